@@ -1,0 +1,41 @@
+package dev.gangway.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.Objects;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class CheckpointStatus {
+
+  @JsonPropertyDescription("Training step of the checkpoint.")
+  private Long step;
+
+  @JsonPropertyDescription("Path of the checkpoint, as the training code reported it; exported as GANGWAY_RESUME_FROM on restart.")
+  private String path;
+
+  @JsonPropertyDescription("When the checkpoint was reported complete (RFC 3339).")
+  private String time;
+
+  @JsonPropertyDescription("Attempt that wrote the checkpoint.")
+  private Integer attempt;
+
+  public Long getStep() { return step; }
+  public void setStep(Long step) { this.step = step; }
+  public String getPath() { return path; }
+  public void setPath(String path) { this.path = path; }
+  public String getTime() { return time; }
+  public void setTime(String time) { this.time = time; }
+  public Integer getAttempt() { return attempt; }
+  public void setAttempt(Integer attempt) { this.attempt = attempt; }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof CheckpointStatus c && Objects.equals(step, c.step) && Objects.equals(path, c.path)
+        && Objects.equals(time, c.time) && Objects.equals(attempt, c.attempt);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(step, path, time, attempt);
+  }
+}

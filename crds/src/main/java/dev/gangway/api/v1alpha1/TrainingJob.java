@@ -1,0 +1,54 @@
+package dev.gangway.api.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * A distributed training job: a gang of rank pods that Gangway places together, wires up for
+ * rendezvous and restarts from its last checkpoint when something fails.
+ */
+@Group(TrainingJob.GROUP)
+@Version(TrainingJob.VERSION)
+@ShortNames("tj")
+@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.ready", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "GPUs", jsonPath = ".status.gpus", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Restarts", jsonPath = ".status.restarts", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+// Pod hostnames are "<job>-<rank>" and must stay a DNS label (63 characters).
+@ValidationRule(value = "size(self.metadata.name) <= 50",
+    message = "metadata.name: a TrainingJob name must be at most 50 characters, because rank pods are reachable as <name>-<rank>.<name>; choose a shorter name")
+// Changing the shape of a running gang would corrupt its collectives: allow it only before the job
+// starts or while it is suspended (the protocol a queue such as Kueue uses to resize and admit).
+@ValidationRule(value = TrainingJob.MUTABLE + " || (self.spec.replicas == oldSelf.spec.replicas"
+    + " && self.spec.gpusPerReplica == oldSelf.spec.gpusPerReplica)",
+    message = "spec.replicas and spec.gpusPerReplica cannot change while the job runs; set spec.suspend: true first (or in the same update), or create a new TrainingJob")
+@ValidationRule(value = TrainingJob.MUTABLE + " || self.spec.framework == oldSelf.spec.framework",
+    message = "spec.framework cannot change while the job runs; set spec.suspend: true first (or in the same update), or create a new TrainingJob")
+@ValidationRule(value = TrainingJob.MUTABLE + " || self.spec.template == oldSelf.spec.template",
+    message = "spec.template cannot change while the job runs; set spec.suspend: true first (or in the same update), or create a new TrainingJob")
+public class TrainingJob extends CustomResource<TrainingJobSpec, TrainingJobStatus> implements Namespaced {
+  public static final String GROUP = "gangway.dev";
+  public static final String VERSION = "v1alpha1";
+
+  /** CEL: true when a shape change is harmless — not yet started, finished, or suspended before or after. */
+  static final String MUTABLE = "(!has(oldSelf.status) || !has(oldSelf.status.phase)"
+      + " || oldSelf.status.phase in ['Suspended', 'Succeeded', 'Failed']"
+      + " || (has(oldSelf.spec.suspend) && oldSelf.spec.suspend)"
+      + " || (has(self.spec.suspend) && self.spec.suspend))";
+
+  @Override
+  protected TrainingJobSpec initSpec() {
+    return new TrainingJobSpec();
+  }
+
+  @Override
+  protected TrainingJobStatus initStatus() {
+    return new TrainingJobStatus();
+  }
+}
