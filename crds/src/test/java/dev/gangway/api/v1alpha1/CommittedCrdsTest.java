@@ -7,6 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import org.junit.jupiter.api.Test;
 
 /** The YAML users apply with `kubectl apply --server-side -f crds/` must be what the Java types generate. */
@@ -32,15 +36,27 @@ class CommittedCrdsTest {
   }
 
   @Test
-  void trainingJobCrdCarriesPrinterColumnsDocsAndCelRules() throws IOException {
-    String crd = Files.readString(COMMITTED.resolve("trainingjobs.gangway.dev-v1.yml"));
-    assertThat(crd).contains("shortNames:\n    - \"tj\"", "status: {}");
-    for (String column : List.of("Phase", "Ready", "GPUs", "Restarts", "Age")) {
-      assertThat(crd).contains("name: \"" + column + "\"");
-    }
-    assertThat(crd).contains("self.replicas % self.topology.groupSize == 0", "size(self.template.spec.containers) >= 1",
-        "self.spec.template == oldSelf.spec.template");
-    assertThat(crd).contains("minimum: 1.0").contains("enum:\n                - \"generic\"");
+  void trainingJobCrdCarriesShortNamePrinterColumnsStatusAndCelRules() throws IOException {
+    CustomResourceDefinition crd = Serialization.unmarshal(
+        Files.readString(COMMITTED.resolve("trainingjobs.gangway.dev-v1.yml")), CustomResourceDefinition.class);
+    assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("tj");
+    CustomResourceDefinitionVersion v1alpha1 = crd.getSpec().getVersions().get(0);
+    assertThat(v1alpha1.getSubresources().getStatus()).isNotNull();
+    assertThat(v1alpha1.getAdditionalPrinterColumns()).extracting(c -> c.getName())
+        .containsExactlyInAnyOrder("Phase", "Ready", "GPUs", "Restarts", "Age");
+
+    JSONSchemaProps root = v1alpha1.getSchema().getOpenAPIV3Schema();
+    JSONSchemaProps spec = root.getProperties().get("spec");
+    assertThat(spec.getRequired()).contains("replicas", "template");
+    assertThat(spec.getProperties().get("replicas").getMinimum()).isEqualTo(1.0);
+    assertThat(spec.getProperties().get("framework").getEnum()).hasSize(4);
+    assertThat(spec.getProperties().get("replicas").getDescription()).isNotBlank();
+    assertThat(spec.getXKubernetesValidations()).extracting(r -> r.getRule())
+        .anyMatch(r -> r.contains("self.replicas % self.topology.groupSize == 0"))
+        .anyMatch(r -> r.contains("size(self.template.spec.containers) >= 1"));
+    assertThat(root.getXKubernetesValidations()).extracting(r -> r.getRule())
+        .anyMatch(r -> r.contains("self.spec.template == oldSelf.spec.template"));
+    assertThat(root.getXKubernetesValidations()).allSatisfy(r -> assertThat(r.getMessage()).containsAnyOf("spec.", "metadata."));
   }
 
   private static List<Path> yamlFiles(Path dir) throws IOException {
