@@ -1,0 +1,179 @@
+package dev.gangway.job;
+
+import dev.gangway.api.v1alpha1.JobPhase;
+import dev.gangway.api.v1alpha1.PlacementStatus;
+import dev.gangway.api.v1alpha1.RankPlacement;
+import dev.gangway.api.v1alpha1.SuccessPolicy;
+import dev.gangway.api.v1alpha1.TrainingJob;
+import dev.gangway.api.v1alpha1.TrainingJobSpec;
+import dev.gangway.api.v1alpha1.TrainingJobStatus;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Decides a job's next status from its spec, its previous status and what its pods show. Pure: no
+ * I/O, time passed in. Phases: Pending → Running → Succeeded | Failed, Suspended on request.
+ */
+public final class JobStatusMachine {
+  public static final String REASON_INVALID_SPEC = "InvalidSpec";
+  public static final String REASON_RANK_FAILED = "RankFailed";
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+  private JobStatusMachine() {
+  }
+
+  /** The attempt the job is on (1 for a job never started). */
+  public static int attemptOf(TrainingJob job) {
+    TrainingJobStatus s = job.getStatus();
+    return s == null || s.getAttempt() == null ? 1 : s.getAttempt();
+  }
+
+  /**
+   * @param specProblems problems {@link SpecValidator} found, empty when the spec is valid
+   * @param gang the pods of the attempt {@link #attemptOf} names
+   */
+  public static StatusTransition next(TrainingJob job, List<String> specProblems, GangObservation gang, Instant now) {
+    TrainingJobSpec spec = job.getSpec();
+    TrainingJobStatus previous = job.getStatus() == null ? new TrainingJobStatus() : job.getStatus();
+    TrainingJobStatus next = SERIALIZATION.clone(previous);
+    Long generation = job.getMetadata().getGeneration();
+    JobConditions conditions = new JobConditions(previous.getConditions(), now, generation);
+    List<JobEvent> events = new ArrayList<>();
+
+    next.setObservedGeneration(generation);
+    next.setGpus(spec.getReplicas() * spec.gpus());
+    next.setRestarts(Objects.requireNonNullElse(previous.getRestarts(), 0));
+    next.setAttempt(gang.attempt());
+    JobPhase was = previous.getPhase();
+
+    if (!specProblems.isEmpty()) {
+      String message = String.join("; ", specProblems);
+      conditions.set(JobConditions.FAILED, true, REASON_INVALID_SPEC, message);
+      finish(next, JobPhase.Failed, now);
+      if (was != JobPhase.Failed || !message.equals(failedMessage(previous))) {
+        events.add(JobEvent.warning(REASON_INVALID_SPEC, message));
+      }
+    } else if (wasInvalidSpec(previous)) {
+      // The spec was fixed: start over as a new job.
+      conditions.set(JobConditions.FAILED, false, "SpecCorrected", "The spec is valid again; starting the job");
+      next.setCompletionTime(null);
+      next.setPhase(null);
+      was = null;
+    }
+
+    if (specProblems.isEmpty() && (was == null || !was.isFinished())) {
+      if (spec.suspended()) {
+        suspend(next, conditions, events, was);
+      } else {
+        if (was == JobPhase.Suspended) {
+          conditions.set(JobConditions.SUSPENDED, false, "JobResumed", "spec.suspend is false; starting attempt " + gang.attempt());
+          events.add(JobEvent.normal("Resumed", "Starting attempt " + gang.attempt() + " of " + spec.getReplicas() + " ranks"));
+        }
+        progress(spec, next, conditions, events, was, gang, now);
+      }
+    }
+
+    next.setReadyRanks(next.getPhase() == JobPhase.Suspended ? 0 : gang.readyRanks());
+    next.setReady(next.getReadyRanks() + "/" + spec.getReplicas());
+    next.setPlacement(placementOf(gang, previous.getPlacement()));
+    next.setConditions(conditions.list());
+    return new StatusTransition(next, events);
+  }
+
+  private static void suspend(TrainingJobStatus next, JobConditions conditions, List<JobEvent> events, JobPhase was) {
+    conditions.set(JobConditions.SUSPENDED, true, "JobSuspended", "spec.suspend is true: the job's pods are removed until it is resumed");
+    conditions.clear(JobConditions.RUNNING, "JobSuspended", "The job is suspended");
+    next.setPhase(JobPhase.Suspended);
+    if (was != JobPhase.Suspended) {
+      events.add(JobEvent.normal("Suspended", "Job suspended; its pods are being removed"));
+    }
+  }
+
+  private static void progress(TrainingJobSpec spec, TrainingJobStatus next, JobConditions conditions, List<JobEvent> events,
+                               JobPhase was, GangObservation gang, Instant now) {
+    Optional<RankState> failed = gang.firstFailed();
+    if (failed.isPresent()) {
+      String message = failed.get().failureSummary();
+      conditions.set(JobConditions.FAILED, true, REASON_RANK_FAILED, message);
+      conditions.clear(JobConditions.RUNNING, REASON_RANK_FAILED, message);
+      finish(next, JobPhase.Failed, now);
+      events.add(JobEvent.warning(REASON_RANK_FAILED, message));
+      return;
+    }
+    if (succeeded(spec, gang)) {
+      String reason = spec.getSuccessPolicy() == SuccessPolicy.RankZero ? "RankZeroSucceeded" : "AllRanksSucceeded";
+      String message = spec.getSuccessPolicy() == SuccessPolicy.RankZero
+          ? "Rank 0 exited with code 0 (successPolicy RankZero)" : "All " + spec.getReplicas() + " ranks exited with code 0";
+      conditions.set(JobConditions.SUCCEEDED, true, reason, message);
+      conditions.clear(JobConditions.RUNNING, reason, "The job has finished");
+      finish(next, JobPhase.Succeeded, now);
+      events.add(JobEvent.normal("Succeeded", message));
+      return;
+    }
+    // Ranks that already exited 0 (under AllRanks) keep the gang counted as running.
+    boolean allRunning = gang.ranks().stream().allMatch(r -> r.running() || r.phase() == RankPhase.Succeeded);
+    if (allRunning) {
+      conditions.set(JobConditions.RUNNING, true, "AllRanksRunning", "All " + spec.getReplicas() + " ranks are running");
+      next.setPhase(JobPhase.Running);
+      if (next.getStartTime() == null) {
+        next.setStartTime(now.toString());
+      }
+      if (was != JobPhase.Running) {
+        events.add(JobEvent.normal("Running", "All " + spec.getReplicas() + " ranks are running"));
+      }
+      return;
+    }
+    long running = gang.count(RankPhase.Running);
+    String waiting = gang.ranks().stream().filter(r -> !r.running()).findFirst()
+        .map(r -> "; waiting for rank " + r.rank() + (r.phase() == RankPhase.Missing ? " (pod not created yet)" : " (" + r.detail() + ")"))
+        .orElse("");
+    conditions.set(JobConditions.RUNNING, false, "RanksPending", running + "/" + spec.getReplicas() + " ranks running" + waiting);
+    next.setPhase(JobPhase.Pending);
+    if (was == null) {
+      events.add(JobEvent.normal("Started", "Starting attempt " + gang.attempt() + ": " + spec.getReplicas() + " ranks x "
+          + spec.gpus() + " GPUs"));
+    }
+  }
+
+  private static boolean succeeded(TrainingJobSpec spec, GangObservation gang) {
+    if (spec.getSuccessPolicy() == SuccessPolicy.RankZero) {
+      return gang.ranks().get(0).phase() == RankPhase.Succeeded;
+    }
+    return gang.count(RankPhase.Succeeded) == spec.getReplicas();
+  }
+
+  private static void finish(TrainingJobStatus next, JobPhase phase, Instant now) {
+    next.setPhase(phase);
+    if (next.getCompletionTime() == null) {
+      next.setCompletionTime(now.toString());
+    }
+  }
+
+  private static boolean wasInvalidSpec(TrainingJobStatus previous) {
+    return previous.getPhase() == JobPhase.Failed
+        && JobConditions.find(previous.getConditions(), JobConditions.FAILED).map(c -> REASON_INVALID_SPEC.equals(c.getReason())).orElse(false);
+  }
+
+  private static String failedMessage(TrainingJobStatus previous) {
+    return JobConditions.find(previous.getConditions(), JobConditions.FAILED).map(c -> c.getMessage()).orElse(null);
+  }
+
+  /** Node of each bound rank; keeps the last known placement once pods are gone (e.g. after completion). */
+  private static PlacementStatus placementOf(GangObservation gang, PlacementStatus previous) {
+    List<RankPlacement> ranks = gang.ranks().stream().filter(r -> r.node() != null)
+        .map(r -> new RankPlacement(r.rank(), r.node(), r.pod())).toList();
+    if (ranks.isEmpty()) {
+      return previous;
+    }
+    PlacementStatus placement = new PlacementStatus();
+    placement.setRanks(new ArrayList<>(ranks));
+    if (previous != null) {
+      placement.setDomainsSpanned(previous.getDomainsSpanned());
+    }
+    return placement;
+  }
+}

@@ -1,0 +1,92 @@
+package dev.gangway.rendezvous;
+
+import dev.gangway.api.v1alpha1.Framework;
+import dev.gangway.api.v1alpha1.TrainingJob;
+import dev.gangway.api.v1alpha1.TrainingJobSpec;
+import dev.gangway.job.JobNames;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The environment contract between Gangway and training code: which variables a rank sees, per
+ * framework. The README documents every name produced here.
+ */
+public final class RendezvousEnvironment {
+  public static final String MPI_HOSTFILE_DIR = "/etc/gangway/mpi";
+  public static final String MPI_HOSTFILE = MPI_HOSTFILE_DIR + "/hostfile";
+
+  private RendezvousEnvironment() {
+  }
+
+  /**
+   * Variables for one rank, in a stable order.
+   *
+   * @param resumeFrom checkpoint path to resume from, or null on a first start
+   */
+  public static Map<String, String> forRank(TrainingJob job, int rank, int attempt, String resumeFrom) {
+    TrainingJobSpec spec = job.getSpec();
+    Map<String, String> env = new LinkedHashMap<>();
+    String master = JobNames.rankAddress(job, 0);
+    String port = Integer.toString(JobNames.RENDEZVOUS_PORT);
+    int replicas = spec.getReplicas();
+    switch (spec.frameworkOrDefault()) {
+      case PYTORCH -> {
+        // torchrun reads PET_* (its CLI flags as env); the plain ones serve scripts started without torchrun,
+        // one process per pod, as Kubeflow's PyTorchJob defines them.
+        env.put("PET_NNODES", Integer.toString(replicas));
+        env.put("PET_NPROC_PER_NODE", Integer.toString(Math.max(1, spec.gpus())));
+        env.put("PET_NODE_RANK", Integer.toString(rank));
+        env.put("PET_MASTER_ADDR", master);
+        env.put("PET_MASTER_PORT", port);
+        env.put("MASTER_ADDR", master);
+        env.put("MASTER_PORT", port);
+        env.put("WORLD_SIZE", Integer.toString(replicas));
+        env.put("RANK", Integer.toString(rank));
+        env.put("NODE_RANK", Integer.toString(rank));
+      }
+      case JAX -> {
+        env.put("JAX_COORDINATOR_ADDRESS", master + ":" + port);
+        env.put("JAX_NUM_PROCESSES", Integer.toString(replicas));
+        env.put("JAX_PROCESS_ID", Integer.toString(rank));
+      }
+      case MPI -> {
+        env.put("OMPI_MCA_orte_default_hostfile", MPI_HOSTFILE);
+        env.put("PRTE_MCA_rmaps_default_hostfile", MPI_HOSTFILE);
+        env.put("I_MPI_HYDRA_HOST_FILE", MPI_HOSTFILE);
+        env.put("GANGWAY_MPI_HOSTFILE", MPI_HOSTFILE);
+      }
+      case GENERIC -> {
+        // Only the GANGWAY_* variables below.
+      }
+    }
+    env.put("GANGWAY_JOB", job.getMetadata().getName());
+    env.put("GANGWAY_RANK", Integer.toString(rank));
+    env.put("GANGWAY_REPLICAS", Integer.toString(replicas));
+    env.put("GANGWAY_ATTEMPT", Integer.toString(attempt));
+    env.put("GANGWAY_MASTER_ADDR", master);
+    env.put("GANGWAY_CHECKPOINT_DIR", spec.getCheckpoint() == null ? "" : spec.getCheckpoint().getMountPath());
+    env.put("GANGWAY_RESUME_FROM", resumeFrom == null ? "" : resumeFrom);
+    return env;
+  }
+
+  /** The same variables as Kubernetes EnvVars. */
+  public static List<EnvVar> asEnvVars(Map<String, String> env) {
+    return env.entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue(), null)).toList();
+  }
+
+  /** MPI hostfile: one line per rank, slots = GPUs per rank (at least one process per rank). */
+  public static String mpiHostfile(TrainingJob job) {
+    StringBuilder hostfile = new StringBuilder();
+    int slots = Math.max(1, job.getSpec().gpus());
+    for (int rank = 0; rank < job.getSpec().getReplicas(); rank++) {
+      hostfile.append(JobNames.rankAddress(job, rank)).append(" slots=").append(slots).append('\n');
+    }
+    return hostfile.toString();
+  }
+
+  public static boolean needsHostfile(TrainingJob job) {
+    return job.getSpec().frameworkOrDefault() == Framework.MPI;
+  }
+}

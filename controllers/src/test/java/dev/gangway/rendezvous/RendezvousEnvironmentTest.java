@@ -1,0 +1,69 @@
+package dev.gangway.rendezvous;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gangway.api.v1alpha1.CheckpointSpec;
+import dev.gangway.api.v1alpha1.Framework;
+import dev.gangway.api.v1alpha1.TrainingJob;
+import dev.gangway.job.TestJobs;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RendezvousEnvironmentTest {
+
+  private static TrainingJob job(Framework framework) {
+    TrainingJob job = TestJobs.job("gpt", 4, 8);
+    job.getSpec().setFramework(framework);
+    return job;
+  }
+
+  @Test
+  void pytorchGetsTorchrunAndPlainVariables() {
+    Map<String, String> env = RendezvousEnvironment.forRank(job(Framework.PYTORCH), 3, 1, null);
+    assertThat(env).containsEntry("PET_NNODES", "4").containsEntry("PET_NPROC_PER_NODE", "8").containsEntry("PET_NODE_RANK", "3")
+        .containsEntry("PET_MASTER_ADDR", "gpt-0.gpt.team-a.svc").containsEntry("PET_MASTER_PORT", "29500")
+        .containsEntry("MASTER_ADDR", "gpt-0.gpt.team-a.svc").containsEntry("MASTER_PORT", "29500")
+        .containsEntry("WORLD_SIZE", "4").containsEntry("RANK", "3").containsEntry("NODE_RANK", "3")
+        .doesNotContainKey("JAX_PROCESS_ID");
+  }
+
+  @Test
+  void cpuOnlyPytorchStillRunsOneProcessPerNode() {
+    TrainingJob job = job(Framework.PYTORCH);
+    job.getSpec().setGpusPerReplica(0);
+    assertThat(RendezvousEnvironment.forRank(job, 0, 1, null)).containsEntry("PET_NPROC_PER_NODE", "1");
+  }
+
+  @Test
+  void jaxGetsCoordinatorProcessCountAndId() {
+    Map<String, String> env = RendezvousEnvironment.forRank(job(Framework.JAX), 2, 1, null);
+    assertThat(env).containsEntry("JAX_COORDINATOR_ADDRESS", "gpt-0.gpt.team-a.svc:29500")
+        .containsEntry("JAX_NUM_PROCESSES", "4").containsEntry("JAX_PROCESS_ID", "2").doesNotContainKey("MASTER_ADDR");
+  }
+
+  @Test
+  void mpiPointsOpenMpiAndIntelMpiAtTheHostfile() {
+    Map<String, String> env = RendezvousEnvironment.forRank(job(Framework.MPI), 0, 1, null);
+    assertThat(env).containsEntry("OMPI_MCA_orte_default_hostfile", "/etc/gangway/mpi/hostfile")
+        .containsEntry("I_MPI_HYDRA_HOST_FILE", "/etc/gangway/mpi/hostfile").doesNotContainKey("RANK");
+  }
+
+  @Test
+  void genericGetsOnlyGangwayVariables() {
+    Map<String, String> env = RendezvousEnvironment.forRank(job(Framework.GENERIC), 1, 2, null);
+    assertThat(env.keySet()).allMatch(k -> k.startsWith("GANGWAY_"));
+    assertThat(env).containsEntry("GANGWAY_JOB", "gpt").containsEntry("GANGWAY_RANK", "1").containsEntry("GANGWAY_REPLICAS", "4")
+        .containsEntry("GANGWAY_ATTEMPT", "2").containsEntry("GANGWAY_CHECKPOINT_DIR", "").containsEntry("GANGWAY_RESUME_FROM", "");
+  }
+
+  @Test
+  void checkpointDirAndResumePathAreExported() {
+    TrainingJob job = job(Framework.PYTORCH);
+    CheckpointSpec checkpoint = new CheckpointSpec();
+    checkpoint.setClaimName("pvc");
+    checkpoint.setMountPath("/mnt/ckpt");
+    job.getSpec().setCheckpoint(checkpoint);
+    assertThat(RendezvousEnvironment.forRank(job, 0, 2, "/mnt/ckpt/step-900"))
+        .containsEntry("GANGWAY_CHECKPOINT_DIR", "/mnt/ckpt").containsEntry("GANGWAY_RESUME_FROM", "/mnt/ckpt/step-900");
+  }
+}
