@@ -1,0 +1,228 @@
+package dev.gangway.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.gangway.api.v1alpha1.JobPhase;
+import dev.gangway.api.v1alpha1.TopologySpec;
+import dev.gangway.api.v1alpha1.TrainingJob;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.javaoperatorsdk.operator.Operator;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The reconciler end to end against Fabric8's CRUD mock API server. Nothing runs pods here, so the
+ * tests play kubelet and scheduler by writing pod status themselves.
+ */
+@EnableKubernetesMockClient(crud = true)
+class TrainingJobReconcilerTest {
+  private static final String NS = "team-a";
+  static KubernetesMockServer server;
+  static KubernetesClient client;
+  private Operator operator;
+
+  @BeforeEach
+  void startOperator() throws IOException {
+    for (String crd : List.of("trainingjobs.gangway.dev-v1.yml", "clustertopologies.gangway.dev-v1.yml")) {
+      try (var in = new FileInputStream("../crds/" + crd)) {
+        client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).createOr(c -> c.update());
+      }
+    }
+    operator = startNewOperator();
+  }
+
+  @AfterEach
+  void stopOperator() {
+    operator.stop();
+    client.resources(TrainingJob.class).inAnyNamespace().delete();
+    client.pods().inAnyNamespace().delete();
+    client.services().inAnyNamespace().delete();
+  }
+
+  private static Operator startNewOperator() {
+    Operator op = new Operator(o -> o.withKubernetesClient(client).withUseSSAToPatchPrimaryResource(false)
+        .withCloseClientOnStop(false).withReconciliationTerminationTimeout(Duration.ofSeconds(2)));
+    op.register(new TrainingJobReconciler());
+    op.start();
+    return op;
+  }
+
+  @Test
+  void createsAHeadlessServiceAndOnePodPerRankThenRunsToSuccess() {
+    create(TestJobs.job("llama", 3, 8));
+    List<Pod> pods = awaitPods("llama", 3);
+    assertThat(pods).extracting(p -> p.getMetadata().getName()).containsExactlyInAnyOrder("llama-r0-a1", "llama-r1-a1", "llama-r2-a1");
+    assertThat(client.services().inNamespace(NS).withName("llama").get().getSpec().getClusterIP()).isEqualTo("None");
+    awaitPhase("llama", JobPhase.Pending);
+
+    pods.forEach(p -> setStatus(p, TestJobs.running("node-" + p.getMetadata().getLabels().get("gangway.dev/rank"))));
+    TrainingJob running = awaitPhase("llama", JobPhase.Running);
+    assertThat(running.getStatus().getReady()).isEqualTo("3/3");
+    assertThat(running.getStatus().getGpus()).isEqualTo(24);
+    assertThat(running.getStatus().getStartTime()).isNotNull();
+
+    pods.forEach(p -> setStatus(p, TestJobs.exited(0, "Completed", null)));
+    TrainingJob done = awaitPhase("llama", JobPhase.Succeeded);
+    assertThat(done.getStatus().getCompletionTime()).isNotNull();
+    assertThat(events("llama")).contains("Started", "Running", "Succeeded");
+  }
+
+  @Test
+  void aFailedRankFailsTheJobAndStopsTheOtherRanks() {
+    create(TestJobs.job("gpt", 2, 8));
+    List<Pod> pods = awaitPods("gpt", 2);
+    setStatus(pods.get(0), TestJobs.running("n1"));
+    setStatus(pods.get(1), TestJobs.exited(137, "OOMKilled", null));
+
+    TrainingJob failed = awaitPhase("gpt", JobPhase.Failed);
+    assertThat(JobConditions.find(failed.getStatus().getConditions(), "Failed").orElseThrow().getMessage())
+        .contains("failed with exit code 137 (OOMKilled)");
+    await().untilAsserted(() -> assertThat(podNames("gpt")).containsExactly(pods.get(1).getMetadata().getName()));
+  }
+
+  @Test
+  void aDeletedRankPodIsRecreatedWhileTheAttemptIsHealthy() {
+    create(TestJobs.job("bert", 2, 1));
+    List<Pod> pods = awaitPods("bert", 2);
+    client.pods().inNamespace(NS).withName("bert-r1-a1").delete();
+    await().untilAsserted(() -> assertThat(podNames("bert")).containsExactlyInAnyOrder("bert-r0-a1", "bert-r1-a1"));
+    assertThat(pods).hasSize(2);
+  }
+
+  @Test
+  void suspendRemovesThePodsAndResumeRecreatesThem() {
+    create(TestJobs.job("t5", 2, 8));
+    awaitPods("t5", 2);
+    patchSpec("t5", j -> j.getSpec().setSuspend(true));
+    awaitPhase("t5", JobPhase.Suspended);
+    await().untilAsserted(() -> assertThat(podNames("t5")).isEmpty());
+
+    patchSpec("t5", j -> j.getSpec().setSuspend(false));
+    awaitPods("t5", 2);
+    assertThat(job("t5").getStatus().getPhase()).isEqualTo(JobPhase.Pending);
+    assertThat(events("t5")).contains("Suspended", "Resumed");
+  }
+
+  @Test
+  void invalidSpecFailsWithAReasonCreatesNothingAndOtherJobsStillRun() {
+    TrainingJob bad = TestJobs.job("bad", 2, 8);
+    bad.getSpec().getTemplate().getSpec().getContainers().get(0)
+        .setResources(new ResourceRequirementsBuilder().addToLimits("nvidia.com/gpu", new Quantity("2")).build());
+    create(bad);
+    TrainingJob unknownLevel = TestJobs.job("nolevel", 2, 8);
+    unknownLevel.getSpec().setTopology(new TopologySpec());
+    unknownLevel.getSpec().getTopology().setRequired("galaxy");
+    create(unknownLevel);
+    create(TestJobs.job("good", 1, 8));
+
+    TrainingJob failed = awaitPhase("bad", JobPhase.Failed);
+    assertThat(JobConditions.find(failed.getStatus().getConditions(), "Failed").orElseThrow())
+        .satisfies(c -> assertThat(c.getReason()).isEqualTo("InvalidSpec"))
+        .satisfies(c -> assertThat(c.getMessage()).contains("limits[nvidia.com/gpu] is 2 but spec.gpusPerReplica is 8"));
+    assertThat(JobConditions.find(awaitPhase("nolevel", JobPhase.Failed).getStatus().getConditions(), "Failed").orElseThrow()
+        .getMessage()).contains("no ClusterTopology");
+    awaitPods("good", 1);
+    assertThat(podNames("bad")).isEmpty();
+    assertThat(podNames("nolevel")).isEmpty();
+    assertThat(events("bad")).contains("InvalidSpec");
+  }
+
+  @Test
+  void ownedObjectsPointAtTheJobForGarbageCollection() {
+    TrainingJob created = create(TestJobs.job("owned", 2, 8));
+    awaitPods("owned", 2).forEach(p -> assertThat(p.getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(o -> assertThat(o.getUid()).isEqualTo(created.getMetadata().getUid())));
+    assertThat(client.services().inNamespace(NS).withName("owned").get().getMetadata().getOwnerReferences().get(0).getController()).isTrue();
+  }
+
+  @Test
+  void anOperatorRestartCreatesNoDuplicatesAndKeepsTheStatus() {
+    create(TestJobs.job("restart", 4, 8));
+    List<Pod> pods = awaitPods("restart", 4);
+    pods.forEach(p -> setStatus(p, TestJobs.running("n")));
+    String startTime = awaitPhase("restart", JobPhase.Running).getStatus().getStartTime();
+
+    operator.stop();
+    operator = startNewOperator();
+    patchSpec("restart", j -> j.getMetadata().getLabels().put("touched", "yes"));
+
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(podNames("restart")).hasSize(4));
+    assertThat(job("restart").getStatus().getPhase()).isEqualTo(JobPhase.Running);
+    assertThat(job("restart").getStatus().getStartTime()).isEqualTo(startTime);
+  }
+
+  @Test
+  void reconcilingAnUnchangedJobWritesNoStatus() {
+    create(TestJobs.job("quiet", 1, 8));
+    awaitPods("quiet", 1).forEach(p -> setStatus(p, TestJobs.running("n")));
+    String version = awaitPhase("quiet", JobPhase.Running).getMetadata().getResourceVersion();
+    patchSpec("quiet", j -> j.getMetadata().getLabels().put("nudge", "1"));
+    await().pollDelay(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(job("quiet").getMetadata().getLabels()).containsKey("nudge"));
+    String afterNudge = job("quiet").getMetadata().getResourceVersion();
+    await().during(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(job("quiet").getMetadata().getResourceVersion()).isEqualTo(afterNudge));
+    assertThat(afterNudge).isNotEqualTo(version);
+  }
+
+  // --- helpers: what a user or kubelet would do -------------------------------------------------
+
+  private static TrainingJob create(TrainingJob job) {
+    job.getMetadata().setUid(null);
+    job.getMetadata().setNamespace(NS);
+    job.getMetadata().setLabels(new java.util.HashMap<>());
+    return client.resource(job).create();
+  }
+
+  private static TrainingJob job(String name) {
+    return client.resources(TrainingJob.class).inNamespace(NS).withName(name).get();
+  }
+
+  private static void patchSpec(String name, java.util.function.Consumer<TrainingJob> change) {
+    client.resources(TrainingJob.class).inNamespace(NS).withName(name).edit(j -> {
+      change.accept(j);
+      return j;
+    });
+  }
+
+  private static TrainingJob awaitPhase(String name, JobPhase phase) {
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(job(name).getStatus()).isNotNull()
+        .extracting(s -> s.getPhase()).isEqualTo(phase));
+    return job(name);
+  }
+
+  private static List<Pod> awaitPods(String job, int count) {
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(podNames(job)).hasSize(count));
+    return client.pods().inNamespace(NS).withLabel(JobNames.LABEL_JOB, job).list().getItems();
+  }
+
+  private static List<String> podNames(String job) {
+    return client.pods().inNamespace(NS).withLabel(JobNames.LABEL_JOB, job).list().getItems().stream()
+        .map(p -> p.getMetadata().getName()).sorted().toList();
+  }
+
+  private static void setStatus(Pod pod, PodStatus status) {
+    client.pods().inNamespace(NS).withName(pod.getMetadata().getName()).editStatus(p -> {
+      p.setStatus(status);
+      return p;
+    });
+  }
+
+  private static List<String> events(String job) {
+    return client.v1().events().inNamespace(NS).list().getItems().stream()
+        .filter(e -> job.equals(e.getInvolvedObject().getName())).map(e -> e.getReason()).toList();
+  }
+
+}
