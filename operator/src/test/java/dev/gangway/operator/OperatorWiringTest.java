@@ -1,0 +1,47 @@
+package dev.gangway.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.gangway.api.v1alpha1.Framework;
+import dev.gangway.api.v1alpha1.JobPhase;
+import dev.gangway.api.v1alpha1.TrainingJob;
+import dev.gangway.api.v1alpha1.TrainingJobSpec;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The packaged application finds the reconciler in the controllers jar and reconciles a job. */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class OperatorWiringTest {
+
+  @Inject
+  KubernetesClient client;
+
+  @Test
+  void theApplicationReconcilesATrainingJob() {
+    TrainingJob job = new TrainingJob();
+    job.setMetadata(new ObjectMetaBuilder().withName("wired").withNamespace("default").build());
+    TrainingJobSpec spec = new TrainingJobSpec();
+    spec.setReplicas(2);
+    spec.setGpusPerReplica(8);
+    spec.setFramework(Framework.JAX);
+    spec.setTemplate(new PodTemplateSpecBuilder().withNewSpec().addNewContainer().withName("main").withImage("jax:latest")
+        .endContainer().endSpec().build());
+    job.setSpec(spec);
+    client.resource(job).create();
+
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      assertThat(client.pods().inNamespace("default").withLabel("gangway.dev/job-name", "wired").list().getItems()).hasSize(2);
+      TrainingJob seen = client.resources(TrainingJob.class).inNamespace("default").withName("wired").get();
+      assertThat(seen.getStatus()).isNotNull();
+      assertThat(seen.getStatus().getPhase()).isEqualTo(JobPhase.Pending);
+    });
+  }
+}
