@@ -1,0 +1,65 @@
+{{/*
+RBAC rules shared by rbac.yaml. "namespaced" rules go into the ClusterRole (all namespaces) or into
+one Role per watched namespace; "cluster" rules are always in a ClusterRole.
+*/}}
+{{- define "gangway.rules.namespaced" -}}
+# The TrainingJob reconciler's primary resource: informer (get/list/watch), finalizer and
+# metadata writes (patch/update).
+- apiGroups: ["gangway.dev"]
+  resources: ["trainingjobs"]
+  verbs: ["get", "list", "watch", "patch", "update"]
+# Status (phase, conditions, placement, lastCheckpoint) is written through the status subresource.
+- apiGroups: ["gangway.dev"]
+  resources: ["trainingjobs/status"]
+  verbs: ["get", "patch", "update"]
+# Setting ownerReferences with blockOwnerDeletion=true on pods/services requires update on the
+# owner's finalizers subresource (OwnerReferencesPermissionEnforcement).
+- apiGroups: ["gangway.dev"]
+  resources: ["trainingjobs/finalizers"]
+  verbs: ["update"]
+# One pod per rank: created gated, patched to set node affinity and lift the scheduling gate,
+# deleted on gang restart; watched for phase and exit codes.
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["get", "list", "watch", "create", "delete", "patch", "update"]
+# The headless Service per job that gives ranks stable DNS names for rendezvous (MASTER_ADDR).
+- apiGroups: [""]
+  resources: ["services"]
+  verbs: ["get", "list", "watch", "create", "delete", "patch", "update"]
+# Per-job ConfigMaps (rendezvous/hostfile for MPI, resume checkpoint for the next attempt).
+- apiGroups: [""]
+  resources: ["configmaps"]
+  verbs: ["get", "list", "watch", "create", "delete", "patch", "update"]
+# Kubernetes Events on TrainingJobs (Placed, Restarting, Failed...) so `kubectl describe tj` explains
+# what happened. Granted on the core v1 and the events.k8s.io/v1 API alike, whichever one the client
+# writes with; create for a new event, patch to bump the count of a repeated one.
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+- apiGroups: ["events.k8s.io"]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+{{- end }}
+{{- define "gangway.rules.cluster" -}}
+# Placement reads the cluster's fabric description (cluster-scoped, read-only).
+- apiGroups: ["gangway.dev"]
+  resources: ["clustertopologies"]
+  verbs: ["get", "list", "watch"]
+# Placement reads node labels (topology domains), allocatable GPUs, taints and conditions.
+{{- if .Values.nodeHealth.taintNodes }}
+# patch/update: nodeHealth.taintNodes=true lets Gangway taint (and untaint) nodes reported unhealthy.
+- apiGroups: [""]
+  resources: ["nodes"]
+  verbs: ["get", "list", "watch", "patch", "update"]
+{{- else }}
+- apiGroups: [""]
+  resources: ["nodes"]
+  verbs: ["get", "list", "watch"]
+{{- end }}
+# At startup the Java Operator SDK reads each reconciled CRD by name to check it is installed
+# (quarkus.operator-sdk.crd.validate, on by default). get is what it calls; list matches the role
+# Quarkus Operator SDK itself generates for this check. Read-only.
+- apiGroups: ["apiextensions.k8s.io"]
+  resources: ["customresourcedefinitions"]
+  verbs: ["get", "list"]
+{{- end }}
