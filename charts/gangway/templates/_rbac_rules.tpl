@@ -45,6 +45,11 @@ one Role per watched namespace; "cluster" rules are always in a ClusterRole.
 - apiGroups: ["gangway.dev"]
   resources: ["clustertopologies"]
   verbs: ["get", "list", "watch"]
+# Placement counts the GPUs, CPU and memory that pods of every namespace hold on each node, so pods
+# are read cluster-wide even when only some namespaces are watched (writes stay in those namespaces).
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["get", "list", "watch"]
 # Placement reads node labels (topology domains), allocatable GPUs, taints and conditions.
 {{- if .Values.nodeHealth.taintNodes }}
 # patch/update: nodeHealth.taintNodes=true lets Gangway taint (and untaint) nodes reported unhealthy.

@@ -28,8 +28,12 @@ class RbacTest {
       "/events", Set.of("create", "patch"),
       "events.k8s.io/events", Set.of("create", "patch"));
 
-  /** Cluster-scoped reads (and node writes only when tainting). */
+  /**
+   * Cluster-scoped reads (and node writes only when tainting). Pods are read cluster-wide even when
+   * only some namespaces are watched: placement must count GPUs that pods of every namespace hold.
+   */
   private static final Map<String, Set<String>> CLUSTER_READS = Map.of(
+      "/pods", Set.of("get", "list", "watch"),
       "gangway.dev/clustertopologies", Set.of("get", "list", "watch"),
       "/nodes", Set.of("get", "list", "watch"),
       "apiextensions.k8s.io/customresourcedefinitions", Set.of("get", "list"));
@@ -133,7 +137,11 @@ class RbacTest {
 
   private static Map<String, Set<String>> union(Map<String, Set<String>> a, Map<String, Set<String>> b) {
     Map<String, Set<String>> result = new TreeMap<>(a);
-    result.putAll(b);
+    b.forEach((resource, verbs) -> result.merge(resource, verbs, (x, y) -> {
+      Set<String> all = new java.util.TreeSet<>(x);
+      all.addAll(y);
+      return all;
+    }));
     return result;
   }
 }
