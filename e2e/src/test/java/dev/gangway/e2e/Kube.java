@@ -1,0 +1,75 @@
+package dev.gangway.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads kubectl's JSON the way a test wants it: a job's phase, the pods of a job, a condition. */
+public final class Kube {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final LocalCluster cluster;
+  private final String namespace;
+
+  public Kube(LocalCluster cluster, String namespace) {
+    this.cluster = cluster;
+    this.namespace = namespace;
+  }
+
+  public String namespace() {
+    return namespace;
+  }
+
+  public JsonNode get(String... resource) {
+    List<String> args = new ArrayList<>(List.of("get", "-n", namespace, "-o", "json"));
+    args.addAll(List.of(resource));
+    return parse(cluster.kubectlOk(args.toArray(String[]::new)));
+  }
+
+  public String phase(String job) {
+    Command.Result r = cluster.kubectl("get", "tj", job, "-n", namespace, "-o", "jsonpath={.status.phase}");
+    return r.exitCode() == 0 ? r.stdout().strip() : "<" + r.stderr().strip() + ">";
+  }
+
+  public JsonNode condition(String job, String type) {
+    for (JsonNode c : get("tj", job).path("status").path("conditions")) {
+      if (type.equals(c.path("type").asText())) {
+        return c;
+      }
+    }
+    return JSON.nullNode();
+  }
+
+  public List<JsonNode> pods(String job) {
+    List<JsonNode> pods = new ArrayList<>();
+    get("pods", "-l", "gangway.dev/job-name=" + job).path("items").forEach(pods::add);
+    return pods;
+  }
+
+  public JsonNode node(String name) {
+    return parse(cluster.kubectlOk("get", "node", name, "-o", "json"));
+  }
+
+  public String apply(String manifest) {
+    return cluster.kubectlWithInput(manifest, "apply", "-n", namespace, "-f", "-").assertOk().stdout();
+  }
+
+  public Command.Result tryApply(String manifest) {
+    return cluster.kubectlWithInput(manifest, "apply", "-n", namespace, "-f", "-");
+  }
+
+  public String kubectl(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("-n", namespace));
+    return cluster.kubectlOk(all.toArray(String[]::new));
+  }
+
+  private static JsonNode parse(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package dev.gangway.e2e;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged operator (operator/target/quarkus-app) run as its own process, as users run it. */
+public final class OperatorProcess implements AutoCloseable {
+  private final Process process;
+  private final int httpPort;
+  private final Path log;
+
+  private OperatorProcess(Process process, int httpPort, Path log) {
+    this.process = process;
+    this.httpPort = httpPort;
+    this.log = log;
+  }
+
+  /**
+   * @param kubeconfig whose credentials the operator uses (admin, or a ServiceAccount's token)
+   * @param properties extra -D system properties, e.g. to switch leader election on
+   */
+  public static OperatorProcess start(Path repo, Path kubeconfig, int httpPort, Path log, Map<String, String> properties) {
+    Path jar = repo.resolve("operator/target/quarkus-app/quarkus-run.jar");
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException(jar + " is missing: run `mvn package` (the e2e module runs after operator in `mvn verify`)");
+    }
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx512m", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + httpPort));
+    properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+    command.addAll(List.of("-jar", jar.toString()));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    pb.environment().put("KUBECONFIG", kubeconfig.toString());
+    try {
+      Files.createDirectories(log.getParent());
+      OperatorProcess operator = new OperatorProcess(pb.start(), httpPort, log);
+      operator.awaitHealthy(Duration.ofSeconds(60));
+      return operator;
+    } catch (IOException e) {
+      throw new IllegalStateException("could not start the operator: " + e.getMessage(), e);
+    }
+  }
+
+  /** Waits for Quarkus's liveness endpoint (readiness needs the informers synced, which a follower never does). */
+  private void awaitHealthy(Duration timeout) {
+    HttpClient http = HttpClient.newHttpClient();
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the operator exited with " + process.exitValue() + "; see " + log);
+      }
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/health/live"))
+            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      sleep(500);
+    }
+    throw new IllegalStateException("the operator was not healthy within " + timeout.toSeconds() + " s; see " + log);
+  }
+
+  public String log() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /** SIGKILL: the operator dies mid-work, as on a node crash. */
+  public void kill() {
+    process.destroyForcibly();
+    waitFor();
+  }
+
+  /** SIGTERM, as Kubernetes stops a pod. */
+  @Override
+  public void close() {
+    process.destroy();
+    if (!waitFor()) {
+      process.destroyForcibly();
+      waitFor();
+    }
+  }
+
+  private boolean waitFor() {
+    try {
+      return process.waitFor(20, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

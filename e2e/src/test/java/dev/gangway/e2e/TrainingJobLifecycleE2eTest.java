@@ -1,0 +1,196 @@
+package dev.gangway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * What a researcher sees with kubectl on a real kube-apiserver, kube-scheduler and controller-manager,
+ * with GPU nodes simulated by KWOK and the packaged operator running as its own process.
+ */
+@ExtendWith(E2eEnvironment.Extension.class)
+class TrainingJobLifecycleE2eTest {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private final LocalCluster cluster;
+  private Kube kube;
+
+  TrainingJobLifecycleE2eTest(E2eEnvironment env) {
+    this.cluster = env.cluster();
+  }
+
+  @BeforeEach
+  void namespace() {
+    String ns = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
+    cluster.kubectlOk("create", "namespace", ns);
+    kube = new Kube(cluster, ns);
+  }
+
+  @Test
+  void examplesRunOnGpuNodesToSuccessAndShowInKubectlGet() throws IOException {
+    // The checkpointing example claims a ReadWriteMany volume; here a static PV stands in for a storage class.
+    cluster.kubectlWithInput(hostPathVolume(kube.namespace()), "apply", "-f", "-").assertOk();
+    List<Path> examples;
+    try (Stream<Path> files = Files.list(E2eEnvironment.REPO.resolve("examples"))) {
+      examples = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    }
+    for (Path example : examples) {
+      kube.kubectl("apply", "-f", example.toString());
+    }
+    Map<String, Integer> jobs = Map.of("pytorch-ddp", 4, "jax-tp-groups", 8, "llm-pretrain", 2);
+
+    jobs.forEach((job, ranks) -> await(job + " Running").atMost(WAIT).untilAsserted(() -> assertThat(kube.phase(job)).isEqualTo("Running")));
+    jobs.forEach((job, ranks) -> {
+      List<JsonNode> pods = kube.pods(job);
+      assertThat(pods).hasSize(ranks);
+      for (JsonNode pod : pods) {
+        String node = pod.path("spec").path("nodeName").asText();
+        assertThat(node).as("kube-scheduler bound %s", pod.path("metadata").path("name").asText()).isNotEmpty();
+        assertThat(kube.node(node).path("status").path("allocatable").path("nvidia.com/gpu").asInt()).isEqualTo(8);
+        assertThat(pod.path("spec").path("containers").get(0).path("resources").path("limits").path("nvidia.com/gpu").asText())
+            .isEqualTo("8");
+      }
+    });
+
+    String table = kube.kubectl("get", "tj");
+    assertThat(table.lines().findFirst().orElseThrow().split("\\s+")).containsExactly("NAME", "PHASE", "READY", "GPUS", "RESTARTS", "AGE");
+    assertThat(row(table, "pytorch-ddp")).startsWith("pytorch-ddp Running 4/4 32 0 ");
+    assertThat(row(table, "jax-tp-groups")).startsWith("jax-tp-groups Running 8/8 64 0 ");
+
+    kube.kubectl("annotate", "pods", "-l", "gangway.dev/job-name", "gangway.dev/e2e-succeed-after=1s");
+    jobs.keySet().forEach(job -> await(job + " Succeeded").atMost(WAIT).untilAsserted(() -> assertThat(kube.phase(job)).isEqualTo("Succeeded")));
+    assertThat(kube.condition("pytorch-ddp", "Succeeded").path("reason").asText()).isEqualTo("AllRanksSucceeded");
+    assertThat(kube.kubectl("get", "events", "--field-selector", "involvedObject.name=pytorch-ddp"))
+        .contains("Started", "Running", "Succeeded");
+  }
+
+  @Test
+  void deletingAJobGarbageCollectsItsPodsAndService() {
+    kube.apply(job("doomed", 2, 8, ""));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.pods("doomed")).hasSize(2));
+    assertThat(kube.kubectl("get", "service", "doomed", "-o", "jsonpath={.spec.clusterIP}")).isEqualTo("None");
+
+    kube.kubectl("delete", "tj", "doomed", "--wait=false");
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(kube.pods("doomed")).isEmpty();
+      assertThat(kube.get("services").path("items").findValuesAsText("name")).doesNotContain("doomed");
+    });
+  }
+
+  @Test
+  void aFailedRankFailsTheJobWithItsExitCodeAndFreesTheOtherRanks() {
+    kube.apply(job("crashy", 2, 8, ""));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("crashy")).isEqualTo("Running"));
+    kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=crashy,gangway.dev/rank=1", "gangway.dev/e2e-exit-code=3");
+
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("crashy")).isEqualTo("Failed"));
+    JsonNode failed = kube.condition("crashy", "Failed");
+    assertThat(failed.path("reason").asText()).isEqualTo("RankFailed");
+    assertThat(failed.path("message").asText()).contains("rank 1", "exit code 3");
+    // The surviving rank held 8 GPUs; a failed gang must not keep them.
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.pods("crashy")).extracting(p -> p.path("status").path("phase").asText())
+        .containsExactly("Failed"));
+  }
+
+  @Test
+  void suspendRemovesPodsAndResumeStartsTheGangAgain() {
+    kube.apply(job("queued", 2, 8, "  suspend: true\n"));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("queued")).isEqualTo("Suspended"));
+    assertThat(kube.pods("queued")).isEmpty();
+
+    kube.kubectl("patch", "tj", "queued", "--type=merge", "-p", "{\"spec\":{\"suspend\":false}}");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("queued")).isEqualTo("Running"));
+    kube.kubectl("patch", "tj", "queued", "--type=merge", "-p", "{\"spec\":{\"suspend\":true}}");
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(kube.phase("queued")).isEqualTo("Suspended");
+      assertThat(kube.pods("queued")).isEmpty();
+    });
+  }
+
+  @Test
+  void invalidManifestsAreRejectedAtApplyWithTheRulesMessage() {
+    Command.Result zero = kube.tryApply(job("zero", 0, 8, ""));
+    assertThat(zero.exitCode()).isNotZero();
+    assertThat(zero.stderr()).contains("spec.replicas", "should be greater than or equal to 1");
+
+    Command.Result groups = kube.tryApply(job("groups", 4, 8, "  topology:\n    groupSize: 3\n    groupLevel: nvlink-domain\n"));
+    assertThat(groups.exitCode()).isNotZero();
+    assertThat(groups.stderr()).contains("spec.topology.groupSize must divide spec.replicas");
+
+    Command.Result framework = kube.tryApply(job("fw", 1, 8, "").replace("framework: pytorch", "framework: tensorflow"));
+    assertThat(framework.stderr()).contains("Unsupported value: \"tensorflow\"");
+  }
+
+  @Test
+  void aRunningGangsShapeIsImmutableUnlessSuspended() {
+    kube.apply(job("fixed", 2, 8, ""));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("fixed")).isEqualTo("Running"));
+
+    Command.Result resize = cluster.kubectl("patch", "tj", "fixed", "-n", kube.namespace(), "--type=merge", "-p", "{\"spec\":{\"replicas\":4}}");
+    assertThat(resize.exitCode()).isNotZero();
+    assertThat(resize.stderr()).contains("spec.replicas and spec.gpusPerReplica cannot change while the job runs");
+
+    kube.kubectl("patch", "tj", "fixed", "--type=merge", "-p", "{\"spec\":{\"replicas\":4,\"suspend\":true}}");
+    assertThat(kube.get("tj", "fixed").path("spec").path("replicas").asInt()).isEqualTo(4);
+  }
+
+  @Test
+  void whatOnlyTheOperatorCanJudgeEndsAsInvalidSpecWithoutPods() {
+    String manifest = job("conflict", 2, 8, "").replace("image: busybox",
+        "image: busybox\n        resources:\n          limits:\n            nvidia.com/gpu: \"4\"");
+    kube.apply(manifest);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("conflict")).isEqualTo("Failed"));
+    JsonNode failed = kube.condition("conflict", "Failed");
+    assertThat(failed.path("reason").asText()).isEqualTo("InvalidSpec");
+    assertThat(failed.path("message").asText()).contains("limits[nvidia.com/gpu] is 4 but spec.gpusPerReplica is 8");
+    assertThat(kube.pods("conflict")).isEmpty();
+  }
+
+  static String job(String name, int replicas, int gpus, String extraSpec) {
+    return """
+        apiVersion: gangway.dev/v1alpha1
+        kind: TrainingJob
+        metadata:
+          name: %s
+        spec:
+          replicas: %d
+          gpusPerReplica: %d
+          framework: pytorch
+        %s  template:
+            spec:
+              containers:
+              - name: trainer
+                image: busybox
+        """.formatted(name, replicas, gpus, extraSpec);
+  }
+
+  private static String row(String table, String name) {
+    return table.lines().filter(l -> l.startsWith(name + " ")).findFirst().orElseThrow().replaceAll("\\s+", " ");
+  }
+
+  private static String hostPathVolume(String namespace) {
+    return """
+        apiVersion: v1
+        kind: PersistentVolume
+        metadata:
+          name: checkpoints-%s
+        spec:
+          capacity: {storage: 1Ti}
+          accessModes: [ReadWriteMany]
+          persistentVolumeReclaimPolicy: Delete
+          hostPath: {path: /tmp/gangway-e2e-checkpoints}
+          claimRef: {namespace: %s, name: llm-checkpoints}
+        """.formatted(namespace, namespace);
+  }
+}
