@@ -29,10 +29,12 @@ final class NodeFilter {
       return "node(s) had untolerated taint {" + t.getKey() + ": " + (t.getValue() == null ? "" : t.getValue()) + "}";
     }
     if (!NodeSelection.matches(node.name(), node.labels(), req.nodeSelector(), req.requiredNodeAffinity())) return AFFINITY;
+    // Like NodeResourcesFit, only what the rank asks for is checked: a node whose GPUs are over-reserved
+    // can still take a CPU-only rank.
     Resources each = req.perRank();
-    if (each.gpus() > free.gpus()) return NO_GPU;
-    if (each.cpuMillis() > free.cpuMillis()) return NO_CPU;
-    if (each.memoryBytes() > free.memoryBytes()) return NO_MEMORY;
+    if (each.gpus() > 0 && each.gpus() > free.gpus()) return NO_GPU;
+    if (each.cpuMillis() > 0 && each.cpuMillis() > free.cpuMillis()) return NO_CPU;
+    if (each.memoryBytes() > 0 && each.memoryBytes() > free.memoryBytes()) return NO_MEMORY;
     return null;
   }
 }

@@ -55,7 +55,11 @@ class PlacementInvariantsProperties {
     ranksOn.forEach((node, k) -> {
       Resources asked = s.request().perRank().times(k);
       Resources free = oracleFree(s, node);
-      assertThat(asked.fitsIn(free)).as("%d ranks of %s on %s with %s free", k, s.request().perRank(), node, free).isTrue();
+      String what = String.format("%d ranks of %s on %s with %s free", k, s.request().perRank(), node, free);
+      // Only what a rank asks for is checked, as kube-scheduler does.
+      if (asked.gpus() > 0) assertThat(asked.gpus()).as(what).isLessThanOrEqualTo(free.gpus());
+      if (asked.cpuMillis() > 0) assertThat(asked.cpuMillis()).as(what).isLessThanOrEqualTo(free.cpuMillis());
+      if (asked.memoryBytes() > 0) assertThat(asked.memoryBytes()).as(what).isLessThanOrEqualTo(free.memoryBytes());
     });
   }
 
