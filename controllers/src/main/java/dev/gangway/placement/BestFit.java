@@ -41,7 +41,7 @@ final class BestFit {
         int id = ids[k];
         long cap = fit.units(id, grouped);
         if (cap < units) continue;
-        if (cap < bestCap || (cap == bestCap && tree.domain(id).freeGpus() < tree.domain(best).freeGpus())) {
+        if (cap < bestCap || (cap == bestCap && tree.freeGpusOf(id) < tree.freeGpusOf(best))) {
           best = id;
           bestCap = cap;
         }

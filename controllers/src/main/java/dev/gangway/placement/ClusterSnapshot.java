@@ -23,6 +23,9 @@ public final class ClusterSnapshot {
   private final Resources[] reservedByAll;
   private final Map<String, Map<Integer, Resources>> reservedByJob;
   private final DomainTree tree;
+  private final int[] freeGpus;
+  private final long[] freeCpu;
+  private final long[] freeMemory;
 
   public ClusterSnapshot(Topology topology, List<NodeState> nodes, List<Reservation> reservations) {
     this.topology = topology;
@@ -47,9 +50,16 @@ public final class ClusterSnapshot {
       reservedByJob.computeIfAbsent(r.jobKey(), k -> new HashMap<>()).merge(i, r.resources(), Resources::plus);
     }
     List<TopologyNode> topoNodes = new ArrayList<>(this.nodes.size());
+    this.freeGpus = new int[this.nodes.size()];
+    this.freeCpu = new long[this.nodes.size()];
+    this.freeMemory = new long[this.nodes.size()];
     for (int i = 0; i < this.nodes.size(); i++) {
       NodeState n = this.nodes.get(i);
-      topoNodes.add(new TopologyNode(n.name(), n.labels(), n.free().minus(reservedByAll[i]).gpus()));
+      Resources free = n.free().minus(reservedByAll[i]);
+      freeGpus[i] = free.gpus();
+      freeCpu[i] = free.cpuMillis();
+      freeMemory[i] = free.memoryBytes();
+      topoNodes.add(new TopologyNode(n.name(), n.labels(), free.gpus()));
     }
     this.tree = DomainTree.build(topology, topoNodes);
   }
@@ -77,12 +87,20 @@ public final class ClusterSnapshot {
 
   /** What the job {@code jobKey} may use on node {@code index}: free minus everyone else's reservations. */
   public Resources freeFor(String jobKey, int index) {
-    Resources free = nodes.get(index).free().minus(reservedByAll[index]);
-    Map<Integer, Resources> own = jobKey == null ? null : reservedByJob.get(jobKey);
-    if (own != null) {
-      Resources mine = own.get(index);
-      if (mine != null) free = free.plus(mine);
-    }
-    return free;
+    Resources free = new Resources(freeGpus[index], freeCpu[index], freeMemory[index]);
+    Resources mine = ownReservations(jobKey).get(index);
+    return mine == null ? free : free.plus(mine);
   }
+
+  /** The job's own reservations by node index (empty for most jobs); they are free to it. */
+  Map<Integer, Resources> ownReservations(String jobKey) {
+    Map<Integer, Resources> own = jobKey == null ? null : reservedByJob.get(jobKey);
+    return own == null ? Map.of() : own;
+  }
+
+  int freeGpus(int index) { return freeGpus[index]; }
+
+  long freeCpu(int index) { return freeCpu[index]; }
+
+  long freeMemory(int index) { return freeMemory[index]; }
 }

@@ -42,20 +42,30 @@ final class GangFit {
     Map<String, Integer> rejected = new TreeMap<>();
     int available = 0;
     List<NodeState> nodes = snapshot.nodes();
+    Map<Integer, Resources> own = snapshot.ownReservations(req.jobKey());
+    Resources each = req.perRank();
+    long unbounded = req.replicas();
     for (int i = 0; i < nodes.size(); i++) {
-      Resources free = snapshot.freeFor(req.jobKey(), i);
-      String why = NodeFilter.reject(nodes.get(i), free, req);
+      Resources mine = own.isEmpty() ? null : own.get(i);
+      int gpus = snapshot.freeGpus(i) + (mine == null ? 0 : mine.gpus());
+      long cpu = snapshot.freeCpu(i) + (mine == null ? 0 : mine.cpuMillis());
+      long mem = snapshot.freeMemory(i) + (mine == null ? 0 : mine.memoryBytes());
+      String why = NodeFilter.reject(nodes.get(i), gpus, cpu, mem, req);
       if (why != null) {
         rejected.merge(why, 1, Integer::sum);
         continue;
       }
       available++;
       // A rank asking for nothing countable could stack without limit; the gang size bounds it.
-      rank[tree.leafOf(i).id()] = free.copiesOf(req.perRank(), req.replicas());
+      long k = unbounded;
+      if (each.gpus() > 0) k = Math.min(k, gpus / each.gpus());
+      if (each.cpuMillis() > 0) k = Math.min(k, cpu / each.cpuMillis());
+      if (each.memoryBytes() > 0) k = Math.min(k, mem / each.memoryBytes());
+      rank[tree.leafIdOf(i)] = k;
     }
     // Preorder ids: every child has a larger id than its parent, so one reverse sweep sums subtrees.
     for (int id = tree.size() - 1; id > 0; id--) {
-      rank[tree.domain(id).parent().id()] += rank[id];
+      rank[tree.parentId(id)] += rank[id];
     }
     long[] group = null;
     if (groupLevel >= 0) {
@@ -79,7 +89,7 @@ final class GangFit {
 
   /** Capacity of a domain in the units placement counts there: whole groups at and above the group level, else ranks. */
   long units(int domainId, boolean grouped) {
-    return grouped && tree.domain(domainId).level() <= groupLevel ? groupCap[domainId] : rankCap[domainId];
+    return grouped && tree.levelOf(domainId) <= groupLevel ? groupCap[domainId] : rankCap[domainId];
   }
 
   /** Largest capacity of any domain at a level, in units. */

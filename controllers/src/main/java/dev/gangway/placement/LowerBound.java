@@ -1,7 +1,6 @@
 package dev.gangway.placement;
 
 import dev.gangway.topology.Topology;
-import java.util.Arrays;
 
 /**
  * The best any placement could do for this gang on this free capacity, level by level: the fewest
@@ -17,15 +16,24 @@ record LowerBound(int[] domains, int[] crossings, int slowestSharedLevel, double
     for (int level = 0; level < depth; level++) {
       boolean inGroups = grouped && level <= fit.groupLevel;
       long need = inGroups ? units : ranks;
+      // Fewest domains whose capacities reach the need: largest first. Capacities are clamped to the need
+      // (which changes no answer) so a counting pass over need+1 buckets replaces a sort.
       int[] ids = fit.tree.idsAt(level);
-      long[] caps = new long[ids.length];
-      for (int i = 0; i < ids.length; i++) caps[i] = inGroups ? fit.groupCap[ids[i]] : fit.rankCap[ids[i]];
-      Arrays.sort(caps);
+      int cap = (int) Math.min(need, Integer.MAX_VALUE - 1);
+      int[] howMany = new int[cap + 1];
+      for (int id : ids) {
+        long c = inGroups ? fit.groupCap[id] : fit.rankCap[id];
+        howMany[(int) Math.min(c, cap)]++;
+      }
       int count = 0;
       long sum = 0;
-      for (int i = caps.length - 1; i >= 0 && sum < need; i--) {
-        sum += caps[i];
-        count++;
+      for (int c = cap; c > 0 && sum < need; c--) {
+        int take = howMany[c];
+        if (take == 0) continue;
+        long needed = (need - sum + c - 1) / c;
+        long used = Math.min(take, needed);
+        sum += used * c;
+        count += (int) used;
       }
       // A placement spanning k domains of a level spans at least k below it.
       domains[level] = Math.max(count, level > 0 ? domains[level - 1] : 1);

@@ -21,20 +21,25 @@ final class NodeFilter {
 
   /** The first reason the node is unfit for any rank of the gang, or null if it can host at least one. */
   static String reject(NodeState node, Resources free, GangRequest req) {
+    return reject(node, free.gpus(), free.cpuMillis(), free.memoryBytes(), req);
+  }
+
+  static String reject(NodeState node, int freeGpus, long freeCpu, long freeMemory, GangRequest req) {
     if (req.excludedNodes().contains(node.name())) return EXCLUDED;
     if (!node.ready()) return NOT_READY;
     if (node.unschedulable()) return UNSCHEDULABLE;
-    Taint t = TaintToleration.untolerated(node.taints(), req.tolerations());
+    Taint t = node.taints().isEmpty() ? null : TaintToleration.untolerated(node.taints(), req.tolerations());
     if (t != null) {
       return "node(s) had untolerated taint {" + t.getKey() + ": " + (t.getValue() == null ? "" : t.getValue()) + "}";
     }
-    if (!NodeSelection.matches(node.name(), node.labels(), req.nodeSelector(), req.requiredNodeAffinity())) return AFFINITY;
+    if ((!req.nodeSelector().isEmpty() || req.requiredNodeAffinity() != null)
+        && !NodeSelection.matches(node.name(), node.labels(), req.nodeSelector(), req.requiredNodeAffinity())) return AFFINITY;
     // Like NodeResourcesFit, only what the rank asks for is checked: a node whose GPUs are over-reserved
     // can still take a CPU-only rank.
     Resources each = req.perRank();
-    if (each.gpus() > 0 && each.gpus() > free.gpus()) return NO_GPU;
-    if (each.cpuMillis() > 0 && each.cpuMillis() > free.cpuMillis()) return NO_CPU;
-    if (each.memoryBytes() > 0 && each.memoryBytes() > free.memoryBytes()) return NO_MEMORY;
+    if (each.gpus() > 0 && each.gpus() > freeGpus) return NO_GPU;
+    if (each.cpuMillis() > 0 && each.cpuMillis() > freeCpu) return NO_CPU;
+    if (each.memoryBytes() > 0 && each.memoryBytes() > freeMemory) return NO_MEMORY;
     return null;
   }
 }

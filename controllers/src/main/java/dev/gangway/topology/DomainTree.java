@@ -22,13 +22,35 @@ public final class DomainTree {
   private final Domain[] domains;
   private final int[][] byLevel;
   private final int[] leafOfNode;
+  // The same facts as the Domain objects, as arrays: decisions sweep every domain and must not chase pointers.
+  private final int[] parentOf;
+  private final int[] levelOf;
+  private final int[] freeGpusOf;
 
   private DomainTree(Topology topology, Domain[] domains, int[][] byLevel, int[] leafOfNode) {
     this.topology = topology;
     this.domains = domains;
     this.byLevel = byLevel;
     this.leafOfNode = leafOfNode;
+    this.parentOf = new int[domains.length];
+    this.levelOf = new int[domains.length];
+    this.freeGpusOf = new int[domains.length];
+    for (Domain d : domains) {
+      parentOf[d.id()] = d.parent() == null ? -1 : d.parent().id();
+      levelOf[d.id()] = d.level();
+      freeGpusOf[d.id()] = d.freeGpus();
+    }
   }
+
+  /** Parent id of a domain; -1 for the cluster. */
+  public int parentId(int id) { return parentOf[id]; }
+
+  public int levelOf(int id) { return levelOf[id]; }
+
+  public int freeGpusOf(int id) { return freeGpusOf[id]; }
+
+  /** Id of the leaf domain of the node at this index. */
+  public int leafIdOf(int nodeIndex) { return leafOfNode[nodeIndex]; }
 
   /** Mutable shape used only while building. */
   private static final class Draft {
