@@ -1,0 +1,106 @@
+package dev.gangway.placement;
+
+import dev.gangway.topology.DomainTree;
+import dev.gangway.topology.Topology;
+import dev.gangway.topology.TopologyNode;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The cluster at one instant, immutable: topology, nodes and other gangs' reservations. The domain
+ * tree and the per-node reservation totals are computed once here so that each decision is linear in
+ * the number of nodes.
+ */
+public final class ClusterSnapshot {
+
+  private final Topology topology;
+  private final List<NodeState> nodes;
+  private final List<Reservation> reservations;
+  private final Map<String, Integer> indexByName;
+  private final Resources[] reservedByAll;
+  private final Map<String, Map<Integer, Resources>> reservedByJob;
+  private final DomainTree tree;
+  private final int[] freeGpus;
+  private final long[] freeCpu;
+  private final long[] freeMemory;
+
+  public ClusterSnapshot(Topology topology, List<NodeState> nodes, List<Reservation> reservations) {
+    this.topology = topology;
+    // Node-name order makes decisions independent of the order the API server listed nodes in.
+    List<NodeState> sorted = new ArrayList<>(nodes);
+    sorted.sort(Comparator.comparing(NodeState::name));
+    this.nodes = List.copyOf(sorted);
+    this.reservations = List.copyOf(reservations);
+    this.indexByName = new HashMap<>(this.nodes.size() * 2);
+    for (int i = 0; i < this.nodes.size(); i++) {
+      if (indexByName.put(this.nodes.get(i).name(), i) != null) {
+        throw new IllegalArgumentException("node " + this.nodes.get(i).name() + " is listed twice");
+      }
+    }
+    this.reservedByAll = new Resources[this.nodes.size()];
+    java.util.Arrays.fill(reservedByAll, Resources.NONE);
+    this.reservedByJob = new HashMap<>();
+    for (Reservation r : this.reservations) {
+      Integer i = indexByName.get(r.node());
+      if (i == null) continue; // reservation on a node that is gone: nothing to hold
+      reservedByAll[i] = reservedByAll[i].plus(r.resources());
+      reservedByJob.computeIfAbsent(r.jobKey(), k -> new HashMap<>()).merge(i, r.resources(), Resources::plus);
+    }
+    List<TopologyNode> topoNodes = new ArrayList<>(this.nodes.size());
+    this.freeGpus = new int[this.nodes.size()];
+    this.freeCpu = new long[this.nodes.size()];
+    this.freeMemory = new long[this.nodes.size()];
+    for (int i = 0; i < this.nodes.size(); i++) {
+      NodeState n = this.nodes.get(i);
+      Resources free = n.free().minus(reservedByAll[i]);
+      freeGpus[i] = free.gpus();
+      freeCpu[i] = free.cpuMillis();
+      freeMemory[i] = free.memoryBytes();
+      topoNodes.add(new TopologyNode(n.name(), n.labels(), free.gpus()));
+    }
+    this.tree = DomainTree.build(topology, topoNodes);
+  }
+
+  public ClusterSnapshot(Topology topology, List<NodeState> nodes) {
+    this(topology, nodes, List.of());
+  }
+
+  public Topology topology() { return topology; }
+
+  /** Nodes sorted by name; indexes into this list are the tree's node indexes. */
+  public List<NodeState> nodes() { return nodes; }
+
+  public NodeState node(int index) { return nodes.get(index); }
+
+  public List<Reservation> reservations() { return reservations; }
+
+  public DomainTree tree() { return tree; }
+
+  /** Index of the named node, or -1. */
+  public int indexOf(String nodeName) {
+    Integer i = indexByName.get(nodeName);
+    return i == null ? -1 : i;
+  }
+
+  /** What the job {@code jobKey} may use on node {@code index}: free minus everyone else's reservations. */
+  public Resources freeFor(String jobKey, int index) {
+    Resources free = new Resources(freeGpus[index], freeCpu[index], freeMemory[index]);
+    Resources mine = ownReservations(jobKey).get(index);
+    return mine == null ? free : free.plus(mine);
+  }
+
+  /** The job's own reservations by node index (empty for most jobs); they are free to it. */
+  Map<Integer, Resources> ownReservations(String jobKey) {
+    Map<Integer, Resources> own = jobKey == null ? null : reservedByJob.get(jobKey);
+    return own == null ? Map.of() : own;
+  }
+
+  int freeGpus(int index) { return freeGpus[index]; }
+
+  long freeCpu(int index) { return freeCpu[index]; }
+
+  long freeMemory(int index) { return freeMemory[index]; }
+}

@@ -1,0 +1,69 @@
+package dev.gangway.placement;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A pod's effective request the way kube-scheduler computes it: the sum over app containers, or the
+ * largest init container if that is more, plus pod overhead. A container that sets only a limit
+ * requests that limit (the API server defaults requests to limits).
+ */
+public final class RankResources {
+
+  public static final String GPU = "nvidia.com/gpu";
+
+  private RankResources() {
+  }
+
+  public static Resources of(PodSpec spec) {
+    if (spec == null) return Resources.NONE;
+    Resources sum = sum(spec.getContainers());
+    Resources init = Resources.NONE;
+    if (spec.getInitContainers() != null) {
+      for (Container c : spec.getInitContainers()) init = max(init, of(c));
+    }
+    Resources total = max(sum, init);
+    if (spec.getOverhead() != null) total = total.plus(of(spec.getOverhead(), Map.of()));
+    return total;
+  }
+
+  private static Resources sum(List<Container> containers) {
+    Resources r = Resources.NONE;
+    if (containers != null) {
+      for (Container c : containers) r = r.plus(of(c));
+    }
+    return r;
+  }
+
+  static Resources of(Container c) {
+    ResourceRequirements req = c.getResources();
+    if (req == null) return Resources.NONE;
+    Map<String, Quantity> requests = req.getRequests() == null ? Map.of() : req.getRequests();
+    Map<String, Quantity> limits = req.getLimits() == null ? Map.of() : req.getLimits();
+    return of(requests, limits);
+  }
+
+  private static Resources of(Map<String, Quantity> requests, Map<String, Quantity> limits) {
+    return new Resources((int) amount(GPU, requests, limits, 1), amount("cpu", requests, limits, 1000),
+        amount("memory", requests, limits, 1));
+  }
+
+  private static long amount(String name, Map<String, Quantity> requests, Map<String, Quantity> limits, int scale) {
+    Quantity q = requests.get(name);
+    if (q == null) q = limits.get(name);
+    if (q == null) return 0;
+    BigDecimal v = Quantity.getAmountInBytes(q).multiply(BigDecimal.valueOf(scale));
+    // Round up like the scheduler: 0.5m of CPU still takes a millicore.
+    return v.setScale(0, java.math.RoundingMode.CEILING).longValueExact();
+  }
+
+  private static Resources max(Resources a, Resources b) {
+    return new Resources(Math.max(a.gpus(), b.gpus()), Math.max(a.cpuMillis(), b.cpuMillis()),
+        Math.max(a.memoryBytes(), b.memoryBytes()));
+  }
+}
