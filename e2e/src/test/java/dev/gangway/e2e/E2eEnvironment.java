@@ -29,11 +29,26 @@ public final class E2eEnvironment implements AutoCloseable {
     int portBase = 30000 + (int) (ProcessHandle.current().pid() % 400) * 10;
     LocalCluster cluster = LocalCluster.start(REPO, WORK, "small", portBase);
     E2eEnvironment env = new E2eEnvironment(cluster, portBase);
-    cluster.kubectlOk("apply", "--server-side", "-f", REPO.resolve("crds").toString());
-    cluster.kubectlOk("wait", "--for", "condition=established", "--timeout=60s",
-        "crd/trainingjobs.gangway.dev", "crd/clustertopologies.gangway.dev");
-    env.operator = env.startOperator("operator", Map.of());
+    try {
+      env.prepare();
+    } catch (RuntimeException | Error e) {
+      env.close();
+      throw e;
+    }
+    // Last resort if the JVM is stopped before JUnit closes the store (e.g. Ctrl-C).
+    Runtime.getRuntime().addShutdownHook(new Thread(env::close));
     return env;
+  }
+
+  private void prepare() {
+    cluster.kubectlOk("apply", "--server-side", "-f", REPO.resolve("crds").toString());
+    // `kubectl wait` fails outright while a new CRD has no status yet, so poll instead.
+    for (String crd : java.util.List.of("trainingjobs.gangway.dev", "clustertopologies.gangway.dev")) {
+      org.awaitility.Awaitility.await(crd + " established").atMost(java.time.Duration.ofSeconds(60))
+          .until(() -> cluster.kubectl("get", "crd", crd, "-o", "jsonpath={.status.conditions[?(@.type==\"Established\")].status}")
+              .stdout().strip().equals("True"));
+    }
+    operator = startOperator("operator", Map.of());
   }
 
   public LocalCluster cluster() {
@@ -63,8 +78,14 @@ public final class E2eEnvironment implements AutoCloseable {
     return portBase + 6 + (httpPorts++ % 4);
   }
 
+  private boolean closed;
+
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     try {
       if (operator != null) {
         operator.close();

@@ -30,6 +30,11 @@ public final class LocalCluster implements AutoCloseable {
     LocalCluster cluster = new LocalCluster(repo, name, workDir.resolve("cluster"));
     String bin = Command.run(Map.of(), repo, Duration.ofMinutes(90), null,
         List.of(repo.resolve("e2e/cluster/build-tools.sh").toString(), "--print-bin-dir")).assertOk().stdout().strip();
+    // A run that was killed may have left its cluster behind; stop it by the pids it recorded.
+    if (Files.isDirectory(cluster.dir)) {
+      Command.run(Map.of(), repo, Duration.ofMinutes(2), null,
+          List.of(repo.resolve("e2e/cluster/cluster.sh").toString(), "down", "--dir", cluster.dir.toString()));
+    }
     Command.run(Map.of(), repo, Duration.ofMinutes(5), null, List.of(repo.resolve("e2e/cluster/cluster.sh").toString(), "up",
         "--name", name, "--dir", cluster.dir.toString(), "--port-base", Integer.toString(portBase),
         "--nodes", repo.resolve("e2e/clusters/" + nodes + ".yaml").toString())).assertOk();

@@ -5,16 +5,19 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TopologyLevel {
 
   @Required
+  @Size(max = 63)
   @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
   @JsonPropertyDescription("Level name that TrainingJobs refer to in spec.topology (e.g. rack, nvlink-domain); a DNS label.")
   private String name;
 
   @Required
+  @Size(max = 317)
   @JsonPropertyDescription("Node label whose value names the node's domain at this level (e.g. nvidia.com/gpu.clique). "
       + "A node without the label is treated as alone in its own domain at this level.")
   private String nodeLabel;
