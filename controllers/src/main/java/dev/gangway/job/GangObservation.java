@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** The ranks of one attempt as their pods show them, one entry per rank in rank order. Pure. */
-public record GangObservation(int attempt, List<RankState> ranks, List<Pod> otherPods) {
+public record GangObservation(int attempt, List<RankState> ranks, List<Pod> attemptPods, List<Pod> otherPods) {
 
   /**
    * @param pods every pod of the job (any attempt); pods of other attempts, or being deleted,
@@ -22,17 +22,19 @@ public record GangObservation(int attempt, List<RankState> ranks, List<Pod> othe
       ranks.add(RankState.missing(i));
     }
     List<Pod> others = new ArrayList<>();
+    List<Pod> ofAttempt = new ArrayList<>();
     for (Pod pod : pods) {
       Integer rank = label(pod, JobNames.LABEL_RANK);
       Integer podAttempt = label(pod, JobNames.LABEL_ATTEMPT);
       boolean current = rank != null && podAttempt != null && podAttempt == attempt && rank >= 0 && rank < replicas;
       if (current && pod.getMetadata().getDeletionTimestamp() == null) {
         ranks.set(rank, observe(rank, pod));
+        ofAttempt.add(pod);
       } else {
         others.add(pod);
       }
     }
-    return new GangObservation(attempt, List.copyOf(ranks), List.copyOf(others));
+    return new GangObservation(attempt, List.copyOf(ranks), List.copyOf(ofAttempt), List.copyOf(others));
   }
 
   public long count(RankPhase phase) {

@@ -7,6 +7,8 @@ import dev.gangway.api.v1alpha1.SuccessPolicy;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobSpec;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
+import dev.gangway.placement.PlacementQuality;
+import java.util.LinkedHashMap;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,6 +39,12 @@ public final class JobStatusMachine {
    * @param gang the pods of the attempt {@link #attemptOf} names
    */
   public static StatusTransition next(TrainingJob job, List<String> specProblems, GangObservation gang, Instant now) {
+    return next(job, specProblems, gang, PlacementOutcome.NONE, now);
+  }
+
+  /** @param placement what the placement step did this reconcile */
+  public static StatusTransition next(TrainingJob job, List<String> specProblems, GangObservation gang, PlacementOutcome placement,
+                                      Instant now) {
     TrainingJobSpec spec = job.getSpec();
     TrainingJobStatus previous = job.getStatus() == null ? new TrainingJobStatus() : job.getStatus();
     TrainingJobStatus next = SERIALIZATION.clone(previous);
@@ -73,13 +81,14 @@ public final class JobStatusMachine {
           conditions.set(JobConditions.SUSPENDED, false, "JobResumed", "spec.suspend is false; starting attempt " + gang.attempt());
           events.add(JobEvent.normal("Resumed", "Starting attempt " + gang.attempt() + " of " + spec.getReplicas() + " ranks"));
         }
+        placed(placement, conditions, events, previous);
         progress(spec, next, conditions, events, was, gang, now);
       }
     }
 
     next.setReadyRanks(next.getPhase() == JobPhase.Suspended ? 0 : gang.readyRanks());
     next.setReady(next.getReadyRanks() + "/" + spec.getReplicas());
-    next.setPlacement(placementOf(gang, previous.getPlacement()));
+    next.setPlacement(placementOf(gang, previous.getPlacement(), placement, now));
     next.setConditions(conditions.list());
     return new StatusTransition(next, events);
   }
@@ -87,6 +96,7 @@ public final class JobStatusMachine {
   private static void suspend(TrainingJobStatus next, JobConditions conditions, List<JobEvent> events, JobPhase was) {
     conditions.set(JobConditions.SUSPENDED, true, "JobSuspended", "spec.suspend is true: the job's pods are removed until it is resumed");
     conditions.clear(JobConditions.RUNNING, "JobSuspended", "The job is suspended");
+    conditions.clear(JobConditions.PLACED, "JobSuspended", "The job is suspended; it is placed again when resumed");
     next.setPhase(JobPhase.Suspended);
     if (was != JobPhase.Suspended) {
       events.add(JobEvent.normal("Suspended", "Job suspended; its pods are being removed"));
@@ -139,6 +149,29 @@ public final class JobStatusMachine {
     }
   }
 
+  /** The Placed condition follows the placement step; an event marks each decision and each new reason to wait. */
+  private static void placed(PlacementOutcome placement, JobConditions conditions, List<JobEvent> events, TrainingJobStatus previous) {
+    switch (placement.kind()) {
+      case NONE -> { }
+      case PLACED -> {
+        conditions.set(JobConditions.PLACED, true, placement.reason(), placement.message());
+        events.add(JobEvent.normal("Placed", placement.message()));
+      }
+      case WAITING -> {
+        boolean newReason = !JobConditions.find(previous.getConditions(), JobConditions.PLACED)
+            .map(c -> "False".equals(c.getStatus()) && placement.reason().equals(c.getReason())).orElse(false);
+        conditions.set(JobConditions.PLACED, false, placement.reason(), placement.message());
+        if (newReason) {
+          events.add(JobEvent.normal("WaitingForPlacement", placement.message()));
+        }
+      }
+      case EXPIRED -> {
+        conditions.set(JobConditions.PLACED, false, placement.reason(), placement.message());
+        events.add(JobEvent.warning(placement.reason(), placement.message()));
+      }
+    }
+  }
+
   private static boolean succeeded(TrainingJobSpec spec, GangObservation gang) {
     if (spec.getSuccessPolicy() == SuccessPolicy.RankZero) {
       return gang.ranks().get(0).phase() == RankPhase.Succeeded;
@@ -162,18 +195,40 @@ public final class JobStatusMachine {
     return JobConditions.find(previous.getConditions(), JobConditions.FAILED).map(c -> c.getMessage()).orElse(null);
   }
 
-  /** Node of each bound rank; keeps the last known placement once pods are gone (e.g. after completion). */
-  private static PlacementStatus placementOf(GangObservation gang, PlacementStatus previous) {
-    List<RankPlacement> ranks = gang.ranks().stream().filter(r -> r.node() != null)
-        .map(r -> new RankPlacement(r.rank(), r.node(), r.pod())).toList();
-    if (ranks.isEmpty()) {
-      return previous;
+  /**
+   * The decision's quality when one was just made; otherwise the previous one. Ranks show the node each
+   * rank is bound to, or the decided node until it binds.
+   */
+  private static PlacementStatus placementOf(GangObservation gang, PlacementStatus previous, PlacementOutcome outcome, Instant now) {
+    PlacementStatus placement = previous == null ? new PlacementStatus() : SERIALIZATION.clone(previous);
+    if (outcome.kind() == PlacementOutcome.Kind.PLACED) {
+      PlacementQuality q = outcome.quality();
+      placement.setDomainsSpanned(new LinkedHashMap<>(q.domainsSpanned()));
+      placement.setRingCrossings(new LinkedHashMap<>(q.ringCrossings()));
+      placement.setLowerBoundDomains(new LinkedHashMap<>(q.lowerBoundDomains()));
+      placement.setSlowestLink(q.slowestLink());
+      placement.setPredictedAllReduceMillis(millis(q.predictedAllReduceSeconds()));
+      placement.setLowerBoundAllReduceMillis(millis(q.lowerBoundAllReduceSeconds()));
+      placement.setPlacedTime(now.toString());
     }
-    PlacementStatus placement = new PlacementStatus();
-    placement.setRanks(new ArrayList<>(ranks));
-    if (previous != null) {
-      placement.setDomainsSpanned(previous.getDomainsSpanned());
+    List<RankPlacement> ranks = new ArrayList<>();
+    for (RankState r : gang.ranks()) {
+      String node = r.node() != null ? r.node()
+          : outcome.kind() == PlacementOutcome.Kind.PLACED ? outcome.nodes().get(r.rank()) : null;
+      if (node != null) {
+        ranks.add(new RankPlacement(r.rank(), node, r.pod()));
+      }
     }
-    return placement;
+    if (!ranks.isEmpty()) {
+      placement.setRanks(ranks);
+    }
+    boolean empty = placement.getRanks().isEmpty() && placement.getPlacedTime() == null;
+    return empty ? previous : placement;
   }
+
+  /** Rounded to microseconds so equal decisions give byte-equal status and no needless writes. */
+  private static double millis(double seconds) {
+    return Math.round(seconds * 1_000_000) / 1000.0;
+  }
+
 }

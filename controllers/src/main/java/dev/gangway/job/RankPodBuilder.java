@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSchedulingGate;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -50,6 +51,8 @@ public final class RankPodBuilder {
 
     // A collective cannot survive one rank restarting alone: Gangway restarts the whole gang instead.
     spec.setRestartPolicy("Never");
+    // Held until the whole gang has a placement: all or nothing (see GangPlacementStep).
+    spec.setSchedulingGates(append(spec.getSchedulingGates(), new PodSchedulingGate(GangPlacementStep.GATE)));
     spec.setHostname(JobNames.hostname(name, rank));
     spec.setSubdomain(JobNames.serviceName(name));
 

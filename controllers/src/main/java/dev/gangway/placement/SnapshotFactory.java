@@ -32,8 +32,13 @@ public final class SnapshotFactory {
   }
 
   public static ClusterSnapshot from(Topology topology, List<Node> nodes, List<Pod> pods) {
+    return from(topology, nodes, pods, List.of());
+  }
+
+  /** As {@link #from(Topology, List, List)}, plus reservations of decisions the pods do not show yet. */
+  public static ClusterSnapshot from(Topology topology, List<Node> nodes, List<Pod> pods, List<Reservation> extra) {
     Map<String, Resources> used = new HashMap<>();
-    List<Reservation> reservations = new ArrayList<>();
+    List<Reservation> reservations = new ArrayList<>(extra);
     for (Pod pod : pods) {
       if (terminated(pod)) continue;
       Resources req = RankResources.of(pod.getSpec());

@@ -35,6 +35,7 @@ class RankPodBuilderTest {
     assertThat(pod.getSpec().getSubdomain()).isEqualTo("llama");
     assertThat(pod.getSpec().getRestartPolicy()).isEqualTo("Never");
     assertThat(pod.getSpec().getNodeName()).isNull();
+    assertThat(pod.getSpec().getSchedulingGates()).extracting(g -> g.getName()).containsExactly("gangway.dev/placement");
   }
 
   @Test

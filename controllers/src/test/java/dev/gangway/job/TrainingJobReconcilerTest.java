@@ -3,7 +3,9 @@ package dev.gangway.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.gangway.api.v1alpha1.ClusterTopology;
 import dev.gangway.api.v1alpha1.JobPhase;
+import dev.gangway.api.v1alpha1.TopologyLevel;
 import dev.gangway.api.v1alpha1.TopologySpec;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -50,6 +52,8 @@ class TrainingJobReconcilerTest {
     client.resources(TrainingJob.class).inAnyNamespace().delete();
     client.pods().inAnyNamespace().delete();
     client.services().inAnyNamespace().delete();
+    client.nodes().delete();
+    client.resources(ClusterTopology.class).delete();
   }
 
   private static Operator startNewOperator() {
@@ -175,6 +179,72 @@ class TrainingJobReconcilerTest {
     String afterNudge = job("quiet").getMetadata().getResourceVersion();
     await().during(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(job("quiet").getMetadata().getResourceVersion()).isEqualTo(afterNudge));
     assertThat(afterNudge).isNotEqualTo(version);
+  }
+
+  @Test
+  void aGangIsPlacedAllOrNothingInOneNvlinkDomainAndPinnedToItsNodes() {
+    topology();
+    for (int i = 0; i < 4; i++) {
+      node("gpu-" + i, "rack-a", i < 2 ? "clique-1" : "clique-2", 8);
+    }
+    TrainingJob job = TestJobs.job("placed", 2, 8);
+    job.getSpec().setTopology(new TopologySpec());
+    job.getSpec().getTopology().setRequired("nvlink-domain");
+    create(job);
+
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(awaitPods("placed", 2))
+        .allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isEmpty()));
+    List<Pod> pods = awaitPods("placed", 2);
+    List<String> nodes = pods.stream().map(p -> p.getSpec().getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
+        .getNodeSelectorTerms().get(0).getMatchFields().get(0).getValues().get(0)).sorted().toList();
+    assertThat(nodes).containsExactly("gpu-0", "gpu-1");
+    assertThat(pods).allSatisfy(p -> assertThat(p.getSpec().getNodeName()).as("Gangway never binds").isNull());
+    assertThat(pods).allSatisfy(p -> assertThat(p.getMetadata().getAnnotations()).containsKey("gangway.dev/reserved-node"));
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      TrainingJob seen = job("placed");
+      assertThat(JobConditions.find(seen.getStatus().getConditions(), "Placed").orElseThrow().getStatus()).isEqualTo("True");
+      assertThat(seen.getStatus().getPlacement().getDomainsSpanned()).containsEntry("nvlink-domain", 1).containsEntry("host", 2);
+      assertThat(seen.getStatus().getPlacement().getPredictedAllReduceMillis()).isPositive();
+    });
+    assertThat(events("placed")).contains("Placed");
+  }
+
+  @Test
+  void aGangTooBigForAnyDomainWaitsWithTheReasonAndStaysGated() {
+    topology();
+    node("gpu-0", "rack-a", "clique-1", 8);
+    node("gpu-1", "rack-a", "clique-2", 8);
+    TrainingJob job = TestJobs.job("toobig", 2, 8);
+    job.getSpec().setTopology(new TopologySpec());
+    job.getSpec().getTopology().setRequired("nvlink-domain");
+    create(job);
+
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+      var placed = JobConditions.find(job("toobig").getStatus().getConditions(), "Placed").orElseThrow();
+      assertThat(placed.getStatus()).isEqualTo("False");
+      assertThat(placed.getReason()).isEqualTo("RequiredLevelTooSmall");
+      assertThat(placed.getMessage()).contains("nvlink-domain");
+    });
+    assertThat(awaitPods("toobig", 2)).allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isNotEmpty());
+  }
+
+  private static void topology() {
+    ClusterTopology t = new ClusterTopology();
+    t.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("default").build());
+    t.getSpec().getLevels().add(new TopologyLevel("rack", "example.com/rack", 50));
+    t.getSpec().getLevels().add(new TopologyLevel("nvlink-domain", "nvidia.com/gpu.clique", 900));
+    t.getSpec().getLevels().add(new TopologyLevel("host", "kubernetes.io/hostname", 900));
+    client.resource(t).createOr(c -> c.update());
+  }
+
+  private static void node(String name, String rack, String clique, int gpus) {
+    client.resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName(name)
+        .addToLabels("example.com/rack", rack).addToLabels("nvidia.com/gpu.clique", clique).addToLabels("kubernetes.io/hostname", name)
+        .endMetadata().withNewStatus()
+        .addToAllocatable("nvidia.com/gpu", new Quantity(Integer.toString(gpus))).addToAllocatable("cpu", new Quantity("64"))
+        .addToAllocatable("memory", new Quantity("512Gi"))
+        .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build()).createOr(c -> c.update());
   }
 
   // --- helpers: what a user or kubelet would do -------------------------------------------------
