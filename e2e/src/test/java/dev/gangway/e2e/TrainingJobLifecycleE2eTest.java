@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -35,6 +36,12 @@ class TrainingJobLifecycleE2eTest {
     String ns = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
     cluster.kubectlOk("create", "namespace", ns);
     kube = new Kube(cluster, ns);
+  }
+
+  @AfterEach
+  void freeTheCluster() {
+    cluster.kubectlOk("delete", "namespace", kube.namespace(), "--wait=false");
+    await("namespace gone").atMost(WAIT).until(() -> cluster.kubectl("get", "namespace", kube.namespace()).exitCode() != 0);
   }
 
   @Test

@@ -1,0 +1,152 @@
+package dev.gangway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Topology-aware gang placement on the `small` cluster (16 nodes x 8 GPUs, 2 racks, 4 NVLink
+ * domains of 4 nodes): Gangway decides, kube-scheduler binds. Each test starts from an empty cluster.
+ */
+@ExtendWith(E2eEnvironment.Extension.class)
+class PlacementE2eTest {
+  private static final String CLIQUE = "nvidia.com/gpu.clique";
+  private static final String RACK = "network.topology.kubernetes.io/rack";
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private final LocalCluster cluster;
+  private Kube kube;
+
+  PlacementE2eTest(E2eEnvironment env) {
+    this.cluster = env.cluster();
+  }
+
+  @BeforeEach
+  void namespaceAndTopology() {
+    String ns = "place-" + UUID.randomUUID().toString().substring(0, 8);
+    cluster.kubectlOk("create", "namespace", ns);
+    cluster.kubectlOk("apply", "-f", cluster.topology().toString());
+    kube = new Kube(cluster, ns);
+  }
+
+  @AfterEach
+  void emptyTheCluster() {
+    cluster.kubectlOk("delete", "namespace", kube.namespace(), "--wait=false");
+    await("namespace gone").atMost(WAIT).until(() -> cluster.kubectl("get", "namespace", kube.namespace()).exitCode() != 0);
+  }
+
+  @Test
+  void aGangRequiringOneNvlinkDomainLandsInOne() {
+    kube.apply(job("nvl", 4, "required: nvlink-domain"));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("nvl")).isEqualTo("Running"));
+    assertThat(labelsOf(nodesByRank("nvl"), CLIQUE)).hasSize(1);
+    JsonNode placement = kube.get("tj", "nvl").path("status").path("placement");
+    assertThat(placement.path("domainsSpanned").path("nvlink-domain").asInt()).isEqualTo(1);
+    assertThat(placement.path("predictedAllReduceMillis").asDouble()).isPositive();
+    assertThat(kube.condition("nvl", "Placed").path("status").asText()).isEqualTo("True");
+    // Gangway pins, kube-scheduler binds: nodeName is set by the scheduler to the pinned node.
+    for (JsonNode pod : kube.pods("nvl")) {
+      String pinned = pod.path("spec").path("affinity").path("nodeAffinity").path("requiredDuringSchedulingIgnoredDuringExecution")
+          .path("nodeSelectorTerms").get(0).path("matchFields").get(0).path("values").get(0).asText();
+      assertThat(pod.path("spec").path("nodeName").asText()).isEqualTo(pinned);
+    }
+  }
+
+  @Test
+  void aGangThatFitsNoDomainNowWaitsWithTheReasonAndStartsWhenCapacityFrees() {
+    // Three ranks in each NVLink domain leave 4 x 8 GPUs free, but no domain with room for 4 ranks.
+    for (int i = 0; i < 4; i++) {
+      kube.apply(job("filler-" + i, 3, "required: nvlink-domain"));
+      String name = "filler-" + i;
+      await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase(name)).isEqualTo("Running"));
+    }
+    kube.apply(job("waiter", 4, "required: nvlink-domain"));
+    await().atMost(WAIT).untilAsserted(() -> {
+      JsonNode placed = kube.condition("waiter", "Placed");
+      assertThat(placed.path("status").asText()).isEqualTo("False");
+      assertThat(placed.path("reason").asText()).isEqualTo("RequiredLevelTooSmall");
+      assertThat(placed.path("message").asText()).contains("one nvlink-domain");
+    });
+    assertThat(kube.pods("waiter")).hasSize(4).allSatisfy(p -> assertThat(p.path("spec").path("nodeName").isMissingNode()).isTrue());
+
+    kube.kubectl("delete", "tj", "filler-2");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("waiter")).isEqualTo("Running"));
+    assertThat(labelsOf(nodesByRank("waiter"), CLIQUE)).hasSize(1);
+  }
+
+  @Test
+  void twoGangsSubmittedTogetherNeverCollide() {
+    kube.apply(job("left", 8, "") + "---\n" + job("right", 8, ""));
+    for (String job : List.of("left", "right")) {
+      await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase(job)).isEqualTo("Running"));
+    }
+    List<String> left = nodesByRank("left");
+    List<String> right = nodesByRank("right");
+    assertThat(new HashSet<>(left)).hasSize(8).doesNotContainAnyElementsOf(right);
+    assertThat(new HashSet<>(right)).hasSize(8);
+  }
+
+  @Test
+  void theTemplatesNodeSelectorIsHonoured() {
+    kube.apply(job("rack1", 2, "").replace("    spec:\n      containers:",
+        "    spec:\n      nodeSelector:\n        " + RACK + ": rack-1\n      containers:"));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("rack1")).isEqualTo("Running"));
+    assertThat(labelsOf(nodesByRank("rack1"), RACK)).containsExactly("rack-1");
+  }
+
+  @Test
+  void eachTensorParallelGroupSharesAnNvlinkDomainAndRanksAreInRingOrder() {
+    kube.apply(job("tp", 8, "groupSize: 4\n    groupLevel: nvlink-domain"));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("tp")).isEqualTo("Running"));
+    List<String> nodes = nodesByRank("tp");
+    assertThat(labelsOf(nodes.subList(0, 4), CLIQUE)).hasSize(1);
+    assertThat(labelsOf(nodes.subList(4, 8), CLIQUE)).hasSize(1);
+    // One ring crossing out of each domain and back: the fewest possible for two domains.
+    JsonNode crossings = kube.get("tj", "tp").path("status").path("placement").path("ringCrossings");
+    assertThat(crossings.path("nvlink-domain").asInt()).isEqualTo(2);
+  }
+
+  /** Nodes the ranks are bound to, in rank order. */
+  private List<String> nodesByRank(String job) {
+    List<JsonNode> pods = new ArrayList<>(kube.pods(job));
+    pods.sort(Comparator.comparingInt(p -> p.path("metadata").path("labels").path("gangway.dev/rank").asInt()));
+    return pods.stream().map(p -> p.path("spec").path("nodeName").asText()).toList();
+  }
+
+  private Set<String> labelsOf(List<String> nodes, String label) {
+    Set<String> values = new HashSet<>();
+    for (String node : nodes) {
+      values.add(kube.node(node).path("metadata").path("labels").path(label).asText());
+    }
+    return values;
+  }
+
+  private static String job(String name, int replicas, String topology) {
+    String topologyBlock = topology.isEmpty() ? "" : "  topology:\n    " + topology + "\n";
+    return """
+        apiVersion: gangway.dev/v1alpha1
+        kind: TrainingJob
+        metadata:
+          name: %s
+        spec:
+          replicas: %d
+          gpusPerReplica: 8
+        %s  template:
+            spec:
+              containers:
+              - name: trainer
+                image: busybox
+        """.formatted(name, replicas, topologyBlock);
+  }
+}
