@@ -134,7 +134,7 @@ run_with_progress() {
 explain_failure() {
   local label=$1 logfile=$2
   tail -n 20 "$logfile" >&2 || true
-  if grep -qE 'dial tcp|connection refused|proxy|403 Forbidden|404 Not Found|no such host|i/o timeout|unrecognized import path' "$logfile"; then
+  if grep -qiE 'dial tcp|connection refused|proxy|lookup disabled|403 Forbidden|404 Not Found|no such host|i/o timeout|unrecognized import path|checksum mismatch' "$logfile"; then
     die "building $label failed: a Go module download was refused or unreachable (GOPROXY=$(go env GOPROXY)); full log: $logfile"
   fi
   die "building $label failed; full log: $logfile"

@@ -115,30 +115,37 @@ wait_ready() {
   done
 }
 
-stop_component() {
-  local component=$1 pid waited=0
-  if ! pid=$(running_pid "$component"); then
+# Sends TERM to the recorded pids of the given components, waits up to the grace period
+# for all of them, then KILLs what is left. Only pids recorded in DIR/pids are touched.
+stop_components() {
+  local component pid waited=0 alive
+  local -a pids=()
+  for component in "$@"; do
+    if pid=$(running_pid "$component"); then
+      log "stopping $component (pid $pid)"
+      kill -TERM "$pid" 2>/dev/null || true
+      pids+=("$pid")
+    fi
     rm -f "$(pid_file "$component")"
-    return 0
-  fi
-  log "stopping $component (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
-  while [[ -d /proc/$pid ]] && (( waited < STOP_GRACE_SECONDS * 10 )); do
+  done
+  while :; do
+    alive=()
+    for pid in "${pids[@]}"; do [[ -d /proc/$pid ]] && alive+=("$pid"); done
+    (( ${#alive[@]} == 0 )) && return 0
+    (( waited >= STOP_GRACE_SECONDS * 10 )) && break
     sleep 0.1; waited=$(( waited + 1 ))
   done
-  if [[ -d /proc/$pid ]]; then
-    log "$component (pid $pid) ignored TERM for ${STOP_GRACE_SECONDS}s: sending KILL"
-    kill -KILL "$pid" 2>/dev/null || true
+  log "pids ${alive[*]} ignored TERM for ${STOP_GRACE_SECONDS}s: sending KILL"
+  kill -KILL "${alive[@]}" 2>/dev/null || true
+  for pid in "${alive[@]}"; do
     while [[ -d /proc/$pid ]]; do sleep 0.1; done
-  fi
-  rm -f "$(pid_file "$component")"
+  done
 }
 
+# etcd last, so the others can still reach storage while they shut down.
 stop_all() {
-  local i
-  for (( i = ${#COMPONENTS[@]} - 1; i >= 0; i-- )); do
-    stop_component "${COMPONENTS[i]}"
-  done
+  stop_components kwok kube-scheduler kube-controller-manager kube-apiserver
+  stop_components etcd
 }
 
 # --- certificates, tokens, kubeconfigs --------------------------------------------
@@ -320,7 +327,7 @@ write_env() {
 # Source this file to use the cluster: . $DIR/cluster.env
 export KUBECONFIG=$DIR/kubeconfig
 export GANGWAY_CLUSTER_NAME=$NAME
-export GANGWAY_CLUSTER_DIR=$DIR
+export GANGWAY_CLUSTER_STATE_DIR=$DIR
 export GANGWAY_BIN_DIR=$BIN_DIR
 export GANGWAY_APISERVER=https://127.0.0.1:$(port_of kube-apiserver)
 export GANGWAY_TOPOLOGY=$DIR/topology.yaml
@@ -346,6 +353,7 @@ cmd_up() {
   check_ports_free
   rm -rf "$DIR"
   mkdir -p "$DIR/logs" "$DIR/pids"
+  echo "$PORT_BASE" >"$DIR/port-base"
   # On any failure (die exits), stop what was started and keep DIR for its logs.
   trap on_failed_up EXIT
   make_pki
@@ -386,6 +394,8 @@ rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0
 cmd_status() {
   local c pid rss total=0 any=false
   [[ -d $DIR ]] || { echo "cluster $NAME: not found ($DIR)"; return 1; }
+  # Ports as `up` chose them, whatever --port-base says now.
+  [[ -f $DIR/port-base ]] && PORT_BASE=$(<"$DIR/port-base")
   echo "cluster $NAME in $DIR"
   printf '%-24s %-8s %-7s %-10s %s\n' COMPONENT PID PORT RSS_MiB STATE
   for c in "${COMPONENTS[@]}"; do
