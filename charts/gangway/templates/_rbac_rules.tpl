@@ -50,6 +50,10 @@ one Role per watched namespace; "cluster" rules are always in a ClusterRole.
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch"]
+# Placement orders waiting gangs by their pods' priority, resolved from PriorityClasses as kube-scheduler does.
+- apiGroups: ["scheduling.k8s.io"]
+  resources: ["priorityclasses"]
+  verbs: ["get", "list", "watch"]
 # Placement reads node labels (topology domains), allocatable GPUs, taints and conditions.
 {{- if .Values.nodeHealth.taintNodes }}
 # patch/update: nodeHealth.taintNodes=true lets Gangway taint (and untaint) nodes reported unhealthy.

@@ -34,6 +34,7 @@ class RbacTest {
    */
   private static final Map<String, Set<String>> CLUSTER_READS = Map.of(
       "/pods", Set.of("get", "list", "watch"),
+      "scheduling.k8s.io/priorityclasses", Set.of("get", "list", "watch"),
       "gangway.dev/clustertopologies", Set.of("get", "list", "watch"),
       "/nodes", Set.of("get", "list", "watch"),
       "apiextensions.k8s.io/customresourcedefinitions", Set.of("get", "list"));
