@@ -196,10 +196,14 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     try {
       client.resource(object).create();
     } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
+      if (e.getCode() == 409) {
+        LOG.debug("{} {} exists already", object.getKind(), object.getMetadata().getName());
+      } else if (e.getCode() == 403 && String.valueOf(e.getMessage()).contains("being terminated")) {
+        // The namespace is being deleted, and the job with it: nothing to start.
+        LOG.debug("not creating {} {}: its namespace is terminating", object.getKind(), object.getMetadata().getName());
+      } else {
         throw e;
       }
-      LOG.debug("{} {} exists already", object.getKind(), object.getMetadata().getName());
     }
   }
 

@@ -32,6 +32,13 @@ public final class Kube {
     return r.exitCode() == 0 ? r.stdout().strip() : "<" + r.stderr().strip() + ">";
   }
 
+  /** The job's conditions and its pods' nodes, for assertion messages. */
+  public String describe(String job) {
+    return cluster.kubectl("get", "tj", job, "-n", namespace, "-o", "jsonpath={.status.conditions}").stdout()
+        + "\n" + cluster.kubectl("get", "pods", "-n", namespace, "-o", "wide").stdout()
+        + "\n" + cluster.kubectl("get", "pods", "-A", "-o", "wide").stdout();
+  }
+
   public JsonNode condition(String job, String type) {
     for (JsonNode c : get("tj", job).path("status").path("conditions")) {
       if (type.equals(c.path("type").asText())) {

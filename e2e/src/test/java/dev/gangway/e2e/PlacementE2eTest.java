@@ -89,7 +89,7 @@ class PlacementE2eTest {
   void twoGangsSubmittedTogetherNeverCollide() {
     kube.apply(job("left", 8, "") + "---\n" + job("right", 8, ""));
     for (String job : List.of("left", "right")) {
-      await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase(job)).isEqualTo("Running"));
+      await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase(job)).as(() -> kube.describe(job)).isEqualTo("Running"));
     }
     List<String> left = nodesByRank("left");
     List<String> right = nodesByRank("right");
