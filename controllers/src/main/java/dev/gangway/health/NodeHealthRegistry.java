@@ -1,6 +1,5 @@
 package dev.gangway.health;
 
-import dev.gangway.health.NodeHealthSignal.Severity;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
