@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The environment contract between Gangway and training code: which variables a rank sees, per
@@ -62,6 +63,9 @@ public final class RendezvousEnvironment {
       }
     }
     env.put("GANGWAY_JOB", job.getMetadata().getName());
+    // With the name, what a checkpoint report must carry (docs/checkpoint-contract.md).
+    env.put("GANGWAY_NAMESPACE", Objects.requireNonNullElse(job.getMetadata().getNamespace(), ""));
+    env.put("GANGWAY_JOB_UID", Objects.requireNonNullElse(job.getMetadata().getUid(), ""));
     env.put("GANGWAY_RANK", Integer.toString(rank));
     env.put("GANGWAY_REPLICAS", Integer.toString(replicas));
     env.put("GANGWAY_ATTEMPT", Integer.toString(attempt));

@@ -66,4 +66,12 @@ class RendezvousEnvironmentTest {
     assertThat(RendezvousEnvironment.forRank(job, 0, 2, "/mnt/ckpt/step-900"))
         .containsEntry("GANGWAY_CHECKPOINT_DIR", "/mnt/ckpt").containsEntry("GANGWAY_RESUME_FROM", "/mnt/ckpt/step-900");
   }
+
+  @Test
+  void jobIdentityForCheckpointReportsIsExported() {
+    TrainingJob job = job(Framework.PYTORCH);
+    job.getMetadata().setUid("5f0c-uid");
+    assertThat(RendezvousEnvironment.forRank(job, 0, 1, null))
+        .containsEntry("GANGWAY_NAMESPACE", "team-a").containsEntry("GANGWAY_JOB_UID", "5f0c-uid");
+  }
 }

@@ -16,6 +16,19 @@ public class FailurePolicy {
       + "job fails with reason RestartLimitExceeded. Default 3; 0 fails on the first such failure.")
   private Integer maxRestarts = 3;
 
+  @Min(0)
+  @Default("10")
+  @JsonPropertyDescription("Gang restarts allowed for infrastructure causes (node lost or NotReady, eviction or preemption, a "
+      + "fatal node-health signal). They do not count against maxRestarts, so a flaky fleet does not use up the job's "
+      + "budget for its own errors. When exhausted the job fails with reason RestartLimitExceeded. Default 10.")
+  private Integer maxInfrastructureRestarts = 10;
+
+  @Default("true")
+  @JsonPropertyDescription("Keep this job off nodes where one of its ranks failed for a node-attributable cause (node lost, "
+      + "unhealthy or NotReady, or a rank that crashed there) in later attempts; the nodes are listed in status.excludedNodes. "
+      + "Default true.")
+  private Boolean excludeFailedNodes = true;
+
   @JsonPropertyDescription("Exponential backoff between gang restarts.")
   private Backoff backoff;
 
@@ -25,6 +38,10 @@ public class FailurePolicy {
 
   public Integer getMaxRestarts() { return maxRestarts; }
   public void setMaxRestarts(Integer maxRestarts) { this.maxRestarts = maxRestarts; }
+  public Integer getMaxInfrastructureRestarts() { return maxInfrastructureRestarts; }
+  public void setMaxInfrastructureRestarts(Integer maxInfrastructureRestarts) { this.maxInfrastructureRestarts = maxInfrastructureRestarts; }
+  public Boolean getExcludeFailedNodes() { return excludeFailedNodes; }
+  public void setExcludeFailedNodes(Boolean excludeFailedNodes) { this.excludeFailedNodes = excludeFailedNodes; }
   public Backoff getBackoff() { return backoff; }
   public void setBackoff(Backoff backoff) { this.backoff = backoff; }
   public List<FailurePolicyRule> getRules() { return rules; }

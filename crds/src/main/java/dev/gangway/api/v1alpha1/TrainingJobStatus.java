@@ -2,6 +2,7 @@ package dev.gangway.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +24,25 @@ public class TrainingJobStatus {
   @JsonPropertyDescription("Current attempt, starting at 1; each gang restart starts a new attempt. Exported as GANGWAY_ATTEMPT.")
   private Integer attempt;
 
-  @JsonPropertyDescription("Number of gang restarts so far.")
+  @JsonPropertyDescription("Gang restarts so far that count against spec.failurePolicy.maxRestarts (failures of the job's own code).")
   private Integer restarts;
+
+  @JsonPropertyDescription("Gang restarts so far for infrastructure causes (node lost, eviction, preemption, fatal node-health "
+      + "signal); they count against spec.failurePolicy.maxInfrastructureRestarts instead.")
+  private Integer infrastructureRestarts;
+
+  @JsonPropertyDescription("Nodes this job is kept off because one of its ranks failed there (spec.failurePolicy.excludeFailedNodes).")
+  private List<String> excludedNodes;
+
+  @Size(max = 10)
+  @JsonPropertyDescription("The last gang restarts, oldest first, at most 10.")
+  private List<RestartRecord> restartHistory;
+
+  @JsonPropertyDescription("When the pending restart starts, after its backoff (RFC 3339); unset when no restart is pending.")
+  private String nextRestartTime;
+
+  @JsonPropertyDescription("Durations of the last recovery: detection, failure to running again, and work lost.")
+  private RecoveryTimingStatus timings;
 
   @JsonPropertyDescription("Ranks of the current attempt that are running and ready.")
   private Integer readyRanks;
@@ -57,6 +75,16 @@ public class TrainingJobStatus {
   public void setAttempt(Integer attempt) { this.attempt = attempt; }
   public Integer getRestarts() { return restarts; }
   public void setRestarts(Integer restarts) { this.restarts = restarts; }
+  public Integer getInfrastructureRestarts() { return infrastructureRestarts; }
+  public void setInfrastructureRestarts(Integer infrastructureRestarts) { this.infrastructureRestarts = infrastructureRestarts; }
+  public List<String> getExcludedNodes() { return excludedNodes; }
+  public void setExcludedNodes(List<String> excludedNodes) { this.excludedNodes = excludedNodes; }
+  public List<RestartRecord> getRestartHistory() { return restartHistory; }
+  public void setRestartHistory(List<RestartRecord> restartHistory) { this.restartHistory = restartHistory; }
+  public String getNextRestartTime() { return nextRestartTime; }
+  public void setNextRestartTime(String nextRestartTime) { this.nextRestartTime = nextRestartTime; }
+  public RecoveryTimingStatus getTimings() { return timings; }
+  public void setTimings(RecoveryTimingStatus timings) { this.timings = timings; }
   public Integer getReadyRanks() { return readyRanks; }
   public void setReadyRanks(Integer readyRanks) { this.readyRanks = readyRanks; }
   public String getReady() { return ready; }
@@ -78,7 +106,10 @@ public class TrainingJobStatus {
     if (!(o instanceof TrainingJobStatus s)) return false;
     return phase == s.phase && Objects.equals(conditions, s.conditions)
         && Objects.equals(observedGeneration, s.observedGeneration) && Objects.equals(attempt, s.attempt)
-        && Objects.equals(restarts, s.restarts) && Objects.equals(readyRanks, s.readyRanks)
+        && Objects.equals(restarts, s.restarts) && Objects.equals(infrastructureRestarts, s.infrastructureRestarts)
+        && Objects.equals(excludedNodes, s.excludedNodes) && Objects.equals(restartHistory, s.restartHistory)
+        && Objects.equals(nextRestartTime, s.nextRestartTime) && Objects.equals(timings, s.timings)
+        && Objects.equals(readyRanks, s.readyRanks)
         && Objects.equals(ready, s.ready) && Objects.equals(gpus, s.gpus)
         && Objects.equals(placement, s.placement) && Objects.equals(lastCheckpoint, s.lastCheckpoint)
         && Objects.equals(startTime, s.startTime) && Objects.equals(completionTime, s.completionTime);
@@ -86,7 +117,7 @@ public class TrainingJobStatus {
 
   @Override
   public int hashCode() {
-    return Objects.hash(phase, conditions, observedGeneration, attempt, restarts, readyRanks, ready, gpus,
-        placement, lastCheckpoint, startTime, completionTime);
+    return Objects.hash(phase, conditions, observedGeneration, attempt, restarts, infrastructureRestarts, excludedNodes,
+        restartHistory, nextRestartTime, timings, readyRanks, ready, gpus, placement, lastCheckpoint, startTime, completionTime);
   }
 }

@@ -1,0 +1,67 @@
+package dev.gangway.checkpoint;
+
+import dev.gangway.api.v1alpha1.CheckpointStatus;
+
+/**
+ * Decides whether a checkpoint report may become the job's {@code status.lastCheckpoint}, the
+ * checkpoint the next attempt resumes from. Pure. A report is accepted only when it is for this job
+ * (same uid: a deleted and re-created job of the same name must not resume from its predecessor's
+ * checkpoints), from the current attempt (a torn-down attempt may still be writing), and for a
+ * step beyond the last accepted one.
+ */
+public final class CheckpointLedger {
+
+  private CheckpointLedger() {
+  }
+
+  /** The outcome: either the new lastCheckpoint or why the report was not taken. */
+  public sealed interface Verdict {
+    boolean accepted();
+  }
+
+  public record Accepted(CheckpointStatus lastCheckpoint) implements Verdict {
+    @Override
+    public boolean accepted() {
+      return true;
+    }
+  }
+
+  public record Rejected(String reason) implements Verdict {
+    @Override
+    public boolean accepted() {
+      return false;
+    }
+  }
+
+  /**
+   * @param jobUid metadata.uid of the job as it is now
+   * @param currentAttempt status.attempt of the job as it is now
+   * @param lastAccepted status.lastCheckpoint, null when none was accepted yet
+   */
+  public static Verdict judge(CheckpointReport report, String jobUid, int currentAttempt, CheckpointStatus lastAccepted) {
+    if (!report.uid().equals(jobUid)) {
+      return new Rejected("report is for uid " + report.uid() + " but TrainingJob " + report.job() + " has uid " + jobUid
+          + " (a deleted and re-created job?)");
+    }
+    if (report.attempt() > currentAttempt) {
+      return new Rejected("report is from attempt " + report.attempt() + " but the job is on attempt " + currentAttempt);
+    }
+    if (report.attempt() < currentAttempt) {
+      return new Rejected("report is from attempt " + report.attempt() + ", which was torn down; the job is on attempt "
+          + currentAttempt);
+    }
+    if (lastAccepted != null && lastAccepted.getStep() != null && report.step() <= lastAccepted.getStep()) {
+      return new Rejected("step " + report.step() + " is not beyond the last accepted step " + lastAccepted.getStep());
+    }
+    return new Accepted(toStatus(report));
+  }
+
+  static CheckpointStatus toStatus(CheckpointReport report) {
+    CheckpointStatus status = new CheckpointStatus();
+    status.setStep(report.step());
+    status.setPath(report.path());
+    status.setTime(report.time() == null ? null : report.time().toString());
+    status.setAttempt(report.attempt());
+    return status;
+  }
+}

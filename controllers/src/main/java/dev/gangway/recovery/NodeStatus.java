@@ -1,0 +1,85 @@
+package dev.gangway.recovery;
+
+import dev.gangway.health.NodeHealthRegistry;
+import dev.gangway.health.NodeHealthSignal;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+
+/**
+ * What is known of the node a failed rank ran on, when the failure is classified.
+ *
+ * @param notReadySince when the node's Ready condition left True; null when unknown or not NotReady
+ * @param healthReason why the node is Unhealthy, e.g. "XID 79"
+ */
+public record NodeStatus(String name, State state, Instant notReadySince, String healthReason) {
+
+  public enum State {
+    Ready,
+    /** Ready condition False or Unknown (the kubelet stopped reporting). */
+    NotReady,
+    /** The Node object is gone. */
+    Deleted,
+    /** A fatal health signal or Gangway's health taint: the hardware is bad whatever the kubelet says. */
+    Unhealthy
+  }
+
+  public static NodeStatus ready(String name) {
+    return new NodeStatus(name, State.Ready, null, null);
+  }
+
+  public static NodeStatus notReady(String name, Instant since) {
+    return new NodeStatus(name, State.NotReady, since, null);
+  }
+
+  public static NodeStatus deleted(String name) {
+    return new NodeStatus(name, State.Deleted, null, null);
+  }
+
+  public static NodeStatus unhealthy(String name, String reason) {
+    return new NodeStatus(name, State.Unhealthy, null, reason);
+  }
+
+  /** A rank that never got a node (still pending): nothing to say about hardware. */
+  public static NodeStatus unknown() {
+    return new NodeStatus(null, State.Ready, null, null);
+  }
+
+  /**
+   * Reads a node as the informer cache shows it.
+   *
+   * @param node null when the Node object no longer exists
+   * @param fatal the node's live fatal signal from {@link NodeHealthRegistry#fatalSignal}
+   */
+  public static NodeStatus observe(String name, Node node, Optional<NodeHealthSignal> fatal) {
+    if (name == null) {
+      return unknown();
+    }
+    if (fatal.isPresent()) {
+      return unhealthy(name, fatal.get().reason());
+    }
+    if (node == null) {
+      return deleted(name);
+    }
+    if (node.getSpec() != null && node.getSpec().getTaints() != null
+        && node.getSpec().getTaints().stream().anyMatch(t -> NodeHealthRegistry.TAINT_KEY.equals(t.getKey()))) {
+      return unhealthy(name, "taint " + NodeHealthRegistry.TAINT_KEY);
+    }
+    Optional<NodeCondition> ready = node.getStatus() == null || node.getStatus().getConditions() == null ? Optional.empty()
+        : node.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst();
+    if (ready.isEmpty() || "True".equals(ready.get().getStatus())) {
+      return ready(name);
+    }
+    return notReady(name, parse(ready.get().getLastTransitionTime()));
+  }
+
+  private static Instant parse(String time) {
+    try {
+      return time == null ? null : Instant.parse(time);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package dev.gangway.recovery;
+
+import dev.gangway.api.v1alpha1.RestartRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** What to do about a classified failure: fail the job, ignore the failure, or restart the gang. */
+public sealed interface RestartDecision {
+
+  /** Why a job fails; used as the Failed condition's reason. */
+  enum FailReason { RestartLimitExceeded, PermanentFailure }
+
+  /** Fail the job now; {@code message} goes into the Failed condition and the Event. */
+  record FailJob(FailReason reason, String message, Classification classification) implements RestartDecision {
+  }
+
+  /**
+   * Leave the job as it is.
+   *
+   * @param recheckAt when to look again (a NotReady node's grace period ends), null for never
+   */
+  record Ignore(String message, Instant recheckAt) implements RestartDecision {
+  }
+
+  /**
+   * Tear the gang down and start attempt {@code nextAttempt} once {@code notBefore} has passed.
+   *
+   * @param nodesToExclude every node this job must avoid from now on, the failed node included
+   * @param resumeFrom the last checkpoint reported complete, null to start from scratch
+   * @param infrastructure whether it counts against maxInfrastructureRestarts (else maxRestarts)
+   * @param record the entry to append to status.restartHistory
+   */
+  record Restart(Instant notBefore, Duration backoff, int nextAttempt, List<String> nodesToExclude, String resumeFrom,
+                 boolean infrastructure, RestartRecord record, String message, Classification classification)
+      implements RestartDecision {
+  }
+}

@@ -1,0 +1,61 @@
+package dev.gangway.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+import dev.gangway.api.v1alpha1.CheckpointStatus;
+import java.time.Instant;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+class CheckpointLedgerTest {
+  static final Instant T = Instant.parse("2026-11-02T10:00:00Z");
+  static final String UID = "uid-1";
+
+  static CheckpointReport report(String uid, int attempt, long step) {
+    return new CheckpointReport("ml", "llm", uid, attempt, step, "/ckpt/step-" + step, T);
+  }
+
+  static CheckpointStatus last(long step) {
+    CheckpointStatus s = new CheckpointStatus();
+    s.setStep(step);
+    s.setPath("/ckpt/step-" + step);
+    return s;
+  }
+
+  /** Columns: intent, report, current attempt, last accepted, accepted?, reason fragment. */
+  static Stream<Arguments> table() {
+    return Stream.of(
+        arguments("first checkpoint of the job", report(UID, 1, 100), 1, null, true, null),
+        arguments("a later step", report(UID, 2, 1300), 2, last(1200), true, null),
+        arguments("step 0 is a checkpoint too", report(UID, 1, 0), 1, null, true, null),
+        arguments("another job's uid (re-created with the same name)", report("uid-0", 1, 5000), 1, last(100), false, "uid uid-0"),
+        arguments("the same step again", report(UID, 2, 1200), 2, last(1200), false, "not beyond the last accepted step 1200"),
+        arguments("an earlier step", report(UID, 2, 1100), 2, last(1200), false, "not beyond"),
+        arguments("an older attempt's late report", report(UID, 1, 1300), 2, last(1200), false, "torn down"),
+        arguments("an attempt not started yet", report(UID, 3, 1300), 2, last(1200), false, "attempt 3"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("table")
+  void judgesReports(String intent, CheckpointReport report, int attempt, CheckpointStatus lastAccepted, boolean accepted, String reason) {
+    CheckpointLedger.Verdict v = CheckpointLedger.judge(report, UID, attempt, lastAccepted);
+    assertThat(v.accepted()).as(intent).isEqualTo(accepted);
+    if (reason != null) {
+      assertThat(((CheckpointLedger.Rejected) v).reason()).as(intent).contains(reason);
+    }
+  }
+
+  @Test
+  void anAcceptedReportBecomesTheLastCheckpoint() {
+    CheckpointLedger.Verdict v = CheckpointLedger.judge(report(UID, 2, 1300), UID, 2, last(1200));
+    CheckpointStatus s = ((CheckpointLedger.Accepted) v).lastCheckpoint();
+    assertThat(s.getStep()).isEqualTo(1300);
+    assertThat(s.getPath()).isEqualTo("/ckpt/step-1300");
+    assertThat(s.getAttempt()).isEqualTo(2);
+    assertThat(s.getTime()).isEqualTo("2026-11-02T10:00:00Z");
+  }
+}

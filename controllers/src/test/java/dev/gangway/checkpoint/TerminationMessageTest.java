@@ -1,0 +1,53 @@
+package dev.gangway.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gangway.api.v1alpha1.TrainingJob;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class TerminationMessageTest {
+
+  @Test
+  void readsTheCheckpointRankZeroNamed() {
+    assertThat(TerminationMessage.checkpoint("{\"checkpoint\":{\"step\":1200,\"path\":\"/ckpt/step-1200\"}}\n"))
+        .contains(new TerminationMessage.CheckpointMark(1200, "/ckpt/step-1200"));
+  }
+
+  @Test
+  void otherKeysAreIgnored() {
+    assertThat(TerminationMessage.checkpoint("{\"loss\":1.7,\"checkpoint\":{\"path\":\"/c/9\",\"step\":9,\"bytes\":10}}"))
+        .contains(new TerminationMessage.CheckpointMark(9, "/c/9"));
+  }
+
+  @ParameterizedTest
+  @NullAndEmptySource
+  @ValueSource(strings = {
+      "Traceback (most recent call last):\n  File \"train.py\"",  // logs under FallbackToLogsOnError
+      "{\"checkpoint\":{\"step\":1200,\"path\":\"/ckpt/st",            // cut at the kubelet's 4 KiB limit
+      "{\"checkpoint\":{\"step\":1200}}",
+      "{\"checkpoint\":{\"path\":\"/ckpt\"}}",
+      "{\"checkpoint\":{\"step\":\"1200\",\"path\":\"/ckpt\"}}",
+      "{\"checkpoint\":{\"step\":-1,\"path\":\"/ckpt\"}}",
+      "{\"checkpoint\":{\"step\":1,\"path\":\"  \"}}",
+      "{\"checkpoint\":\"/ckpt/step-1200\"}",
+      "[{\"checkpoint\":{\"step\":1,\"path\":\"/c\"}}]",
+      "42",
+      "{}"})
+  void anythingElseNamesNoCheckpoint(String message) {
+    assertThat(TerminationMessage.checkpoint(message)).isEmpty();
+  }
+
+  @Test
+  void becomesAReportForTheJobsAttempt() {
+    TrainingJob job = new TrainingJob();
+    job.setMetadata(new ObjectMetaBuilder().withNamespace("ml").withName("llm").withUid("u-1").build());
+    Instant finished = Instant.parse("2026-11-02T10:00:00Z");
+    assertThat(TerminationMessage.report("{\"checkpoint\":{\"step\":7,\"path\":\"/c/7\"}}", job, 3, finished))
+        .contains(new CheckpointReport("ml", "llm", "u-1", 3, 7, "/c/7", finished));
+  }
+}

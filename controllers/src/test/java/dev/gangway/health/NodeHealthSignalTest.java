@@ -1,0 +1,32 @@
+package dev.gangway.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class NodeHealthSignalTest {
+
+  @Test
+  void readsASignal() {
+    NodeHealthSignal s = NodeHealthSignal.fromJson(
+        "{\"node\":\"gpu-17\",\"severity\":\"Fatal\",\"reason\":\"XID 79\",\"time\":\"2026-11-02T10:00:00Z\",\"gpu\":3}");
+    assertThat(s).isEqualTo(new NodeHealthSignal("gpu-17", NodeHealthSignal.Severity.Fatal, "XID 79", Instant.parse("2026-11-02T10:00:00Z")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "plain text  | XID 79 on gpu-17                                                                 | not JSON",
+      "no node     | {\"severity\":\"Fatal\",\"time\":\"2026-11-02T10:00:00Z\"}                       | 'node'",
+      "bad level   | {\"node\":\"gpu-17\",\"severity\":\"fatal!\",\"time\":\"2026-11-02T10:00:00Z\"}  | not one of Fatal, Warning, Cleared",
+      "no time     | {\"node\":\"gpu-17\",\"severity\":\"Fatal\"}                                        | 'time'",
+      "bad time    | {\"node\":\"gpu-17\",\"severity\":\"Fatal\",\"time\":\"10:00\"}                   | RFC 3339",
+      "number node | {\"node\":17,\"severity\":\"Fatal\",\"time\":\"2026-11-02T10:00:00Z\"}              | 'node'"})
+  void rejectsBadSignalsNamingTheProblem(String intent, String json, String message) {
+    assertThatThrownBy(() -> NodeHealthSignal.fromJson(json)).as(intent).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(message);
+  }
+}
