@@ -10,7 +10,7 @@ import java.util.List;
  * What the reconciler must change so the pods match the status just decided. Pure.
  *
  * @param ranksToCreate ranks of the current attempt whose pod is missing
- * @param podsToDelete pods that must go: every pod of a suspended job, pods of older attempts, and
+ * @param podsToDelete pods that must go: every pod of a suspended job or of a failed attempt, pods of older attempts, and
  *     still-running pods of a finished job (they hold GPUs; finished pods stay for their logs)
  */
 public record GangActions(boolean ensureSharedObjects, List<Integer> ranksToCreate, List<Pod> podsToDelete) {
@@ -19,6 +19,10 @@ public record GangActions(boolean ensureSharedObjects, List<Integer> ranksToCrea
     JobPhase phase = status.getPhase();
     if (phase == JobPhase.Suspended) {
       return new GangActions(false, List.of(), live(allPods));
+    }
+    if (phase == JobPhase.Restarting && status.getNextRestartTime() != null) {
+      // Tearing the failed attempt down: a collective cannot continue without a rank.
+      return new GangActions(true, List.of(), live(allPods));
     }
     if (phase != null && phase.isFinished()) {
       List<Pod> active = live(allPods).stream().filter(p -> !terminated(p)).toList();

@@ -7,6 +7,10 @@ import dev.gangway.api.v1alpha1.SuccessPolicy;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobSpec;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
+import dev.gangway.api.v1alpha1.RestartRecord;
+import dev.gangway.recovery.RecoveryStatus;
+import dev.gangway.recovery.RecoveryTimings;
+import java.time.Duration;
 import dev.gangway.placement.PlacementQuality;
 import java.util.LinkedHashMap;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -39,12 +43,15 @@ public final class JobStatusMachine {
    * @param gang the pods of the attempt {@link #attemptOf} names
    */
   public static StatusTransition next(TrainingJob job, List<String> specProblems, GangObservation gang, Instant now) {
-    return next(job, specProblems, gang, PlacementOutcome.NONE, now);
+    return next(job, specProblems, gang, PlacementOutcome.NONE, RecoveryOutcome.NONE, now);
   }
 
-  /** @param placement what the placement step did this reconcile */
+  /**
+   * @param placement what the placement step did this reconcile
+   * @param recovery what the recovery step decided about a failure of this attempt
+   */
   public static StatusTransition next(TrainingJob job, List<String> specProblems, GangObservation gang, PlacementOutcome placement,
-                                      Instant now) {
+                                      RecoveryOutcome recovery, Instant now) {
     TrainingJobSpec spec = job.getSpec();
     TrainingJobStatus previous = job.getStatus() == null ? new TrainingJobStatus() : job.getStatus();
     TrainingJobStatus next = SERIALIZATION.clone(previous);
@@ -82,7 +89,15 @@ public final class JobStatusMachine {
           events.add(JobEvent.normal("Resumed", "Starting attempt " + gang.attempt() + " of " + spec.getReplicas() + " ranks"));
         }
         placed(placement, conditions, events, previous);
-        progress(spec, next, conditions, events, was, gang, now);
+        if (recovery.kind() == RecoveryOutcome.Kind.FAIL) {
+          fail(next, conditions, events, recovery.reason(), recovery.message(), now);
+        } else if (recovery.kind() == RecoveryOutcome.Kind.RESTART) {
+          restart(next, conditions, events, recovery);
+        } else if (was == JobPhase.Restarting) {
+          continueRestart(spec, previous, next, conditions, events, gang, now);
+        } else {
+          progress(spec, next, conditions, events, was, gang, now);
+        }
       }
     }
 
@@ -105,15 +120,6 @@ public final class JobStatusMachine {
 
   private static void progress(TrainingJobSpec spec, TrainingJobStatus next, JobConditions conditions, List<JobEvent> events,
                                JobPhase was, GangObservation gang, Instant now) {
-    Optional<RankState> failed = gang.firstFailed();
-    if (failed.isPresent()) {
-      String message = failed.get().failureSummary();
-      conditions.set(JobConditions.FAILED, true, REASON_RANK_FAILED, message);
-      conditions.clear(JobConditions.RUNNING, REASON_RANK_FAILED, message);
-      finish(next, JobPhase.Failed, now);
-      events.add(JobEvent.warning(REASON_RANK_FAILED, message));
-      return;
-    }
     if (succeeded(spec, gang)) {
       String reason = spec.getSuccessPolicy() == SuccessPolicy.RankZero ? "RankZeroSucceeded" : "AllRanksSucceeded";
       String message = spec.getSuccessPolicy() == SuccessPolicy.RankZero
@@ -170,6 +176,61 @@ public final class JobStatusMachine {
         events.add(JobEvent.warning(placement.reason(), placement.message()));
       }
     }
+  }
+
+  private static void fail(TrainingJobStatus next, JobConditions conditions, List<JobEvent> events, String reason, String message,
+                           Instant now) {
+    conditions.set(JobConditions.FAILED, true, reason, message);
+    conditions.clear(JobConditions.RUNNING, reason, message);
+    conditions.clear(JobConditions.RESTARTING, reason, "The job failed; it will not be restarted");
+    next.setNextRestartTime(null);
+    finish(next, JobPhase.Failed, now);
+    events.add(JobEvent.warning(reason, message));
+  }
+
+  /** The gang is torn down; the reconciler starts the next attempt once the backoff passed and the old pods are gone. */
+  private static void restart(TrainingJobStatus next, JobConditions conditions, List<JobEvent> events, RecoveryOutcome recovery) {
+    var restart = recovery.restart();
+    if (!RecoveryStatus.recordRestart(next, restart)) {
+      return;
+    }
+    conditions.set(JobConditions.RESTARTING, true, recovery.reason(), recovery.message());
+    conditions.clear(JobConditions.RUNNING, recovery.reason(), "The gang is being restarted");
+    conditions.clear(JobConditions.PLACED, recovery.reason(), "The gang is placed again for attempt " + restart.nextAttempt());
+    next.setPhase(JobPhase.Restarting);
+    events.add(JobEvent.warning(REASON_RANK_FAILED, restart.classification().message()));
+    events.add(JobEvent.normal("Restarting", "Attempt " + restart.nextAttempt() + " starts in " + restart.backoff().toSeconds() + " s"
+        + (restart.resumeFrom() == null ? " from scratch" : " from checkpoint " + restart.resumeFrom())
+        + (restart.nodesToExclude().isEmpty() ? "" : ", avoiding " + String.join(", ", restart.nodesToExclude()))));
+  }
+
+  /** Between a restart decision and the new attempt running: stays Restarting, then Running with timings. */
+  private static void continueRestart(TrainingJobSpec spec, TrainingJobStatus previous, TrainingJobStatus next, JobConditions conditions,
+                                      List<JobEvent> events, GangObservation gang, Instant now) {
+    next.setPhase(JobPhase.Restarting);
+    boolean newAttempt = previous.getAttempt() != null && gang.attempt() > previous.getAttempt();
+    if (newAttempt) {
+      next.setNextRestartTime(null);
+    }
+    if (next.getNextRestartTime() != null || !gang.allRunning()) {
+      long running = gang.count(RankPhase.Running);
+      conditions.set(JobConditions.RUNNING, false, "Restarting", running + "/" + spec.getReplicas() + " ranks of attempt "
+          + gang.attempt() + " running");
+      return;
+    }
+    RestartRecord last = previous.getRestartHistory().get(previous.getRestartHistory().size() - 1);
+    Instant failedAt = Instant.parse(last.getTime());
+    Instant detectedAt = last.getDetectedTime() == null ? null : Instant.parse(last.getDetectedTime());
+    Instant checkpointAt = previous.getLastCheckpoint() == null || previous.getLastCheckpoint().getTime() == null || last.getResumedFrom() == null
+        ? null : Instant.parse(previous.getLastCheckpoint().getTime());
+    RecoveryStatus.recordRecovered(next, RecoveryTimings.of(failedAt, detectedAt, detectedAt, now, now, checkpointAt, null));
+    String message = "All " + spec.getReplicas() + " ranks of attempt " + gang.attempt() + " are running"
+        + (last.getResumedFrom() == null ? ", started from scratch" : ", resumed from " + last.getResumedFrom())
+        + "; recovered in " + Duration.between(failedAt, now).toSeconds() + " s after the failure";
+    conditions.set(JobConditions.RESTARTING, false, "Recovered", message);
+    conditions.set(JobConditions.RUNNING, true, "AllRanksRunning", message);
+    next.setPhase(JobPhase.Running);
+    events.add(JobEvent.normal("Resumed", message));
   }
 
   private static boolean succeeded(TrainingJobSpec spec, GangObservation gang) {

@@ -30,7 +30,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Set;
+import jakarta.inject.Inject;
+import dev.gangway.checkpoint.CheckpointLedger;
+import dev.gangway.checkpoint.CheckpointReport;
+import dev.gangway.checkpoint.TerminationMessage;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,25 +53,30 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private static final String TOPOLOGIES = "clustertopologies";
   private static final String NODES = "nodes";
   private static final String PRIORITY_CLASSES = "priorityclasses";
+  private static final String SIGNALS = "signals";
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
   /** How often a gang waiting for capacity tries again. */
   static final Duration RETRY_PLACEMENT = Duration.ofSeconds(5);
 
   private final Clock clock;
+  private final JobDependencies deps;
   private final JobEventRecorder events;
   private final GangPlacementStep placement;
+  private final GangRecoveryStep recovery;
+  private final SimpleInboundEventSource<TrainingJob> signals = new SimpleInboundEventSource<>(SIGNALS);
 
   public TrainingJobReconciler() {
-    this(Clock.systemUTC(), new JobEventRecorder(), Duration.ofSeconds(60), Duration.ofMinutes(10));
+    this(JobDependencies.standalone());
   }
 
-  /**
-   * @param bindTimeout how long placed ranks may take to bind before the gang is placed again
-   * @param backfillBound how long the head of the queue may be passed by smaller gangs
-   */
-  public TrainingJobReconciler(Clock clock, JobEventRecorder events, Duration bindTimeout, Duration backfillBound) {
-    this.clock = clock;
-    this.events = events;
-    this.placement = new GangPlacementStep(new GangPlacer(new PlacementEngine()), new PlacementQueue(backfillBound), bindTimeout);
+  @Inject
+  public TrainingJobReconciler(JobDependencies deps) {
+    this.deps = deps;
+    this.clock = deps.clock();
+    this.events = new JobEventRecorder();
+    this.placement = new GangPlacementStep(new GangPlacer(new PlacementEngine()), new PlacementQueue(deps.backfillBound()),
+        deps.bindTimeout());
+    this.recovery = new GangRecoveryStep(deps);
   }
 
   @Override
@@ -81,7 +93,14 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     var topologies = readOnly(ClusterTopology.class, TOPOLOGIES, context);
     var nodes = readOnly(Node.class, NODES, context);
     var priorityClasses = readOnly(PriorityClass.class, PRIORITY_CLASSES, context);
-    return List.of(pods, services, configMaps, topologies, nodes, priorityClasses);
+    // Checkpoint reports and node-health signals arrive on messaging channels; they wake the jobs they concern.
+    deps.checkpoints().addListener(ref -> signals.propagateEvent(new ResourceID(ref.name(), ref.namespace())));
+    deps.health().addListener(node -> pods.list()
+        .filter(p -> node.equals(p.getSpec().getNodeName()) && p.getMetadata().getLabels() != null
+            && p.getMetadata().getLabels().containsKey(JobNames.LABEL_JOB))
+        .map(p -> new ResourceID(p.getMetadata().getLabels().get(JobNames.LABEL_JOB), p.getMetadata().getNamespace()))
+        .distinct().forEach(signals::propagateEvent));
+    return List.of(pods, services, configMaps, topologies, nodes, priorityClasses, signals);
   }
 
   private static <R extends HasMetadata> InformerEventSource<R, TrainingJob> readOnly(Class<R> type, String name,
@@ -94,42 +113,136 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   public UpdateControl<TrainingJob> reconcile(TrainingJob job, Context<TrainingJob> context) {
     Instant now = clock.instant();
     String jobKey = job.getMetadata().getNamespace() + "/" + job.getMetadata().getName();
+    TrainingJobStatus original = job.getStatus();
+    acceptCheckpoints(job, context, now);
     List<Pod> pods = new ArrayList<>(context.getSecondaryResources(Pod.class));
-    GangObservation gang = GangObservation.of(pods, JobStatusMachine.attemptOf(job), job.getSpec().getReplicas());
+    GangObservation gang = GangObservation.of(pods, attemptToRun(job, pods, now), job.getSpec().getReplicas());
     ClusterView cluster = clusterView(context);
     List<String> problems = validate(job, cluster);
 
-    // First the lifecycle (create, stop, delete pods), then placement of a complete gang, then status.
+    // Lifecycle first (which pods to create, stop or delete), then failures, then placement, then status.
     TrainingJobStatus lifecycle = JobStatusMachine.next(job, problems, gang, now).status();
-    GangActions actions = GangActions.decide(lifecycle, gang, pods);
-    apply(job, actions, gang.attempt(), context);
-    PlacementOutcome outcome = PlacementOutcome.NONE;
+    RecoveryOutcome recovered = RecoveryOutcome.NONE;
+    Instant recheckAt = null;
     if (isActive(lifecycle.getPhase())) {
-      outcome = place(job, jobKey, gang, cluster, context, now);
-    } else {
-      placement.forget(jobKey);
+      var assessment = recovery.assess(job, gang, node -> nodeStatus(cluster, node, now), pod -> logTail(context, pod), now);
+      recovered = assessment.outcome();
+      recheckAt = assessment.recheckAt();
+      if (assessment.flaggedNode() != null) {
+        events.record(context.getClient(), job, JobEvent.warning("BadNode", "Node " + assessment.flaggedNode()
+            + " has failed repeatedly across jobs; Gangway keeps new gangs off it"));
+      }
     }
-    StatusTransition transition = JobStatusMachine.next(job, problems, gang, outcome, now);
+    PlacementOutcome placed = PlacementOutcome.NONE;
+    if (recovered.kind() == RecoveryOutcome.Kind.NONE && isActive(lifecycle.getPhase()) && !restartPending(lifecycle)) {
+      GangActions actions = GangActions.decide(lifecycle, gang, pods);
+      apply(job, actions, gang.attempt(), context);
+      placed = place(job, jobKey, gang, cluster, context, now);
+    }
+    StatusTransition transition = JobStatusMachine.next(job, problems, gang, placed, recovered, now);
     TrainingJobStatus status = transition.status();
-    transition.events().forEach(e -> events.record(context.getClient(), job, e));
+    if (!isActive(status.getPhase()) || restartPending(status)) {
+      placement.forget(jobKey);
+      apply(job, GangActions.decide(status, gang, pods), gang.attempt(), context);
+    }
+    transition.events().forEach(e -> {
+      events.record(context.getClient(), job, e);
+      LifecycleEvents.publish(deps.publisher(), job, status, e, now);
+    });
 
     UpdateControl<TrainingJob> control = UpdateControl.noUpdate();
-    if (!status.equals(job.getStatus())) {
+    if (!status.equals(original)) {
       job.setStatus(status);
       control = UpdateControl.patchStatus(job);
     }
-    if (outcome.kind() == PlacementOutcome.Kind.WAITING) {
-      return control.rescheduleAfter(RETRY_PLACEMENT);
+    Duration wake = nextWake(status, placed, recheckAt, now);
+    if (wake != null) {
+      return control.rescheduleAfter(wake);
     }
     return withTtl(job, status, now, control, context);
+  }
+
+  /**
+   * The attempt whose pods should exist: the current one, or the next once a pending restart's backoff
+   * has passed and every pod of the failed attempt is gone (terminating pods still hold their GPUs).
+   */
+  private static int attemptToRun(TrainingJob job, List<Pod> pods, Instant now) {
+    int attempt = JobStatusMachine.attemptOf(job);
+    TrainingJobStatus status = job.getStatus();
+    if (status == null || !restartPending(status) || job.getSpec().suspended()) {
+      return attempt;
+    }
+    boolean backoffOver = !Instant.parse(status.getNextRestartTime()).isAfter(now);
+    return backoffOver && pods.isEmpty() ? attempt + 1 : attempt;
+  }
+
+  private static boolean restartPending(TrainingJobStatus status) {
+    return status.getPhase() == JobPhase.Restarting && status.getNextRestartTime() != null;
+  }
+
+  /** Accepts the newest checkpoint reported for this job: from the channel, or rank 0's termination message. */
+  private void acceptCheckpoints(TrainingJob job, Context<TrainingJob> context, Instant now) {
+    TrainingJobStatus status = job.getStatus();
+    if (status == null) {
+      return;
+    }
+    List<CheckpointReport> reports = new ArrayList<>();
+    deps.checkpoints().latest(job.getMetadata().getUid()).ifPresent(reports::add);
+    context.getSecondaryResources(Pod.class).stream()
+        .filter(p -> "0".equals(p.getMetadata().getLabels().get(JobNames.LABEL_RANK)))
+        .forEach(p -> TerminationMessages.of(p).flatMap(m -> TerminationMessage.report(m, job,
+            Integer.parseInt(p.getMetadata().getLabels().get(JobNames.LABEL_ATTEMPT)), now)).ifPresent(reports::add));
+    for (CheckpointReport report : reports) {
+      var verdict = CheckpointLedger.judge(report, job.getMetadata().getUid(), JobStatusMachine.attemptOf(job), status.getLastCheckpoint());
+      if (verdict instanceof CheckpointLedger.Accepted accepted) {
+        TrainingJobStatus copy = SERIALIZATION.clone(status);
+        copy.setLastCheckpoint(accepted.lastCheckpoint());
+        job.setStatus(copy);
+        status = copy;
+      }
+    }
+  }
+
+  private static Duration nextWake(TrainingJobStatus status, PlacementOutcome placed, Instant recheckAt, Instant now) {
+    if (restartPending(status)) {
+      Duration untilRestart = Duration.between(now, Instant.parse(status.getNextRestartTime()));
+      return untilRestart.isNegative() ? Duration.ofMillis(500) : untilRestart.plusMillis(50);
+    }
+    if (placed.kind() == PlacementOutcome.Kind.WAITING) {
+      return RETRY_PLACEMENT;
+    }
+    if (recheckAt != null) {
+      return Duration.between(now, recheckAt).plusMillis(50);
+    }
+    return null;
+  }
+
+  private dev.gangway.recovery.NodeStatus nodeStatus(ClusterView cluster, String node, Instant now) {
+    Node found = cluster.nodes().stream().filter(n -> node.equals(n.getMetadata().getName())).findFirst().orElse(null);
+    return dev.gangway.recovery.NodeStatus.observe(node, found, deps.health().fatalSignal(node, now));
+  }
+
+  /** Last log lines of a failed rank, for the Failed condition; empty when logs cannot be read (e.g. simulated nodes). */
+  private static String logTail(Context<TrainingJob> context, Pod pod) {
+    try {
+      return context.getClient().pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+          .tailingLines(10).getLog();
+    } catch (KubernetesClientException e) {
+      return null;
+    }
   }
 
   private PlacementOutcome place(TrainingJob job, String jobKey, GangObservation gang, ClusterView cluster,
                                  Context<TrainingJob> context, Instant now) {
     // Drop queue entries of jobs that no longer exist, so a deleted job never blocks the queue.
     placement.prune(key -> context.getPrimaryCache().get(resourceId(key)).isPresent());
+    Set<String> avoid = new HashSet<>(deps.health().fatalNodes(now));
+    avoid.addAll(deps.badNodes().flagged());
+    if (job.getStatus() != null && job.getStatus().getExcludedNodes() != null) {
+      avoid.addAll(job.getStatus().getExcludedNodes());
+    }
     GangPlacementStep.Inputs inputs = new GangPlacementStep.Inputs(cluster.topologyFor(job), cluster.nodes(), cluster.allPods(),
-        cluster.priorityOf(job), Set.of());
+        cluster.priorityOf(job), avoid);
     String placedTime = job.getStatus() == null || job.getStatus().getPlacement() == null ? null : job.getStatus().getPlacement().getPlacedTime();
     Instant created = job.getMetadata().getCreationTimestamp() == null ? now : Instant.parse(job.getMetadata().getCreationTimestamp());
     GangPlacementStep.Plan plan = placement.plan(jobKey, new GangPlacementStep.TrainingJobSpecView(job.getSpec(), created), gang,

@@ -57,9 +57,15 @@ public final class GangPlacer {
     inFlight.remove(jobKey);
   }
 
+  /**
+   * A decision is held only while its job's pods exist without showing it: once the reservation is
+   * on the pods, the snapshot counts it; once the pods are gone (job deleted, gang released), so is it.
+   */
   private void forgetVisible(List<Pod> pods, Instant now) {
     Set<String> visible = new HashSet<>();
+    Set<String> present = new HashSet<>();
     for (Pod pod : pods) {
+      present.add(SnapshotFactory.jobKey(pod));
       boolean reserved = pod.getMetadata().getAnnotations() != null
           && pod.getMetadata().getAnnotations().containsKey(SnapshotFactory.RESERVED_NODE_ANNOTATION);
       boolean bound = pod.getSpec() != null && pod.getSpec().getNodeName() != null;
@@ -67,7 +73,7 @@ public final class GangPlacer {
         visible.add(SnapshotFactory.jobKey(pod));
       }
     }
-    inFlight.keySet().removeIf(job -> visible.contains(job));
+    inFlight.keySet().removeIf(job -> visible.contains(job) || !present.contains(job));
     inFlight.values().removeIf(f -> f.decidedAt().plus(IN_FLIGHT_TTL).isBefore(now));
   }
 

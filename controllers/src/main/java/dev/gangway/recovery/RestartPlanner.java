@@ -49,13 +49,14 @@ public final class RestartPlanner {
     String message = c.message() + ". Starting attempt " + next + " in " + backoff.toSeconds() + " s"
         + (resumeFrom == null ? " from scratch (no checkpoint reported complete)" : " from checkpoint " + resumeFrom);
     return new RestartDecision.Restart(now.plus(backoff), backoff, next, List.copyOf(exclude), resumeFrom, c.infrastructure(),
-        record(c, state.attempt(), failedAt, resumeFrom), message, c);
+        record(c, state.attempt(), failedAt, now, resumeFrom), message, c);
   }
 
-  private static RestartRecord record(Classification c, int attempt, Instant failedAt, String resumeFrom) {
+  private static RestartRecord record(Classification c, int attempt, Instant failedAt, Instant detectedAt, String resumeFrom) {
     Failure f = c.failure();
     RestartRecord r = new RestartRecord();
     r.setTime(failedAt.toString());
+    r.setDetectedTime(detectedAt.toString());
     r.setCause(c.cause().name());
     r.setReason(f.reason());
     r.setRank(f.rank());

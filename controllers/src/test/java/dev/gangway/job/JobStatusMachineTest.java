@@ -94,20 +94,29 @@ class JobStatusMachineTest {
   }
 
   @Test
-  void aFailedRankFailsTheJobWithExitCodeNodeAndMessage() {
-    StatusTransition t = step(T1, TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1")),
-        TestJobs.pod(job, 1, 1, "n2", TestJobs.exited(3, "Error", "CUDA error: an illegal memory access")));
+  void aFailOutcomeFailsTheJobWithItsReasonAndMessage() {
+    GangObservation gang = GangObservation.of(List.of(TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1")),
+        TestJobs.pod(job, 1, 1, "n2", TestJobs.exited(2, "Error", "usage"))), 1, 2);
+    StatusTransition t = JobStatusMachine.next(job, List.of(), gang, PlacementOutcome.NONE,
+        RecoveryOutcome.fail("PermanentFailure", "rank 1 exited with code 2"), T1);
     assertThat(t.status().getPhase()).isEqualTo(JobPhase.Failed);
     Condition failed = condition(t.status(), "Failed");
-    assertThat(failed.getReason()).isEqualTo("RankFailed");
-    assertThat(failed.getMessage()).isEqualTo(
-        "rank 1 (pod llama-r1-a1 on node n2) failed with exit code 3 (Error): CUDA error: an illegal memory access");
+    assertThat(failed.getReason()).isEqualTo("PermanentFailure");
+    assertThat(failed.getMessage()).isEqualTo("rank 1 exited with code 2");
     assertThat(t.events()).singleElement().satisfies(e -> assertThat(e.warning()).isTrue());
   }
 
   @Test
+  void aFailedRankWithoutADecisionDoesNotEndTheJobByItself() {
+    StatusTransition t = step(T1, TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1")),
+        TestJobs.pod(job, 1, 1, "n2", TestJobs.exited(3, "Error", null)));
+    assertThat(t.status().getPhase()).isNotEqualTo(JobPhase.Failed);
+  }
+
+  @Test
   void finishedJobsStayFinished() {
-    step(T1, TestJobs.pod(job, 0, 1, "n1", TestJobs.exited(1, "Error", null)), TestJobs.pod(job, 1, 1, "n2", TestJobs.running("n2")));
+    job.setStatus(JobStatusMachine.next(job, List.of(), GangObservation.of(List.of(), 1, 2), PlacementOutcome.NONE,
+        RecoveryOutcome.fail("PermanentFailure", "boom"), T1).status());
     StatusTransition later = step(T1.plusSeconds(5));
     assertThat(later.status().getPhase()).isEqualTo(JobPhase.Failed);
     assertThat(later.status().getCompletionTime()).isEqualTo(T1.toString());

@@ -35,6 +35,8 @@ class TrainingJobReconcilerTest {
   static KubernetesMockServer server;
   static KubernetesClient client;
   private Operator operator;
+  /** Shared with the reconciler: the tests play the checkpoint channel through its inbox. */
+  private static final JobDependencies DEPS = JobDependencies.standalone();
 
   @BeforeEach
   void startOperator() throws IOException {
@@ -59,7 +61,7 @@ class TrainingJobReconcilerTest {
   private static Operator startNewOperator() {
     Operator op = new Operator(o -> o.withKubernetesClient(client).withUseSSAToPatchPrimaryResource(false)
         .withCloseClientOnStop(false).withReconciliationTerminationTimeout(Duration.ofSeconds(2)));
-    op.register(new TrainingJobReconciler());
+    op.register(new TrainingJobReconciler(DEPS));
     op.start();
     return op;
   }
@@ -85,16 +87,54 @@ class TrainingJobReconcilerTest {
   }
 
   @Test
-  void aFailedRankFailsTheJobAndStopsTheOtherRanks() {
+  void aPermanentErrorFailsTheJobAtOnceAndStopsTheOtherRanks() {
     create(TestJobs.job("gpt", 2, 8));
     List<Pod> pods = awaitPods("gpt", 2);
     setStatus(pods.get(0), TestJobs.running("n1"));
-    setStatus(pods.get(1), TestJobs.exited(137, "OOMKilled", null));
+    setStatus(pods.get(1), TestJobs.exited(2, "Error", "usage: train.py [-h] --lr LR"));
 
     TrainingJob failed = awaitPhase("gpt", JobPhase.Failed);
-    assertThat(JobConditions.find(failed.getStatus().getConditions(), "Failed").orElseThrow().getMessage())
-        .contains("failed with exit code 137 (OOMKilled)");
+    var condition = JobConditions.find(failed.getStatus().getConditions(), "Failed").orElseThrow();
+    assertThat(condition.getReason()).isEqualTo("PermanentFailure");
+    assertThat(condition.getMessage()).contains("exit code 2");
+    assertThat(failed.getStatus().getRestarts()).isZero();
     await().untilAsserted(() -> assertThat(podNames("gpt")).containsExactly(pods.get(1).getMetadata().getName()));
+  }
+
+  @Test
+  void aRetryableFailureRestartsTheWholeGangFromTheLastReportedCheckpoint() {
+    TrainingJob spec = TestJobs.job("resume", 2, 8);
+    spec.getSpec().setFailurePolicy(new dev.gangway.api.v1alpha1.FailurePolicy());
+    spec.getSpec().getFailurePolicy().setBackoff(new dev.gangway.api.v1alpha1.Backoff());
+    spec.getSpec().getFailurePolicy().getBackoff().setInitialSeconds(1);
+    TrainingJob created = create(spec);
+    List<Pod> pods = awaitPods("resume", 2);
+    pods.forEach(p -> setStatus(p, TestJobs.running("n")));
+    awaitPhase("resume", JobPhase.Running);
+    DEPS.checkpoints().offer(new dev.gangway.checkpoint.CheckpointReport(NS, "resume", created.getMetadata().getUid(), 1, 1200L,
+        "/ckpt/step-1200", java.time.Instant.now()));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(job("resume").getStatus().getLastCheckpoint()).isNotNull());
+
+    setStatus(pods.get(1), TestJobs.exited(1, "Error", "NCCL watchdog timeout"));
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(podNames("resume")).containsExactlyInAnyOrder("resume-r0-a2", "resume-r1-a2"));
+    TrainingJob restarted = job("resume");
+    assertThat(restarted.getStatus().getRestarts()).isEqualTo(1);
+    assertThat(restarted.getStatus().getAttempt()).isEqualTo(2);
+    assertThat(restarted.getStatus().getRestartHistory()).singleElement().satisfies(r -> {
+      assertThat(r.getRank()).isEqualTo(1);
+      assertThat(r.getExitCode()).isEqualTo(1);
+      assertThat(r.getResumedFrom()).isEqualTo("/ckpt/step-1200");
+    });
+    Pod rank1 = client.pods().inNamespace(NS).withName("resume-r1-a2").get();
+    assertThat(RankPodBuilderTest.env(rank1.getSpec().getContainers().get(0)))
+        .containsEntry("GANGWAY_RESUME_FROM", "/ckpt/step-1200").containsEntry("GANGWAY_ATTEMPT", "2");
+
+    client.pods().inNamespace(NS).withLabel(JobNames.LABEL_JOB, "resume").list().getItems()
+        .forEach(p -> setStatus(p, TestJobs.running("n")));
+    TrainingJob recovered = awaitPhase("resume", JobPhase.Running);
+    assertThat(JobConditions.find(recovered.getStatus().getConditions(), "Restarting").orElseThrow().getReason()).isEqualTo("Recovered");
+    assertThat(recovered.getStatus().getTimings()).isNotNull();
+    assertThat(events("resume")).contains("RankFailed", "Restarting", "Resumed");
   }
 
   @Test
@@ -203,7 +243,7 @@ class TrainingJobReconcilerTest {
 
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       TrainingJob seen = job("placed");
-      assertThat(JobConditions.find(seen.getStatus().getConditions(), "Placed").orElseThrow().getStatus()).isEqualTo("True");
+      assertThat(JobConditions.isTrue(seen.getStatus().getConditions(), "Placed")).isTrue();
       assertThat(seen.getStatus().getPlacement().getDomainsSpanned()).containsEntry("nvlink-domain", 1).containsEntry("host", 2);
       assertThat(seen.getStatus().getPlacement().getPredictedAllReduceMillis()).isPositive();
     });
@@ -221,7 +261,9 @@ class TrainingJobReconcilerTest {
     create(job);
 
     await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-      var placed = JobConditions.find(job("toobig").getStatus().getConditions(), "Placed").orElseThrow();
+      var found = JobConditions.find(job("toobig").getStatus().getConditions(), "Placed");
+      assertThat(found).isPresent();
+      var placed = found.get();
       assertThat(placed.getStatus()).isEqualTo("False");
       assertThat(placed.getReason()).isEqualTo("RequiredLevelTooSmall");
       assertThat(placed.getMessage()).contains("nvlink-domain");

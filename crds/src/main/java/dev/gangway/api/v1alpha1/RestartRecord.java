@@ -11,6 +11,9 @@ public class RestartRecord {
   @JsonPropertyDescription("When the failure that caused the restart happened (RFC 3339).")
   private String time;
 
+  @JsonPropertyDescription("When Gangway noticed the failure and decided the restart (RFC 3339).")
+  private String detectedTime;
+
   @JsonPropertyDescription("How Gangway classified the failure, e.g. NodeLost, NodeUnhealthy, PodDisrupted, NodeNotReady, "
       + "OOMKilled or RankFailed.")
   private String cause;
@@ -52,6 +55,8 @@ public class RestartRecord {
   public void setAttempt(Integer attempt) { this.attempt = attempt; }
   public String getResumedFrom() { return resumedFrom; }
   public void setResumedFrom(String resumedFrom) { this.resumedFrom = resumedFrom; }
+  public String getDetectedTime() { return detectedTime; }
+  public void setDetectedTime(String detectedTime) { this.detectedTime = detectedTime; }
   public Long getRecoverySeconds() { return recoverySeconds; }
   public void setRecoverySeconds(Long recoverySeconds) { this.recoverySeconds = recoverySeconds; }
 
@@ -60,7 +65,8 @@ public class RestartRecord {
     return o instanceof RestartRecord r && Objects.equals(time, r.time) && Objects.equals(cause, r.cause)
         && Objects.equals(reason, r.reason) && Objects.equals(rank, r.rank) && Objects.equals(node, r.node)
         && Objects.equals(exitCode, r.exitCode) && Objects.equals(attempt, r.attempt)
-        && Objects.equals(resumedFrom, r.resumedFrom) && Objects.equals(recoverySeconds, r.recoverySeconds);
+        && Objects.equals(resumedFrom, r.resumedFrom) && Objects.equals(recoverySeconds, r.recoverySeconds)
+        && Objects.equals(detectedTime, r.detectedTime);
   }
 
   @Override

@@ -7,7 +7,10 @@ import dev.gangway.recovery.FailureClassifier;
 import dev.gangway.recovery.RecoveryDefaults;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.time.Clock;
 import java.time.Duration;
+import dev.gangway.job.JobDependencies;
+import dev.gangway.events.JobEventPublisher;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -51,6 +54,17 @@ public class RecoveryBeans {
   NodeHealthRegistry nodeHealthRegistry(
       @ConfigProperty(name = "gangway.node-health.fatal-ttl-seconds", defaultValue = "86400") long ttlSeconds) {
     return new NodeHealthRegistry(Duration.ofSeconds(ttlSeconds));
+  }
+
+  /** Everything the TrainingJob reconciler (in controllers, framework-free) needs from the application. */
+  @Produces
+  @Singleton
+  JobDependencies jobDependencies(RecoveryDefaults defaults, FailureClassifier classifier, BadNodeTracker badNodes,
+      NodeHealthRegistry health, CheckpointInbox checkpoints, JobEventPublisher publisher,
+      @ConfigProperty(name = "gangway.placement.bind-timeout-seconds", defaultValue = "60") long bindTimeoutSeconds,
+      @ConfigProperty(name = "gangway.placement.backfill-bound-seconds", defaultValue = "600") long backfillBoundSeconds) {
+    return new JobDependencies(Clock.systemUTC(), defaults, classifier, badNodes, health, checkpoints, publisher,
+        Duration.ofSeconds(bindTimeoutSeconds), Duration.ofSeconds(backfillBoundSeconds));
   }
 
   @Produces

@@ -1,0 +1,90 @@
+package dev.gangway.job;
+
+import dev.gangway.api.v1alpha1.FailurePolicyRule;
+import dev.gangway.api.v1alpha1.TrainingJob;
+import dev.gangway.api.v1alpha1.TrainingJobStatus;
+import dev.gangway.recovery.Classification;
+import dev.gangway.recovery.Failure;
+import dev.gangway.recovery.NodeStatus;
+import dev.gangway.recovery.RecoveryPolicy;
+import dev.gangway.recovery.RecoveryState;
+import dev.gangway.recovery.RestartDecision;
+import dev.gangway.recovery.RestartPlanner;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Finds the first failure of the current attempt — a rank that exited, or one whose node is gone,
+ * NotReady past its grace or reported unhealthy — classifies it by the job's failure policy and
+ * plans what follows. A collective cannot survive a lost rank, so any failure acted on restarts
+ * or fails the whole gang.
+ */
+public final class GangRecoveryStep {
+  private final JobDependencies deps;
+
+  public GangRecoveryStep(JobDependencies deps) {
+    this.deps = deps;
+  }
+
+  /**
+   * @param nodeStatus what is known of a node, by name
+   * @param logTail the last log lines of a failed rank's pod, fetched only when needed
+   */
+  public Assessment assess(TrainingJob job, GangObservation gang, Function<String, NodeStatus> nodeStatus,
+                           Function<Pod, String> logTail, Instant now) {
+    TrainingJobStatus status = job.getStatus() == null ? new TrainingJobStatus() : job.getStatus();
+    if (status.getNextRestartTime() != null) {
+      return Assessment.NONE; // a restart is already under way
+    }
+    Optional<Failure> failure = firstFailure(gang, nodeStatus, now);
+    if (failure.isEmpty()) {
+      return Assessment.NONE;
+    }
+    Failure f = failure.get();
+    String failedPod = f.pod();
+    Pod pod = gang.attemptPods().stream().filter(p -> p.getMetadata().getName().equals(failedPod)).findFirst().orElse(null);
+    if (pod != null && f.exitCode() != null) {
+      f = f.withLogTail(logTail.apply(pod));
+    }
+    List<FailurePolicyRule> rules = job.getSpec().getFailurePolicy() == null ? List.of() : job.getSpec().getFailurePolicy().getRules();
+    Classification c = deps.classifier().classify(f, rules, now);
+    RecoveryPolicy policy = RecoveryPolicy.resolve(job.getSpec().getFailurePolicy(), deps.recoveryDefaults());
+    RestartDecision decision = RestartPlanner.plan(RecoveryState.of(status), c, policy, now);
+    boolean flagged = deps.badNodes().record(c, job.getMetadata().getUid(), gang.attempt());
+    String flaggedNode = flagged ? f.node().name() : null;
+    if (decision instanceof RestartDecision.FailJob fail) {
+      return new Assessment(RecoveryOutcome.fail(fail.reason().name(), fail.message()), null, flaggedNode);
+    }
+    if (decision instanceof RestartDecision.Restart restart) {
+      return new Assessment(RecoveryOutcome.restart(restart), null, flaggedNode);
+    }
+    return new Assessment(RecoveryOutcome.NONE, ((RestartDecision.Ignore) decision).recheckAt(), flaggedNode);
+  }
+
+  private static Optional<Failure> firstFailure(GangObservation gang, Function<String, NodeStatus> nodeStatus, Instant now) {
+    for (RankState rank : gang.ranks()) {
+      NodeStatus node = rank.node() == null ? NodeStatus.unknown() : nodeStatus.apply(rank.node());
+      if (rank.phase() == RankPhase.Failed) {
+        Pod pod = gang.attemptPods().stream().filter(p -> p.getMetadata().getName().equals(rank.pod())).findFirst().orElseThrow();
+        return Optional.of(Failure.fromPod(rank.rank(), pod, node, now));
+      }
+      boolean placedOnBadNode = rank.node() != null && node.state() != NodeStatus.State.Ready
+          && (rank.phase() == RankPhase.Running || rank.phase() == RankPhase.Pending);
+      if (placedOnBadNode) {
+        return Optional.of(Failure.onNode(rank.rank(), rank.pod(), node, now));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * @param recheckAt when to look again at a failure that is not acted on yet (a NotReady node in its grace period)
+   * @param flaggedNode a node that just crossed the bad-node threshold across jobs, or null
+   */
+  public record Assessment(RecoveryOutcome outcome, Instant recheckAt, String flaggedNode) {
+    static final Assessment NONE = new Assessment(RecoveryOutcome.NONE, null, null);
+  }
+}

@@ -1,0 +1,34 @@
+package dev.gangway.job;
+
+import dev.gangway.checkpoint.CheckpointInbox;
+import dev.gangway.events.JobEventPublisher;
+import dev.gangway.health.NodeHealthRegistry;
+import dev.gangway.recovery.BadNodeTracker;
+import dev.gangway.recovery.FailureClassifier;
+import dev.gangway.recovery.RecoveryDefaults;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * What the job reconciler shares with the rest of the operator: the stores the messaging channels
+ * fill, the event channel, recovery defaults and placement settings. The operator builds one from
+ * configuration; tests use {@link #standalone()}.
+ *
+ * @param bindTimeout how long placed ranks may take to bind before the gang is placed again
+ * @param backfillBound how long the head of the placement queue may be passed by smaller gangs
+ */
+public record JobDependencies(Clock clock, RecoveryDefaults recoveryDefaults, FailureClassifier classifier, BadNodeTracker badNodes,
+                              NodeHealthRegistry health, CheckpointInbox checkpoints, JobEventPublisher publisher,
+                              Duration bindTimeout, Duration backfillBound) {
+
+  /** Defaults as documented, in-process stores, no event channel. */
+  public static JobDependencies standalone() {
+    return new JobDependencies(Clock.systemUTC(), RecoveryDefaults.STANDARD, new FailureClassifier(Duration.ofSeconds(60)),
+        new BadNodeTracker(3, Duration.ofHours(1)), new NodeHealthRegistry(Duration.ofDays(1)), new CheckpointInbox(10_000),
+        JobEventPublisher.discarding(), Duration.ofSeconds(60), Duration.ofMinutes(10));
+  }
+
+  public JobDependencies withRecoveryDefaults(RecoveryDefaults defaults) {
+    return new JobDependencies(clock, defaults, classifier, badNodes, health, checkpoints, publisher, bindTimeout, backfillBound);
+  }
+}
