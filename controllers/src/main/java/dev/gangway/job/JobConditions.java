@@ -49,6 +49,14 @@ public final class JobConditions {
     return conditions;
   }
 
+  /** The conditions with one set; lastTransitionTime moves only if its status flips. */
+  static List<Condition> with(List<Condition> conditions, String type, boolean status, String reason, String message, Instant now,
+                              Long generation) {
+    JobConditions c = new JobConditions(conditions, now, generation);
+    c.set(type, status, reason, message);
+    return c.list();
+  }
+
   public static Optional<Condition> find(List<Condition> conditions, String type) {
     return conditions == null ? Optional.empty() : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
   }

@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -141,6 +142,10 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     }
     StatusTransition transition = JobStatusMachine.next(job, problems, gang, placed, recovered, now);
     TrainingJobStatus status = transition.status();
+    if (JobConditions.isTrue(status.getConditions(), ReconcileErrors.CONDITION)) {
+      status.setConditions(JobConditions.with(status.getConditions(), ReconcileErrors.CONDITION, false, "Resolved",
+          "The last reconcile succeeded", now, job.getMetadata().getGeneration()));
+    }
     if (!isActive(status.getPhase()) || restartPending(status)) {
       placement.forget(jobKey);
       apply(job, GangActions.decide(status, gang, pods), gang.attempt(), context);
@@ -160,6 +165,20 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
       return control.rescheduleAfter(wake);
     }
     return withTtl(job, status, now, control, context);
+  }
+
+  /** A reconcile that threw: say why on the job itself, so `kubectl describe tj` shows it; JOSDK retries with backoff. */
+  @Override
+  public ErrorStatusUpdateControl<TrainingJob> updateErrorStatus(TrainingJob job, Context<TrainingJob> context, Exception e) {
+    LOG.warn("Reconciling TrainingJob {}/{} failed: {}", job.getMetadata().getNamespace(), job.getMetadata().getName(), e.toString());
+    TrainingJobStatus status = job.getStatus() == null ? new TrainingJobStatus() : SERIALIZATION.clone(job.getStatus());
+    status.setConditions(JobConditions.with(status.getConditions(), ReconcileErrors.CONDITION, true, ReconcileErrors.reason(e),
+        ReconcileErrors.message(e), clock.instant(), job.getMetadata().getGeneration()));
+    if (status.equals(job.getStatus())) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    job.setStatus(status);
+    return ErrorStatusUpdateControl.patchStatus(job);
   }
 
   /**
