@@ -39,7 +39,7 @@ public final class GangRecoveryStep {
     if (status.getNextRestartTime() != null) {
       return Assessment.NONE; // a restart is already under way
     }
-    Optional<Failure> failure = firstFailure(gang, nodeStatus, now);
+    Optional<Failure> failure = firstFailure(status, gang, nodeStatus, now);
     if (failure.isEmpty()) {
       return Assessment.NONE;
     }
@@ -64,8 +64,17 @@ public final class GangRecoveryStep {
     return new Assessment(RecoveryOutcome.NONE, ((RestartDecision.Ignore) decision).recheckAt(), flaggedNode);
   }
 
-  private static Optional<Failure> firstFailure(GangObservation gang, Function<String, NodeStatus> nodeStatus, Instant now) {
+  private static Optional<Failure> firstFailure(TrainingJobStatus status, GangObservation gang, Function<String, NodeStatus> nodeStatus,
+                                               Instant now) {
+    boolean gangWasRunning = status.getPhase() == dev.gangway.api.v1alpha1.JobPhase.Running
+        && java.util.Objects.equals(status.getAttempt(), gang.attempt());
     for (RankState rank : gang.ranks()) {
+      if (rank.phase() == RankPhase.Missing && gangWasRunning) {
+        // A running rank's pod vanished (pod GC after its node was lost, an eviction, a person): the collective is broken.
+        String node = nodeOfRank(status, rank.rank());
+        NodeStatus ns = node == null ? NodeStatus.unknown() : nodeStatus.apply(node);
+        return Optional.of(Failure.onNode(rank.rank(), null, ns, now));
+      }
       NodeStatus node = rank.node() == null ? NodeStatus.unknown() : nodeStatus.apply(rank.node());
       if (rank.phase() == RankPhase.Failed) {
         Pod pod = gang.attemptPods().stream().filter(p -> p.getMetadata().getName().equals(rank.pod())).findFirst().orElseThrow();
@@ -78,6 +87,14 @@ public final class GangRecoveryStep {
       }
     }
     return Optional.empty();
+  }
+
+  private static String nodeOfRank(TrainingJobStatus status, int rank) {
+    if (status.getPlacement() == null || status.getPlacement().getRanks() == null) {
+      return null;
+    }
+    return status.getPlacement().getRanks().stream().filter(r -> r.getRank() != null && r.getRank() == rank)
+        .map(r -> r.getNode()).findFirst().orElse(null);
   }
 
   /**

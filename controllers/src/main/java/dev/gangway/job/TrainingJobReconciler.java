@@ -92,16 +92,27 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
         .withLabelSelector(JobNames.LABEL_JOB).build(), context);
     // Read from their caches; a change does not re-trigger jobs (waiting gangs retry on a timer).
     var topologies = readOnly(ClusterTopology.class, TOPOLOGIES, context);
-    var nodes = readOnly(Node.class, NODES, context);
+    // A node that goes NotReady, is deleted or gets a taint wakes the jobs with ranks on it.
+    var nodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, TrainingJob.class)
+        .withName(NODES).withWatchAllNamespaces()
+        .withSecondaryToPrimaryMapper(node -> jobsOn(pods, node.getMetadata().getName()))
+        .withOnAddFilter(node -> false)
+        .withOnUpdateFilter(NodeChanges::matterToGangs)
+        .build(), context);
     var priorityClasses = readOnly(PriorityClass.class, PRIORITY_CLASSES, context);
     // Checkpoint reports and node-health signals arrive on messaging channels; they wake the jobs they concern.
     deps.checkpoints().addListener(ref -> signals.propagateEvent(new ResourceID(ref.name(), ref.namespace())));
-    deps.health().addListener(node -> pods.list()
+    deps.health().addListener(node -> jobsOn(pods, node).forEach(signals::propagateEvent));
+    return List.of(pods, services, configMaps, topologies, nodes, priorityClasses, signals);
+  }
+
+  /** Jobs with a rank bound to the node. */
+  private static Set<ResourceID> jobsOn(InformerEventSource<Pod, TrainingJob> pods, String node) {
+    return pods.list()
         .filter(p -> node.equals(p.getSpec().getNodeName()) && p.getMetadata().getLabels() != null
             && p.getMetadata().getLabels().containsKey(JobNames.LABEL_JOB))
         .map(p -> new ResourceID(p.getMetadata().getLabels().get(JobNames.LABEL_JOB), p.getMetadata().getNamespace()))
-        .distinct().forEach(signals::propagateEvent));
-    return List.of(pods, services, configMaps, topologies, nodes, priorityClasses, signals);
+        .collect(java.util.stream.Collectors.toSet());
   }
 
   private static <R extends HasMetadata> InformerEventSource<R, TrainingJob> readOnly(Class<R> type, String name,

@@ -26,7 +26,8 @@ public final class E2eEnvironment implements AutoCloseable {
 
   static E2eEnvironment start() {
     // Spread port bases by pid so parallel runs on one machine do not collide (each cluster uses 10 ports).
-    int portBase = 30000 + (int) (ProcessHandle.current().pid() % 400) * 10;
+    // Below Linux's ephemeral range (32768+), where outgoing connections could take a port first.
+    int portBase = 21000 + (int) (ProcessHandle.current().pid() % 500) * 10;
     LocalCluster cluster = LocalCluster.start(REPO, WORK, "small", portBase);
     E2eEnvironment env = new E2eEnvironment(cluster, portBase);
     try {

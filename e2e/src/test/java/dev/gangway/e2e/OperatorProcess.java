@@ -88,6 +88,11 @@ public final class OperatorProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** Base URL of the operator's HTTP server (health, metrics, signal ingest). */
+  public String url() {
+    return "http://127.0.0.1:" + httpPort;
+  }
+
   public long pid() {
     return process.pid();
   }

@@ -99,15 +99,17 @@ class TrainingJobLifecycleE2eTest {
   }
 
   @Test
-  void aFailedRankFailsTheJobWithItsExitCodeAndFreesTheOtherRanks() {
+  void aPermanentErrorFailsTheJobWithItsExitCodeAndFreesTheOtherRanks() {
     kube.apply(job("crashy", 2, 8, ""));
     await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("crashy")).isEqualTo("Running"));
-    kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=crashy,gangway.dev/rank=1", "gangway.dev/e2e-exit-code=3");
+    // Exit code 2 is a usage error by default: restarting cannot help.
+    kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=crashy,gangway.dev/rank=1", "gangway.dev/e2e-exit-code=2");
 
     await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("crashy")).isEqualTo("Failed"));
     JsonNode failed = kube.condition("crashy", "Failed");
-    assertThat(failed.path("reason").asText()).isEqualTo("RankFailed");
-    assertThat(failed.path("message").asText()).contains("rank 1", "exit code 3");
+    assertThat(failed.path("reason").asText()).isEqualTo("PermanentFailure");
+    assertThat(failed.path("message").asText()).contains("rank 1", "exit code 2");
+    assertThat(kube.get("tj", "crashy").path("status").path("restarts").asInt()).isZero();
     // The surviving rank held 8 GPUs; a failed gang must not keep them.
     await().atMost(WAIT).untilAsserted(() -> assertThat(kube.pods("crashy")).extracting(p -> p.path("status").path("phase").asText())
         .containsExactly("Failed"));

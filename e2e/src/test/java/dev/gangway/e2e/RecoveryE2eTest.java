@@ -1,0 +1,232 @@
+package dev.gangway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Failure recovery on the real control plane: KWOK injects the failures (container exit codes,
+ * node NotReady, node deletion), the packaged operator restarts the gang from its last checkpoint.
+ */
+@ExtendWith(E2eEnvironment.Extension.class)
+class RecoveryE2eTest {
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  private final E2eEnvironment env;
+  private final LocalCluster cluster;
+  private Kube kube;
+
+  RecoveryE2eTest(E2eEnvironment env) {
+    this.env = env;
+    this.cluster = env.cluster();
+  }
+
+  @BeforeEach
+  void namespace() {
+    String ns = "recover-" + UUID.randomUUID().toString().substring(0, 8);
+    cluster.kubectlOk("create", "namespace", ns);
+    kube = new Kube(cluster, ns);
+  }
+
+  @AfterEach
+  void emptyTheCluster() {
+    if (!env.operator().isAlive()) {
+      env.restartOperator();
+    }
+    cluster.kubectlOk("delete", "namespace", kube.namespace(), "--wait=false");
+    await("namespace gone").atMost(WAIT).until(() -> cluster.kubectl("get", "namespace", kube.namespace()).exitCode() != 0);
+  }
+
+  @Test
+  void aRetryableExitRestartsTheGangAwayFromTheFailedNodeFromTheReportedCheckpoint() throws Exception {
+    kube.apply(job("llm", 2, "maxRestarts: 3"));
+    awaitPhase("llm", "Running");
+    String uid = kube.get("tj", "llm").path("metadata").path("uid").asText();
+    assertThat(postCheckpoint(uid, 1, 4200, "/ckpt/llm/step-4200")).isEqualTo(202);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.get("tj", "llm").path("status").path("lastCheckpoint").path("path").asText())
+        .isEqualTo("/ckpt/llm/step-4200"));
+    String failedNode = podOfRank("llm", 1).path("spec").path("nodeName").asText();
+
+    kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=llm,gangway.dev/rank=1", "gangway.dev/e2e-exit-code=1");
+    await().atMost(WAIT).untilAsserted(() -> {
+      JsonNode status = kube.get("tj", "llm").path("status");
+      assertThat(status.path("attempt").asInt()).isEqualTo(2);
+      assertThat(status.path("phase").asText()).isEqualTo("Running");
+    });
+    JsonNode status = kube.get("tj", "llm").path("status");
+    assertThat(status.path("restarts").asInt()).isEqualTo(1);
+    assertThat(status.path("excludedNodes").toString()).contains(failedNode);
+    assertThat(status.path("restartHistory").get(0).path("exitCode").asInt()).isEqualTo(1);
+    List<JsonNode> pods = kube.pods("llm");
+    assertThat(pods).hasSize(2).allSatisfy(p -> {
+      assertThat(p.path("metadata").path("labels").path("gangway.dev/attempt").asText()).isEqualTo("2");
+      assertThat(p.path("spec").path("nodeName").asText()).isNotEqualTo(failedNode);
+      assertThat(env(p)).containsEntry("GANGWAY_RESUME_FROM", "/ckpt/llm/step-4200").containsEntry("GANGWAY_ATTEMPT", "2");
+    });
+    assertThat(kube.condition("llm", "Restarting").path("reason").asText()).isEqualTo("Recovered");
+  }
+
+  @Test
+  void aNodeThatGoesNotReadyAndIsDeletedMovesTheGangElsewhere() {
+    kube.apply(job("nodeloss", 2, "maxRestarts: 0"));
+    awaitPhase("nodeloss", "Running");
+    String node = podOfRank("nodeloss", 0).path("spec").path("nodeName").asText();
+    String saved = nodeManifest(node);
+    try {
+      cluster.kubectlOk("annotate", "node", node, "gangway.dev/e2e-node-not-ready=true");
+      await().atMost(WAIT).untilAsserted(() -> assertThat(kube.node(node).path("status").path("conditions").toString())
+          .contains("\"type\":\"Ready\"").contains("\"status\":\"False\""));
+      // Within the NotReady grace period the gang keeps running.
+      assertThat(kube.phase("nodeloss")).isEqualTo("Running");
+
+      cluster.kubectlOk("delete", "node", node);
+      await().atMost(WAIT).untilAsserted(() -> {
+        JsonNode status = kube.get("tj", "nodeloss").path("status");
+        assertThat(status.path("attempt").asInt()).isEqualTo(2);
+        assertThat(status.path("phase").asText()).isEqualTo("Running");
+      });
+      JsonNode status = kube.get("tj", "nodeloss").path("status");
+      // Node loss is the infrastructure's fault: it does not count against maxRestarts (0 here).
+      assertThat(status.path("restarts").asInt()).isZero();
+      assertThat(status.path("infrastructureRestarts").asInt()).isEqualTo(1);
+      assertThat(status.path("restartHistory").get(0).path("cause").asText()).isEqualTo("NodeLost");
+      assertThat(kube.pods("nodeloss")).allSatisfy(p -> assertThat(p.path("spec").path("nodeName").asText()).isNotEqualTo(node));
+    } finally {
+      cluster.kubectl("delete", "node", node, "--ignore-not-found");
+      cluster.kubectlWithInput(saved, "create", "-f", "-").assertOk();
+      await().atMost(WAIT).untilAsserted(() -> assertThat(cluster.kubectlOk("get", "node", node, "-o",
+          "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}").strip()).isEqualTo("True"));
+    }
+  }
+
+  @Test
+  void aPermanentExitCodeFailsTheJobWithoutARestart() {
+    kube.apply(job("typo", 2, "maxRestarts: 3"));
+    awaitPhase("typo", "Running");
+    kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=typo,gangway.dev/rank=0", "gangway.dev/e2e-exit-code=127");
+    awaitPhase("typo", "Failed");
+    assertThat(kube.condition("typo", "Failed").path("reason").asText()).isEqualTo("PermanentFailure");
+    assertThat(kube.condition("typo", "Failed").path("message").asText()).contains("exit code 127");
+    JsonNode status = kube.get("tj", "typo").path("status");
+    assertThat(status.path("restarts").asInt()).isZero();
+    assertThat(status.path("attempt").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void exhaustedRestartsFailTheJob() {
+    kube.apply(job("flaky", 2, "maxRestarts: 1"));
+    awaitPhase("flaky", "Running");
+    kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=flaky,gangway.dev/rank=1", "gangway.dev/e2e-exit-code=1");
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(kube.get("tj", "flaky").path("status").path("attempt").asInt()).isEqualTo(2);
+      assertThat(kube.phase("flaky")).isEqualTo("Running");
+    });
+    kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=flaky,gangway.dev/attempt=2,gangway.dev/rank=0",
+        "gangway.dev/e2e-exit-code=1");
+    awaitPhase("flaky", "Failed");
+    assertThat(kube.condition("flaky", "Failed").path("reason").asText()).isEqualTo("RestartLimitExceeded");
+    assertThat(kube.get("tj", "flaky").path("status").path("restarts").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void anOperatorKilledMidRestartFinishesItWithoutDuplicatesOrLeaks() {
+    // A long enough backoff that the operator dies while the restart is pending.
+    kube.apply(job("phoenix", 4, "maxRestarts: 3", 8));
+    awaitPhase("phoenix", "Running");
+    kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=phoenix,gangway.dev/rank=2", "gangway.dev/e2e-exit-code=1");
+    awaitPhase("phoenix", "Restarting");
+
+    env.operator().kill();
+    env.restartOperator();
+
+    await().atMost(WAIT).untilAsserted(() -> {
+      JsonNode status = kube.get("tj", "phoenix").path("status");
+      assertThat(status.path("attempt").asInt()).isEqualTo(2);
+      assertThat(status.path("phase").asText()).isEqualTo("Running");
+    });
+    List<String> attempts = new ArrayList<>();
+    kube.pods("phoenix").forEach(p -> attempts.add(p.path("metadata").path("labels").path("gangway.dev/attempt").asText()));
+    assertThat(attempts).containsExactly("2", "2", "2", "2");
+    assertThat(kube.get("tj", "phoenix").path("status").path("restarts").asInt()).isEqualTo(1);
+    assertThat(kube.get("tj", "phoenix").path("status").path("restartHistory")).hasSize(1);
+  }
+
+  private void awaitPhase(String job, String phase) {
+    await(job + " " + phase).atMost(WAIT).untilAsserted(() -> assertThat(kube.phase(job)).as(() -> kube.describe(job)).isEqualTo(phase));
+  }
+
+  private JsonNode podOfRank(String job, int rank) {
+    return kube.pods(job).stream().filter(p -> p.path("metadata").path("labels").path("gangway.dev/rank").asInt() == rank)
+        .findFirst().orElseThrow();
+  }
+
+  private static Map<String, String> env(JsonNode pod) {
+    Map<String, String> env = new java.util.HashMap<>();
+    pod.path("spec").path("containers").get(0).path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
+    return env;
+  }
+
+  private int postCheckpoint(String uid, int attempt, long step, String path) throws Exception {
+    ObjectNode report = new ObjectMapper().createObjectNode().put("namespace", kube.namespace()).put("name", "llm").put("uid", uid)
+        .put("attempt", attempt).put("step", step).put("path", path);
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(env.operator().url() + "/api/v1/checkpoints"))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(report.toString())).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return r.statusCode();
+  }
+
+  /** The node as it was, to put it back after a test deleted it (KWOK takes it over again). */
+  private String nodeManifest(String node) {
+    ObjectNode json = (ObjectNode) kube.node(node);
+    ObjectNode meta = (ObjectNode) json.path("metadata");
+    for (String field : List.of("resourceVersion", "uid", "creationTimestamp", "managedFields")) {
+      meta.remove(field);
+    }
+    json.remove("status");
+    JsonNode status = kube.node(node).path("status");
+    ObjectNode kept = json.putObject("status");
+    kept.set("capacity", status.path("capacity"));
+    kept.set("allocatable", status.path("allocatable"));
+    return json.toString();
+  }
+
+  private static String job(String name, int replicas, String failurePolicy) {
+    return job(name, replicas, failurePolicy, 1);
+  }
+
+  private static String job(String name, int replicas, String failurePolicy, int backoffSeconds) {
+    return """
+        apiVersion: gangway.dev/v1alpha1
+        kind: TrainingJob
+        metadata:
+          name: %s
+        spec:
+          replicas: %d
+          gpusPerReplica: 8
+          failurePolicy:
+            %s
+            backoff:
+              initialSeconds: %d
+          template:
+            spec:
+              containers:
+              - name: trainer
+                image: busybox
+        """.formatted(name, replicas, failurePolicy, backoffSeconds);
+  }
+}
