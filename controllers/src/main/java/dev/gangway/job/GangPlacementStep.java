@@ -100,6 +100,11 @@ public final class GangPlacementStep {
     return new Plan(PlacementOutcome.expired(message), Map.of(), Map.of(), new ArrayList<>(attemptPods));
   }
 
+  /** Gangs waiting for capacity now. */
+  public int waiting() {
+    return queue.size();
+  }
+
   /** Forgets queue entries of jobs that no longer exist. */
   public void prune(java.util.function.Predicate<String> exists) {
     queue.snapshot().stream().map(PlacementQueue.Entry::jobKey).filter(k -> !exists.test(k)).forEach(k -> forget(k));

@@ -6,6 +6,8 @@ import dev.gangway.health.NodeHealthRegistry;
 import dev.gangway.recovery.BadNodeTracker;
 import dev.gangway.recovery.FailureClassifier;
 import dev.gangway.recovery.RecoveryDefaults;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -19,16 +21,16 @@ import java.time.Duration;
  */
 public record JobDependencies(Clock clock, RecoveryDefaults recoveryDefaults, FailureClassifier classifier, BadNodeTracker badNodes,
                               NodeHealthRegistry health, CheckpointInbox checkpoints, JobEventPublisher publisher,
-                              Duration bindTimeout, Duration backfillBound) {
+                              Duration bindTimeout, Duration backfillBound, MeterRegistry meters) {
 
   /** Defaults as documented, in-process stores, no event channel. */
   public static JobDependencies standalone() {
     return new JobDependencies(Clock.systemUTC(), RecoveryDefaults.STANDARD, new FailureClassifier(Duration.ofSeconds(60)),
         new BadNodeTracker(3, Duration.ofHours(1)), new NodeHealthRegistry(Duration.ofDays(1)), new CheckpointInbox(10_000),
-        JobEventPublisher.discarding(), Duration.ofSeconds(60), Duration.ofMinutes(10));
+        JobEventPublisher.discarding(), Duration.ofSeconds(60), Duration.ofMinutes(10), new SimpleMeterRegistry());
   }
 
   public JobDependencies withRecoveryDefaults(RecoveryDefaults defaults) {
-    return new JobDependencies(clock, defaults, classifier, badNodes, health, checkpoints, publisher, bindTimeout, backfillBound);
+    return new JobDependencies(clock, defaults, classifier, badNodes, health, checkpoints, publisher, bindTimeout, backfillBound, meters);
   }
 }

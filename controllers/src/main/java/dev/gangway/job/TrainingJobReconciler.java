@@ -64,6 +64,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private final JobEventRecorder events;
   private final GangPlacementStep placement;
   private final GangRecoveryStep recovery;
+  private final JobMetrics metrics;
   private final SimpleInboundEventSource<TrainingJob> signals = new SimpleInboundEventSource<>(SIGNALS);
 
   public TrainingJobReconciler() {
@@ -78,6 +79,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     this.placement = new GangPlacementStep(new GangPlacer(new PlacementEngine()), new PlacementQueue(deps.backfillBound()),
         deps.bindTimeout());
     this.recovery = new GangRecoveryStep(deps);
+    this.metrics = new JobMetrics(deps.meters(), placement::waiting);
   }
 
   @Override
@@ -149,7 +151,11 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     if (recovered.kind() == RecoveryOutcome.Kind.NONE && isActive(lifecycle.getPhase()) && !restartPending(lifecycle)) {
       GangActions actions = GangActions.decide(lifecycle, gang, pods);
       apply(job, actions, gang.attempt(), context);
+      long started = System.nanoTime();
       placed = place(job, jobKey, gang, cluster, context, now);
+      if (placed.kind() != PlacementOutcome.Kind.NONE) {
+        metrics.decision(Duration.ofNanos(System.nanoTime() - started), placed);
+      }
     }
     StatusTransition transition = JobStatusMachine.next(job, problems, gang, placed, recovered, now);
     TrainingJobStatus status = transition.status();
@@ -160,6 +166,12 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     if (!isActive(status.getPhase()) || restartPending(status)) {
       placement.forget(jobKey);
       apply(job, GangActions.decide(status, gang, pods), gang.attempt(), context);
+    }
+    if (recovered.kind() == RecoveryOutcome.Kind.RESTART) {
+      metrics.restarted(recovered.restart().record(), recovered.restart().infrastructure());
+    }
+    if (status.getTimings() != null && !status.getTimings().equals(original == null ? null : original.getTimings())) {
+      metrics.recovered(status);
     }
     transition.events().forEach(e -> {
       events.record(context.getClient(), job, e);

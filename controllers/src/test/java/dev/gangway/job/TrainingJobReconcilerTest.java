@@ -135,6 +135,8 @@ class TrainingJobReconcilerTest {
     assertThat(JobConditions.find(recovered.getStatus().getConditions(), "Restarting").orElseThrow().getReason()).isEqualTo("Recovered");
     assertThat(recovered.getStatus().getTimings()).isNotNull();
     assertThat(events("resume")).contains("RankFailed", "Restarting", "Resumed");
+    assertThat(DEPS.meters().find("gangway.restarts").tag("cause", "RankFailed").counter().count()).isGreaterThanOrEqualTo(1.0);
+    assertThat(DEPS.meters().find("gangway.recovery.seconds").summary().count()).isPositive();
   }
 
   @Test
@@ -248,6 +250,9 @@ class TrainingJobReconcilerTest {
       assertThat(seen.getStatus().getPlacement().getPredictedAllReduceMillis()).isPositive();
     });
     assertThat(events("placed")).contains("Placed");
+    assertThat(DEPS.meters().find("gangway.placement.decision").tag("outcome", "placed").timer()).isNotNull()
+        .satisfies(t -> assertThat(t.count()).isPositive());
+    assertThat(DEPS.meters().find("gangway.placement.allreduce.vs.bound").summary().max()).isGreaterThanOrEqualTo(1.0);
   }
 
   @Test
@@ -302,11 +307,21 @@ class TrainingJobReconcilerTest {
     return client.resources(TrainingJob.class).inNamespace(NS).withName(name).get();
   }
 
+  /** A user's edit: retried on a conflict, as kubectl does, since the operator writes the status meanwhile. */
   private static void patchSpec(String name, java.util.function.Consumer<TrainingJob> change) {
-    client.resources(TrainingJob.class).inNamespace(NS).withName(name).edit(j -> {
-      change.accept(j);
-      return j;
-    });
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client.resources(TrainingJob.class).inNamespace(NS).withName(name).edit(j -> {
+          change.accept(j);
+          return j;
+        });
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 5) {
+          throw e;
+        }
+      }
+    }
   }
 
   private static TrainingJob awaitPhase(String name, JobPhase phase) {

@@ -7,6 +7,7 @@ import dev.gangway.recovery.FailureClassifier;
 import dev.gangway.recovery.RecoveryDefaults;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import dev.gangway.job.JobDependencies;
@@ -62,9 +63,10 @@ public class RecoveryBeans {
   JobDependencies jobDependencies(RecoveryDefaults defaults, FailureClassifier classifier, BadNodeTracker badNodes,
       NodeHealthRegistry health, CheckpointInbox checkpoints, JobEventPublisher publisher,
       @ConfigProperty(name = "gangway.placement.bind-timeout-seconds", defaultValue = "60") long bindTimeoutSeconds,
-      @ConfigProperty(name = "gangway.placement.backfill-bound-seconds", defaultValue = "600") long backfillBoundSeconds) {
+      @ConfigProperty(name = "gangway.placement.backfill-bound-seconds", defaultValue = "600") long backfillBoundSeconds,
+      MeterRegistry meters) {
     return new JobDependencies(Clock.systemUTC(), defaults, classifier, badNodes, health, checkpoints, publisher,
-        Duration.ofSeconds(bindTimeoutSeconds), Duration.ofSeconds(backfillBoundSeconds));
+        Duration.ofSeconds(bindTimeoutSeconds), Duration.ofSeconds(backfillBoundSeconds), meters);
   }
 
   @Produces
