@@ -62,7 +62,13 @@ public final class E2eEnvironment implements AutoCloseable {
 
   /** Starts another operator process against the admin kubeconfig; the caller stops it. */
   public OperatorProcess startOperator(String name, Map<String, String> properties) {
-    return OperatorProcess.start(REPO, cluster.kubeconfig(), nextHttpPort(), cluster.logs().resolve(name + ".log"), properties);
+    return startOperator(name, properties, Map.of());
+  }
+
+  /** As above, with extra environment variables (configuration as the Helm chart passes it). */
+  public OperatorProcess startOperator(String name, Map<String, String> properties, Map<String, String> environment) {
+    return OperatorProcess.start(REPO, cluster.kubeconfig(), nextHttpPort(), cluster.logs().resolve(name + ".log"), properties,
+        environment);
   }
 
   /** Replaces the shared operator, e.g. after a test killed it. */

@@ -31,6 +31,12 @@ public final class OperatorProcess implements AutoCloseable {
    * @param properties extra -D system properties, e.g. to switch leader election on
    */
   public static OperatorProcess start(Path repo, Path kubeconfig, int httpPort, Path log, Map<String, String> properties) {
+    return start(repo, kubeconfig, httpPort, log, properties, Map.of());
+  }
+
+  /** @param environment extra environment variables, e.g. those the Helm chart sets (GANGWAY_MESSAGING_TYPE, …) */
+  public static OperatorProcess start(Path repo, Path kubeconfig, int httpPort, Path log, Map<String, String> properties,
+                                      Map<String, String> environment) {
     Path jar = repo.resolve("operator/target/quarkus-app/quarkus-run.jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar + " is missing: run `mvn package` (the e2e module runs after operator in `mvn verify`)");
@@ -41,6 +47,7 @@ public final class OperatorProcess implements AutoCloseable {
     command.addAll(List.of("-jar", jar.toString()));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().put("KUBECONFIG", kubeconfig.toString());
+    pb.environment().putAll(environment);
     try {
       Files.createDirectories(log.getParent());
       OperatorProcess operator = new OperatorProcess(pb.start(), httpPort, log);
