@@ -32,6 +32,11 @@ final class LifecycleEvents {
     }
     int attempt = status.getAttempt() == null ? 1 : status.getAttempt();
     JobLifecycleEvent out = JobLifecycleEvent.of(type, job, attempt, now).withReason(event.reason(), event.message());
+    boolean aboutAFailure = type == JobLifecycleEvent.Type.RankFailed || type == JobLifecycleEvent.Type.Restarting;
+    if (aboutAFailure && status.getRestartHistory() != null && !status.getRestartHistory().isEmpty()) {
+      var last = status.getRestartHistory().get(status.getRestartHistory().size() - 1);
+      out = out.withRank(last.getRank(), last.getNode());
+    }
     CheckpointStatus checkpoint = status.getLastCheckpoint();
     if (checkpoint != null && (type == JobLifecycleEvent.Type.Restarting || type == JobLifecycleEvent.Type.Resumed)) {
       out = out.withCheckpoint(checkpoint.getStep(), checkpoint.getPath());

@@ -1,6 +1,11 @@
 package dev.gangway.operator.leadership;
 
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -12,6 +17,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @Singleton
 public class GangwayLeaderElection extends LeaderElectionConfiguration {
+  private static final Logger LOG = Logger.getLogger(GangwayLeaderElection.class);
 
   public GangwayLeaderElection(
       @ConfigProperty(name = "gangway.leader-election.lease-name", defaultValue = "gangway-operator-lease") String leaseName,
@@ -19,7 +25,25 @@ public class GangwayLeaderElection extends LeaderElectionConfiguration {
       @ConfigProperty(name = "gangway.leader-election.lease-duration", defaultValue = "15s") Duration leaseDuration,
       @ConfigProperty(name = "gangway.leader-election.renew-deadline", defaultValue = "10s") Duration renewDeadline,
       @ConfigProperty(name = "gangway.leader-election.retry-period", defaultValue = "2s") Duration retryPeriod) {
-    super(leaseName, namespace, leaseDuration, renewDeadline, retryPeriod, identity(), null, true);
+    // Not the SDK's exit-on-stop-leading: on SIGTERM it would call System.exit from the shutdown hook and hang
+    // until killed. A replica that loses the lease while running exits through Quarkus instead.
+    super(leaseName, namespace, leaseDuration, renewDeadline, retryPeriod, identity(),
+        new LeaderCallbacks(() -> LOG.info("Leading: this replica reconciles"), GangwayLeaderElection::stoppedLeading,
+            leader -> LOG.infof("Leader is %s", leader)), false);
+  }
+
+  private static volatile boolean shuttingDown;
+
+  void onShutdown(@Observes ShutdownEvent event) {
+    shuttingDown = true;
+  }
+
+  private static void stoppedLeading() {
+    if (shuttingDown) {
+      return;
+    }
+    LOG.warn("Lost the leader lease while running: exiting so that Kubernetes restarts this replica as a follower");
+    Quarkus.asyncExit(1);
   }
 
   /** Unique per process, so two replicas on one host (as in the e2e tests) never share an identity. */
