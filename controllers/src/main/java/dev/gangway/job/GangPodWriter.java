@@ -9,6 +9,9 @@ import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,16 +23,36 @@ final class GangPodWriter {
   private GangPodWriter() {
   }
 
+  /**
+   * Writes the plan with one merge patch per pod, computed from the cached pod (no read first), all
+   * pods of a phase at once. Phase 2 starts only when every pod carries phase 1's annotation.
+   */
   static void apply(KubernetesClient client, GangPlacementStep.Plan plan) {
-    plan.annotate().forEach((pod, node) -> pod(client, pod).edit(p -> {
-      Map<String, String> annotations = p.getMetadata().getAnnotations() == null
-          ? new HashMap<>() : new HashMap<>(p.getMetadata().getAnnotations());
-      annotations.put(SnapshotFactory.RESERVED_NODE_ANNOTATION, node);
-      p.getMetadata().setAnnotations(annotations);
-      return p;
-    }));
-    plan.release().forEach((pod, node) -> pod(client, pod).edit(p -> release(p, node)));
-    plan.delete().forEach(pod -> pod(client, pod).delete());
+    ParallelWrites.forEach(plan.annotate().entrySet(), e -> pod(client, e.getKey()).patch(MERGE,
+        SERIALIZATION.asJson(Map.of("metadata", Map.of("annotations", Map.of(SnapshotFactory.RESERVED_NODE_ANNOTATION, e.getValue()))))));
+    ParallelWrites.forEach(plan.release().entrySet(), e -> {
+      Pod released = release(SERIALIZATION.clone(e.getKey()), e.getValue());
+      // A JSON patch states both changes exactly: the remaining gates (often none) and the narrowed affinity.
+      List<Map<String, Object>> ops = List.of(
+          Map.of("op", "add", "path", "/spec/schedulingGates", "value", released.getSpec().getSchedulingGates()),
+          Map.of("op", "add", "path", "/spec/affinity", "value", released.getSpec().getAffinity()));
+      pod(client, e.getKey()).patch(JSON_PATCH, toJson(ops));
+    });
+    ParallelWrites.forEach(plan.delete(), pod -> pod(client, pod).delete());
+  }
+
+  private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
+  private static final PatchContext JSON_PATCH = PatchContext.of(PatchType.JSON);
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+  private static final com.fasterxml.jackson.databind.ObjectMapper PLAIN_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /** Plain Jackson keeps empty lists, which a JSON merge patch needs to clear one. */
+  private static String toJson(Object patch) {
+    try {
+      return PLAIN_JSON.writeValueAsString(patch);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Pins the pod to its node and lifts the gate, in one update: the API allows narrowing affinity only while gated. */
@@ -61,7 +84,9 @@ final class GangPodWriter {
     }
     for (NodeSelectorTerm term : required.getNodeSelectorTerms()) {
       List<NodeSelectorRequirement> fields = term.getMatchFields() == null ? new ArrayList<>() : new ArrayList<>(term.getMatchFields());
-      fields.add(onNode);
+      if (!fields.contains(onNode)) {
+        fields.add(onNode);
+      }
       term.setMatchFields(fields);
     }
   }

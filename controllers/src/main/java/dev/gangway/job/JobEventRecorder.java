@@ -15,6 +15,23 @@ public class JobEventRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(JobEventRecorder.class);
   static final String COMPONENT = "gangway-operator";
 
+  /** An Event on a Node (kept in the default namespace, as the kubelet's are), e.g. when Gangway marks it unhealthy. */
+  public void recordOnNode(KubernetesClient client, String node, JobEvent event) {
+    String now = Instant.now().toString();
+    var k8sEvent = new EventBuilder()
+        .withNewMetadata().withName(node + "." + UUID.randomUUID().toString().substring(0, 13)).withNamespace("default").endMetadata()
+        .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion("v1").withKind("Node").withName(node).withUid(node).build())
+        .withType(event.warning() ? "Warning" : "Normal").withReason(event.reason()).withMessage(event.message())
+        .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
+        .withNewSource().withComponent(COMPONENT).endSource().withReportingComponent(COMPONENT)
+        .build();
+    try {
+      client.v1().events().inNamespace("default").resource(k8sEvent).create();
+    } catch (KubernetesClientException e) {
+      LOG.warn("Could not record event {} on Node {}: {}", event.reason(), node, e.getMessage());
+    }
+  }
+
   public void record(KubernetesClient client, TrainingJob job, JobEvent event) {
     String now = Instant.now().toString();
     var k8sEvent = new EventBuilder()

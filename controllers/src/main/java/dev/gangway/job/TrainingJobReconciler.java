@@ -104,7 +104,14 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     var priorityClasses = readOnly(PriorityClass.class, PRIORITY_CLASSES, context);
     // Checkpoint reports and node-health signals arrive on messaging channels; they wake the jobs they concern.
     deps.checkpoints().addListener(ref -> signals.propagateEvent(new ResourceID(ref.name(), ref.namespace())));
-    deps.health().addListener(node -> jobsOn(pods, node).forEach(signals::propagateEvent));
+    deps.health().addListener(node -> {
+      var fatal = deps.health().fatalSignal(node, clock.instant());
+      events.recordOnNode(context.getClient(), node, fatal
+          .map(s -> JobEvent.warning("GangwayNodeUnhealthy", "Reported " + s.reason() + " at " + s.time()
+              + ": Gangway moves gangs off this node and places no new ones on it"))
+          .orElse(JobEvent.normal("GangwayNodeHealthy", "Health restored: Gangway places gangs on this node again")));
+      jobsOn(pods, node).forEach(signals::propagateEvent);
+    });
     return List.of(pods, services, configMaps, topologies, nodes, priorityClasses, signals);
   }
 
@@ -338,12 +345,9 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     }
     String resumeFrom = job.getStatus() == null || job.getStatus().getLastCheckpoint() == null
         ? null : job.getStatus().getLastCheckpoint().getPath();
-    for (int rank : actions.ranksToCreate()) {
-      createIfAbsent(client, RankPodBuilder.build(job, rank, attempt, resumeFrom));
-    }
-    for (Pod pod : actions.podsToDelete()) {
-      client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
-    }
+    ParallelWrites.forEach(actions.ranksToCreate(), rank -> createIfAbsent(client, RankPodBuilder.build(job, rank, attempt, resumeFrom)));
+    ParallelWrites.forEach(actions.podsToDelete(),
+        pod -> client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete());
   }
 
   /** Creation is idempotent: after an operator restart or a stale cache the object may exist already. */

@@ -115,7 +115,8 @@ class TrainingJobReconcilerTest {
         "/ckpt/step-1200", java.time.Instant.now()));
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(job("resume").getStatus().getLastCheckpoint()).isNotNull());
 
-    setStatus(pods.get(1), TestJobs.exited(1, "Error", "NCCL watchdog timeout"));
+    setStatus(pods.stream().filter(p -> p.getMetadata().getName().equals("resume-r1-a1")).findFirst().orElseThrow(),
+        TestJobs.exited(1, "Error", "NCCL watchdog timeout"));
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(podNames("resume")).containsExactlyInAnyOrder("resume-r0-a2", "resume-r1-a2"));
     TrainingJob restarted = job("resume");
     assertThat(restarted.getStatus().getRestarts()).isEqualTo(1);
