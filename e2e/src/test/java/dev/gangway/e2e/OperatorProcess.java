@@ -31,6 +31,14 @@ public final class OperatorProcess implements AutoCloseable {
    * @param properties extra -D system properties, e.g. to switch leader election on
    */
   public static OperatorProcess start(Path repo, Path kubeconfig, int httpPort, Path log, Map<String, String> properties) {
+    return start(repo, kubeconfig, httpPort, log, properties, Map.of());
+  }
+
+  /**
+   * @param environment extra environment variables, e.g. those a Deployment sets in the operator's container
+   */
+  public static OperatorProcess start(Path repo, Path kubeconfig, int httpPort, Path log, Map<String, String> properties,
+                                      Map<String, String> environment) {
     Path jar = repo.resolve("operator/target/quarkus-app/quarkus-run.jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar + " is missing: run `mvn package` (the e2e module runs after operator in `mvn verify`)");
@@ -40,6 +48,7 @@ public final class OperatorProcess implements AutoCloseable {
     properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
     command.addAll(List.of("-jar", jar.toString()));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    pb.environment().putAll(environment);
     pb.environment().put("KUBECONFIG", kubeconfig.toString());
     try {
       Files.createDirectories(log.getParent());
