@@ -150,9 +150,16 @@ class ChartInstallE2eTest {
     await("TTL deletes the job").atMost(WAIT)
         .until(() -> cluster.kubectl("get", "tj", "chart-job", "-n", kube.namespace()).exitCode() != 0);
 
+    // The leader keeps renewing its Lease past the renew deadline (10 s), still as the same holder.
+    Instant acquired = Instant.parse(lease().path("spec").path("acquireTime").asText());
+    await("the Lease renewed beyond the renew deadline").atMost(WAIT).until(() -> {
+      JsonNode spec = lease().path("spec");
+      return spec.path("holderIdentity").asText().equals(identities.get(leader))
+          && Instant.parse(spec.path("renewTime").asText()).isAfter(acquired.plusSeconds(12));
+    });
+    assertThat(leader.isAlive()).isTrue();
     String log = logSince(leader, mark);
     assertThat(log).as("operator log").doesNotContainIgnoringCase("forbidden").doesNotContain("code=403");
-    assertThat(leader.isAlive()).as("the leader keeps renewing its Lease").isTrue();
     // Least privilege, as the API server sees it.
     assertThat(canI("get", "secrets")).isEqualTo("no");
     assertThat(canI("create", "pods")).isEqualTo("yes");
