@@ -4,10 +4,10 @@ one Role per watched namespace; "cluster" rules are always in a ClusterRole.
 */}}
 {{- define "gangway.rules.namespaced" -}}
 # The TrainingJob reconciler's primary resource: informer (get/list/watch), finalizer and
-# metadata writes (patch/update).
+# metadata writes (patch/update); delete for spec.ttlSecondsAfterFinished, which removes a finished job.
 - apiGroups: ["gangway.dev"]
   resources: ["trainingjobs"]
-  verbs: ["get", "list", "watch", "patch", "update"]
+  verbs: ["get", "list", "watch", "patch", "update", "delete"]
 # Status (phase, conditions, placement, lastCheckpoint) is written through the status subresource.
 - apiGroups: ["gangway.dev"]
   resources: ["trainingjobs/status"]
@@ -22,6 +22,11 @@ one Role per watched namespace; "cluster" rules are always in a ClusterRole.
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch", "create", "delete", "patch", "update"]
+# A failed rank's last log lines go into the job's Failed/Restarting message (read-only). Without it
+# the message just lacks them: the read is best effort.
+- apiGroups: [""]
+  resources: ["pods/log"]
+  verbs: ["get"]
 # The headless Service per job that gives ranks stable DNS names for rendezvous (MASTER_ADDR).
 - apiGroups: [""]
   resources: ["services"]

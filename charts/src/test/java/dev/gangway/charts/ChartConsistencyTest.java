@@ -45,6 +45,27 @@ class ChartConsistencyTest {
         .as("charts/gangway/Chart.yaml appVersion (the default image tag) must equal the chart version").isEqualTo(release);
   }
 
+  /**
+   * `helm show crds` prints the CRD files one after another without a `---` between them, so
+   * `helm show crds | kubectl apply -f -` reads one document and applies only the last CRD. The docs
+   * must therefore apply the chart's crds/ directory instead.
+   */
+  @Test
+  void docsNeverPipeHelmShowCrdsWhileItsOutputIsOneDocument() throws IOException {
+    String shown = Helm.run(List.of("show", "crds", Helm.CHART_DIR.toString())).assertSucceeded().stdout();
+    int documents;
+    try (var it = Manifests.YAML.readerFor(Map.class).readValues(shown)) {
+      documents = it.readAll().size();
+    }
+    if (documents == ymlFiles(CHART_CRDS).size()) {
+      return; // a Helm that separates the files: piping would be fine
+    }
+    for (Path doc : List.of(Helm.CHART_DIR.resolve("README.md"), Helm.CHART_DIR.resolve("templates/NOTES.txt"))) {
+      assertThat(Files.readAllLines(doc)).as("commands in %s", doc)
+          .noneMatch(line -> line.strip().startsWith("helm show crds") && line.contains("| kubectl apply"));
+    }
+  }
+
   private static List<String> ymlFiles(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
       return files.map(p -> p.getFileName().toString())

@@ -63,7 +63,7 @@ class NotesTest {
         .contains("kubectl -n gangway-system get lease gangway-leader")
         .contains("kubectl get trainingjobs -w")
         .contains("Messaging is in-memory")
-        .contains("kubectl apply --server-side --force-conflicts -f -")
+        .contains("kubectl apply --server-side --force-conflicts -f /tmp/gangway-chart/gangway/crds/")
         .doesNotContain("tainting is ON");
   }
 

@@ -19,10 +19,11 @@ class RbacTest {
 
   /** What the reconcilers do in the namespaces they watch. */
   private static final Map<String, Set<String>> NAMESPACED = Map.of(
-      "gangway.dev/trainingjobs", Set.of("get", "list", "watch", "patch", "update"),
+      "gangway.dev/trainingjobs", Set.of("get", "list", "watch", "patch", "update", "delete"),
       "gangway.dev/trainingjobs/status", Set.of("get", "patch", "update"),
       "gangway.dev/trainingjobs/finalizers", Set.of("update"),
       "/pods", Set.of("get", "list", "watch", "create", "delete", "patch", "update"),
+      "/pods/log", Set.of("get"),
       "/services", Set.of("get", "list", "watch", "create", "delete", "patch", "update"),
       "/configmaps", Set.of("get", "list", "watch", "create", "delete", "patch", "update"),
       "/events", Set.of("create", "patch"),
@@ -117,7 +118,7 @@ class RbacTest {
   private static void assertLeaderElectionRole(Manifests m) {
     Map<String, Object> role = m.one("Role", "gangway-leader-election");
     assertThat(namespace(role)).isEqualTo(Helm.NAMESPACE);
-    assertThat(permissions(role)).containsExactly(entry("coordination.k8s.io/leases", Set.of("get", "create", "update")));
+    assertThat(permissions(role)).containsExactly(entry("coordination.k8s.io/leases", Set.of("get", "create", "update", "patch")));
     Map<String, Object> binding = m.one("RoleBinding", "gangway-leader-election");
     assertThat(namespace(binding)).isEqualTo(Helm.NAMESPACE);
     assertBoundToOperator(binding, "Role", "gangway-leader-election");

@@ -71,6 +71,14 @@ public final class E2eEnvironment implements AutoCloseable {
         environment);
   }
 
+  /**
+   * Starts another operator process with the given kubeconfig (e.g. a ServiceAccount's token) and
+   * environment; the caller stops it. Its log is {@code logs/<name>.log} of the cluster.
+   */
+  public OperatorProcess startOperator(String name, Path kubeconfig, Map<String, String> properties, Map<String, String> environment) {
+    return OperatorProcess.start(REPO, kubeconfig, nextHttpPort(), cluster.logs().resolve(name + ".log"), properties, environment);
+  }
+
   /** Replaces the shared operator, e.g. after a test killed it. */
   public void restartOperator() {
     if (operator.isAlive()) {

@@ -46,8 +46,8 @@ public final class OperatorProcess implements AutoCloseable {
     properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
     command.addAll(List.of("-jar", jar.toString()));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    pb.environment().put("KUBECONFIG", kubeconfig.toString());
     pb.environment().putAll(environment);
+    pb.environment().put("KUBECONFIG", kubeconfig.toString());
     try {
       Files.createDirectories(log.getParent());
       OperatorProcess operator = new OperatorProcess(pb.start(), httpPort, log);

@@ -1,0 +1,455 @@
+package dev.gangway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The Helm chart on a real API server, as a platform engineer uses it: {@code helm install} (CRDs from
+ * the chart's crds/ included), the operator running with the chart's ServiceAccount token and the
+ * environment of the chart's Deployment, a missing permission, two replicas behind the Lease,
+ * {@code helm upgrade} under a running job and {@code helm uninstall}.
+ *
+ * <p>There is no image registry or kubelet here, so the chart's Deployment pods are "Running" on KWOK
+ * nodes but run nothing (replicaCount stays at the chart's default of 2, so the PodDisruptionBudget is
+ * rendered too). The operator runs as processes of the packaged jar instead, with exactly the
+ * credentials and environment variables the Deployment would give its container. The shared admin
+ * operator is stopped for this class and restarted after it.
+ *
+ * <p>The methods build on each other (install, then use, then upgrade, then uninstall) and run in order.
+ */
+@ExtendWith(E2eEnvironment.Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ChartInstallE2eTest {
+  private static final String RELEASE = "gangway";
+  private static final String SYSTEM = "gangway-system";
+  private static final String SA_USER = "system:serviceaccount:" + SYSTEM + ":gangway";
+  private static final List<String> CRDS = List.of("trainingjobs.gangway.dev", "clustertopologies.gangway.dev");
+  /** JOSDK logs this (DEBUG) when it runs the reconciler for a job: only the leader does. */
+  private static final String RECONCILING = "Running reconcile executor for: ExecutionScope{resource=ResourceID{name='%s', namespace='%s'}";
+  /** What a replica without the lease logs (DEBUG) for a job's events: it sees them and does nothing. */
+  private static final String FOLLOWER_SKIPS = "namespace='%s'}} because the event processor is not started";
+  private static final Map<String, String> OPERATOR_PROPERTIES = Map.of(
+      "quarkus.log.category.\"io.javaoperatorsdk.operator.processing.event.EventProcessor\".level", "DEBUG");
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final E2eEnvironment env;
+  private final LocalCluster cluster;
+  private final Path chart = E2eEnvironment.REPO.resolve("charts/gangway");
+  private final List<OperatorProcess> started = new ArrayList<>();
+  private final Map<OperatorProcess, String> identities = new HashMap<>();
+  private Path saKubeconfig;
+  private OperatorProcess leader;
+  private int operators;
+  private Kube kube;
+
+  ChartInstallE2eTest(E2eEnvironment env) {
+    this.env = env;
+    this.cluster = env.cluster();
+  }
+
+  @BeforeAll
+  void installTheChart() {
+    env.operator().close();
+    // E2eEnvironment applied the CRDs; a cluster that never had Gangway has none, and `helm install`
+    // must create them from the chart's crds/.
+    List<String> delete = new ArrayList<>(List.of("delete", "crd", "--ignore-not-found", "--timeout=120s"));
+    delete.addAll(CRDS);
+    cluster.kubectlOk(delete.toArray(String[]::new));
+
+    long t0 = System.nanoTime();
+    helm("install", RELEASE, chart.toString(), "-n", SYSTEM, "--create-namespace").assertOk();
+    log("helm install: %d ms", (System.nanoTime() - t0) / 1_000_000);
+    for (String crd : CRDS) {
+      await(crd + " established").atMost(WAIT).until(() -> cluster.kubectl("get", "crd", crd, "-o",
+          "jsonpath={.status.conditions[?(@.type==\"Established\")].status}").stdout().strip().equals("True"));
+      assertThat(cluster.kubectlOk("get", "crd", crd, "-o", "jsonpath={.metadata.managedFields[*].manager}"))
+          .as("%s was created by helm", crd).contains("helm");
+    }
+    cluster.kubectlOk("rollout", "status", "deployment/gangway", "-n", SYSTEM, "--timeout=60s");
+    saKubeconfig = serviceAccountKubeconfig();
+    leader = startOperator();
+    awaitLeader(leader);
+  }
+
+  @AfterAll
+  void removeTheReleaseAndRestoreTheSharedOperator() {
+    try {
+      started.stream().filter(OperatorProcess::isAlive).forEach(OperatorProcess::close);
+      if (helm("status", RELEASE, "-n", SYSTEM).exitCode() == 0) {
+        helm("uninstall", RELEASE, "-n", SYSTEM, "--wait", "--timeout=60s");
+      }
+      cluster.kubectl("delete", "namespace", SYSTEM, "--ignore-not-found", "--timeout=60s");
+      // Whatever happened above, later test classes need the CRDs (the same files, as E2eEnvironment applies them).
+      cluster.kubectlOk("apply", "--server-side", "--force-conflicts", "-f", E2eEnvironment.REPO.resolve("crds").toString());
+      for (String crd : CRDS) {
+        await(crd + " established").atMost(WAIT).until(() -> cluster.kubectl("get", "crd", crd, "-o",
+            "jsonpath={.status.conditions[?(@.type==\"Established\")].status}").stdout().strip().equals("True"));
+      }
+    } finally {
+      env.restartOperator();
+    }
+  }
+
+  @BeforeEach
+  void namespace() {
+    String ns = "chart-" + UUID.randomUUID().toString().substring(0, 8);
+    cluster.kubectlOk("create", "namespace", ns);
+    kube = new Kube(cluster, ns);
+  }
+
+  @AfterEach
+  void freeTheCluster() {
+    cluster.kubectlOk("delete", "namespace", kube.namespace(), "--wait=false");
+    await("namespace gone").atMost(WAIT).until(() -> cluster.kubectl("get", "namespace", kube.namespace()).exitCode() != 0);
+  }
+
+  @Test
+  @Order(1)
+  void theChartsServiceAccountMayDoEverythingAJobNeeds() {
+    long mark = logLength(leader);
+    // The Lease is where the chart's Deployment says: its namespace (POD_NAMESPACE) and name.
+    assertThat(lease().path("metadata").path("name").asText()).isEqualTo("gangway-leader");
+
+    kube.apply(TrainingJobLifecycleE2eTest.job("chart-job", 2, 8, "  ttlSecondsAfterFinished: 5\n"));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("chart-job")).as(() -> kube.describe("chart-job")).isEqualTo("Running"));
+    assertThat(kube.pods("chart-job")).hasSize(2).allSatisfy(p -> assertThat(p.path("spec").path("nodeName").asText()).isNotEmpty());
+    assertThat(kube.kubectl("get", "events", "--field-selector", "involvedObject.name=chart-job")).contains("Placed", "Started", "Running");
+
+    kube.kubectl("annotate", "pods", "-l", "gangway.dev/job-name=chart-job", "gangway.dev/e2e-succeed-after=1s");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("chart-job")).isEqualTo("Succeeded"));
+    assertThat(kube.condition("chart-job", "Succeeded").path("reason").asText()).isEqualTo("AllRanksSucceeded");
+    // ttlSecondsAfterFinished: the operator deletes the finished job itself (needs delete on trainingjobs).
+    await("TTL deletes the job").atMost(WAIT)
+        .until(() -> cluster.kubectl("get", "tj", "chart-job", "-n", kube.namespace()).exitCode() != 0);
+
+    // The leader keeps renewing its Lease past the renew deadline (10 s), still as the same holder.
+    Instant acquired = Instant.parse(lease().path("spec").path("acquireTime").asText());
+    await("the Lease renewed beyond the renew deadline").atMost(WAIT).until(() -> {
+      JsonNode spec = lease().path("spec");
+      return spec.path("holderIdentity").asText().equals(identities.get(leader))
+          && Instant.parse(spec.path("renewTime").asText()).isAfter(acquired.plusSeconds(12));
+    });
+    assertThat(leader.isAlive()).isTrue();
+    String log = logSince(leader, mark);
+    assertThat(log).as("operator log").doesNotContainIgnoringCase("forbidden").doesNotContain("code=403");
+    // Least privilege, as the API server sees it.
+    assertThat(canI("get", "secrets")).isEqualTo("no");
+    assertThat(canI("create", "pods")).isEqualTo("yes");
+    assertThat(canI("get", "pods", "--subresource=log")).isEqualTo("yes");
+  }
+
+  @Test
+  @Order(2)
+  void aPermissionTheChartLacksIsNamedInTheOperatorLog() {
+    long mark = logLength(leader);
+    JsonNode role = json(cluster.kubectlOk("get", "clusterrole", "gangway", "-o", "json"));
+    int rule = -1;
+    List<String> verbs = new ArrayList<>();
+    for (int i = 0; i < role.path("rules").size(); i++) {
+      JsonNode r = role.path("rules").get(i);
+      if (r.path("apiGroups").toString().equals("[\"\"]") && r.path("resources").toString().equals("[\"pods\"]")
+          && r.path("verbs").toString().contains("\"create\"")) {
+        rule = i;
+        r.path("verbs").forEach(v -> verbs.add(v.asText()));
+      }
+    }
+    assertThat(rule).as("the ClusterRole grants create on pods").isNotNegative();
+    List<String> withoutCreate = verbs.stream().filter(v -> !v.equals("create")).toList();
+    patchVerbs(rule, withoutCreate);
+    try {
+      await().atMost(WAIT).until(() -> canI("create", "pods").equals("no"));
+      kube.apply(TrainingJobLifecycleE2eTest.job("denied", 2, 8, ""));
+
+      String denied = "User \"" + SA_USER + "\" cannot create resource \"pods\" in API group \"\" in the namespace \""
+          + kube.namespace() + "\"";
+      await("the operator logs the denied request").atMost(WAIT).until(() -> logSince(leader, mark).contains(denied));
+      // JOSDK retries with backoff (~20 s), then gives up on the job until something about it changes.
+      String exhausted = "ERROR [io.javaoperatorsdk.operator.processing.event.EventProcessor]";
+      await("retries exhausted").atMost(WAIT).until(() -> logSince(leader, mark).lines()
+          .anyMatch(l -> l.contains(exhausted) && l.contains("Exhausted retries") && l.contains("name='denied'")));
+
+      // What `kubectl get tj` / `describe` show meanwhile: no pods, never Running. The reconciler has no
+      // updateErrorStatus, so today the job has no status at all (PHASE empty) and no Events.
+      assertThat(kube.pods("denied")).isEmpty();
+      assertThat(kube.phase("denied")).isNotIn("Running", "Succeeded");
+      JsonNode status = kube.get("tj", "denied").path("status");
+      log("job status while pods cannot be created: %s; its Events: [%s]", status.isMissingNode() ? "(none)" : status,
+          kube.kubectl("get", "events", "--field-selector", "involvedObject.kind=TrainingJob", "-o", "name").strip());
+    } finally {
+      patchVerbs(rule, verbs);
+    }
+    await().atMost(WAIT).until(() -> canI("create", "pods").equals("yes"));
+    // After its retries are exhausted nothing re-triggers the job; any spec change does.
+    kube.kubectl("patch", "tj", "denied", "--type=merge", "-p", "{\"spec\":{\"ttlSecondsAfterFinished\":600}}");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("denied")).isEqualTo("Running"));
+  }
+
+  @Test
+  @Order(3)
+  void onlyTheLeaseHolderReconcilesAndAStandbyTakesOverWhenItStops() {
+    OperatorProcess standby = startOperator();
+    long standbyMark = logLength(standby);
+    long leaderMark = logLength(leader);
+    assertThat(lease().path("spec").path("holderIdentity").asText()).isEqualTo(identities.get(leader));
+
+    kube.apply(TrainingJobLifecycleE2eTest.job("ha", 2, 8, ""));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("ha")).isEqualTo("Running"));
+    String reconcilingHa = RECONCILING.formatted("ha", kube.namespace());
+    assertThat(logSince(leader, leaderMark)).contains(reconcilingHa);
+    await("the standby saw the job's events").atMost(WAIT)
+        .until(() -> logSince(standby, standbyMark).contains(FOLLOWER_SKIPS.formatted(kube.namespace())));
+    assertThat(logSince(standby, standbyMark)).doesNotContain("Running reconcile executor");
+    assertThat(lease().path("spec").path("holderIdentity").asText()).isEqualTo(identities.get(leader));
+
+    OperatorProcess old = leader;
+    Instant stopped = Instant.now();
+    // SIGTERM, as Kubernetes stops a pod. close() sends SIGKILL after 20 s: today the leader never exits
+    // on SIGTERM by itself (JOSDK calls System.exit from Quarkus's shutdown hook) and keeps its Lease
+    // until it expires, so the standby takes over after leaseDuration, not at once.
+    old.close();
+    await("the standby takes the Lease").atMost(WAIT)
+        .until(() -> lease().path("spec").path("holderIdentity").asText().equals(identities.get(standby)));
+    Instant acquired = Instant.parse(lease().path("spec").path("acquireTime").asText());
+    log("standby acquired the Lease %d ms after SIGTERM to the leader; the old leader %s", Duration.between(stopped, acquired).toMillis(),
+        logSince(old, leaderMark).contains("gangway-operator stopped in") ? "shut down cleanly" : "did not finish shutting down (killed)");
+    leader = standby;
+
+    kube.kubectl("annotate", "pods", "-l", "gangway.dev/job-name=ha", "gangway.dev/e2e-succeed-after=1s");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("ha")).isEqualTo("Succeeded"));
+    assertThat(logSince(standby, standbyMark)).contains(reconcilingHa);
+    assertThat(logSince(old, leaderMark)).doesNotContainIgnoringCase("forbidden");
+    assertThat(logSince(standby, standbyMark)).doesNotContainIgnoringCase("forbidden");
+  }
+
+  @Test
+  @Order(4)
+  void helmUpgradeLeavesARunningJobsPodsAlone() {
+    kube.apply(TrainingJobLifecycleE2eTest.job("steady", 2, 8, ""));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("steady")).isEqualTo("Running"));
+    Map<String, String> uids = podUids("steady");
+    assertThat(uids).hasSize(2);
+
+    // As the chart's README says: CRDs first (Helm never upgrades them), then the release.
+    cluster.kubectlOk("apply", "--server-side", "--force-conflicts", "-f", chart.resolve("crds").toString());
+    long t0 = System.nanoTime();
+    helm("upgrade", RELEASE, chart.toString(), "-n", SYSTEM, "--set", "logLevel=DEBUG").assertOk();
+    log("helm upgrade: %d ms", (System.nanoTime() - t0) / 1_000_000);
+    cluster.kubectlOk("rollout", "status", "deployment/gangway", "-n", SYSTEM, "--timeout=60s");
+    assertThat(deploymentEnv()).containsEntry("QUARKUS_LOG_LEVEL", "DEBUG");
+
+    // The Deployment rolls its pods (maxSurge 1): the new replica starts, then the old one stops.
+    OperatorProcess upgraded = startOperator();
+    long mark = logLength(upgraded);
+    leader.close();
+    await("the upgraded replica takes the Lease").atMost(WAIT)
+        .until(() -> lease().path("spec").path("holderIdentity").asText().equals(identities.get(upgraded)));
+    leader = upgraded;
+    await().atMost(WAIT).until(() -> logSince(upgraded, mark).contains(RECONCILING.formatted("steady", kube.namespace())));
+
+    assertThat(kube.phase("steady")).isEqualTo("Running");
+    assertThat(podUids("steady")).as("the same pods, not recreated").isEqualTo(uids);
+    assertThat(logSince(upgraded, mark).lines().filter(l -> l.contains(" DEBUG [") && !l.contains("EventProcessor]")))
+        .as("logLevel=DEBUG reached the operator").isNotEmpty();
+    kube.kubectl("annotate", "pods", "-l", "gangway.dev/job-name=steady", "gangway.dev/e2e-succeed-after=1s");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("steady")).isEqualTo("Succeeded"));
+    assertThat(logSince(upgraded, mark)).doesNotContainIgnoringCase("forbidden");
+  }
+
+  @Test
+  @Order(5)
+  void helmUninstallRemovesWhatTheChartCreatedButKeepsTheCrdsAndJobs() {
+    kube.apply(TrainingJobLifecycleE2eTest.job("survivor", 1, 8, "  suspend: true\n"));
+    String manifest = helm("get", "manifest", RELEASE, "-n", SYSTEM).assertOk().stdout();
+    List<String> created = cluster.kubectlWithInput(manifest, "get", "-f", "-", "-o", "name").assertOk().stdout().lines().sorted().toList();
+    Map<String, List<String>> byKind = new LinkedHashMap<>();
+    for (String kind : List.of("serviceaccount", "clusterrole", "clusterrolebinding", "role", "rolebinding", "deployment", "service",
+        "poddisruptionbudget")) {
+      byKind.put(kind, labelled(kind));
+      assertThat(byKind.get(kind)).as("the release has a %s", kind).isNotEmpty();
+    }
+    log("objects of the release: %s", created);
+    assertThat(created).containsAll(byKind.values().stream().flatMap(List::stream).toList());
+
+    // The operator's credentials are about to go: stop it first, as uninstalling its Deployment would.
+    started.stream().filter(OperatorProcess::isAlive).forEach(OperatorProcess::close);
+    long t0 = System.nanoTime();
+    helm("uninstall", RELEASE, "-n", SYSTEM, "--wait", "--timeout=60s").assertOk();
+    log("helm uninstall: %d ms", (System.nanoTime() - t0) / 1_000_000);
+
+    assertThat(cluster.kubectlWithInput(manifest, "get", "-f", "-", "-o", "name", "--ignore-not-found").assertOk().stdout())
+        .as("objects of the release after uninstall").isBlank();
+    byKind.keySet().forEach(kind -> assertThat(labelled(kind)).as("%s after uninstall", kind).isEmpty());
+    await("the operator's pods are gone").atMost(WAIT)
+        .until(() -> cluster.kubectlOk("get", "pods", "-n", SYSTEM, "-l", "app.kubernetes.io/instance=" + RELEASE, "-o", "name").isBlank());
+    assertThat(helm("list", "-n", SYSTEM, "-q").assertOk().stdout()).isBlank();
+
+    for (String crd : CRDS) {
+      assertThat(cluster.kubectl("get", "crd", crd).exitCode()).as("%s kept", crd).isZero();
+    }
+    assertThat(kube.get("tj", "survivor").path("spec").path("replicas").asInt()).isEqualTo(1);
+  }
+
+  // --- helpers -------------------------------------------------------------------------------------
+
+  /** Names ("kind/name") of the release's objects of one kind, in any namespace. */
+  private List<String> labelled(String kind) {
+    return cluster.kubectlOk("get", kind, "-A", "-l", "app.kubernetes.io/instance=" + RELEASE, "-o", "name").lines().sorted().toList();
+  }
+
+  /** An operator process with the chart's ServiceAccount token and the environment of the chart's Deployment. */
+  private OperatorProcess startOperator() {
+    String name = "gangway-" + (char) ('a' + operators++);
+    Map<String, String> environment = new HashMap<>(deploymentEnv());
+    // In a pod HOSTNAME is the pod's name; the operator's Lease identity is HOSTNAME-pid.
+    environment.put("HOSTNAME", name);
+    OperatorProcess operator = env.startOperator("chart-" + name, saKubeconfig, OPERATOR_PROPERTIES, environment);
+    started.add(operator);
+    identities.put(operator, name + "-" + operator.pid());
+    return operator;
+  }
+
+  private void awaitLeader(OperatorProcess operator) {
+    await("Lease held by " + identities.get(operator)).atMost(WAIT)
+        .until(() -> lease().path("spec").path("holderIdentity").asText().equals(identities.get(operator)));
+  }
+
+  /**
+   * The container's environment as the chart renders it. {@code fieldRef: metadata.namespace} is the
+   * release namespace; the HTTP host is overridden by OperatorProcess's -D property (loopback only here).
+   */
+  private Map<String, String> deploymentEnv() {
+    JsonNode deployment = json(cluster.kubectlOk("get", "deployment", "gangway", "-n", SYSTEM, "-o", "json"));
+    Map<String, String> environment = new LinkedHashMap<>();
+    for (JsonNode e : deployment.path("spec").path("template").path("spec").path("containers").get(0).path("env")) {
+      String name = e.path("name").asText();
+      if (e.has("value")) {
+        environment.put(name, e.path("value").asText());
+      } else if ("metadata.namespace".equals(e.path("valueFrom").path("fieldRef").path("fieldPath").asText())) {
+        environment.put(name, SYSTEM);
+      } else {
+        throw new AssertionError("the test cannot provide env " + e);
+      }
+    }
+    return environment;
+  }
+
+  /** A kubeconfig for the chart's ServiceAccount: the admin kubeconfig's server and CA, a bound token. */
+  private Path serviceAccountKubeconfig() {
+    String server = cluster.kubectlOk("config", "view", "--raw", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}").strip();
+    String ca = cluster.kubectlOk("config", "view", "--raw", "--minify", "-o",
+        "jsonpath={.clusters[0].cluster.certificate-authority-data}").strip();
+    String token = cluster.kubectlOk("create", "token", "gangway", "-n", SYSTEM, "--duration=2h").strip();
+    String kubeconfig = """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: e2e
+          cluster:
+            server: %s
+            certificate-authority-data: %s
+        users:
+        - name: gangway
+          user:
+            token: %s
+        contexts:
+        - name: gangway
+          context: {cluster: e2e, user: gangway, namespace: %s}
+        current-context: gangway
+        """.formatted(server, ca, token, SYSTEM);
+    Path file = cluster.dir().resolve("gangway-sa.kubeconfig");
+    try {
+      Files.writeString(file, kubeconfig);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Command.Result whoami = Command.run(Map.of("KUBECONFIG", file.toString()), E2eEnvironment.REPO, Duration.ofMinutes(1), null,
+        List.of(cluster.binary("kubectl").toString(), "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}")).assertOk();
+    assertThat(whoami.stdout().strip()).isEqualTo(SA_USER);
+    return file;
+  }
+
+  private JsonNode lease() {
+    Command.Result r = cluster.kubectl("get", "lease", "gangway-leader", "-n", SYSTEM, "-o", "json");
+    return r.exitCode() == 0 ? json(r.stdout()) : JSON.createObjectNode();
+  }
+
+  /** `kubectl auth can-i` as the chart's ServiceAccount in the test's namespace. */
+  private String canI(String... verbAndResource) {
+    List<String> args = new ArrayList<>(List.of("auth", "can-i"));
+    args.addAll(List.of(verbAndResource));
+    args.addAll(List.of("-n", kube.namespace(), "--as=" + SA_USER));
+    return cluster.kubectl(args.toArray(String[]::new)).stdout().strip();
+  }
+
+  private void patchVerbs(int rule, List<String> verbs) {
+    String patch = "[{\"op\":\"test\",\"path\":\"/rules/" + rule + "/resources/0\",\"value\":\"pods\"},"
+        + "{\"op\":\"replace\",\"path\":\"/rules/" + rule + "/verbs\",\"value\":"
+        + verbs.stream().map(v -> "\"" + v + "\"").collect(Collectors.joining(",", "[", "]")) + "}]";
+    cluster.kubectlOk("patch", "clusterrole", "gangway", "--type=json", "-p", patch);
+  }
+
+  private Map<String, String> podUids(String job) {
+    return kube.pods(job).stream().collect(Collectors.toMap(p -> p.path("metadata").path("name").asText(),
+        p -> p.path("metadata").path("uid").asText()));
+  }
+
+  private Command.Result helm(String... args) {
+    Map<String, String> environment = new HashMap<>(cluster.env());
+    Path home = E2eEnvironment.WORK.resolve("helm");
+    environment.put("HELM_CACHE_HOME", home.resolve("cache").toString());
+    environment.put("HELM_CONFIG_HOME", home.resolve("config").toString());
+    environment.put("HELM_DATA_HOME", home.resolve("data").toString());
+    List<String> command = new ArrayList<>(List.of(cluster.binary("helm").toString()));
+    command.addAll(List.of(args));
+    return Command.run(environment, E2eEnvironment.REPO, Duration.ofMinutes(3), null, command);
+  }
+
+  private long logLength(OperatorProcess operator) {
+    return logSince(operator, 0).length();
+  }
+
+  private String logSince(OperatorProcess operator, long mark) {
+    String log = operator.log();
+    return log.length() <= mark ? "" : log.substring((int) mark);
+  }
+
+  private static JsonNode json(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void log(String format, Object... args) {
+    System.out.println("[chart-e2e] " + format.formatted(args));
+  }
+}
