@@ -53,6 +53,10 @@ public final class GangPlacementStep {
     if (!gang.missing().isEmpty() || attemptPods.size() != gang.ranks().size()) {
       return Plan.of(PlacementOutcome.NONE);
     }
+    if (!gang.otherPods().isEmpty()) {
+      // A previous attempt's pods still terminate and hold their GPUs: place when they are gone.
+      return Plan.of(PlacementOutcome.NONE);
+    }
     List<Pod> gated = attemptPods.stream().filter(GangPlacementStep::gated).toList();
     if (gated.isEmpty()) {
       queue.leave(jobKey);

@@ -137,7 +137,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     TrainingJobStatus original = job.getStatus();
     acceptCheckpoints(job, context, now);
     List<Pod> pods = new ArrayList<>(context.getSecondaryResources(Pod.class));
-    GangObservation gang = GangObservation.of(pods, attemptToRun(job, pods, now), job.getSpec().getReplicas());
+    GangObservation gang = GangObservation.of(pods, attemptToRun(job, now), job.getSpec().getReplicas());
     ClusterView cluster = clusterView(context);
     List<String> problems = validate(job, cluster);
 
@@ -213,16 +213,16 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
 
   /**
    * The attempt whose pods should exist: the current one, or the next once a pending restart's backoff
-   * has passed and every pod of the failed attempt is gone (terminating pods still hold their GPUs).
+   * has passed. The next attempt's pods are created (gated) while the failed attempt's still
+   * terminate; the gang is placed once those are gone, since they hold their GPUs until then.
    */
-  private static int attemptToRun(TrainingJob job, List<Pod> pods, Instant now) {
+  private static int attemptToRun(TrainingJob job, Instant now) {
     int attempt = JobStatusMachine.attemptOf(job);
     TrainingJobStatus status = job.getStatus();
     if (status == null || !restartPending(status) || job.getSpec().suspended()) {
       return attempt;
     }
-    boolean backoffOver = !Instant.parse(status.getNextRestartTime()).isAfter(now);
-    return backoffOver && pods.isEmpty() ? attempt + 1 : attempt;
+    return Instant.parse(status.getNextRestartTime()).isAfter(now) ? attempt : attempt + 1;
   }
 
   private static boolean restartPending(TrainingJobStatus status) {
