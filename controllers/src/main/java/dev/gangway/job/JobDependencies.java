@@ -18,19 +18,26 @@ import java.time.Duration;
  *
  * @param bindTimeout how long placed ranks may take to bind before the gang is placed again
  * @param backfillBound how long the head of the placement queue may be passed by smaller gangs
+ * @param taintBadNodes whether Gangway taints nodes it finds bad (fatal health signal, repeated failures across jobs)
  */
 public record JobDependencies(Clock clock, RecoveryDefaults recoveryDefaults, FailureClassifier classifier, BadNodeTracker badNodes,
                               NodeHealthRegistry health, CheckpointInbox checkpoints, JobEventPublisher publisher,
-                              Duration bindTimeout, Duration backfillBound, MeterRegistry meters) {
+                              Duration bindTimeout, Duration backfillBound, MeterRegistry meters, boolean taintBadNodes) {
 
   /** Defaults as documented, in-process stores, no event channel. */
   public static JobDependencies standalone() {
     return new JobDependencies(Clock.systemUTC(), RecoveryDefaults.STANDARD, new FailureClassifier(Duration.ofSeconds(60)),
         new BadNodeTracker(3, Duration.ofHours(1)), new NodeHealthRegistry(Duration.ofDays(1)), new CheckpointInbox(10_000),
-        JobEventPublisher.discarding(), Duration.ofSeconds(60), Duration.ofMinutes(10), new SimpleMeterRegistry());
+        JobEventPublisher.discarding(), Duration.ofSeconds(60), Duration.ofMinutes(10), new SimpleMeterRegistry(), false);
   }
 
   public JobDependencies withRecoveryDefaults(RecoveryDefaults defaults) {
-    return new JobDependencies(clock, defaults, classifier, badNodes, health, checkpoints, publisher, bindTimeout, backfillBound, meters);
+    return new JobDependencies(clock, defaults, classifier, badNodes, health, checkpoints, publisher, bindTimeout, backfillBound, meters,
+        taintBadNodes);
+  }
+
+  public JobDependencies withNodeTainting(boolean taint) {
+    return new JobDependencies(clock, recoveryDefaults, classifier, badNodes, health, checkpoints, publisher, bindTimeout, backfillBound,
+        meters, taint);
   }
 }

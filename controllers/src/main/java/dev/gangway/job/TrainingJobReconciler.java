@@ -106,6 +106,10 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     deps.checkpoints().addListener(ref -> signals.propagateEvent(new ResourceID(ref.name(), ref.namespace())));
     deps.health().addListener(node -> {
       var fatal = deps.health().fatalSignal(node, clock.instant());
+      if (deps.taintBadNodes()) {
+        fatal.ifPresentOrElse(s -> NodeTainter.taint(context.getClient(), node, s.reason()),
+            () -> NodeTainter.untaint(context.getClient(), node));
+      }
       events.recordOnNode(context.getClient(), node, fatal
           .map(s -> JobEvent.warning("GangwayNodeUnhealthy", "Reported " + s.reason() + " at " + s.time()
               + ": Gangway moves gangs off this node and places no new ones on it"))
@@ -152,6 +156,9 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
       if (assessment.flaggedNode() != null) {
         events.record(context.getClient(), job, JobEvent.warning("BadNode", "Node " + assessment.flaggedNode()
             + " has failed repeatedly across jobs; Gangway keeps new gangs off it"));
+        if (deps.taintBadNodes()) {
+          NodeTainter.taint(context.getClient(), assessment.flaggedNode(), "RepeatedFailures");
+        }
       }
     }
     PlacementOutcome placed = PlacementOutcome.NONE;

@@ -36,7 +36,7 @@ class TrainingJobReconcilerTest {
   static KubernetesClient client;
   private Operator operator;
   /** Shared with the reconciler: the tests play the checkpoint channel through its inbox. */
-  private static final JobDependencies DEPS = JobDependencies.standalone();
+  private static final JobDependencies DEPS = JobDependencies.standalone().withNodeTainting(true);
 
   @BeforeEach
   void startOperator() throws IOException {
@@ -275,6 +275,28 @@ class TrainingJobReconcilerTest {
       assertThat(placed.getMessage()).contains("nvlink-domain");
     });
     assertThat(awaitPods("toobig", 2)).allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isNotEmpty());
+  }
+
+  @Test
+  void aFatalHealthSignalTaintsTheNodeAndClearingItRemovesTheTaint() {
+    node("sick-gpu", "rack-a", "clique-1", 8);
+    DEPS.health().record(new dev.gangway.health.NodeHealthSignal("sick-gpu", dev.gangway.health.NodeHealthSignal.Severity.Fatal,
+        "XID 79", java.time.Instant.now()), java.time.Instant.now());
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(taints("sick-gpu"))
+        .anySatisfy(t -> {
+          assertThat(t.getKey()).isEqualTo("gangway.dev/unhealthy");
+          assertThat(t.getValue()).isEqualTo("XID-79");
+          assertThat(t.getEffect()).isEqualTo("NoSchedule");
+        }));
+    DEPS.health().record(new dev.gangway.health.NodeHealthSignal("sick-gpu", dev.gangway.health.NodeHealthSignal.Severity.Cleared,
+        "repaired", java.time.Instant.now()), java.time.Instant.now());
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(taints("sick-gpu"))
+        .noneMatch(t -> t.getKey().equals("gangway.dev/unhealthy")));
+  }
+
+  private static List<io.fabric8.kubernetes.api.model.Taint> taints(String node) {
+    var spec = client.nodes().withName(node).get().getSpec();
+    return spec == null || spec.getTaints() == null ? List.of() : spec.getTaints();
   }
 
   private static void topology() {

@@ -64,9 +64,10 @@ public class RecoveryBeans {
       NodeHealthRegistry health, CheckpointInbox checkpoints, JobEventPublisher publisher,
       @ConfigProperty(name = "gangway.placement.bind-timeout-seconds", defaultValue = "60") long bindTimeoutSeconds,
       @ConfigProperty(name = "gangway.placement.backfill-bound-seconds", defaultValue = "600") long backfillBoundSeconds,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      @ConfigProperty(name = "gangway.node-health.taint-nodes", defaultValue = "false") boolean taintNodes) {
     return new JobDependencies(Clock.systemUTC(), defaults, classifier, badNodes, health, checkpoints, publisher,
-        Duration.ofSeconds(bindTimeoutSeconds), Duration.ofSeconds(backfillBoundSeconds), meters);
+        Duration.ofSeconds(bindTimeoutSeconds), Duration.ofSeconds(backfillBoundSeconds), meters, taintNodes);
   }
 
   @Produces
