@@ -103,7 +103,8 @@ wait_ready() {
   url=$(health_url "$component")
   deadline=$(( SECONDS + TIMEOUT ))
   until curl -fsS --max-time 2 --cacert "$DIR/pki/ca.crt" -k "$url" >/dev/null 2>&1; do
-    if ! running_pid "$component" >/dev/null; then
+    # Look twice: /proc/PID/cmdline reads empty for an instant while the process execs, which is no exit.
+    if ! running_pid "$component" >/dev/null && ! { sleep 0.5; running_pid "$component" >/dev/null; }; then
       tail -n 15 "$DIR/logs/$component.log" >&2 || true
       die "$component exited during start-up; see $DIR/logs/$component.log"
     fi

@@ -142,14 +142,16 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     acceptCheckpoints(job, context, now);
     List<Pod> pods = new ArrayList<>(context.getSecondaryResources(Pod.class));
     GangObservation gang = GangObservation.of(pods, attemptToRun(job, now), job.getSpec().getReplicas());
-    ClusterView cluster = clusterView(context);
-    List<String> problems = validate(job, cluster);
+    List<ClusterTopology> topologies = cached(context, ClusterTopology.class, TOPOLOGIES);
+    List<String> problems = validate(job, topologies);
 
     // Lifecycle first (which pods to create, stop or delete), then failures, then placement, then status.
     TrainingJobStatus lifecycle = JobStatusMachine.next(job, problems, gang, now).status();
     RecoveryOutcome recovered = RecoveryOutcome.NONE;
     Instant recheckAt = null;
-    if (isActive(lifecycle.getPhase())) {
+    // Every pod and node of the cluster is read only for jobs that can still fail or need placing.
+    ClusterView cluster = isActive(lifecycle.getPhase()) ? clusterView(context, topologies) : null;
+    if (cluster != null) {
       var assessment = recovery.assess(job, gang, node -> nodeStatus(cluster, node, now), pod -> logTail(context, pod), now);
       recovered = assessment.outcome();
       recheckAt = assessment.recheckAt();
@@ -322,22 +324,21 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     return (List<R>) source.list().toList();
   }
 
-  private static ClusterView clusterView(Context<TrainingJob> context) {
+  private static ClusterView clusterView(Context<TrainingJob> context, List<ClusterTopology> topologies) {
     List<Pod> allPods = new ArrayList<>();
     context.eventSourceRetriever().getEventSourcesFor(Pod.class)
         .forEach(s -> ((InformerEventSource<Pod, TrainingJob>) s).list().forEach(allPods::add));
-    return new ClusterView(cached(context, ClusterTopology.class, TOPOLOGIES), cached(context, Node.class, NODES), allPods,
-        cached(context, PriorityClass.class, PRIORITY_CLASSES));
+    return new ClusterView(topologies, cached(context, Node.class, NODES), allPods, cached(context, PriorityClass.class, PRIORITY_CLASSES));
   }
 
   /** Only a job that has not started yet is validated against the cluster: a later topology change must not kill a running job. */
-  private static List<String> validate(TrainingJob job, ClusterView cluster) {
+  private static List<String> validate(TrainingJob job, List<ClusterTopology> topologies) {
     TrainingJobStatus status = job.getStatus();
     boolean started = status != null && status.getStartTime() != null;
     if (started || job.getSpec().suspended()) {
       return List.of();
     }
-    return SpecValidator.validate(job.getSpec(), cluster.topologies());
+    return SpecValidator.validate(job.getSpec(), topologies);
   }
 
   private static void apply(TrainingJob job, GangActions actions, int attempt, Context<TrainingJob> context) {

@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -120,15 +119,12 @@ class ChartInstallE2eTest {
 
   @BeforeEach
   void namespace() {
-    String ns = "chart-" + UUID.randomUUID().toString().substring(0, 8);
-    cluster.kubectlOk("create", "namespace", ns);
-    kube = new Kube(cluster, ns);
+    kube = Kube.inFreshNamespace(cluster, "chart");
   }
 
   @AfterEach
   void freeTheCluster() {
-    cluster.kubectlOk("delete", "namespace", kube.namespace(), "--wait=false");
-    await("namespace gone").atMost(WAIT).until(() -> cluster.kubectl("get", "namespace", kube.namespace()).exitCode() != 0);
+    kube.deleteNamespace(WAIT);
   }
 
   @Test

@@ -13,7 +13,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -113,15 +112,12 @@ class KafkaMessagingE2eTest {
 
   @BeforeEach
   void namespace() {
-    String ns = "kafka-" + UUID.randomUUID().toString().substring(0, 8);
-    cluster.kubectlOk("create", "namespace", ns);
-    kube = new Kube(cluster, ns);
+    kube = Kube.inFreshNamespace(cluster, "kafka");
   }
 
   @AfterEach
   void freeTheCluster() {
-    cluster.kubectlOk("delete", "namespace", kube.namespace(), "--wait=false");
-    await("namespace gone").atMost(WAIT).until(() -> cluster.kubectl("get", "namespace", kube.namespace()).exitCode() != 0);
+    kube.deleteNamespace(WAIT);
   }
 
   @Test

@@ -17,6 +17,20 @@ public final class Kube {
     this.namespace = namespace;
   }
 
+  /** A new namespace with a random name: each test starts from nothing of another's. */
+  public static Kube inFreshNamespace(LocalCluster cluster, String prefix) {
+    String ns = prefix + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    cluster.kubectlOk("create", "namespace", ns);
+    return new Kube(cluster, ns);
+  }
+
+  /** Deletes the namespace and waits until it is gone, so its pods no longer hold GPUs for the next test. */
+  public void deleteNamespace(java.time.Duration timeout) {
+    cluster.kubectlOk("delete", "namespace", namespace, "--wait=false");
+    org.awaitility.Awaitility.await("namespace " + namespace + " gone").atMost(timeout)
+        .until(() -> cluster.kubectl("get", "namespace", namespace).exitCode() != 0);
+  }
+
   public String namespace() {
     return namespace;
   }

@@ -10,7 +10,6 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,16 +33,13 @@ class PlacementE2eTest {
 
   @BeforeEach
   void namespaceAndTopology() {
-    String ns = "place-" + UUID.randomUUID().toString().substring(0, 8);
-    cluster.kubectlOk("create", "namespace", ns);
     cluster.kubectlOk("apply", "-f", cluster.topology().toString());
-    kube = new Kube(cluster, ns);
+    kube = Kube.inFreshNamespace(cluster, "place");
   }
 
   @AfterEach
   void emptyTheCluster() {
-    cluster.kubectlOk("delete", "namespace", kube.namespace(), "--wait=false");
-    await("namespace gone").atMost(WAIT).until(() -> cluster.kubectl("get", "namespace", kube.namespace()).exitCode() != 0);
+    kube.deleteNamespace(WAIT);
   }
 
   @Test

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,9 +37,7 @@ class RecoveryE2eTest {
 
   @BeforeEach
   void namespace() {
-    String ns = "recover-" + UUID.randomUUID().toString().substring(0, 8);
-    cluster.kubectlOk("create", "namespace", ns);
-    kube = new Kube(cluster, ns);
+    kube = Kube.inFreshNamespace(cluster, "recover");
   }
 
   @AfterEach
@@ -48,8 +45,7 @@ class RecoveryE2eTest {
     if (!env.operator().isAlive()) {
       env.restartOperator();
     }
-    cluster.kubectlOk("delete", "namespace", kube.namespace(), "--wait=false");
-    await("namespace gone").atMost(WAIT).until(() -> cluster.kubectl("get", "namespace", kube.namespace()).exitCode() != 0);
+    kube.deleteNamespace(WAIT);
   }
 
   @Test

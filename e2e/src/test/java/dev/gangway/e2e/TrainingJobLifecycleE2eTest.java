@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,15 +32,12 @@ class TrainingJobLifecycleE2eTest {
 
   @BeforeEach
   void namespace() {
-    String ns = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
-    cluster.kubectlOk("create", "namespace", ns);
-    kube = new Kube(cluster, ns);
+    kube = Kube.inFreshNamespace(cluster, "e2e");
   }
 
   @AfterEach
   void freeTheCluster() {
-    cluster.kubectlOk("delete", "namespace", kube.namespace(), "--wait=false");
-    await("namespace gone").atMost(WAIT).until(() -> cluster.kubectl("get", "namespace", kube.namespace()).exitCode() != 0);
+    kube.deleteNamespace(WAIT);
   }
 
   @Test
