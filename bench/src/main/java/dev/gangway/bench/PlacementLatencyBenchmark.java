@@ -43,6 +43,9 @@ public class PlacementLatencyBenchmark {
   private final PlacementEngine engine = new PlacementEngine();
   private ClusterSnapshot snapshot;
   private GangRequest request;
+  /** The topology-blind baselines' inputs, prepared once as a scheduler's cache would hold them. */
+  private java.util.List<String> names;
+  private int[] freeGpus;
 
   @Setup
   public void setUp() {
@@ -51,10 +54,27 @@ public class PlacementLatencyBenchmark {
     String[] rg = gang.split("x");
     request = GangRequest.builder("bench/job").replicas(Integer.parseInt(rg[0])).gpusPerRank(Integer.parseInt(rg[1]))
         .preferred("block").build();
+    names = snapshot.nodes().stream().map(n -> n.name()).toList();
+    freeGpus = new int[names.size()];
+    for (int i = 0; i < freeGpus.length; i++) {
+      freeGpus[i] = snapshot.freeFor("bench/job", i).gpus();
+    }
   }
 
   @Benchmark
   public PlacementResult place() {
     return engine.place(snapshot, request);
+  }
+
+  /** Baseline in the same run: first fit in node-name order, GPUs only, no topology, no quality. */
+  @Benchmark
+  public java.util.List<String> firstFitBaseline() {
+    return Baselines.firstFit(names, freeGpus, request);
+  }
+
+  /** Baseline in the same run: least-allocated spread, as kube-scheduler's default scoring places. */
+  @Benchmark
+  public java.util.List<String> spreadBaseline() {
+    return Baselines.spread(names, freeGpus, request);
   }
 }
