@@ -32,10 +32,6 @@ public record GangActions(boolean ensureSharedObjects, List<Integer> ranksToCrea
     return new GangActions(true, create, live(gang.otherPods()));
   }
 
-  public boolean nothingToDo() {
-    return !ensureSharedObjects && ranksToCreate.isEmpty() && podsToDelete.isEmpty();
-  }
-
   /** Pods not already being deleted. */
   private static List<Pod> live(List<Pod> pods) {
     List<Pod> live = new ArrayList<>();

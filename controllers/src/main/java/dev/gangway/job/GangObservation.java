@@ -49,10 +49,6 @@ public record GangObservation(int attempt, List<RankState> ranks, List<Pod> atte
     return ranks.stream().allMatch(RankState::running);
   }
 
-  public Optional<RankState> firstFailed() {
-    return ranks.stream().filter(r -> r.phase() == RankPhase.Failed).findFirst();
-  }
-
   public List<RankState> missing() {
     return ranks.stream().filter(r -> r.phase() == RankPhase.Missing).toList();
   }

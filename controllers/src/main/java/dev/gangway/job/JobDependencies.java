@@ -31,11 +31,6 @@ public record JobDependencies(Clock clock, RecoveryDefaults recoveryDefaults, Fa
         JobEventPublisher.discarding(), Duration.ofSeconds(60), Duration.ofMinutes(10), new SimpleMeterRegistry(), false);
   }
 
-  public JobDependencies withRecoveryDefaults(RecoveryDefaults defaults) {
-    return new JobDependencies(clock, defaults, classifier, badNodes, health, checkpoints, publisher, bindTimeout, backfillBound, meters,
-        taintBadNodes);
-  }
-
   public JobDependencies withNodeTainting(boolean taint) {
     return new JobDependencies(clock, recoveryDefaults, classifier, badNodes, health, checkpoints, publisher, bindTimeout, backfillBound,
         meters, taint);

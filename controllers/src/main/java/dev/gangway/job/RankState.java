@@ -16,15 +16,4 @@ public record RankState(int rank, String pod, RankPhase phase, boolean ready, St
   public boolean running() {
     return phase == RankPhase.Running;
   }
-
-  /** How a failed rank ended, as one sentence. */
-  public String failureSummary() {
-    StringBuilder s = new StringBuilder("rank ").append(rank).append(" (pod ").append(pod);
-    if (node != null) s.append(" on node ").append(node);
-    s.append(") failed");
-    if (exitCode != null) s.append(" with exit code ").append(exitCode);
-    if (reason != null) s.append(" (").append(reason).append(')');
-    if (detail != null && !detail.isBlank()) s.append(": ").append(detail.strip());
-    return s.toString();
-  }
 }
