@@ -316,24 +316,6 @@ class KafkaMessagingE2eTest {
 
   /** A job that restarts fast: one-second backoff. */
   private static String job(String name, int replicas) {
-    return """
-        apiVersion: gangway.dev/v1alpha1
-        kind: TrainingJob
-        metadata:
-          name: %s
-        spec:
-          replicas: %d
-          gpusPerReplica: 8
-          framework: pytorch
-          failurePolicy:
-            maxRestarts: 3
-            backoff:
-              initialSeconds: 1
-          template:
-            spec:
-              containers:
-              - name: trainer
-                image: busybox
-        """.formatted(name, replicas);
+    return Manifests.trainingJob(name, replicas, 8, Manifests.failurePolicy("maxRestarts: 3", 1));
   }
 }

@@ -91,8 +91,4 @@ public final class LocalCluster implements AutoCloseable {
     Command.run(Map.of(), repo, Duration.ofMinutes(2), null,
         List.of(repo.resolve("e2e/cluster/cluster.sh").toString(), "down", "--name", name, "--dir", dir.toString(), "--keep"));
   }
-
-  public boolean isUp() {
-    return Files.exists(kubeconfig());
-  }
 }

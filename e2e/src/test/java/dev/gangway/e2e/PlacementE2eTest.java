@@ -129,20 +129,6 @@ class PlacementE2eTest {
   }
 
   private static String job(String name, int replicas, String topology) {
-    String topologyBlock = topology.isEmpty() ? "" : "  topology:\n    " + topology + "\n";
-    return """
-        apiVersion: gangway.dev/v1alpha1
-        kind: TrainingJob
-        metadata:
-          name: %s
-        spec:
-          replicas: %d
-          gpusPerReplica: 8
-        %s  template:
-            spec:
-              containers:
-              - name: trainer
-                image: busybox
-        """.formatted(name, replicas, topologyBlock);
+    return Manifests.trainingJob(name, replicas, 8, topology.isEmpty() ? "" : "  topology:\n    " + topology + "\n");
   }
 }

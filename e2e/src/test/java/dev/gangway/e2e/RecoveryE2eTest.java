@@ -206,23 +206,6 @@ class RecoveryE2eTest {
   }
 
   private static String job(String name, int replicas, String failurePolicy, int backoffSeconds) {
-    return """
-        apiVersion: gangway.dev/v1alpha1
-        kind: TrainingJob
-        metadata:
-          name: %s
-        spec:
-          replicas: %d
-          gpusPerReplica: 8
-          failurePolicy:
-            %s
-            backoff:
-              initialSeconds: %d
-          template:
-            spec:
-              containers:
-              - name: trainer
-                image: busybox
-        """.formatted(name, replicas, failurePolicy, backoffSeconds);
+    return Manifests.trainingJob(name, replicas, 8, Manifests.failurePolicy(failurePolicy, backoffSeconds));
   }
 }

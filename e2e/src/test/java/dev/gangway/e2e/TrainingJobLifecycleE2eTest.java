@@ -166,21 +166,7 @@ class TrainingJobLifecycleE2eTest {
   }
 
   static String job(String name, int replicas, int gpus, String extraSpec) {
-    return """
-        apiVersion: gangway.dev/v1alpha1
-        kind: TrainingJob
-        metadata:
-          name: %s
-        spec:
-          replicas: %d
-          gpusPerReplica: %d
-          framework: pytorch
-        %s  template:
-            spec:
-              containers:
-              - name: trainer
-                image: busybox
-        """.formatted(name, replicas, gpus, extraSpec);
+    return Manifests.trainingJob(name, replicas, gpus, extraSpec);
   }
 
   /** One row of `kubectl get` output as header → value. */

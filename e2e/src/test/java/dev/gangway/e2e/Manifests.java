@@ -1,0 +1,36 @@
+package dev.gangway.e2e;
+
+/** TrainingJob manifests as a user writes them, for the e2e tests. */
+final class Manifests {
+
+  private Manifests() {
+  }
+
+  /**
+   * A busybox gang; KWOK runs it on the simulated GPU nodes.
+   *
+   * @param extraSpec further spec fields, each line indented two spaces and ending in a newline
+   */
+  static String trainingJob(String name, int replicas, int gpus, String extraSpec) {
+    return """
+        apiVersion: gangway.dev/v1alpha1
+        kind: TrainingJob
+        metadata:
+          name: %s
+        spec:
+          replicas: %d
+          gpusPerReplica: %d
+          framework: pytorch
+        %s  template:
+            spec:
+              containers:
+              - name: trainer
+                image: busybox
+        """.formatted(name, replicas, gpus, extraSpec);
+  }
+
+  /** spec.failurePolicy with the given first line (e.g. "maxRestarts: 3") and a short backoff, for fast restarts. */
+  static String failurePolicy(String policy, int backoffSeconds) {
+    return "  failurePolicy:\n    " + policy + "\n    backoff:\n      initialSeconds: " + backoffSeconds + "\n";
+  }
+}
