@@ -53,7 +53,7 @@ public final class GangRecoveryStep {
     Classification c = deps.classifier().classify(f, rules, now);
     RecoveryPolicy policy = RecoveryPolicy.resolve(job.getSpec().getFailurePolicy(), deps.recoveryDefaults());
     RestartDecision decision = RestartPlanner.plan(RecoveryState.of(status), c, policy, now);
-    boolean flagged = deps.badNodes().record(c, job.getMetadata().getUid(), gang.attempt());
+    boolean flagged = deps.badNodes().record(c, job.getMetadata().getUid());
     String flaggedNode = flagged ? f.node().name() : null;
     if (decision instanceof RestartDecision.FailJob fail) {
       return new Assessment(RecoveryOutcome.fail(fail.reason().name(), fail.message()), null, flaggedNode);

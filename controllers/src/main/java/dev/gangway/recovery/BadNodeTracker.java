@@ -34,26 +34,27 @@ public final class BadNodeTracker {
   }
 
   /**
-   * Records a classified failure if its cause may be the node's fault; several ranks of one attempt
-   * failing on the node count once.
+   * Records a classified failure if its cause may be the node's fault. One job counts once per node
+   * however often it fails there: a job that keeps crashing (its own bug, or a user who turned
+   * {@code excludeFailedNodes} off) must not get a healthy node flagged on its own.
    *
    * @return true when this failure flags the node (it was not flagged before)
    */
-  public boolean record(Classification c, String jobUid, int attempt) {
+  public boolean record(Classification c, String jobUid) {
     String node = c.failure().node().name();
     if (!c.cause().nodeAttributable() || node == null) {
       return false;
     }
-    return recordFailure(node, jobUid + "/" + attempt, c.failure().time());
+    return recordFailure(node, jobUid, c.failure().time());
   }
 
-  /** @param failure identifies the failure (job and attempt) so that it is counted once per node */
-  public synchronized boolean recordFailure(String node, String failure, Instant time) {
+  /** @param failure identifies who failed (the job) so that it is counted once per node */
+  private synchronized boolean recordFailure(String node, String failure, Instant time) {
     Deque<Hit> recent = hits.computeIfAbsent(node, n -> new ArrayDeque<>());
     prune(recent, time);
-    if (recent.stream().noneMatch(h -> h.job().equals(failure))) {
-      recent.addLast(new Hit(time, failure));
-    }
+    // The newest failure of each job counts, so a job that fails there again stays counted for the whole window.
+    recent.removeIf(h -> h.job().equals(failure));
+    recent.addLast(new Hit(time, failure));
     if (recent.size() >= threshold) {
       return flagged.add(node);
     }
