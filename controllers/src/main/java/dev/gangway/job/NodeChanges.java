@@ -2,6 +2,7 @@ package dev.gangway.job;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.NodeSpec;
 import java.util.Objects;
 
 /** Which node updates can change a gang's fate: readiness and taints, not the kubelet's heartbeats. */
@@ -11,8 +12,13 @@ final class NodeChanges {
   }
 
   static boolean matterToGangs(Node now, Node before) {
-    return !Objects.equals(ready(now), ready(before)) || !Objects.equals(now.getSpec().getTaints(), before.getSpec().getTaints())
-        || !Objects.equals(now.getSpec().getUnschedulable(), before.getSpec().getUnschedulable());
+    return !Objects.equals(ready(now), ready(before)) || !Objects.equals(spec(now).getTaints(), spec(before).getTaints())
+        || !Objects.equals(spec(now).getUnschedulable(), spec(before).getUnschedulable());
+  }
+
+  /** A node object may come without a spec (the API allows it); read it as an empty one. */
+  private static NodeSpec spec(Node node) {
+    return node.getSpec() == null ? new NodeSpec() : node.getSpec();
   }
 
   private static String ready(Node node) {
