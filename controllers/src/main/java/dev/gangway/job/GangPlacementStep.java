@@ -22,6 +22,11 @@ import java.util.Set;
  * pods (the reserved-node annotation, which also reserves the capacity for everyone's snapshot);
  * phase 2 pins each pod to its node with required node affinity and lifts the gate, and
  * kube-scheduler binds. A crash between the phases resumes at phase 2 without deciding again.
+ *
+ * <p>On a restart the next attempt is decided while the failed attempt's pods still terminate: their
+ * GPUs count as free for this job (they are going away), and each new rank is released only once no
+ * pod of an earlier attempt is left on its node, so kube-scheduler never sees a rank it cannot bind
+ * yet. Teardown and placement overlap instead of running one after the other.
  */
 public final class GangPlacementStep {
   public static final String GATE = "gangway.dev/placement";
@@ -53,10 +58,7 @@ public final class GangPlacementStep {
     if (!gang.missing().isEmpty() || attemptPods.size() != gang.ranks().size()) {
       return Plan.of(PlacementOutcome.NONE);
     }
-    if (!gang.otherPods().isEmpty()) {
-      // A previous attempt's pods still terminate and hold their GPUs: place when they are gone.
-      return Plan.of(PlacementOutcome.NONE);
-    }
+    Set<String> stillHeld = nodesHeldBy(gang.otherPods());
     List<Pod> gated = attemptPods.stream().filter(GangPlacementStep::gated).toList();
     if (gated.isEmpty()) {
       queue.leave(jobKey);
@@ -65,7 +67,7 @@ public final class GangPlacementStep {
     if (attemptPods.stream().allMatch(p -> reservedNode(p) != null)) {
       // Phase 2 of a decision already written (this reconcile's or a previous operator's).
       Map<Pod, String> release = new java.util.LinkedHashMap<>();
-      gated.forEach(p -> release.put(p, reservedNode(p)));
+      gated.stream().filter(p -> !stillHeld.contains(reservedNode(p))).forEach(p -> release.put(p, reservedNode(p)));
       return new Plan(PlacementOutcome.NONE, Map.of(), release, List.of());
     }
     PlacementQueue.Admission admission = queue.admit(jobKey, in.priority(), job.createdAt(), now);
@@ -75,7 +77,7 @@ public final class GangPlacementStep {
           + "), which has waited past the backfill bound"));
     }
     GangRequest request = GangRequest.from(jobKey, job.spec(), in.excludedNodes());
-    PlacementResult result = placer.place(in.topology(), in.nodes(), in.allPods(), request, now);
+    PlacementResult result = placer.place(in.topology(), in.nodes(), withoutLeaving(in.allPods(), gang.otherPods()), request, now);
     if (!result.placed()) {
       return Plan.of(PlacementOutcome.waiting(result.reason(), result.message()));
     }
@@ -85,11 +87,29 @@ public final class GangPlacementStep {
     for (Pod pod : attemptPods) {
       String node = result.nodeOf(rankOf(pod));
       annotate.put(pod, node);
-      if (gated(pod)) {
+      if (gated(pod) && !stillHeld.contains(node)) {
         release.put(pod, node);
       }
     }
     return new Plan(PlacementOutcome.placed(result.nodes(), result.quality()), annotate, release, List.of());
+  }
+
+  /** Nodes where a pod of an earlier attempt is still bound: its GPUs are not free for kube-scheduler yet. */
+  private static Set<String> nodesHeldBy(List<Pod> leaving) {
+    Set<String> held = new java.util.HashSet<>();
+    leaving.stream().map(p -> p.getSpec() == null ? null : p.getSpec().getNodeName()).filter(java.util.Objects::nonNull)
+        .forEach(held::add);
+    return held;
+  }
+
+  /** The cluster's pods without this job's earlier attempts, which are being deleted. */
+  private static List<Pod> withoutLeaving(List<Pod> allPods, List<Pod> leaving) {
+    if (leaving.isEmpty()) {
+      return allPods;
+    }
+    Set<String> names = new java.util.HashSet<>();
+    leaving.forEach(p -> names.add(p.getMetadata().getNamespace() + "/" + p.getMetadata().getName()));
+    return allPods.stream().filter(p -> !names.contains(p.getMetadata().getNamespace() + "/" + p.getMetadata().getName())).toList();
   }
 
   private Plan bindTimeout(String jobKey, List<Pod> attemptPods, String placedTime, Instant now) {

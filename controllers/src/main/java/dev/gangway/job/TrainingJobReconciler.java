@@ -65,6 +65,9 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private final GangPlacementStep placement;
   private final GangRecoveryStep recovery;
   private final JobMetrics metrics;
+  private final Teardowns teardowns = new Teardowns();
+  private static final String BY_OWNER = "gangway-owner-uid";
+  private volatile InformerEventSource<Pod, TrainingJob> podSource;
   private final SimpleInboundEventSource<TrainingJob> signals = new SimpleInboundEventSource<>(SIGNALS);
 
   public TrainingJobReconciler() {
@@ -87,7 +90,10 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     // Every pod of the cluster: the job's own (mapped to it by owner reference) and everyone else's,
     // whose requests placement must count wherever they run.
     var pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, TrainingJob.class)
-        .withWatchAllNamespaces().build(), context);
+        .withWatchAllNamespaces().withItemStore(new WithoutManagedFields<>()).build(), context);
+    // A job's pods by owner uid: read as a list, not as the SDK's secondary-resource set, which hashes every pod whole.
+    pods.addIndexers(java.util.Map.of(BY_OWNER, TrainingJobReconciler::ownerUids));
+    this.podSource = pods;
     var services = new InformerEventSource<>(InformerEventSourceConfiguration.from(Service.class, TrainingJob.class)
         .withLabelSelector(JobNames.LABEL_JOB).build(), context);
     var configMaps = new InformerEventSource<>(InformerEventSourceConfiguration.from(ConfigMap.class, TrainingJob.class)
@@ -96,7 +102,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     var topologies = readOnly(ClusterTopology.class, TOPOLOGIES, context);
     // A node that goes NotReady, is deleted or gets a taint wakes the jobs with ranks on it.
     var nodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, TrainingJob.class)
-        .withName(NODES).withWatchAllNamespaces()
+        .withName(NODES).withWatchAllNamespaces().withItemStore(new WithoutManagedFields<>())
         .withSecondaryToPrimaryMapper(node -> jobsOn(pods, node.getMetadata().getName()))
         .withOnAddFilter(node -> false)
         .withOnUpdateFilter(NodeChanges::matterToGangs)
@@ -119,6 +125,19 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     return List.of(pods, services, configMaps, topologies, nodes, priorityClasses, signals);
   }
 
+  private static List<String> ownerUids(Pod pod) {
+    var owners = pod.getMetadata().getOwnerReferences();
+    if (owners == null) {
+      return List.of();
+    }
+    return owners.stream().filter(o -> "TrainingJob".equals(o.getKind())).map(o -> o.getUid()).toList();
+  }
+
+  /** The job's pods from the informer cache. */
+  private List<Pod> podsOf(TrainingJob job) {
+    return podSource.byIndex(BY_OWNER, job.getMetadata().getUid());
+  }
+
   /** Jobs with a rank bound to the node. */
   private static Set<ResourceID> jobsOn(InformerEventSource<Pod, TrainingJob> pods, String node) {
     return pods.list()
@@ -139,8 +158,8 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     Instant now = clock.instant();
     String jobKey = job.getMetadata().getNamespace() + "/" + job.getMetadata().getName();
     TrainingJobStatus original = job.getStatus();
-    acceptCheckpoints(job, context, now);
-    List<Pod> pods = new ArrayList<>(context.getSecondaryResources(Pod.class));
+    List<Pod> pods = podsOf(job);
+    acceptCheckpoints(job, pods, now);
     GangObservation gang = GangObservation.of(pods, attemptToRun(job, now), job.getSpec().getReplicas());
     List<ClusterTopology> topologies = cached(context, ClusterTopology.class, TOPOLOGIES);
     List<String> problems = validate(job, topologies);
@@ -239,14 +258,14 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   }
 
   /** Accepts the newest checkpoint reported for this job: from the channel, or rank 0's termination message. */
-  private void acceptCheckpoints(TrainingJob job, Context<TrainingJob> context, Instant now) {
+  private void acceptCheckpoints(TrainingJob job, List<Pod> pods, Instant now) {
     TrainingJobStatus status = job.getStatus();
     if (status == null) {
       return;
     }
     List<CheckpointReport> reports = new ArrayList<>();
     deps.checkpoints().latest(job.getMetadata().getUid()).ifPresent(reports::add);
-    context.getSecondaryResources(Pod.class).stream()
+    pods.stream()
         .filter(p -> "0".equals(p.getMetadata().getLabels().get(JobNames.LABEL_RANK)))
         .forEach(p -> TerminationMessages.of(p).flatMap(m -> TerminationMessage.report(m, job,
             Integer.parseInt(p.getMetadata().getLabels().get(JobNames.LABEL_ATTEMPT)), now)).ifPresent(reports::add));
@@ -341,7 +360,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     return SpecValidator.validate(job.getSpec(), topologies);
   }
 
-  private static void apply(TrainingJob job, GangActions actions, int attempt, Context<TrainingJob> context) {
+  private void apply(TrainingJob job, GangActions actions, int attempt, Context<TrainingJob> context) {
     KubernetesClient client = context.getClient();
     if (actions.ensureSharedObjects()) {
       if (context.getSecondaryResource(Service.class).isEmpty()) {
@@ -354,8 +373,15 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     String resumeFrom = job.getStatus() == null || job.getStatus().getLastCheckpoint() == null
         ? null : job.getStatus().getLastCheckpoint().getPath();
     ParallelWrites.forEach(actions.ranksToCreate(), rank -> createIfAbsent(client, RankPodBuilder.build(job, rank, attempt, resumeFrom)));
-    ParallelWrites.forEach(actions.podsToDelete(),
-        pod -> client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete());
+    PodDeletions deletions = PodDeletions.of(actions.podsToDelete(), podsOf(job));
+    String jobKey = job.getMetadata().getNamespace() + "/" + job.getMetadata().getName();
+    deletions.attempts().forEach((attemptNumber, pods) -> teardowns.start(jobKey + "/" + attemptNumber,
+        () -> ParallelWrites.forEach(pods, pod -> delete(client, pod))));
+    ParallelWrites.forEach(deletions.pods(), pod -> delete(client, pod));
+  }
+
+  private static void delete(KubernetesClient client, Pod pod) {
+    client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
   }
 
   /** Creation is idempotent: after an operator restart or a stale cache the object may exist already. */

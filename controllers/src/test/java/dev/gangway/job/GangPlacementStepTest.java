@@ -37,17 +37,38 @@ class GangPlacementStepTest {
   }
 
   private GangPlacementStep.Plan plan(List<Pod> pods, String placedTime, Instant now) {
-    GangObservation gang = GangObservation.of(pods, 1, 2);
+    return plan(pods, 1, placedTime, now);
+  }
+
+  private GangPlacementStep.Plan plan(List<Pod> pods, int attempt, String placedTime, Instant now) {
+    GangObservation gang = GangObservation.of(pods, attempt, 2);
     return step.plan("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang, gang.attemptPods(),
         new GangPlacementStep.Inputs(HOSTS, nodes, pods, 0, Set.of()), placedTime, now);
   }
 
   private List<Pod> gatedPods() {
+    return gatedPods(1);
+  }
+
+  private List<Pod> gatedPods(int attempt) {
     List<Pod> pods = new ArrayList<>();
     for (int r = 0; r < 2; r++) {
-      pods.add(RankPodBuilder.build(job, r, 1, null));
+      pods.add(RankPodBuilder.build(job, r, attempt, null));
     }
     return pods;
+  }
+
+  /** Attempt 1's pods, bound and running on n1 and n2, now being deleted. */
+  private List<Pod> terminatingFirstAttempt() {
+    List<Pod> old = gatedPods(1);
+    for (int r = 0; r < 2; r++) {
+      Pod pod = old.get(r);
+      pod.getSpec().setSchedulingGates(List.of());
+      pod.getSpec().setNodeName("n" + (r + 1));
+      pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running").build());
+      pod.getMetadata().setDeletionTimestamp(T0.toString());
+    }
+    return old;
   }
 
   @Test
@@ -71,6 +92,50 @@ class GangPlacementStepTest {
     GangPlacementStep.Plan plan = plan(pods, null, T0);
     assertThat(plan.annotate()).isEmpty();
     assertThat(plan.release()).containsValues("n2", "n1");
+  }
+
+  @Test
+  void aRestartIsDecidedWhileTheFailedAttemptTerminatesAndEachRankReleasedOnceItsNodeIsFree() {
+    // The gang fills both nodes; attempt 1 still holds them. Its GPUs are going away, so attempt 2 is decided now...
+    List<Pod> old = terminatingFirstAttempt();
+    List<Pod> pods = new ArrayList<>(old);
+    pods.addAll(gatedPods(2));
+    GangPlacementStep.Plan decided = plan(pods, 2, null, T0);
+    assertThat(decided.outcome().kind()).isEqualTo(PlacementOutcome.Kind.PLACED);
+    assertThat(decided.annotate().values()).containsExactlyInAnyOrder("n1", "n2");
+    // ...but no rank is released onto a node an attempt-1 pod still occupies.
+    assertThat(decided.release()).isEmpty();
+
+    // Written decision; attempt 1's pod on n1 is gone: only the rank reserved on n1 is released.
+    List<Pod> next = gatedPods(2);
+    next.forEach(p -> p.getMetadata().getAnnotations().put(SnapshotFactory.RESERVED_NODE_ANNOTATION,
+        decided.annotate().entrySet().stream().filter(e -> e.getKey().getMetadata().getName().equals(p.getMetadata().getName()))
+            .findFirst().orElseThrow().getValue()));
+    List<Pod> oneGone = new ArrayList<>(List.of(old.get(1)));
+    oneGone.addAll(next);
+    GangPlacementStep.Plan partly = plan(oneGone, 2, T0.toString(), T0.plusSeconds(1));
+    assertThat(partly.annotate()).isEmpty();
+    assertThat(partly.release()).containsOnlyKeys(next.stream().filter(p -> "n1".equals(GangPlacementStep.reservedNode(p))).toList());
+    assertThat(partly.release().values()).containsExactly("n1");
+
+    // All of attempt 1 gone: the rest is released.
+    assertThat(plan(next, 2, T0.toString(), T0.plusSeconds(2)).release().values()).containsExactlyInAnyOrder("n1", "n2");
+  }
+
+  @Test
+  void anotherJobsTerminatingPodsStillCountAsUsed() {
+    List<Pod> pods = gatedPods();
+    Pod foreign = RankPodBuilder.build(TestJobs.job("other", 1, 8), 0, 1, null);
+    foreign.getSpec().setSchedulingGates(List.of());
+    foreign.getSpec().setNodeName("n1");
+    foreign.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running").build());
+    foreign.getMetadata().setDeletionTimestamp(T0.toString());
+    GangObservation gang = GangObservation.of(pods, 1, 2);
+    List<Pod> cluster = new ArrayList<>(pods);
+    cluster.add(foreign);
+    GangPlacementStep.Plan plan = step.plan("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang,
+        gang.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, cluster, 0, Set.of()), null, T0);
+    assertThat(plan.outcome().kind()).isEqualTo(PlacementOutcome.Kind.WAITING);
   }
 
   @Test
