@@ -3,6 +3,7 @@ package dev.gangway.job;
 import dev.gangway.api.v1alpha1.FailurePolicyRule;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
+import dev.gangway.recovery.CheckpointWait;
 import dev.gangway.recovery.Classification;
 import dev.gangway.recovery.Failure;
 import dev.gangway.recovery.NodeStatus;
@@ -11,6 +12,7 @@ import dev.gangway.recovery.RecoveryState;
 import dev.gangway.recovery.RestartDecision;
 import dev.gangway.recovery.RestartPlanner;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -51,17 +53,23 @@ public final class GangRecoveryStep {
     }
     List<FailurePolicyRule> rules = job.getSpec().getFailurePolicy() == null ? List.of() : job.getSpec().getFailurePolicy().getRules();
     Classification c = deps.classifier().classify(f, rules, now);
+    Optional<Instant> hold = CheckpointWait.holdUntil(c, gang.allRunning(), checkpointWait(job), lastCheckpointTime(status), now);
+    if (hold.isPresent()) {
+      return new Assessment(RecoveryOutcome.NONE, hold.get(), null, JobEvent.normal("WaitingForCheckpoint", "Node "
+          + f.node().name() + " is unhealthy (" + f.node().healthReason() + "); the gang restarts away from it after the next "
+          + "checkpoint report or at " + hold.get() + " (failurePolicy.checkpointWaitSeconds), whichever comes first"));
+    }
     RecoveryPolicy policy = RecoveryPolicy.resolve(job.getSpec().getFailurePolicy(), deps.recoveryDefaults());
     RestartDecision decision = RestartPlanner.plan(RecoveryState.of(status), c, policy, now);
     boolean flagged = deps.badNodes().record(c, job.getMetadata().getUid());
     String flaggedNode = flagged ? f.node().name() : null;
     if (decision instanceof RestartDecision.FailJob fail) {
-      return new Assessment(RecoveryOutcome.fail(fail.reason().name(), fail.message()), null, flaggedNode);
+      return new Assessment(RecoveryOutcome.fail(fail.reason().name(), fail.message()), null, flaggedNode, null);
     }
     if (decision instanceof RestartDecision.Restart restart) {
-      return new Assessment(RecoveryOutcome.restart(restart), null, flaggedNode);
+      return new Assessment(RecoveryOutcome.restart(restart), null, flaggedNode, null);
     }
-    return new Assessment(RecoveryOutcome.NONE, ((RestartDecision.Ignore) decision).recheckAt(), flaggedNode);
+    return new Assessment(RecoveryOutcome.NONE, ((RestartDecision.Ignore) decision).recheckAt(), flaggedNode, null);
   }
 
   private static Optional<Failure> firstFailure(TrainingJobStatus status, GangObservation gang, Function<String, NodeStatus> nodeStatus,
@@ -89,6 +97,22 @@ public final class GangRecoveryStep {
     return Optional.empty();
   }
 
+  private static Duration checkpointWait(TrainingJob job) {
+    Integer seconds = job.getSpec().getFailurePolicy() == null ? null : job.getSpec().getFailurePolicy().getCheckpointWaitSeconds();
+    return seconds == null ? Duration.ZERO : Duration.ofSeconds(seconds);
+  }
+
+  private static Instant lastCheckpointTime(TrainingJobStatus status) {
+    if (status.getLastCheckpoint() == null || status.getLastCheckpoint().getTime() == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(status.getLastCheckpoint().getTime());
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
+  }
+
   private static String nodeOfRank(TrainingJobStatus status, int rank) {
     if (status.getPlacement() == null || status.getPlacement().getRanks() == null) {
       return null;
@@ -100,8 +124,9 @@ public final class GangRecoveryStep {
   /**
    * @param recheckAt when to look again at a failure that is not acted on yet (a NotReady node in its grace period)
    * @param flaggedNode a node that just crossed the bad-node threshold across jobs, or null
+   * @param note an Event to record about a decision to wait, or null
    */
-  public record Assessment(RecoveryOutcome outcome, Instant recheckAt, String flaggedNode) {
-    static final Assessment NONE = new Assessment(RecoveryOutcome.NONE, null, null);
+  public record Assessment(RecoveryOutcome outcome, Instant recheckAt, String flaggedNode, JobEvent note) {
+    static final Assessment NONE = new Assessment(RecoveryOutcome.NONE, null, null, null);
   }
 }

@@ -55,7 +55,7 @@ public record Failure(int rank, String pod, NodeStatus node, Integer exitCode, S
 
   /** A rank that has not terminated but whose node is gone, NotReady or unhealthy. */
   public static Failure onNode(int rank, String pod, NodeStatus node, Instant observedAt) {
-    Instant time = node.notReadySince() != null ? node.notReadySince() : observedAt;
+    Instant time = node.since() != null ? node.since() : observedAt;
     return new Failure(rank, pod, node, null, null, Set.of(), time, null);
   }
 

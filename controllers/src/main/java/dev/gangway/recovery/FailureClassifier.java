@@ -44,7 +44,7 @@ public final class FailureClassifier {
   public Classification classify(Failure failure, List<FailurePolicyRule> rules, Instant now) {
     Cause cause = causeOf(failure, now);
     if (cause == Cause.NodeNotReadyWithinGrace) {
-      Instant recheckAt = failure.node().notReadySince().plus(nodeNotReadyGrace);
+      Instant recheckAt = failure.node().since().plus(nodeNotReadyGrace);
       return new Classification(FailureAction.Ignore, cause, failure, Classification.DEFAULT_SOURCE,
           failure.who() + " is on a NotReady node; it counts as failed if the node is still NotReady at " + recheckAt, recheckAt);
     }
@@ -72,7 +72,7 @@ public final class FailureClassifier {
         return Cause.NodeUnhealthy;
       }
       case NotReady -> {
-        if (node.notReadySince() == null || !now.isBefore(node.notReadySince().plus(nodeNotReadyGrace))) {
+        if (node.since() == null || !now.isBefore(node.since().plus(nodeNotReadyGrace))) {
           return Cause.NodeLost;
         }
       }
@@ -137,7 +137,7 @@ public final class FailureClassifier {
     StringBuilder s = new StringBuilder(f.who());
     switch (cause) {
       case NodeLost -> s.append(f.node().state() == NodeStatus.State.Deleted ? ": its node was deleted" : ": its node has been NotReady since "
-          + (f.node().notReadySince() == null ? "an unknown time" : f.node().notReadySince()));
+          + (f.node().since() == null ? "an unknown time" : f.node().since()));
       case NodeUnhealthy -> s.append(": its node is unhealthy (").append(f.node().healthReason()).append(')');
       case PodDisrupted -> s.append(": the pod was disrupted by Kubernetes (")
           .append(f.reason() != null ? f.reason() : DISRUPTION_CONDITION).append(')');

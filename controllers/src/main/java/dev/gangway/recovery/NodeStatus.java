@@ -11,10 +11,11 @@ import java.util.Optional;
 /**
  * What is known of the node a failed rank ran on, when the failure is classified.
  *
- * @param notReadySince when the node's Ready condition left True; null when unknown or not NotReady
+ * @param since when the node entered its state: its Ready condition left True (NotReady), or the fatal health
+ *     signal's time (Unhealthy); null when unknown or Ready
  * @param healthReason why the node is Unhealthy, e.g. "XID 79"
  */
-public record NodeStatus(String name, State state, Instant notReadySince, String healthReason) {
+public record NodeStatus(String name, State state, Instant since, String healthReason) {
 
   public enum State {
     Ready,
@@ -39,7 +40,12 @@ public record NodeStatus(String name, State state, Instant notReadySince, String
   }
 
   public static NodeStatus unhealthy(String name, String reason) {
-    return new NodeStatus(name, State.Unhealthy, null, reason);
+    return unhealthy(name, reason, null);
+  }
+
+  /** @param since when the fatal signal was raised; null when unknown (e.g. only Gangway's taint shows it) */
+  public static NodeStatus unhealthy(String name, String reason, Instant since) {
+    return new NodeStatus(name, State.Unhealthy, since, reason);
   }
 
   /** A rank that never got a node (still pending): nothing to say about hardware. */
@@ -58,7 +64,7 @@ public record NodeStatus(String name, State state, Instant notReadySince, String
       return unknown();
     }
     if (fatal.isPresent()) {
-      return unhealthy(name, fatal.get().reason());
+      return unhealthy(name, fatal.get().reason(), fatal.get().time());
     }
     if (node == null) {
       return deleted(name);

@@ -53,7 +53,7 @@ class RecoveryE2eTest {
     kube.apply(job("llm", 2, "maxRestarts: 3"));
     awaitPhase("llm", "Running");
     String uid = kube.get("tj", "llm").path("metadata").path("uid").asText();
-    assertThat(postCheckpoint(uid, 1, 4200, "/ckpt/llm/step-4200")).isEqualTo(202);
+    assertThat(postCheckpoint("llm", uid, 1, 4200, "/ckpt/llm/step-4200")).isEqualTo(202);
     await().atMost(WAIT).untilAsserted(() -> assertThat(kube.get("tj", "llm").path("status").path("lastCheckpoint").path("path").asText())
         .isEqualTo("/ckpt/llm/step-4200"));
     String failedNode = podOfRank("llm", 1).path("spec").path("nodeName").asText();
@@ -107,6 +107,39 @@ class RecoveryE2eTest {
       cluster.kubectlWithInput(saved, "create", "-f", "-").assertOk();
       await().atMost(WAIT).untilAsserted(() -> assertThat(cluster.kubectlOk("get", "node", node, "-o",
           "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}").strip()).isEqualTo("True"));
+    }
+  }
+
+  @Test
+  void aFatalHealthSignalWaitsForTheNextCheckpointThenMovesTheGangOffTheNode() throws Exception {
+    kube.apply(job("sick", 2, "checkpointWaitSeconds: 600", 0));
+    awaitPhase("sick", "Running");
+    String uid = kube.get("tj", "sick").path("metadata").path("uid").asText();
+    String node = podOfRank("sick", 1).path("spec").path("nodeName").asText();
+    try {
+      assertThat(postNodeHealth(node, "Fatal", "XID 79")).isEqualTo(202);
+      await().atMost(WAIT).until(() -> kube.kubectl("get", "events", "--field-selector",
+          "involvedObject.name=sick,reason=WaitingForCheckpoint", "-o", "name").contains("event"));
+      // Waiting: the gang keeps training on the sick node until its next checkpoint is safe.
+      assertThat(kube.get("tj", "sick").path("status").path("attempt").asInt()).isEqualTo(1);
+      assertThat(kube.phase("sick")).isEqualTo("Running");
+
+      assertThat(postCheckpoint("sick", uid, 1, 300, "/ckpt/sick/step-300")).isEqualTo(202);
+      await().atMost(WAIT).untilAsserted(() -> {
+        JsonNode status = kube.get("tj", "sick").path("status");
+        assertThat(status.path("attempt").asInt()).isEqualTo(2);
+        assertThat(status.path("phase").asText()).isEqualTo("Running");
+      });
+      JsonNode restart = kube.get("tj", "sick").path("status").path("restartHistory").get(0);
+      assertThat(restart.path("cause").asText()).isEqualTo("NodeUnhealthy");
+      assertThat(restart.path("resumedFrom").asText()).isEqualTo("/ckpt/sick/step-300");
+      assertThat(kube.pods("sick")).hasSize(2).allSatisfy(p -> {
+        assertThat(p.path("spec").path("nodeName").asText()).isNotEqualTo(node);
+        assertThat(env(p)).containsEntry("GANGWAY_RESUME_FROM", "/ckpt/sick/step-300");
+      });
+    } finally {
+      // Fatal marks last a day: clear it so later tests may use the node.
+      postNodeHealth(node, "Cleared", "repaired");
     }
   }
 
@@ -177,11 +210,19 @@ class RecoveryE2eTest {
     return env;
   }
 
-  private int postCheckpoint(String uid, int attempt, long step, String path) throws Exception {
-    ObjectNode report = new ObjectMapper().createObjectNode().put("namespace", kube.namespace()).put("name", "llm").put("uid", uid)
-        .put("attempt", attempt).put("step", step).put("path", path);
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(env.operator().url() + "/api/v1/checkpoints"))
-        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(report.toString())).build(),
+  private int postCheckpoint(String job, String uid, int attempt, long step, String path) throws Exception {
+    return post("/api/v1/checkpoints", new ObjectMapper().createObjectNode().put("namespace", kube.namespace()).put("name", job)
+        .put("uid", uid).put("attempt", attempt).put("step", step).put("path", path));
+  }
+
+  private int postNodeHealth(String node, String severity, String reason) throws Exception {
+    return post("/api/v1/node-health", new ObjectMapper().createObjectNode().put("node", node).put("severity", severity)
+        .put("reason", reason).put("time", java.time.Instant.now().toString()));
+  }
+
+  private int post(String path, ObjectNode body) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(env.operator().url() + path))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
         HttpResponse.BodyHandlers.ofString());
     return r.statusCode();
   }

@@ -29,6 +29,13 @@ public class FailurePolicy {
       + "Default true.")
   private Boolean excludeFailedNodes = true;
 
+  @Min(0)
+  @JsonPropertyDescription("When a fatal node-health signal (XID 79, ECC double-bit error, NVLink or NIC down) arrives for a node "
+      + "that runs a rank while the whole gang still runs, wait up to this many seconds, counted from the signal, for the next "
+      + "checkpoint report before the proactive restart, so that less work is lost. A checkpoint reported after the signal, "
+      + "or a rank that actually fails, ends the wait at once. Default 0: restart at once.")
+  private Integer checkpointWaitSeconds;
+
   @JsonPropertyDescription("Exponential backoff between gang restarts.")
   private Backoff backoff;
 
@@ -42,6 +49,8 @@ public class FailurePolicy {
   public void setMaxInfrastructureRestarts(Integer maxInfrastructureRestarts) { this.maxInfrastructureRestarts = maxInfrastructureRestarts; }
   public Boolean getExcludeFailedNodes() { return excludeFailedNodes; }
   public void setExcludeFailedNodes(Boolean excludeFailedNodes) { this.excludeFailedNodes = excludeFailedNodes; }
+  public Integer getCheckpointWaitSeconds() { return checkpointWaitSeconds; }
+  public void setCheckpointWaitSeconds(Integer checkpointWaitSeconds) { this.checkpointWaitSeconds = checkpointWaitSeconds; }
   public Backoff getBackoff() { return backoff; }
   public void setBackoff(Backoff backoff) { this.backoff = backoff; }
   public List<FailurePolicyRule> getRules() { return rules; }
