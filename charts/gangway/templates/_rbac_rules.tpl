@@ -60,8 +60,8 @@ one Role per watched namespace; "cluster" rules are always in a ClusterRole.
   resources: ["priorityclasses"]
   verbs: ["get", "list", "watch"]
 # Placement reads node labels (topology domains), allocatable GPUs, taints and conditions.
-{{- if .Values.nodeHealth.taintNodes }}
-# patch/update: nodeHealth.taintNodes=true lets Gangway taint (and untaint) nodes reported unhealthy.
+{{- if or .Values.nodeHealth.taintNodes .Values.nodeHealth.cordonNodes }}
+# patch/update: nodeHealth.taintNodes / cordonNodes let Gangway taint or cordon (and undo it on) nodes it finds bad.
 - apiGroups: [""]
   resources: ["nodes"]
   verbs: ["get", "list", "watch", "patch", "update"]

@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The operator gets exactly the permissions it uses, in the scope it uses them. */
 class RbacTest {
@@ -55,9 +57,10 @@ class RbacTest {
     assertLeaderElectionRole(m);
   }
 
-  @Test
-  void taintingNodesAddsNodePatchAndUpdateAndNothingElse() {
-    Manifests m = Manifests.parse(Helm.renderScenario("taint-nodes.yaml"));
+  @ParameterizedTest
+  @ValueSource(strings = {"taint-nodes.yaml", "cordon-nodes.yaml"})
+  void markingNodesAddsNodePatchAndUpdateAndNothingElse(String scenario) {
+    Manifests m = Manifests.parse(Helm.renderScenario(scenario));
 
     Map<String, Set<String>> expected = union(NAMESPACED, CLUSTER_READS);
     expected.put("/nodes", Set.of("get", "list", "watch", "patch", "update"));

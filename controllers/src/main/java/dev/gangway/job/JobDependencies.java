@@ -18,21 +18,21 @@ import java.time.Duration;
  *
  * @param bindTimeout how long placed ranks may take to bind before the gang is placed again
  * @param backfillBound how long the head of the placement queue may be passed by smaller gangs
- * @param taintBadNodes whether Gangway taints nodes it finds bad (fatal health signal, repeated failures across jobs)
+ * @param nodeMarking whether Gangway taints or cordons nodes it finds bad (fatal health signal, repeated failures across jobs)
  */
 public record JobDependencies(Clock clock, RecoveryDefaults recoveryDefaults, FailureClassifier classifier, BadNodeTracker badNodes,
                               NodeHealthRegistry health, CheckpointInbox checkpoints, JobEventPublisher publisher,
-                              Duration bindTimeout, Duration backfillBound, MeterRegistry meters, boolean taintBadNodes) {
+                              Duration bindTimeout, Duration backfillBound, MeterRegistry meters, NodeMarking nodeMarking) {
 
   /** Defaults as documented, in-process stores, no event channel. */
   public static JobDependencies standalone() {
     return new JobDependencies(Clock.systemUTC(), RecoveryDefaults.STANDARD, new FailureClassifier(Duration.ofSeconds(60)),
         new BadNodeTracker(3, Duration.ofHours(1)), new NodeHealthRegistry(Duration.ofDays(1)), new CheckpointInbox(10_000),
-        JobEventPublisher.discarding(), Duration.ofSeconds(60), Duration.ofMinutes(10), new SimpleMeterRegistry(), false);
+        JobEventPublisher.discarding(), Duration.ofSeconds(60), Duration.ofMinutes(10), new SimpleMeterRegistry(), NodeMarking.NONE);
   }
 
-  public JobDependencies withNodeTainting(boolean taint) {
+  public JobDependencies withNodeMarking(NodeMarking marking) {
     return new JobDependencies(clock, recoveryDefaults, classifier, badNodes, health, checkpoints, publisher, bindTimeout, backfillBound,
-        meters, taint);
+        meters, marking);
   }
 }

@@ -66,6 +66,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private final GangRecoveryStep recovery;
   private final JobMetrics metrics;
   private final Teardowns teardowns = new Teardowns();
+  private final NodeMarker nodeMarker;
   private static final String BY_OWNER = "gangway-owner-uid";
   private volatile InformerEventSource<Pod, TrainingJob> podSource;
   private final SimpleInboundEventSource<TrainingJob> signals = new SimpleInboundEventSource<>(SIGNALS);
@@ -82,6 +83,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     this.placement = new GangPlacementStep(new GangPlacer(new PlacementEngine()), new PlacementQueue(deps.backfillBound()),
         deps.bindTimeout());
     this.recovery = new GangRecoveryStep(deps);
+    this.nodeMarker = new NodeMarker(deps.nodeMarking());
     this.metrics = new JobMetrics(deps.meters(), placement::waiting);
   }
 
@@ -112,10 +114,11 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     deps.checkpoints().addListener(ref -> signals.propagateEvent(new ResourceID(ref.name(), ref.namespace())));
     deps.health().addListener(node -> {
       var fatal = deps.health().fatalSignal(node, clock.instant());
-      if (deps.taintBadNodes()) {
-        fatal.ifPresentOrElse(s -> NodeTainter.taint(context.getClient(), node, s.reason()),
-            () -> NodeTainter.untaint(context.getClient(), node));
+      if (fatal.isEmpty()) {
+        // Health restored (a Cleared signal is the repair signal): earlier failures there no longer count against it.
+        deps.badNodes().clear(node);
       }
+      fatal.ifPresentOrElse(s -> nodeMarker.mark(context.getClient(), node, s.reason()), () -> nodeMarker.unmark(context.getClient(), node));
       events.recordOnNode(context.getClient(), node, fatal
           .map(s -> JobEvent.warning("GangwayNodeUnhealthy", "Reported " + s.reason() + " at " + s.time()
               + ": Gangway moves gangs off this node and places no new ones on it"))
@@ -174,12 +177,13 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
       var assessment = recovery.assess(job, gang, node -> nodeStatus(cluster, node, now), pod -> logTail(context, pod), now);
       recovered = assessment.outcome();
       recheckAt = assessment.recheckAt();
+      if (assessment.note() != null) {
+        events.record(context.getClient(), job, assessment.note());
+      }
       if (assessment.flaggedNode() != null) {
         events.record(context.getClient(), job, JobEvent.warning("BadNode", "Node " + assessment.flaggedNode()
             + " has failed repeatedly across jobs; Gangway keeps new gangs off it"));
-        if (deps.taintBadNodes()) {
-          NodeTainter.taint(context.getClient(), assessment.flaggedNode(), "RepeatedFailures");
-        }
+        nodeMarker.mark(context.getClient(), assessment.flaggedNode(), "RepeatedFailures");
       }
     }
     PlacementOutcome placed = PlacementOutcome.NONE;

@@ -36,7 +36,7 @@ class TrainingJobReconcilerTest {
   static KubernetesClient client;
   private Operator operator;
   /** Shared with the reconciler: the tests play the checkpoint channel through its inbox. */
-  private static final JobDependencies DEPS = JobDependencies.standalone().withNodeTainting(true);
+  private static final JobDependencies DEPS = JobDependencies.standalone().withNodeMarking(new NodeMarking(true, true));
 
   @BeforeEach
   void startOperator() throws IOException {
@@ -278,20 +278,42 @@ class TrainingJobReconcilerTest {
   }
 
   @Test
-  void aFatalHealthSignalTaintsTheNodeAndClearingItRemovesTheTaint() {
+  void aFatalHealthSignalTaintsAndCordonsTheNodeAndClearingItUndoesBoth() {
     node("sick-gpu", "rack-a", "clique-1", 8);
-    DEPS.health().record(new dev.gangway.health.NodeHealthSignal("sick-gpu", dev.gangway.health.NodeHealthSignal.Severity.Fatal,
-        "XID 79", java.time.Instant.now()), java.time.Instant.now());
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(taints("sick-gpu"))
-        .anySatisfy(t -> {
-          assertThat(t.getKey()).isEqualTo("gangway.dev/unhealthy");
-          assertThat(t.getValue()).isEqualTo("XID-79");
-          assertThat(t.getEffect()).isEqualTo("NoSchedule");
-        }));
-    DEPS.health().record(new dev.gangway.health.NodeHealthSignal("sick-gpu", dev.gangway.health.NodeHealthSignal.Severity.Cleared,
-        "repaired", java.time.Instant.now()), java.time.Instant.now());
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(taints("sick-gpu"))
-        .noneMatch(t -> t.getKey().equals("gangway.dev/unhealthy")));
+    health("sick-gpu", dev.gangway.health.NodeHealthSignal.Severity.Fatal, "XID 79");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(taints("sick-gpu")).anySatisfy(t -> {
+        assertThat(t.getKey()).isEqualTo("gangway.dev/unhealthy");
+        assertThat(t.getValue()).isEqualTo("XID-79");
+        assertThat(t.getEffect()).isEqualTo("NoSchedule");
+      });
+      assertThat(client.nodes().withName("sick-gpu").get().getSpec().getUnschedulable()).isTrue();
+      assertThat(client.nodes().withName("sick-gpu").get().getMetadata().getAnnotations()).containsEntry(NodeMarker.CORDONED_BY_GANGWAY, "XID-79");
+    });
+    health("sick-gpu", dev.gangway.health.NodeHealthSignal.Severity.Cleared, "repaired");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(taints("sick-gpu")).noneMatch(t -> t.getKey().equals("gangway.dev/unhealthy"));
+      assertThat(client.nodes().withName("sick-gpu").get().getSpec().getUnschedulable()).isNotEqualTo(Boolean.TRUE);
+    });
+  }
+
+  @Test
+  void aNodeSomeoneElseCordonedStaysCordonedWhenItsHealthIsRestored() {
+    node("drained-gpu", "rack-a", "clique-1", 8);
+    client.nodes().withName("drained-gpu").edit(n -> {
+      n.setSpec(new io.fabric8.kubernetes.api.model.NodeSpec());
+      n.getSpec().setUnschedulable(true);
+      return n;
+    });
+    health("drained-gpu", dev.gangway.health.NodeHealthSignal.Severity.Fatal, "XID 48");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(taints("drained-gpu")).isNotEmpty());
+    health("drained-gpu", dev.gangway.health.NodeHealthSignal.Severity.Cleared, "repaired");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(taints("drained-gpu")).isEmpty());
+    assertThat(client.nodes().withName("drained-gpu").get().getSpec().getUnschedulable()).isTrue();
+  }
+
+  private static void health(String node, dev.gangway.health.NodeHealthSignal.Severity severity, String reason) {
+    DEPS.health().record(new dev.gangway.health.NodeHealthSignal(node, severity, reason, java.time.Instant.now()), java.time.Instant.now());
   }
 
   private static List<io.fabric8.kubernetes.api.model.Taint> taints(String node) {

@@ -278,6 +278,42 @@ class ChartInstallE2eTest {
 
   @Test
   @Order(5)
+  void withNodeMarkingOnAFatalHealthSignalTaintsAndCordonsTheNodeAndClearedUndoesBoth() throws Exception {
+    helm("upgrade", RELEASE, chart.toString(), "-n", SYSTEM, "--reuse-values", "--set", "nodeHealth.taintNodes=true",
+        "--set", "nodeHealth.cordonNodes=true").assertOk();
+    assertThat(deploymentEnv()).containsEntry("GANGWAY_NODE_HEALTH_TAINT_NODES", "true")
+        .containsEntry("GANGWAY_NODE_HEALTH_CORDON_NODES", "true");
+    OperatorProcess marking = startOperator();
+    leader.close();
+    awaitLeader(marking);
+    leader = marking;
+    String node = cluster.kubectlOk("get", "nodes", "-o", "jsonpath={.items[0].metadata.name}").strip();
+    try {
+      assertThat(postNodeHealth(marking, node, "Fatal", "ECC double-bit error")).isEqualTo(202);
+      await("taint and cordon on " + node).atMost(WAIT).untilAsserted(() -> {
+        JsonNode spec = json(cluster.kubectlOk("get", "node", node, "-o", "json")).path("spec");
+        assertThat(spec.path("unschedulable").asBoolean()).isTrue();
+        assertThat(spec.path("taints").toString()).contains("\"key\":\"gangway.dev/unhealthy\"")
+            .contains("\"value\":\"ECC-double-bit-error\"").contains("\"effect\":\"NoSchedule\"");
+      });
+      assertThat(cluster.kubectlOk("get", "node", node, "-o", "jsonpath={.metadata.annotations.gangway\\.dev/cordoned}").strip())
+          .isEqualTo("ECC-double-bit-error");
+
+      assertThat(postNodeHealth(marking, node, "Cleared", "GPU replaced")).isEqualTo(202);
+      await("taint and cordon lifted from " + node).atMost(WAIT).untilAsserted(() -> {
+        JsonNode spec = json(cluster.kubectlOk("get", "node", node, "-o", "json")).path("spec");
+        assertThat(spec.path("unschedulable").asBoolean()).isFalse();
+        assertThat(spec.path("taints").toString()).doesNotContain("gangway.dev/unhealthy");
+      });
+    } finally {
+      cluster.kubectl("uncordon", node);
+      cluster.kubectl("taint", "node", node, "gangway.dev/unhealthy-");
+    }
+    assertThat(logSince(marking, 0)).doesNotContainIgnoringCase("forbidden");
+  }
+
+  @Test
+  @Order(6)
   void helmUninstallRemovesWhatTheChartCreatedButKeepsTheCrdsAndJobs() {
     kube.apply(TrainingJobLifecycleE2eTest.job("survivor", 1, 8, "  suspend: true\n"));
     String manifest = helm("get", "manifest", RELEASE, "-n", SYSTEM).assertOk().stdout();
@@ -311,6 +347,15 @@ class ChartInstallE2eTest {
   }
 
   // --- helpers -------------------------------------------------------------------------------------
+
+  private static int postNodeHealth(OperatorProcess operator, String node, String severity, String reason) throws Exception {
+    String body = new ObjectMapper().createObjectNode().put("node", node).put("severity", severity).put("reason", reason)
+        .put("time", Instant.now().toString()).toString();
+    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(operator.url() + "/api/v1/node-health")).header("content-type", "application/json")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString())
+        .statusCode();
+  }
 
   /** Names ("kind/name") of the release's objects of one kind, in any namespace. */
   private List<String> labelled(String kind) {

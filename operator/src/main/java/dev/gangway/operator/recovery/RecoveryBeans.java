@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import dev.gangway.job.JobDependencies;
+import dev.gangway.job.NodeMarking;
 import dev.gangway.events.JobEventPublisher;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -65,9 +66,10 @@ public class RecoveryBeans {
       @ConfigProperty(name = "gangway.placement.bind-timeout-seconds", defaultValue = "60") long bindTimeoutSeconds,
       @ConfigProperty(name = "gangway.placement.backfill-bound-seconds", defaultValue = "600") long backfillBoundSeconds,
       MeterRegistry meters,
-      @ConfigProperty(name = "gangway.node-health.taint-nodes", defaultValue = "false") boolean taintNodes) {
+      @ConfigProperty(name = "gangway.node-health.taint-nodes", defaultValue = "false") boolean taintNodes,
+      @ConfigProperty(name = "gangway.node-health.cordon-nodes", defaultValue = "false") boolean cordonNodes) {
     return new JobDependencies(Clock.systemUTC(), defaults, classifier, badNodes, health, checkpoints, publisher,
-        Duration.ofSeconds(bindTimeoutSeconds), Duration.ofSeconds(backfillBoundSeconds), meters, taintNodes);
+        Duration.ofSeconds(bindTimeoutSeconds), Duration.ofSeconds(backfillBoundSeconds), meters, new NodeMarking(taintNodes, cordonNodes));
   }
 
   @Produces
