@@ -68,6 +68,11 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private final Teardowns teardowns = new Teardowns();
   private final NodeMarker nodeMarker;
   private static final String BY_OWNER = "gangway-owner-uid";
+  private static final java.util.concurrent.ExecutorService NODE_REACTIONS = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "gangway-node-health");
+    t.setDaemon(true);
+    return t;
+  });
   private volatile InformerEventSource<Pod, TrainingJob> podSource;
   private final SimpleInboundEventSource<TrainingJob> signals = new SimpleInboundEventSource<>(SIGNALS);
 
@@ -112,7 +117,9 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     var priorityClasses = readOnly(PriorityClass.class, PRIORITY_CLASSES, context);
     // Checkpoint reports and node-health signals arrive on messaging channels; they wake the jobs they concern.
     deps.checkpoints().addListener(ref -> signals.propagateEvent(new ResourceID(ref.name(), ref.namespace())));
-    deps.health().addListener(node -> {
+    // Signals arrive on the HTTP event loop or a Kafka consumer thread: the node writes below block on the API server, so
+    // they run on a thread of their own (one, so a node's mark and unmark keep their order).
+    deps.health().addListener(node -> NODE_REACTIONS.execute(() -> {
       var fatal = deps.health().fatalSignal(node, clock.instant());
       if (fatal.isEmpty()) {
         // Health restored (a Cleared signal is the repair signal): earlier failures there no longer count against it.
@@ -124,7 +131,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
               + ": Gangway moves gangs off this node and places no new ones on it"))
           .orElse(JobEvent.normal("GangwayNodeHealthy", "Health restored: Gangway places gangs on this node again")));
       jobsOn(pods, node).forEach(signals::propagateEvent);
-    });
+    }));
     return List.of(pods, services, configMaps, topologies, nodes, priorityClasses, signals);
   }
 

@@ -101,7 +101,11 @@ class RecoveryE2eTest {
       assertThat(status.path("restarts").asInt()).isZero();
       assertThat(status.path("infrastructureRestarts").asInt()).isEqualTo(1);
       assertThat(status.path("restartHistory").get(0).path("cause").asText()).isEqualTo("NodeLost");
-      assertThat(kube.pods("nodeloss")).allSatisfy(p -> assertThat(p.path("spec").path("nodeName").asText()).isNotEqualTo(node));
+      // The new attempt runs elsewhere without waiting for the lost node's pod, which stays Terminating until pod GC.
+      assertThat(kube.pods("nodeloss")).filteredOn(p -> p.path("metadata").path("labels").path("gangway.dev/attempt").asInt() == 2)
+          .hasSize(2).allSatisfy(p -> assertThat(p.path("spec").path("nodeName").asText()).isNotEqualTo(node));
+      assertThat(kube.pods("nodeloss")).filteredOn(p -> p.path("metadata").path("labels").path("gangway.dev/attempt").asInt() == 1)
+          .allSatisfy(p -> assertThat(p.path("metadata").has("deletionTimestamp")).as("the old attempt is being deleted").isTrue());
     } finally {
       cluster.kubectl("delete", "node", node, "--ignore-not-found");
       cluster.kubectlWithInput(saved, "create", "-f", "-").assertOk();
