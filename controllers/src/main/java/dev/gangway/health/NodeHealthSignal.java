@@ -1,10 +1,8 @@
 package dev.gangway.health;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gangway.signal.SignalJson;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Objects;
 
 /**
@@ -26,7 +24,6 @@ public record NodeHealthSignal(String node, Severity severity, String reason, In
     Cleared
   }
 
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   public NodeHealthSignal {
     Objects.requireNonNull(node, "node");
@@ -40,17 +37,9 @@ public record NodeHealthSignal(String node, Severity severity, String reason, In
    * @throws IllegalArgumentException naming the field that is missing or wrong
    */
   public static NodeHealthSignal fromJson(String json) {
-    JsonNode root;
-    try {
-      root = json == null ? null : JSON.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
-    }
-    if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException("expected a JSON object with node, severity, reason and time");
-    }
-    String node = text(root, "node");
-    String severity = text(root, "severity");
+    JsonNode root = SignalJson.object(json, "node, severity, reason and time");
+    String node = SignalJson.text(root, "node");
+    String severity = SignalJson.text(root, "severity");
     Severity parsed;
     try {
       parsed = Severity.valueOf(severity);
@@ -58,19 +47,7 @@ public record NodeHealthSignal(String node, Severity severity, String reason, In
       throw new IllegalArgumentException("severity '" + severity + "' is not one of Fatal, Warning, Cleared");
     }
     JsonNode reason = root.get("reason");
-    String time = text(root, "time");
-    try {
-      return new NodeHealthSignal(node, parsed, reason == null || reason.isNull() ? null : reason.asText(), Instant.parse(time));
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("time '" + time + "' is not an RFC 3339 UTC time such as 2026-11-02T10:00:00Z");
-    }
-  }
-
-  private static String text(JsonNode root, String field) {
-    JsonNode value = root.get(field);
-    if (value == null || !value.isTextual() || value.asText().isBlank()) {
-      throw new IllegalArgumentException("field '" + field + "' is missing or not a non-empty string");
-    }
-    return value.asText();
+    Instant time = SignalJson.time("time", SignalJson.text(root, "time"));
+    return new NodeHealthSignal(node, parsed, reason == null || reason.isNull() ? null : reason.asText(), time);
   }
 }

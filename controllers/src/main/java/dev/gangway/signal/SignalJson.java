@@ -1,0 +1,61 @@
+package dev.gangway.signal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
+/**
+ * Reads the JSON that checkpoint reports and node-health signals arrive as (on a channel or over
+ * HTTP). Every failure is an {@link IllegalArgumentException} naming the field, which the HTTP door
+ * returns as a 400 and the channel consumers log.
+ */
+public final class SignalJson {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private SignalJson() {
+  }
+
+  /** @param expected what the object should hold, for the error message */
+  public static JsonNode object(String json, String expected) {
+    JsonNode root;
+    try {
+      root = json == null ? null : JSON.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
+    }
+    if (root == null || !root.isObject()) {
+      throw new IllegalArgumentException("expected a JSON object with " + expected);
+    }
+    return root;
+  }
+
+  public static String text(JsonNode root, String field) {
+    JsonNode value = root.get(field);
+    if (value == null || !value.isTextual() || value.asText().isBlank()) {
+      throw new IllegalArgumentException("field '" + field + "' is missing or not a non-empty string");
+    }
+    return value.asText();
+  }
+
+  public static long integer(JsonNode root, String field, long min) {
+    JsonNode value = root.get(field);
+    if (value == null || !value.canConvertToExactIntegral() || !value.canConvertToLong()) {
+      throw new IllegalArgumentException("field '" + field + "' is missing or not an integer");
+    }
+    long n = value.asLong();
+    if (n < min) {
+      throw new IllegalArgumentException("field '" + field + "' must be at least " + min + ", was " + n);
+    }
+    return n;
+  }
+
+  public static Instant time(String field, String value) {
+    try {
+      return Instant.parse(value);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException("field '" + field + "' '" + value + "' is not an RFC 3339 UTC time such as 2026-11-02T10:00:00Z");
+    }
+  }
+}
