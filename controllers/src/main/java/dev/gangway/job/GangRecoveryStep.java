@@ -53,14 +53,15 @@ public final class GangRecoveryStep {
     }
     List<FailurePolicyRule> rules = job.getSpec().getFailurePolicy() == null ? List.of() : job.getSpec().getFailurePolicy().getRules();
     Classification c = deps.classifier().classify(f, rules, now);
-    Optional<Instant> hold = CheckpointWait.holdUntil(c, gang.allRunning(), checkpointWait(job), lastCheckpointTime(status), now);
+    RecoveryState state = RecoveryState.of(status);
+    Optional<Instant> hold = CheckpointWait.holdUntil(c, gang.allRunning(), checkpointWait(job), state.lastCheckpointTime(), now);
     if (hold.isPresent()) {
       return new Assessment(RecoveryOutcome.NONE, hold.get(), null, JobEvent.normal("WaitingForCheckpoint", "Node "
           + f.node().name() + " is unhealthy (" + f.node().healthReason() + "); the gang restarts away from it after the next "
           + "checkpoint report or at " + hold.get() + " (failurePolicy.checkpointWaitSeconds), whichever comes first"));
     }
     RecoveryPolicy policy = RecoveryPolicy.resolve(job.getSpec().getFailurePolicy(), deps.recoveryDefaults());
-    RestartDecision decision = RestartPlanner.plan(RecoveryState.of(status), c, policy, now);
+    RestartDecision decision = RestartPlanner.plan(state, c, policy, now);
     boolean flagged = deps.badNodes().record(c, job.getMetadata().getUid());
     String flaggedNode = flagged ? f.node().name() : null;
     if (decision instanceof RestartDecision.FailJob fail) {
@@ -100,17 +101,6 @@ public final class GangRecoveryStep {
   private static Duration checkpointWait(TrainingJob job) {
     Integer seconds = job.getSpec().getFailurePolicy() == null ? null : job.getSpec().getFailurePolicy().getCheckpointWaitSeconds();
     return seconds == null ? Duration.ZERO : Duration.ofSeconds(seconds);
-  }
-
-  private static Instant lastCheckpointTime(TrainingJobStatus status) {
-    if (status.getLastCheckpoint() == null || status.getLastCheckpoint().getTime() == null) {
-      return null;
-    }
-    try {
-      return Instant.parse(status.getLastCheckpoint().getTime());
-    } catch (java.time.format.DateTimeParseException e) {
-      return null;
-    }
   }
 
   private static String nodeOfRank(TrainingJobStatus status, int rank) {

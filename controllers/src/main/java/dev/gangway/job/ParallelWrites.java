@@ -15,11 +15,7 @@ import java.util.function.Consumer;
  * large gang does not flood the API server.
  */
 final class ParallelWrites {
-  private static final ExecutorService WRITERS = Executors.newFixedThreadPool(16, r -> {
-    Thread t = new Thread(r, "gangway-writer");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final ExecutorService WRITERS = Executors.newFixedThreadPool(16, DaemonThreads.named("gangway-writer"));
 
   private ParallelWrites() {
   }

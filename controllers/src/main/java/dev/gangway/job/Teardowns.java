@@ -16,11 +16,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Teardowns {
   private static final Logger LOG = LoggerFactory.getLogger(Teardowns.class);
-  private static final ExecutorService DELETERS = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "gangway-teardown");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final ExecutorService DELETERS = Executors.newCachedThreadPool(DaemonThreads.named("gangway-teardown"));
 
   private final Set<String> underWay = ConcurrentHashMap.newKeySet();
 

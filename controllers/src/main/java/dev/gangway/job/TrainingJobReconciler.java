@@ -68,11 +68,8 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private final Teardowns teardowns = new Teardowns();
   private final NodeMarker nodeMarker;
   private static final String BY_OWNER = "gangway-owner-uid";
-  private static final java.util.concurrent.ExecutorService NODE_REACTIONS = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "gangway-node-health");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final java.util.concurrent.ExecutorService NODE_REACTIONS =
+      java.util.concurrent.Executors.newSingleThreadExecutor(DaemonThreads.named("gangway-node-health"));
   private volatile InformerEventSource<Pod, TrainingJob> podSource;
   private final SimpleInboundEventSource<TrainingJob> signals = new SimpleInboundEventSource<>(SIGNALS);
 
@@ -196,7 +193,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     PlacementOutcome placed = PlacementOutcome.NONE;
     if (recovered.kind() == RecoveryOutcome.Kind.NONE && isActive(lifecycle.getPhase()) && !restartPending(lifecycle)) {
       GangActions actions = GangActions.decide(lifecycle, gang, pods);
-      apply(job, actions, gang.attempt(), context);
+      apply(job, actions, pods, gang.attempt(), context);
       long started = System.nanoTime();
       placed = place(job, jobKey, gang, cluster, context, now);
       if (placed.kind() != PlacementOutcome.Kind.NONE) {
@@ -211,7 +208,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     }
     if (!isActive(status.getPhase()) || restartPending(status)) {
       placement.forget(jobKey);
-      apply(job, GangActions.decide(status, gang, pods), gang.attempt(), context);
+      apply(job, GangActions.decide(status, gang, pods), pods, gang.attempt(), context);
     }
     if (recovered.kind() == RecoveryOutcome.Kind.RESTART) {
       metrics.restarted(recovered.restart().record(), recovered.restart().infrastructure());
@@ -371,7 +368,8 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     return SpecValidator.validate(job.getSpec(), topologies);
   }
 
-  private void apply(TrainingJob job, GangActions actions, int attempt, Context<TrainingJob> context) {
+  /** @param pods the job's pods as this reconcile read them */
+  private void apply(TrainingJob job, GangActions actions, List<Pod> pods, int attempt, Context<TrainingJob> context) {
     KubernetesClient client = context.getClient();
     if (actions.ensureSharedObjects()) {
       if (context.getSecondaryResource(Service.class).isEmpty()) {
@@ -384,10 +382,10 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     String resumeFrom = job.getStatus() == null || job.getStatus().getLastCheckpoint() == null
         ? null : job.getStatus().getLastCheckpoint().getPath();
     ParallelWrites.forEach(actions.ranksToCreate(), rank -> createIfAbsent(client, RankPodBuilder.build(job, rank, attempt, resumeFrom)));
-    PodDeletions deletions = PodDeletions.of(actions.podsToDelete(), podsOf(job));
+    PodDeletions deletions = PodDeletions.of(actions.podsToDelete(), pods);
     String jobKey = job.getMetadata().getNamespace() + "/" + job.getMetadata().getName();
-    deletions.attempts().forEach((attemptNumber, pods) -> teardowns.start(jobKey + "/" + attemptNumber,
-        () -> ParallelWrites.forEach(pods, pod -> delete(client, pod))));
+    deletions.attempts().forEach((attemptNumber, ofAttempt) -> teardowns.start(jobKey + "/" + attemptNumber,
+        () -> ParallelWrites.forEach(ofAttempt, pod -> delete(client, pod))));
     ParallelWrites.forEach(deletions.pods(), pod -> delete(client, pod));
   }
 

@@ -40,6 +40,11 @@ public record RecoveryState(int attempt, int restarts, int infrastructureRestart
     return restartHistory.stream().map(r -> parse(r.getTime())).toList();
   }
 
+  /** When the last accepted checkpoint was completed; null when there is none or its time is unreadable. */
+  public Instant lastCheckpointTime() {
+    return lastCheckpoint == null ? null : parse(lastCheckpoint.getTime());
+  }
+
   public String resumePath() {
     return lastCheckpoint == null ? null : lastCheckpoint.getPath();
   }
