@@ -14,8 +14,14 @@ public final class GangServiceBuilder {
   private GangServiceBuilder() {
   }
 
-  public static Service headlessService(TrainingJob job) {
+  /**
+   * The Service selects the given attempt's pods only, so that during a restart a rank's DNS name
+   * never resolves to a pod of the attempt being torn down.
+   */
+  public static Service headlessService(TrainingJob job, int attempt) {
     String name = job.getMetadata().getName();
+    java.util.Map<String, String> selector = new java.util.TreeMap<>(RankPodBuilder.selectorLabels(name));
+    selector.put(JobNames.LABEL_ATTEMPT, Integer.toString(attempt));
     return new ServiceBuilder()
         .withNewMetadata()
         .withName(JobNames.serviceName(name))
@@ -27,7 +33,7 @@ public final class GangServiceBuilder {
         .withClusterIP("None")
         // Ranks must resolve each other before they are ready: rendezvous is what makes them ready.
         .withPublishNotReadyAddresses(true)
-        .withSelector(RankPodBuilder.selectorLabels(name))
+        .withSelector(selector)
         .addNewPort().withName(JobNames.RENDEZVOUS_PORT_NAME).withPort(JobNames.RENDEZVOUS_PORT).withProtocol("TCP").endPort()
         .endSpec()
         .build();

@@ -27,6 +27,7 @@ import java.util.Optional;
 public final class JobStatusMachine {
   public static final String REASON_INVALID_SPEC = "InvalidSpec";
   public static final String REASON_RANK_FAILED = "RankFailed";
+  private static final String REJECTED_PREFIX = "Rejected by the API server: ";
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   private JobStatusMachine() {
@@ -72,7 +73,7 @@ public final class JobStatusMachine {
       if (was != JobPhase.Failed || !message.equals(failedMessage(previous))) {
         events.add(JobEvent.warning(REASON_INVALID_SPEC, message));
       }
-    } else if (wasInvalidSpec(previous)) {
+    } else if (mayStartOver(job)) {
       // The spec was fixed: start over as a new job.
       conditions.set(JobConditions.FAILED, false, "SpecCorrected", "The spec is valid again; starting the job");
       next.setCompletionTime(null);
@@ -233,7 +234,35 @@ public final class JobStatusMachine {
     events.add(JobEvent.normal("Resumed", message));
   }
 
-  private static boolean succeeded(TrainingJobSpec spec, GangObservation gang) {
+  /**
+   * The job fails because the API server refused its pods as invalid (HTTP 422). Unlike a problem
+   * Gangway's own validation finds, this one can only go away with a new spec.
+   */
+  public static StatusTransition rejected(TrainingJob job, String message, Instant now) {
+    TrainingJobStatus next = SERIALIZATION.clone(job.getStatus() == null ? new TrainingJobStatus() : job.getStatus());
+    JobConditions conditions = new JobConditions(next.getConditions(), now, job.getMetadata().getGeneration());
+    List<JobEvent> events = new ArrayList<>();
+    fail(next, conditions, events, REASON_INVALID_SPEC, REJECTED_PREFIX + message, now);
+    next.setConditions(conditions.list());
+    return new StatusTransition(next, events);
+  }
+
+  /**
+   * Whether a job that failed on an invalid spec may start over: when Gangway's validation found the
+   * problem, as soon as it is gone (a ClusterTopology created later); when the API server refused
+   * the pods, only once the spec changed.
+   */
+  public static boolean mayStartOver(TrainingJob job) {
+    TrainingJobStatus status = job.getStatus();
+    if (status == null || !wasInvalidSpec(status)) {
+      return false;
+    }
+    var failed = JobConditions.find(status.getConditions(), JobConditions.FAILED).orElseThrow();
+    boolean refusedByServer = failed.getMessage() != null && failed.getMessage().startsWith(REJECTED_PREFIX);
+    return !refusedByServer || !java.util.Objects.equals(failed.getObservedGeneration(), job.getMetadata().getGeneration());
+  }
+
+  static boolean succeeded(TrainingJobSpec spec, GangObservation gang) {
     if (spec.getSuccessPolicy() == SuccessPolicy.RankZero) {
       return gang.ranks().get(0).phase() == RankPhase.Succeeded;
     }

@@ -56,16 +56,15 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private static final String PRIORITY_CLASSES = "priorityclasses";
   private static final String SIGNALS = "signals";
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
-  /** How often a gang waiting for capacity tries again. */
-  static final Duration RETRY_PLACEMENT = Duration.ofSeconds(5);
+  /** How soon to decide again after the job changed under a decision. */
+  private static final Duration CONFLICT_RETRY = Duration.ofMillis(100);
 
   private final Clock clock;
   private final JobDependencies deps;
   private final JobEventRecorder events;
-  private final GangPlacementStep placement;
-  private final GangRecoveryStep recovery;
+  private final JobDecider decider;
+  private final JobActuator actuator = new JobActuator();
   private final JobMetrics metrics;
-  private final Teardowns teardowns = new Teardowns();
   private final NodeMarker nodeMarker;
   private static final String BY_OWNER = "gangway-owner-uid";
   private static final java.util.concurrent.ExecutorService NODE_REACTIONS =
@@ -82,9 +81,9 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     this.deps = deps;
     this.clock = deps.clock();
     this.events = new JobEventRecorder();
-    this.placement = new GangPlacementStep(new GangPlacer(new PlacementEngine()), new PlacementQueue(deps.backfillBound()),
+    GangPlacementStep placement = new GangPlacementStep(new GangPlacer(new PlacementEngine()), new PlacementQueue(deps.backfillBound()),
         deps.bindTimeout());
-    this.recovery = new GangRecoveryStep(deps);
+    this.decider = new JobDecider(deps, new GangRecoveryStep(deps), placement);
     this.nodeMarker = new NodeMarker(deps.nodeMarking());
     this.metrics = new JobMetrics(deps.meters(), placement::waiting);
   }
@@ -160,77 +159,101 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
         .withName(name).withWatchAllNamespaces().withSecondaryToPrimaryMapper(r -> Set.of()).build(), context);
   }
 
+  /**
+   * Observe → decide → persist → act. The decision (the next status) is written before any of its
+   * side effects, with optimistic locking on the job: a crash between any two steps leaves a status
+   * that the next reconcile, seeing the same or a later world, carries on from; a conflicting write
+   * means someone else changed the job, so nothing is done and the job is looked at again.
+   */
   @Override
   public UpdateControl<TrainingJob> reconcile(TrainingJob job, Context<TrainingJob> context) {
-    Instant now = clock.instant();
-    String jobKey = job.getMetadata().getNamespace() + "/" + job.getMetadata().getName();
-    TrainingJobStatus original = job.getStatus();
+    JobObservation observation = observe(job, context, clock.instant());
+    JobDecision decision = decider.decide(observation, key -> context.getPrimaryCache().get(resourceId(key)).isPresent());
+    TrainingJob persisted;
+    try {
+      persisted = persist(job, decision.status(), context);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      LOG.debug("TrainingJob {} changed while deciding; deciding again", observation.jobKey());
+      return UpdateControl.<TrainingJob>noUpdate().rescheduleAfter(CONFLICT_RETRY);
+    }
+    record(decision);
+    try {
+      act(persisted, observation, decision, context);
+    } catch (JobActuator.PodRejected e) {
+      // The API server, not Gangway's validation, found the pod spec invalid: retrying cannot help.
+      StatusTransition rejected = JobStatusMachine.rejected(persisted, e.getMessage(), clock.instant());
+      TrainingJob failed = persist(persisted, rejected.status(), context);
+      rejected.events().forEach(ev -> publish(failed, ev, context));
+      return UpdateControl.noUpdate();
+    }
+    if (decision.wake() != null) {
+      return UpdateControl.<TrainingJob>noUpdate().rescheduleAfter(decision.wake());
+    }
+    return withTtl(persisted, decision.status(), clock.instant(), UpdateControl.noUpdate(), context);
+  }
+
+  /** One read of the job, its pods, its checkpoint reports and — for a job that can still progress — the cluster. */
+  private JobObservation observe(TrainingJob job, Context<TrainingJob> context, Instant now) {
     List<Pod> pods = podsOf(job);
-    acceptCheckpoints(job, pods, now);
     GangObservation gang = GangObservation.of(pods, attemptToRun(job, now), job.getSpec().getReplicas());
     List<ClusterTopology> topologies = cached(context, ClusterTopology.class, TOPOLOGIES);
     List<String> problems = validate(job, topologies);
+    boolean mayProgress = problems.isEmpty() && !job.getSpec().suspended() && !finished(job) && !JobStatusMachine.succeeded(job.getSpec(), gang);
+    ClusterView cluster = mayProgress ? clusterView(context, topologies) : null;
+    return new JobObservation(job, pods, gang, topologies, problems, checkpointReports(job, pods, now), cluster,
+        node -> nodeStatus(cluster, node, now), pod -> logTail(context, pod), now);
+  }
 
-    // Lifecycle first (which pods to create, stop or delete), then failures, then placement, then status.
-    TrainingJobStatus lifecycle = JobStatusMachine.next(job, problems, gang, now).status();
-    RecoveryOutcome recovered = RecoveryOutcome.NONE;
-    Instant recheckAt = null;
-    // Every pod and node of the cluster is read only for jobs that can still fail or need placing.
-    ClusterView cluster = isActive(lifecycle.getPhase()) ? clusterView(context, topologies) : null;
-    if (cluster != null) {
-      var assessment = recovery.assess(job, gang, node -> nodeStatus(cluster, node, now), pod -> logTail(context, pod), now);
-      recovered = assessment.outcome();
-      recheckAt = assessment.recheckAt();
-      if (assessment.note() != null) {
-        events.record(context.getClient(), job, assessment.note());
-      }
-      if (assessment.flaggedNode() != null) {
-        events.record(context.getClient(), job, JobEvent.warning("BadNode", "Node " + assessment.flaggedNode()
-            + " has failed repeatedly across jobs; Gangway keeps new gangs off it"));
-        nodeMarker.mark(context.getClient(), assessment.flaggedNode(), "RepeatedFailures");
-      }
-    }
-    PlacementOutcome placed = PlacementOutcome.NONE;
-    if (recovered.kind() == RecoveryOutcome.Kind.NONE && isActive(lifecycle.getPhase()) && !restartPending(lifecycle)) {
-      GangActions actions = GangActions.decide(lifecycle, gang, pods);
-      apply(job, actions, pods, gang.attempt(), context);
-      long started = System.nanoTime();
-      placed = place(job, jobKey, gang, cluster, context, now);
-      if (placed.kind() != PlacementOutcome.Kind.NONE) {
-        metrics.decision(Duration.ofNanos(System.nanoTime() - started), placed);
-      }
-    }
-    StatusTransition transition = JobStatusMachine.next(job, problems, gang, placed, recovered, now);
-    TrainingJobStatus status = transition.status();
-    if (JobConditions.isTrue(status.getConditions(), ReconcileErrors.CONDITION)) {
-      status.setConditions(JobConditions.with(status.getConditions(), ReconcileErrors.CONDITION, false, "Resolved",
-          "The last reconcile succeeded", now, job.getMetadata().getGeneration()));
-    }
-    if (!isActive(status.getPhase()) || restartPending(status)) {
-      placement.forget(jobKey);
-      apply(job, GangActions.decide(status, gang, pods), pods, gang.attempt(), context);
-    }
-    if (recovered.kind() == RecoveryOutcome.Kind.RESTART) {
-      metrics.restarted(recovered.restart().record(), recovered.restart().infrastructure());
-    }
-    if (status.getTimings() != null && !status.getTimings().equals(original == null ? null : original.getTimings())) {
-      metrics.recovered(status);
-    }
-    transition.events().forEach(e -> {
-      events.record(context.getClient(), job, e);
-      LifecycleEvents.publish(deps.publisher(), job, status, e, now);
-    });
+  /** A finished job stays finished, except one that failed validation: a corrected spec starts it over. */
+  private static boolean finished(TrainingJob job) {
+    TrainingJobStatus status = job.getStatus();
+    return status != null && status.getPhase() != null && status.getPhase().isFinished() && !JobStatusMachine.mayStartOver(job);
+  }
 
-    UpdateControl<TrainingJob> control = UpdateControl.noUpdate();
-    if (!status.equals(original)) {
-      job.setStatus(status);
-      control = UpdateControl.patchStatus(job);
+  /** Writes the decided status with the job's resourceVersion (optimistic locking) and caches the result; unchanged → no write. */
+  private static TrainingJob persist(TrainingJob job, TrainingJobStatus status, Context<TrainingJob> context) {
+    if (status.equals(job.getStatus())) {
+      return job;
     }
-    Duration wake = nextWake(status, placed, recheckAt, now);
-    if (wake != null) {
-      return control.rescheduleAfter(wake);
+    TrainingJob next = new TrainingJob();
+    next.setMetadata(job.getMetadata());
+    next.setSpec(job.getSpec());
+    next.setStatus(status);
+    return context.resourceOperations().updatePrimaryStatus(next);
+  }
+
+  /** In-memory bookkeeping of the decision (metrics); no cluster writes. */
+  private void record(JobDecision decision) {
+    if (decision.placementTime() != null) {
+      metrics.decision(decision.placementTime(), decision.placement().outcome());
     }
-    return withTtl(job, status, now, control, context);
+    if (decision.recovery().kind() == RecoveryOutcome.Kind.RESTART) {
+      metrics.restarted(decision.recovery().restart().record(), decision.recovery().restart().infrastructure());
+    }
+  }
+
+  private void act(TrainingJob job, JobObservation observation, JobDecision decision, Context<TrainingJob> context) {
+    KubernetesClient client = context.getClient();
+    actuator.apply(client, job, decision.status(), decision.pods(), observation.pods(), observation.gang().attempt(),
+        context.getSecondaryResource(Service.class), context.getSecondaryResource(ConfigMap.class));
+    GangPodWriter.apply(client, decision.placement());
+    if (decision.flaggedNode() != null) {
+      nodeMarker.mark(client, decision.flaggedNode(), "RepeatedFailures");
+    }
+    TrainingJobStatus before = observation.job().getStatus();
+    if (decision.status().getTimings() != null && !decision.status().getTimings().equals(before == null ? null : before.getTimings())) {
+      metrics.recovered(decision.status());
+    }
+    decision.events().forEach(e -> publish(job, e, context));
+  }
+
+  /** A Kubernetes Event on the job and, for lifecycle changes, a CloudEvent on the job-events channel. */
+  private void publish(TrainingJob job, JobEvent event, Context<TrainingJob> context) {
+    events.record(context.getClient(), job, event);
+    LifecycleEvents.publish(deps.publisher(), job, job.getStatus(), event, clock.instant());
   }
 
   /** A reconcile that threw: say why on the job itself, so `kubectl describe tj` shows it; JOSDK retries with backoff. */
@@ -255,51 +278,21 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private static int attemptToRun(TrainingJob job, Instant now) {
     int attempt = JobStatusMachine.attemptOf(job);
     TrainingJobStatus status = job.getStatus();
-    if (status == null || !restartPending(status) || job.getSpec().suspended()) {
+    if (!JobDecider.restartPending(status) || job.getSpec().suspended()) {
       return attempt;
     }
     return Instant.parse(status.getNextRestartTime()).isAfter(now) ? attempt : attempt + 1;
   }
 
-  private static boolean restartPending(TrainingJobStatus status) {
-    return status.getPhase() == JobPhase.Restarting && status.getNextRestartTime() != null;
-  }
-
-  /** Accepts the newest checkpoint reported for this job: from the channel, or rank 0's termination message. */
-  private void acceptCheckpoints(TrainingJob job, List<Pod> pods, Instant now) {
-    TrainingJobStatus status = job.getStatus();
-    if (status == null) {
-      return;
-    }
+  /** Checkpoint reports waiting for this job: from the channels, and in rank 0's termination message. */
+  private List<CheckpointReport> checkpointReports(TrainingJob job, List<Pod> pods, Instant now) {
     List<CheckpointReport> reports = new ArrayList<>();
     deps.checkpoints().latest(job.getMetadata().getUid()).ifPresent(reports::add);
     pods.stream()
         .filter(p -> "0".equals(p.getMetadata().getLabels().get(JobNames.LABEL_RANK)))
         .forEach(p -> TerminationMessages.of(p).flatMap(m -> TerminationMessage.report(m, job,
             Integer.parseInt(p.getMetadata().getLabels().get(JobNames.LABEL_ATTEMPT)), now)).ifPresent(reports::add));
-    for (CheckpointReport report : reports) {
-      var verdict = CheckpointLedger.judge(report, job.getMetadata().getUid(), JobStatusMachine.attemptOf(job), status.getLastCheckpoint());
-      if (verdict instanceof CheckpointLedger.Accepted accepted) {
-        TrainingJobStatus copy = SERIALIZATION.clone(status);
-        copy.setLastCheckpoint(accepted.lastCheckpoint());
-        job.setStatus(copy);
-        status = copy;
-      }
-    }
-  }
-
-  private static Duration nextWake(TrainingJobStatus status, PlacementOutcome placed, Instant recheckAt, Instant now) {
-    if (restartPending(status)) {
-      Duration untilRestart = Duration.between(now, Instant.parse(status.getNextRestartTime()));
-      return untilRestart.isNegative() ? Duration.ofMillis(500) : untilRestart.plusMillis(50);
-    }
-    if (placed.kind() == PlacementOutcome.Kind.WAITING) {
-      return RETRY_PLACEMENT;
-    }
-    if (recheckAt != null) {
-      return Duration.between(now, recheckAt).plusMillis(50);
-    }
-    return null;
+    return reports;
   }
 
   private dev.gangway.recovery.NodeStatus nodeStatus(ClusterView cluster, String node, Instant now) {
@@ -317,32 +310,9 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     }
   }
 
-  private PlacementOutcome place(TrainingJob job, String jobKey, GangObservation gang, ClusterView cluster,
-                                 Context<TrainingJob> context, Instant now) {
-    // Drop queue entries of jobs that no longer exist, so a deleted job never blocks the queue.
-    placement.prune(key -> context.getPrimaryCache().get(resourceId(key)).isPresent());
-    Set<String> avoid = new HashSet<>(deps.health().fatalNodes(now));
-    avoid.addAll(deps.badNodes().flagged());
-    if (job.getStatus() != null && job.getStatus().getExcludedNodes() != null) {
-      avoid.addAll(job.getStatus().getExcludedNodes());
-    }
-    GangPlacementStep.Inputs inputs = new GangPlacementStep.Inputs(cluster.topologyFor(job), cluster.nodes(), cluster.allPods(),
-        cluster.priorityOf(job), avoid);
-    String placedTime = job.getStatus() == null || job.getStatus().getPlacement() == null ? null : job.getStatus().getPlacement().getPlacedTime();
-    Instant created = job.getMetadata().getCreationTimestamp() == null ? now : Instant.parse(job.getMetadata().getCreationTimestamp());
-    GangPlacementStep.Plan plan = placement.plan(jobKey, new GangPlacementStep.TrainingJobSpecView(job.getSpec(), created), gang,
-        gang.attemptPods(), inputs, placedTime, now);
-    GangPodWriter.apply(context.getClient(), plan);
-    return plan.outcome();
-  }
-
   private static ResourceID resourceId(String jobKey) {
     int slash = jobKey.indexOf('/');
     return new ResourceID(jobKey.substring(slash + 1), jobKey.substring(0, slash));
-  }
-
-  private static boolean isActive(JobPhase phase) {
-    return phase == JobPhase.Pending || phase == JobPhase.Running || phase == JobPhase.Restarting;
   }
 
   @SuppressWarnings("unchecked")
@@ -366,47 +336,6 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
       return List.of();
     }
     return SpecValidator.validate(job.getSpec(), topologies);
-  }
-
-  /** @param pods the job's pods as this reconcile read them */
-  private void apply(TrainingJob job, GangActions actions, List<Pod> pods, int attempt, Context<TrainingJob> context) {
-    KubernetesClient client = context.getClient();
-    if (actions.ensureSharedObjects()) {
-      if (context.getSecondaryResource(Service.class).isEmpty()) {
-        createIfAbsent(client, GangServiceBuilder.headlessService(job));
-      }
-      if (RendezvousEnvironment.needsHostfile(job) && context.getSecondaryResource(ConfigMap.class).isEmpty()) {
-        createIfAbsent(client, GangServiceBuilder.mpiHostfile(job));
-      }
-    }
-    String resumeFrom = job.getStatus() == null || job.getStatus().getLastCheckpoint() == null
-        ? null : job.getStatus().getLastCheckpoint().getPath();
-    ParallelWrites.forEach(actions.ranksToCreate(), rank -> createIfAbsent(client, RankPodBuilder.build(job, rank, attempt, resumeFrom)));
-    PodDeletions deletions = PodDeletions.of(actions.podsToDelete(), pods);
-    String jobKey = job.getMetadata().getNamespace() + "/" + job.getMetadata().getName();
-    deletions.attempts().forEach((attemptNumber, ofAttempt) -> teardowns.start(jobKey + "/" + attemptNumber,
-        () -> ParallelWrites.forEach(ofAttempt, pod -> delete(client, pod))));
-    ParallelWrites.forEach(deletions.pods(), pod -> delete(client, pod));
-  }
-
-  private static void delete(KubernetesClient client, Pod pod) {
-    client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
-  }
-
-  /** Creation is idempotent: after an operator restart or a stale cache the object may exist already. */
-  private static void createIfAbsent(KubernetesClient client, HasMetadata object) {
-    try {
-      client.resource(object).create();
-    } catch (KubernetesClientException e) {
-      if (e.getCode() == 409) {
-        LOG.debug("{} {} exists already", object.getKind(), object.getMetadata().getName());
-      } else if (e.getCode() == 403 && String.valueOf(e.getMessage()).contains("being terminated")) {
-        // The namespace is being deleted, and the job with it: nothing to start.
-        LOG.debug("not creating {} {}: its namespace is terminating", object.getKind(), object.getMetadata().getName());
-      } else {
-        throw e;
-      }
-    }
   }
 
   private static UpdateControl<TrainingJob> withTtl(TrainingJob job, TrainingJobStatus status, Instant now,

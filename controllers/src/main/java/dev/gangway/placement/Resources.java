@@ -21,11 +21,6 @@ public record Resources(int gpus, long cpuMillis, long memoryBytes) {
     return new Resources(gpus * n, cpuMillis * n, memoryBytes * n);
   }
 
-  /** True when every amount here is at most the one in {@code o}. */
-  public boolean fitsIn(Resources o) {
-    return gpus <= o.gpus && cpuMillis <= o.cpuMillis && memoryBytes <= o.memoryBytes;
-  }
-
   /**
    * How many copies of {@code each} fit in this amount; {@code unbounded} when {@code each} asks for nothing.
    */

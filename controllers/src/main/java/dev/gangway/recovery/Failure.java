@@ -1,6 +1,5 @@
 package dev.gangway.recovery;
 
-import dev.gangway.job.RankState;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -29,11 +28,6 @@ public record Failure(int rank, String pod, NodeStatus node, Integer exitCode, S
   public Failure {
     node = node == null ? NodeStatus.unknown() : node;
     podConditions = podConditions == null ? Set.of() : Set.copyOf(podConditions);
-  }
-
-  /** From the status machine's view of a failed rank. */
-  public static Failure of(RankState rank, NodeStatus node, Instant time) {
-    return new Failure(rank.rank(), rank.pod(), node, rank.exitCode(), rank.reason(), Set.of(), time, null);
   }
 
   /**

@@ -104,11 +104,13 @@ class RankPodBuilderTest {
 
   @Test
   void headlessServicePublishesNotReadyRanks() {
-    Service svc = GangServiceBuilder.headlessService(TestJobs.job("llama", 2, 8));
+    Service svc = GangServiceBuilder.headlessService(TestJobs.job("llama", 2, 8), 3);
     assertThat(svc.getMetadata().getName()).isEqualTo("llama");
     assertThat(svc.getSpec().getClusterIP()).isEqualTo("None");
     assertThat(svc.getSpec().getPublishNotReadyAddresses()).isTrue();
-    assertThat(svc.getSpec().getSelector()).containsExactly(Map.entry("gangway.dev/job-name", "llama"));
+    // Only the given attempt's pods: a restarting gang's names never resolve to the attempt being torn down.
+    assertThat(svc.getSpec().getSelector()).containsOnly(Map.entry("gangway.dev/job-name", "llama"), Map.entry("gangway.dev/attempt", "3"));
+    assertThat(svc.getMetadata().getLabels()).containsOnly(Map.entry("gangway.dev/job-name", "llama"));
     assertThat(svc.getSpec().getPorts()).singleElement().satisfies(p -> assertThat(p.getPort()).isEqualTo(29500));
   }
 

@@ -115,9 +115,29 @@ class TrainingJobReconcilerTest {
         "/ckpt/step-1200", java.time.Instant.now()));
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(job("resume").getStatus().getLastCheckpoint()).isNotNull());
 
+    // The decision is persisted before its side effects: when a pod of attempt 2 appears, the stored attempt is 2 already.
+    List<String> attemptSeenWithNewPods = new java.util.concurrent.CopyOnWriteArrayList<>();
+    var watch = client.pods().inNamespace(NS).withLabel(JobNames.LABEL_ATTEMPT, "2").watch(new io.fabric8.kubernetes.client.Watcher<Pod>() {
+      @Override
+      public void eventReceived(Action action, Pod pod) {
+        if (action == Action.ADDED) {
+          attemptSeenWithNewPods.add(pod.getMetadata().getName() + "@" + job("resume").getStatus().getAttempt());
+        }
+      }
+
+      @Override
+      public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+      }
+    });
     setStatus(pods.stream().filter(p -> p.getMetadata().getName().equals("resume-r1-a1")).findFirst().orElseThrow(),
         TestJobs.exited(1, "Error", "NCCL watchdog timeout"));
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(podNames("resume")).containsExactlyInAnyOrder("resume-r0-a2", "resume-r1-a2"));
+    await().untilAsserted(() -> assertThat(attemptSeenWithNewPods).hasSize(2));
+    watch.close();
+    assertThat(attemptSeenWithNewPods).containsExactlyInAnyOrder("resume-r0-a2@2", "resume-r1-a2@2");
+    // Rank names resolve to the new attempt's pods only.
+    await().untilAsserted(() -> assertThat(client.services().inNamespace(NS).withName("resume").get().getSpec().getSelector())
+        .containsEntry(JobNames.LABEL_ATTEMPT, "2").containsEntry(JobNames.LABEL_JOB, "resume"));
     TrainingJob restarted = job("resume");
     assertThat(restarted.getStatus().getRestarts()).isEqualTo(1);
     assertThat(restarted.getStatus().getAttempt()).isEqualTo(2);

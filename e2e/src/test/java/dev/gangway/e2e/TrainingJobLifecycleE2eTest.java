@@ -165,6 +165,40 @@ class TrainingJobLifecycleE2eTest {
     assertThat(kube.pods("conflict")).isEmpty();
   }
 
+  @Test
+  void aPodSpecTheApiServerRefusesEndsAsInvalidSpecWithTheServersMessage() {
+    // Container names must be RFC 1123 labels: the CRD schema cannot tell, the API server refuses the pod (HTTP 422).
+    kube.apply(job("refused", 2, 8, "").replace("- name: trainer", "- name: Trainer_Main"));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("refused")).isEqualTo("Failed"));
+    JsonNode failed = kube.condition("refused", "Failed");
+    assertThat(failed.path("reason").asText()).isEqualTo("InvalidSpec");
+    assertThat(failed.path("message").asText()).contains("Trainer_Main", "RFC 1123");
+    assertThat(kube.pods("refused")).isEmpty();
+
+    // Fixed by the user, the job starts over.
+    kube.kubectl("patch", "tj", "refused", "--type=json", "-p",
+        "[{\"op\":\"replace\",\"path\":\"/spec/template/spec/containers/0/name\",\"value\":\"trainer\"}]");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("refused")).isEqualTo("Running"));
+  }
+
+  @Test
+  void theRendezvousServiceSelectsTheCurrentAttemptOnly() {
+    kube.apply(job("dns", 2, 8, Manifests.failurePolicy("maxRestarts: 3", 1)));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("dns")).isEqualTo("Running"));
+    assertThat(kube.get("service", "dns").path("spec").path("selector").path("gangway.dev/attempt").asText()).isEqualTo("1");
+
+    kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=dns,gangway.dev/rank=1", "gangway.dev/e2e-exit-code=1");
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(kube.get("tj", "dns").path("status").path("attempt").asInt()).isEqualTo(2);
+      assertThat(kube.phase("dns")).isEqualTo("Running");
+    });
+    assertThat(kube.get("service", "dns").path("spec").path("selector").path("gangway.dev/attempt").asText()).isEqualTo("2");
+    // The endpoints behind the rank names become the new attempt's pods only (the endpoint controller follows the selector).
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.get("endpointslices", "-l", "kubernetes.io/service-name=dns")
+        .path("items").findValues("targetRef")).extracting(r -> r.path("name").asText())
+        .containsExactlyInAnyOrder("dns-r0-a2", "dns-r1-a2"));
+  }
+
   static String job(String name, int replicas, int gpus, String extraSpec) {
     return Manifests.trainingJob(name, replicas, gpus, extraSpec);
   }
