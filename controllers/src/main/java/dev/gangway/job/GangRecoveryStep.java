@@ -3,7 +3,10 @@ package dev.gangway.job;
 import dev.gangway.api.v1alpha1.FailurePolicyRule;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
+import dev.gangway.recovery.BadNodeTracker;
 import dev.gangway.recovery.CheckpointWait;
+import dev.gangway.recovery.FailureClassifier;
+import dev.gangway.recovery.RecoveryDefaults;
 import dev.gangway.recovery.Classification;
 import dev.gangway.recovery.Failure;
 import dev.gangway.recovery.NodeStatus;
@@ -25,10 +28,14 @@ import java.util.function.Function;
  * or fails the whole gang.
  */
 public final class GangRecoveryStep {
-  private final JobDependencies deps;
+  private final FailureClassifier classifier;
+  private final RecoveryDefaults defaults;
+  private final BadNodeTracker badNodes;
 
-  public GangRecoveryStep(JobDependencies deps) {
-    this.deps = deps;
+  public GangRecoveryStep(FailureClassifier classifier, RecoveryDefaults defaults, BadNodeTracker badNodes) {
+    this.classifier = classifier;
+    this.defaults = defaults;
+    this.badNodes = badNodes;
   }
 
   /**
@@ -52,7 +59,7 @@ public final class GangRecoveryStep {
       f = f.withLogTail(logTail.apply(pod));
     }
     List<FailurePolicyRule> rules = job.getSpec().getFailurePolicy() == null ? List.of() : job.getSpec().getFailurePolicy().getRules();
-    Classification c = deps.classifier().classify(f, rules, now);
+    Classification c = classifier.classify(f, rules, now);
     RecoveryState state = RecoveryState.of(status);
     Optional<Instant> hold = CheckpointWait.holdUntil(c, gang.allRunning(), checkpointWait(job), state.lastCheckpointTime(), now);
     if (hold.isPresent()) {
@@ -60,9 +67,9 @@ public final class GangRecoveryStep {
           + f.node().name() + " is unhealthy (" + f.node().healthReason() + "); the gang restarts away from it after the next "
           + "checkpoint report or at " + hold.get() + " (failurePolicy.checkpointWaitSeconds), whichever comes first"));
     }
-    RecoveryPolicy policy = RecoveryPolicy.resolve(job.getSpec().getFailurePolicy(), deps.recoveryDefaults());
+    RecoveryPolicy policy = RecoveryPolicy.resolve(job.getSpec().getFailurePolicy(), defaults);
     RestartDecision decision = RestartPlanner.plan(state, c, policy, now);
-    boolean flagged = deps.badNodes().record(c, job.getMetadata().getUid());
+    boolean flagged = badNodes.record(c, job.getMetadata().getUid());
     String flaggedNode = flagged ? f.node().name() : null;
     if (decision instanceof RestartDecision.FailJob fail) {
       return new Assessment(RecoveryOutcome.fail(fail.reason().name(), fail.message()), null, flaggedNode, null);

@@ -5,6 +5,8 @@ import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
 import dev.gangway.checkpoint.CheckpointLedger;
 import dev.gangway.checkpoint.CheckpointReport;
+import dev.gangway.health.NodeHealthRegistry;
+import dev.gangway.recovery.BadNodeTracker;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,12 +26,18 @@ public final class JobDecider {
   static final Duration RETRY_PLACEMENT = Duration.ofSeconds(5);
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
-  private final JobDependencies deps;
+  private final NodeHealthRegistry health;
+  private final BadNodeTracker badNodes;
   private final GangRecoveryStep recovery;
   private final GangPlacementStep placement;
 
-  public JobDecider(JobDependencies deps, GangRecoveryStep recovery, GangPlacementStep placement) {
-    this.deps = deps;
+  /**
+   * @param health nodes reported unhealthy, kept off by every placement
+   * @param badNodes nodes where several jobs failed, kept off by every placement
+   */
+  public JobDecider(NodeHealthRegistry health, BadNodeTracker badNodes, GangRecoveryStep recovery, GangPlacementStep placement) {
+    this.health = health;
+    this.badNodes = badNodes;
     this.recovery = recovery;
     this.placement = placement;
   }
@@ -110,8 +118,8 @@ public final class JobDecider {
     // Drop queue entries of jobs that no longer exist, so a deleted job never blocks the queue.
     placement.prune(jobExists);
     ClusterView cluster = o.cluster();
-    Set<String> avoid = new HashSet<>(deps.health().fatalNodes(o.now()));
-    avoid.addAll(deps.badNodes().flagged());
+    Set<String> avoid = new HashSet<>(health.fatalNodes(o.now()));
+    avoid.addAll(badNodes.flagged());
     if (job.getStatus() != null && job.getStatus().getExcludedNodes() != null) {
       avoid.addAll(job.getStatus().getExcludedNodes());
     }

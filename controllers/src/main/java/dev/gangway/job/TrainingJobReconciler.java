@@ -83,7 +83,8 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     this.events = new JobEventRecorder();
     GangPlacementStep placement = new GangPlacementStep(new GangPlacer(new PlacementEngine()), new PlacementQueue(deps.backfillBound()),
         deps.bindTimeout());
-    this.decider = new JobDecider(deps, new GangRecoveryStep(deps), placement);
+    this.decider = new JobDecider(deps.health(), deps.badNodes(),
+        new GangRecoveryStep(deps.classifier(), deps.recoveryDefaults(), deps.badNodes()), placement);
     this.nodeMarker = new NodeMarker(deps.nodeMarking());
     this.metrics = new JobMetrics(deps.meters(), placement::waiting);
   }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class GangRecoveryStepTest {
   private static final Instant NOW = Instant.parse("2026-11-26T10:00:00Z");
-  private final GangRecoveryStep step = new GangRecoveryStep(JobDependencies.standalone());
+  private final GangRecoveryStep step = recoveryStep(JobDependencies.standalone());
   private final TrainingJob job = TestJobs.job("llm", 2, 8);
 
   private GangRecoveryStep.Assessment assess(Function<String, NodeStatus> nodes, Pod... pods) {
@@ -75,5 +75,9 @@ class GangRecoveryStepTest {
     job.getStatus().setNextRestartTime(NOW.plusSeconds(10).toString());
     assertThat(assess(allReady(), TestJobs.pod(job, 1, 1, "n2", TestJobs.exited(1, "Error", null))).outcome().kind())
         .isEqualTo(RecoveryOutcome.Kind.NONE);
+  }
+
+  static GangRecoveryStep recoveryStep(JobDependencies deps) {
+    return new GangRecoveryStep(deps.classifier(), deps.recoveryDefaults(), deps.badNodes());
   }
 }
