@@ -1,5 +1,6 @@
 package dev.gangway.job;
 
+import dev.gangway.act.NodeMarking;
 import dev.gangway.checkpoint.CheckpointInbox;
 import dev.gangway.events.JobEventPublisher;
 import dev.gangway.health.NodeHealthRegistry;

@@ -1,5 +1,6 @@
 package dev.gangway.job;
 
+import dev.gangway.decide.PlacementOutcome;
 import dev.gangway.api.v1alpha1.RestartRecord;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
 import dev.gangway.placement.PlacementQuality;

@@ -1,9 +1,9 @@
 package dev.gangway.rendezvous;
 
+import dev.gangway.pod.JobNames;
 import dev.gangway.api.v1alpha1.Framework;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobSpec;
-import dev.gangway.job.JobNames;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import java.util.LinkedHashMap;
 import java.util.List;

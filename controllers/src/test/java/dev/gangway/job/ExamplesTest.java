@@ -1,5 +1,7 @@
 package dev.gangway.job;
 
+import dev.gangway.act.RankPodBuilder;
+import dev.gangway.observe.SpecValidator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gangway.api.v1alpha1.ClusterTopology;

@@ -1,5 +1,6 @@
 package dev.gangway.job;
 
+import dev.gangway.act.RankPodBuilder;
 import dev.gangway.api.v1alpha1.Framework;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobSpec;

@@ -1,5 +1,10 @@
 package dev.gangway.job;
 
+import dev.gangway.act.NodeMarker;
+import dev.gangway.act.NodeMarking;
+import dev.gangway.act.RankPodBuilderTest;
+import dev.gangway.decide.JobConditions;
+import dev.gangway.pod.JobNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

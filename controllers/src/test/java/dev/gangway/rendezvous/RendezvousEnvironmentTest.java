@@ -1,11 +1,11 @@
 package dev.gangway.rendezvous;
 
+import dev.gangway.job.TestJobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gangway.api.v1alpha1.CheckpointSpec;
 import dev.gangway.api.v1alpha1.Framework;
 import dev.gangway.api.v1alpha1.TrainingJob;
-import dev.gangway.job.TestJobs;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

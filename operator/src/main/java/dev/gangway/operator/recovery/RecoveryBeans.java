@@ -1,5 +1,7 @@
 package dev.gangway.operator.recovery;
 
+import dev.gangway.act.NodeMarking;
+import dev.gangway.job.JobDependencies;
 import dev.gangway.checkpoint.CheckpointInbox;
 import dev.gangway.health.NodeHealthRegistry;
 import dev.gangway.recovery.BadNodeTracker;
@@ -10,8 +12,6 @@ import jakarta.inject.Singleton;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import dev.gangway.job.JobDependencies;
-import dev.gangway.job.NodeMarking;
 import dev.gangway.events.JobEventPublisher;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 

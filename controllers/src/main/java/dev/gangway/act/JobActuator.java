@@ -1,0 +1,116 @@
+package dev.gangway.act;
+
+import dev.gangway.decide.GangActions;
+import dev.gangway.api.v1alpha1.TrainingJob;
+import dev.gangway.api.v1alpha1.TrainingJobStatus;
+import dev.gangway.rendezvous.RendezvousEnvironment;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries out a decision that is already persisted in the job's status. Every write is idempotent
+ * (create-if-absent, patch to a fixed value, delete), so doing it twice — after a crash, on a retry —
+ * converges to the same cluster.
+ */
+public final class JobActuator {
+  private static final Logger LOG = LoggerFactory.getLogger(JobActuator.class);
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+  private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
+
+  private final Teardowns teardowns = new Teardowns();
+
+  /** The API server refused a rank pod as invalid (HTTP 422): the spec, not the cluster, is wrong. */
+  public static final class PodRejected extends RuntimeException {
+    public PodRejected(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * Makes the job's own objects follow the decision: the Service and hostfile as the spec and attempt
+   * say, the missing ranks created, the pods that must go deleted.
+   *
+   * @param status the persisted status the pods follow
+   * @param service the job's Service as cached, if any
+   * @param hostfile the job's MPI hostfile ConfigMap as cached, if any
+   * @throws PodRejected when the API server refuses a rank pod as invalid
+   */
+  public void apply(KubernetesClient client, TrainingJob job, TrainingJobStatus status, GangActions actions, List<Pod> jobPods, int attempt,
+             Optional<Service> service, Optional<ConfigMap> hostfile) {
+    if (actions.ensureSharedObjects()) {
+      converge(client, GangServiceBuilder.headlessService(job, attempt), service, s -> Map.of("spec", Map.of("selector", s.getSpec().getSelector())),
+          s -> s.getSpec().getSelector());
+      if (RendezvousEnvironment.needsHostfile(job)) {
+        converge(client, GangServiceBuilder.mpiHostfile(job), hostfile, c -> Map.of("data", c.getData()), ConfigMap::getData);
+      }
+    }
+    String resumeFrom = status.getLastCheckpoint() == null ? null : status.getLastCheckpoint().getPath();
+    ParallelWrites.forEach(actions.ranksToCreate(), rank -> createRank(client, RankPodBuilder.build(job, rank, attempt, resumeFrom)));
+    PodDeletions deletions = PodDeletions.of(actions.podsToDelete(), jobPods);
+    String jobKey = job.getMetadata().getNamespace() + "/" + job.getMetadata().getName();
+    deletions.attempts().forEach((attemptNumber, ofAttempt) -> teardowns.start(jobKey + "/" + attemptNumber,
+        () -> ParallelWrites.forEach(ofAttempt, pod -> delete(client, pod))));
+    ParallelWrites.forEach(deletions.pods(), pod -> delete(client, pod));
+  }
+
+  /**
+   * Creates the object, or patches the part Gangway owns when the cached copy differs: a resize while
+   * suspended changes the hostfile, a new attempt changes which pods the Service's names resolve to.
+   */
+  private static <T extends HasMetadata> void converge(KubernetesClient client, T desired, Optional<T> cached,
+                                                       java.util.function.Function<T, Map<String, Object>> ownedPart,
+                                                       java.util.function.Function<T, Object> compared) {
+    if (cached.isEmpty()) {
+      createIfAbsent(client, desired);
+      return;
+    }
+    if (!java.util.Objects.equals(compared.apply(desired), compared.apply(cached.get()))) {
+      client.resource(desired).patch(MERGE, SERIALIZATION.asJson(ownedPart.apply(desired)));
+    }
+  }
+
+  private static void createRank(KubernetesClient client, Pod pod) {
+    try {
+      createIfAbsent(client, pod);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 422) {
+        String detail = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+        throw new PodRejected("The API server refused rank pod " + pod.getMetadata().getName() + ": " + detail
+            + ". Fix spec.template and apply the job again.", e);
+      }
+      throw e;
+    }
+  }
+
+  private static void delete(KubernetesClient client, Pod pod) {
+    client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
+  }
+
+  /** Creation is idempotent: after an operator restart or a stale cache the object may exist already. */
+  static void createIfAbsent(KubernetesClient client, HasMetadata object) {
+    try {
+      client.resource(object).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409) {
+        LOG.debug("{} {} exists already", object.getKind(), object.getMetadata().getName());
+      } else if (e.getCode() == 403 && String.valueOf(e.getMessage()).contains("being terminated")) {
+        // The namespace is being deleted, and the job with it: nothing to start.
+        LOG.debug("not creating {} {}: its namespace is terminating", object.getKind(), object.getMetadata().getName());
+      } else {
+        throw e;
+      }
+    }
+  }
+}

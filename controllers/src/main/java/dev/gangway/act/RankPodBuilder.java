@@ -1,0 +1,146 @@
+package dev.gangway.act;
+
+import dev.gangway.decide.GangPlacementStep;
+import dev.gangway.pod.GpuResources;
+import dev.gangway.pod.JobNames;
+import dev.gangway.api.v1alpha1.CheckpointSpec;
+import dev.gangway.api.v1alpha1.TrainingJob;
+import dev.gangway.rendezvous.RendezvousEnvironment;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSchedulingGate;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Builds the pod of one rank from the job's template: identity, rendezvous env, GPUs, volumes. Pure. */
+public final class RankPodBuilder {
+  static final String CHECKPOINT_VOLUME = "gangway-checkpoint";
+  static final String MPI_VOLUME = "gangway-mpi-hostfile";
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+  private RankPodBuilder() {
+  }
+
+  public static Pod build(TrainingJob job, int rank, int attempt, String resumeFrom) {
+    String name = job.getMetadata().getName();
+    PodSpec spec = SERIALIZATION.clone(job.getSpec().getTemplate().getSpec());
+    ObjectMeta templateMeta = job.getSpec().getTemplate().getMetadata();
+
+    Map<String, String> labels = new LinkedHashMap<>();
+    Map<String, String> annotations = new LinkedHashMap<>();
+    if (templateMeta != null) {
+      if (templateMeta.getLabels() != null) labels.putAll(templateMeta.getLabels());
+      if (templateMeta.getAnnotations() != null) annotations.putAll(templateMeta.getAnnotations());
+    }
+    labels.putAll(selectorLabels(name));
+    labels.put(JobNames.LABEL_RANK, Integer.toString(rank));
+    labels.put(JobNames.LABEL_ATTEMPT, Integer.toString(attempt));
+
+    // A collective cannot survive one rank restarting alone: Gangway restarts the whole gang instead.
+    spec.setRestartPolicy("Never");
+    // Held until the whole gang has a placement: all or nothing (see GangPlacementStep).
+    spec.setSchedulingGates(append(spec.getSchedulingGates(), new PodSchedulingGate(GangPlacementStep.GATE)));
+    spec.setHostname(JobNames.hostname(name, rank));
+    spec.setSubdomain(JobNames.serviceName(name));
+
+    Map<String, String> env = RendezvousEnvironment.forRank(job, rank, attempt, resumeFrom);
+    List<VolumeMount> mounts = new ArrayList<>();
+    addCheckpointVolume(job.getSpec().getCheckpoint(), spec, mounts);
+    if (RendezvousEnvironment.needsHostfile(job)) {
+      spec.setVolumes(append(spec.getVolumes(), new VolumeBuilder().withName(MPI_VOLUME)
+          .withNewConfigMap().withName(JobNames.mpiConfigMapName(name)).endConfigMap().build()));
+      mounts.add(new VolumeMountBuilder().withMountPath(RendezvousEnvironment.MPI_HOSTFILE_DIR).withName(MPI_VOLUME).withReadOnly(true).build());
+    }
+    for (Container container : spec.getContainers()) {
+      container.setEnv(withEnv(container.getEnv(), env));
+      for (VolumeMount mount : mounts) {
+        container.setVolumeMounts(append(container.getVolumeMounts(), mount));
+      }
+    }
+    setGpuLimit(spec.getContainers().get(0), job.getSpec().gpus());
+
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(JobNames.podName(name, rank, attempt))
+        .withNamespace(job.getMetadata().getNamespace())
+        .withLabels(labels)
+        .withAnnotations(annotations.isEmpty() ? null : annotations)
+        .withOwnerReferences(ownerReference(job))
+        .endMetadata()
+        .withSpec(spec)
+        .build();
+  }
+
+  /** Labels every object of the job carries; the headless Service selects on them. */
+  public static Map<String, String> selectorLabels(String job) {
+    return Map.of(JobNames.LABEL_JOB, job);
+  }
+
+  public static OwnerReference ownerReference(TrainingJob job) {
+    return new OwnerReferenceBuilder()
+        .withApiVersion(job.getApiVersion())
+        .withKind(job.getKind())
+        .withName(job.getMetadata().getName())
+        .withUid(job.getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(true)
+        .build();
+  }
+
+  /** Gangway owns the contract's variable names: its values replace any the template set for them. */
+  private static List<EnvVar> withEnv(List<EnvVar> existing, Map<String, String> env) {
+    Set<String> ours = env.keySet();
+    List<EnvVar> merged = new ArrayList<>();
+    if (existing != null) {
+      existing.stream().filter(e -> !ours.contains(e.getName())).forEach(merged::add);
+    }
+    merged.addAll(RendezvousEnvironment.asEnvVars(env));
+    return merged;
+  }
+
+  private static void addCheckpointVolume(CheckpointSpec checkpoint, PodSpec spec, List<VolumeMount> mounts) {
+    if (checkpoint == null) {
+      return;
+    }
+    String volume = checkpoint.getVolumeName();
+    if (checkpoint.getClaimName() != null) {
+      volume = CHECKPOINT_VOLUME;
+      spec.setVolumes(append(spec.getVolumes(), new VolumeBuilder().withName(volume)
+          .withNewPersistentVolumeClaim(checkpoint.getClaimName(), false).build()));
+    }
+    mounts.add(new VolumeMountBuilder().withMountPath(checkpoint.getMountPath()).withName(volume).build());
+  }
+
+  private static void setGpuLimit(Container main, int gpus) {
+    if (gpus == 0 && GpuResources.declaredLimit(main).isEmpty()) {
+      return;
+    }
+    ResourceRequirements resources = main.getResources() == null ? new ResourceRequirements() : main.getResources();
+    Map<String, Quantity> limits = resources.getLimits() == null ? new HashMap<>() : new HashMap<>(resources.getLimits());
+    limits.put(GpuResources.GPU, new Quantity(Integer.toString(gpus)));
+    resources.setLimits(limits);
+    main.setResources(resources);
+  }
+
+  private static <T> List<T> append(List<T> list, T item) {
+    List<T> copy = list == null ? new ArrayList<>() : new ArrayList<>(list);
+    copy.add(item);
+    return copy;
+  }
+}

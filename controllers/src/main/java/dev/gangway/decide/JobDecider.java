@@ -1,0 +1,158 @@
+package dev.gangway.decide;
+
+import dev.gangway.observe.ClusterView;
+import dev.gangway.observe.GangObservation;
+import dev.gangway.observe.JobObservation;
+import dev.gangway.api.v1alpha1.JobPhase;
+import dev.gangway.api.v1alpha1.TrainingJob;
+import dev.gangway.api.v1alpha1.TrainingJobStatus;
+import dev.gangway.checkpoint.CheckpointLedger;
+import dev.gangway.checkpoint.CheckpointReport;
+import dev.gangway.health.NodeHealthRegistry;
+import dev.gangway.recovery.BadNodeTracker;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The one decision of a reconcile: from an observation to the next status and the actions that make
+ * the pods follow it. No Kubernetes I/O; the only state it touches is in memory (the placement queue
+ * and in-flight holds, the cross-job bad-node tracker). The status machine runs once.
+ */
+public final class JobDecider {
+  /** How often a gang waiting for capacity tries again. */
+  static final Duration RETRY_PLACEMENT = Duration.ofSeconds(5);
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+  private final NodeHealthRegistry health;
+  private final BadNodeTracker badNodes;
+  private final GangRecoveryStep recovery;
+  private final GangPlacementStep placement;
+
+  /**
+   * @param health nodes reported unhealthy, kept off by every placement
+   * @param badNodes nodes where several jobs failed, kept off by every placement
+   */
+  public JobDecider(NodeHealthRegistry health, BadNodeTracker badNodes, GangRecoveryStep recovery, GangPlacementStep placement) {
+    this.health = health;
+    this.badNodes = badNodes;
+    this.recovery = recovery;
+    this.placement = placement;
+  }
+
+  /** @param jobExists whether a job (by namespace/name) still exists, so deleted jobs leave the queue */
+  public JobDecision decide(JobObservation o, Predicate<String> jobExists) {
+    Instant now = o.now();
+    TrainingJob job = withAcceptedCheckpoints(o.job(), o.reports());
+    GangObservation gang = o.gang();
+
+    RecoveryOutcome recovered = RecoveryOutcome.NONE;
+    Instant recheckAt = null;
+    String flaggedNode = null;
+    List<JobEvent> notes = new ArrayList<>();
+    if (o.mayProgress()) {
+      var assessment = recovery.assess(job, gang, o.nodeStatus(), o.logTail(), now);
+      recovered = assessment.outcome();
+      recheckAt = assessment.recheckAt();
+      flaggedNode = assessment.flaggedNode();
+      if (assessment.note() != null) {
+        notes.add(assessment.note());
+      }
+      if (flaggedNode != null) {
+        notes.add(JobEvent.warning("BadNode", "Node " + flaggedNode + " has failed repeatedly across jobs; Gangway keeps new gangs off it"));
+      }
+    }
+    GangPlacementStep.Plan plan = GangPlacementStep.Plan.of(PlacementOutcome.NONE);
+    Duration placementTime = null;
+    boolean backoffRunning = restartPending(job.getStatus()) && gang.attempt() == JobStatusMachine.attemptOf(job);
+    if (recovered.kind() == RecoveryOutcome.Kind.NONE && o.mayProgress() && !backoffRunning) {
+      long started = System.nanoTime();
+      plan = place(job, o, jobExists);
+      if (plan.outcome().kind() != PlacementOutcome.Kind.NONE) {
+        placementTime = Duration.ofNanos(System.nanoTime() - started);
+      }
+    }
+
+    StatusTransition transition = JobStatusMachine.next(job, o.problems(), gang, plan.outcome(), recovered, now);
+    TrainingJobStatus status = transition.status();
+    if (JobConditions.isTrue(status.getConditions(), ReconcileErrors.CONDITION)) {
+      status.setConditions(JobConditions.with(status.getConditions(), ReconcileErrors.CONDITION, false, "Resolved",
+          "The last reconcile succeeded", now, job.getMetadata().getGeneration()));
+    }
+    if (!isActive(status.getPhase()) || restartPending(status)) {
+      placement.forget(o.jobKey());
+    }
+    List<JobEvent> events = new ArrayList<>(notes);
+    events.addAll(transition.events());
+    return new JobDecision(status, GangActions.decide(status, gang, o.pods()), plan, events, flaggedNode, recovered,
+        nextWake(status, plan, recheckAt, now), placementTime);
+  }
+
+  /** The job as the decision sees it: with the newest acceptable checkpoint report recorded in its status. */
+  private static TrainingJob withAcceptedCheckpoints(TrainingJob job, List<CheckpointReport> reports) {
+    TrainingJobStatus status = job.getStatus();
+    if (status == null || reports.isEmpty()) {
+      return job;
+    }
+    TrainingJobStatus accepted = status;
+    for (CheckpointReport report : reports) {
+      var verdict = CheckpointLedger.judge(report, job.getMetadata().getUid(), JobStatusMachine.attemptOf(job), accepted.getLastCheckpoint());
+      if (verdict instanceof CheckpointLedger.Accepted a) {
+        accepted = SERIALIZATION.clone(accepted);
+        accepted.setLastCheckpoint(a.lastCheckpoint());
+      }
+    }
+    if (accepted == status) {
+      return job;
+    }
+    TrainingJob copy = new TrainingJob();
+    copy.setMetadata(job.getMetadata());
+    copy.setSpec(job.getSpec());
+    copy.setStatus(accepted);
+    return copy;
+  }
+
+  private GangPlacementStep.Plan place(TrainingJob job, JobObservation o, Predicate<String> jobExists) {
+    // Drop queue entries of jobs that no longer exist, so a deleted job never blocks the queue.
+    placement.prune(jobExists);
+    ClusterView cluster = o.cluster();
+    Set<String> avoid = new HashSet<>(health.fatalNodes(o.now()));
+    avoid.addAll(badNodes.flagged());
+    if (job.getStatus() != null && job.getStatus().getExcludedNodes() != null) {
+      avoid.addAll(job.getStatus().getExcludedNodes());
+    }
+    GangPlacementStep.Inputs inputs = new GangPlacementStep.Inputs(cluster.topologyFor(job), cluster.nodes(), cluster.allPods(),
+        cluster.priorityOf(job), avoid);
+    String placedTime = job.getStatus() == null || job.getStatus().getPlacement() == null ? null : job.getStatus().getPlacement().getPlacedTime();
+    Instant created = job.getMetadata().getCreationTimestamp() == null ? o.now() : Instant.parse(job.getMetadata().getCreationTimestamp());
+    return placement.plan(o.jobKey(), new GangPlacementStep.TrainingJobSpecView(job.getSpec(), created), o.gang(),
+        o.gang().attemptPods(), inputs, placedTime, o.now());
+  }
+
+  private static Duration nextWake(TrainingJobStatus status, GangPlacementStep.Plan plan, Instant recheckAt, Instant now) {
+    if (restartPending(status)) {
+      Duration untilRestart = Duration.between(now, Instant.parse(status.getNextRestartTime()));
+      return untilRestart.isNegative() ? Duration.ofMillis(500) : untilRestart.plusMillis(50);
+    }
+    if (plan.outcome().kind() == PlacementOutcome.Kind.WAITING) {
+      return RETRY_PLACEMENT;
+    }
+    if (recheckAt != null) {
+      return Duration.between(now, recheckAt).plusMillis(50);
+    }
+    return null;
+  }
+
+  public static boolean restartPending(TrainingJobStatus status) {
+    return status != null && status.getPhase() == JobPhase.Restarting && status.getNextRestartTime() != null;
+  }
+
+  static boolean isActive(JobPhase phase) {
+    return phase == JobPhase.Pending || phase == JobPhase.Running || phase == JobPhase.Restarting;
+  }
+}

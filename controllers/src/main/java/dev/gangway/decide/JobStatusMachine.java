@@ -1,0 +1,327 @@
+package dev.gangway.decide;
+
+import dev.gangway.observe.GangObservation;
+import dev.gangway.pod.RankPhase;
+import dev.gangway.pod.RankState;
+import dev.gangway.api.v1alpha1.JobPhase;
+import dev.gangway.api.v1alpha1.PlacementStatus;
+import dev.gangway.api.v1alpha1.RankPlacement;
+import dev.gangway.api.v1alpha1.SuccessPolicy;
+import dev.gangway.api.v1alpha1.TrainingJob;
+import dev.gangway.api.v1alpha1.TrainingJobSpec;
+import dev.gangway.api.v1alpha1.TrainingJobStatus;
+import dev.gangway.api.v1alpha1.RestartRecord;
+import dev.gangway.recovery.RecoveryStatus;
+import dev.gangway.recovery.RecoveryTimings;
+import java.time.Duration;
+import dev.gangway.placement.PlacementQuality;
+import java.util.LinkedHashMap;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Decides a job's next status from its spec, its previous status and what its pods show. Pure: no
+ * I/O, time passed in. Phases: Pending → Running → Succeeded | Failed, Suspended on request.
+ */
+public final class JobStatusMachine {
+  public static final String REASON_INVALID_SPEC = "InvalidSpec";
+  public static final String REASON_RANK_FAILED = "RankFailed";
+  private static final String REJECTED_PREFIX = "Rejected by the API server: ";
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+  private JobStatusMachine() {
+  }
+
+  /** The attempt the job is on (1 for a job never started). */
+  public static int attemptOf(TrainingJob job) {
+    TrainingJobStatus s = job.getStatus();
+    return s == null || s.getAttempt() == null ? 1 : s.getAttempt();
+  }
+
+  /**
+   * @param specProblems problems {@link SpecValidator} found, empty when the spec is valid
+   * @param gang the pods of the attempt {@link #attemptOf} names
+   */
+  public static StatusTransition next(TrainingJob job, List<String> specProblems, GangObservation gang, Instant now) {
+    return next(job, specProblems, gang, PlacementOutcome.NONE, RecoveryOutcome.NONE, now);
+  }
+
+  /**
+   * @param placement what the placement step did this reconcile
+   * @param recovery what the recovery step decided about a failure of this attempt
+   */
+  public static StatusTransition next(TrainingJob job, List<String> specProblems, GangObservation gang, PlacementOutcome placement,
+                                      RecoveryOutcome recovery, Instant now) {
+    TrainingJobSpec spec = job.getSpec();
+    TrainingJobStatus previous = job.getStatus() == null ? new TrainingJobStatus() : job.getStatus();
+    TrainingJobStatus next = SERIALIZATION.clone(previous);
+    Long generation = job.getMetadata().getGeneration();
+    JobConditions conditions = new JobConditions(previous.getConditions(), now, generation);
+    List<JobEvent> events = new ArrayList<>();
+
+    next.setObservedGeneration(generation);
+    next.setGpus(spec.getReplicas() * spec.gpus());
+    next.setRestarts(Objects.requireNonNullElse(previous.getRestarts(), 0));
+    next.setAttempt(gang.attempt());
+    JobPhase was = previous.getPhase();
+
+    if (!specProblems.isEmpty()) {
+      String message = String.join("; ", specProblems);
+      conditions.set(JobConditions.FAILED, true, REASON_INVALID_SPEC, message);
+      finish(next, JobPhase.Failed, now);
+      if (was != JobPhase.Failed || !message.equals(failedMessage(previous))) {
+        events.add(JobEvent.warning(REASON_INVALID_SPEC, message));
+      }
+    } else if (mayStartOver(job)) {
+      // The spec was fixed: start over as a new job.
+      conditions.set(JobConditions.FAILED, false, "SpecCorrected", "The spec is valid again; starting the job");
+      next.setCompletionTime(null);
+      next.setPhase(null);
+      was = null;
+    }
+
+    if (specProblems.isEmpty() && (was == null || !was.isFinished())) {
+      if (spec.suspended()) {
+        suspend(next, conditions, events, was);
+      } else {
+        if (was == JobPhase.Suspended) {
+          conditions.set(JobConditions.SUSPENDED, false, "JobResumed", "spec.suspend is false; starting attempt " + gang.attempt());
+          events.add(JobEvent.normal("Resumed", "Starting attempt " + gang.attempt() + " of " + spec.getReplicas() + " ranks"));
+        }
+        placed(placement, conditions, events, previous);
+        if (recovery.kind() == RecoveryOutcome.Kind.FAIL) {
+          fail(next, conditions, events, recovery.reason(), recovery.message(), now);
+        } else if (recovery.kind() == RecoveryOutcome.Kind.RESTART) {
+          restart(next, conditions, events, recovery);
+        } else if (was == JobPhase.Restarting) {
+          continueRestart(spec, previous, next, conditions, events, gang, now);
+        } else {
+          progress(spec, next, conditions, events, was, gang, now);
+        }
+      }
+    }
+
+    next.setReadyRanks(next.getPhase() == JobPhase.Suspended ? 0 : gang.readyRanks());
+    next.setReady(next.getReadyRanks() + "/" + spec.getReplicas());
+    next.setPlacement(placementOf(gang, previous.getPlacement(), placement, now));
+    next.setConditions(conditions.list());
+    return new StatusTransition(next, events);
+  }
+
+  private static void suspend(TrainingJobStatus next, JobConditions conditions, List<JobEvent> events, JobPhase was) {
+    conditions.set(JobConditions.SUSPENDED, true, "JobSuspended", "spec.suspend is true: the job's pods are removed until it is resumed");
+    conditions.clear(JobConditions.RUNNING, "JobSuspended", "The job is suspended");
+    conditions.clear(JobConditions.PLACED, "JobSuspended", "The job is suspended; it is placed again when resumed");
+    next.setPhase(JobPhase.Suspended);
+    if (was != JobPhase.Suspended) {
+      events.add(JobEvent.normal("Suspended", "Job suspended; its pods are being removed"));
+    }
+  }
+
+  private static void progress(TrainingJobSpec spec, TrainingJobStatus next, JobConditions conditions, List<JobEvent> events,
+                               JobPhase was, GangObservation gang, Instant now) {
+    if (succeeded(spec, gang)) {
+      String reason = spec.getSuccessPolicy() == SuccessPolicy.RankZero ? "RankZeroSucceeded" : "AllRanksSucceeded";
+      String message = spec.getSuccessPolicy() == SuccessPolicy.RankZero
+          ? "Rank 0 exited with code 0 (successPolicy RankZero)" : "All " + spec.getReplicas() + " ranks exited with code 0";
+      conditions.set(JobConditions.SUCCEEDED, true, reason, message);
+      conditions.clear(JobConditions.RUNNING, reason, "The job has finished");
+      finish(next, JobPhase.Succeeded, now);
+      events.add(JobEvent.normal("Succeeded", message));
+      return;
+    }
+    // Ranks that already exited 0 (under AllRanks) keep the gang counted as running.
+    boolean allRunning = gang.ranks().stream().allMatch(r -> r.running() || r.phase() == RankPhase.Succeeded);
+    if (allRunning) {
+      conditions.set(JobConditions.RUNNING, true, "AllRanksRunning", "All " + spec.getReplicas() + " ranks are running");
+      next.setPhase(JobPhase.Running);
+      if (next.getStartTime() == null) {
+        next.setStartTime(now.toString());
+      }
+      if (was != JobPhase.Running) {
+        events.add(JobEvent.normal("Running", "All " + spec.getReplicas() + " ranks are running"));
+      }
+      return;
+    }
+    long running = gang.count(RankPhase.Running);
+    String waiting = gang.ranks().stream().filter(r -> !r.running()).findFirst()
+        .map(r -> "; waiting for rank " + r.rank() + (r.phase() == RankPhase.Missing ? " (pod not created yet)" : " (" + r.detail() + ")"))
+        .orElse("");
+    conditions.set(JobConditions.RUNNING, false, "RanksPending", running + "/" + spec.getReplicas() + " ranks running" + waiting);
+    next.setPhase(JobPhase.Pending);
+    if (was == null) {
+      events.add(JobEvent.normal("Started", "Starting attempt " + gang.attempt() + ": " + spec.getReplicas() + " ranks x "
+          + spec.gpus() + " GPUs"));
+    }
+  }
+
+  /** The Placed condition follows the placement step; an event marks each decision and each new reason to wait. */
+  private static void placed(PlacementOutcome placement, JobConditions conditions, List<JobEvent> events, TrainingJobStatus previous) {
+    switch (placement.kind()) {
+      case NONE -> { }
+      case PLACED -> {
+        conditions.set(JobConditions.PLACED, true, placement.reason(), placement.message());
+        events.add(JobEvent.normal("Placed", placement.message()));
+      }
+      case WAITING -> {
+        boolean newReason = !JobConditions.find(previous.getConditions(), JobConditions.PLACED)
+            .map(c -> "False".equals(c.getStatus()) && placement.reason().equals(c.getReason())).orElse(false);
+        conditions.set(JobConditions.PLACED, false, placement.reason(), placement.message());
+        if (newReason) {
+          events.add(JobEvent.normal("WaitingForPlacement", placement.message()));
+        }
+      }
+      case EXPIRED -> {
+        conditions.set(JobConditions.PLACED, false, placement.reason(), placement.message());
+        events.add(JobEvent.warning(placement.reason(), placement.message()));
+      }
+    }
+  }
+
+  private static void fail(TrainingJobStatus next, JobConditions conditions, List<JobEvent> events, String reason, String message,
+                           Instant now) {
+    conditions.set(JobConditions.FAILED, true, reason, message);
+    conditions.clear(JobConditions.RUNNING, reason, message);
+    conditions.clear(JobConditions.RESTARTING, reason, "The job failed; it will not be restarted");
+    next.setNextRestartTime(null);
+    finish(next, JobPhase.Failed, now);
+    events.add(JobEvent.warning(reason, message));
+  }
+
+  /** The gang is torn down; the reconciler starts the next attempt once the backoff passed and the old pods are gone. */
+  private static void restart(TrainingJobStatus next, JobConditions conditions, List<JobEvent> events, RecoveryOutcome recovery) {
+    var restart = recovery.restart();
+    if (!RecoveryStatus.recordRestart(next, restart)) {
+      return;
+    }
+    conditions.set(JobConditions.RESTARTING, true, recovery.reason(), recovery.message());
+    conditions.clear(JobConditions.RUNNING, recovery.reason(), "The gang is being restarted");
+    conditions.clear(JobConditions.PLACED, recovery.reason(), "The gang is placed again for attempt " + restart.nextAttempt());
+    next.setPhase(JobPhase.Restarting);
+    events.add(JobEvent.warning(REASON_RANK_FAILED, restart.classification().message()));
+    events.add(JobEvent.normal("Restarting", "Attempt " + restart.nextAttempt() + " starts in " + restart.backoff().toSeconds() + " s"
+        + (restart.resumeFrom() == null ? " from scratch" : " from checkpoint " + restart.resumeFrom())
+        + (restart.nodesToExclude().isEmpty() ? "" : ", avoiding " + String.join(", ", restart.nodesToExclude()))));
+  }
+
+  /** Between a restart decision and the new attempt running: stays Restarting, then Running with timings. */
+  private static void continueRestart(TrainingJobSpec spec, TrainingJobStatus previous, TrainingJobStatus next, JobConditions conditions,
+                                      List<JobEvent> events, GangObservation gang, Instant now) {
+    next.setPhase(JobPhase.Restarting);
+    boolean newAttempt = previous.getAttempt() != null && gang.attempt() > previous.getAttempt();
+    if (newAttempt) {
+      next.setNextRestartTime(null);
+    }
+    if (next.getNextRestartTime() != null || !gang.allRunning()) {
+      long running = gang.count(RankPhase.Running);
+      conditions.set(JobConditions.RUNNING, false, "Restarting", running + "/" + spec.getReplicas() + " ranks of attempt "
+          + gang.attempt() + " running");
+      return;
+    }
+    RestartRecord last = previous.getRestartHistory().get(previous.getRestartHistory().size() - 1);
+    Instant failedAt = Instant.parse(last.getTime());
+    Instant detectedAt = last.getDetectedTime() == null ? null : Instant.parse(last.getDetectedTime());
+    Instant checkpointAt = previous.getLastCheckpoint() == null || previous.getLastCheckpoint().getTime() == null || last.getResumedFrom() == null
+        ? null : Instant.parse(previous.getLastCheckpoint().getTime());
+    RecoveryStatus.recordRecovered(next, RecoveryTimings.of(failedAt, detectedAt, detectedAt, now, now, checkpointAt, null));
+    String message = "All " + spec.getReplicas() + " ranks of attempt " + gang.attempt() + " are running"
+        + (last.getResumedFrom() == null ? ", started from scratch" : ", resumed from " + last.getResumedFrom())
+        + "; recovered in " + Duration.between(failedAt, now).toSeconds() + " s after the failure";
+    conditions.set(JobConditions.RESTARTING, false, "Recovered", message);
+    conditions.set(JobConditions.RUNNING, true, "AllRanksRunning", message);
+    next.setPhase(JobPhase.Running);
+    events.add(JobEvent.normal("Resumed", message));
+  }
+
+  /**
+   * The job fails because the API server refused its pods as invalid (HTTP 422). Unlike a problem
+   * Gangway's own validation finds, this one can only go away with a new spec.
+   */
+  public static StatusTransition rejected(TrainingJob job, String message, Instant now) {
+    TrainingJobStatus next = SERIALIZATION.clone(job.getStatus() == null ? new TrainingJobStatus() : job.getStatus());
+    JobConditions conditions = new JobConditions(next.getConditions(), now, job.getMetadata().getGeneration());
+    List<JobEvent> events = new ArrayList<>();
+    fail(next, conditions, events, REASON_INVALID_SPEC, REJECTED_PREFIX + message, now);
+    next.setConditions(conditions.list());
+    return new StatusTransition(next, events);
+  }
+
+  /**
+   * Whether a job that failed on an invalid spec may start over: when Gangway's validation found the
+   * problem, as soon as it is gone (a ClusterTopology created later); when the API server refused
+   * the pods, only once the spec changed.
+   */
+  public static boolean mayStartOver(TrainingJob job) {
+    TrainingJobStatus status = job.getStatus();
+    if (status == null || !wasInvalidSpec(status)) {
+      return false;
+    }
+    var failed = JobConditions.find(status.getConditions(), JobConditions.FAILED).orElseThrow();
+    boolean refusedByServer = failed.getMessage() != null && failed.getMessage().startsWith(REJECTED_PREFIX);
+    return !refusedByServer || !java.util.Objects.equals(failed.getObservedGeneration(), job.getMetadata().getGeneration());
+  }
+
+  public static boolean succeeded(TrainingJobSpec spec, GangObservation gang) {
+    if (spec.getSuccessPolicy() == SuccessPolicy.RankZero) {
+      return gang.ranks().get(0).phase() == RankPhase.Succeeded;
+    }
+    return gang.count(RankPhase.Succeeded) == spec.getReplicas();
+  }
+
+  private static void finish(TrainingJobStatus next, JobPhase phase, Instant now) {
+    next.setPhase(phase);
+    if (next.getCompletionTime() == null) {
+      next.setCompletionTime(now.toString());
+    }
+  }
+
+  private static boolean wasInvalidSpec(TrainingJobStatus previous) {
+    return previous.getPhase() == JobPhase.Failed
+        && JobConditions.find(previous.getConditions(), JobConditions.FAILED).map(c -> REASON_INVALID_SPEC.equals(c.getReason())).orElse(false);
+  }
+
+  private static String failedMessage(TrainingJobStatus previous) {
+    return JobConditions.find(previous.getConditions(), JobConditions.FAILED).map(c -> c.getMessage()).orElse(null);
+  }
+
+  /**
+   * The decision's quality when one was just made; otherwise the previous one. Ranks show the node each
+   * rank is bound to, or the decided node until it binds.
+   */
+  private static PlacementStatus placementOf(GangObservation gang, PlacementStatus previous, PlacementOutcome outcome, Instant now) {
+    PlacementStatus placement = previous == null ? new PlacementStatus() : SERIALIZATION.clone(previous);
+    if (outcome.kind() == PlacementOutcome.Kind.PLACED) {
+      PlacementQuality q = outcome.quality();
+      placement.setDomainsSpanned(new LinkedHashMap<>(q.domainsSpanned()));
+      placement.setRingCrossings(new LinkedHashMap<>(q.ringCrossings()));
+      placement.setLowerBoundDomains(new LinkedHashMap<>(q.lowerBoundDomains()));
+      placement.setSlowestLink(q.slowestLink());
+      placement.setPredictedAllReduceMillis(millis(q.predictedAllReduceSeconds()));
+      placement.setLowerBoundAllReduceMillis(millis(q.lowerBoundAllReduceSeconds()));
+      placement.setPlacedTime(now.toString());
+    }
+    List<RankPlacement> ranks = new ArrayList<>();
+    for (RankState r : gang.ranks()) {
+      String node = r.node() != null ? r.node()
+          : outcome.kind() == PlacementOutcome.Kind.PLACED ? outcome.nodes().get(r.rank()) : null;
+      if (node != null) {
+        ranks.add(new RankPlacement(r.rank(), node, r.pod()));
+      }
+    }
+    if (!ranks.isEmpty()) {
+      placement.setRanks(ranks);
+    }
+    boolean empty = placement.getRanks().isEmpty() && placement.getPlacedTime() == null;
+    return empty ? previous : placement;
+  }
+
+  /** Rounded to microseconds so equal decisions give byte-equal status and no needless writes. */
+  private static double millis(double seconds) {
+    return Math.round(seconds * 1_000_000) / 1000.0;
+  }
+
+}

@@ -1,0 +1,39 @@
+package dev.gangway.observe;
+
+import dev.gangway.api.v1alpha1.ClusterTopology;
+import dev.gangway.api.v1alpha1.TrainingJob;
+import dev.gangway.topology.Level;
+import dev.gangway.topology.Topology;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What placement reads of the cluster, from informer caches: topologies, nodes, every pod, priority
+ * classes. Read-only; one instance per reconcile.
+ */
+public record ClusterView(List<ClusterTopology> topologies, List<Node> nodes, List<Pod> allPods, List<PriorityClass> priorityClasses) {
+
+  /** Used when the cluster has no ClusterTopology: every node is its own domain, so only capacity counts. */
+  static final Topology HOSTS_ONLY = Topology.of(50, new Level(0, "host", "kubernetes.io/hostname", 50));
+
+  public Topology topologyFor(TrainingJob job) {
+    String requested = job.getSpec().getTopology() == null ? null : job.getSpec().getTopology().getTopologyName();
+    return TopologySelection.choose(requested, topologies).map(t -> Topology.from(t.getSpec())).orElse(HOSTS_ONLY);
+  }
+
+  /** The rank pods' scheduling priority, as kube-scheduler would resolve it. */
+  public int priorityOf(TrainingJob job) {
+    PodSpec pod = job.getSpec().getTemplate().getSpec();
+    if (pod.getPriority() != null) {
+      return pod.getPriority();
+    }
+    Optional<PriorityClass> pc = pod.getPriorityClassName() != null
+        ? priorityClasses.stream().filter(p -> pod.getPriorityClassName().equals(p.getMetadata().getName())).findFirst()
+        : priorityClasses.stream().filter(p -> Boolean.TRUE.equals(p.getGlobalDefault())).findFirst();
+    return pc.map(PriorityClass::getValue).orElse(0);
+  }
+}

@@ -1,0 +1,40 @@
+package dev.gangway.pod;
+
+import dev.gangway.api.v1alpha1.TrainingJob;
+
+/** Names and labels of the objects Gangway creates for a job, in one place so every step agrees. */
+public final class JobNames {
+  public static final String LABEL_JOB = "gangway.dev/job-name";
+  public static final String LABEL_RANK = "gangway.dev/rank";
+  public static final String LABEL_ATTEMPT = "gangway.dev/attempt";
+  public static final String RENDEZVOUS_PORT_NAME = "rendezvous";
+  /** The port rank 0 listens on for rendezvous (torchrun's default, used for every framework). */
+  public static final int RENDEZVOUS_PORT = 29500;
+
+  private JobNames() {
+  }
+
+  /** Pod name of a rank in an attempt: unique across attempts, so a new attempt never waits on an old pod's deletion. */
+  public static String podName(String job, int rank, int attempt) {
+    return job + "-r" + rank + "-a" + attempt;
+  }
+
+  /** DNS hostname of a rank inside the job's headless Service: stable across attempts. */
+  public static String hostname(String job, int rank) {
+    return job + "-" + rank;
+  }
+
+  /** Fully qualified name a rank resolves as: {@code <job>-<rank>.<job>.<namespace>.svc}. */
+  public static String rankAddress(TrainingJob job, int rank) {
+    String name = job.getMetadata().getName();
+    return hostname(name, rank) + "." + name + "." + job.getMetadata().getNamespace() + ".svc";
+  }
+
+  public static String serviceName(String job) {
+    return job;
+  }
+
+  public static String mpiConfigMapName(String job) {
+    return job + "-mpi";
+  }
+}

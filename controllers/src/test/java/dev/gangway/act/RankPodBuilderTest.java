@@ -1,0 +1,121 @@
+package dev.gangway.act;
+
+import dev.gangway.job.TestJobs;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gangway.api.v1alpha1.CheckpointSpec;
+import dev.gangway.api.v1alpha1.Framework;
+import dev.gangway.api.v1alpha1.TrainingJob;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+public class RankPodBuilderTest {
+
+  @Test
+  void rankPodCarriesIdentityOwnerAndDnsName() {
+    TrainingJob job = TestJobs.job("llama", 4, 8);
+    Pod pod = RankPodBuilder.build(job, 2, 3, null);
+
+    assertThat(pod.getMetadata().getName()).isEqualTo("llama-r2-a3");
+    assertThat(pod.getMetadata().getNamespace()).isEqualTo("team-a");
+    assertThat(pod.getMetadata().getLabels()).containsEntry("gangway.dev/job-name", "llama")
+        .containsEntry("gangway.dev/rank", "2").containsEntry("gangway.dev/attempt", "3").containsEntry("team", "nlp");
+    assertThat(pod.getMetadata().getAnnotations()).containsEntry("note", "kept");
+    assertThat(pod.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+      assertThat(o.getUid()).isEqualTo("uid-llama");
+      assertThat(o.getController()).isTrue();
+      assertThat(o.getKind()).isEqualTo("TrainingJob");
+    });
+    assertThat(pod.getSpec().getHostname()).isEqualTo("llama-2");
+    assertThat(pod.getSpec().getSubdomain()).isEqualTo("llama");
+    assertThat(pod.getSpec().getRestartPolicy()).isEqualTo("Never");
+    assertThat(pod.getSpec().getNodeName()).isNull();
+    assertThat(pod.getSpec().getSchedulingGates()).extracting(g -> g.getName()).containsExactly("gangway.dev/placement");
+  }
+
+  @Test
+  void gpuLimitGoesOnTheMainContainerOnly() {
+    Pod pod = RankPodBuilder.build(TestJobs.job("llama", 2, 8), 0, 1, null);
+    assertThat(pod.getSpec().getContainers().get(0).getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("8"));
+    assertThat(pod.getSpec().getContainers().get(1).getResources()).isNull();
+  }
+
+  @Test
+  void cpuOnlyGangGetsNoGpuLimit() {
+    Pod pod = RankPodBuilder.build(TestJobs.job("cpu", 2, 0), 0, 1, null);
+    assertThat(pod.getSpec().getContainers().get(0).getResources()).isNull();
+  }
+
+  @Test
+  void everyContainerGetsTheRendezvousEnvAndGangwayValuesReplaceTemplateOnes() {
+    Pod pod = RankPodBuilder.build(TestJobs.job("llama", 4, 8), 1, 1, "/ckpt/step-100");
+    for (Container c : pod.getSpec().getContainers()) {
+      Map<String, String> env = env(c);
+      assertThat(env).containsEntry("RANK", "1").containsEntry("GANGWAY_RESUME_FROM", "/ckpt/step-100")
+          .containsEntry("MASTER_ADDR", "llama-0.llama.team-a.svc");
+      assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("RANK")).hasSize(1);
+    }
+    assertThat(env(pod.getSpec().getContainers().get(0))).containsEntry("LR", "3e-4");
+  }
+
+  @Test
+  void checkpointClaimIsMountedInEveryContainer() {
+    TrainingJob job = TestJobs.job("llama", 2, 8);
+    CheckpointSpec checkpoint = new CheckpointSpec();
+    checkpoint.setClaimName("ckpt-pvc");
+    checkpoint.setMountPath("/ckpt");
+    job.getSpec().setCheckpoint(checkpoint);
+
+    Pod pod = RankPodBuilder.build(job, 0, 1, null);
+    assertThat(pod.getSpec().getVolumes()).anySatisfy(v -> {
+      assertThat(v.getName()).isEqualTo("gangway-checkpoint");
+      assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("ckpt-pvc");
+    });
+    assertThat(pod.getSpec().getContainers()).allSatisfy(c ->
+        assertThat(c.getVolumeMounts()).anyMatch(m -> m.getMountPath().equals("/ckpt") && m.getName().equals("gangway-checkpoint")));
+    assertThat(env(pod.getSpec().getContainers().get(0))).containsEntry("GANGWAY_CHECKPOINT_DIR", "/ckpt");
+  }
+
+  @Test
+  void mpiRanksMountTheHostfile() {
+    TrainingJob job = TestJobs.job("hpl", 2, 4);
+    job.getSpec().setFramework(Framework.MPI);
+    Pod pod = RankPodBuilder.build(job, 0, 1, null);
+    assertThat(pod.getSpec().getVolumes()).anySatisfy(v -> assertThat(v.getConfigMap().getName()).isEqualTo("hpl-mpi"));
+    assertThat(pod.getSpec().getContainers().get(0).getVolumeMounts())
+        .anyMatch(m -> m.getMountPath().equals("/etc/gangway/mpi") && m.getReadOnly());
+    assertThat(GangServiceBuilder.mpiHostfile(job).getData().get("hostfile"))
+        .isEqualTo("hpl-0.hpl.team-a.svc slots=4\nhpl-1.hpl.team-a.svc slots=4\n");
+  }
+
+  @Test
+  void buildingDoesNotMutateTheJobTemplate() {
+    TrainingJob job = TestJobs.job("llama", 2, 8);
+    RankPodBuilder.build(job, 0, 1, null);
+    assertThat(job.getSpec().getTemplate().getSpec().getHostname()).isNull();
+    assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getResources()).isNull();
+    assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()).hasSize(2);
+  }
+
+  @Test
+  void headlessServicePublishesNotReadyRanks() {
+    Service svc = GangServiceBuilder.headlessService(TestJobs.job("llama", 2, 8), 3);
+    assertThat(svc.getMetadata().getName()).isEqualTo("llama");
+    assertThat(svc.getSpec().getClusterIP()).isEqualTo("None");
+    assertThat(svc.getSpec().getPublishNotReadyAddresses()).isTrue();
+    // Only the given attempt's pods: a restarting gang's names never resolve to the attempt being torn down.
+    assertThat(svc.getSpec().getSelector()).containsOnly(Map.entry("gangway.dev/job-name", "llama"), Map.entry("gangway.dev/attempt", "3"));
+    assertThat(svc.getMetadata().getLabels()).containsOnly(Map.entry("gangway.dev/job-name", "llama"));
+    assertThat(svc.getSpec().getPorts()).singleElement().satisfies(p -> assertThat(p.getPort()).isEqualTo(29500));
+  }
+
+  public static Map<String, String> env(Container c) {
+    return c.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e.getValue() == null ? "" : e.getValue()));
+  }
+}

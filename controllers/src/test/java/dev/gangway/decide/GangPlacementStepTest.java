@@ -1,0 +1,155 @@
+package dev.gangway.decide;
+
+import dev.gangway.act.RankPodBuilder;
+import dev.gangway.job.TestJobs;
+import dev.gangway.observe.GangObservation;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gangway.api.v1alpha1.TrainingJob;
+import dev.gangway.placement.GangPlacer;
+import dev.gangway.placement.PlacementEngine;
+import dev.gangway.placement.PlacementQueue;
+import dev.gangway.placement.SnapshotFactory;
+import dev.gangway.topology.Level;
+import dev.gangway.topology.Topology;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The two phases of writing a placement, resuming after a crash between them, and the bind timeout. */
+class GangPlacementStepTest {
+  private static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
+  private static final Topology HOSTS = Topology.of(50, new Level(0, "host", "kubernetes.io/hostname", 50));
+  private final GangPlacementStep step = new GangPlacementStep(new GangPlacer(new PlacementEngine()),
+      new PlacementQueue(Duration.ofMinutes(10)), Duration.ofSeconds(60));
+  private final TrainingJob job = TestJobs.job("llm", 2, 8);
+  private final List<Node> nodes = List.of(node("n1"), node("n2"));
+
+  private static Node node(String name) {
+    return new NodeBuilder().withNewMetadata().withName(name).addToLabels("kubernetes.io/hostname", name).endMetadata()
+        .withNewStatus().addToAllocatable("nvidia.com/gpu", new Quantity("8")).addToAllocatable("cpu", new Quantity("64"))
+        .addToAllocatable("memory", new Quantity("512Gi")).addNewCondition().withType("Ready").withStatus("True").endCondition()
+        .endStatus().build();
+  }
+
+  private GangPlacementStep.Plan plan(List<Pod> pods, String placedTime, Instant now) {
+    return plan(pods, 1, placedTime, now);
+  }
+
+  private GangPlacementStep.Plan plan(List<Pod> pods, int attempt, String placedTime, Instant now) {
+    GangObservation gang = GangObservation.of(pods, attempt, 2);
+    return step.plan("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang, gang.attemptPods(),
+        new GangPlacementStep.Inputs(HOSTS, nodes, pods, 0, Set.of()), placedTime, now);
+  }
+
+  private List<Pod> gatedPods() {
+    return gatedPods(1);
+  }
+
+  private List<Pod> gatedPods(int attempt) {
+    List<Pod> pods = new ArrayList<>();
+    for (int r = 0; r < 2; r++) {
+      pods.add(RankPodBuilder.build(job, r, attempt, null));
+    }
+    return pods;
+  }
+
+  /** Attempt 1's pods, bound and running on n1 and n2, now being deleted. */
+  private List<Pod> terminatingFirstAttempt() {
+    List<Pod> old = gatedPods(1);
+    for (int r = 0; r < 2; r++) {
+      Pod pod = old.get(r);
+      pod.getSpec().setSchedulingGates(List.of());
+      pod.getSpec().setNodeName("n" + (r + 1));
+      pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running").build());
+      pod.getMetadata().setDeletionTimestamp(T0.toString());
+    }
+    return old;
+  }
+
+  @Test
+  void aCompleteGatedGangIsAnnotatedThenReleasedToItsNodes() {
+    GangPlacementStep.Plan plan = plan(gatedPods(), null, T0);
+    assertThat(plan.outcome().kind()).isEqualTo(PlacementOutcome.Kind.PLACED);
+    assertThat(plan.annotate().values()).containsExactlyInAnyOrder("n1", "n2");
+    assertThat(plan.release()).hasSize(2);
+  }
+
+  @Test
+  void anIncompleteGangIsNotPlaced() {
+    assertThat(plan(gatedPods().subList(0, 1), null, T0).outcome().kind()).isEqualTo(PlacementOutcome.Kind.NONE);
+  }
+
+  @Test
+  void afterACrashBetweenThePhasesTheWrittenDecisionIsReleasedWithoutDecidingAgain() {
+    List<Pod> pods = gatedPods();
+    pods.get(0).getMetadata().getAnnotations().put(SnapshotFactory.RESERVED_NODE_ANNOTATION, "n2");
+    pods.get(1).getMetadata().getAnnotations().put(SnapshotFactory.RESERVED_NODE_ANNOTATION, "n1");
+    GangPlacementStep.Plan plan = plan(pods, null, T0);
+    assertThat(plan.annotate()).isEmpty();
+    assertThat(plan.release()).containsValues("n2", "n1");
+  }
+
+  @Test
+  void aRestartIsDecidedWhileTheFailedAttemptTerminatesAndEachRankReleasedOnceItsNodeIsFree() {
+    // The gang fills both nodes; attempt 1 still holds them. Its GPUs are going away, so attempt 2 is decided now...
+    List<Pod> old = terminatingFirstAttempt();
+    List<Pod> pods = new ArrayList<>(old);
+    pods.addAll(gatedPods(2));
+    GangPlacementStep.Plan decided = plan(pods, 2, null, T0);
+    assertThat(decided.outcome().kind()).isEqualTo(PlacementOutcome.Kind.PLACED);
+    assertThat(decided.annotate().values()).containsExactlyInAnyOrder("n1", "n2");
+    // ...but no rank is released onto a node an attempt-1 pod still occupies.
+    assertThat(decided.release()).isEmpty();
+
+    // Written decision; attempt 1's pod on n1 is gone: only the rank reserved on n1 is released.
+    List<Pod> next = gatedPods(2);
+    next.forEach(p -> p.getMetadata().getAnnotations().put(SnapshotFactory.RESERVED_NODE_ANNOTATION,
+        decided.annotate().entrySet().stream().filter(e -> e.getKey().getMetadata().getName().equals(p.getMetadata().getName()))
+            .findFirst().orElseThrow().getValue()));
+    List<Pod> oneGone = new ArrayList<>(List.of(old.get(1)));
+    oneGone.addAll(next);
+    GangPlacementStep.Plan partly = plan(oneGone, 2, T0.toString(), T0.plusSeconds(1));
+    assertThat(partly.annotate()).isEmpty();
+    assertThat(partly.release()).containsOnlyKeys(next.stream().filter(p -> "n1".equals(GangPlacementStep.reservedNode(p))).toList());
+    assertThat(partly.release().values()).containsExactly("n1");
+
+    // All of attempt 1 gone: the rest is released.
+    assertThat(plan(next, 2, T0.toString(), T0.plusSeconds(2)).release().values()).containsExactlyInAnyOrder("n1", "n2");
+  }
+
+  @Test
+  void anotherJobsTerminatingPodsStillCountAsUsed() {
+    List<Pod> pods = gatedPods();
+    Pod foreign = RankPodBuilder.build(TestJobs.job("other", 1, 8), 0, 1, null);
+    foreign.getSpec().setSchedulingGates(List.of());
+    foreign.getSpec().setNodeName("n1");
+    foreign.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running").build());
+    foreign.getMetadata().setDeletionTimestamp(T0.toString());
+    GangObservation gang = GangObservation.of(pods, 1, 2);
+    List<Pod> cluster = new ArrayList<>(pods);
+    cluster.add(foreign);
+    GangPlacementStep.Plan plan = step.plan("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang,
+        gang.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, cluster, 0, Set.of()), null, T0);
+    assertThat(plan.outcome().kind()).isEqualTo(PlacementOutcome.Kind.WAITING);
+  }
+
+  @Test
+  void ranksNotBoundWithinTheTimeoutReleaseTheWholeGang() {
+    List<Pod> pods = gatedPods();
+    pods.forEach(p -> p.getSpec().setSchedulingGates(List.of()));
+    pods.get(0).getSpec().setNodeName("n1");
+    assertThat(plan(pods, T0.toString(), T0.plusSeconds(30)).outcome().kind()).isEqualTo(PlacementOutcome.Kind.NONE);
+    GangPlacementStep.Plan expired = plan(pods, T0.toString(), T0.plusSeconds(61));
+    assertThat(expired.outcome().kind()).isEqualTo(PlacementOutcome.Kind.EXPIRED);
+    assertThat(expired.outcome().message()).contains("1 of 2 ranks were not bound");
+    assertThat(expired.delete()).hasSize(2);
+  }
+}
