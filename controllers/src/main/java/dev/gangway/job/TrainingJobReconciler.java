@@ -82,8 +82,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     this.deps = deps;
     this.clock = deps.clock();
     this.events = new JobEventRecorder();
-    this.placement = new GangPlacementStep(new GangPlacer(new PlacementEngine()), new PlacementQueue(deps.backfillBound()),
-        deps.bindTimeout());
+    this.placement = new GangPlacementStep(new GangPlacer(new PlacementEngine()), new PlacementQueue(), deps.bindTimeout());
     this.recovery = new GangRecoveryStep(deps);
     this.nodeMarker = new NodeMarker(deps.nodeMarking());
     this.metrics = new JobMetrics(deps.meters(), placement::waiting);
@@ -319,26 +318,21 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
 
   private PlacementOutcome place(TrainingJob job, String jobKey, GangObservation gang, ClusterView cluster,
                                  Context<TrainingJob> context, Instant now) {
-    // Drop queue entries of jobs that no longer exist, so a deleted job never blocks the queue.
-    placement.prune(key -> context.getPrimaryCache().get(resourceId(key)).isPresent());
     Set<String> avoid = new HashSet<>(deps.health().fatalNodes(now));
     avoid.addAll(deps.badNodes().flagged());
+    // The queue is what the API server stores, read from the informer's cache: it survives a leader change.
+    var queued = WaitingGangs.of(context.getPrimaryCache().list(), cluster, avoid);
     if (job.getStatus() != null && job.getStatus().getExcludedNodes() != null) {
       avoid.addAll(job.getStatus().getExcludedNodes());
     }
     GangPlacementStep.Inputs inputs = new GangPlacementStep.Inputs(cluster.topologyFor(job), cluster.nodes(), cluster.allPods(),
-        cluster.priorityOf(job), avoid);
+        cluster.priorityOf(job), avoid, queued);
     String placedTime = job.getStatus() == null || job.getStatus().getPlacement() == null ? null : job.getStatus().getPlacement().getPlacedTime();
     Instant created = job.getMetadata().getCreationTimestamp() == null ? now : Instant.parse(job.getMetadata().getCreationTimestamp());
     GangPlacementStep.Plan plan = placement.plan(jobKey, new GangPlacementStep.TrainingJobSpecView(job.getSpec(), created), gang,
         gang.attemptPods(), inputs, placedTime, now);
     GangPodWriter.apply(context.getClient(), plan);
     return plan.outcome();
-  }
-
-  private static ResourceID resourceId(String jobKey) {
-    int slash = jobKey.indexOf('/');
-    return new ResourceID(jobKey.substring(slash + 1), jobKey.substring(0, slash));
   }
 
   private static boolean isActive(JobPhase phase) {

@@ -257,7 +257,7 @@ class TrainingJobReconcilerTest {
   }
 
   @Test
-  void aGangTooBigForAnyDomainWaitsWithTheReasonAndStaysGated() {
+  void aGangThatCanNeverFitIsUnschedulableAtOnceStaysGatedAndALaterJobRuns() {
     topology();
     node("gpu-0", "rack-a", "clique-1", 8);
     node("gpu-1", "rack-a", "clique-2", 8);
@@ -271,10 +271,20 @@ class TrainingJobReconcilerTest {
       assertThat(found).isPresent();
       var placed = found.get();
       assertThat(placed.getStatus()).isEqualTo("False");
-      assertThat(placed.getReason()).isEqualTo("RequiredLevelTooSmall");
-      assertThat(placed.getMessage()).contains("nvlink-domain");
+      assertThat(placed.getReason()).isEqualTo("Unschedulable");
+      assertThat(placed.getMessage()).isEqualTo("needs 2 ranks x 8 GPUs within one nvlink-domain; the largest nvlink-domain (clique-1)"
+          + " has 1 node x 8 GPUs = 8 GPUs this job may use (room for 1 such ranks)");
     });
     assertThat(awaitPods("toobig", 2)).allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isNotEmpty());
+
+    // Created later, at the same priority: it is not queued behind the job that can never run.
+    create(TestJobs.job("later", 2, 8));
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(awaitPods("later", 2))
+        .allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isEmpty()));
+    awaitPods("later", 2).forEach(p -> setStatus(p, TestJobs.running(GangPlacementStep.reservedNode(p))));
+    awaitPhase("later", JobPhase.Running);
+    assertThat(JobConditions.find(job("toobig").getStatus().getConditions(), "Placed").orElseThrow().getReason())
+        .isEqualTo("Unschedulable");
   }
 
   @Test
