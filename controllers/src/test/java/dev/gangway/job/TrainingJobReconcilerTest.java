@@ -288,6 +288,37 @@ class TrainingJobReconcilerTest {
   }
 
   @Test
+  void aLaterSmallJobDoesNotTakeTheNodeTheWaitingHeadNeedsAndTheHeadStartsWhenItsDomainFrees() {
+    topology();
+    node("gpu-0", "rack-a", "clique-1", 8);
+    node("gpu-1", "rack-a", "clique-1", 8);
+    create(TestJobs.job("filler", 1, 8));
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(awaitPods("filler", 1))
+        .allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isEmpty()));
+    TrainingJob head = TestJobs.job("head", 2, 8);
+    head.getSpec().setTopology(new TopologySpec());
+    head.getSpec().getTopology().setRequired("nvlink-domain");
+    create(head);
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(job("head").getStatus()).isNotNull()
+        .satisfies(s -> assertThat(JobConditions.find(s.getConditions(), "Placed")).isPresent()));
+
+    // One node is free, but the head (first in the queue) needs it: the small job must not take it.
+    create(TestJobs.job("small", 1, 8));
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+      var found = JobConditions.find(job("small").getStatus().getConditions(), "Placed");
+      assertThat(found).isPresent();
+      assertThat(found.get().getReason()).isEqualTo("QueuedBehind");
+      assertThat(found.get().getMessage()).startsWith("team-a/head is first in the queue").contains("16 GPUs on 2 nodes");
+    });
+    assertThat(awaitPods("small", 1)).allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isNotEmpty());
+
+    awaitPods("filler", 1).forEach(p -> setStatus(p, TestJobs.exited(0, "Completed", null)));
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(awaitPods("head", 2))
+        .allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isEmpty()));
+    assertThat(awaitPods("small", 1)).allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isNotEmpty());
+  }
+
+  @Test
   void aFatalHealthSignalTaintsAndCordonsTheNodeAndClearingItUndoesBoth() {
     node("sick-gpu", "rack-a", "clique-1", 8);
     health("sick-gpu", dev.gangway.health.NodeHealthSignal.Severity.Fatal, "XID 79");
