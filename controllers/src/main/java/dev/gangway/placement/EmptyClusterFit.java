@@ -36,7 +36,7 @@ public final class EmptyClusterFit {
         .required(request.requiredLevel()).preferred(request.preferredLevel()).groups(request.groupSize(), request.groupLevel())
         .nodeSelector(request.nodeSelector()).requiredNodeAffinity(request.requiredNodeAffinity())
         .tolerations(request.tolerations()).build();
-    ClusterSnapshot empty = new ClusterSnapshot(cluster.topology(), cluster.nodes().stream().map(EmptyClusterFit::atBest).toList());
+    ClusterSnapshot empty = cluster.withCapacityOf(EmptyClusterFit::atBest);
     GangShape shape = GangShape.of(empty.topology(), req);
     GangFit fit = GangFit.compute(empty, req, shape.groupSize(), shape.groupLevel());
     DomainTree tree = empty.tree();
@@ -63,7 +63,7 @@ public final class EmptyClusterFit {
 
   /** The node as it could be: idle, ready, schedulable, without the taints of a passing condition. */
   private static NodeState atBest(NodeState n) {
-    List<Taint> kept = n.taints().stream()
+    List<Taint> kept = n.taints().isEmpty() ? n.taints() : n.taints().stream()
         .filter(t -> t.getKey() == null || CONDITION_TAINT_PREFIXES.stream().noneMatch(t.getKey()::startsWith)).toList();
     return new NodeState(n.name(), n.labels(), kept, false, true, n.allocatable(), Resources.NONE);
   }
@@ -104,8 +104,8 @@ public final class EmptyClusterFit {
   private static int largest(GangFit fit, DomainTree tree, int level, boolean grouped) {
     int best = -1;
     for (int id : tree.idsAt(level)) {
-      if (best < 0 || fit.units(id, grouped) > fit.units(best, grouped)
-          || (fit.units(id, grouped) == fit.units(best, grouped) && tree.freeGpusOf(id) > tree.freeGpusOf(best))) best = id;
+      // Ties go to tree order, not to what is free now, so the message does not change as jobs come and go.
+      if (best < 0 || fit.units(id, grouped) > fit.units(best, grouped)) best = id;
     }
     return best;
   }

@@ -41,9 +41,8 @@ public record HeadReservation(String jobKey, List<Reservation> reservations, Str
       return Optional.of(new HeadReservation(req.jobKey(), held, describe(held, "where it fits now")));
     }
     GangShape shape = GangShape.of(current.topology(), req);
-    ClusterSnapshot idle = new ClusterSnapshot(current.topology(),
-        current.nodes().stream().map(n -> new NodeState(n.name(), n.labels(), n.taints(), n.unschedulable(), n.ready(),
-            n.allocatable(), Resources.NONE)).toList());
+    ClusterSnapshot idle = current.withCapacityOf(n -> new NodeState(n.name(), n.labels(), n.taints(), n.unschedulable(), n.ready(),
+        n.allocatable(), Resources.NONE));
     GangFit ever = GangFit.compute(idle, req, shape.groupSize(), shape.groupLevel());
     GangFit free = GangFit.compute(current, req, shape.groupSize(), shape.groupLevel());
     Domain domain = chooseDomain(current.tree(), ever, free, shape);
