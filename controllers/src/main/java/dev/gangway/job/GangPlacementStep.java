@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Places a gang all or nothing. Ranks are created held by the {@link #GATE} scheduling gate; once
@@ -38,10 +39,10 @@ public final class GangPlacementStep {
 
   /**
    * The cluster as the informer caches show it, the job's topology and scheduling priority, and the
-   * gangs waiting to be placed as stored in the API server ({@link WaitingGangs}).
+   * gangs waiting to be placed as stored in the API server ({@link WaitingGangs}), read only when this gang decides.
    */
   public record Inputs(Topology topology, List<Node> nodes, List<Pod> allPods, int priority, Set<String> excludedNodes,
-                       List<QueuedGang> queued) {
+                       Supplier<List<QueuedGang>> queued) {
   }
 
   /** What to write to the pods; empty lists mean nothing to write. */
@@ -81,9 +82,10 @@ public final class GangPlacementStep {
     }
     GangRequest request = GangRequest.from(jobKey, job.spec(), in.excludedNodes());
     List<Pod> pods = withoutLeaving(in.allPods(), gang.otherPods());
-    Instant waitingSince = in.queued().stream().filter(g -> g.jobKey().equals(jobKey)).findFirst().map(QueuedGang::waitingSince).orElse(now);
+    List<QueuedGang> queued = in.queued().get();
+    Instant waitingSince = queued.stream().filter(g -> g.jobKey().equals(jobKey)).findFirst().map(QueuedGang::waitingSince).orElse(now);
     PlacementQueue.Admission admission = queue.admit(new QueuedGang(jobKey, in.priority(), job.createdAt(), waitingSince, in.topology(),
-        request), in.queued(), topology -> SnapshotFactory.from(topology, in.nodes(), pods));
+        request), queued, topology -> SnapshotFactory.from(topology, in.nodes(), pods));
     queueLength = admission.queueLength();
     if (admission.kind() == PlacementQueue.Admission.Kind.UNSCHEDULABLE) {
       return Plan.of(PlacementOutcome.waiting(UNSCHEDULABLE, admission.message()));

@@ -320,13 +320,14 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
                                  Context<TrainingJob> context, Instant now) {
     Set<String> avoid = new HashSet<>(deps.health().fatalNodes(now));
     avoid.addAll(deps.badNodes().flagged());
-    // The queue is what the API server stores, read from the informer's cache: it survives a leader change.
-    var queued = WaitingGangs.of(context.getPrimaryCache().list(), cluster, avoid);
+    Set<String> avoidedByAll = Set.copyOf(avoid);
     if (job.getStatus() != null && job.getStatus().getExcludedNodes() != null) {
       avoid.addAll(job.getStatus().getExcludedNodes());
     }
     GangPlacementStep.Inputs inputs = new GangPlacementStep.Inputs(cluster.topologyFor(job), cluster.nodes(), cluster.allPods(),
-        cluster.priorityOf(job), avoid, queued);
+        cluster.priorityOf(job), avoid,
+        // The queue is what the API server stores, read from the informer's cache when the gang decides: it survives a leader change.
+        () -> WaitingGangs.of(context.getPrimaryCache().list(), cluster, avoidedByAll));
     String placedTime = job.getStatus() == null || job.getStatus().getPlacement() == null ? null : job.getStatus().getPlacement().getPlacedTime();
     Instant created = job.getMetadata().getCreationTimestamp() == null ? now : Instant.parse(job.getMetadata().getCreationTimestamp());
     GangPlacementStep.Plan plan = placement.plan(jobKey, new GangPlacementStep.TrainingJobSpecView(job.getSpec(), created), gang,

@@ -3,7 +3,7 @@ package dev.gangway.placement;
 import dev.gangway.topology.Topology;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.IdentityHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,8 +53,10 @@ public final class PlacementQueue {
    * replaced by {@code self}); {@code cluster} gives the cluster's snapshot on a topology.
    */
   public Admission admit(QueuedGang self, Collection<QueuedGang> waiting, Function<Topology, ClusterSnapshot> cluster) {
-    Map<Topology, ClusterSnapshot> snapshots = new IdentityHashMap<>();
-    Function<Topology, ClusterSnapshot> snapshot = t -> snapshots.computeIfAbsent(t, cluster);
+    // Jobs read the same ClusterTopology into different Topology objects: one snapshot per distinct shape.
+    Map<List<Object>, ClusterSnapshot> snapshots = new HashMap<>();
+    Function<Topology, ClusterSnapshot> snapshot = t -> snapshots.computeIfAbsent(List.of(t.levels(), t.crossBlockBandwidthGBps()),
+        k -> cluster.apply(t));
     Optional<String> never = EmptyClusterFit.whyNever(snapshot.apply(self.topology()), self.request());
     if (never.isPresent()) {
       int others = (int) waiting.stream().filter(g -> !g.jobKey().equals(self.jobKey())).count();

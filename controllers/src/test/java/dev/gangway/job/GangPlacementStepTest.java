@@ -43,7 +43,7 @@ class GangPlacementStepTest {
   private GangPlacementStep.Plan plan(List<Pod> pods, int attempt, String placedTime, Instant now) {
     GangObservation gang = GangObservation.of(pods, attempt, 2);
     return step.plan("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang, gang.attemptPods(),
-        new GangPlacementStep.Inputs(HOSTS, nodes, pods, 0, Set.of(), List.of()), placedTime, now);
+        new GangPlacementStep.Inputs(HOSTS, nodes, pods, 0, Set.of(), List::of), placedTime, now);
   }
 
   private List<Pod> gatedPods() {
@@ -134,7 +134,7 @@ class GangPlacementStepTest {
     List<Pod> cluster = new ArrayList<>(pods);
     cluster.add(foreign);
     GangPlacementStep.Plan plan = step.plan("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang,
-        gang.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, cluster, 0, Set.of(), List.of()), null, T0);
+        gang.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, cluster, 0, Set.of(), List::of), null, T0);
     assertThat(plan.outcome().kind()).isEqualTo(PlacementOutcome.Kind.WAITING);
   }
 
