@@ -6,6 +6,7 @@ import dev.gangway.placement.GangPlacer;
 import dev.gangway.placement.GangRequest;
 import dev.gangway.placement.PlacementQueue;
 import dev.gangway.placement.PlacementResult;
+import dev.gangway.placement.QueuedGang;
 import dev.gangway.placement.SnapshotFactory;
 import dev.gangway.topology.Topology;
 import io.fabric8.kubernetes.api.model.Node;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Places a gang all or nothing. Ranks are created held by the {@link #GATE} scheduling gate; once
@@ -32,9 +34,17 @@ import java.util.Set;
  */
 public final class GangPlacementStep {
   public static final String GATE = "gangway.dev/placement";
+  /** Placed=False reason of a gang that could not be placed even on an empty cluster. */
+  public static final String UNSCHEDULABLE = "Unschedulable";
+  /** Placed=False reason of a gang that waits while the head of the queue holds the capacity it would need. */
+  public static final String QUEUED_BEHIND = "QueuedBehind";
 
-  /** The cluster as the informer caches show it, and the job's topology and scheduling priority. */
-  public record Inputs(Topology topology, List<Node> nodes, List<Pod> allPods, int priority, Set<String> excludedNodes) {
+  /**
+   * The cluster as the informer caches show it, the job's topology and scheduling priority, and the
+   * gangs waiting to be placed as stored in the API server ({@link WaitingGangs}), read only when this gang decides.
+   */
+  public record Inputs(Topology topology, List<Node> nodes, List<Pod> allPods, int priority, Set<String> excludedNodes,
+                       Supplier<List<QueuedGang>> queued) {
   }
 
   /** What to write to the pods; empty lists mean nothing to write. */
@@ -47,6 +57,7 @@ public final class GangPlacementStep {
   private final GangPlacer placer;
   private final PlacementQueue queue;
   private final Duration bindTimeout;
+  private volatile int queueLength;
 
   public GangPlacementStep(GangPlacer placer, PlacementQueue queue, Duration bindTimeout) {
     this.placer = placer;
@@ -63,7 +74,6 @@ public final class GangPlacementStep {
     Set<String> stillHeld = nodesHeldBy(gang.otherPods());
     List<Pod> gated = attemptPods.stream().filter(GangPlacementStep::gated).toList();
     if (gated.isEmpty()) {
-      queue.leave(jobKey);
       return bindTimeout(jobKey, attemptPods, placedTime, now);
     }
     if (attemptPods.stream().allMatch(p -> reservedNode(p) != null)) {
@@ -72,18 +82,23 @@ public final class GangPlacementStep {
       gated.stream().filter(p -> !stillHeld.contains(reservedNode(p))).forEach(p -> release.put(p, reservedNode(p)));
       return new Plan(PlacementOutcome.NONE, Map.of(), release, List.of());
     }
-    PlacementQueue.Admission admission = queue.admit(jobKey, in.priority(), job.createdAt(), now);
-    if (!admission.mayPlace()) {
-      return Plan.of(PlacementOutcome.waiting("QueuedBehind", "waiting behind " + admission.blockedBy().jobKey()
-          + " (priority " + admission.blockedBy().priority() + ", waiting since " + admission.blockedBy().waitingSince()
-          + "), which has waited past the backfill bound"));
-    }
     GangRequest request = GangRequest.from(jobKey, job.spec(), in.excludedNodes());
-    PlacementResult result = placer.place(in.topology(), in.nodes(), withoutLeaving(in.allPods(), gang.otherPods()), request, now);
-    if (!result.placed()) {
-      return Plan.of(PlacementOutcome.waiting(result.reason(), result.message()));
+    List<Pod> pods = withoutLeaving(in.allPods(), gang.otherPods());
+    List<QueuedGang> queued = in.queued().get();
+    Instant waitingSince = queued.stream().filter(g -> g.jobKey().equals(jobKey)).findFirst().map(QueuedGang::waitingSince).orElse(now);
+    PlacementQueue.Admission admission = queue.admit(new QueuedGang(jobKey, in.priority(), job.createdAt(), waitingSince, in.topology(),
+        request), queued, topology -> SnapshotFactory.from(topology, in.nodes(), pods));
+    queueLength = admission.queueLength();
+    if (admission.kind() == PlacementQueue.Admission.Kind.UNSCHEDULABLE) {
+      return Plan.of(PlacementOutcome.waiting(UNSCHEDULABLE, admission.message()));
     }
-    queue.leave(jobKey);
+    PlacementResult result = placer.place(in.topology(), in.nodes(), pods, request, admission.hidden(), now);
+    if (!result.placed()) {
+      return Plan.of(admission.head() == null ? PlacementOutcome.waiting(result.reason(), result.message())
+          : PlacementOutcome.waiting(QUEUED_BEHIND, admission.head().jobKey() + " is first in the queue (priority "
+              + admission.head().priority() + ", waiting since " + admission.head().waitingSince() + ") and holds "
+              + admission.held().where() + " for its start; on the rest of the cluster: " + result.message()));
+    }
     Map<Pod, String> annotate = new java.util.LinkedHashMap<>();
     Map<Pod, String> release = new java.util.LinkedHashMap<>();
     for (Pod pod : attemptPods) {
@@ -126,19 +141,13 @@ public final class GangPlacementStep {
     return new Plan(PlacementOutcome.expired(message), Map.of(), Map.of(), new ArrayList<>(attemptPods));
   }
 
-  /** Gangs waiting for capacity now. */
+  /** Gangs waiting for capacity, as the latest decision counted them. */
   public int waiting() {
-    return queue.size();
+    return queueLength;
   }
 
-  /** Forgets queue entries of jobs that no longer exist. */
-  public void prune(java.util.function.Predicate<String> exists) {
-    queue.snapshot().stream().map(PlacementQueue.Entry::jobKey).filter(k -> !exists.test(k)).forEach(k -> forget(k));
-  }
-
-  /** The gang left the queue for good (finished, suspended, deleted). */
+  /** The gang is gone for good (finished, suspended, deleted): drop what the placer holds for it. */
   public void forget(String jobKey) {
-    queue.leave(jobKey);
     placer.release(jobKey);
   }
 
@@ -147,7 +156,7 @@ public final class GangPlacementStep {
     return gates != null && gates.stream().anyMatch(g -> GATE.equals(g.getName()));
   }
 
-  static String reservedNode(Pod pod) {
+  public static String reservedNode(Pod pod) {
     Map<String, String> annotations = pod.getMetadata().getAnnotations();
     return annotations == null ? null : annotations.get(SnapshotFactory.RESERVED_NODE_ANNOTATION);
   }

@@ -3,6 +3,7 @@ package dev.gangway.decide;
 import dev.gangway.observe.ClusterView;
 import dev.gangway.observe.GangObservation;
 import dev.gangway.observe.JobObservation;
+import dev.gangway.observe.WaitingGangs;
 import dev.gangway.api.v1alpha1.JobPhase;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
@@ -17,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Predicate;
 
 /**
  * The one decision of a reconcile: from an observation to the next status and the actions that make
@@ -45,8 +45,7 @@ public final class JobDecider {
     this.placement = placement;
   }
 
-  /** @param jobExists whether a job (by namespace/name) still exists, so deleted jobs leave the queue */
-  public JobDecision decide(JobObservation o, Predicate<String> jobExists) {
+  public JobDecision decide(JobObservation o) {
     Instant now = o.now();
     TrainingJob job = withAcceptedCheckpoints(o.job(), o.reports());
     GangObservation gang = o.gang();
@@ -72,7 +71,7 @@ public final class JobDecider {
     boolean backoffRunning = restartPending(job.getStatus()) && gang.attempt() == JobStatusMachine.attemptOf(job);
     if (recovered.kind() == RecoveryOutcome.Kind.NONE && o.mayProgress() && !backoffRunning) {
       long started = System.nanoTime();
-      plan = place(job, o, jobExists);
+      plan = place(job, o);
       if (plan.outcome().kind() != PlacementOutcome.Kind.NONE) {
         placementTime = Duration.ofNanos(System.nanoTime() - started);
       }
@@ -117,17 +116,16 @@ public final class JobDecider {
     return copy;
   }
 
-  private GangPlacementStep.Plan place(TrainingJob job, JobObservation o, Predicate<String> jobExists) {
-    // Drop queue entries of jobs that no longer exist, so a deleted job never blocks the queue.
-    placement.prune(jobExists);
+  private GangPlacementStep.Plan place(TrainingJob job, JobObservation o) {
     ClusterView cluster = o.cluster();
     Set<String> avoid = new HashSet<>(health.fatalNodes(o.now()));
     avoid.addAll(badNodes.flagged());
+    Set<String> avoidedByAll = Set.copyOf(avoid);
     if (job.getStatus() != null && job.getStatus().getExcludedNodes() != null) {
       avoid.addAll(job.getStatus().getExcludedNodes());
     }
     GangPlacementStep.Inputs inputs = new GangPlacementStep.Inputs(cluster.topologyFor(job), cluster.nodes(), cluster.allPods(),
-        cluster.priorityOf(job), avoid);
+        cluster.priorityOf(job), avoid, () -> WaitingGangs.of(o.storedJobs().get().stream(), cluster, avoidedByAll));
     String placedTime = job.getStatus() == null || job.getStatus().getPlacement() == null ? null : job.getStatus().getPlacement().getPlacedTime();
     Instant created = job.getMetadata().getCreationTimestamp() == null ? o.now() : Instant.parse(job.getMetadata().getCreationTimestamp());
     return placement.plan(o.jobKey(), new GangPlacementStep.TrainingJobSpecView(job.getSpec(), created), o.gang(),

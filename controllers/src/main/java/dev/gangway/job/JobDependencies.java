@@ -18,7 +18,8 @@ import java.time.Duration;
  * configuration; tests use {@link #standalone()}.
  *
  * @param bindTimeout how long placed ranks may take to bind before the gang is placed again
- * @param backfillBound how long the head of the placement queue may be passed by smaller gangs
+ * @param backfillBound ignored, kept so existing configuration still loads: backfill is safe at any age of the queue's head,
+ *     since gangs behind it never take the capacity held for it (see {@link dev.gangway.placement.PlacementQueue})
  * @param nodeMarking whether Gangway taints or cordons nodes it finds bad (fatal health signal, repeated failures across jobs)
  */
 public record JobDependencies(Clock clock, RecoveryDefaults recoveryDefaults, FailureClassifier classifier, BadNodeTracker badNodes,

@@ -104,8 +104,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     this.deps = deps;
     this.clock = deps.clock();
     this.events = new JobEventRecorder();
-    GangPlacementStep placement = new GangPlacementStep(new GangPlacer(new PlacementEngine()), new PlacementQueue(deps.backfillBound()),
-        deps.bindTimeout());
+    GangPlacementStep placement = new GangPlacementStep(new GangPlacer(new PlacementEngine()), new PlacementQueue(), deps.bindTimeout());
     this.decider = new JobDecider(deps.health(), deps.badNodes(),
         new GangRecoveryStep(deps.classifier(), deps.recoveryDefaults(), deps.badNodes()), placement);
     this.nodeMarker = new NodeMarker(deps.nodeMarking());
@@ -192,7 +191,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   @Override
   public UpdateControl<TrainingJob> reconcile(TrainingJob job, Context<TrainingJob> context) {
     JobObservation observation = observe(job, context, clock.instant());
-    JobDecision decision = decider.decide(observation, key -> context.getPrimaryCache().get(resourceId(key)).isPresent());
+    JobDecision decision = decider.decide(observation);
     TrainingJob persisted;
     try {
       persisted = persist(job, decision.status(), context);
@@ -227,8 +226,9 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     List<String> problems = validate(job, topologies);
     boolean mayProgress = problems.isEmpty() && !job.getSpec().suspended() && !finished(job) && !JobStatusMachine.succeeded(job.getSpec(), gang);
     ClusterView cluster = mayProgress ? clusterView(context, topologies) : null;
+    // The queue is what the API server stores, read from the informer's cache only when a gang decides: it survives a leader change.
     return new JobObservation(job, pods, gang, topologies, problems, checkpointReports(job, pods, now), cluster,
-        node -> nodeStatus(cluster, node, now), pod -> logTail(context, pod), now);
+        () -> context.getPrimaryCache().list().toList(), node -> nodeStatus(cluster, node, now), pod -> logTail(context, pod), now);
   }
 
   /** A finished job stays finished, except one that failed validation: a corrected spec starts it over. */
@@ -332,11 +332,6 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     } catch (KubernetesClientException e) {
       return null;
     }
-  }
-
-  private static ResourceID resourceId(String jobKey) {
-    int slash = jobKey.indexOf('/');
-    return new ResourceID(jobKey.substring(slash + 1), jobKey.substring(0, slash));
   }
 
   @SuppressWarnings("unchecked")

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Everything one reconcile knows, read once before anything is decided: the job as stored, its pods,
@@ -18,12 +19,13 @@ import java.util.function.Function;
  * @param problems what {@link SpecValidator} found; empty when the spec is valid
  * @param reports checkpoint reports for this job, from the channels and rank 0's termination message
  * @param cluster the cluster from the informer caches, or null when the job cannot progress (finished, suspended, invalid)
+ * @param storedJobs every TrainingJob as stored (the placement queue is derived from them), read only when a gang decides
  * @param nodeStatus what is known of a node, by name (needs {@code cluster})
  * @param logTail the last log lines of a failed rank's pod, read only when a failure is classified
  */
 public record JobObservation(TrainingJob job, List<Pod> pods, GangObservation gang, List<ClusterTopology> topologies,
                              List<String> problems, List<CheckpointReport> reports, ClusterView cluster,
-                             Function<String, NodeStatus> nodeStatus, Function<Pod, String> logTail, Instant now) {
+                             Supplier<List<TrainingJob>> storedJobs, Function<String, NodeStatus> nodeStatus, Function<Pod, String> logTail, Instant now) {
 
   public String jobKey() {
     return job.getMetadata().getNamespace() + "/" + job.getMetadata().getName();

@@ -68,6 +68,42 @@ public final class ClusterSnapshot {
     this(topology, nodes, List.of());
   }
 
+  private ClusterSnapshot(ClusterSnapshot shape, List<NodeState> nodes) {
+    this.topology = shape.topology;
+    this.nodes = List.copyOf(nodes);
+    this.reservations = List.of();
+    this.indexByName = shape.indexByName;
+    this.reservedByAll = new Resources[nodes.size()];
+    java.util.Arrays.fill(reservedByAll, Resources.NONE);
+    this.reservedByJob = Map.of();
+    this.tree = shape.tree;
+    this.freeGpus = new int[nodes.size()];
+    this.freeCpu = new long[nodes.size()];
+    this.freeMemory = new long[nodes.size()];
+    for (int i = 0; i < nodes.size(); i++) {
+      Resources free = nodes.get(i).free();
+      freeGpus[i] = free.gpus();
+      freeCpu[i] = free.cpuMillis();
+      freeMemory[i] = free.memoryBytes();
+    }
+  }
+
+  /**
+   * The same nodes, each replaced by {@code as} (same name), without reservations: for counting what a
+   * gang could get in a hypothetical cluster (an idle one, say) without building the domain tree again.
+   * The tree, and so its free-GPU counts that only break ties, stay this snapshot's: count capacity on
+   * the result, do not place on it.
+   */
+  ClusterSnapshot withCapacityOf(java.util.function.UnaryOperator<NodeState> as) {
+    List<NodeState> changed = new ArrayList<>(nodes.size());
+    for (NodeState n : nodes) {
+      NodeState c = as.apply(n);
+      if (!c.name().equals(n.name())) throw new IllegalArgumentException("node " + n.name() + " became " + c.name());
+      changed.add(c);
+    }
+    return new ClusterSnapshot(this, changed);
+  }
+
   public Topology topology() { return topology; }
 
   /** Nodes sorted by name; indexes into this list are the tree's node indexes. */

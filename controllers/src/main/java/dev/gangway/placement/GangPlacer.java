@@ -33,8 +33,14 @@ public final class GangPlacer {
 
   /** Places the gang against the cached cluster plus decisions not yet visible there. */
   public synchronized PlacementResult place(Topology topology, List<Node> nodes, List<Pod> pods, GangRequest request, Instant now) {
+    return place(topology, nodes, pods, request, List.of(), now);
+  }
+
+  /** As {@link #place(Topology, List, List, GangRequest, Instant)}, with capacity held for another gang (the queue's head) taken. */
+  public synchronized PlacementResult place(Topology topology, List<Node> nodes, List<Pod> pods, GangRequest request,
+      List<Reservation> taken, Instant now) {
     forgetVisible(pods, now);
-    List<Reservation> extra = new ArrayList<>();
+    List<Reservation> extra = new ArrayList<>(taken);
     inFlight.forEach((job, f) -> {
       if (!job.equals(request.jobKey())) {
         extra.addAll(f.reservations());

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -34,16 +33,12 @@ public final class PlacementEngine {
     Topology topo = snapshot.topology();
     String invalid = validate(topo, req);
     if (invalid != null) return PlacementResult.doesNotFit(PlacementResult.INVALID_REQUEST, invalid, Map.of());
-    int required = levelIndex(topo, req.requiredLevel());
-    int groupLevel = levelIndex(topo, req.groupLevel());
-    int groupSize = req.groupSize();
-    // A gang that must share a level as deep as (or deeper than) its group level keeps its groups together anyway.
-    if (groupSize <= 1 || (required >= 0 && required >= groupLevel)) {
-      groupSize = 1;
-      groupLevel = -1;
-    }
-    boolean grouped = groupLevel >= 0;
-    long units = grouped ? req.replicas() / groupSize : req.replicas();
+    GangShape shape = GangShape.of(topo, req);
+    int required = shape.requiredLevel();
+    int groupLevel = shape.groupLevel();
+    int groupSize = shape.groupSize();
+    boolean grouped = shape.grouped();
+    long units = shape.units();
 
     GangFit fit = GangFit.compute(snapshot, req, groupSize, groupLevel);
     DomainTree tree = snapshot.tree();
@@ -109,7 +104,8 @@ public final class PlacementEngine {
         byLevel(topo, bound.crossings()), bound.seconds(), bound.cost(), preferredMet, messageBytes);
   }
 
-  private static String validate(Topology topo, GangRequest req) {
+  /** Why the request cannot be placed on this topology at all, or null when it is well formed. */
+  static String validate(Topology topo, GangRequest req) {
     if (req.replicas() < 1) return "replicas must be at least 1, got " + req.replicas();
     Resources r = req.perRank();
     if (r.gpus() < 0 || r.cpuMillis() < 0 || r.memoryBytes() < 0) return "a rank cannot request a negative amount: " + r;
@@ -131,9 +127,7 @@ public final class PlacementEngine {
   }
 
   private static int levelIndex(Topology topo, String name) {
-    if (name == null) return -1;
-    Optional<Level> l = topo.level(name);
-    return l.map(Level::index).orElse(-1);
+    return GangShape.levelIndex(topo, name);
   }
 
   private static Map<String, Integer> byLevel(Topology topo, int[] values) {
@@ -160,13 +154,17 @@ public final class PlacementEngine {
   static String perRank(Resources r) {
     List<String> parts = new ArrayList<>();
     parts.add(r.gpus() + " free GPU" + (r.gpus() == 1 ? "" : "s"));
-    if (r.cpuMillis() > 0) parts.add((r.cpuMillis() % 1000 == 0 ? r.cpuMillis() / 1000 + "" : r.cpuMillis() + "m") + " CPU");
+    if (r.cpuMillis() > 0) parts.add(cpu(r.cpuMillis()) + " CPU");
     if (r.memoryBytes() > 0) parts.add(memory(r.memoryBytes()) + " memory");
     if (parts.size() == 1) return parts.get(0);
     return String.join(", ", parts.subList(0, parts.size() - 1)) + " and " + parts.get(parts.size() - 1);
   }
 
-  private static String memory(long bytes) {
+  static String cpu(long millis) {
+    return millis % 1000 == 0 ? Long.toString(millis / 1000) : millis + "m";
+  }
+
+  static String memory(long bytes) {
     long gi = 1L << 30;
     long mi = 1L << 20;
     if (bytes % gi == 0) return bytes / gi + "Gi";
@@ -174,7 +172,7 @@ public final class PlacementEngine {
     return bytes + "B";
   }
 
-  private static String reasons(Map<String, Integer> rejected) {
+  static String reasons(Map<String, Integer> rejected) {
     return rejected.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
   }
 

@@ -1,77 +1,110 @@
 package dev.gangway.placement;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Comparator;
+import dev.gangway.topology.Topology;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
- * Which waiting gang may try to take capacity now. Gangs wait in order of priority (higher first),
- * then age (older first). A gang behind the head may backfill into free capacity while the head has
- * waited less than {@code backfillBound}; once the head has waited that long, nobody behind it is
- * placed until it is, so capacity drains to it as running jobs finish. Within a priority every gang
- * becomes the head in turn, so none starves. Thread-safe: reconciles of different jobs run concurrently.
+ * Which capacity a waiting gang may take now. Stateless: every decision is a pure function of the
+ * gangs waiting (as stored in the API server) and the cluster, so a new leader knows the queue, and
+ * its head, before it places anything.
+ *
+ * <p>Rules, in order:
+ * <ol>
+ *   <li>A gang that could not be placed even on an empty cluster ({@link EmptyClusterFit}) is
+ *       {@code Unschedulable}: it is reported at once, never queued, and so never blocks anyone.
+ *       Its job checks again on the normal retry timer, since clusters grow.</li>
+ *   <li>Waiting gangs are ordered by {@link QueuedGang#ORDER}: priority, then age, then key.</li>
+ *   <li>The first gang in that order for which capacity can be named holds a
+ *       {@link HeadReservation}: the nodes it will start on when their occupants finish. A gang
+ *       ahead of it that needs nodes that are down or avoided now holds nothing.</li>
+ *   <li>The holder itself, and any gang ahead of it, is placed on the cluster as it is. Every gang
+ *       behind it is placed on the cluster with the held capacity taken (backfill).</li>
+ * </ol>
+ *
+ * <p>"Cannot delay the head" without runtime estimates: the head starts as soon as the jobs that
+ * occupy its held capacity finish. A backfilled gang never takes held capacity, so it never adds to
+ * that set, whatever it runs for; it can only use capacity the head does not wait for. The held
+ * capacity is not stored: it is recomputed at each decision from the cluster as it is, so it can move
+ * when jobs finish elsewhere and another domain then has more of the head's room free. A backfilled
+ * gang never lands on the capacity held at the moment it is placed. Backfill needs no time bound
+ * any more: it is safe at any age of the head, so gangway.placement.backfill-bound-seconds is
+ * accepted and ignored.
  */
 public final class PlacementQueue {
 
-  /** A gang waiting for capacity. */
-  public record Entry(String jobKey, int priority, Instant createdAt, Instant waitingSince) {
+  private final PlacementEngine engine;
+
+  public PlacementQueue() {
+    this(new PlacementEngine());
   }
 
-  private static final Comparator<Entry> ORDER = Comparator.comparingInt((Entry e) -> -e.priority())
-      .thenComparing(Entry::createdAt).thenComparing(Entry::jobKey);
-
-  private final Duration backfillBound;
-  private final Map<String, Entry> waiting = new HashMap<>();
-
-  public PlacementQueue(Duration backfillBound) {
-    this.backfillBound = backfillBound;
+  public PlacementQueue(PlacementEngine engine) {
+    this.engine = engine;
   }
 
   /**
-   * Records the gang as waiting (keeping its original wait start) and answers whether it may try to
-   * place now; when not, returns the gang it waits behind.
+   * Decides for {@code self} against the gangs {@code waiting} (its own stored entry, if any, is
+   * replaced by {@code self}); {@code cluster} gives the cluster's snapshot on a topology.
    */
-  public synchronized Admission admit(String jobKey, int priority, Instant createdAt, Instant now) {
-    Entry self = waiting.computeIfAbsent(jobKey, k -> new Entry(k, priority, createdAt, now));
-    if (self.priority() != priority) {
-      self = new Entry(jobKey, priority, createdAt, self.waitingSince());
-      waiting.put(jobKey, self);
+  public Admission admit(QueuedGang self, Collection<QueuedGang> waiting, Function<Topology, ClusterSnapshot> cluster) {
+    // Jobs read the same ClusterTopology into different Topology objects: one snapshot per distinct shape.
+    Map<List<Object>, ClusterSnapshot> snapshots = new HashMap<>();
+    Function<Topology, ClusterSnapshot> snapshot = t -> snapshots.computeIfAbsent(List.of(t.levels(), t.crossBlockBandwidthGBps()),
+        k -> cluster.apply(t));
+    Optional<String> never = EmptyClusterFit.whyNever(snapshot.apply(self.topology()), self.request());
+    if (never.isPresent()) {
+      int others = (int) waiting.stream().filter(g -> !g.jobKey().equals(self.jobKey())).count();
+      return new Admission(Admission.Kind.UNSCHEDULABLE, never.get(), null, null, others);
     }
-    for (Entry ahead : waiting.values().stream().sorted(ORDER).toList()) {
-      if (ahead.jobKey().equals(jobKey)) {
-        return Admission.go();
+    List<QueuedGang> queue = order(waiting, self);
+    for (QueuedGang gang : queue) {
+      if (gang.jobKey().equals(self.jobKey())) {
+        return new Admission(Admission.Kind.FIRST, null, null, null, queue.size());
       }
-      if (!Duration.between(ahead.waitingSince(), now).minus(backfillBound).isNegative()) {
-        return Admission.blockedBy(ahead);
+      Optional<HeadReservation> held = HeadReservation.of(snapshot.apply(gang.topology()), gang.request(), engine);
+      if (held.isPresent()) {
+        return new Admission(Admission.Kind.BEHIND, null, gang, held.get(), queue.size());
       }
     }
-    return Admission.go();
+    throw new IllegalStateException("the queue lost " + self.jobKey());
   }
 
-  /** The gang was placed, finished, suspended or deleted: it no longer waits. */
-  public synchronized void leave(String jobKey) {
-    waiting.remove(jobKey);
+  /** The waiting gangs in queue order, {@code self} in place of its stored entry. */
+  public static List<QueuedGang> order(Collection<QueuedGang> waiting, QueuedGang self) {
+    List<QueuedGang> queue = new ArrayList<>(waiting.size() + 1);
+    waiting.stream().filter(g -> !g.jobKey().equals(self.jobKey())).forEach(queue::add);
+    queue.add(self);
+    queue.sort(QueuedGang.ORDER);
+    return queue;
   }
 
-  public synchronized int size() {
-    return waiting.size();
-  }
+  /**
+   * What a gang may do now.
+   *
+   * @param message why it can never be placed, for {@link Kind#UNSCHEDULABLE}
+   * @param head the gang whose capacity is held, for {@link Kind#BEHIND}
+   * @param queueLength gangs waiting, this one included unless unschedulable
+   */
+  public record Admission(Kind kind, String message, QueuedGang head, HeadReservation held, int queueLength) {
 
-  public synchronized List<Entry> snapshot() {
-    return waiting.values().stream().sorted(ORDER).toList();
-  }
-
-  /** Whether a gang may try now, and if not which gang has priority over it. */
-  public record Admission(boolean mayPlace, Entry blockedBy) {
-    static Admission go() {
-      return new Admission(true, null);
+    public enum Kind {
+      /** It could not be placed even on an empty cluster; it does not queue. */
+      UNSCHEDULABLE,
+      /** No gang ahead of it holds capacity: it is placed on the cluster as it is. */
+      FIRST,
+      /** {@link #head()} holds capacity: it is placed only on what is left (backfill). */
+      BEHIND
     }
 
-    static Admission blockedBy(Entry head) {
-      return new Admission(false, head);
+    /** Capacity to take away before placing this gang; empty unless {@link Kind#BEHIND}. */
+    public List<Reservation> hidden() {
+      return held == null ? List.of() : held.reservations();
     }
   }
 }

@@ -28,7 +28,7 @@ class GangPlacementStepTest {
   private static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
   private static final Topology HOSTS = Topology.of(50, new Level(0, "host", "kubernetes.io/hostname", 50));
   private final GangPlacementStep step = new GangPlacementStep(new GangPlacer(new PlacementEngine()),
-      new PlacementQueue(Duration.ofMinutes(10)), Duration.ofSeconds(60));
+      new PlacementQueue(), Duration.ofSeconds(60));
   private final TrainingJob job = TestJobs.job("llm", 2, 8);
   private final List<Node> nodes = List.of(node("n1"), node("n2"));
 
@@ -46,7 +46,7 @@ class GangPlacementStepTest {
   private GangPlacementStep.Plan plan(List<Pod> pods, int attempt, String placedTime, Instant now) {
     GangObservation gang = GangObservation.of(pods, attempt, 2);
     return step.plan("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang, gang.attemptPods(),
-        new GangPlacementStep.Inputs(HOSTS, nodes, pods, 0, Set.of()), placedTime, now);
+        new GangPlacementStep.Inputs(HOSTS, nodes, pods, 0, Set.of(), List::of), placedTime, now);
   }
 
   private List<Pod> gatedPods() {
@@ -137,7 +137,7 @@ class GangPlacementStepTest {
     List<Pod> cluster = new ArrayList<>(pods);
     cluster.add(foreign);
     GangPlacementStep.Plan plan = step.plan("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang,
-        gang.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, cluster, 0, Set.of()), null, T0);
+        gang.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, cluster, 0, Set.of(), List::of), null, T0);
     assertThat(plan.outcome().kind()).isEqualTo(PlacementOutcome.Kind.WAITING);
   }
 

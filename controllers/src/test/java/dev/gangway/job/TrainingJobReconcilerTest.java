@@ -3,6 +3,7 @@ package dev.gangway.job;
 import dev.gangway.act.NodeMarker;
 import dev.gangway.act.NodeMarking;
 import dev.gangway.act.RankPodBuilderTest;
+import dev.gangway.decide.GangPlacementStep;
 import dev.gangway.decide.JobConditions;
 import dev.gangway.pod.JobNames;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -282,7 +283,7 @@ class TrainingJobReconcilerTest {
   }
 
   @Test
-  void aGangTooBigForAnyDomainWaitsWithTheReasonAndStaysGated() {
+  void aGangThatCanNeverFitIsUnschedulableAtOnceStaysGatedAndALaterJobRuns() {
     topology();
     node("gpu-0", "rack-a", "clique-1", 8);
     node("gpu-1", "rack-a", "clique-2", 8);
@@ -296,10 +297,51 @@ class TrainingJobReconcilerTest {
       assertThat(found).isPresent();
       var placed = found.get();
       assertThat(placed.getStatus()).isEqualTo("False");
-      assertThat(placed.getReason()).isEqualTo("RequiredLevelTooSmall");
-      assertThat(placed.getMessage()).contains("nvlink-domain");
+      assertThat(placed.getReason()).isEqualTo("Unschedulable");
+      assertThat(placed.getMessage()).isEqualTo("needs 2 ranks x 8 GPUs within one nvlink-domain; the largest nvlink-domain (clique-1)"
+          + " has 1 node x 8 GPUs = 8 GPUs this job may use (room for 1 such ranks)");
     });
     assertThat(awaitPods("toobig", 2)).allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isNotEmpty());
+
+    // Created later, at the same priority: it is not queued behind the job that can never run.
+    create(TestJobs.job("later", 2, 8));
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(awaitPods("later", 2))
+        .allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isEmpty()));
+    awaitPods("later", 2).forEach(p -> setStatus(p, TestJobs.running(GangPlacementStep.reservedNode(p))));
+    awaitPhase("later", JobPhase.Running);
+    assertThat(JobConditions.find(job("toobig").getStatus().getConditions(), "Placed").orElseThrow().getReason())
+        .isEqualTo("Unschedulable");
+  }
+
+  @Test
+  void aLaterSmallJobDoesNotTakeTheNodeTheWaitingHeadNeedsAndTheHeadStartsWhenItsDomainFrees() {
+    topology();
+    node("gpu-0", "rack-a", "clique-1", 8);
+    node("gpu-1", "rack-a", "clique-1", 8);
+    create(TestJobs.job("filler", 1, 8));
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(awaitPods("filler", 1))
+        .allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isEmpty()));
+    TrainingJob head = TestJobs.job("head", 2, 8);
+    head.getSpec().setTopology(new TopologySpec());
+    head.getSpec().getTopology().setRequired("nvlink-domain");
+    create(head);
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(job("head").getStatus()).isNotNull()
+        .satisfies(s -> assertThat(JobConditions.find(s.getConditions(), "Placed")).isPresent()));
+
+    // One node is free, but the head (first in the queue) needs it: the small job must not take it.
+    create(TestJobs.job("small", 1, 8));
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+      var found = JobConditions.find(job("small").getStatus().getConditions(), "Placed");
+      assertThat(found).isPresent();
+      assertThat(found.get().getReason()).isEqualTo("QueuedBehind");
+      assertThat(found.get().getMessage()).startsWith("team-a/head is first in the queue").contains("16 GPUs on 2 nodes");
+    });
+    assertThat(awaitPods("small", 1)).allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isNotEmpty());
+
+    awaitPods("filler", 1).forEach(p -> setStatus(p, TestJobs.exited(0, "Completed", null)));
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(awaitPods("head", 2))
+        .allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isEmpty()));
+    assertThat(awaitPods("small", 1)).allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isNotEmpty());
   }
 
   @Test

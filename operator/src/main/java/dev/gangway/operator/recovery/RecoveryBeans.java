@@ -64,6 +64,7 @@ public class RecoveryBeans {
   JobDependencies jobDependencies(RecoveryDefaults defaults, FailureClassifier classifier, BadNodeTracker badNodes,
       NodeHealthRegistry health, CheckpointInbox checkpoints, JobEventPublisher publisher,
       @ConfigProperty(name = "gangway.placement.bind-timeout-seconds", defaultValue = "60") long bindTimeoutSeconds,
+      // Accepted and ignored: backfill never takes the capacity held for the queue's head, so it needs no time bound.
       @ConfigProperty(name = "gangway.placement.backfill-bound-seconds", defaultValue = "600") long backfillBoundSeconds,
       MeterRegistry meters,
       @ConfigProperty(name = "gangway.node-health.taint-nodes", defaultValue = "false") boolean taintNodes,

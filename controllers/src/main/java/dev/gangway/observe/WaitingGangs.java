@@ -1,0 +1,78 @@
+package dev.gangway.observe;
+
+import dev.gangway.decide.GangPlacementStep;
+import dev.gangway.decide.JobConditions;
+import dev.gangway.api.v1alpha1.JobPhase;
+import dev.gangway.api.v1alpha1.TrainingJob;
+import dev.gangway.api.v1alpha1.TrainingJobStatus;
+import dev.gangway.placement.GangRequest;
+import dev.gangway.placement.QueuedGang;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The placement queue as the API server stores it: every TrainingJob that is Pending or Restarting,
+ * not suspended, whose gang is not placed yet and was not found unschedulable. Read from the
+ * informer's cache of TrainingJobs, so a newly elected leader has the whole queue before it places
+ * anything, and every replica computes the same order.
+ */
+public final class WaitingGangs {
+  private static final Logger LOG = LoggerFactory.getLogger(WaitingGangs.class);
+
+  private WaitingGangs() {
+  }
+
+  /** The waiting gangs among {@code jobs}; {@code avoided} are nodes no gang may use now (health, repeated failures). */
+  public static List<QueuedGang> of(Stream<TrainingJob> jobs, ClusterView cluster, Set<String> avoided) {
+    return jobs.filter(WaitingGangs::waits).map(job -> entry(job, cluster, avoided)).filter(Objects::nonNull).toList();
+  }
+
+  static boolean waits(TrainingJob job) {
+    if (job.getSpec() == null || job.getSpec().suspended() || job.getMetadata().getDeletionTimestamp() != null) {
+      return false;
+    }
+    TrainingJobStatus status = job.getStatus();
+    if (status == null || status.getPhase() == null) {
+      return true;
+    }
+    if (status.getPhase() != JobPhase.Pending && status.getPhase() != JobPhase.Restarting) {
+      return false;
+    }
+    Optional<Condition> placed = JobConditions.find(status.getConditions(), JobConditions.PLACED);
+    return placed.map(c -> "False".equals(c.getStatus()) && !GangPlacementStep.UNSCHEDULABLE.equals(c.getReason())).orElse(true);
+  }
+
+  /** The job's queue entry; null (and left out) when its spec cannot even be read, which its own reconcile reports. */
+  static QueuedGang entry(TrainingJob job, ClusterView cluster, Set<String> avoided) {
+    String key = job.getMetadata().getNamespace() + "/" + job.getMetadata().getName();
+    try {
+      Set<String> avoid = new HashSet<>(avoided);
+      if (job.getStatus() != null && job.getStatus().getExcludedNodes() != null) {
+        avoid.addAll(job.getStatus().getExcludedNodes());
+      }
+      Instant created = createdAt(job);
+      Instant since = job.getStatus() == null ? created : JobConditions.find(job.getStatus().getConditions(), JobConditions.PLACED)
+          .filter(c -> "False".equals(c.getStatus()) && c.getLastTransitionTime() != null)
+          .map(c -> Instant.parse(c.getLastTransitionTime())).orElse(created);
+      return new QueuedGang(key, cluster.priorityOf(job), created, since, cluster.topologyFor(job),
+          GangRequest.from(key, job.getSpec(), avoid));
+    } catch (RuntimeException e) {
+      LOG.debug("TrainingJob {} is left out of the placement queue: {}", key, e.toString());
+      return null;
+    }
+  }
+
+  /** creationTimestamp; a job the API server has not stamped (never seen in practice) sorts last. */
+  static Instant createdAt(TrainingJob job) {
+    String created = job.getMetadata().getCreationTimestamp();
+    return created == null ? Instant.MAX : Instant.parse(created);
+  }
+}

@@ -1,0 +1,99 @@
+package dev.gangway.observe;
+
+import dev.gangway.job.TestJobs;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gangway.api.v1alpha1.JobPhase;
+import dev.gangway.api.v1alpha1.TrainingJob;
+import dev.gangway.api.v1alpha1.TrainingJobStatus;
+import dev.gangway.placement.QueuedGang;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The queue is rebuilt from TrainingJobs as the API server stores them: membership and order. */
+class WaitingGangsTest {
+  private static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
+  private static final KubernetesSerialization JSON = new KubernetesSerialization();
+  private static final ClusterView CLUSTER = new ClusterView(List.of(), List.of(), List.of(), List.of(
+      new PriorityClassBuilder().withNewMetadata().withName("urgent").endMetadata().withValue(1000).build(),
+      new PriorityClassBuilder().withNewMetadata().withName("normal").endMetadata().withValue(0).withGlobalDefault(true).build()));
+
+  private static TrainingJob job(String name, int ageSeconds, String priorityClass, JobPhase phase, String placedStatus, String reason) {
+    TrainingJob job = TestJobs.job(name, 2, 8);
+    job.getMetadata().setCreationTimestamp(T0.minusSeconds(ageSeconds).toString());
+    job.getSpec().getTemplate().getSpec().setPriorityClassName(priorityClass);
+    if (phase != null) {
+      TrainingJobStatus status = new TrainingJobStatus();
+      status.setPhase(phase);
+      if (placedStatus != null) {
+        status.setConditions(new ArrayList<>(List.of(new ConditionBuilder().withType("Placed").withStatus(placedStatus).withReason(reason)
+            .withLastTransitionTime(T0.minusSeconds(ageSeconds - 5).toString()).build())));
+      }
+      job.setStatus(status);
+    }
+    return job;
+  }
+
+  private static List<TrainingJob> cluster() {
+    TrainingJob suspended = job("suspended", 500, null, JobPhase.Suspended, null, null);
+    suspended.getSpec().setSuspend(true);
+    return List.of(
+        job("old-waiting", 300, null, JobPhase.Pending, "False", "InsufficientCapacity"),
+        job("new-urgent", 10, "urgent", JobPhase.Pending, "False", "RequiredLevelTooSmall"),
+        job("never-fits", 900, "urgent", JobPhase.Pending, "False", "Unschedulable"),
+        job("placed", 800, null, JobPhase.Pending, "True", "GangPlaced"),
+        job("running", 700, null, JobPhase.Running, "True", "GangPlaced"),
+        job("restarting", 600, null, JobPhase.Restarting, "False", "RankFailed"),
+        job("just-created", 5, null, null, null, null),
+        job("same-age-b", 300, null, JobPhase.Pending, "False", "InsufficientCapacity"),
+        suspended);
+  }
+
+  private static List<String> order(List<TrainingJob> stored) {
+    return WaitingGangs.of(stored.stream(), CLUSTER, Set.of()).stream().sorted(QueuedGang.ORDER).map(QueuedGang::jobKey).toList();
+  }
+
+  @Test
+  void theQueueIsEveryUnplacedPendingOrRestartingJobExceptUnschedulableOnesInPriorityThenAgeThenKeyOrder() {
+    assertThat(order(cluster())).containsExactly("team-a/new-urgent", "team-a/restarting", "team-a/old-waiting", "team-a/same-age-b",
+        "team-a/just-created");
+  }
+
+  @Test
+  void aNewLeaderRebuildsTheSameOrderFromStoredJobsListedInAnyOrder() {
+    List<String> before = order(cluster());
+    for (long seed = 1; seed <= 5; seed++) {
+      // What a new leader's informer lists: the objects as stored (JSON round trip), in any order.
+      List<TrainingJob> stored = new ArrayList<>(cluster().stream()
+          .map(j -> JSON.unmarshal(JSON.asJson(j), TrainingJob.class)).toList());
+      Collections.shuffle(stored, new Random(seed));
+      assertThat(order(stored)).isEqualTo(before);
+    }
+  }
+
+  @Test
+  void waitingSinceIsWhenPlacedLastTurnedFalseAndPriorityComesFromThePriorityClass() {
+    QueuedGang urgent = WaitingGangs.of(cluster().stream(), CLUSTER, Set.of()).stream()
+        .filter(g -> g.jobKey().equals("team-a/new-urgent")).findFirst().orElseThrow();
+    assertThat(urgent.priority()).isEqualTo(1000);
+    assertThat(urgent.createdAt()).isEqualTo(T0.minusSeconds(10));
+    assertThat(urgent.waitingSince()).isEqualTo(T0.minusSeconds(5));
+  }
+
+  @Test
+  void aJobWhoseSpecCannotBeReadIsLeftOutInsteadOfBreakingTheQueue() {
+    TrainingJob broken = job("broken", 50, null, JobPhase.Pending, "False", "InsufficientCapacity");
+    broken.getMetadata().setCreationTimestamp("not a time");
+    assertThat(WaitingGangs.of(List.of(broken, job("fine", 40, null, null, null, null)).stream(), CLUSTER, Set.of()))
+        .extracting(QueuedGang::jobKey).containsExactly("team-a/fine");
+  }
+}
