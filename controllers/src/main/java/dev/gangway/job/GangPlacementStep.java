@@ -21,7 +21,9 @@ import java.util.Set;
  * every rank exists, one decision assigns them all. Phase 1 writes the assignment on the still-gated
  * pods (the reserved-node annotation, which also reserves the capacity for everyone's snapshot);
  * phase 2 pins each pod to its node with required node affinity and lifts the gate, and
- * kube-scheduler binds. A crash between the phases resumes at phase 2 without deciding again.
+ * kube-scheduler binds. A crash between the phases resumes at phase 2 without deciding again, and so
+ * does a reconcile whose cache shows only part of phase 1 yet: the {@link GangPlacer} still holds the
+ * decision, which is never made twice.
  *
  * <p>On a restart the next attempt is decided while the failed attempt's pods still terminate: their
  * GPUs count as free for this job (they are going away), and each new rank is released only once no
@@ -64,11 +66,21 @@ public final class GangPlacementStep {
       queue.leave(jobKey);
       return bindTimeout(jobKey, attemptPods, placedTime, now);
     }
-    if (attemptPods.stream().allMatch(p -> reservedNode(p) != null)) {
-      // Phase 2 of a decision already written (this reconcile's or a previous operator's).
+    Map<Pod, String> decided = decidedNodes(jobKey, attemptPods);
+    if (decided.size() == attemptPods.size()) {
+      // Phase 2 of a decision already made (this operator's, perhaps not all visible in the cache yet, or a previous
+      // operator's); phase 1 again only where the cache shows no (or an older) annotation: a write that failed or not seen yet.
+      Map<Pod, String> annotate = new java.util.LinkedHashMap<>();
       Map<Pod, String> release = new java.util.LinkedHashMap<>();
-      gated.stream().filter(p -> !stillHeld.contains(reservedNode(p))).forEach(p -> release.put(p, reservedNode(p)));
-      return new Plan(PlacementOutcome.NONE, Map.of(), release, List.of());
+      decided.forEach((pod, node) -> {
+        if (!node.equals(reservedNode(pod))) {
+          annotate.put(pod, node);
+        }
+        if (gated(pod) && !stillHeld.contains(node)) {
+          release.put(pod, node);
+        }
+      });
+      return new Plan(PlacementOutcome.NONE, annotate, release, List.of());
     }
     PlacementQueue.Admission admission = queue.admit(jobKey, in.priority(), job.createdAt(), now);
     if (!admission.mayPlace()) {
@@ -77,7 +89,8 @@ public final class GangPlacementStep {
           + "), which has waited past the backfill bound"));
     }
     GangRequest request = GangRequest.from(jobKey, job.spec(), in.excludedNodes());
-    PlacementResult result = placer.place(in.topology(), in.nodes(), withoutLeaving(in.allPods(), gang.otherPods()), request, now);
+    PlacementResult result = placer.place(in.topology(), in.nodes(), withoutLeaving(in.allPods(), gang.otherPods()), request,
+        attemptPods.stream().sorted(java.util.Comparator.comparingInt(GangPlacementStep::rankOf)).toList());
     if (!result.placed()) {
       return Plan.of(PlacementOutcome.waiting(result.reason(), result.message()));
     }
@@ -92,6 +105,22 @@ public final class GangPlacementStep {
       }
     }
     return new Plan(PlacementOutcome.placed(result.nodes(), result.quality()), annotate, release, List.of());
+  }
+
+  /** The node of each rank as decided: the placer's decision if it still holds one for these pods, else the pod's annotation. */
+  private Map<Pod, String> decidedNodes(String jobKey, List<Pod> attemptPods) {
+    Map<String, String> held = placer.decisionOf(jobKey);
+    Map<Pod, String> decided = new java.util.LinkedHashMap<>();
+    for (Pod pod : attemptPods) {
+      String node = held.get(SnapshotFactory.podKey(pod));
+      if (node == null) {
+        node = reservedNode(pod);
+      }
+      if (node != null) {
+        decided.put(pod, node);
+      }
+    }
+    return decided;
   }
 
   /** Nodes where a pod of an earlier attempt is still bound: its GPUs are not free for kube-scheduler yet. */

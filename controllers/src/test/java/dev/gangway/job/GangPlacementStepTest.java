@@ -149,4 +149,22 @@ class GangPlacementStepTest {
     assertThat(expired.outcome().message()).contains("1 of 2 ranks were not bound");
     assertThat(expired.delete()).hasSize(2);
   }
+
+  @Test
+  void aCacheShowingOnlyPartOfTheWrittenDecisionDoesNotMakeItAgain() {
+    List<Pod> pods = gatedPods();
+    GangPlacementStep.Plan decided = plan(pods, null, T0);
+    assertThat(decided.outcome().kind()).isEqualTo(PlacementOutcome.Kind.PLACED);
+    // The next reconcile's cache shows rank 0's annotation and release, not rank 1's yet.
+    List<Pod> seen = gatedPods();
+    Pod rank0 = seen.get(0);
+    String node0 = decided.annotate().get(pods.get(0));
+    rank0.getMetadata().getAnnotations().put(SnapshotFactory.RESERVED_NODE_ANNOTATION, node0);
+    rank0.getSpec().setSchedulingGates(List.of());
+
+    GangPlacementStep.Plan again = plan(seen, T0.toString(), T0.plusSeconds(1));
+    assertThat(again.outcome().kind()).as("no second decision").isEqualTo(PlacementOutcome.Kind.NONE);
+    assertThat(again.annotate()).containsOnlyKeys(seen.get(1)).containsValue(decided.annotate().get(pods.get(1)));
+    assertThat(again.release()).containsOnlyKeys(seen.get(1));
+  }
 }
