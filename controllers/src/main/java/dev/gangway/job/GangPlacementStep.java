@@ -1,5 +1,6 @@
 package dev.gangway.job;
 
+import dev.gangway.api.v1alpha1.AvoidedNode;
 import dev.gangway.placement.GangPlacer;
 import dev.gangway.placement.GangRequest;
 import dev.gangway.placement.PlacementQueue;
@@ -11,7 +12,12 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSchedulingGate;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,6 +35,12 @@ import java.util.Set;
  * GPUs count as free for this job (they are going away), and each new rank is released only once no
  * pod of an earlier attempt is left on its node, so kube-scheduler never sees a rank it cannot bind
  * yet. Teardown and placement overlap instead of running one after the other.
+ *
+ * <p>Every rank must be bound within the bind timeout ({@link BindDeadlines}); the plan says when to
+ * look again ({@link Plan#recheckAt}). A rank that does not bind in time, or waits on a pod stuck
+ * terminating, ends the decision: the attempt's pods are deleted to be placed again, and the nodes
+ * that failed are avoided by the job for a while ({@link AvoidedNodes}), so a constraint placement
+ * cannot see does not produce the same decision again.
  */
 public final class GangPlacementStep {
   public static final String GATE = "gangway.dev/placement";
@@ -37,21 +49,32 @@ public final class GangPlacementStep {
   public record Inputs(Topology topology, List<Node> nodes, List<Pod> allPods, int priority, Set<String> excludedNodes) {
   }
 
-  /** What to write to the pods; empty lists mean nothing to write. */
-  public record Plan(PlacementOutcome outcome, Map<Pod, String> annotate, Map<Pod, String> release, List<Pod> delete) {
+  /**
+   * What to write to the pods; empty lists mean nothing to write.
+   *
+   * @param recheckAt when the job must be looked at again even if nothing changes (a bind deadline), or null
+   * @param time when the plan was made: the released-at time of the ranks it releases
+   */
+  public record Plan(PlacementOutcome outcome, Map<Pod, String> annotate, Map<Pod, String> release, List<Pod> delete,
+                     Instant recheckAt, Instant time) {
     static Plan of(PlacementOutcome outcome) {
-      return new Plan(outcome, Map.of(), Map.of(), List.of());
+      return new Plan(outcome, Map.of(), Map.of(), List.of(), null, null);
+    }
+
+    /** The earlier of this plan's recheck time and {@code other} (either may be null). */
+    public Instant earlierRecheck(Instant other) {
+      return recheckAt == null || (other != null && other.isBefore(recheckAt)) ? other : recheckAt;
     }
   }
 
   private final GangPlacer placer;
   private final PlacementQueue queue;
-  private final Duration bindTimeout;
+  private final BindDeadlines deadlines;
 
   public GangPlacementStep(GangPlacer placer, PlacementQueue queue, Duration bindTimeout) {
     this.placer = placer;
     this.queue = queue;
-    this.bindTimeout = bindTimeout;
+    this.deadlines = new BindDeadlines(bindTimeout);
   }
 
   /** Decides what to write; {@code placedTime} is when this attempt was last placed, or null. */
@@ -60,27 +83,10 @@ public final class GangPlacementStep {
     if (!gang.missing().isEmpty() || attemptPods.size() != gang.ranks().size()) {
       return Plan.of(PlacementOutcome.NONE);
     }
-    Set<String> stillHeld = nodesHeldBy(gang.otherPods());
-    List<Pod> gated = attemptPods.stream().filter(GangPlacementStep::gated).toList();
-    if (gated.isEmpty()) {
-      queue.leave(jobKey);
-      return bindTimeout(jobKey, attemptPods, placedTime, now);
-    }
+    Map<String, Pod> leaving = leavingByNode(gang.otherPods());
     Map<Pod, String> decided = decidedNodes(jobKey, attemptPods);
     if (decided.size() == attemptPods.size()) {
-      // Phase 2 of a decision already made (this operator's, perhaps not all visible in the cache yet, or a previous
-      // operator's); phase 1 again only where the cache shows no (or an older) annotation: a write that failed or not seen yet.
-      Map<Pod, String> annotate = new java.util.LinkedHashMap<>();
-      Map<Pod, String> release = new java.util.LinkedHashMap<>();
-      decided.forEach((pod, node) -> {
-        if (!node.equals(reservedNode(pod))) {
-          annotate.put(pod, node);
-        }
-        if (gated(pod) && !stillHeld.contains(node)) {
-          release.put(pod, node);
-        }
-      });
-      return new Plan(PlacementOutcome.NONE, annotate, release, List.of());
+      return written(jobKey, attemptPods, decided, leaving, placedTime, now);
     }
     PlacementQueue.Admission admission = queue.admit(jobKey, in.priority(), job.createdAt(), now);
     if (!admission.mayPlace()) {
@@ -90,27 +96,59 @@ public final class GangPlacementStep {
     }
     GangRequest request = GangRequest.from(jobKey, job.spec(), in.excludedNodes());
     PlacementResult result = placer.place(in.topology(), in.nodes(), withoutLeaving(in.allPods(), gang.otherPods()), request,
-        attemptPods.stream().sorted(java.util.Comparator.comparingInt(GangPlacementStep::rankOf)).toList());
+        inRankOrder(attemptPods));
     if (!result.placed()) {
       return Plan.of(PlacementOutcome.waiting(result.reason(), result.message()));
     }
     queue.leave(jobKey);
-    Map<Pod, String> annotate = new java.util.LinkedHashMap<>();
-    Map<Pod, String> release = new java.util.LinkedHashMap<>();
+    Map<Pod, String> annotate = new LinkedHashMap<>();
     for (Pod pod : attemptPods) {
-      String node = result.nodeOf(rankOf(pod));
-      annotate.put(pod, node);
-      if (gated(pod) && !stillHeld.contains(node)) {
-        release.put(pod, node);
-      }
+      annotate.put(pod, result.nodeOf(rankOf(pod)));
     }
-    return new Plan(PlacementOutcome.placed(result.nodes(), result.quality()), annotate, release, List.of());
+    Map<Pod, String> release = releasable(annotate, leaving);
+    Instant recheckAt = deadlines.judge(annotate, leaving, now, now).recheckAt();
+    return new Plan(PlacementOutcome.placed(result.nodes(), result.quality()), annotate, release, List.of(), recheckAt, now);
+  }
+
+  /**
+   * The decision is made (written on the pods, or held by the placer while the cache catches up):
+   * finish writing it, release the ranks whose nodes are free, and end it when a rank is overdue.
+   */
+  private Plan written(String jobKey, List<Pod> attemptPods, Map<Pod, String> decided, Map<String, Pod> leaving,
+                       String placedTime, Instant now) {
+    if (attemptPods.stream().noneMatch(GangPlacementStep::gated)) {
+      queue.leave(jobKey);
+    }
+    BindDeadlines.Verdict verdict = deadlines.judge(decided, leaving, parsed(placedTime), now);
+    if (!verdict.overdue().isEmpty()) {
+      return expired(jobKey, attemptPods, verdict.overdue(), now);
+    }
+    // Phase 1 again only where the cache shows no (or an older) annotation: a write that failed, or one not seen yet.
+    Map<Pod, String> annotate = new LinkedHashMap<>();
+    decided.forEach((pod, node) -> {
+      if (!node.equals(reservedNode(pod))) {
+        annotate.put(pod, node);
+      }
+    });
+    return new Plan(PlacementOutcome.NONE, annotate, releasable(decided, leaving), List.of(), verdict.recheckAt(), now);
+  }
+
+  /** Ends the decision: the attempt's pods go, to be created and placed again without the nodes that failed. */
+  private Plan expired(String jobKey, List<Pod> attemptPods, List<BindDeadlines.Overdue> overdue, Instant now) {
+    placer.release(jobKey);
+    Instant until = now.plus(AvoidedNodes.avoidFor(deadlines.bindTimeout()));
+    boolean allStuck = overdue.stream().allMatch(o -> BindDeadlines.STUCK_TERMINATING.equals(o.reason()));
+    List<AvoidedNode> avoid = overdue.stream().map(o -> new AvoidedNode(o.node(), o.reason(), o.message(), until.toString())).toList();
+    String message = PlacementMessages.expired(overdue, attemptPods.size(), deadlines.bindTimeout(), until);
+    PlacementOutcome outcome = PlacementOutcome.expired(allStuck ? BindDeadlines.STUCK_TERMINATING : BindDeadlines.BIND_TIMEOUT,
+        message, avoid);
+    return new Plan(outcome, Map.of(), Map.of(), new ArrayList<>(attemptPods), null, now);
   }
 
   /** The node of each rank as decided: the placer's decision if it still holds one for these pods, else the pod's annotation. */
   private Map<Pod, String> decidedNodes(String jobKey, List<Pod> attemptPods) {
     Map<String, String> held = placer.decisionOf(jobKey);
-    Map<Pod, String> decided = new java.util.LinkedHashMap<>();
+    Map<Pod, String> decided = new LinkedHashMap<>();
     for (Pod pod : attemptPods) {
       String node = held.get(SnapshotFactory.podKey(pod));
       if (node == null) {
@@ -123,12 +161,22 @@ public final class GangPlacementStep {
     return decided;
   }
 
-  /** Nodes where a pod of an earlier attempt is still bound: its GPUs are not free for kube-scheduler yet. */
-  private static Set<String> nodesHeldBy(List<Pod> leaving) {
-    Set<String> held = new java.util.HashSet<>();
-    leaving.stream().map(p -> p.getSpec() == null ? null : p.getSpec().getNodeName()).filter(java.util.Objects::nonNull)
-        .forEach(held::add);
-    return held;
+  /** Gated ranks whose node no pod of an earlier attempt holds any more. */
+  private static Map<Pod, String> releasable(Map<Pod, String> decided, Map<String, Pod> leaving) {
+    Map<Pod, String> release = new LinkedHashMap<>();
+    decided.forEach((pod, node) -> {
+      if (gated(pod) && !leaving.containsKey(node)) {
+        release.put(pod, node);
+      }
+    });
+    return release;
+  }
+
+  /** A pod of an earlier attempt per node it is still bound to: its GPUs are not free for kube-scheduler yet. */
+  private static Map<String, Pod> leavingByNode(List<Pod> leaving) {
+    Map<String, Pod> byNode = new HashMap<>();
+    leaving.stream().filter(SnapshotFactory::bound).forEach(p -> byNode.putIfAbsent(p.getSpec().getNodeName(), p));
+    return byNode;
   }
 
   /** The cluster's pods without this job's earlier attempts, which are being deleted. */
@@ -136,21 +184,21 @@ public final class GangPlacementStep {
     if (leaving.isEmpty()) {
       return allPods;
     }
-    Set<String> names = new java.util.HashSet<>();
-    leaving.forEach(p -> names.add(p.getMetadata().getNamespace() + "/" + p.getMetadata().getName()));
-    return allPods.stream().filter(p -> !names.contains(p.getMetadata().getNamespace() + "/" + p.getMetadata().getName())).toList();
+    Set<String> names = new HashSet<>();
+    leaving.forEach(p -> names.add(SnapshotFactory.podKey(p)));
+    return allPods.stream().filter(p -> !names.contains(SnapshotFactory.podKey(p))).toList();
   }
 
-  private Plan bindTimeout(String jobKey, List<Pod> attemptPods, String placedTime, Instant now) {
-    List<Pod> unbound = attemptPods.stream().filter(p -> p.getSpec().getNodeName() == null).toList();
-    if (unbound.isEmpty() || placedTime == null || Instant.parse(placedTime).plus(bindTimeout).isAfter(now)) {
-      return Plan.of(PlacementOutcome.NONE);
+  private static List<Pod> inRankOrder(List<Pod> attemptPods) {
+    return attemptPods.stream().sorted(Comparator.comparingInt(GangPlacementStep::rankOf)).toList();
+  }
+
+  private static Instant parsed(String time) {
+    try {
+      return time == null ? null : Instant.parse(time);
+    } catch (DateTimeParseException e) {
+      return null;
     }
-    placer.release(jobKey);
-    String message = unbound.size() + " of " + attemptPods.size() + " ranks were not bound by kube-scheduler within "
-        + bindTimeout.toSeconds() + " s of placement (first: " + unbound.get(0).getMetadata().getName()
-        + "); released the gang to place it again";
-    return new Plan(PlacementOutcome.expired(message), Map.of(), Map.of(), new ArrayList<>(attemptPods));
   }
 
   /** Gangs waiting for capacity now. */

@@ -20,4 +20,16 @@ final class PlacementMessages {
         nodes.size(), new HashSet<>(nodes).size(), spans, q.messageBytes() >> 20,
         q.predictedAllReduceSeconds() * 1000, q.lowerBoundAllReduceSeconds() * 1000);
   }
+
+  /**
+   * e.g. "1 of 2 ranks did not bind within 60 s: rank 1 (pod llm-r1-a1) on n2: 0/16 nodes are available: 1 node(s) didn't
+   * match pod anti-affinity rules; placing the gang again without n2 until 2026-11-26T10:11:01Z".
+   */
+  static String expired(List<BindDeadlines.Overdue> overdue, int ranks, java.time.Duration bindTimeout, java.time.Instant until) {
+    String first = overdue.stream().limit(3).map(BindDeadlines.Overdue::message).collect(Collectors.joining("; "));
+    String more = overdue.size() > 3 ? "; and " + (overdue.size() - 3) + " more" : "";
+    String nodes = overdue.stream().map(BindDeadlines.Overdue::node).distinct().sorted().collect(Collectors.joining(", "));
+    return overdue.size() + " of " + ranks + " ranks did not bind within " + bindTimeout.toSeconds() + " s: " + first + more
+        + "; placing the gang again without " + nodes + " until " + until;
+  }
 }

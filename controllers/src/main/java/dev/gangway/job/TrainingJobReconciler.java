@@ -195,7 +195,9 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
       GangActions actions = GangActions.decide(lifecycle, gang, pods);
       apply(job, actions, pods, gang.attempt(), context);
       long started = System.nanoTime();
-      placed = place(job, jobKey, gang, cluster, context, now);
+      GangPlacementStep.Plan plan = place(job, jobKey, gang, cluster, context, now);
+      placed = plan.outcome();
+      recheckAt = plan.earlierRecheck(recheckAt);
       if (placed.kind() != PlacementOutcome.Kind.NONE) {
         metrics.decision(Duration.ofNanos(System.nanoTime() - started), placed);
       }
@@ -317,7 +319,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     }
   }
 
-  private PlacementOutcome place(TrainingJob job, String jobKey, GangObservation gang, ClusterView cluster,
+  private GangPlacementStep.Plan place(TrainingJob job, String jobKey, GangObservation gang, ClusterView cluster,
                                  Context<TrainingJob> context, Instant now) {
     // Drop queue entries of jobs that no longer exist, so a deleted job never blocks the queue.
     placement.prune(key -> context.getPrimaryCache().get(resourceId(key)).isPresent());
@@ -326,6 +328,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     if (job.getStatus() != null && job.getStatus().getExcludedNodes() != null) {
       avoid.addAll(job.getStatus().getExcludedNodes());
     }
+    avoid.addAll(AvoidedNodes.activeIn(job.getStatus(), now));
     GangPlacementStep.Inputs inputs = new GangPlacementStep.Inputs(cluster.topologyFor(job), cluster.nodes(), cluster.allPods(),
         cluster.priorityOf(job), avoid);
     String placedTime = job.getStatus() == null || job.getStatus().getPlacement() == null ? null : job.getStatus().getPlacement().getPlacedTime();
@@ -333,7 +336,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     GangPlacementStep.Plan plan = placement.plan(jobKey, new GangPlacementStep.TrainingJobSpecView(job.getSpec(), created), gang,
         gang.attemptPods(), inputs, placedTime, now);
     GangPodWriter.apply(context.getClient(), plan);
-    return plan.outcome();
+    return plan;
   }
 
   private static ResourceID resourceId(String jobKey) {
