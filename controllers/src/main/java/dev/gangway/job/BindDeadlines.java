@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -83,7 +84,7 @@ final class BindDeadlines {
         recheckAt = deadline;
       }
     }
-    overdue.sort(java.util.Comparator.comparingInt(Overdue::rank));
+    overdue.sort(Comparator.comparingInt(Overdue::rank));
     return new Verdict(List.copyOf(overdue), recheckAt);
   }
 
