@@ -1,5 +1,6 @@
 package dev.gangway.act;
 
+import dev.gangway.decide.BindDeadlines;
 import dev.gangway.decide.GangPlacementStep;
 import dev.gangway.placement.SnapshotFactory;
 import io.fabric8.kubernetes.api.model.NodeAffinity;
@@ -33,10 +34,13 @@ public final class GangPodWriter {
         SERIALIZATION.asJson(Map.of("metadata", Map.of("annotations", Map.of(SnapshotFactory.RESERVED_NODE_ANNOTATION, e.getValue()))))));
     ParallelWrites.forEach(plan.release().entrySet(), e -> {
       Pod released = release(SERIALIZATION.clone(e.getKey()), e.getValue());
-      // A JSON patch states both changes exactly: the remaining gates (often none) and the narrowed affinity.
+      // A JSON patch states the changes exactly: the remaining gates (often none), the narrowed affinity, and when
+      // (phase 1 wrote the annotations map, so adding a key to it is safe); the bind deadline runs from then.
       List<Map<String, Object>> ops = List.of(
           Map.of("op", "add", "path", "/spec/schedulingGates", "value", released.getSpec().getSchedulingGates()),
-          Map.of("op", "add", "path", "/spec/affinity", "value", released.getSpec().getAffinity()));
+          Map.of("op", "add", "path", "/spec/affinity", "value", released.getSpec().getAffinity()),
+          Map.of("op", "add", "path", "/metadata/annotations/" + BindDeadlines.RELEASED_AT_ANNOTATION.replace("/", "~1"),
+              "value", plan.time().toString()));
       pod(client, e.getKey()).patch(JSON_PATCH, toJson(ops));
     });
     ParallelWrites.forEach(plan.delete(), pod -> pod(client, pod).delete());

@@ -2,6 +2,7 @@ package dev.gangway.decide;
 
 import dev.gangway.observe.GangObservation;
 import dev.gangway.pod.JobNames;
+import dev.gangway.api.v1alpha1.AvoidedNode;
 import dev.gangway.placement.GangPlacer;
 import dev.gangway.placement.GangRequest;
 import dev.gangway.placement.PlacementQueue;
@@ -14,7 +15,12 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSchedulingGate;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,12 +31,20 @@ import java.util.function.Supplier;
  * every rank exists, one decision assigns them all. Phase 1 writes the assignment on the still-gated
  * pods (the reserved-node annotation, which also reserves the capacity for everyone's snapshot);
  * phase 2 pins each pod to its node with required node affinity and lifts the gate, and
- * kube-scheduler binds. A crash between the phases resumes at phase 2 without deciding again.
+ * kube-scheduler binds. A crash between the phases resumes at phase 2 without deciding again, and so
+ * does a reconcile whose cache shows only part of phase 1 yet: the {@link GangPlacer} still holds the
+ * decision, which is never made twice.
  *
  * <p>On a restart the next attempt is decided while the failed attempt's pods still terminate: their
  * GPUs count as free for this job (they are going away), and each new rank is released only once no
  * pod of an earlier attempt is left on its node, so kube-scheduler never sees a rank it cannot bind
  * yet. Teardown and placement overlap instead of running one after the other.
+ *
+ * <p>Every rank must be bound within the bind timeout ({@link BindDeadlines}); the plan says when to
+ * look again ({@link Plan#recheckAt}). A rank that does not bind in time, or waits on a pod stuck
+ * terminating, ends the decision: the attempt's pods are deleted to be placed again, and the nodes
+ * that failed are avoided by the job for a while ({@link AvoidedNodes}), so a constraint placement
+ * cannot see does not produce the same decision again.
  */
 public final class GangPlacementStep {
   public static final String GATE = "gangway.dev/placement";
@@ -47,22 +61,33 @@ public final class GangPlacementStep {
                        Supplier<List<QueuedGang>> queued) {
   }
 
-  /** What to write to the pods; empty lists mean nothing to write. */
-  public record Plan(PlacementOutcome outcome, Map<Pod, String> annotate, Map<Pod, String> release, List<Pod> delete) {
+  /**
+   * What to write to the pods; empty lists mean nothing to write.
+   *
+   * @param recheckAt when the job must be looked at again even if nothing changes (a bind deadline), or null
+   * @param time when the plan was made: the released-at time of the ranks it releases
+   */
+  public record Plan(PlacementOutcome outcome, Map<Pod, String> annotate, Map<Pod, String> release, List<Pod> delete,
+                     Instant recheckAt, Instant time) {
     static Plan of(PlacementOutcome outcome) {
-      return new Plan(outcome, Map.of(), Map.of(), List.of());
+      return new Plan(outcome, Map.of(), Map.of(), List.of(), null, null);
+    }
+
+    /** The earlier of this plan's recheck time and {@code other} (either may be null). */
+    public Instant earlierRecheck(Instant other) {
+      return recheckAt == null || (other != null && other.isBefore(recheckAt)) ? other : recheckAt;
     }
   }
 
   private final GangPlacer placer;
   private final PlacementQueue queue;
-  private final Duration bindTimeout;
+  private final BindDeadlines deadlines;
   private volatile int queueLength;
 
   public GangPlacementStep(GangPlacer placer, PlacementQueue queue, Duration bindTimeout) {
     this.placer = placer;
     this.queue = queue;
-    this.bindTimeout = bindTimeout;
+    this.deadlines = new BindDeadlines(bindTimeout);
   }
 
   /** Decides what to write; {@code placedTime} is when this attempt was last placed, or null. */
@@ -71,16 +96,10 @@ public final class GangPlacementStep {
     if (!gang.missing().isEmpty() || attemptPods.size() != gang.ranks().size()) {
       return Plan.of(PlacementOutcome.NONE);
     }
-    Set<String> stillHeld = nodesHeldBy(gang.otherPods());
-    List<Pod> gated = attemptPods.stream().filter(GangPlacementStep::gated).toList();
-    if (gated.isEmpty()) {
-      return bindTimeout(jobKey, attemptPods, placedTime, now);
-    }
-    if (attemptPods.stream().allMatch(p -> reservedNode(p) != null)) {
-      // Phase 2 of a decision already written (this reconcile's or a previous operator's).
-      Map<Pod, String> release = new java.util.LinkedHashMap<>();
-      gated.stream().filter(p -> !stillHeld.contains(reservedNode(p))).forEach(p -> release.put(p, reservedNode(p)));
-      return new Plan(PlacementOutcome.NONE, Map.of(), release, List.of());
+    Map<String, Pod> leaving = leavingByNode(gang.otherPods());
+    Map<Pod, String> decided = decidedNodes(jobKey, attemptPods);
+    if (decided.size() == attemptPods.size()) {
+      return written(jobKey, attemptPods, decided, leaving, placedTime, now);
     }
     GangRequest request = GangRequest.from(jobKey, job.spec(), in.excludedNodes());
     List<Pod> pods = withoutLeaving(in.allPods(), gang.otherPods());
@@ -92,31 +111,86 @@ public final class GangPlacementStep {
     if (admission.kind() == PlacementQueue.Admission.Kind.UNSCHEDULABLE) {
       return Plan.of(PlacementOutcome.waiting(UNSCHEDULABLE, admission.message()));
     }
-    PlacementResult result = placer.place(in.topology(), in.nodes(), pods, request, admission.hidden(), now);
+    PlacementResult result = placer.place(in.topology(), in.nodes(), pods, request, inRankOrder(attemptPods), admission.hidden());
     if (!result.placed()) {
       return Plan.of(admission.head() == null ? PlacementOutcome.waiting(result.reason(), result.message())
           : PlacementOutcome.waiting(QUEUED_BEHIND, admission.head().jobKey() + " is first in the queue (priority "
               + admission.head().priority() + ", waiting since " + admission.head().waitingSince() + ") and holds "
               + admission.held().where() + " for its start; on the rest of the cluster: " + result.message()));
     }
-    Map<Pod, String> annotate = new java.util.LinkedHashMap<>();
-    Map<Pod, String> release = new java.util.LinkedHashMap<>();
+    Map<Pod, String> annotate = new LinkedHashMap<>();
     for (Pod pod : attemptPods) {
-      String node = result.nodeOf(rankOf(pod));
-      annotate.put(pod, node);
-      if (gated(pod) && !stillHeld.contains(node)) {
-        release.put(pod, node);
-      }
+      annotate.put(pod, result.nodeOf(rankOf(pod)));
     }
-    return new Plan(PlacementOutcome.placed(result.nodes(), result.quality()), annotate, release, List.of());
+    Map<Pod, String> release = releasable(annotate, leaving);
+    Instant recheckAt = deadlines.judge(annotate, leaving, now, now).recheckAt();
+    return new Plan(PlacementOutcome.placed(result.nodes(), result.quality()), annotate, release, List.of(), recheckAt, now);
   }
 
-  /** Nodes where a pod of an earlier attempt is still bound: its GPUs are not free for kube-scheduler yet. */
-  private static Set<String> nodesHeldBy(List<Pod> leaving) {
-    Set<String> held = new java.util.HashSet<>();
-    leaving.stream().map(p -> p.getSpec() == null ? null : p.getSpec().getNodeName()).filter(java.util.Objects::nonNull)
-        .forEach(held::add);
-    return held;
+  /**
+   * The decision is made (written on the pods, or held by the placer while the cache catches up):
+   * finish writing it, release the ranks whose nodes are free, and end it when a rank is overdue.
+   */
+  private Plan written(String jobKey, List<Pod> attemptPods, Map<Pod, String> decided, Map<String, Pod> leaving,
+                       String placedTime, Instant now) {
+    BindDeadlines.Verdict verdict = deadlines.judge(decided, leaving, parsed(placedTime), now);
+    if (!verdict.overdue().isEmpty()) {
+      return expired(jobKey, attemptPods, verdict.overdue(), now);
+    }
+    // Phase 1 again only where the cache shows no (or an older) annotation: a write that failed, or one not seen yet.
+    Map<Pod, String> annotate = new LinkedHashMap<>();
+    decided.forEach((pod, node) -> {
+      if (!node.equals(reservedNode(pod))) {
+        annotate.put(pod, node);
+      }
+    });
+    return new Plan(PlacementOutcome.NONE, annotate, releasable(decided, leaving), List.of(), verdict.recheckAt(), now);
+  }
+
+  /** Ends the decision: the attempt's pods go, to be created and placed again without the nodes that failed. */
+  private Plan expired(String jobKey, List<Pod> attemptPods, List<BindDeadlines.Overdue> overdue, Instant now) {
+    placer.release(jobKey);
+    Instant until = now.plus(AvoidedNodes.avoidFor(deadlines.bindTimeout()));
+    boolean allStuck = overdue.stream().allMatch(o -> BindDeadlines.STUCK_TERMINATING.equals(o.reason()));
+    List<AvoidedNode> avoid = overdue.stream().map(o -> new AvoidedNode(o.node(), o.reason(), o.message(), until.toString())).toList();
+    String message = PlacementMessages.expired(overdue, attemptPods.size(), deadlines.bindTimeout(), until);
+    PlacementOutcome outcome = PlacementOutcome.expired(allStuck ? BindDeadlines.STUCK_TERMINATING : BindDeadlines.BIND_TIMEOUT,
+        message, avoid);
+    return new Plan(outcome, Map.of(), Map.of(), new ArrayList<>(attemptPods), null, now);
+  }
+
+  /** The node of each rank as decided: the placer's decision if it still holds one for these pods, else the pod's annotation. */
+  private Map<Pod, String> decidedNodes(String jobKey, List<Pod> attemptPods) {
+    Map<String, String> held = placer.decisionOf(jobKey);
+    Map<Pod, String> decided = new LinkedHashMap<>();
+    for (Pod pod : attemptPods) {
+      String node = held.get(SnapshotFactory.podKey(pod));
+      if (node == null) {
+        node = reservedNode(pod);
+      }
+      if (node != null) {
+        decided.put(pod, node);
+      }
+    }
+    return decided;
+  }
+
+  /** Gated ranks whose node no pod of an earlier attempt holds any more. */
+  private static Map<Pod, String> releasable(Map<Pod, String> decided, Map<String, Pod> leaving) {
+    Map<Pod, String> release = new LinkedHashMap<>();
+    decided.forEach((pod, node) -> {
+      if (gated(pod) && !leaving.containsKey(node)) {
+        release.put(pod, node);
+      }
+    });
+    return release;
+  }
+
+  /** A pod of an earlier attempt per node it is still bound to: its GPUs are not free for kube-scheduler yet. */
+  private static Map<String, Pod> leavingByNode(List<Pod> leaving) {
+    Map<String, Pod> byNode = new HashMap<>();
+    leaving.stream().filter(SnapshotFactory::bound).forEach(p -> byNode.putIfAbsent(p.getSpec().getNodeName(), p));
+    return byNode;
   }
 
   /** The cluster's pods without this job's earlier attempts, which are being deleted. */
@@ -124,21 +198,21 @@ public final class GangPlacementStep {
     if (leaving.isEmpty()) {
       return allPods;
     }
-    Set<String> names = new java.util.HashSet<>();
-    leaving.forEach(p -> names.add(p.getMetadata().getNamespace() + "/" + p.getMetadata().getName()));
-    return allPods.stream().filter(p -> !names.contains(p.getMetadata().getNamespace() + "/" + p.getMetadata().getName())).toList();
+    Set<String> names = new HashSet<>();
+    leaving.forEach(p -> names.add(SnapshotFactory.podKey(p)));
+    return allPods.stream().filter(p -> !names.contains(SnapshotFactory.podKey(p))).toList();
   }
 
-  private Plan bindTimeout(String jobKey, List<Pod> attemptPods, String placedTime, Instant now) {
-    List<Pod> unbound = attemptPods.stream().filter(p -> p.getSpec().getNodeName() == null).toList();
-    if (unbound.isEmpty() || placedTime == null || Instant.parse(placedTime).plus(bindTimeout).isAfter(now)) {
-      return Plan.of(PlacementOutcome.NONE);
+  private static List<Pod> inRankOrder(List<Pod> attemptPods) {
+    return attemptPods.stream().sorted(Comparator.comparingInt(GangPlacementStep::rankOf)).toList();
+  }
+
+  private static Instant parsed(String time) {
+    try {
+      return time == null ? null : Instant.parse(time);
+    } catch (DateTimeParseException e) {
+      return null;
     }
-    placer.release(jobKey);
-    String message = unbound.size() + " of " + attemptPods.size() + " ranks were not bound by kube-scheduler within "
-        + bindTimeout.toSeconds() + " s of placement (first: " + unbound.get(0).getMetadata().getName()
-        + "); released the gang to place it again";
-    return new Plan(PlacementOutcome.expired(message), Map.of(), Map.of(), new ArrayList<>(attemptPods));
   }
 
   /** Gangs waiting for capacity, as the latest decision counted them. */
@@ -161,7 +235,7 @@ public final class GangPlacementStep {
     return annotations == null ? null : annotations.get(SnapshotFactory.RESERVED_NODE_ANNOTATION);
   }
 
-  static int rankOf(Pod pod) {
+  public static int rankOf(Pod pod) {
     return Integer.parseInt(pod.getMetadata().getLabels().get(JobNames.LABEL_RANK));
   }
 

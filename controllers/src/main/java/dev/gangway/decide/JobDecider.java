@@ -89,7 +89,7 @@ public final class JobDecider {
     List<JobEvent> events = new ArrayList<>(notes);
     events.addAll(transition.events());
     return new JobDecision(status, GangActions.decide(status, gang, o.pods()), plan, events, flaggedNode, recovered,
-        nextWake(status, plan, recheckAt, now), placementTime);
+        nextWake(status, plan, plan.earlierRecheck(recheckAt), now), placementTime);
   }
 
   /** The job as the decision sees it: with the newest acceptable checkpoint report recorded in its status. */
@@ -124,6 +124,8 @@ public final class JobDecider {
     if (job.getStatus() != null && job.getStatus().getExcludedNodes() != null) {
       avoid.addAll(job.getStatus().getExcludedNodes());
     }
+    // Nodes where this job's ranks did not bind lately: a constraint the engine cannot see is not decided into again.
+    avoid.addAll(AvoidedNodes.activeIn(job.getStatus(), o.now()));
     GangPlacementStep.Inputs inputs = new GangPlacementStep.Inputs(cluster.topologyFor(job), cluster.nodes(), cluster.allPods(),
         cluster.priorityOf(job), avoid, () -> WaitingGangs.of(o.storedJobs().get().stream(), cluster, avoidedByAll));
     String placedTime = job.getStatus() == null || job.getStatus().getPlacement() == null ? null : job.getStatus().getPlacement().getPlacedTime();

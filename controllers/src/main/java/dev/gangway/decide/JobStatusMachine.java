@@ -315,8 +315,9 @@ public final class JobStatusMachine {
     if (!ranks.isEmpty()) {
       placement.setRanks(ranks);
     }
-    boolean empty = placement.getRanks().isEmpty() && placement.getPlacedTime() == null;
-    return empty ? previous : placement;
+    placement.setAvoidedNodes(AvoidedNodes.next(placement.getAvoidedNodes(), outcome.avoid(), now));
+    boolean empty = placement.getRanks().isEmpty() && placement.getPlacedTime() == null && placement.getAvoidedNodes() == null;
+    return empty && previous == null ? null : placement;
   }
 
   /** Rounded to microseconds so equal decisions give byte-equal status and no needless writes. */

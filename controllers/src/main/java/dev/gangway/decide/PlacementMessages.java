@@ -1,6 +1,8 @@
 package dev.gangway.decide;
 
 import dev.gangway.placement.PlacementQuality;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -19,5 +21,17 @@ final class PlacementMessages {
     return String.format(Locale.ROOT, "%d ranks on %d nodes; spans %s; predicted %d MiB all-reduce %.2f ms (best possible %.2f ms)",
         nodes.size(), new HashSet<>(nodes).size(), spans, q.messageBytes() >> 20,
         q.predictedAllReduceSeconds() * 1000, q.lowerBoundAllReduceSeconds() * 1000);
+  }
+
+  /**
+   * e.g. "1 of 2 ranks did not bind within 60 s: rank 1 (pod llm-r1-a1) on n2: 0/16 nodes are available: 1 node(s) didn't
+   * match pod anti-affinity rules; placing the gang again without n2 until 2026-11-26T10:11:01Z".
+   */
+  static String expired(List<BindDeadlines.Overdue> overdue, int ranks, Duration bindTimeout, Instant until) {
+    String first = overdue.stream().limit(3).map(BindDeadlines.Overdue::message).collect(Collectors.joining("; "));
+    String more = overdue.size() > 3 ? "; and " + (overdue.size() - 3) + " more" : "";
+    String nodes = overdue.stream().map(BindDeadlines.Overdue::node).distinct().sorted().collect(Collectors.joining(", "));
+    return overdue.size() + " of " + ranks + " ranks did not bind within " + bindTimeout.toSeconds() + " s: " + first + more
+        + "; placing the gang again without " + nodes + " until " + until;
   }
 }

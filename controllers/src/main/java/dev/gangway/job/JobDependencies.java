@@ -33,6 +33,11 @@ public record JobDependencies(Clock clock, RecoveryDefaults recoveryDefaults, Fa
         JobEventPublisher.discarding(), Duration.ofSeconds(60), Duration.ofMinutes(10), new SimpleMeterRegistry(), NodeMarking.NONE);
   }
 
+  public JobDependencies withBindTimeout(Duration timeout) {
+    return new JobDependencies(clock, recoveryDefaults, classifier, badNodes, health, checkpoints, publisher, timeout, backfillBound,
+        meters, nodeMarking);
+  }
+
   public JobDependencies withNodeMarking(NodeMarking marking) {
     return new JobDependencies(clock, recoveryDefaults, classifier, badNodes, health, checkpoints, publisher, bindTimeout, backfillBound,
         meters, marking);

@@ -8,8 +8,8 @@ import io.fabric8.kubernetes.api.model.Taint;
  */
 final class NodeFilter {
 
-  static final String EXCLUDED = "node(s) were avoided: a rank of this job failed there, several jobs failed there, or the node "
-      + "was reported unhealthy (see status.excludedNodes and the nodes' Events)";
+  static final String EXCLUDED = "node(s) were avoided: a rank of this job failed or did not bind there, several jobs failed "
+      + "there, or the node was reported unhealthy (see status.excludedNodes, status.placement.avoidedNodes and the nodes' Events)";
   static final String NOT_READY = "node(s) were not ready";
   static final String UNSCHEDULABLE = "node(s) were unschedulable";
   static final String AFFINITY = "node(s) didn't match Pod's node affinity/selector";

@@ -42,9 +42,8 @@ public final class SnapshotFactory {
     for (Pod pod : pods) {
       if (terminated(pod)) continue;
       Resources req = RankResources.of(pod.getSpec());
-      String nodeName = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
-      if (nodeName != null && !nodeName.isEmpty()) {
-        used.merge(nodeName, req, Resources::plus);
+      if (bound(pod)) {
+        used.merge(pod.getSpec().getNodeName(), req, Resources::plus);
         continue;
       }
       Map<String, String> annotations = pod.getMetadata().getAnnotations();
@@ -61,6 +60,17 @@ public final class SnapshotFactory {
     Map<String, String> labels = pod.getMetadata().getLabels();
     String job = labels == null ? null : labels.get(JOB_LABEL);
     return pod.getMetadata().getNamespace() + "/" + (job != null ? job : pod.getMetadata().getName());
+  }
+
+  /** "namespace/name" of a pod. */
+  public static String podKey(Pod pod) {
+    return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+  }
+
+  /** Whether kube-scheduler has bound the pod to a node. */
+  public static boolean bound(Pod pod) {
+    String nodeName = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+    return nodeName != null && !nodeName.isEmpty();
   }
 
   static NodeState state(Node node, Resources used) {

@@ -141,15 +141,126 @@ class GangPlacementStepTest {
     assertThat(plan.outcome().kind()).isEqualTo(PlacementOutcome.Kind.WAITING);
   }
 
+  /** The gang as the cache shows it once phase 1 and 2 were written: rank r reserved on nodes[r], released at {@code releasedAt}. */
+  private List<Pod> released(int attempt, Instant releasedAt, String... nodes) {
+    List<Pod> pods = gatedPods(attempt);
+    for (int r = 0; r < pods.size(); r++) {
+      Pod pod = pods.get(r);
+      pod.getMetadata().getAnnotations().put(SnapshotFactory.RESERVED_NODE_ANNOTATION, nodes[r]);
+      pod.getMetadata().getAnnotations().put(BindDeadlines.RELEASED_AT_ANNOTATION, releasedAt.toString());
+      pod.getSpec().setSchedulingGates(List.of());
+    }
+    return pods;
+  }
+
+  private static void unschedulable(Pod pod, String message) {
+    pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Pending").addNewCondition().withType("PodScheduled")
+        .withStatus("False").withReason("Unschedulable").withMessage(message).endCondition().build());
+  }
+
   @Test
-  void ranksNotBoundWithinTheTimeoutReleaseTheWholeGang() {
-    List<Pod> pods = gatedPods();
-    pods.forEach(p -> p.getSpec().setSchedulingGates(List.of()));
+  void aDecisionSaysWhenToLookAgainIfNothingHappens() {
+    GangPlacementStep.Plan plan = plan(gatedPods(), null, T0);
+    assertThat(plan.recheckAt()).isEqualTo(T0.plusSeconds(60));
+    assertThat(plan.time()).isEqualTo(T0);
+  }
+
+  @Test
+  void ranksNotBoundWithinTheTimeoutEndTheDecisionAvoidTheirNodesAndSayWhatKubeSchedulerSaid() {
+    List<Pod> pods = released(1, T0, "n1", "n2");
     pods.get(0).getSpec().setNodeName("n1");
-    assertThat(plan(pods, T0.toString(), T0.plusSeconds(30)).outcome().kind()).isEqualTo(PlacementOutcome.Kind.NONE);
+    unschedulable(pods.get(1), "0/16 nodes are available: 1 node(s) didn't match pod anti-affinity rules, 15 node(s) didn't match "
+        + "Pod's node affinity/selector. preemption: 0/16 nodes are available: 16 Preemption is not helpful for scheduling.");
+
+    GangPlacementStep.Plan waiting = plan(pods, T0.toString(), T0.plusSeconds(30));
+    assertThat(waiting.outcome().kind()).isEqualTo(PlacementOutcome.Kind.NONE);
+    assertThat(waiting.recheckAt()).as("woken at the deadline, not by the periodic resync").isEqualTo(T0.plusSeconds(60));
+    assertThat(waiting.delete()).isEmpty();
+
     GangPlacementStep.Plan expired = plan(pods, T0.toString(), T0.plusSeconds(61));
     assertThat(expired.outcome().kind()).isEqualTo(PlacementOutcome.Kind.EXPIRED);
-    assertThat(expired.outcome().message()).contains("1 of 2 ranks were not bound");
+    assertThat(expired.outcome().reason()).isEqualTo("BindTimeout");
+    assertThat(expired.outcome().message()).contains("1 of 2 ranks did not bind within 60 s")
+        .contains("rank 1 (pod llm-r1-a1) on n2: 0/16 nodes are available: 1 node(s) didn't match pod anti-affinity rules")
+        .doesNotContain("affinity/selector").contains("without n2");
+    assertThat(expired.outcome().avoid()).singleElement().satisfies(a -> {
+      assertThat(a.getNode()).isEqualTo("n2");
+      assertThat(a.getReason()).isEqualTo("BindTimeout");
+      assertThat(a.getUntil()).isEqualTo(T0.plusSeconds(61).plus(Duration.ofMinutes(10)).toString());
+    });
     assertThat(expired.delete()).hasSize(2);
+    assertThat(expired.recheckAt()).isNull();
+  }
+
+  @Test
+  void aRankReleasedLateHasTheWholeTimeoutFromItsRelease() {
+    // Placed at T0; rank 1 waited for its node until T0+50 and was released then.
+    List<Pod> pods = released(1, T0.plusSeconds(50), "n1", "n2");
+    pods.get(0).getSpec().setNodeName("n1");
+    GangPlacementStep.Plan plan = plan(pods, T0.toString(), T0.plusSeconds(70));
+    assertThat(plan.outcome().kind()).isEqualTo(PlacementOutcome.Kind.NONE);
+    assertThat(plan.recheckAt()).isEqualTo(T0.plusSeconds(110));
+  }
+
+  @Test
+  void aBoundGangHasNothingToWaitFor() {
+    List<Pod> pods = released(1, T0, "n1", "n2");
+    pods.get(0).getSpec().setNodeName("n1");
+    pods.get(1).getSpec().setNodeName("n2");
+    GangPlacementStep.Plan plan = plan(pods, T0.toString(), T0.plusSeconds(3600));
+    assertThat(plan.outcome().kind()).isEqualTo(PlacementOutcome.Kind.NONE);
+    assertThat(plan.recheckAt()).isNull();
+    assertThat(plan.annotate()).isEmpty();
+    assertThat(plan.release()).isEmpty();
+  }
+
+  @Test
+  void aRankGatedBehindAPodStuckTerminatingTimesOutNamingThePodAndNode() {
+    // Attempt 1's pods were due to be gone at T0+30 (deletion timestamp, grace included); the one on n2 never leaves.
+    List<Pod> old = terminatingFirstAttempt();
+    old.forEach(p -> p.getMetadata().setDeletionTimestamp(T0.plusSeconds(30).toString()));
+    List<Pod> pods = new ArrayList<>(List.of(old.get(1)));
+    List<Pod> next = gatedPods(2);
+    next.get(0).getMetadata().getAnnotations().put(SnapshotFactory.RESERVED_NODE_ANNOTATION, "n1");
+    next.get(1).getMetadata().getAnnotations().put(SnapshotFactory.RESERVED_NODE_ANNOTATION, "n2");
+    pods.addAll(next);
+
+    GangPlacementStep.Plan waiting = plan(pods, 2, T0.toString(), T0.plusSeconds(80));
+    assertThat(waiting.outcome().kind()).isEqualTo(PlacementOutcome.Kind.NONE);
+    assertThat(waiting.release().values()).containsExactly("n1");
+    assertThat(waiting.recheckAt()).as("the bind timeout after the old pod was due to be gone").isEqualTo(T0.plusSeconds(90));
+
+    GangPlacementStep.Plan stuck = plan(pods, 2, T0.toString(), T0.plusSeconds(90));
+    assertThat(stuck.outcome().kind()).isEqualTo(PlacementOutcome.Kind.EXPIRED);
+    assertThat(stuck.outcome().reason()).isEqualTo("StuckTerminating");
+    assertThat(stuck.outcome().message()).contains("rank 1 (pod llm-r1-a2) still waits for pod llm-r1-a1 of an earlier attempt to leave n2");
+    assertThat(stuck.outcome().avoid()).extracting(a -> a.getNode()).containsExactly("n2");
+    assertThat(stuck.release()).isEmpty();
+    assertThat(stuck.delete()).containsExactlyInAnyOrderElementsOf(next);
+  }
+
+  @Test
+  void aCacheShowingOnlyPartOfTheWrittenDecisionDoesNotMakeItAgain() {
+    List<Pod> pods = gatedPods();
+    GangPlacementStep.Plan decided = plan(pods, null, T0);
+    assertThat(decided.outcome().kind()).isEqualTo(PlacementOutcome.Kind.PLACED);
+    // The next reconcile's cache shows rank 0's annotation and release, not rank 1's yet.
+    List<Pod> seen = gatedPods();
+    Pod rank0 = seen.get(0);
+    String node0 = decided.annotate().get(pods.get(0));
+    rank0.getMetadata().getAnnotations().put(SnapshotFactory.RESERVED_NODE_ANNOTATION, node0);
+    rank0.getSpec().setSchedulingGates(List.of());
+
+    GangPlacementStep.Plan again = plan(seen, T0.toString(), T0.plusSeconds(1));
+    assertThat(again.outcome().kind()).as("no second decision").isEqualTo(PlacementOutcome.Kind.NONE);
+    assertThat(again.annotate()).containsOnlyKeys(seen.get(1)).containsValue(decided.annotate().get(pods.get(1)));
+    assertThat(again.release()).containsOnlyKeys(seen.get(1));
+  }
+
+  @Test
+  void afterABindTimeoutTheJobDecidesAgain() {
+    List<Pod> pods = released(1, T0, "n1", "n2");
+    assertThat(plan(pods, T0.toString(), T0.plusSeconds(61)).outcome().kind()).isEqualTo(PlacementOutcome.Kind.EXPIRED);
+    assertThat(plan(gatedPods(), T0.toString(), T0.plusSeconds(62)).outcome().kind()).isEqualTo(PlacementOutcome.Kind.PLACED);
   }
 }

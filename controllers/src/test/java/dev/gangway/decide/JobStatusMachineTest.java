@@ -184,4 +184,23 @@ class JobStatusMachineTest {
   private static Condition condition(TrainingJobStatus status, String type) {
     return JobConditions.find(new ArrayList<>(status.getConditions()), type).orElseThrow(() -> new AssertionError("no condition " + type));
   }
+
+  @Test
+  void aBindTimeoutSaysWhyAndRecordsTheNodesToAvoid() {
+    step(T0);
+    var avoid = List.of(new dev.gangway.api.v1alpha1.AvoidedNode("n2", "BindTimeout", "didn't match pod anti-affinity rules",
+        T1.plusSeconds(600).toString()));
+    StatusTransition t = JobStatusMachine.next(job, List.of(), GangObservation.of(List.of(), 1, 2),
+        PlacementOutcome.expired("BindTimeout", "1 of 2 ranks did not bind within 60 s", avoid), RecoveryOutcome.NONE, T1);
+    assertThat(condition(t.status(), "Placed").getStatus()).isEqualTo("False");
+    assertThat(condition(t.status(), "Placed").getReason()).isEqualTo("BindTimeout");
+    assertThat(t.status().getPlacement().getAvoidedNodes()).isEqualTo(avoid);
+    assertThat(t.events()).extracting(JobEvent::reason).contains("BindTimeout");
+    job.setStatus(t.status());
+
+    // Later reconciles keep the list until its time is up, then drop it.
+    assertThat(step(T1.plusSeconds(599)).status().getPlacement().getAvoidedNodes()).isEqualTo(avoid);
+    assertThat(step(T1.plusSeconds(600)).status().getPlacement()).satisfiesAnyOf(
+        p -> assertThat(p).isNull(), p -> assertThat(p.getAvoidedNodes()).isNull());
+  }
 }

@@ -3,6 +3,7 @@ package dev.gangway.job;
 import dev.gangway.act.NodeMarker;
 import dev.gangway.act.NodeMarking;
 import dev.gangway.act.RankPodBuilderTest;
+import dev.gangway.decide.BindDeadlines;
 import dev.gangway.decide.GangPlacementStep;
 import dev.gangway.decide.JobConditions;
 import dev.gangway.pod.JobNames;
@@ -65,9 +66,13 @@ class TrainingJobReconcilerTest {
   }
 
   private static Operator startNewOperator() {
+    return startNewOperator(DEPS);
+  }
+
+  private static Operator startNewOperator(JobDependencies deps) {
     Operator op = new Operator(o -> o.withKubernetesClient(client).withUseSSAToPatchPrimaryResource(false)
         .withCloseClientOnStop(false).withReconciliationTerminationTimeout(Duration.ofSeconds(2)));
-    op.register(new TrainingJobReconciler(DEPS));
+    op.register(new TrainingJobReconciler(deps));
     op.start();
     return op;
   }
@@ -280,6 +285,55 @@ class TrainingJobReconcilerTest {
     assertThat(DEPS.meters().find("gangway.placement.decision").tag("outcome", "placed").timer()).isNotNull()
         .satisfies(t -> assertThat(t.count()).isPositive());
     assertThat(DEPS.meters().find("gangway.placement.allreduce.vs.bound").summary().max()).isGreaterThanOrEqualTo(1.0);
+  }
+
+  @Test
+  void aRankThatDoesNotBindWakesTheJobByItselfAndTheNextDecisionAvoidsItsNode() {
+    operator.stop();
+    operator = startNewOperator(DEPS.withBindTimeout(Duration.ofSeconds(2)));
+    for (int i = 0; i < 3; i++) {
+      node("gpu-" + i, "rack-a", "clique-1", 8);
+    }
+    create(TestJobs.job("picky", 2, 8));
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(awaitPods("picky", 2))
+        .allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isEmpty()));
+    List<Pod> pods = awaitPods("picky", 2);
+    assertThat(pods).allSatisfy(p -> assertThat(p.getMetadata().getAnnotations()).containsKey(BindDeadlines.RELEASED_AT_ANNOTATION));
+    Pod rank0 = pods.stream().filter(p -> GangPlacementStep.rankOf(p) == 0).findFirst().orElseThrow();
+    Pod rank1 = pods.stream().filter(p -> GangPlacementStep.rankOf(p) == 1).findFirst().orElseThrow();
+    String refused = pinnedNode(rank1);
+    // Playing kube-scheduler: rank 0 binds; rank 1 cannot, for a constraint placement does not see. Then nothing
+    // changes any more: only the job's own bind deadline can wake it.
+    client.pods().inNamespace(NS).withName(rank0.getMetadata().getName()).edit(p -> {
+      p.getSpec().setNodeName(pinnedNode(p));
+      return p;
+    });
+    setStatus(rank1, TestJobs.pending("0/3 nodes are available: 1 node(s) didn't match pod anti-affinity rules, 2 node(s) didn't "
+        + "match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."));
+
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+      TrainingJob seen = job("picky");
+      var placed = JobConditions.find(seen.getStatus().getConditions(), "Placed").orElseThrow();
+      assertThat(placed.getReason()).isEqualTo("BindTimeout");
+      assertThat(placed.getMessage()).contains("on " + refused + ": 0/3 nodes are available: 1 node(s) didn't match pod anti-affinity rules");
+      assertThat(seen.getStatus().getPlacement().getAvoidedNodes()).singleElement()
+          .satisfies(a -> assertThat(a.getNode()).isEqualTo(refused));
+    });
+    assertThat(events("picky")).contains("BindTimeout");
+    // The attempt's pods are created again and placed without the node that refused rank 1.
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+      List<Pod> again = awaitPods("picky", 2);
+      assertThat(again).allSatisfy(p -> {
+        assertThat(p.getSpec().getSchedulingGates()).isEmpty();
+        assertThat(p.getSpec().getNodeName()).isNull();
+        assertThat(pinnedNode(p)).isNotEqualTo(refused);
+      });
+    });
+  }
+
+  private static String pinnedNode(Pod pod) {
+    return pod.getSpec().getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms()
+        .get(0).getMatchFields().get(0).getValues().get(0);
   }
 
   @Test

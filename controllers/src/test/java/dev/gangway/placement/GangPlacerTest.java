@@ -1,62 +1,160 @@
 package dev.gangway.placement;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Taint;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Decisions made back to back must not collide even before the informer cache shows the first. */
+/**
+ * Decisions made back to back must not collide even before the informer cache shows them, and a
+ * decision holds its capacity, rank by rank, until every rank is bound: counted once, from the
+ * decision while the rank is unbound, from the binding afterwards.
+ */
 class GangPlacerTest {
-  private static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
   private final GangPlacer placer = new GangPlacer(new PlacementEngine());
-  private final List<Node> nodes = new ArrayList<>();
 
-  GangPlacerTest() {
-    for (int i = 0; i < 4; i++) {
+  private static List<Node> nodes(int count) {
+    List<Node> nodes = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
       Node n = SnapshotFactoryTest.node("n" + i, "True", false);
       n.getSpec().setTaints(List.<Taint>of());
       nodes.add(n);
     }
+    return nodes;
   }
 
-  private static GangRequest gang(String job, int ranks) {
-    return GangRequest.builder("ns/" + job).replicas(ranks).gpusPerRank(8).build();
+  private static GangRequest gang(String job, int ranks, int gpus) {
+    return GangRequest.builder("ns/" + job).replicas(ranks).gpusPerRank(gpus).build();
   }
 
   /** The job's gated pods as the cache shows them right after creation: no node, no reservation yet. */
-  private static List<Pod> gatedPods(String job, int ranks) {
+  private static List<Pod> gatedPods(String job, int ranks, int gpus) {
     List<Pod> pods = new ArrayList<>();
     for (int r = 0; r < ranks; r++) {
-      pods.add(SnapshotFactoryTest.pod(job + "-" + r, job, null, "Pending", null, "8", "1"));
+      pods.add(SnapshotFactoryTest.pod(job + "-" + r, job, null, "Pending", null, Integer.toString(gpus), "1"));
     }
     return pods;
   }
 
+  /** The pod as the cache shows it once the decision's annotation reached it. */
+  private static Pod annotated(Pod pod, String node) {
+    return SnapshotFactoryTest.pod(pod.getMetadata().getName(), pod.getMetadata().getLabels().get(SnapshotFactory.JOB_LABEL),
+        null, "Pending", node, pod.getSpec().getContainers().get(0).getResources().getLimits().get(RankResources.GPU).toString(), "1");
+  }
+
+  private static Pod bound(Pod pod, String node) {
+    Pod copy = annotated(pod, node);
+    copy.getSpec().setNodeName(node);
+    copy.getStatus().setPhase("Running");
+    return copy;
+  }
+
+  /** What the informer cache lists: these pods, in this order. */
+  @SafeVarargs
+  private static List<Pod> cache(List<Pod>... parts) {
+    List<Pod> all = new ArrayList<>();
+    for (List<Pod> part : parts) {
+      all.addAll(part);
+    }
+    return all;
+  }
+
+  private PlacementResult place(List<Node> nodes, List<Pod> cache, String job, List<Pod> ranks, int gpus) {
+    return placer.place(Clusters.THREE_LEVELS, nodes, cache, gang(job, ranks.size(), gpus), ranks);
+  }
+
   @Test
   void aSecondGangDoesNotTakeTheNodesOfADecisionTheCacheDoesNotShowYet() {
-    List<Pod> cache = new ArrayList<>(gatedPods("a", 2));
-    cache.addAll(gatedPods("b", 2));
-    PlacementResult a = placer.place(Clusters.THREE_LEVELS, nodes, cache, gang("a", 2), T0);
-    PlacementResult b = placer.place(Clusters.THREE_LEVELS, nodes, cache, gang("b", 2), T0);
-    assertThat(a.placed()).isTrue();
-    assertThat(b.placed()).isTrue();
-    assertThat(b.nodes()).doesNotContainAnyElementsOf(a.nodes());
+    List<Node> nodes = nodes(4);
+    List<Pod> a = gatedPods("a", 2, 8);
+    List<Pod> b = gatedPods("b", 2, 8);
+    List<Pod> cache = cache(a, b);
+    PlacementResult placedA = place(nodes, cache, "a", a, 8);
+    PlacementResult placedB = place(nodes, cache, "b", b, 8);
+    assertThat(placedA.placed()).isTrue();
+    assertThat(placedB.placed()).isTrue();
+    assertThat(placedB.nodes()).doesNotContainAnyElementsOf(placedA.nodes());
 
-    PlacementResult c = placer.place(Clusters.THREE_LEVELS, nodes, cache, gang("c", 1), T0);
-    assertThat(c.placed()).as("all four nodes are held by a and b").isFalse();
+    List<Pod> c = gatedPods("c", 1, 8);
+    assertThat(place(nodes, cache(cache, c), "c", c, 8).placed()).as("all four nodes are held by a and b").isFalse();
+  }
+
+  @Test
+  void aDecisionIsHeldUntilEveryRankIsBoundNotJustUntilTheCacheShowsOneOfThem() {
+    List<Node> nodes = nodes(4);
+    List<Pod> a = gatedPods("a", 2, 8);
+    PlacementResult placedA = place(nodes, a, "a", a, 8);
+    // The cache shows rank 0's annotation, then rank 0 bound, while rank 1 shows nothing yet.
+    List<List<Pod>> views = List.of(
+        List.of(annotated(a.get(0), placedA.nodeOf(0)), a.get(1)),
+        List.of(bound(a.get(0), placedA.nodeOf(0)), a.get(1)));
+    for (List<Pod> view : views) {
+      List<Pod> b = gatedPods("b", 3, 8);
+      assertThat(place(nodes, cache(view, b), "b", b, 8).placed()).as("only two nodes are left while a's rank 1 is unbound").isFalse();
+    }
+    assertThat(placer.inFlight()).isEqualTo(1);
+
+    // Every rank of a bound: the bindings hold the nodes now, and the decision is forgotten.
+    List<Pod> b = gatedPods("b", 2, 8);
+    PlacementResult placedB = place(nodes, cache(List.of(bound(a.get(0), placedA.nodeOf(0)), bound(a.get(1), placedA.nodeOf(1))), b),
+        "b", b, 8);
+    assertThat(placedB.nodes()).doesNotContainAnyElementsOf(placedA.nodes());
+    assertThat(placer.decisionOf("ns/a")).isEmpty();
+  }
+
+  @Test
+  void aRankVisibleAsAnnotationAndAsDecisionIsCountedOnceNeverTwice() {
+    List<Node> nodes = nodes(1);
+    List<Pod> a = gatedPods("a", 1, 4);
+    assertThat(place(nodes, a, "a", a, 4).nodes()).containsExactly("n0");
+    List<Pod> b = gatedPods("b", 1, 4);
+    List<Pod> cache = cache(List.of(annotated(a.get(0), "n0")), b);
+    assertThat(place(nodes, cache, "b", b, 4).nodes()).as("a holds 4 of n0's 8 GPUs, not 8").containsExactly("n0");
+    List<Pod> c = gatedPods("c", 1, 4);
+    assertThat(place(nodes, cache(cache, c), "c", c, 4).placed()).as("a and b hold all 8").isFalse();
+  }
+
+  @Test
+  void anOlderAnnotationOfTheCachedPodGivesWayToTheDecision() {
+    List<Node> nodes = nodes(2);
+    List<Pod> a = gatedPods("a", 1, 8);
+    String decided = place(nodes, a, "a", a, 8).nodeOf(0);
+    String other = decided.equals("n0") ? "n1" : "n0";
+    // The cache still shows the annotation of a decision made before (e.g. by a previous leader).
+    List<Pod> b = gatedPods("b", 1, 8);
+    assertThat(place(nodes, cache(List.of(annotated(a.get(0), other)), b), "b", b, 8).nodes()).containsExactly(other);
   }
 
   @Test
   void aDecisionWhosePodsAreGoneNoLongerHoldsCapacity() {
-    placer.place(Clusters.THREE_LEVELS, nodes, gatedPods("a", 4), gang("a", 4), T0);
+    List<Node> nodes = nodes(4);
+    List<Pod> a = gatedPods("a", 4, 8);
+    place(nodes, a, "a", a, 8);
     // Job a was deleted (its pods are gone from the cache) before its reservation was ever written.
-    PlacementResult b = placer.place(Clusters.THREE_LEVELS, nodes, gatedPods("b", 4), gang("b", 4), T0.plusSeconds(1));
-    assertThat(b.placed()).isTrue();
+    List<Pod> b = gatedPods("b", 4, 8);
+    assertThat(place(nodes, b, "b", b, 8).placed()).isTrue();
     assertThat(placer.inFlight()).isEqualTo(1);
+  }
+
+  @Test
+  void aReleasedDecisionHoldsNothing() {
+    List<Node> nodes = nodes(1);
+    List<Pod> a = gatedPods("a", 1, 8);
+    place(nodes, a, "a", a, 8);
+    placer.release("ns/a");
+    List<Pod> b = gatedPods("b", 1, 8);
+    assertThat(place(nodes, cache(a, b), "b", b, 8).placed()).isTrue();
+  }
+
+  @Test
+  void aGangWhosePodsDoNotMatchItsSizeIsRefused() {
+    List<Pod> a = gatedPods("a", 1, 8);
+    assertThatThrownBy(() -> placer.place(Clusters.THREE_LEVELS, nodes(2), a, gang("a", 1, 8), List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -113,6 +113,43 @@ class PlacementE2eTest {
     assertThat(crossings.path("nvlink-domain").asInt()).isEqualTo(2);
   }
 
+  @Test
+  void aRankKubeSchedulerRefusesForAConstraintPlacementCannotSeeTimesOutAndIsPlacedElsewhere() {
+    // A pod the rank must not share a node with (pod anti-affinity: invisible to placement), on the node best fit
+    // prefers for a 1-GPU rank: the one with exactly 1 GPU free.
+    kube.apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: blocker
+          labels: {app: blocker}
+        spec:
+          nodeSelector: {kubernetes.io/hostname: small-gpu-05}
+          containers:
+          - name: main
+            image: busybox
+            resources: {limits: {nvidia.com/gpu: "7"}}
+        """);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.get("pod", "blocker").path("status").path("phase").asText())
+        .isEqualTo("Running"));
+    kube.apply(Manifests.trainingJob("shy", 1, 1, "").replace("    spec:\n      containers:", "    spec:\n      affinity:\n"
+        + "        podAntiAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n"
+        + "          - labelSelector: {matchLabels: {app: blocker}}\n            topologyKey: kubernetes.io/hostname\n      containers:"));
+
+    // The default bind timeout is 60 s; the job wakes itself at the deadline.
+    await().atMost(Duration.ofSeconds(150)).untilAsserted(() -> assertThat(kube.phase("shy")).as(() -> kube.describe("shy"))
+        .isEqualTo("Running"));
+    JsonNode avoided = kube.get("tj", "shy").path("status").path("placement").path("avoidedNodes");
+    assertThat(avoided).as(() -> kube.describe("shy")).hasSize(1);
+    assertThat(avoided.get(0).path("node").asText()).isEqualTo("small-gpu-05");
+    assertThat(avoided.get(0).path("reason").asText()).isEqualTo("BindTimeout");
+    assertThat(avoided.get(0).path("message").asText()).contains("didn't match pod anti-affinity rules")
+        .doesNotContain("node affinity/selector");
+    assertThat(nodesByRank("shy")).doesNotContain("small-gpu-05");
+    assertThat(kube.kubectl("get", "events", "--field-selector", "involvedObject.name=shy", "-o", "jsonpath={.items[*].reason}"))
+        .contains("BindTimeout");
+  }
+
   /** Nodes the ranks are bound to, in rank order. */
   private List<String> nodesByRank(String job) {
     List<JsonNode> pods = new ArrayList<>(kube.pods(job));

@@ -36,6 +36,10 @@ public class PlacementStatus {
   @JsonPropertyDescription("When Gangway assigned the gang to nodes (RFC 3339).")
   private String placedTime;
 
+  @JsonPropertyDescription("Nodes this job's placement avoids for a while because a rank placed there did not bind "
+      + "within the bind timeout; the next decision is made without them.")
+  private List<AvoidedNode> avoidedNodes;
+
   public List<RankPlacement> getRanks() { return ranks; }
   public void setRanks(List<RankPlacement> ranks) { this.ranks = ranks; }
   public Map<String, Integer> getDomainsSpanned() { return domainsSpanned; }
@@ -52,18 +56,21 @@ public class PlacementStatus {
   public void setLowerBoundAllReduceMillis(Double lowerBoundAllReduceMillis) { this.lowerBoundAllReduceMillis = lowerBoundAllReduceMillis; }
   public String getPlacedTime() { return placedTime; }
   public void setPlacedTime(String placedTime) { this.placedTime = placedTime; }
+  public List<AvoidedNode> getAvoidedNodes() { return avoidedNodes; }
+  public void setAvoidedNodes(List<AvoidedNode> avoidedNodes) { this.avoidedNodes = avoidedNodes; }
 
   @Override
   public boolean equals(Object o) {
     return o instanceof PlacementStatus p && Objects.equals(ranks, p.ranks) && Objects.equals(domainsSpanned, p.domainsSpanned)
         && Objects.equals(ringCrossings, p.ringCrossings) && Objects.equals(lowerBoundDomains, p.lowerBoundDomains)
         && Objects.equals(slowestLink, p.slowestLink) && Objects.equals(predictedAllReduceMillis, p.predictedAllReduceMillis)
-        && Objects.equals(lowerBoundAllReduceMillis, p.lowerBoundAllReduceMillis) && Objects.equals(placedTime, p.placedTime);
+        && Objects.equals(lowerBoundAllReduceMillis, p.lowerBoundAllReduceMillis) && Objects.equals(placedTime, p.placedTime)
+        && Objects.equals(avoidedNodes, p.avoidedNodes);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(ranks, domainsSpanned, ringCrossings, lowerBoundDomains, slowestLink, predictedAllReduceMillis,
-        lowerBoundAllReduceMillis, placedTime);
+        lowerBoundAllReduceMillis, placedTime, avoidedNodes);
   }
 }

@@ -1,0 +1,103 @@
+package dev.gangway.decide;
+
+import dev.gangway.pod.SchedulerMessage;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * When each rank of a placed attempt must be bound by, and which ranks are overdue. Pure.
+ *
+ * <p>A released rank has the bind timeout from its release (the {@link #RELEASED_AT_ANNOTATION}; the
+ * placement time for a pod released without it). A rank still gated because a pod of an earlier
+ * attempt has not left its node has the bind timeout from the later of the placement and that pod's
+ * deletion timestamp, which already includes its grace period: a pod still there after that is stuck,
+ * typically on a lost node, and waiting longer gains nothing. A rank released by this very plan has
+ * the whole timeout ahead.
+ */
+public final class BindDeadlines {
+  /** When Gangway lifted the rank's gate; written together with the node affinity. */
+  public static final String RELEASED_AT_ANNOTATION = "gangway.dev/released-at";
+  static final String BIND_TIMEOUT = "BindTimeout";
+  static final String STUCK_TERMINATING = "StuckTerminating";
+
+  /** A rank past its deadline, the node it was reserved on and why it did not bind there. */
+  record Overdue(int rank, String pod, String node, String reason, String message) {
+  }
+
+  /** @param recheckAt the earliest deadline still ahead, or null when every rank is bound */
+  record Verdict(List<Overdue> overdue, Instant recheckAt) {
+  }
+
+  private final Duration bindTimeout;
+
+  public BindDeadlines(Duration bindTimeout) {
+    this.bindTimeout = bindTimeout;
+  }
+
+  Duration bindTimeout() {
+    return bindTimeout;
+  }
+
+  /**
+   * @param nodeOf the node each pod of the attempt is reserved on
+   * @param leavingByNode a pod of an earlier attempt still on each node that has one
+   * @param placedTime when the attempt was placed, or null when the status does not say
+   */
+  Verdict judge(Map<Pod, String> nodeOf, Map<String, Pod> leavingByNode, Instant placedTime, Instant now) {
+    List<Overdue> overdue = new ArrayList<>();
+    Instant recheckAt = null;
+    Instant placed = placedTime == null ? now : placedTime;
+    for (Map.Entry<Pod, String> e : nodeOf.entrySet()) {
+      Pod pod = e.getKey();
+      String node = e.getValue();
+      if (pod.getSpec().getNodeName() != null && !pod.getSpec().getNodeName().isEmpty()) {
+        continue;
+      }
+      int rank = GangPlacementStep.rankOf(pod);
+      String name = pod.getMetadata().getName();
+      Pod leaving = leavingByNode.get(node);
+      Instant deadline;
+      Overdue late;
+      if (!GangPlacementStep.gated(pod)) {
+        deadline = time(pod.getMetadata().getAnnotations() == null ? null : pod.getMetadata().getAnnotations().get(RELEASED_AT_ANNOTATION),
+            placed).plus(bindTimeout);
+        late = new Overdue(rank, name, node, BIND_TIMEOUT, "rank " + rank + " (pod " + name + ") on " + node + ": "
+            + SchedulerMessage.whyUnbound(pod));
+      } else if (leaving != null) {
+        Instant due = time(leaving.getMetadata().getDeletionTimestamp(), null);
+        deadline = (due != null && due.isAfter(placed) ? due : placed).plus(bindTimeout);
+        late = new Overdue(rank, name, node, STUCK_TERMINATING, "rank " + rank + " (pod " + name + ") still waits for pod "
+            + leaving.getMetadata().getName() + " of an earlier attempt to leave " + node
+            + (due == null ? "" : " (due to be gone at " + due + ")") + "; the node may be lost");
+      } else {
+        deadline = now.plus(bindTimeout);
+        late = null;
+      }
+      if (late != null && !deadline.isAfter(now)) {
+        overdue.add(late);
+      } else if (recheckAt == null || deadline.isBefore(recheckAt)) {
+        recheckAt = deadline;
+      }
+    }
+    overdue.sort(Comparator.comparingInt(Overdue::rank));
+    return new Verdict(List.copyOf(overdue), recheckAt);
+  }
+
+  /** A timestamp a pod carries; {@code fallback} when it is missing or not RFC 3339 (it is never trusted to be well-formed). */
+  private static Instant time(String value, Instant fallback) {
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      return Instant.parse(value);
+    } catch (DateTimeParseException e) {
+      return fallback;
+    }
+  }
+}
