@@ -7,6 +7,7 @@ import dev.gangway.e2e.chaos.ChaosPlanner;
 import dev.gangway.e2e.chaos.ChaosProfile;
 import dev.gangway.e2e.chaos.ChaosReport;
 import dev.gangway.e2e.chaos.ChaosRun;
+import dev.gangway.e2e.chaos.Replicas;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -31,6 +32,8 @@ class ChaosE2eTest {
       report = ChaosRun.run(env.cluster(), plan, E2eEnvironment.REPO, env.portBase() + 8);
     } finally {
       env.restartOperator();
+      // The later tests want the GPUs back and no leftovers of this run.
+      env.cluster().kubectl("delete", "namespace", ChaosRun.NAMESPACE, Replicas.LEASE_NAMESPACE, "--ignore-not-found", "--timeout=120s");
     }
     assertNoViolations(plan, report);
   }

@@ -125,7 +125,7 @@ public final class ChaosPlanner {
     Duration at = Duration.ofMillis(15_000 + (long) (random.nextDouble() * window));
     long grace = p.nodeNotReadyGrace().toMillis();
     Duration hold = switch (kind) {
-      case NODE_NOT_READY_BLIP -> Duration.ofMillis(grace / 4);
+      case NODE_NOT_READY_BLIP -> Duration.ofMillis(grace / 5);
       case NODE_NOT_READY -> Duration.ofMillis(grace * 2);
       case NODE_DELETED -> Duration.ofSeconds(20);
       case NODE_HEALTH_FATAL -> Duration.ofSeconds(30);

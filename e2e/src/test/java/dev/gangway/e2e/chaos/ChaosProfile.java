@@ -18,11 +18,11 @@ public record ChaosProfile(String name, String nodeFile, ClusterShape shape, int
   /** The form `./gangway test` runs (~5 min): the 16-node cluster, because superpod does not fit in 5 minutes on 2 cores. */
   public static final ChaosProfile SHORT = new ChaosProfile("short", "small", ClusterShape.SMALL, 20, 45, 16,
       Duration.ofSeconds(120), Duration.ofSeconds(170), Duration.ofSeconds(25), Duration.ofSeconds(70), Duration.ofSeconds(150),
-      Duration.ofSeconds(10));
+      Duration.ofSeconds(15));
   /** The full run of issue 10: superpod, 64 jobs of 1-64 ranks, 220 faults. */
   public static final ChaosProfile FULL = new ChaosProfile("full", "superpod", ClusterShape.SUPERPOD, 64, 220, 64,
       Duration.ofMinutes(8), Duration.ofMinutes(12), Duration.ofSeconds(60), Duration.ofSeconds(240), Duration.ofMinutes(6),
-      Duration.ofSeconds(10));
+      Duration.ofSeconds(15));
 
   public static ChaosProfile named(String name) {
     return switch (name) {

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Replicas implements AutoCloseable {
   public static final List<String> NAMES = List.of("a", "b");
-  public static final String LEASE_NAMESPACE = "gangway-system";
+  public static final String LEASE_NAMESPACE = "gangway-chaos";
   public static final String LEASE_NAME = "gangway-operator-lease";
 
   private final Path repo;
