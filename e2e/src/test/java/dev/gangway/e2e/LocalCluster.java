@@ -33,8 +33,10 @@ public final class LocalCluster implements AutoCloseable {
   public static LocalCluster start(Path repo, Path workDir, String nodes, int portBase, List<String> upOptions) {
     String name = "e2e-" + ProcessHandle.current().pid();
     LocalCluster cluster = new LocalCluster(repo, name, workDir.resolve("cluster"));
-    String bin = Command.run(Map.of(), repo, Duration.ofMinutes(90), null,
-        List.of(repo.resolve("e2e/cluster/build-tools.sh").toString(), "--print-bin-dir")).assertOk().stdout().strip();
+    // GANGWAY_BIN_DIR, as for cluster.sh: binaries from elsewhere, and no build.
+    String bin = System.getenv("GANGWAY_BIN_DIR") != null ? System.getenv("GANGWAY_BIN_DIR")
+        : Command.run(Map.of(), repo, Duration.ofMinutes(90), null,
+            List.of(repo.resolve("e2e/cluster/build-tools.sh").toString(), "--print-bin-dir")).assertOk().stdout().strip();
     // A run that was killed may have left its cluster behind; stop it by the pids it recorded.
     if (Files.isDirectory(cluster.dir)) {
       Command.run(Map.of(), repo, Duration.ofMinutes(2), null,

@@ -17,9 +17,13 @@ public record AuditEvent(Instant received, Instant completed, String user, Strin
                          String subresource, String namespace, String name, int code) {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> WRITES = Set.of("create", "update", "patch", "delete", "deletecollection");
+  /** "Created" to ask a question (may I? who am I? is this token good?): nothing is stored, nothing changes. */
+  private static final Set<String> QUESTIONS = Set.of("selfsubjectrulesreviews", "selfsubjectaccessreviews", "subjectaccessreviews",
+      "localsubjectaccessreviews", "selfsubjectreviews", "tokenreviews");
 
+  /** A request that changes what the API server stores. */
   public boolean write() {
-    return WRITES.contains(verb);
+    return WRITES.contains(verb) && !QUESTIONS.contains(resource);
   }
 
   public boolean succeeded() {

@@ -24,6 +24,7 @@ public final class ChaosReport {
   private final Map<String, Integer> sightings = new LinkedHashMap<>();
   private final Map<String, String> outcomes = new TreeMap<>();
   private int checkIns;
+  private int selfExits;
   private int snapshots;
   private int failedSnapshots;
 
@@ -50,6 +51,11 @@ public final class ChaosReport {
 
   public void takeover(Duration took) {
     takeovers.add(took);
+  }
+
+  /** A replica exited without being killed (and was started again, as its Deployment would). */
+  public void replicaExited() {
+    selfExits++;
   }
 
   public void checkInAcknowledged() {
@@ -109,6 +115,7 @@ public final class ChaosReport {
       }
     }
     out.append("leader takeovers (SIGKILL -> Lease acquireTime of the other replica): ").append(Percentiles.of(takeovers)).append('\n');
+    out.append("replicas that exited by themselves (restarted as a Deployment would): ").append(selfExits).append('\n');
     Map<Invariant, Integer> byInvariant = new EnumMap<>(Invariant.class);
     violations.values().forEach(v -> byInvariant.merge(v.invariant(), 1, Integer::sum));
     out.append("violations: ").append(violations.size()).append(" distinct ").append(byInvariant).append('\n');

@@ -152,6 +152,10 @@ public final class ChaosRun {
         }
       }
       watchTakeover();
+      replicas.restartExited().forEach(n -> {
+        report.replicaExited();
+        log("replica %s exited by itself: starting it again", n);
+      });
       if (tick.isAfter(quietFrom) && undos.isEmpty() && s != null && allSettled(s)) {
         log("every job in its expected state %d s after the start", Duration.between(start, tick).toSeconds());
         break;
@@ -481,6 +485,11 @@ public final class ChaosRun {
     }
     JsonNode lease = leaseHolder();
     String holder = lease.path("holderIdentity").asText("");
+    if (Duration.between(killedAt, Instant.now()).toSeconds() > 120) {
+      log("no takeover seen within 120 s of killing %s", killedIdentity);
+      killedAt = null;
+      return;
+    }
     if (!holder.isEmpty() && !holder.equals(killedIdentity) && lease.hasNonNull("acquireTime")) {
       Duration took = Duration.between(killedAt, Instant.parse(lease.path("acquireTime").asText()));
       report.takeover(took);

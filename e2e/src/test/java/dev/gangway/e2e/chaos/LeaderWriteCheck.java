@@ -38,7 +38,7 @@ public final class LeaderWriteCheck {
         .sorted(Comparator.comparing(AuditEvent::received)).forEach(e -> {
           Holding holder = holderAt(holdings, e.received());
           if (holder == null || !holder.user().equals(e.user())) {
-            found.add(new Violation(Invariant.NON_LEADER_WRITE, e.received(), e.namespace() == null ? null : e.namespace() + "/" + e.name(),
+            found.add(new Violation(Invariant.NON_LEADER_WRITE, e.received(), (e.namespace() == null ? "" : e.namespace() + "/") + e.name(),
                 null, null, e.describe() + "; the Lease was held by " + (holder == null ? "nobody" : holder.user() + " since "
                     + holder.since())));
           }

@@ -29,7 +29,8 @@ class LeaderWriteCheckTest {
         // b tries the Lease and is refused: it stays a follower
         line("2026-12-01T10:00:02.000000Z", "2026-12-01T10:00:02.010000Z", "gangway-operator-b", "update", "leases", "gangway-system", "lease", 409),
         line("2026-12-01T10:00:03.000000Z", "2026-12-01T10:00:03.010000Z", "gangway-operator-b", "patch", "nodes", "", "n1", 200),
-        // reads are never judged, and other users are not operators
+        // reads and permission questions change nothing, and other users are not operators
+        line("2026-12-01T10:00:03.400000Z", "2026-12-01T10:00:03.410000Z", "gangway-operator-b", "create", "selfsubjectrulesreviews", "", "", 201),
         line("2026-12-01T10:00:03.500000Z", "2026-12-01T10:00:03.510000Z", "gangway-operator-b", "get", "pods", "ml", "j-r0-a1", 200),
         line("2026-12-01T10:00:03.600000Z", "2026-12-01T10:00:03.610000Z", "system:kube-scheduler", "create", "bindings", "ml", "j-r0-a1", 201),
         // a is killed; b takes the Lease and writes

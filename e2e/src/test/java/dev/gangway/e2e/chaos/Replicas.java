@@ -34,6 +34,8 @@ public final class Replicas implements AutoCloseable {
     return t;
   });
   private final Map<String, Integer> starts = new ConcurrentHashMap<>();
+  /** Replicas being started again (after a kill, or after they exited by themselves). */
+  private final java.util.Set<String> restarting = ConcurrentHashMap.newKeySet();
 
   /** @param firstPort replica a's HTTP port; b's is the next one */
   public Replicas(Path repo, LocalCluster cluster, int firstPort, Map<String, String> properties) {
@@ -97,11 +99,33 @@ public final class Replicas implements AutoCloseable {
     OperatorProcess p = running.remove(name);
     p.kill();
     Instant killed = Instant.now();
-    restarts.submit(() -> {
-      sleep(downFor);
-      start(name);
-    });
+    restartAfter(name, downFor);
     return killed;
+  }
+
+  /**
+   * Starts again, as its Deployment would, every replica that exited by itself (e.g. it lost the
+   * Lease while the API server was away, and exits by design); returns those it found.
+   */
+  public List<String> restartExited() {
+    List<String> exited = NAMES.stream().filter(n -> !restarting.contains(n) && !alive(n)).toList();
+    exited.forEach(n -> {
+      running.remove(n);
+      restartAfter(n, Duration.ofSeconds(1));
+    });
+    return exited;
+  }
+
+  private void restartAfter(String name, Duration delay) {
+    restarting.add(name);
+    restarts.submit(() -> {
+      try {
+        sleep(delay);
+        start(name);
+      } finally {
+        restarting.remove(name);
+      }
+    });
   }
 
   /** The identity (HOSTNAME-pid) the replica uses in the Lease. */
