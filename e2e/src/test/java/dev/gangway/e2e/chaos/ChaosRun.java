@@ -40,6 +40,8 @@ public final class ChaosRun {
   public static final String NAMESPACE = "chaos";
   private static final Duration TICK = Duration.ofSeconds(2);
   private static final Duration CHECK_IN_EVERY = Duration.ofSeconds(3);
+  /** How long a due fault waits for a target in a state to take it before it is skipped. */
+  private static final Duration FAULT_PATIENCE = Duration.ofSeconds(20);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
@@ -141,8 +143,11 @@ public final class ChaosRun {
       if (s != null) {
         finishes(s, tick);
         while (nextFault < plan.faults().size() && !start.plus(plan.faults().get(nextFault).at()).isAfter(Instant.now())) {
-          Fault fault = plan.faults().get(nextFault++);
-          inject(fault, s);
+          Fault fault = plan.faults().get(nextFault);
+          if (!inject(fault, s, Instant.now().isAfter(start.plus(fault.at()).plus(FAULT_PATIENCE)))) {
+            break; // no target yet: this fault (and those after it) wait for the next tick
+          }
+          nextFault++;
           if (fault.kind().target() == FaultKind.Target.CONTROL_PLANE) {
             break; // it took seconds: the next faults get targets from a fresh snapshot
           }
@@ -231,14 +236,17 @@ public final class ChaosRun {
     }
   }
 
-  /** Running with every rank of its current attempt running, and nothing the run did still under way. */
+  /**
+   * Running with every rank of its current attempt running, and nothing the run did still under way,
+   * not even on a node it runs on (a rank exiting 137 on a node still NotReady is a node failure).
+   */
   private boolean idle(JobTrack t, Snapshot s) {
     Snapshot.JobFact f = s.job(NAMESPACE, t.plan.name());
     if (t.state != JobTrack.State.RUNNING || f == null || !"Running".equals(f.phase())) {
       return false;
     }
-    long ranks = currentPods(s, f).stream().filter(p -> p.live() && p.running()).count();
-    return ranks == t.plan.ranks();
+    List<Snapshot.PodFact> ranks = currentPods(s, f).stream().filter(p -> p.live() && p.running()).toList();
+    return ranks.size() == t.plan.ranks() && ranks.stream().noneMatch(p -> nodesUnderFault.contains(p.nodeName()));
   }
 
   private static List<Snapshot.PodFact> currentPods(Snapshot s, Snapshot.JobFact f) {
@@ -328,7 +336,8 @@ public final class ChaosRun {
 
   // --- faults --------------------------------------------------------------------------------------
 
-  private void inject(Fault fault, Snapshot s) {
+  /** @return whether the fault is done with: applied, or skipped on its {@code lastChance} */
+  private boolean inject(Fault fault, Snapshot s, boolean lastChance) {
     boolean applied = switch (fault.kind().target()) {
       case RANK -> rankFault(fault, s);
       case NODE -> nodeFault(fault, s);
@@ -337,9 +346,10 @@ public final class ChaosRun {
     };
     if (applied) {
       report.applied(fault.kind());
-    } else {
+    } else if (lastChance) {
       report.skipped(fault.kind());
     }
+    return applied || lastChance;
   }
 
   private boolean rankFault(Fault fault, Snapshot s) {
