@@ -36,6 +36,7 @@ public final class Replicas implements AutoCloseable {
   private final Map<String, Integer> starts = new ConcurrentHashMap<>();
   /** Replicas being started again (after a kill, or after they exited by themselves). */
   private final java.util.Set<String> restarting = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
 
   /** @param firstPort replica a's HTTP port; b's is the next one */
   public Replicas(Path repo, LocalCluster cluster, int firstPort, Map<String, String> properties) {
@@ -58,6 +59,10 @@ public final class Replicas implements AutoCloseable {
         OperatorProcess p = OperatorProcess.start(repo, cluster.operatorKubeconfig(name), firstPort + NAMES.indexOf(name),
             cluster.logs().resolve("chaos-operator-" + name + "-" + n + ".log"), properties,
             Map.of("HOSTNAME", hostname(name), "POD_NAMESPACE", LEASE_NAMESPACE));
+        if (closed) {
+          p.close(); // a restart that finished after close() (a slow start outlasts its wait): leave nothing behind
+          return;
+        }
         running.put(name, p);
         return;
       } catch (IllegalStateException e) {
@@ -136,6 +141,7 @@ public final class Replicas implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     restarts.shutdownNow();
     try {
       restarts.awaitTermination(90, TimeUnit.SECONDS);
