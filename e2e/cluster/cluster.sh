@@ -3,7 +3,7 @@
 # (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) plus the KWOK
 # controller that simulates GPU nodes. Everything listens on 127.0.0.1 only.
 #
-# Usage: cluster.sh up|down|status [options]
+# Usage: cluster.sh up|down|status|restart [options]
 #   --name NAME        cluster name (default gangway)
 #   --dir DIR          state directory (default ${GANGWAY_CLUSTER_DIR:-/tmp/gangway-clusters}/NAME)
 #   --port-base N      first of 10 ports this cluster uses (default 27000); clusters whose
@@ -12,9 +12,16 @@
 #                      or "none" for no nodes
 #   --timeout SECONDS  how long `up` waits for each component and for the nodes (default 120)
 #   --keep             `down` keeps DIR (logs, etcd data)
+#   --audit-log        `up`: the apiserver writes an audit log of every write request
+#                      (DIR/logs/audit.log, JSON lines, level Metadata; reads are not logged)
+#   --component NAME   `restart`: stop and start one component of a running cluster
+#                      (kube-apiserver, kube-scheduler, kube-controller-manager or kwok), as a
+#                      crash and restart of that process would (its log is appended)
 # Environment: GANGWAY_BIN_DIR (use these binaries instead of build-tools.sh's cache).
 #
-# `up` leaves: DIR/kubeconfig (admin token), DIR/cluster.env (KUBECONFIG, ports, bin dir),
+# `up` leaves: DIR/kubeconfig (admin token), DIR/operator-{a,b}.kubeconfig (two more
+# cluster-admin users, gangway-operator-a and -b, so that two operator replicas are told apart
+# in the audit log), DIR/cluster.env (KUBECONFIG, ports, bin dir),
 # DIR/topology.yaml (the ClusterTopology matching the nodes), DIR/logs/*.log, DIR/pids/*.pid.
 set -euo pipefail
 
@@ -31,6 +38,8 @@ PORT_BASE=27000
 NODES_FILE="$REPO_DIR/e2e/clusters/small.yaml"
 TIMEOUT=120
 KEEP=false
+AUDIT_LOG=false
+COMPONENT=""
 
 log() { printf '[cluster %s] %s\n' "$NAME" "$*" >&2; }
 die() { printf '[cluster %s] ERROR: %s\n' "$NAME" "$*" >&2; exit 1; }
@@ -93,8 +102,9 @@ running_pid() {
 start_component() {
   local component=$1; shift
   log "starting $component (log: $DIR/logs/$component.log)"
-  # setsid: the cluster outlives the shell that ran `up` and its Ctrl-C.
-  setsid "$@" >"$DIR/logs/$component.log" 2>&1 </dev/null &
+  # setsid: the cluster outlives the shell that ran `up` and its Ctrl-C. Appended, so a
+  # restarted component keeps the log of its previous run.
+  setsid "$@" >>"$DIR/logs/$component.log" 2>&1 </dev/null &
   echo $! >"$(pid_file "$component")"
 }
 
@@ -181,6 +191,9 @@ make_tokens() {
     echo "$(random_token),system:kube-scheduler,uid-scheduler"
     # kwok writes node and pod status, leases and deletes pods: it gets full rights.
     echo "$(random_token),kwok-controller,uid-kwok,\"system:masters\""
+    # Two operator identities, one per replica, so that the audit log tells them apart.
+    echo "$(random_token),gangway-operator-a,uid-operator-a,\"system:masters\""
+    echo "$(random_token),gangway-operator-b,uid-operator-b,\"system:masters\""
   } >"$file"
   chmod 600 "$file"
 }
@@ -224,9 +237,34 @@ start_etcd() {
     --unsafe-no-fsync --log-level warn
 }
 
+# The audit policy of --audit-log: every write, with who sent it (user, user agent) and when;
+# reads and kwok's node Lease renewals are left out to keep the log small.
+write_audit_policy() {
+  cat >"$DIR/audit-policy.yaml" <<'EOF'
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived", "ResponseStarted"]
+rules:
+- level: None
+  verbs: ["get", "list", "watch"]
+- level: None
+  users: ["kwok-controller"]
+  resources:
+  - group: "coordination.k8s.io"
+    resources: ["leases"]
+- level: Metadata
+EOF
+}
+
 start_apiserver() {
   local pki=$DIR/pki
-  start_component kube-apiserver "$BIN_DIR/kube-apiserver" \
+  local -a audit=()
+  # Decided at `up` (the policy file exists), so a restarted apiserver keeps auditing.
+  if [[ -f $DIR/audit-policy.yaml ]]; then
+    audit=(--audit-policy-file "$DIR/audit-policy.yaml" --audit-log-path "$DIR/logs/audit.log"
+      --audit-log-format json --audit-log-maxsize 0)
+  fi
+  start_component kube-apiserver "$BIN_DIR/kube-apiserver" "${audit[@]}" \
     --etcd-servers "http://127.0.0.1:$(port_of etcd)" \
     --bind-address 127.0.0.1 --secure-port "$(port_of kube-apiserver)" \
     --advertise-address 127.0.0.1 \
@@ -363,6 +401,9 @@ cmd_up() {
   write_kubeconfig "$DIR/kube-controller-manager.kubeconfig" system:kube-controller-manager
   write_kubeconfig "$DIR/kube-scheduler.kubeconfig" system:kube-scheduler
   write_kubeconfig "$DIR/kwok.kubeconfig" kwok-controller
+  write_kubeconfig "$DIR/operator-a.kubeconfig" gangway-operator-a
+  write_kubeconfig "$DIR/operator-b.kubeconfig" gangway-operator-b
+  if $AUDIT_LOG; then write_audit_policy; fi
   start_etcd; wait_ready etcd
   start_apiserver; wait_ready kube-apiserver
   # These three only need the apiserver: start them together, then wait for each.
@@ -388,6 +429,23 @@ cmd_down() {
     rm -rf "$DIR"
     log "stopped; removed $DIR"
   fi
+}
+
+cmd_restart() {
+  [[ -f $DIR/cluster.env ]] || die "no running cluster in $DIR"
+  PORT_BASE=$(<"$DIR/port-base")
+  BIN_DIR=$(sed -n 's/^export GANGWAY_BIN_DIR=//p' "$DIR/cluster.env")
+  NAME=$(sed -n 's/^export GANGWAY_CLUSTER_NAME=//p' "$DIR/cluster.env")
+  local start=$SECONDS
+  case $COMPONENT in
+    kube-apiserver) stop_components kube-apiserver; start_apiserver ;;
+    kube-scheduler) stop_components kube-scheduler; start_scheduler ;;
+    kube-controller-manager) stop_components kube-controller-manager; start_controller_manager ;;
+    kwok) stop_components kwok; start_kwok ;;
+    *) die "--component must be kube-apiserver, kube-scheduler, kube-controller-manager or kwok" ;;
+  esac
+  wait_ready "$COMPONENT"
+  log "restarted $COMPONENT in $(( SECONDS - start ))s"
 }
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
@@ -419,7 +477,7 @@ cmd_status() {
 
 parse_args() {
   COMMAND=${1:-}
-  [[ $COMMAND =~ ^(up|down|status)$ ]] || { sed -n '2,20p' "${BASH_SOURCE[0]}" >&2; exit 2; }
+  [[ $COMMAND =~ ^(up|down|status|restart)$ ]] || { sed -n '2,30p' "${BASH_SOURCE[0]}" >&2; exit 2; }
   shift
   while (( $# )); do
     case $1 in
@@ -429,6 +487,8 @@ parse_args() {
       --nodes) NODES_FILE=${2:?--nodes needs a value}; shift ;;
       --timeout) TIMEOUT=${2:?--timeout needs a value}; shift ;;
       --keep) KEEP=true ;;
+      --audit-log) AUDIT_LOG=true ;;
+      --component) COMPONENT=${2:?--component needs a value}; shift ;;
       *) die "unknown argument: $1" ;;
     esac
     shift

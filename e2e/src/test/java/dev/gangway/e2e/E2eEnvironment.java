@@ -28,7 +28,8 @@ public final class E2eEnvironment implements AutoCloseable {
     // Spread port bases by pid so parallel runs on one machine do not collide (each cluster uses 10 ports).
     // Below Linux's ephemeral range (32768+), where outgoing connections could take a port first.
     int portBase = 21000 + (int) (ProcessHandle.current().pid() % 500) * 10;
-    LocalCluster cluster = LocalCluster.start(REPO, WORK, "small", portBase);
+    // The audit log is for ChaosE2eTest (who wrote what, when); the other tests do not read it.
+    LocalCluster cluster = LocalCluster.start(REPO, WORK, "small", portBase, java.util.List.of("--audit-log"));
     E2eEnvironment env = new E2eEnvironment(cluster, portBase);
     try {
       env.prepare();
@@ -42,18 +43,16 @@ public final class E2eEnvironment implements AutoCloseable {
   }
 
   private void prepare() {
-    cluster.kubectlOk("apply", "--server-side", "-f", REPO.resolve("crds").toString());
-    // `kubectl wait` fails outright while a new CRD has no status yet, so poll instead.
-    for (String crd : java.util.List.of("trainingjobs.gangway.dev", "clustertopologies.gangway.dev")) {
-      org.awaitility.Awaitility.await(crd + " established").atMost(java.time.Duration.ofSeconds(60))
-          .until(() -> cluster.kubectl("get", "crd", crd, "-o", "jsonpath={.status.conditions[?(@.type==\"Established\")].status}")
-              .stdout().strip().equals("True"));
-    }
+    cluster.installCrds();
     operator = startOperator("operator", Map.of());
   }
 
   public LocalCluster cluster() {
     return cluster;
+  }
+
+  public int portBase() {
+    return portBase;
   }
 
   public OperatorProcess operator() {

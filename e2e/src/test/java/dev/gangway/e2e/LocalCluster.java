@@ -26,18 +26,27 @@ public final class LocalCluster implements AutoCloseable {
 
   /** Builds missing binaries, starts the cluster with the given node description and waits until it is ready. */
   public static LocalCluster start(Path repo, Path workDir, String nodes, int portBase) {
+    return start(repo, workDir, nodes, portBase, List.of());
+  }
+
+  /** As above, with further options of {@code cluster.sh up} (e.g. {@code --audit-log}). */
+  public static LocalCluster start(Path repo, Path workDir, String nodes, int portBase, List<String> upOptions) {
     String name = "e2e-" + ProcessHandle.current().pid();
     LocalCluster cluster = new LocalCluster(repo, name, workDir.resolve("cluster"));
-    String bin = Command.run(Map.of(), repo, Duration.ofMinutes(90), null,
-        List.of(repo.resolve("e2e/cluster/build-tools.sh").toString(), "--print-bin-dir")).assertOk().stdout().strip();
+    // GANGWAY_BIN_DIR, as for cluster.sh: binaries from elsewhere, and no build.
+    String bin = System.getenv("GANGWAY_BIN_DIR") != null ? System.getenv("GANGWAY_BIN_DIR")
+        : Command.run(Map.of(), repo, Duration.ofMinutes(90), null,
+            List.of(repo.resolve("e2e/cluster/build-tools.sh").toString(), "--print-bin-dir")).assertOk().stdout().strip();
     // A run that was killed may have left its cluster behind; stop it by the pids it recorded.
     if (Files.isDirectory(cluster.dir)) {
       Command.run(Map.of(), repo, Duration.ofMinutes(2), null,
           List.of(repo.resolve("e2e/cluster/cluster.sh").toString(), "down", "--dir", cluster.dir.toString()));
     }
-    Command.run(Map.of(), repo, Duration.ofMinutes(5), null, List.of(repo.resolve("e2e/cluster/cluster.sh").toString(), "up",
+    List<String> up = new ArrayList<>(List.of(repo.resolve("e2e/cluster/cluster.sh").toString(), "up",
         "--name", name, "--dir", cluster.dir.toString(), "--port-base", Integer.toString(portBase),
-        "--nodes", repo.resolve("e2e/clusters/" + nodes + ".yaml").toString())).assertOk();
+        "--nodes", repo.resolve("e2e/clusters/" + nodes + ".yaml").toString()));
+    up.addAll(upOptions);
+    Command.run(Map.of(), repo, Duration.ofMinutes(5), null, up).assertOk();
     cluster.env.put("KUBECONFIG", cluster.dir.resolve("kubeconfig").toString());
     cluster.env.put("PATH", bin + ":" + System.getenv("PATH"));
     cluster.env.put("GANGWAY_BIN_DIR", bin);
@@ -50,6 +59,33 @@ public final class LocalCluster implements AutoCloseable {
 
   public Path kubeconfig() {
     return dir.resolve("kubeconfig");
+  }
+
+  /** A kubeconfig of its own user for each operator replica ("a", "b"), so the audit log tells them apart. */
+  public Path operatorKubeconfig(String replica) {
+    return dir.resolve("operator-" + replica + ".kubeconfig");
+  }
+
+  /** The apiserver's audit log; written only by a cluster started with {@code --audit-log}. */
+  public Path auditLog() {
+    return dir.resolve("logs/audit.log");
+  }
+
+  /** Stops and starts one component (kube-apiserver, kube-scheduler, …), as a crash and restart would. */
+  public Command.Result restart(String component) {
+    return Command.run(Map.of(), repo, Duration.ofMinutes(3), null,
+        List.of(repo.resolve("e2e/cluster/cluster.sh").toString(), "restart", "--dir", dir.toString(), "--component", component));
+  }
+
+  /** Applies Gangway's CRDs (server-side: the TrainingJob CRD is large) and waits until they are established. */
+  public void installCrds() {
+    kubectlOk("apply", "--server-side", "--force-conflicts", "-f", repo.resolve("crds").toString());
+    // `kubectl wait` fails outright while a new CRD has no status yet, so poll instead.
+    for (String crd : List.of("trainingjobs.gangway.dev", "clustertopologies.gangway.dev")) {
+      org.awaitility.Awaitility.await(crd + " established").atMost(Duration.ofSeconds(60))
+          .until(() -> kubectl("get", "crd", crd, "-o", "jsonpath={.status.conditions[?(@.type==\"Established\")].status}")
+              .stdout().strip().equals("True"));
+    }
   }
 
   public Path topology() {

@@ -1,7 +1,7 @@
 package dev.gangway.e2e;
 
 /** TrainingJob manifests as a user writes them, for the e2e tests. */
-final class Manifests {
+public final class Manifests {
 
   private Manifests() {
   }
@@ -12,6 +12,15 @@ final class Manifests {
    * @param extraSpec further spec fields, each line indented two spaces and ending in a newline
    */
   static String trainingJob(String name, int replicas, int gpus, String extraSpec) {
+    return trainingJob(name, replicas, gpus, extraSpec, "");
+  }
+
+  /**
+   * As above, with further fields of the pod template's spec.
+   *
+   * @param extraPodSpec lines of template.spec, each indented six spaces and ending in a newline
+   */
+  public static String trainingJob(String name, int replicas, int gpus, String extraSpec, String extraPodSpec) {
     return """
         apiVersion: gangway.dev/v1alpha1
         kind: TrainingJob
@@ -23,10 +32,10 @@ final class Manifests {
           framework: pytorch
         %s  template:
             spec:
-              containers:
+        %s      containers:
               - name: trainer
                 image: busybox
-        """.formatted(name, replicas, gpus, extraSpec);
+        """.formatted(name, replicas, gpus, extraSpec, extraPodSpec);
   }
 
   /** spec.failurePolicy with the given first line (e.g. "maxRestarts: 3") and a short backoff, for fast restarts. */

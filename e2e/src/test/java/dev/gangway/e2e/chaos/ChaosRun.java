@@ -1,0 +1,551 @@
+package dev.gangway.e2e.chaos;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gangway.e2e.Command;
+import dev.gangway.e2e.LocalCluster;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Drives a {@link ChaosPlan} on a real cluster: two operator replicas behind one Lease, the jobs
+ * applied as they arrive, each fault bound to a target when it is due and undone after its hold,
+ * check-ins POSTed to either replica, and every ~2 s one consistent snapshot of jobs, pods and
+ * nodes judged by the {@link InvariantChecker}. At the end each job is held to its
+ * {@link Expectation} and the audit log to {@link LeaderWriteCheck}.
+ *
+ * <p>A fault hits only what is in a state to take it without blurring the expectation: a rank or
+ * node fault only jobs that are Running with nothing else under way, so each restart is counted
+ * once; a replica kill only when both replicas are up. A due fault with no such target is skipped
+ * and counted as skipped. The schedule is fixed by the seed; which object a fault hits depends on
+ * the cluster's state at that instant, so two runs of one seed hit similar, not identical, targets.
+ */
+public final class ChaosRun {
+  public static final String NAMESPACE = "chaos";
+  private static final Duration TICK = Duration.ofSeconds(2);
+  private static final Duration CHECK_IN_EVERY = Duration.ofSeconds(3);
+  /** How long a due fault waits for a target in a state to take it before it is skipped. */
+  private static final Duration FAULT_PATIENCE = Duration.ofSeconds(20);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
+  private final LocalCluster cluster;
+  private final ChaosPlan plan;
+  private final Replicas replicas;
+  private final ChaosReport report;
+  private final Random checkInRandom;
+  private final Map<String, JobTrack> jobs = new LinkedHashMap<>();
+  private final List<DeletedJob> deleted = new ArrayList<>();
+  private final List<CheckIn> checkIns = new ArrayList<>();
+  private final List<Undo> undos = new ArrayList<>();
+  private final Set<String> nodesUnderFault = new HashSet<>();
+  private Instant start;
+  private int nextFault;
+  private Instant nextCheckIn = Instant.MIN;
+  private long step;
+  private Instant killedAt;
+  private String killedIdentity;
+
+  /** Something a fault changed, to put back at {@code due}. */
+  private record Undo(Instant due, String what, Runnable action) {
+  }
+
+  private ChaosRun(LocalCluster cluster, ChaosPlan plan, Replicas replicas) {
+    this.cluster = cluster;
+    this.plan = plan;
+    this.replicas = replicas;
+    this.report = new ChaosReport(plan);
+    this.checkInRandom = new Random(plan.seed() + 1);
+    plan.jobs().forEach(j -> jobs.put(j.name(), new JobTrack(j)));
+  }
+
+  /**
+   * Runs the plan on {@code cluster} (nodes as in the plan's profile, CRDs installed, started with
+   * {@code --audit-log}) with two replicas on HTTP ports {@code firstPort} and {@code firstPort + 1}.
+   */
+  public static ChaosReport run(LocalCluster cluster, ChaosPlan plan, Path repo, int firstPort) {
+    prepare(cluster);
+    try (Replicas replicas = new Replicas(repo, cluster, firstPort,
+        Map.of("gangway.recovery.node-not-ready-grace-seconds", Long.toString(plan.profile().nodeNotReadyGrace().toSeconds())))) {
+      replicas.startAll();
+      ChaosRun run = new ChaosRun(cluster, plan, replicas);
+      run.awaitLeader();
+      run.loop();
+      run.finish();
+      return run.report;
+    }
+  }
+
+  private static void prepare(LocalCluster cluster) {
+    for (String ns : List.of(NAMESPACE, Replicas.LEASE_NAMESPACE)) {
+      if (cluster.kubectl("get", "namespace", ns).exitCode() != 0) {
+        cluster.kubectlOk("create", "namespace", ns);
+      }
+    }
+    cluster.kubectlOk("apply", "-f", cluster.topology().toString());
+    cluster.kubectlWithInput("""
+        apiVersion: scheduling.k8s.io/v1
+        kind: PriorityClass
+        metadata: {name: %s}
+        value: 1000
+        ---
+        apiVersion: scheduling.k8s.io/v1
+        kind: PriorityClass
+        metadata: {name: %s}
+        value: 10
+        """.formatted(ChaosPlanner.HIGH, ChaosPlanner.LOW), "apply", "-f", "-").assertOk();
+  }
+
+  private void awaitLeader() {
+    Instant deadline = Instant.now().plusSeconds(90);
+    while (Replicas.ofIdentity(leaseHolder().path("holderIdentity").asText(null)) == null) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("no replica took the Lease within 90 s; see " + cluster.logs());
+      }
+      Replicas.sleep(Duration.ofSeconds(1));
+    }
+  }
+
+  private void loop() {
+    start = Instant.now();
+    ChaosProfile p = plan.profile();
+    Instant faultEnd = start.plus(p.faultWindow());
+    Instant quietFrom = faultEnd.isAfter(start.plus(p.arrivals())) ? faultEnd : start.plus(p.arrivals());
+    Instant giveUp = quietFrom.plus(p.settle());
+    log("started: %d jobs, %d faults over %d s, settle %d s", plan.jobs().size(), plan.faults().size(), p.faultWindow().toSeconds(),
+        p.settle().toSeconds());
+    while (true) {
+      Instant tick = Instant.now();
+      Snapshot s = snapshot();
+      if (s != null) {
+        report.violations(InvariantChecker.STANDARD.check(s, deleted, checkIns));
+        observe(s);
+      }
+      arrivals(tick);
+      deletions(tick, s);
+      undo(tick, false);
+      if (s != null) {
+        finishes(s, tick);
+        while (nextFault < plan.faults().size() && !start.plus(plan.faults().get(nextFault).at()).isAfter(Instant.now())) {
+          Fault fault = plan.faults().get(nextFault);
+          if (!inject(fault, s, Instant.now().isAfter(start.plus(fault.at()).plus(FAULT_PATIENCE)))) {
+            break; // no target yet: this fault (and those after it) wait for the next tick
+          }
+          nextFault++;
+          if (fault.kind().target() == FaultKind.Target.CONTROL_PLANE) {
+            break; // it took seconds: the next faults get targets from a fresh snapshot
+          }
+        }
+        if (tick.isBefore(faultEnd)) {
+          checkIn(s, tick);
+        }
+      }
+      watchTakeover();
+      replicas.restartExited().forEach(n -> {
+        report.replicaExited();
+        log("replica %s exited by itself: starting it again", n);
+      });
+      if (tick.isAfter(quietFrom) && undos.isEmpty() && s != null && allSettled(s)) {
+        log("every job in its expected state %d s after the start", Duration.between(start, tick).toSeconds());
+        break;
+      }
+      if (tick.isAfter(giveUp)) {
+        log("settle time over: judging the jobs as they are");
+        break;
+      }
+      Replicas.sleep(TICK.minus(Duration.between(tick, Instant.now())).isNegative() ? Duration.ZERO
+          : TICK.minus(Duration.between(tick, Instant.now())));
+    }
+  }
+
+  private void finish() {
+    undo(Instant.MAX, true);
+    Snapshot last = null;
+    for (int i = 0; i < 30 && last == null; i++) {
+      last = snapshot();
+      if (last == null) {
+        Replicas.sleep(Duration.ofSeconds(2));
+      }
+    }
+    if (last == null) {
+      throw new AssertionError("the API server did not answer at the end of the run; see " + cluster.logs());
+    }
+    report.violations(InvariantChecker.STANDARD.check(last, deleted, checkIns));
+    for (JobTrack t : jobs.values()) {
+      Expectation e = t.expectation();
+      Snapshot.JobFact f = last.job(NAMESPACE, t.plan.name());
+      report.outcome(t.plan.describe(), e, f == null ? "gone" : f.phase() + " attempt " + f.attempt() + " restarts " + f.restarts() + "+"
+          + f.infrastructureRestarts() + " Placed=" + f.placed() + " hits=" + t.hits);
+      report.violations(OutcomeCheck.check(last, NAMESPACE, t.plan, e));
+    }
+    List<AuditEvent> audit = AuditEvent.read(cluster.auditLog()).stream().filter(e -> !e.received().isBefore(start)).toList();
+    Set<String> users = Replicas.NAMES.stream().map(Replicas::apiUser).collect(Collectors.toSet());
+    report.violations(LeaderWriteCheck.check(audit, users, Replicas.LEASE_NAMESPACE, Replicas.LEASE_NAME));
+  }
+
+  // --- observing -----------------------------------------------------------------------------------
+
+  private Snapshot snapshot() {
+    Instant at = Instant.now();
+    Command.Result r = cluster.kubectl("get", "trainingjobs.gangway.dev,pods,nodes", "-A", "-o", "json");
+    if (r.exitCode() != 0) {
+      report.snapshot(false);
+      return null;
+    }
+    try {
+      report.snapshot(true);
+      return SnapshotReader.read(JSON.readTree(r.stdout()), at);
+    } catch (IOException e) {
+      report.snapshot(false);
+      return null;
+    }
+  }
+
+  private void observe(Snapshot s) {
+    for (JobTrack t : jobs.values()) {
+      Snapshot.JobFact f = s.job(NAMESPACE, t.plan.name());
+      if (f == null || t.state == JobTrack.State.DELETED) {
+        continue;
+      }
+      t.uid = f.uid();
+      boolean running = "Running".equals(f.phase());
+      if (t.state == JobTrack.State.SUBMITTED && running) {
+        t.state = JobTrack.State.RUNNING;
+        t.runningSince = s.at();
+        report.firstStart(Duration.between(t.appliedAt, s.at()));
+      } else if (t.state == JobTrack.State.RECOVERING && running && f.attempt() > t.injectedAttempt) {
+        t.state = JobTrack.State.RUNNING;
+        report.recovery(t.recovering, Duration.between(t.injectedAt, s.at()));
+      }
+    }
+  }
+
+  /**
+   * Running with every rank of its current attempt running, and nothing the run did still under way,
+   * not even on a node it runs on (a rank exiting 137 on a node still NotReady is a node failure).
+   */
+  private boolean idle(JobTrack t, Snapshot s) {
+    Snapshot.JobFact f = s.job(NAMESPACE, t.plan.name());
+    if (t.state != JobTrack.State.RUNNING || f == null || !"Running".equals(f.phase())) {
+      return false;
+    }
+    List<Snapshot.PodFact> ranks = currentPods(s, f).stream().filter(p -> p.live() && p.running()).toList();
+    return ranks.size() == t.plan.ranks() && ranks.stream().noneMatch(p -> nodesUnderFault.contains(p.nodeName()));
+  }
+
+  private static List<Snapshot.PodFact> currentPods(Snapshot s, Snapshot.JobFact f) {
+    return s.pods().stream().filter(p -> p.namespace().equals(NAMESPACE) && p.job().equals(f.name()) && p.attempt() == f.attempt())
+        .sorted(Comparator.comparingInt(Snapshot.PodFact::rank)).toList();
+  }
+
+  private boolean allSettled(Snapshot s) {
+    return jobs.values().stream().allMatch(t -> {
+      Snapshot.JobFact f = s.job(NAMESPACE, t.plan.name());
+      return switch (t.expectation().outcome()) {
+        case DELETED -> f == null;
+        case UNSCHEDULABLE -> f != null && "False/Unschedulable".equals(f.placed());
+        case SUCCEEDED -> f != null && "Succeeded".equals(f.phase());
+        case FAILED -> f != null && "Failed".equals(f.phase());
+      };
+    });
+  }
+
+  // --- the workload ------------------------------------------------------------------------------
+
+  private void arrivals(Instant now) {
+    for (JobTrack t : jobs.values()) {
+      if (t.state == JobTrack.State.WAITING && !start.plus(t.plan.arrival()).isAfter(now)) {
+        Command.Result r = cluster.kubectlWithInput(t.plan.manifest(), "apply", "-n", NAMESPACE, "-f", "-");
+        if (r.exitCode() == 0) {
+          t.appliedAt = Instant.now();
+          t.state = t.plan.fits() ? JobTrack.State.SUBMITTED : JobTrack.State.SETTLED;
+        } // else the API server is away: next tick
+      }
+    }
+  }
+
+  private void deletions(Instant now, Snapshot s) {
+    for (JobTrack t : jobs.values()) {
+      if (t.plan.deleteAfter() == null || t.appliedAt == null || t.state == JobTrack.State.DELETED
+          || now.isBefore(t.appliedAt.plus(t.plan.deleteAfter()))) {
+        continue;
+      }
+      String uid = t.uid != null ? t.uid
+          : cluster.kubectl("get", "tj", t.plan.name(), "-n", NAMESPACE, "-o", "jsonpath={.metadata.uid}").stdout().strip();
+      if (uid.isEmpty()) {
+        continue;
+      }
+      if (cluster.kubectl("delete", "tj", t.plan.name(), "-n", NAMESPACE, "--wait=false").exitCode() == 0) {
+        deleted.add(new DeletedJob(NAMESPACE, t.plan.name(), uid, Instant.now()));
+        t.state = JobTrack.State.DELETED;
+      }
+    }
+  }
+
+  private void finishes(Snapshot s, Instant now) {
+    for (JobTrack t : jobs.values()) {
+      if (t.runningSince == null || now.isBefore(t.runningSince.plus(t.plan.runFor())) || !idle(t, s)) {
+        continue;
+      }
+      Snapshot.JobFact f = s.job(NAMESPACE, t.plan.name());
+      if (cluster.kubectl("annotate", "pods", "-n", NAMESPACE, "-l", "gangway.dev/job-name=" + f.name() + ",gangway.dev/attempt="
+          + f.attempt(), "gangway.dev/e2e-succeed-after=1s", "--overwrite").exitCode() == 0) {
+        t.state = JobTrack.State.FINISHING;
+      }
+    }
+  }
+
+  private void checkIn(Snapshot s, Instant now) {
+    if (now.isBefore(nextCheckIn)) {
+      return;
+    }
+    nextCheckIn = now.plus(CHECK_IN_EVERY);
+    List<JobTrack> running = jobs.values().stream().filter(t -> idle(t, s)).toList();
+    List<String> up = Replicas.NAMES.stream().filter(replicas::alive).toList();
+    if (running.isEmpty() || up.isEmpty()) {
+      return;
+    }
+    JobTrack t = running.get(checkInRandom.nextInt(running.size()));
+    String replica = up.get(checkInRandom.nextInt(up.size()));
+    Snapshot.JobFact f = s.job(NAMESPACE, t.plan.name());
+    step += 10;
+    ObjectNode body = JSON.createObjectNode().put("namespace", NAMESPACE).put("name", f.name()).put("uid", f.uid())
+        .put("attempt", f.attempt()).put("step", step).put("path", "/ckpt/" + f.name() + "/step-" + step).put("time", now.toString());
+    int code = post(replica, "/api/v1/checkpoints", body);
+    if (code >= 200 && code < 300) {
+      checkIns.add(new CheckIn(NAMESPACE, f.name(), f.uid(), f.attempt(), step, Instant.now(), replica));
+      report.checkInAcknowledged();
+    }
+  }
+
+  // --- faults --------------------------------------------------------------------------------------
+
+  /** @return whether the fault is done with: applied, or skipped on its {@code lastChance} */
+  private boolean inject(Fault fault, Snapshot s, boolean lastChance) {
+    boolean applied = switch (fault.kind().target()) {
+      case RANK -> rankFault(fault, s);
+      case NODE -> nodeFault(fault, s);
+      case REPLICA -> replicaFault(fault);
+      case CONTROL_PLANE -> controlPlaneFault(fault);
+    };
+    if (applied) {
+      report.applied(fault.kind());
+    } else if (lastChance) {
+      report.skipped(fault.kind());
+    }
+    return applied || lastChance;
+  }
+
+  private boolean rankFault(Fault fault, Snapshot s) {
+    List<JobTrack> candidates = jobs.values().stream().filter(t -> idle(t, s)).toList();
+    if (candidates.isEmpty()) {
+      return false;
+    }
+    JobTrack t = candidates.get(fault.choose(candidates.size()));
+    Snapshot.JobFact f = s.job(NAMESPACE, t.plan.name());
+    List<Snapshot.PodFact> pods = currentPods(s, f);
+    Snapshot.PodFact pod = pods.get((fault.pick() / 7) % pods.size());
+    List<String> args = new ArrayList<>(List.of("annotate", "pod", pod.name(), "-n", NAMESPACE, "--overwrite"));
+    switch (fault.kind()) {
+      case RETRYABLE_EXIT -> args.add("gangway.dev/e2e-exit-code=1");
+      case PERMANENT_EXIT -> args.add("gangway.dev/e2e-exit-code=127");
+      default -> args.addAll(List.of("gangway.dev/e2e-exit-code=137", "gangway.dev/e2e-reason=OOMKilled"));
+    }
+    if (cluster.kubectl(args.toArray(String[]::new)).exitCode() != 0) {
+      return false;
+    }
+    t.hit(fault.kind(), Instant.now(), f.attempt());
+    log("%s: %s rank %d attempt %d", fault.kind(), f.name(), pod.rank(), f.attempt());
+    return true;
+  }
+
+  private boolean nodeFault(Fault fault, Snapshot s) {
+    Map<String, List<Snapshot.PodFact>> byNode = s.pods().stream().filter(p -> p.live() && p.nodeName() != null)
+        .collect(Collectors.groupingBy(Snapshot.PodFact::nodeName));
+    List<String> candidates = s.nodes().stream().filter(n -> n.ready() && !nodesUnderFault.contains(n.name())).map(Snapshot.NodeFact::name)
+        .filter(n -> byNode.containsKey(n) && byNode.get(n).stream().allMatch(p -> p.namespace().equals(NAMESPACE)
+            && jobs.containsKey(p.job()) && idle(jobs.get(p.job()), s)))
+        .sorted().toList();
+    if (candidates.isEmpty()) {
+      return false;
+    }
+    String node = candidates.get(fault.choose(candidates.size()));
+    Map<JobTrack, Integer> hit = new LinkedHashMap<>();
+    byNode.get(node).forEach(p -> hit.put(jobs.get(p.job()), p.attempt()));
+    boolean done = switch (fault.kind()) {
+      case NODE_NOT_READY, NODE_NOT_READY_BLIP -> notReady(node, fault.hold());
+      case NODE_DELETED -> delete(node, fault.hold());
+      default -> fatalSignal(node, fault);
+    };
+    if (!done) {
+      return false;
+    }
+    Instant at = Instant.now();
+    hit.forEach((t, attempt) -> t.hit(fault.kind(), at, attempt));
+    log("%s: %s (jobs %s)", fault.kind(), node, hit.keySet().stream().map(t -> t.plan.name()).toList());
+    return true;
+  }
+
+  private boolean notReady(String node, Duration hold) {
+    if (cluster.kubectl("annotate", "node", node, "gangway.dev/e2e-node-not-ready=true", "--overwrite").exitCode() != 0) {
+      return false;
+    }
+    underFault(node, hold, () -> cluster.kubectl("annotate", "node", node, "gangway.dev/e2e-node-not-ready-"));
+    return true;
+  }
+
+  /** Deletes the Node; after {@code hold} it registers again under the same name, as a replaced machine would. */
+  private boolean delete(String node, Duration hold) {
+    Command.Result got = cluster.kubectl("get", "node", node, "-o", "json");
+    if (got.exitCode() != 0) {
+      return false;
+    }
+    ObjectNode saved;
+    try {
+      saved = (ObjectNode) JSON.readTree(got.stdout());
+    } catch (IOException e) {
+      return false;
+    }
+    ((ObjectNode) saved.path("metadata")).remove(List.of("uid", "resourceVersion", "creationTimestamp", "managedFields"));
+    ((ObjectNode) saved.path("status")).remove(List.of("conditions", "nodeInfo", "daemonEndpoints"));
+    if (cluster.kubectl("delete", "node", node, "--wait=false").exitCode() != 0) {
+      return false;
+    }
+    underFault(node, hold, () -> cluster.kubectlWithInput(saved.toString(), "create", "-f", "-"));
+    return true;
+  }
+
+  private boolean fatalSignal(String node, Fault fault) {
+    String replica = upReplica(fault.pick());
+    if (replica == null) {
+      return false;
+    }
+    int code = post(replica, "/api/v1/node-health", healthSignal(node, "Fatal"));
+    if (code < 200 || code >= 300) {
+      return false;
+    }
+    underFault(node, fault.hold(), () -> {
+      String any = upReplica(fault.pick() + 1);
+      if (any != null) {
+        post(any, "/api/v1/node-health", healthSignal(node, "Cleared"));
+      }
+    });
+    return true;
+  }
+
+  private static ObjectNode healthSignal(String node, String severity) {
+    return JSON.createObjectNode().put("node", node).put("severity", severity).put("reason", "XID 79 (chaos run)")
+        .put("time", Instant.now().toString());
+  }
+
+  private void underFault(String node, Duration hold, Runnable undo) {
+    nodesUnderFault.add(node);
+    undos.add(new Undo(Instant.now().plus(hold), node, () -> {
+      undo.run();
+      nodesUnderFault.remove(node);
+    }));
+  }
+
+  private void undo(Instant now, boolean all) {
+    List<Undo> due = undos.stream().filter(u -> all || !u.due().isAfter(now)).toList();
+    due.forEach(u -> u.action().run());
+    undos.removeAll(due);
+  }
+
+  private boolean replicaFault(Fault fault) {
+    if (!replicas.allAlive() || killedAt != null) {
+      return false;
+    }
+    String leader = Replicas.ofIdentity(leaseHolder().path("holderIdentity").asText(null));
+    if (leader == null) {
+      return false;
+    }
+    String victim = fault.kind() == FaultKind.KILL_LEADER ? leader : Replicas.NAMES.stream().filter(n -> !n.equals(leader)).findFirst()
+        .orElseThrow();
+    String identity = replicas.identity(victim);
+    Instant killed = replicas.kill(victim, fault.hold());
+    if (fault.kind() == FaultKind.KILL_LEADER) {
+      killedAt = killed;
+      killedIdentity = identity;
+    }
+    log("%s: replica %s (%s), back in %d s", fault.kind(), victim, identity, fault.hold().toSeconds());
+    return true;
+  }
+
+  /** After a leader was killed: the other replica's acquireTime, once the Lease names it. */
+  private void watchTakeover() {
+    if (killedAt == null) {
+      return;
+    }
+    JsonNode lease = leaseHolder();
+    String holder = lease.path("holderIdentity").asText("");
+    if (Duration.between(killedAt, Instant.now()).toSeconds() > 120) {
+      log("no takeover seen within 120 s of killing %s", killedIdentity);
+      killedAt = null;
+      return;
+    }
+    if (!holder.isEmpty() && !holder.equals(killedIdentity) && lease.hasNonNull("acquireTime")) {
+      Duration took = Duration.between(killedAt, Instant.parse(lease.path("acquireTime").asText()));
+      report.takeover(took);
+      log("takeover by %s %d ms after the SIGKILL", holder, took.toMillis());
+      killedAt = null;
+    }
+  }
+
+  private boolean controlPlaneFault(Fault fault) {
+    String component = fault.kind() == FaultKind.RESTART_APISERVER ? "kube-apiserver" : "kube-scheduler";
+    Command.Result r = cluster.restart(component);
+    log("%s: %s", fault.kind(), r.exitCode() == 0 ? "restarted" : "FAILED " + r.stderr().strip());
+    return r.exitCode() == 0;
+  }
+
+  // --- helpers -------------------------------------------------------------------------------------
+
+  private JsonNode leaseHolder() {
+    Command.Result r = cluster.kubectl("get", "lease", Replicas.LEASE_NAME, "-n", Replicas.LEASE_NAMESPACE, "-o", "json");
+    try {
+      return r.exitCode() == 0 ? JSON.readTree(r.stdout()).path("spec") : JSON.createObjectNode();
+    } catch (IOException e) {
+      return JSON.createObjectNode();
+    }
+  }
+
+  private String upReplica(int pick) {
+    List<String> up = Replicas.NAMES.stream().filter(replicas::alive).toList();
+    return up.isEmpty() ? null : up.get(pick % up.size());
+  }
+
+  private int post(String replica, String path, JsonNode body) {
+    try {
+      return HTTP.send(HttpRequest.newBuilder(URI.create(replicas.url(replica) + path)).timeout(Duration.ofSeconds(5))
+          .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+          HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException | NullPointerException e) {
+      return -1; // the replica died in between: not acknowledged
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  private void log(String format, Object... args) {
+    long t = start == null ? 0 : Duration.between(start, Instant.now()).toSeconds();
+    System.out.println("[chaos +" + t + "s] " + format.formatted(args));
+  }
+}
