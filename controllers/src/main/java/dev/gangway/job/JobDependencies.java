@@ -3,6 +3,7 @@ package dev.gangway.job;
 import dev.gangway.checkpoint.CheckpointInbox;
 import dev.gangway.events.JobEventPublisher;
 import dev.gangway.health.NodeHealthRegistry;
+import dev.gangway.leadership.Leadership;
 import dev.gangway.recovery.BadNodeTracker;
 import dev.gangway.recovery.FailureClassifier;
 import dev.gangway.recovery.RecoveryDefaults;
@@ -19,20 +20,23 @@ import java.time.Duration;
  * @param bindTimeout how long placed ranks may take to bind before the gang is placed again
  * @param backfillBound how long the head of the placement queue may be passed by smaller gangs
  * @param nodeMarking whether Gangway taints or cordons nodes it finds bad (fatal health signal, repeated failures across jobs)
+ * @param leadership whether this replica may write to the cluster
  */
 public record JobDependencies(Clock clock, RecoveryDefaults recoveryDefaults, FailureClassifier classifier, BadNodeTracker badNodes,
                               NodeHealthRegistry health, CheckpointInbox checkpoints, JobEventPublisher publisher,
-                              Duration bindTimeout, Duration backfillBound, MeterRegistry meters, NodeMarking nodeMarking) {
+                              Duration bindTimeout, Duration backfillBound, MeterRegistry meters, NodeMarking nodeMarking,
+                              Leadership leadership) {
 
   /** Defaults as documented, in-process stores, no event channel. */
   public static JobDependencies standalone() {
     return new JobDependencies(Clock.systemUTC(), RecoveryDefaults.STANDARD, new FailureClassifier(Duration.ofSeconds(60)),
         new BadNodeTracker(3, Duration.ofHours(1)), new NodeHealthRegistry(Duration.ofDays(1)), new CheckpointInbox(10_000),
-        JobEventPublisher.discarding(), Duration.ofSeconds(60), Duration.ofMinutes(10), new SimpleMeterRegistry(), NodeMarking.NONE);
+        JobEventPublisher.discarding(), Duration.ofSeconds(60), Duration.ofMinutes(10), new SimpleMeterRegistry(), NodeMarking.NONE,
+        Leadership.always());
   }
 
   public JobDependencies withNodeMarking(NodeMarking marking) {
     return new JobDependencies(clock, recoveryDefaults, classifier, badNodes, health, checkpoints, publisher, bindTimeout, backfillBound,
-        meters, marking);
+        meters, marking, leadership);
   }
 }
