@@ -3,7 +3,8 @@ package dev.gangway.leadership;
 import java.util.Optional;
 
 /**
- * The Lease holder identity a replica writes when it leads: {@code <pod-or-host>-<pid>@<host>:<port>}.
+ * The Lease holder identity a replica writes when it leads: {@code <replica>@<host>:<port>}, where
+ * {@code <replica>} is {@code <pod-or-host>-<pid>}.
  * The part after the last {@code @} is where its HTTP server answers, so a follower can forward a
  * check-in to the leader by reading the Lease. An identity without an address (an older operator,
  * another tool) names no reachable leader.
@@ -71,9 +72,14 @@ public final class LeaderIdentity {
     }
   }
 
-  /** The identity of this process: unique per process, so two replicas on one host never share one. */
-  public static String of(String hostName, long pid, Address advertised) {
-    return hostName + "-" + pid + "@" + advertised;
+  /** The name of this process: unique per process, so two replicas on one host never share one. */
+  public static String replicaName(String hostName, long pid) {
+    return hostName + "-" + pid;
+  }
+
+  /** @param replica from {@link #replicaName} */
+  public static String of(String replica, Address advertised) {
+    return replica + "@" + advertised;
   }
 
   /** The leader's address named in a Lease holder identity; empty when it names none. */

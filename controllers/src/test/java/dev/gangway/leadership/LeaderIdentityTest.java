@@ -14,7 +14,7 @@ class LeaderIdentityTest {
 
   @Test
   void anIdentityCarriesTheAddressItWasMadeWith() {
-    String identity = LeaderIdentity.of("gangway-7d9f-abc12", 4711, new Address("10.1.2.3", 8080));
+    String identity = LeaderIdentity.of(LeaderIdentity.replicaName("gangway-7d9f-abc12", 4711), new Address("10.1.2.3", 8080));
     assertThat(identity).isEqualTo("gangway-7d9f-abc12-4711@10.1.2.3:8080");
     assertThat(LeaderIdentity.addressOf(identity)).contains(new Address("10.1.2.3", 8080));
   }

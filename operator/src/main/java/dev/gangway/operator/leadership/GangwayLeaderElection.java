@@ -65,6 +65,11 @@ public class GangwayLeaderElection extends LeaderElectionConfiguration {
       throw new IllegalArgumentException("gangway.leader-election.advertise-address (GANGWAY_LEADER_ELECTION_ADVERTISE_ADDRESS): "
           + e.getMessage() + ". Set it to host:port where the other replicas reach this one's HTTP port, e.g. $(POD_IP):8080", e);
     }
-    return LeaderIdentity.of(System.getenv().getOrDefault("HOSTNAME", "gangway"), ProcessHandle.current().pid(), address);
+    return LeaderIdentity.of(replicaName(), address);
+  }
+
+  /** This process among the replicas, e.g. in the user agent it writes to the API server with. */
+  public static String replicaName() {
+    return LeaderIdentity.replicaName(System.getenv().getOrDefault("HOSTNAME", "gangway"), ProcessHandle.current().pid());
   }
 }
