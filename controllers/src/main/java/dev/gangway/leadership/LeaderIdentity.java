@@ -36,7 +36,7 @@ public final class LeaderIdentity {
     }
 
     /**
-     * Reads {@code host:port} or {@code [v6]:port}.
+     * Reads {@code host:port}, {@code [v6]:port} or {@code v6:port}.
      *
      * @throws IllegalArgumentException naming what is wrong, e.g. for the advertise-address setting
      */
@@ -55,9 +55,10 @@ public final class LeaderIdentity {
         host = value.substring(1, close);
         port = value.substring(close + 2);
       } else {
+        // The port follows the last colon, so an unbracketed IPv6 address (the chart's $(POD_IP):8080) works too.
         int colon = value.lastIndexOf(':');
-        if (colon < 0 || value.indexOf(':') != colon) {
-          throw new IllegalArgumentException("address '" + text + "' is not host:port (IPv6 goes in brackets)");
+        if (colon < 0) {
+          throw new IllegalArgumentException("address '" + text + "' is not host:port");
         }
         host = value.substring(0, colon);
         port = value.substring(colon + 1);

@@ -24,6 +24,7 @@ class LeaderIdentityTest {
       "pod-1-42@10.0.0.7:8080,          10.0.0.7,          8080, http://10.0.0.7:8080",
       "pod-1-42@gangway-0.svc:9000,     gangway-0.svc,     9000, http://gangway-0.svc:9000",
       "pod-1-42@[fd00::7]:8080,         fd00::7,           8080, http://[fd00::7]:8080",
+      "pod-1-42@fd00::7:8080,           fd00::7,           8080, http://[fd00::7]:8080",
       "user@host-1-42@127.0.0.1:18080,  127.0.0.1,         18080, http://127.0.0.1:18080",
   })
   void theAddressIsWhatFollowsTheLastAt(String identity, String host, int port, String baseUrl) {
@@ -35,7 +36,7 @@ class LeaderIdentityTest {
   @ParameterizedTest
   @NullAndEmptySource
   @ValueSource(strings = {"gangway-4711", "pod-42@", "pod-42@10.0.0.7", "pod-42@10.0.0.7:http", "pod-42@10.0.0.7:0",
-      "pod-42@10.0.0.7:70000", "pod-42@fd00::7:8080", "pod-42@[fd00::7]8080", "pod-42@:8080"})
+      "pod-42@10.0.0.7:70000", "pod-42@[fd00::7]8080", "pod-42@:8080"})
   void anIdentityWithoutAUsableAddressNamesNoLeader(String identity) {
     assertThat(LeaderIdentity.addressOf(identity)).isEmpty();
   }
