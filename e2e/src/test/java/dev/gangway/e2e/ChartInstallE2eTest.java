@@ -289,7 +289,7 @@ class ChartInstallE2eTest {
     leader = marking;
     String node = cluster.kubectlOk("get", "nodes", "-o", "jsonpath={.items[0].metadata.name}").strip();
     try {
-      assertThat(postNodeHealth(marking, node, "Fatal", "ECC double-bit error")).isEqualTo(202);
+      assertThat(postNodeHealth(marking, node, "Fatal", "ECC double-bit error")).isEqualTo(200);
       await("taint and cordon on " + node).atMost(WAIT).untilAsserted(() -> {
         JsonNode spec = json(cluster.kubectlOk("get", "node", node, "-o", "json")).path("spec");
         assertThat(spec.path("unschedulable").asBoolean()).isTrue();
@@ -299,7 +299,7 @@ class ChartInstallE2eTest {
       assertThat(cluster.kubectlOk("get", "node", node, "-o", "jsonpath={.metadata.annotations.gangway\\.dev/cordoned}").strip())
           .isEqualTo("ECC-double-bit-error");
 
-      assertThat(postNodeHealth(marking, node, "Cleared", "GPU replaced")).isEqualTo(202);
+      assertThat(postNodeHealth(marking, node, "Cleared", "GPU replaced")).isEqualTo(200);
       await("taint and cordon lifted from " + node).atMost(WAIT).untilAsserted(() -> {
         JsonNode spec = json(cluster.kubectlOk("get", "node", node, "-o", "json")).path("spec");
         assertThat(spec.path("unschedulable").asBoolean()).isFalse();
