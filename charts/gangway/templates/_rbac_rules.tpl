@@ -59,16 +59,18 @@ one Role per watched namespace; "cluster" rules are always in a ClusterRole.
 - apiGroups: ["scheduling.k8s.io"]
   resources: ["priorityclasses"]
   verbs: ["get", "list", "watch"]
-# Placement reads node labels (topology domains), allocatable GPUs, taints and conditions.
+# Placement reads node labels (topology domains), allocatable GPUs, taints and conditions. patch: a
+# node-health signal (POST /api/v1/node-health or the node-health channel) is kept on its Node, in the
+# annotation gangway.dev/health, before it is acknowledged, so a new leader knows which nodes are bad.
 {{- if or .Values.nodeHealth.taintNodes .Values.nodeHealth.cordonNodes }}
-# patch/update: nodeHealth.taintNodes / cordonNodes let Gangway taint or cordon (and undo it on) nodes it finds bad.
+# update: nodeHealth.taintNodes / cordonNodes let Gangway taint or cordon (and undo it on) nodes it finds bad.
 - apiGroups: [""]
   resources: ["nodes"]
   verbs: ["get", "list", "watch", "patch", "update"]
 {{- else }}
 - apiGroups: [""]
   resources: ["nodes"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get", "list", "watch", "patch"]
 {{- end }}
 # At startup the Java Operator SDK reads each reconciled CRD by name to check it is installed
 # (quarkus.operator-sdk.crd.validate, on by default). get is what it calls; list matches the role

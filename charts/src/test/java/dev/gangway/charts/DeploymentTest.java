@@ -54,10 +54,15 @@ class DeploymentTest {
         entry("GANGWAY_DEFAULT_MAX_RESTARTS", "3"),
         entry("GANGWAY_DEFAULT_BACKOFF_INITIAL_SECONDS", "10"),
         entry("GANGWAY_DEFAULT_BACKOFF_MAX_SECONDS", "300"),
-        entry("GANGWAY_LEADER_ELECTION_LEASE_NAME", "gangway-leader"));
+        entry("GANGWAY_LEADER_ELECTION_LEASE_NAME", "gangway-leader"),
+        entry("POD_IP", "<from>"),
+        entry("GANGWAY_LEADER_ELECTION_ADVERTISE_ADDRESS", "$(POD_IP):8080"));
     assertThat(env).doesNotContainKeys("KAFKA_BOOTSTRAP_SERVERS", "GANGWAY_TOPIC_CHECKPOINTS");
     assertThat(maps(container.get("env"))).filteredOn(e -> "POD_NAMESPACE".equals(e.get("name"))).singleElement()
         .satisfies(e -> assertThat(map(e, "valueFrom", "fieldRef")).containsEntry("fieldPath", "metadata.namespace"));
+    // The Lease holder identity carries the pod IP, where a follower forwards check-ins to the leader.
+    assertThat(maps(container.get("env"))).filteredOn(e -> "POD_IP".equals(e.get("name"))).singleElement()
+        .satisfies(e -> assertThat(map(e, "valueFrom", "fieldRef")).containsEntry("fieldPath", "status.podIP"));
 
     // Two replicas: a PodDisruptionBudget keeps one up during drains.
     assertThat(map(m.one("PodDisruptionBudget", "gangway"), "spec")).containsEntry("minAvailable", 1);

@@ -32,23 +32,23 @@ class RbacTest {
       "events.k8s.io/events", Set.of("create", "patch"));
 
   /**
-   * Cluster-scoped reads (and node writes only when tainting). Pods are read cluster-wide even when
+   * Cluster-scoped reads, and node patch for the health annotation (node update only when tainting or cordoning). Pods are read cluster-wide even when
    * only some namespaces are watched: placement must count GPUs that pods of every namespace hold.
    */
   private static final Map<String, Set<String>> CLUSTER_READS = Map.of(
       "/pods", Set.of("get", "list", "watch"),
       "scheduling.k8s.io/priorityclasses", Set.of("get", "list", "watch"),
       "gangway.dev/clustertopologies", Set.of("get", "list", "watch"),
-      "/nodes", Set.of("get", "list", "watch"),
+      "/nodes", Set.of("get", "list", "watch", "patch"),
       "apiextensions.k8s.io/customresourcedefinitions", Set.of("get", "list"));
 
   @Test
-  void defaultModeUsesOneClusterRoleWithoutNodeWrites() {
+  void defaultModeUsesOneClusterRolePatchingNodesOnlyForTheHealthAnnotation() {
     Manifests m = Manifests.parse(Helm.renderScenario(null));
 
     Map<String, Object> clusterRole = m.one("ClusterRole", "gangway");
     assertThat(permissions(clusterRole)).isEqualTo(union(NAMESPACED, CLUSTER_READS));
-    assertThat(permissions(clusterRole).get("/nodes")).doesNotContain("patch", "update");
+    assertThat(permissions(clusterRole).get("/nodes")).contains("patch").doesNotContain("update");
     assertThat(m.ofKind("ClusterRole")).hasSize(1);
 
     assertBoundToOperator(m.one("ClusterRoleBinding", "gangway"), "ClusterRole", "gangway");
@@ -59,7 +59,7 @@ class RbacTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"taint-nodes.yaml", "cordon-nodes.yaml"})
-  void markingNodesAddsNodePatchAndUpdateAndNothingElse(String scenario) {
+  void markingNodesAddsNodeUpdateAndNothingElse(String scenario) {
     Manifests m = Manifests.parse(Helm.renderScenario(scenario));
 
     Map<String, Set<String>> expected = union(NAMESPACED, CLUSTER_READS);

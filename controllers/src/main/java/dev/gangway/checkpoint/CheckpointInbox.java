@@ -1,6 +1,7 @@
 package dev.gangway.checkpoint;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -68,6 +69,11 @@ public final class CheckpointInbox {
 
   public synchronized Optional<CheckpointReport> latest(String uid) {
     return Optional.ofNullable(latest.get(uid));
+  }
+
+  /** Every report held, e.g. to record them durably when this replica starts leading. */
+  public synchronized List<CheckpointReport> all() {
+    return List.copyOf(latest.values());
   }
 
   /** Drops what is held for a job, e.g. once it is deleted. */

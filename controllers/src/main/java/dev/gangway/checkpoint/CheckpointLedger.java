@@ -1,6 +1,8 @@
 package dev.gangway.checkpoint;
 
 import dev.gangway.api.v1alpha1.CheckpointStatus;
+import dev.gangway.api.v1alpha1.TrainingJob;
+import dev.gangway.api.v1alpha1.TrainingJobStatus;
 
 /**
  * Decides whether a checkpoint report may become the job's {@code status.lastCheckpoint}, the
@@ -54,6 +56,13 @@ public final class CheckpointLedger {
       return new Rejected("step " + report.step() + " is not beyond the last accepted step " + lastAccepted.getStep());
     }
     return new Accepted(toStatus(report));
+  }
+
+  /** Judges the report against the job as read from the API server (attempt 1 and no checkpoint before its first status). */
+  public static Verdict judge(CheckpointReport report, TrainingJob job) {
+    TrainingJobStatus status = job.getStatus();
+    int attempt = status == null || status.getAttempt() == null ? 1 : status.getAttempt();
+    return judge(report, job.getMetadata().getUid(), attempt, status == null ? null : status.getLastCheckpoint());
   }
 
   static CheckpointStatus toStatus(CheckpointReport report) {

@@ -1,6 +1,8 @@
 package dev.gangway.health;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gangway.signal.SignalJson;
 import java.time.Instant;
 import java.util.Objects;
@@ -13,6 +15,7 @@ import java.util.Objects;
  * @param time when the agent saw it
  */
 public record NodeHealthSignal(String node, Severity severity, String reason, Instant time) {
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** How bad it is for training running on the node. */
   public enum Severity {
@@ -29,6 +32,15 @@ public record NodeHealthSignal(String node, Severity severity, String reason, In
     Objects.requireNonNull(node, "node");
     Objects.requireNonNull(severity, "severity");
     Objects.requireNonNull(time, "time");
+  }
+
+  /** The JSON {@link #fromJson} reads, e.g. to keep the signal on the Node. */
+  public String toJson() {
+    ObjectNode json = JSON.createObjectNode().put("node", node).put("severity", severity.name());
+    if (reason != null) {
+      json.put("reason", reason);
+    }
+    return json.put("time", time.toString()).toString();
   }
 
   /**

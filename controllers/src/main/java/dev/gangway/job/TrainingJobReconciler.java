@@ -1,6 +1,5 @@
 package dev.gangway.job;
 
-import dev.gangway.act.DaemonThreads;
 import dev.gangway.act.GangPodWriter;
 import dev.gangway.act.JobActuator;
 import dev.gangway.act.JobEventRecorder;
@@ -90,8 +89,6 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private final JobMetrics metrics;
   private final NodeMarker nodeMarker;
   private static final String BY_OWNER = "gangway-owner-uid";
-  private static final java.util.concurrent.ExecutorService NODE_REACTIONS =
-      java.util.concurrent.Executors.newSingleThreadExecutor(DaemonThreads.named("gangway-node-health"));
   private volatile InformerEventSource<Pod, TrainingJob> podSource;
   private final SimpleInboundEventSource<TrainingJob> signals = new SimpleInboundEventSource<>(SIGNALS);
 
@@ -136,21 +133,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     var priorityClasses = readOnly(PriorityClass.class, PRIORITY_CLASSES, context);
     // Checkpoint reports and node-health signals arrive on messaging channels; they wake the jobs they concern.
     deps.checkpoints().addListener(ref -> signals.propagateEvent(new ResourceID(ref.name(), ref.namespace())));
-    // Signals arrive on the HTTP event loop or a Kafka consumer thread: the node writes below block on the API server, so
-    // they run on a thread of their own (one, so a node's mark and unmark keep their order).
-    deps.health().addListener(node -> NODE_REACTIONS.execute(() -> {
-      var fatal = deps.health().fatalSignal(node, clock.instant());
-      if (fatal.isEmpty()) {
-        // Health restored (a Cleared signal is the repair signal): earlier failures there no longer count against it.
-        deps.badNodes().clear(node);
-      }
-      fatal.ifPresentOrElse(s -> nodeMarker.mark(context.getClient(), node, s.reason()), () -> nodeMarker.unmark(context.getClient(), node));
-      events.recordOnNode(context.getClient(), node, fatal
-          .map(s -> JobEvent.warning("GangwayNodeUnhealthy", "Reported " + s.reason() + " at " + s.time()
-              + ": Gangway moves gangs off this node and places no new ones on it"))
-          .orElse(JobEvent.normal("GangwayNodeHealthy", "Health restored: Gangway places gangs on this node again")));
-      jobsOn(pods, node).forEach(signals::propagateEvent);
-    }));
+    NodeHealthReactions.register(deps, context.getClient(), nodeMarker, events, node -> jobsOn(pods, node).forEach(signals::propagateEvent));
     return List.of(pods, services, configMaps, topologies, nodes, priorityClasses, signals);
   }
 

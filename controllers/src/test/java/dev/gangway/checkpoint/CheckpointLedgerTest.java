@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import dev.gangway.api.v1alpha1.CheckpointStatus;
+import dev.gangway.api.v1alpha1.TrainingJob;
+import dev.gangway.api.v1alpha1.TrainingJobStatus;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Instant;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -57,5 +60,20 @@ class CheckpointLedgerTest {
     assertThat(s.getPath()).isEqualTo("/ckpt/step-1300");
     assertThat(s.getAttempt()).isEqualTo(2);
     assertThat(s.getTime()).isEqualTo("2026-11-02T10:00:00Z");
+  }
+
+  @Test
+  void aJobWithoutStatusIsOnAttemptOneWithNoCheckpointAndAJobWithStatusIsJudgedByIt() {
+    TrainingJob job = new TrainingJob();
+    job.setMetadata(new ObjectMetaBuilder().withName("llm").withNamespace("ml").withUid(UID).build());
+    assertThat(CheckpointLedger.judge(report(UID, 1, 0), job).accepted()).isTrue();
+    assertThat(CheckpointLedger.judge(report(UID, 2, 0), job).accepted()).isFalse();
+
+    TrainingJobStatus status = new TrainingJobStatus();
+    status.setAttempt(2);
+    status.setLastCheckpoint(last(1200));
+    job.setStatus(status);
+    assertThat(CheckpointLedger.judge(report(UID, 2, 1300), job).accepted()).isTrue();
+    assertThat(CheckpointLedger.judge(report(UID, 2, 1200), job)).isInstanceOf(CheckpointLedger.Rejected.class);
   }
 }

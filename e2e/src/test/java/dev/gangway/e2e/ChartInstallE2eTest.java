@@ -289,7 +289,7 @@ class ChartInstallE2eTest {
     leader = marking;
     String node = cluster.kubectlOk("get", "nodes", "-o", "jsonpath={.items[0].metadata.name}").strip();
     try {
-      assertThat(postNodeHealth(marking, node, "Fatal", "ECC double-bit error")).isEqualTo(202);
+      assertThat(postNodeHealth(marking, node, "Fatal", "ECC double-bit error")).isEqualTo(200);
       await("taint and cordon on " + node).atMost(WAIT).untilAsserted(() -> {
         JsonNode spec = json(cluster.kubectlOk("get", "node", node, "-o", "json")).path("spec");
         assertThat(spec.path("unschedulable").asBoolean()).isTrue();
@@ -299,7 +299,7 @@ class ChartInstallE2eTest {
       assertThat(cluster.kubectlOk("get", "node", node, "-o", "jsonpath={.metadata.annotations.gangway\\.dev/cordoned}").strip())
           .isEqualTo("ECC-double-bit-error");
 
-      assertThat(postNodeHealth(marking, node, "Cleared", "GPU replaced")).isEqualTo(202);
+      assertThat(postNodeHealth(marking, node, "Cleared", "GPU replaced")).isEqualTo(200);
       await("taint and cordon lifted from " + node).atMost(WAIT).untilAsserted(() -> {
         JsonNode spec = json(cluster.kubectlOk("get", "node", node, "-o", "json")).path("spec");
         assertThat(spec.path("unschedulable").asBoolean()).isFalse();
@@ -366,11 +366,14 @@ class ChartInstallE2eTest {
   private OperatorProcess startOperator() {
     String name = "gangway-" + (char) ('a' + operators++);
     Map<String, String> environment = new HashMap<>(deploymentEnv());
-    // In a pod HOSTNAME is the pod's name; the operator's Lease identity is HOSTNAME-pid.
+    // In a pod HOSTNAME is the pod's name; the operator's Lease identity is HOSTNAME-pid@<advertise address>.
     environment.put("HOSTNAME", name);
+    // In a pod each replica listens on 8080 of its own IP ($(POD_IP):8080); here they share 127.0.0.1, so each
+    // advertises its own port, the default.
+    environment.remove("GANGWAY_LEADER_ELECTION_ADVERTISE_ADDRESS");
     OperatorProcess operator = env.startOperator("chart-" + name, saKubeconfig, OPERATOR_PROPERTIES, environment);
     started.add(operator);
-    identities.put(operator, name + "-" + operator.pid());
+    identities.put(operator, name + "-" + operator.pid() + "@" + java.net.URI.create(operator.url()).getAuthority());
     return operator;
   }
 
@@ -381,7 +384,7 @@ class ChartInstallE2eTest {
 
   /**
    * The container's environment as the chart renders it. {@code fieldRef: metadata.namespace} is the
-   * release namespace; the HTTP host is overridden by OperatorProcess's -D property (loopback only here).
+   * release namespace, {@code status.podIP} loopback; the HTTP host is overridden by OperatorProcess's -D property (loopback only here).
    */
   private Map<String, String> deploymentEnv() {
     JsonNode deployment = json(cluster.kubectlOk("get", "deployment", "gangway", "-n", SYSTEM, "-o", "json"));
@@ -392,6 +395,8 @@ class ChartInstallE2eTest {
         environment.put(name, e.path("value").asText());
       } else if ("metadata.namespace".equals(e.path("valueFrom").path("fieldRef").path("fieldPath").asText())) {
         environment.put(name, SYSTEM);
+      } else if ("status.podIP".equals(e.path("valueFrom").path("fieldRef").path("fieldPath").asText())) {
+        environment.put(name, "127.0.0.1");
       } else {
         throw new AssertionError("the test cannot provide env " + e);
       }

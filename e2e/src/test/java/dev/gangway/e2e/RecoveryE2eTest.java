@@ -53,7 +53,7 @@ class RecoveryE2eTest {
     kube.apply(job("llm", 2, "maxRestarts: 3"));
     awaitPhase("llm", "Running");
     String uid = kube.get("tj", "llm").path("metadata").path("uid").asText();
-    assertThat(postCheckpoint("llm", uid, 1, 4200, "/ckpt/llm/step-4200")).isEqualTo(202);
+    assertThat(postCheckpoint("llm", uid, 1, 4200, "/ckpt/llm/step-4200")).isEqualTo(200);
     await().atMost(WAIT).untilAsserted(() -> assertThat(kube.get("tj", "llm").path("status").path("lastCheckpoint").path("path").asText())
         .isEqualTo("/ckpt/llm/step-4200"));
     String failedNode = podOfRank("llm", 1).path("spec").path("nodeName").asText();
@@ -121,14 +121,14 @@ class RecoveryE2eTest {
     String uid = kube.get("tj", "sick").path("metadata").path("uid").asText();
     String node = podOfRank("sick", 1).path("spec").path("nodeName").asText();
     try {
-      assertThat(postNodeHealth(node, "Fatal", "XID 79")).isEqualTo(202);
+      assertThat(postNodeHealth(node, "Fatal", "XID 79")).isEqualTo(200);
       await().atMost(WAIT).until(() -> kube.kubectl("get", "events", "--field-selector",
           "involvedObject.name=sick,reason=WaitingForCheckpoint", "-o", "name").contains("event"));
       // Waiting: the gang keeps training on the sick node until its next checkpoint is safe.
       assertThat(kube.get("tj", "sick").path("status").path("attempt").asInt()).isEqualTo(1);
       assertThat(kube.phase("sick")).isEqualTo("Running");
 
-      assertThat(postCheckpoint("sick", uid, 1, 300, "/ckpt/sick/step-300")).isEqualTo(202);
+      assertThat(postCheckpoint("sick", uid, 1, 300, "/ckpt/sick/step-300")).isEqualTo(200);
       await().atMost(WAIT).untilAsserted(() -> {
         JsonNode status = kube.get("tj", "sick").path("status");
         assertThat(status.path("attempt").asInt()).isEqualTo(2);

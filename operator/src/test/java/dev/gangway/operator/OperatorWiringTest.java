@@ -44,4 +44,11 @@ class OperatorWiringTest {
       assertThat(seen.getStatus().getPhase()).isEqualTo(JobPhase.Pending);
     });
   }
+
+  /** The API server derives the field manager of a non-apply write from the user agent, up to the first slash. */
+  @Test
+  void theClientNamesThisReplicaInItsUserAgent() {
+    String replica = System.getenv().getOrDefault("HOSTNAME", "gangway") + "-" + ProcessHandle.current().pid();
+    assertThat(client.getConfiguration().getUserAgent()).startsWith("gangway-operator-" + replica + "/");
+  }
 }

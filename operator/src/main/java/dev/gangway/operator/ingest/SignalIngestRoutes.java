@@ -1,9 +1,8 @@
 package dev.gangway.operator.ingest;
 
-import dev.gangway.checkpoint.CheckpointInbox;
 import dev.gangway.checkpoint.CheckpointReport;
-import dev.gangway.health.NodeHealthRegistry;
 import dev.gangway.health.NodeHealthSignal;
+import dev.gangway.signal.IntakeAnswer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -11,13 +10,17 @@ import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
- * HTTP doors to the same stores the messaging channels fill, for clusters without Kafka: training
- * code (or a sidecar) POSTs a checkpoint report when a save completes, a GPU health agent POSTs a
- * node-health signal. Same JSON as on the channels. Reports are still judged (job uid, attempt,
- * step) before a restart resumes from them.
+ * HTTP doors for check-ins, for clusters without Kafka: training code (or a sidecar) POSTs a
+ * checkpoint report when a save completes, a GPU health agent POSTs a node-health signal. Same JSON
+ * as on the channels. The Service sends to every replica: the leader answers 2xx only once the
+ * check-in is stored in the API server ({@link CheckIns}); a follower relays it to the leader and
+ * relays the answer ({@link LeaderForwarder}). 503 with {@code Retry-After} means nothing was
+ * stored: send it again.
  */
 @ApplicationScoped
 public class SignalIngestRoutes {
@@ -26,43 +29,58 @@ public class SignalIngestRoutes {
   private static final Logger LOG = Logger.getLogger(SignalIngestRoutes.class);
   private static final long BODY_LIMIT = 64 * 1024;
 
-  private final CheckpointInbox inbox;
-  private final NodeHealthRegistry health;
+  private final CheckIns checkIns;
+  private final LeaderForwarder leader;
   private final Clock clock = Clock.systemUTC();
 
-  public SignalIngestRoutes(CheckpointInbox inbox, NodeHealthRegistry health) {
-    this.inbox = inbox;
-    this.health = health;
+  public SignalIngestRoutes(CheckIns checkIns, LeaderForwarder leader) {
+    this.checkIns = checkIns;
+    this.leader = leader;
   }
 
   void routes(@Observes Router router) {
-    router.post(CHECKPOINTS).handler(BodyHandler.create().setBodyLimit(BODY_LIMIT)).handler(this::checkpoint);
-    router.post(NODE_HEALTH).handler(BodyHandler.create().setBodyLimit(BODY_LIMIT)).handler(this::nodeHealth);
+    // Blocking handlers: recording and forwarding wait on the API server or the leader, never on the event loop.
+    router.post(CHECKPOINTS).handler(BodyHandler.create().setBodyLimit(BODY_LIMIT))
+        .blockingHandler(ctx -> handle(ctx, CHECKPOINTS, body -> CheckpointReport.fromJson(body).timedAt(clock.instant()),
+            checkIns::record, checkIns::warm), false);
+    router.post(NODE_HEALTH).handler(BodyHandler.create().setBodyLimit(BODY_LIMIT))
+        .blockingHandler(ctx -> handle(ctx, NODE_HEALTH, NodeHealthSignal::fromJson, checkIns::record, checkIns::warm), false);
   }
 
-  private void checkpoint(RoutingContext ctx) {
+  /**
+   * @param record what the leader does: store durably, then in memory
+   * @param warm what a follower does once the leader stored it
+   */
+  private <T> void handle(RoutingContext ctx, String path, Function<String, T> parse, Function<T, IntakeAnswer> record, Consumer<T> warm) {
+    String body = ctx.body().asString();
+    T checkIn;
     try {
-      CheckpointReport report = CheckpointReport.fromJson(ctx.body().asString()).timedAt(clock.instant());
-      CheckpointInbox.Offer offer = inbox.offer(report);
-      respond(ctx, offer.accepted() ? 202 : 409, offer.accepted() ? "accepted" : offer.reason());
+      checkIn = parse.apply(body);
     } catch (IllegalArgumentException e) {
-      respond(ctx, 400, e.getMessage());
+      respond(ctx, new IntakeAnswer(400, e.getMessage()));
+      return;
     }
+    IntakeAnswer answer;
+    String forwardedBy = ctx.request().getHeader(LeaderForwarder.FORWARDED_BY);
+    if (checkIns.leading()) {
+      answer = record.apply(checkIn);
+    } else if (forwardedBy != null) {
+      answer = IntakeAnswer.unavailable("forwarded by " + forwardedBy + " to " + leader.identity() + ", which is not the leader (any more)");
+    } else {
+      answer = leader.forward(path, body);
+      if (answer.recorded()) {
+        warm.accept(checkIn);
+      }
+    }
+    LOG.debugf("%s %s: %d %s", path, checkIns.leading() ? "recorded" : "forwarded", answer.status(), answer.message());
+    respond(ctx, answer);
   }
 
-  private void nodeHealth(RoutingContext ctx) {
-    try {
-      NodeHealthSignal signal = NodeHealthSignal.fromJson(ctx.body().asString());
-      NodeHealthRegistry.Outcome outcome = health.record(signal, clock.instant());
-      LOG.infof("Node-health signal over HTTP for %s (%s %s): %s", signal.node(), signal.severity(), signal.reason(), outcome);
-      respond(ctx, 202, outcome.name());
-    } catch (IllegalArgumentException e) {
-      respond(ctx, 400, e.getMessage());
+  private static void respond(RoutingContext ctx, IntakeAnswer answer) {
+    var response = ctx.response().setStatusCode(answer.status()).putHeader("content-type", "application/json");
+    if (answer.status() == 503) {
+      response.putHeader("Retry-After", "1");
     }
-  }
-
-  private static void respond(RoutingContext ctx, int status, String message) {
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
-        .end(new JsonObject().put("status", status).put("message", message == null ? "" : message).encode());
+    response.end(new JsonObject().put("status", answer.status()).put("message", answer.message() == null ? "" : answer.message()).encode());
   }
 }

@@ -1,5 +1,7 @@
 package dev.gangway.operator.leadership;
 
+import dev.gangway.leadership.LeaderIdentity;
+import dev.gangway.leadership.Leadership;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.quarkus.runtime.Quarkus;
@@ -13,7 +15,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * One Lease decides which operator replica reconciles; the others stand by. Active in the prod
  * profile (quarkus.operator-sdk.activate-leader-election-for-profiles). A replica that loses the
- * lease exits so that Kubernetes restarts it as a clean follower.
+ * lease exits so that Kubernetes restarts it as a clean follower. The holder identity carries the
+ * address of the leader's HTTP server ({@link LeaderIdentity}), so followers forward check-ins to it.
  */
 @Singleton
 public class GangwayLeaderElection extends LeaderElectionConfiguration {
@@ -24,12 +27,19 @@ public class GangwayLeaderElection extends LeaderElectionConfiguration {
       @ConfigProperty(name = "gangway.leader-election.namespace", defaultValue = "default") String namespace,
       @ConfigProperty(name = "gangway.leader-election.lease-duration", defaultValue = "15s") Duration leaseDuration,
       @ConfigProperty(name = "gangway.leader-election.renew-deadline", defaultValue = "10s") Duration renewDeadline,
-      @ConfigProperty(name = "gangway.leader-election.retry-period", defaultValue = "2s") Duration retryPeriod) {
+      @ConfigProperty(name = "gangway.leader-election.retry-period", defaultValue = "2s") Duration retryPeriod,
+      @ConfigProperty(name = "gangway.leader-election.advertise-address") String advertiseAddress,
+      Leadership leadership) {
     // Not the SDK's exit-on-stop-leading: on SIGTERM it would call System.exit from the shutdown hook and hang
     // until killed. A replica that loses the lease while running exits through Quarkus instead.
-    super(leaseName, namespace, leaseDuration, renewDeadline, retryPeriod, identity(),
-        new LeaderCallbacks(() -> LOG.info("Leading: this replica reconciles"), GangwayLeaderElection::stoppedLeading,
-            leader -> LOG.infof("Leader is %s", leader)), false);
+    super(leaseName, namespace, leaseDuration, renewDeadline, retryPeriod, identity(advertiseAddress),
+        new LeaderCallbacks(() -> {
+          LOG.info("Leading: this replica reconciles and records check-ins");
+          leadership.startLeading();
+        }, () -> {
+          leadership.stopLeading();
+          stoppedLeading();
+        }, leader -> LOG.infof("Leader is %s", leader)), false);
   }
 
   private static volatile boolean shuttingDown;
@@ -47,8 +57,19 @@ public class GangwayLeaderElection extends LeaderElectionConfiguration {
   }
 
   /** Unique per process, so two replicas on one host (as in the e2e tests) never share an identity. */
-  private static String identity() {
-    String host = System.getenv().getOrDefault("HOSTNAME", "gangway");
-    return host + "-" + ProcessHandle.current().pid();
+  private static String identity(String advertiseAddress) {
+    LeaderIdentity.Address address;
+    try {
+      address = LeaderIdentity.Address.parse(advertiseAddress);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("gangway.leader-election.advertise-address (GANGWAY_LEADER_ELECTION_ADVERTISE_ADDRESS): "
+          + e.getMessage() + ". Set it to host:port where the other replicas reach this one's HTTP port, e.g. $(POD_IP):8080", e);
+    }
+    return LeaderIdentity.of(replicaName(), address);
+  }
+
+  /** This process among the replicas, e.g. in the user agent it writes to the API server with. */
+  public static String replicaName() {
+    return LeaderIdentity.replicaName(System.getenv().getOrDefault("HOSTNAME", "gangway"), ProcessHandle.current().pid());
   }
 }

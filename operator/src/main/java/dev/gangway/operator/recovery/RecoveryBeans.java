@@ -4,6 +4,7 @@ import dev.gangway.act.NodeMarking;
 import dev.gangway.job.JobDependencies;
 import dev.gangway.checkpoint.CheckpointInbox;
 import dev.gangway.health.NodeHealthRegistry;
+import dev.gangway.leadership.Leadership;
 import dev.gangway.recovery.BadNodeTracker;
 import dev.gangway.recovery.FailureClassifier;
 import dev.gangway.recovery.RecoveryDefaults;
@@ -68,9 +69,10 @@ public class RecoveryBeans {
       @ConfigProperty(name = "gangway.placement.backfill-bound-seconds", defaultValue = "600") long backfillBoundSeconds,
       MeterRegistry meters,
       @ConfigProperty(name = "gangway.node-health.taint-nodes", defaultValue = "false") boolean taintNodes,
-      @ConfigProperty(name = "gangway.node-health.cordon-nodes", defaultValue = "false") boolean cordonNodes) {
+      @ConfigProperty(name = "gangway.node-health.cordon-nodes", defaultValue = "false") boolean cordonNodes, Leadership leadership) {
     return new JobDependencies(Clock.systemUTC(), defaults, classifier, badNodes, health, checkpoints, publisher,
-        Duration.ofSeconds(bindTimeoutSeconds), Duration.ofSeconds(backfillBoundSeconds), meters, new NodeMarking(taintNodes, cordonNodes));
+        Duration.ofSeconds(bindTimeoutSeconds), Duration.ofSeconds(backfillBoundSeconds), meters, new NodeMarking(taintNodes, cordonNodes),
+        leadership);
   }
 
   @Produces

@@ -1,0 +1,34 @@
+package dev.gangway.signal;
+
+/**
+ * What became of a check-in (checkpoint report or node-health signal), as an HTTP status and a
+ * message a person can act on. The HTTP door answers with it; the channel consumers acknowledge a
+ * message unless the answer is {@link #retryable()}.
+ */
+public record IntakeAnswer(int status, String message) {
+
+  public static IntakeAnswer ok(String message) {
+    return new IntakeAnswer(200, message);
+  }
+
+  public static IntakeAnswer notFound(String message) {
+    return new IntakeAnswer(404, message);
+  }
+
+  public static IntakeAnswer conflict(String message) {
+    return new IntakeAnswer(409, message);
+  }
+
+  /** Nothing was recorded, and the sender should try again shortly. */
+  public static IntakeAnswer unavailable(String message) {
+    return new IntakeAnswer(503, message);
+  }
+
+  public boolean recorded() {
+    return status / 100 == 2;
+  }
+
+  public boolean retryable() {
+    return status >= 500;
+  }
+}
