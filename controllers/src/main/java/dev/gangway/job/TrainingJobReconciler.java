@@ -80,6 +80,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
   /** How soon to decide again after the job changed under a decision. */
   private static final Duration CONFLICT_RETRY = Duration.ofMillis(100);
+  private static final Duration NOT_LEADER_RETRY = Duration.ofSeconds(1);
 
   private final Clock clock;
   private final JobDependencies deps;
@@ -173,6 +174,11 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
    */
   @Override
   public UpdateControl<TrainingJob> reconcile(TrainingJob job, Context<TrainingJob> context) {
+    if (!deps.leadership().isLeader()) {
+      // JOSDK reconciles on the Lease holder only; this guards the moment our own flag and the SDK disagree
+      // (a takeover in progress): no write, look again shortly instead of losing the event.
+      return UpdateControl.<TrainingJob>noUpdate().rescheduleAfter(NOT_LEADER_RETRY);
+    }
     JobObservation observation = observe(job, context, clock.instant());
     JobDecision decision = decider.decide(observation);
     TrainingJob persisted;
