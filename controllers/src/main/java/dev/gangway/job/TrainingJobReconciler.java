@@ -235,7 +235,11 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     next.setMetadata(job.getMetadata());
     next.setSpec(job.getSpec());
     next.setStatus(status);
-    return context.resourceOperations().updatePrimaryStatus(next);
+    // Locked to the resourceVersion the decision was made on: a write based on a stale read is refused (409), never
+    // retried against a newer version, so nothing written meanwhile (a check-in's lastCheckpoint) is overwritten.
+    String version = job.getMetadata().getResourceVersion();
+    return context.resourceOperations().resourcePatch(next, j -> context.getClient().resource(j).lockResourceVersion(version).updateStatus(),
+        context.eventSourceRetriever().getControllerEventSource());
   }
 
   /** In-memory bookkeeping of the decision (metrics); no cluster writes. */
