@@ -23,13 +23,11 @@ import dev.gangway.pod.JobNames;
 import dev.gangway.pod.NodeChanges;
 import dev.gangway.pod.TerminationMessages;
 import dev.gangway.api.v1alpha1.ClusterTopology;
-import dev.gangway.api.v1alpha1.JobPhase;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
 import dev.gangway.placement.GangPlacer;
 import dev.gangway.placement.PlacementEngine;
 import dev.gangway.placement.PlacementQueue;
-import dev.gangway.rendezvous.RendezvousEnvironment;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
@@ -53,10 +51,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.HashSet;
 import java.util.Set;
 import jakarta.inject.Inject;
-import dev.gangway.checkpoint.CheckpointLedger;
 import dev.gangway.checkpoint.CheckpointReport;
 import dev.gangway.checkpoint.TerminationMessage;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -216,7 +212,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     boolean mayProgress = problems.isEmpty() && !job.getSpec().suspended() && !finished(job) && !JobStatusMachine.succeeded(job.getSpec(), gang);
     ClusterView cluster = mayProgress ? clusterView(context, topologies) : null;
     // The queue is what the API server stores, read from the informer's cache only when a gang decides: it survives a leader change.
-    return new JobObservation(job, pods, gang, topologies, problems, checkpointReports(job, pods, now), cluster,
+    return new JobObservation(job, pods, gang, problems, checkpointReports(job, pods, now), cluster,
         () -> context.getPrimaryCache().list().toList(), node -> nodeStatus(cluster, node, now), pod -> logTail(context, pod), now);
   }
 

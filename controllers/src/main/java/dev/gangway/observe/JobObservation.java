@@ -1,6 +1,5 @@
 package dev.gangway.observe;
 
-import dev.gangway.api.v1alpha1.ClusterTopology;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.checkpoint.CheckpointReport;
 import dev.gangway.recovery.NodeStatus;
@@ -23,9 +22,9 @@ import java.util.function.Supplier;
  * @param nodeStatus what is known of a node, by name (needs {@code cluster})
  * @param logTail the last log lines of a failed rank's pod, read only when a failure is classified
  */
-public record JobObservation(TrainingJob job, List<Pod> pods, GangObservation gang, List<ClusterTopology> topologies,
-                             List<String> problems, List<CheckpointReport> reports, ClusterView cluster,
-                             Supplier<List<TrainingJob>> storedJobs, Function<String, NodeStatus> nodeStatus, Function<Pod, String> logTail, Instant now) {
+public record JobObservation(TrainingJob job, List<Pod> pods, GangObservation gang, List<String> problems,
+                             List<CheckpointReport> reports, ClusterView cluster, Supplier<List<TrainingJob>> storedJobs,
+                             Function<String, NodeStatus> nodeStatus, Function<Pod, String> logTail, Instant now) {
 
   public String jobKey() {
     return job.getMetadata().getNamespace() + "/" + job.getMetadata().getName();
