@@ -63,6 +63,7 @@ public final class JobActuator {
     deletions.attempts().forEach((attemptNumber, ofAttempt) -> teardowns.start(jobKey + "/" + attemptNumber,
         () -> ParallelWrites.forEach(ofAttempt, pod -> delete(client, pod))));
     ParallelWrites.forEach(deletions.pods(), pod -> delete(client, pod));
+    ParallelWrites.forEach(actions.podsToForceDelete(), pod -> forceDelete(client, pod));
   }
 
   /**
@@ -96,6 +97,13 @@ public final class JobActuator {
 
   private static void delete(KubernetesClient client, Pod pod) {
     client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
+  }
+
+  /** Without a grace period: for a pod on a node that no longer exists, whose kubelet will never confirm a graceful end. */
+  private static void forceDelete(KubernetesClient client, Pod pod) {
+    LOG.info("Force-deleting pod {}/{}: its node {} no longer exists", pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+        pod.getSpec().getNodeName());
+    client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).withGracePeriod(0).delete();
   }
 
   /** Creation is idempotent: after an operator restart or a stale cache the object may exist already. */

@@ -7,6 +7,8 @@ import dev.gangway.api.v1alpha1.TrainingJobStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * What the reconciler must change so the pods match the status just decided. Pure.
@@ -14,24 +16,36 @@ import java.util.List;
  * @param ranksToCreate ranks of the current attempt whose pod is missing
  * @param podsToDelete pods that must go: every pod of a suspended job or of a failed attempt, pods of older attempts, and
  *     still-running pods of a finished job (they hold GPUs; finished pods stay for their logs)
+ * @param podsToForceDelete pods that go (or are going) bound to a node that no longer exists: no kubelet will ever
+ *     confirm their end, so they are removed without a grace period, as the pod garbage collector would do later;
+ *     until then they would show Running beside the next attempt, and their GPUs would never be freed
  */
-public record GangActions(boolean ensureSharedObjects, List<Integer> ranksToCreate, List<Pod> podsToDelete) {
+public record GangActions(boolean ensureSharedObjects, List<Integer> ranksToCreate, List<Pod> podsToDelete, List<Pod> podsToForceDelete) {
 
-  public static GangActions decide(TrainingJobStatus status, GangObservation gang, List<Pod> allPods) {
+  /** @param nodeExists whether a Node of that name exists (as the informer cache shows it) */
+  public static GangActions decide(TrainingJobStatus status, GangObservation gang, List<Pod> allPods, Predicate<String> nodeExists) {
     JobPhase phase = status.getPhase();
     if (phase == JobPhase.Suspended) {
-      return new GangActions(false, List.of(), live(allPods));
+      return going(false, List.of(), live(allPods), allPods, nodeExists);
     }
     if (phase == JobPhase.Restarting && status.getNextRestartTime() != null) {
       // Tearing the failed attempt down: a collective cannot continue without a rank.
-      return new GangActions(true, List.of(), live(allPods));
+      return going(true, List.of(), live(allPods), allPods, nodeExists);
     }
     if (phase != null && phase.isFinished()) {
       List<Pod> active = live(allPods).stream().filter(p -> !terminated(p)).toList();
-      return new GangActions(false, List.of(), active);
+      return going(false, List.of(), active, allPods, nodeExists);
     }
     List<Integer> create = gang.missing().stream().map(RankState::rank).toList();
-    return new GangActions(true, create, live(gang.otherPods()));
+    return going(true, create, live(gang.otherPods()), allPods, nodeExists);
+  }
+
+  private static GangActions going(boolean shared, List<Integer> create, List<Pod> delete, List<Pod> allPods, Predicate<String> nodeExists) {
+    List<Pod> deleting = allPods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() != null).toList();
+    List<Pod> force = Stream.concat(delete.stream(), deleting.stream())
+        .filter(p -> p.getSpec() != null && p.getSpec().getNodeName() != null && !nodeExists.test(p.getSpec().getNodeName()))
+        .toList();
+    return new GangActions(shared, create, delete, force);
   }
 
   /** Pods not already being deleted. */

@@ -88,8 +88,13 @@ public final class JobDecider {
     }
     List<JobEvent> events = new ArrayList<>(notes);
     events.addAll(transition.events());
-    return new JobDecision(status, GangActions.decide(status, gang, o.pods()), plan, events, flaggedNode, recovered,
+    return new JobDecision(status, GangActions.decide(status, gang, o.pods(), nodeExists(o)), plan, events, flaggedNode, recovered,
         nextWake(status, plan, plan.earlierRecheck(recheckAt), now), placementTime);
+  }
+
+  /** Without the cluster (a finished, suspended or invalid job) every node counts as existing: nothing is forced. */
+  private static java.util.function.Predicate<String> nodeExists(JobObservation o) {
+    return o.mayProgress() ? o.cluster()::hasNode : node -> true;
   }
 
   /** The job as the decision sees it: with the newest acceptable checkpoint report recorded in its status. */

@@ -25,6 +25,11 @@ public record ClusterView(List<ClusterTopology> topologies, List<Node> nodes, Li
     return TopologySelection.choose(requested, topologies).map(t -> Topology.from(t.getSpec())).orElse(HOSTS_ONLY);
   }
 
+  /** Whether a Node of this name exists, as the cache shows it: a pod bound to one that does not is on a lost machine. */
+  public boolean hasNode(String name) {
+    return nodes.stream().anyMatch(n -> name.equals(n.getMetadata().getName()));
+  }
+
   /** The rank pods' scheduling priority, as kube-scheduler would resolve it. */
   public int priorityOf(TrainingJob job) {
     PodSpec pod = job.getSpec().getTemplate().getSpec();
