@@ -141,7 +141,7 @@ public final class ChaosRun {
       deletions(tick, s);
       undo(tick, false);
       if (s != null) {
-        finishes(s, tick);
+        finishes(s, tick, quietFrom);
         while (nextFault < plan.faults().size() && !start.plus(plan.faults().get(nextFault).at()).isAfter(Instant.now())) {
           Fault fault = plan.faults().get(nextFault);
           if (!inject(fault, s, Instant.now().isAfter(start.plus(fault.at()).plus(FAULT_PATIENCE)))) {
@@ -298,9 +298,14 @@ public final class ChaosRun {
     }
   }
 
-  private void finishes(Snapshot s, Instant now) {
+  /**
+   * Tells each idle job that has run its planned time to succeed; once no fault is left to come
+   * ({@code quietFrom}), every idle job at once: running on would only test the run's patience.
+   */
+  private void finishes(Snapshot s, Instant now, Instant quietFrom) {
     for (JobTrack t : jobs.values()) {
-      if (t.runningSince == null || now.isBefore(t.runningSince.plus(t.plan.runFor())) || !idle(t, s)) {
+      Instant due = t.runningSince == null ? null : t.runningSince.plus(t.plan.runFor());
+      if (due == null || (now.isBefore(due) && now.isBefore(quietFrom)) || !idle(t, s)) {
         continue;
       }
       Snapshot.JobFact f = s.job(NAMESPACE, t.plan.name());
@@ -500,7 +505,7 @@ public final class ChaosRun {
       killedAt = null;
       return;
     }
-    if (!holder.isEmpty() && !holder.equals(killedIdentity) && lease.hasNonNull("acquireTime")) {
+    if (!holder.isEmpty() && !Replicas.sameProcess(holder, killedIdentity) && lease.hasNonNull("acquireTime")) {
       Duration took = Duration.between(killedAt, Instant.parse(lease.path("acquireTime").asText()));
       report.takeover(took);
       log("takeover by %s %d ms after the SIGKILL", holder, took.toMillis());

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The two operator replicas of the chaos run, "a" and "b", each the packaged jar as its own
  * process with its own API user (gangway-operator-a/-b, for the audit log) and HOSTNAME (so its
- * Lease identity, HOSTNAME-pid, says which one holds the Lease). A killed replica is started again
+ * Lease identity, HOSTNAME-pid@address, says which one holds the Lease). A killed replica is started again
  * in the background, as its Deployment would.
  */
 public final class Replicas implements AutoCloseable {
@@ -81,7 +81,15 @@ public final class Replicas implements AutoCloseable {
     return "gangway-operator-" + name;
   }
 
-  /** The replica a Lease identity (HOSTNAME-pid) belongs to, or null. */
+  /**
+   * Whether a Lease holder identity ({@code HOSTNAME-pid@address}) is the process whose
+   * {@link #identity} is {@code identity}.
+   */
+  public static boolean sameProcess(String holderIdentity, String identity) {
+    return identity != null && holderIdentity != null && (holderIdentity.equals(identity) || holderIdentity.startsWith(identity + "@"));
+  }
+
+  /** The replica a Lease identity (HOSTNAME-pid@address) belongs to, or null. */
   public static String ofIdentity(String holderIdentity) {
     return NAMES.stream().filter(n -> holderIdentity != null && holderIdentity.startsWith(hostname(n) + "-")).findFirst().orElse(null);
   }
@@ -133,7 +141,7 @@ public final class Replicas implements AutoCloseable {
     });
   }
 
-  /** The identity (HOSTNAME-pid) the replica uses in the Lease. */
+  /** The identity (HOSTNAME-pid) the replica uses in the Lease, before the {@code @address} the Lease adds. */
   public String identity(String name) {
     OperatorProcess p = running.get(name);
     return p == null ? null : hostname(name) + "-" + p.pid();
