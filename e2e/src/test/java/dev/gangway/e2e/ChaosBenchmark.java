@@ -27,6 +27,7 @@ class ChaosBenchmark {
         26600, List.of("--audit-log", "--timeout", "300"))) {
       cluster.installCrds();
       report = ChaosRun.run(cluster, plan, E2eEnvironment.REPO, 26608);
+      System.out.println(report.render());
     }
     ChaosE2eTest.assertNoViolations(plan, report);
   }

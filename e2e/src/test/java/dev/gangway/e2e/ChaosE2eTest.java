@@ -34,6 +34,7 @@ class ChaosE2eTest {
     ChaosReport report;
     try {
       report = ChaosRun.run(env.cluster(), plan, E2eEnvironment.REPO, env.portBase() + 8);
+      System.out.println(report.render()); // before anything else can fail
     } finally {
       env.restartOperator();
       // The later tests want the GPUs back and no leftovers of this run.
@@ -44,7 +45,6 @@ class ChaosE2eTest {
 
   static void assertNoViolations(ChaosPlan plan, ChaosReport report) {
     String rendered = report.render();
-    System.out.println(rendered);
     int applied = report.appliedByKind().values().stream().mapToInt(Integer::intValue).sum();
     assertThat(applied).as("faults applied (a run that hits nothing proves nothing)\n" + rendered)
         .isGreaterThanOrEqualTo(plan.faults().size() / 2);

@@ -25,6 +25,7 @@ public final class ChaosReport {
   private final Map<String, String> outcomes = new TreeMap<>();
   private int checkIns;
   private int selfExits;
+  private Duration leaderless = Duration.ZERO;
   private int snapshots;
   private int failedSnapshots;
 
@@ -56,6 +57,11 @@ public final class ChaosReport {
   /** A replica exited without being killed (and was started again, as its Deployment would). */
   public void replicaExited() {
     selfExits++;
+  }
+
+  /** Time during which no live replica held the Lease (or the API server did not answer): nobody could act. */
+  public void leaderless(Duration d) {
+    leaderless = leaderless.plus(d);
   }
 
   public void checkInAcknowledged() {
@@ -116,6 +122,7 @@ public final class ChaosReport {
     }
     out.append("leader takeovers (SIGKILL -> Lease acquireTime of the other replica): ").append(Percentiles.of(takeovers)).append('\n');
     out.append("replicas that exited by themselves (restarted as a Deployment would): ").append(selfExits).append('\n');
+    out.append("time without a live leader (or API server): ~").append(leaderless.toSeconds()).append(" s\n");
     Map<Invariant, Integer> byInvariant = new EnumMap<>(Invariant.class);
     violations.values().forEach(v -> byInvariant.merge(v.invariant(), 1, Integer::sum));
     out.append("violations: ").append(violations.size()).append(" distinct ").append(byInvariant).append('\n');

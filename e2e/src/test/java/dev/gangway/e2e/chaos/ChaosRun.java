@@ -40,6 +40,12 @@ public final class ChaosRun {
   public static final String NAMESPACE = "chaos";
   private static final Duration TICK = Duration.ofSeconds(2);
   private static final Duration CHECK_IN_EVERY = Duration.ofSeconds(3);
+  /**
+   * The settle time counts from the later of the last fault and the last moment no live replica
+   * held the Lease (nobody could act), but the run ends at the latest this many settle times after
+   * the last fault.
+   */
+  private static final int SETTLE_CAP = 3;
   /** How long a due fault waits for a target in a state to take it before it is skipped. */
   private static final Duration FAULT_PATIENCE = Duration.ofSeconds(20);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,6 +67,9 @@ public final class ChaosRun {
   private long step;
   private Instant killedAt;
   private String killedIdentity;
+  /** The last tick at which no live replica held the Lease, or the API server did not answer; null if never. */
+  private Instant leaderlessAt;
+  private Instant previousTick;
 
   /** Something a fault changed, to put back at {@code due}. */
   private record Undo(Instant due, String what, Runnable action) {
@@ -127,12 +136,18 @@ public final class ChaosRun {
     ChaosProfile p = plan.profile();
     Instant faultEnd = start.plus(p.faultWindow());
     Instant quietFrom = faultEnd.isAfter(start.plus(p.arrivals())) ? faultEnd : start.plus(p.arrivals());
-    Instant giveUp = quietFrom.plus(p.settle());
+    Instant cap = quietFrom.plus(p.settle().multipliedBy(SETTLE_CAP));
     log("started: %d jobs, %d faults over %d s, settle %d s", plan.jobs().size(), plan.faults().size(), p.faultWindow().toSeconds(),
         p.settle().toSeconds());
     while (true) {
       Instant tick = Instant.now();
       Snapshot s = snapshot();
+      JsonNode lease = leaseHolder();
+      if (s == null || !liveLeader(lease)) {
+        report.leaderless(previousTick == null ? TICK : Duration.between(previousTick, tick));
+        leaderlessAt = tick;
+      }
+      previousTick = tick;
       if (s != null) {
         report.violations(InvariantChecker.STANDARD.check(s, deleted, checkIns));
         observe(s);
@@ -156,7 +171,7 @@ public final class ChaosRun {
           checkIn(s, tick);
         }
       }
-      watchTakeover();
+      watchTakeover(lease);
       replicas.restartExited().forEach(n -> {
         report.replicaExited();
         log("replica %s exited by itself: starting it again", n);
@@ -165,8 +180,9 @@ public final class ChaosRun {
         log("every job in its expected state %d s after the start", Duration.between(start, tick).toSeconds());
         break;
       }
-      if (tick.isAfter(giveUp)) {
-        log("settle time over: judging the jobs as they are");
+      Instant giveUp = leaderlessAt != null && leaderlessAt.isAfter(quietFrom) ? leaderlessAt.plus(p.settle()) : quietFrom.plus(p.settle());
+      if (tick.isAfter(giveUp) || tick.isAfter(cap)) {
+        log("settle time over%s: judging the jobs as they are", tick.isAfter(cap) ? " (cap)" : "");
         break;
       }
       Replicas.sleep(TICK.minus(Duration.between(tick, Instant.now())).isNegative() ? Duration.ZERO
@@ -493,12 +509,22 @@ public final class ChaosRun {
     return true;
   }
 
+  /** Whether the Lease names a replica process that is alive (and not expired by its renewTime). */
+  private boolean liveLeader(JsonNode lease) {
+    String holder = lease.path("holderIdentity").asText(null);
+    boolean alive = Replicas.NAMES.stream().anyMatch(n -> replicas.alive(n) && Replicas.sameProcess(holder, replicas.identity(n)));
+    if (!alive || !lease.hasNonNull("renewTime")) {
+      return false;
+    }
+    Instant renewed = Instant.parse(lease.path("renewTime").asText());
+    return renewed.plusSeconds(lease.path("leaseDurationSeconds").asLong(15)).isAfter(Instant.now());
+  }
+
   /** After a leader was killed: the other replica's acquireTime, once the Lease names it. */
-  private void watchTakeover() {
+  private void watchTakeover(JsonNode lease) {
     if (killedAt == null) {
       return;
     }
-    JsonNode lease = leaseHolder();
     String holder = lease.path("holderIdentity").asText("");
     if (Duration.between(killedAt, Instant.now()).toSeconds() > 120) {
       log("no takeover seen within 120 s of killing %s", killedIdentity);
