@@ -92,7 +92,7 @@ public final class GangRecoveryStep {
         // A running rank's pod vanished (pod GC after its node was lost, an eviction, a person): the collective is broken.
         String node = nodeOfRank(status, rank.rank());
         NodeStatus ns = node == null ? NodeStatus.unknown() : nodeStatus.apply(node);
-        return Optional.of(Failure.onNode(rank.rank(), null, ns, now));
+        return Optional.of(Failure.podDeleted(rank.rank(), ns, now));
       }
       NodeStatus node = rank.node() == null ? NodeStatus.unknown() : nodeStatus.apply(rank.node());
       if (rank.phase() == RankPhase.Failed) {

@@ -53,6 +53,12 @@ public record Failure(int rank, String pod, NodeStatus node, Integer exitCode, S
     return new Failure(rank, pod, node, null, null, Set.of(), time, null);
   }
 
+  /** A running rank whose pod is gone ({@link FailureClassifier#POD_DELETED}); {@code node} is where it ran. */
+  public static Failure podDeleted(int rank, NodeStatus node, Instant observedAt) {
+    Instant time = node.since() != null ? node.since() : observedAt;
+    return new Failure(rank, null, node, null, FailureClassifier.POD_DELETED, Set.of(), time, null);
+  }
+
   public Failure withLogTail(String logTail) {
     return new Failure(rank, pod, node, exitCode, reason, podConditions, time, logTail);
   }

@@ -24,6 +24,12 @@ public final class FailureClassifier {
   /** Pod status reasons set when Kubernetes itself ends a pod: eviction, preemption, node shutdown. */
   public static final Set<String> DISRUPTION_REASONS = Set.of("Evicted", "Preempting", "NodeShutdown", "Shutdown", "NodeLost");
   public static final String DISRUPTION_CONDITION = "DisruptionTarget";
+  /**
+   * The reason Gangway gives a running rank whose pod vanished: an eviction or preemption (whose
+   * DisruptionTarget condition went with the pod), the pod garbage collector, or a person. Never the
+   * job's own code, which leaves a Failed pod behind.
+   */
+  public static final String POD_DELETED = "PodDeleted";
   public static final String OOM_KILLED = "OOMKilled";
 
   private static final int LOG_LINES = 10;
@@ -79,7 +85,7 @@ public final class FailureClassifier {
       default -> {
       }
     }
-    if (f.podConditions().contains(DISRUPTION_CONDITION) || has(DISRUPTION_REASONS, f.reason())) {
+    if (f.podConditions().contains(DISRUPTION_CONDITION) || has(DISRUPTION_REASONS, f.reason()) || POD_DELETED.equals(f.reason())) {
       return Cause.PodDisrupted;
     }
     boolean notReady = node.state() == NodeStatus.State.NotReady;
@@ -139,8 +145,9 @@ public final class FailureClassifier {
       case NodeLost -> s.append(f.node().state() == NodeStatus.State.Deleted ? ": its node was deleted" : ": its node has been NotReady since "
           + (f.node().since() == null ? "an unknown time" : f.node().since()));
       case NodeUnhealthy -> s.append(": its node is unhealthy (").append(f.node().healthReason()).append(')');
-      case PodDisrupted -> s.append(": the pod was disrupted by Kubernetes (")
-          .append(f.reason() != null ? f.reason() : DISRUPTION_CONDITION).append(')');
+      case PodDisrupted -> s.append(POD_DELETED.equals(f.reason())
+          ? ": its pod was deleted while the gang ran (an eviction, a preemption, the pod garbage collector or a person)"
+          : ": the pod was disrupted by Kubernetes (" + (f.reason() != null ? f.reason() : DISRUPTION_CONDITION) + ")");
       case NodeNotReady -> s.append(" was killed (exit code ").append(f.exitCode()).append(") while its node was NotReady");
       default -> {
         s.append(" failed");

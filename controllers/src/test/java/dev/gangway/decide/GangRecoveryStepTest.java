@@ -80,6 +80,41 @@ class GangRecoveryStepTest {
         .isEqualTo(RecoveryOutcome.Kind.NONE);
   }
 
+  @Test
+  void aRunningRanksPodThatVanishedFromAReadyNodeIsAnInfrastructureRestartThatBlamesNoNode() {
+    runningOn("n1", "n2");
+    var outcome = assess(allReady(), TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1"))).outcome();
+    assertThat(outcome.kind()).isEqualTo(RecoveryOutcome.Kind.RESTART);
+    assertThat(outcome.reason()).isEqualTo("PodDisrupted");
+    assertThat(outcome.restart().infrastructure()).as("an eviction, preemption or kubectl delete is not the job's own failure").isTrue();
+    assertThat(outcome.restart().nodesToExclude()).isEmpty();
+    assertThat(outcome.message()).contains("rank 1", "pod was deleted");
+  }
+
+  @Test
+  void aRunningRanksPodThatVanishedWithItsNodeIsANodeLoss() {
+    runningOn("n1", "n2");
+    Map<String, NodeStatus> nodes = Map.of("n1", NodeStatus.ready("n1"), "n2", NodeStatus.deleted("n2"));
+    var outcome = assess(nodes::get, TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1"))).outcome();
+    assertThat(outcome.reason()).isEqualTo("NodeLost");
+    assertThat(outcome.restart().nodesToExclude()).containsExactly("n2");
+  }
+
+  /** The stored status of a gang that runs attempt 1 on these nodes, rank by rank. */
+  private void runningOn(String... nodes) {
+    TrainingJobStatus status = new TrainingJobStatus();
+    status.setPhase(dev.gangway.api.v1alpha1.JobPhase.Running);
+    status.setAttempt(1);
+    var placement = new dev.gangway.api.v1alpha1.PlacementStatus();
+    List<dev.gangway.api.v1alpha1.RankPlacement> ranks = new java.util.ArrayList<>();
+    for (int i = 0; i < nodes.length; i++) {
+      ranks.add(new dev.gangway.api.v1alpha1.RankPlacement(i, nodes[i], "llm-r" + i + "-a1"));
+    }
+    placement.setRanks(ranks);
+    status.setPlacement(placement);
+    job.setStatus(status);
+  }
+
   static GangRecoveryStep recoveryStep(JobDependencies deps) {
     return new GangRecoveryStep(deps.classifier(), deps.recoveryDefaults(), deps.badNodes());
   }
