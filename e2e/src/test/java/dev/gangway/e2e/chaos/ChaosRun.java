@@ -48,6 +48,11 @@ public final class ChaosRun {
   private static final int SETTLE_CAP = 3;
   /** How long a due fault waits for a target in a state to take it before it is skipped. */
   private static final Duration FAULT_PATIENCE = Duration.ofSeconds(20);
+  /**
+   * The same for a replica kill, which needs both replicas up: a replica takes 30-140 s to start on a
+   * loaded machine, and a shorter wait skipped every follower kill of three runs.
+   */
+  private static final Duration REPLICA_FAULT_PATIENCE = Duration.ofSeconds(90);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
@@ -61,6 +66,7 @@ public final class ChaosRun {
   private final List<CheckIn> checkIns = new ArrayList<>();
   private final List<Undo> undos = new ArrayList<>();
   private final Set<String> nodesUnderFault = new HashSet<>();
+  private final List<Fault> deferredReplicaFaults = new ArrayList<>();
   private Instant start;
   private int nextFault;
   private Instant nextCheckIn = Instant.MIN;
@@ -157,9 +163,16 @@ public final class ChaosRun {
       undo(tick, false);
       if (s != null) {
         finishes(s, tick, quietFrom);
+        deferredReplicaFaults.removeIf(f -> inject(f, s, Instant.now().isAfter(start.plus(f.at()).plus(REPLICA_FAULT_PATIENCE))));
         while (nextFault < plan.faults().size() && !start.plus(plan.faults().get(nextFault).at()).isAfter(Instant.now())) {
           Fault fault = plan.faults().get(nextFault);
-          if (!inject(fault, s, Instant.now().isAfter(start.plus(fault.at()).plus(FAULT_PATIENCE)))) {
+          if (fault.kind().target() == FaultKind.Target.REPLICA && !inject(fault, s, false)) {
+            deferredReplicaFaults.add(fault); // waits for both replicas apart, so the faults after it keep their time
+            nextFault++;
+            continue;
+          }
+          if (fault.kind().target() != FaultKind.Target.REPLICA
+              && !inject(fault, s, Instant.now().isAfter(start.plus(fault.at()).plus(FAULT_PATIENCE)))) {
             break; // no target yet: this fault (and those after it) wait for the next tick
           }
           nextFault++;
@@ -191,6 +204,7 @@ public final class ChaosRun {
   }
 
   private void finish() {
+    deferredReplicaFaults.forEach(f -> report.skipped(f.kind()));
     undo(Instant.MAX, true);
     Snapshot last = null;
     for (int i = 0; i < 30 && last == null; i++) {
