@@ -410,9 +410,16 @@ public final class ChaosRun {
     return true;
   }
 
-  private boolean nodeFault(Fault fault, Snapshot s) {
-    Map<String, List<Snapshot.PodFact>> byNode = s.pods().stream().filter(p -> p.live() && p.nodeName() != null)
-        .collect(Collectors.groupingBy(Snapshot.PodFact::nodeName));
+  /**
+   * A node fault hits every job with a pod bound <em>or reserved</em> there, so it is aimed only at a
+   * node whose pods all belong to idle jobs, judged on a snapshot read just before: a gang placed
+   * on the node since the tick's snapshot would be restarted without the run counting the hit.
+   */
+  private boolean nodeFault(Fault fault, Snapshot tickSnapshot) {
+    Snapshot fresh = snapshot();
+    Snapshot s = fresh != null ? fresh : tickSnapshot;
+    Map<String, List<Snapshot.PodFact>> byNode = s.pods().stream().filter(p -> p.live() && p.node() != null)
+        .collect(Collectors.groupingBy(Snapshot.PodFact::node));
     List<String> candidates = s.nodes().stream().filter(n -> n.ready() && !nodesUnderFault.contains(n.name())).map(Snapshot.NodeFact::name)
         .filter(n -> byNode.containsKey(n) && byNode.get(n).stream().allMatch(p -> p.namespace().equals(NAMESPACE)
             && jobs.containsKey(p.job()) && idle(jobs.get(p.job()), s)))
