@@ -439,9 +439,36 @@ public final class ChaosRun {
       return false;
     }
     Instant at = Instant.now();
+    if (fault.kind().restarts()) {
+      boundSince(node, hit.keySet()).forEach(hit::putIfAbsent);
+    }
     hit.forEach((t, attempt) -> t.hit(fault.kind(), at, attempt));
     log("%s: %s (jobs %s)", fault.kind(), node, hit.keySet().stream().map(t -> t.plan.name()).toList());
     return true;
+  }
+
+  /**
+   * Jobs other than {@code counted} with a pod bound to {@code node} just after a fault hit it: a gang
+   * the operator placed there in the second between the snapshot and the fault. Being bound, it is
+   * restarted like the others (pods only reserved there are not: they are placed again).
+   */
+  private Map<JobTrack, Integer> boundSince(String node, Set<JobTrack> counted) {
+    Snapshot after = snapshot();
+    Map<JobTrack, Integer> more = new LinkedHashMap<>();
+    if (after == null) {
+      return more;
+    }
+    after.pods().stream().filter(p -> p.live() && node.equals(p.nodeName()) && p.namespace().equals(NAMESPACE) && jobs.containsKey(p.job()))
+        .forEach(p -> {
+          JobTrack t = jobs.get(p.job());
+          Snapshot.JobFact f = after.job(NAMESPACE, p.job());
+          boolean current = f != null && f.attempt() == p.attempt();
+          boolean open = t.state == JobTrack.State.SUBMITTED || t.state == JobTrack.State.RUNNING || t.state == JobTrack.State.RECOVERING;
+          if (!counted.contains(t) && current && open) {
+            more.putIfAbsent(t, p.attempt());
+          }
+        });
+    return more;
   }
 
   private boolean notReady(String node, Duration hold) {
