@@ -19,8 +19,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@link ChaosBenchmark}. The report (faults by kind, violations, recovery per fault kind,
  * takeovers) goes to stdout and into the assertion message.
  */
-// Opt-in (-Dgangway.chaos=short) until it passes: on main it still finds violations (see bench/README.md,
-// "Chaos run"), and a red ./gangway test would block every other change. Issue 10 stays open until it is in CI.
+// Opt-in (-Dgangway.chaos=short) until it passes reliably: on 2026-12-02 it found no broken guarantee of Gangway's
+// in four runs (two seeds), but the run of the second seed failed on the run's own count of which jobs a node fault hit (a gang
+// placed on the node in the second before the fault; see bench/README.md, "Chaos run"), and a red ./gangway test
+// would block every other change. Issue 10 stays open until it is in CI.
 @EnabledIfSystemProperty(named = "gangway.chaos", matches = "short")
 @ExtendWith(E2eEnvironment.Extension.class)
 class ChaosE2eTest {
