@@ -57,6 +57,8 @@ public final class RendezvousEnvironment {
         String hydra = Hostfiles.path(Hostfiles.HYDRA);
         // Open MPI up to 4 (ORTE) and Open MPI 5 (PRRTE) name their default hostfile differently.
         env.put("OMPI_MCA_orte_default_hostfile", openMpi);
+        // Open MPI 4 would otherwise ssh to the short name (J-1), which no pod can resolve; PRRTE keeps the name it read.
+        env.put("OMPI_MCA_orte_keep_fqdn_hostnames", "true");
         env.put("PRTE_MCA_prte_default_hostfile", openMpi);
         env.put("HYDRA_HOST_FILE", hydra);
         env.put("I_MPI_HYDRA_HOST_FILE", hydra);
