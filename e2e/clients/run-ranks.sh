@@ -8,7 +8,6 @@
 # Usage: run-ranks.sh DIR [--rank0-decides] -- COMMAND [ARG...]
 #   DIR/hosts        lines "<address> <name>" appended to /etc/hosts (each rank its own 127.0.0.x)
 #   DIR/etc/...      files placed under /etc (e.g. DIR/etc/gangway/mpi/hostfile)
-#   DIR/passwd       optional: lines appended to /etc/passwd (sshd's privilege separation user)
 #   DIR/rank-N.env   the rank's variables, one NAME=value a line, exactly as in its pod
 #   DIR/rank-N.hostname  optional: the rank's pod hostname, set in a UTS namespace of its own
 #   --rank0-decides  the run ends when rank 0 exits, with its status (ranks serving an MPI launcher
@@ -48,7 +47,8 @@ mount -t tmpfs tmpfs "$overlay"
 mkdir -p "$overlay/upper" "$overlay/work"
 mount -t overlay overlay -o "lowerdir=/etc,upperdir=$overlay/upper,workdir=$overlay/work" /etc
 cat "$DIR/hosts" >> /etc/hosts
-if [[ -f $DIR/passwd ]]; then cat "$DIR/passwd" >> /etc/passwd; fi
+# sshd's privilege separation user, which an image with sshd has.
+grep -q '^sshd:' /etc/passwd || echo 'sshd:x:64999:65534::/run/sshd:/usr/sbin/nologin' >> /etc/passwd
 if [[ -d $DIR/etc ]]; then cp -r "$DIR/etc/." /etc/; fi
 
 pids=()

@@ -3,10 +3,13 @@ package dev.gangway.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +22,8 @@ import java.util.regex.Pattern;
  * A gang's rank pods, as the packaged operator created them, run as local processes by
  * e2e/clients/run-ranks.sh: each rank gets exactly its pod's environment, and its DNS name
  * ({@code <hostname>.<subdomain>.<namespace>.svc}, read from the pod spec as cluster DNS would) resolves
- * to an address of its own, 127.0.0.(rank+1), so ranks cannot collide on ports.
+ * to an address of its own, 127.0.0.(rank+1), so ranks cannot collide on ports; the ConfigMaps and
+ * Secrets the pods mount under /etc are there with the API server's content.
  */
 final class LocalRanks {
   private static final Pattern RESULT = Pattern.compile("RESULT client=(\\S+) world=(\\d+) rank=(\\d+) sum=(\\d+)(?: host=(\\S+))?");
@@ -46,9 +50,9 @@ final class LocalRanks {
 
   /**
    * @param pods the rank pods of one attempt
-   * @param hostfiles data of the job's hostfile ConfigMap (mounted at /etc/gangway/mpi in the pods), or empty
+   * @param kube reads the ConfigMaps and Secrets the pods mount under /etc, as the kubelet would
    */
-  static LocalRanks of(List<JsonNode> pods, Map<String, String> hostfiles) {
+  static LocalRanks of(List<JsonNode> pods, Kube kube) {
     try {
       Path dir = Files.createTempDirectory(E2eEnvironment.WORK, "ranks");
       List<JsonNode> byRank = pods.stream()
@@ -68,13 +72,42 @@ final class LocalRanks {
         Files.writeString(dir.resolve("rank-" + rank + ".env"), env);
       }
       Files.writeString(dir.resolve("hosts"), hosts);
-      if (!hostfiles.isEmpty()) {
-        Path mounted = Files.createDirectories(dir.resolve("etc/gangway/mpi"));
-        for (Map.Entry<String, String> file : hostfiles.entrySet()) {
-          Files.writeString(mounted.resolve(file.getKey()), file.getValue());
-        }
-      }
+      // Every rank mounts the same objects; one /etc serves them all.
+      mountUnderEtc(byRank.get(0), kube, dir.resolve("etc"));
       return new LocalRanks(dir, byRank.size());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The files of the ConfigMaps and Secrets the main container mounts under /etc. */
+  private static void mountUnderEtc(JsonNode pod, Kube kube, Path etc) throws IOException {
+    Map<String, JsonNode> volumes = new LinkedHashMap<>();
+    pod.path("spec").path("volumes").forEach(v -> volumes.put(v.path("name").asText(), v));
+    for (JsonNode mount : pod.path("spec").path("containers").get(0).path("volumeMounts")) {
+      String path = mount.path("mountPath").asText();
+      JsonNode volume = volumes.get(mount.path("name").asText());
+      if (!path.startsWith("/etc/") || volume == null) {
+        continue;
+      }
+      Path target = Files.createDirectories(etc.resolve(path.substring("/etc/".length())));
+      if (volume.has("configMap")) {
+        kube.get("configmap", volume.path("configMap").path("name").asText()).path("data").fields()
+            .forEachRemaining(f -> write(target.resolve(f.getKey()), f.getValue().asText().getBytes(StandardCharsets.UTF_8), false));
+      } else if (volume.has("secret")) {
+        kube.get("secret", volume.path("secret").path("secretName").asText()).path("data").fields()
+            .forEachRemaining(f -> write(target.resolve(f.getKey()), Base64.getDecoder().decode(f.getValue().asText()), true));
+      }
+    }
+  }
+
+  private static void write(Path file, byte[] content, boolean secret) {
+    try {
+      Files.write(file, content);
+      if (secret) {
+        // A Secret volume's files are private to the pod's user (ssh refuses a readable private key).
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -89,18 +122,6 @@ final class LocalRanks {
         env.put(line.substring(0, eq), line.substring(eq + 1));
       }
       return env;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** Writes a file under the ranks' /etc (e.g. what a user's Secret would mount). */
-  Path etcFile(String path, String content) {
-    try {
-      Path file = dir.resolve("etc").resolve(path);
-      Files.createDirectories(file.getParent());
-      Files.writeString(file, content);
-      return file;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

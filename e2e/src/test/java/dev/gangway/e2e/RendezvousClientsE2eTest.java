@@ -54,7 +54,7 @@ class RendezvousClientsE2eTest {
     // 2 pods x 2 GPUs: torchrun starts 2 workers per pod from PET_NPROC_PER_NODE.
     startJob("torch", "pytorch", 2, 2);
     for (int attempt = 1; attempt <= 2; attempt++) {
-      LocalRanks ranks = LocalRanks.of(podsOf("torch", attempt), Map.of());
+      LocalRanks ranks = LocalRanks.of(podsOf("torch", attempt), kube);
       assertThat(ranks.env(1)).containsEntry("GANGWAY_ATTEMPT", Integer.toString(attempt))
           .containsEntry("PET_MASTER_ADDR", "torch-0.torch." + kube.namespace() + ".svc");
 
@@ -77,7 +77,7 @@ class RendezvousClientsE2eTest {
     clients.assume(clients.venvPython());
     startJob("jax", "jax", 3, 1);
     for (int attempt = 1; attempt <= 2; attempt++) {
-      LocalRanks ranks = LocalRanks.of(podsOf("jax", attempt), Map.of());
+      LocalRanks ranks = LocalRanks.of(podsOf("jax", attempt), kube);
       LocalRanks.Run run = ranks.run(Map.of(), false,
           List.of(clients.venvPython().toString(), TrainingClients.script("allreduce_jax.py").toString()));
       assertWorld(run, "jax", 3);
@@ -91,10 +91,12 @@ class RendezvousClientsE2eTest {
   void openMpi4LaunchesOverSshOnEveryHostOfTheInjectedHostfile() {
     TrainingClients clients = TrainingClients.get();
     clients.assume(clients.openMpi4Mpirun()).assume(clients.sshd());
-    startJob("hpl", "mpi", 2, 2);
+    createSshSecret("hpl-ssh", "hpl");
+    kube.apply(mpiJob("hpl", 2, 2, "hpl-ssh"));
+    await("hpl Running").atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("hpl")).as(kube.describe("hpl")).isEqualTo("Running"));
     for (int attempt = 1; attempt <= 2; attempt++) {
-      LocalRanks ranks = LocalRanks.of(podsOf("hpl", attempt), hostfiles("hpl"));
-      withSshFiles(ranks, "hpl");
+      assertHostfiles("hpl");
+      LocalRanks ranks = LocalRanks.of(podsOf("hpl", attempt), kube);
       // No -np and no -hostfile: mpirun must take both from the hostfile the environment names.
       LocalRanks.Run run = ranks.run(mpiHarness(clients), true, List.of("sh", TrainingClients.script("mpi-rank.sh").toString(),
           clients.openMpi4Mpirun().toString(), clients.debianPython().toString(), TrainingClients.script("allreduce_mpi.py").toString()));
@@ -113,7 +115,8 @@ class RendezvousClientsE2eTest {
     clients.assume(clients.openMpi5Mpirun());
     // One rank with 4 GPUs: 4 slots. Without the hostfile mpirun would start one process per core (2 here).
     startJob("ompi5", "mpi", 1, 4);
-    LocalRanks ranks = LocalRanks.of(podsOf("ompi5", 1), hostfiles("ompi5"));
+    assertHostfiles("ompi5");
+    LocalRanks ranks = LocalRanks.of(podsOf("ompi5", 1), kube);
     LocalRanks.Run run = ranks.run(mpiHarness(clients), false,
         List.of(clients.openMpi5Mpirun().toString(), clients.venvPython().toString(), TrainingClients.script("allreduce_mpi.py").toString()));
     assertWorld(run, "mpi", 4);
@@ -126,49 +129,54 @@ class RendezvousClientsE2eTest {
   private static final Map<String, String> TORCHRUN_ON_PYTHON_311 = Map.of("PET_REDIRECTS", "1", "PET_TEE", "1");
 
   /**
-   * What only this harness needs for MPI: root, oversubscription of 2 cores, TCP over loopback (every
-   * "host" here is on lo, which Open MPI excludes by default), and where the unpacked sshd finds libwrap.
+   * What only this harness needs for MPI: root, no binding on 2 shared cores, TCP over loopback (every
+   * "host" here is on lo, which Open MPI excludes by default), and where the unpacked sshd and its libwrap are.
    */
   private static Map<String, String> mpiHarness(TrainingClients clients) {
     Map<String, String> env = new HashMap<>(MPI_AS_ROOT);
     env.put("OMPI_MCA_btl_tcp_if_include", "lo");
     env.put("OMPI_MCA_hwloc_base_binding_policy", "none");
     env.put("PRTE_MCA_hwloc_default_binding_policy", "none");
-    env.put("OMPI_MCA_plm_rsh_args", "-F /etc/gangway/ssh/ssh_config");
-    env.put("PRTE_MCA_plm_ssh_args", "-F /etc/gangway/ssh/ssh_config");
     env.put("SSHD", clients.sshd().toString());
     env.put("LD_LIBRARY_PATH", clients.sshdLibraryPath());
     return env;
   }
 
-  /** The job's ssh keys and configuration, as a user's Secret mounted at /etc/gangway/ssh would hold them. */
-  private void withSshFiles(LocalRanks ranks, String job) {
-    Path keys = ranks.dir().resolve("keys");
+  /**
+   * An MPI job as the README shows it: the user's Secret with the job's ssh keys mounted at
+   * /etc/gangway/ssh, Open MPI told to use its ssh_config, successPolicy RankZero (the other ranks serve sshd).
+   */
+  private static String mpiJob(String name, int replicas, int gpus, String secret) {
+    return Manifests.trainingJob(name, replicas, gpus, "  successPolicy: RankZero\n" + Manifests.failurePolicy("maxRestarts: 3", 1),
+            "      volumes:\n      - name: ssh\n        secret: {secretName: %s, defaultMode: 0400}\n".formatted(secret))
+        .replace("framework: pytorch", "framework: mpi")
+        .replace("image: busybox", "image: busybox\n"
+            + "        env:\n"
+            + "        - {name: OMPI_MCA_plm_rsh_args, value: \"-F /etc/gangway/ssh/ssh_config\"}\n"
+            + "        - {name: PRTE_MCA_plm_ssh_args, value: \"-F /etc/gangway/ssh/ssh_config\"}\n"
+            + "        volumeMounts:\n"
+            + "        - {name: ssh, mountPath: /etc/gangway/ssh}");
+  }
+
+  /** The Secret a user creates once per job: a client key, a host key and the ssh/sshd configuration. */
+  private void createSshSecret(String secret, String job) {
     try {
-      Files.createDirectories(keys);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    for (String key : List.of("id_ecdsa", "host_key")) {
-      Command.run(Map.of(), keys, Duration.ofSeconds(30), null,
-          List.of("ssh-keygen", "-q", "-t", "ecdsa", "-N", "", "-f", keys.resolve(key).toString())).assertOk();
-    }
-    try {
+      Path keys = Files.createTempDirectory(E2eEnvironment.WORK, "ssh");
+      for (String key : List.of("id_ecdsa", "host_key")) {
+        Command.run(Map.of(), keys, Duration.ofSeconds(30), null,
+            List.of("ssh-keygen", "-q", "-t", "ecdsa", "-N", "", "-C", "", "-f", keys.resolve(key).toString())).assertOk();
+      }
       String domain = "*." + job + "." + kube.namespace() + ".svc";
-      ranks.etcFile("gangway/ssh/id_ecdsa", Files.readString(keys.resolve("id_ecdsa")));
-      ranks.etcFile("gangway/ssh/authorized_keys", Files.readString(keys.resolve("id_ecdsa.pub")));
-      ranks.etcFile("gangway/ssh/host_key", Files.readString(keys.resolve("host_key")));
-      String hostKey = Files.readString(keys.resolve("host_key.pub")).strip().split(" ", 3)[0] + " "
-          + Files.readString(keys.resolve("host_key.pub")).strip().split(" ", 3)[1];
-      ranks.etcFile("gangway/ssh/known_hosts", domain + " " + hostKey + "\n");
-      ranks.etcFile("gangway/ssh/ssh_config", """
+      Files.copy(keys.resolve("id_ecdsa.pub"), keys.resolve("authorized_keys"));
+      Files.writeString(keys.resolve("known_hosts"), domain + " " + Files.readString(keys.resolve("host_key.pub")).strip() + "\n");
+      Files.writeString(keys.resolve("ssh_config"), """
           Host %s
             IdentityFile /etc/gangway/ssh/id_ecdsa
             UserKnownHostsFile /etc/gangway/ssh/known_hosts
             StrictHostKeyChecking yes
             BatchMode yes
           """.formatted(domain));
-      ranks.etcFile("gangway/ssh/sshd_config", """
+      Files.writeString(keys.resolve("sshd_config"), """
           HostKey /etc/gangway/ssh/host_key
           AuthorizedKeysFile /etc/gangway/ssh/authorized_keys
           PasswordAuthentication no
@@ -177,12 +185,11 @@ class RendezvousClientsE2eTest {
           UsePAM no
           PidFile none
           """);
-      for (String secret : List.of("id_ecdsa", "host_key")) {
-        Files.setPosixFilePermissions(ranks.dir().resolve("etc/gangway/ssh/" + secret),
-            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      List<String> args = new java.util.ArrayList<>(List.of("create", "secret", "generic", secret));
+      for (String file : List.of("id_ecdsa", "authorized_keys", "host_key", "known_hosts", "ssh_config", "sshd_config")) {
+        args.add("--from-file=" + file + "=" + keys.resolve(file));
       }
-      // sshd's privilege separation user, which an image with sshd has.
-      Files.writeString(ranks.dir().resolve("passwd"), "sshd:x:64999:65534::/run/sshd:/usr/sbin/nologin\n");
+      kube.kubectl(args.toArray(String[]::new));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -215,11 +222,9 @@ class RendezvousClientsE2eTest {
         .filter(p -> p.path("metadata").path("labels").path("gangway.dev/attempt").asInt() == attempt).toList();
   }
 
-  private Map<String, String> hostfiles(String job) {
-    Map<String, String> data = new HashMap<>();
-    kube.get("configmap", job + "-mpi").path("data").fields().forEachRemaining(e -> data.put(e.getKey(), e.getValue().asText()));
-    assertThat(data).containsKeys("hostfile", "hydra-hostfile");
-    return data;
+  /** The job's hostfile ConfigMap holds one file per format; the pods mount it (LocalRanks reads the mount). */
+  private void assertHostfiles(String job) {
+    assertThat(kube.get("configmap", job + "-mpi").path("data").fieldNames()).toIterable().containsExactlyInAnyOrder("hostfile", "hydra-hostfile");
   }
 
   /** Every process joined one world of {@code size} and the all-reduce of the ranks gave 0+1+…+(size−1). */
