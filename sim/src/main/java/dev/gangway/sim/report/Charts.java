@@ -5,9 +5,7 @@ import dev.gangway.sim.run.PolicyResult;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -68,35 +66,32 @@ public final class Charts {
   }
 
   static XYChart timeline(List<PolicyResult> results) {
-    XYChart c = new XYChartBuilder().width(1000).height(450).title("Large job: faults that hit it, and its restarts")
+    XYChart c = new XYChartBuilder().width(1000).height(450).title("Large job: faults that hit it (points) and its restarts (lines)")
         .xAxisTitle("day").yAxisTitle("cumulative count").build();
     c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW).setMarkerSize(5);
-    // Faults (as the first policy met them) by category, as points along their own cumulative curve.
-    Map<String, List<double[]>> byCause = new LinkedHashMap<>();
-    int k = 0;
-    for (PolicyResult.TimelineEvent e : results.get(0).large().timeline()) {
-      if (!e.kind().equals("fault")) continue;
-      byCause.computeIfAbsent(e.cause(), x -> new ArrayList<>()).add(new double[] {e.day(), ++k});
-    }
-    for (Map.Entry<String, List<double[]>> e : byCause.entrySet()) {
-      double[] x = e.getValue().stream().mapToDouble(p -> p[0]).toArray();
-      double[] y = e.getValue().stream().mapToDouble(p -> p[1]).toArray();
-      XYSeries s = c.addSeries("fault: " + e.getKey(), x, y);
-      s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-    }
     for (PolicyResult r : results) {
-      List<Double> xs = new ArrayList<>();
-      List<Double> ys = new ArrayList<>();
-      int n = 0;
+      List<Double> fx = new ArrayList<>();
+      List<Double> fy = new ArrayList<>();
+      List<Double> rx = new ArrayList<>();
+      List<Double> ry = new ArrayList<>();
       for (PolicyResult.TimelineEvent e : r.large().timeline()) {
-        if (!e.kind().equals("restart")) continue;
-        xs.add(e.day());
-        ys.add((double) ++n);
+        if (e.kind().equals("fault")) {
+          fx.add(e.day());
+          fy.add((double) fx.size());
+        } else if (e.kind().equals("restart")) {
+          rx.add(e.day());
+          ry.add((double) rx.size());
+        }
       }
-      if (xs.isEmpty()) continue;
-      XYSeries s = c.addSeries("restarts: " + r.policy().name(), xs, ys);
-      s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
-      s.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+      if (!fx.isEmpty()) {
+        XYSeries f = c.addSeries("faults: " + r.policy().name(), fx, fy);
+        f.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+      }
+      if (!rx.isEmpty()) {
+        XYSeries s = c.addSeries("restarts: " + r.policy().name(), rx, ry);
+        s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        s.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+      }
     }
     return c;
   }
