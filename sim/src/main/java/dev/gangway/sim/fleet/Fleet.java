@@ -38,6 +38,7 @@ public final class Fleet {
   private final boolean[] tainted;
   private final boolean[] cordoned;
   private final boolean[] spare;
+  private final boolean[] gpuLost;
   private final Resources allocatable;
   /** Bumped by every change placement can see, so an unchanged fleet reuses its snapshot. */
   private long version;
@@ -62,6 +63,7 @@ public final class Fleet {
     this.tainted = new boolean[n];
     this.cordoned = new boolean[n];
     this.spare = new boolean[n];
+    this.gpuLost = new boolean[n];
     // CPU and memory are not what limits GPU gangs here: plenty of both, none requested.
     this.allocatable = new Resources(gpusPerNode, 1_000_000, 1L << 42);
   }
@@ -90,7 +92,7 @@ public final class Fleet {
 
   public int usedGpus(int i) { return usedGpus[i]; }
 
-  public int freeGpus(int i) { return gpusPerNode - usedGpus[i]; }
+  public int freeGpus(int i) { return Math.max(0, allocatableGpus(i) - usedGpus[i]); }
 
   public void allocate(int i, int gpus) {
     if (usedGpus[i] + gpus > gpusPerNode) throw new IllegalStateException("node " + names[i] + " over-committed");
@@ -125,6 +127,14 @@ public final class Fleet {
 
   public boolean spare(int i) { return spare[i]; }
 
+  /**
+   * One GPU of the node is unhealthy to the NVIDIA device plugin (it reports critical XIDs), so the kubelet
+   * advertises one GPU fewer: no 8-GPU rank fits there until the repair, whatever Gangway knows.
+   */
+  public void setGpuLost(int i, boolean v) { gpuLost[i] = v; version++; }
+
+  private int allocatableGpus(int i) { return gpuLost[i] ? gpusPerNode - 1 : gpusPerNode; }
+
   /** Ready, schedulable and untainted for an ordinary job. */
   public boolean usable(int i, boolean toleratesSpare) {
     return !notReady[i] && !cordoned[i] && !tainted[i] && (toleratesSpare || !spare[i]);
@@ -143,7 +153,7 @@ public final class Fleet {
     long room = 0;
     for (int i = 0; i < names.length && room < ranks; i++) {
       if (!usable(i, toleratesSpare) || (!avoid.isEmpty() && avoid.contains(names[i]))) continue;
-      int free = gpusPerNode - usedGpus[i] - (heldGpus.isEmpty() ? 0 : heldGpus.getOrDefault(names[i], 0));
+      int free = allocatableGpus(i) - usedGpus[i] - (heldGpus.isEmpty() ? 0 : heldGpus.getOrDefault(names[i], 0));
       room += gpusPerRank == 0 ? ranks : Math.max(0, free) / gpusPerRank;
     }
     return room >= ranks;
@@ -155,8 +165,8 @@ public final class Fleet {
     List<NodeState> nodes = new ArrayList<>(names.length);
     for (int i = 0; i < names.length; i++) {
       List<Taint> taints = spare[i] ? (tainted[i] ? SPARE_UNHEALTHY : SPARE) : (tainted[i] ? UNHEALTHY : List.of());
-      nodes.add(new NodeState(names[i], labels.get(i), taints, cordoned[i], !notReady[i], allocatable,
-          Resources.gpus(usedGpus[i])));
+      Resources alloc = gpuLost[i] ? new Resources(gpusPerNode - 1, allocatable.cpuMillis(), allocatable.memoryBytes()) : allocatable;
+      nodes.add(new NodeState(names[i], labels.get(i), taints, cordoned[i], !notReady[i], alloc, Resources.gpus(usedGpus[i])));
     }
     snapshot = new ClusterSnapshot(topology, nodes);
     snapshotVersion = version;

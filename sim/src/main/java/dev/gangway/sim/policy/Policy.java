@@ -92,7 +92,7 @@ public record Policy(String name, boolean gangwayRecovery, boolean topologyAware
       out.add(tuned.withDalyInterval(false).named("tuned with the fixed interval"));
       out.add(tuned.withHotSpares(0).named("tuned without hot spares"));
       out.add(tuned.withExcludeFailedNodes(true).named("tuned with per-job exclusion"));
-      out.add(tuned.withTopologyAware(false).named("tuned, topology-blind placement"));
+      out.add(tuned.withTopologyAware(false).named("tuned, topology-blind greedy scheduler"));
       out.add(defaults.withExcludeFailedNodes(false).named("defaults without per-job exclusion"));
       out.add(naive(interval).withGangwayRecovery(true).named("naive + Gangway recovery"));
     }

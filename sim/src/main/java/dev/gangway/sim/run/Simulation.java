@@ -265,6 +265,8 @@ public final class Simulation {
       long until = fleet.brokenUntil(n);
       loop.at(until, () -> repaired(n));
       if (f.component().symptom() == Symptom.NODE_DOWN) fleet.setNotReady(n, true);
+      // A GPU that reports a critical XID is marked unhealthy by the device plugin in every policy.
+      if (f.component().healthSignal() && "GPU".equals(f.component().category())) fleet.setGpuLost(n, true);
       if (policy.healthSignals() && f.component().healthSignal()) {
         loop.after(costs.healthSignal(), () -> {
           if (fleet.broken(n, now())) fleet.setTainted(n, true);
@@ -408,12 +410,15 @@ public final class Simulation {
     brokenBy[n] = null;
     fleet.setNotReady(n, false);
     fleet.setTainted(n, false);
+    fleet.setGpuLost(n, false);
     if (policy.healthSignals()) {
       // The health agent's Cleared signal: Gangway forgets the node's failures and uncordons it.
       tracker.clear(fleet.name(n));
       fleet.setCordoned(n, false);
     }
     for (SimJob j : new ArrayList<>(onNode.get(n))) resumeIfRepaired(j);
+    // Gangway checks an Unschedulable job again every 5 s: a repaired node may be what it lacked.
+    for (SimJob j : waiting) j.unschedulable = false;
     topUpSpares();
     placementPass();
   }

@@ -103,6 +103,17 @@ class SimulationTest {
     assertThat(without.large().ettr()).isGreaterThan(r.large().ettr());
   }
 
+  @Test
+  void aGpuThatReportsAnXidIsOffTheMarketEvenWithoutExclusion() {
+    // The device plugin marks the GPU unhealthy: every node advertises 7 GPUs until repaired 24 h later, so the
+    // 8-GPU ranks wait instead of crash-looping on the broken nodes.
+    Component xid = new Component("Faulty GPU", "GPU", true, Symptom.EXIT, true, "XID 79", 0, 0);
+    PolicyResult r = new Simulation(scenario(onEveryNode(10, xid, 24), List.of(large()), 48),
+        Policy.gangwayDefaults(60).withExcludeFailedNodes(false)).run();
+    assertThat(r.large().restartsByCause()).isEqualTo(Map.of("RankFailed", 1));
+    assertThat(minutes(r, Bucket.WAITING_CAPACITY)).isEqualTo(24 * 3600 - 65);
+  }
+
   static Stream<Policy> everyPolicy() {
     return Policy.compared(60, 4, true).stream();
   }
