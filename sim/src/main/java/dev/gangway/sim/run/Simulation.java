@@ -14,7 +14,7 @@ import dev.gangway.recovery.RecoveryDefaults;
 import dev.gangway.recovery.RecoveryPolicy;
 import dev.gangway.recovery.RecoveryState;
 import dev.gangway.recovery.RecoveryStatus;
-import dev.gangway.recovery.RestartDecision;
+import dev.gangway.recovery.RestartPlan;
 import dev.gangway.recovery.RestartPlanner;
 import dev.gangway.sim.accounting.Bucket;
 import dev.gangway.sim.clock.Durations;
@@ -364,10 +364,10 @@ public final class Simulation {
       });
       return;
     }
-    RestartDecision decision = RestartPlanner.plan(state, c, job.recovery, now);
+    RestartPlan decision = RestartPlanner.plan(state, c, job.recovery, now);
     if (tracker.record(c, job.uid)) fleet.setCordoned(job.fault.node(), true);
     int token = job.enter(Phase.RECOVERING, now());
-    if (decision instanceof RestartDecision.Restart restart) {
+    if (decision instanceof RestartPlan.Restart restart) {
       RecoveryStatus.recordRestart(job.status, restart);
       metrics.restarted(job, c.cause().name(), now());
       long at = Math.max(now() + costs.teardown(), Durations.millis(restart.notBefore()));
