@@ -142,13 +142,9 @@ public final class Fleet {
 
   /**
    * Whether {@code ranks} ranks of {@code gpusPerRank} GPUs could fit on the usable free capacity outside
-   * {@code avoid}, ignoring topology: necessary for any placement, and far cheaper than asking the engine.
+   * {@code avoid}, with {@code heldGpus} (by node name) taken by someone else, ignoring topology: necessary
+   * for any placement, and far cheaper than asking the engine.
    */
-  public boolean mightHold(int ranks, int gpusPerRank, boolean toleratesSpare, java.util.Set<String> avoid) {
-    return mightHold(ranks, gpusPerRank, toleratesSpare, avoid, Map.of());
-  }
-
-  /** The same, with {@code heldGpus} (by node name) taken by someone else. */
   public boolean mightHold(int ranks, int gpusPerRank, boolean toleratesSpare, java.util.Set<String> avoid, Map<String, Integer> heldGpus) {
     long room = 0;
     for (int i = 0; i < names.length && room < ranks; i++) {
@@ -171,9 +167,5 @@ public final class Fleet {
     snapshot = new ClusterSnapshot(topology, nodes);
     snapshotVersion = version;
     return snapshot;
-  }
-
-  public static Taint spareTaint() {
-    return SPARE.get(0);
   }
 }

@@ -69,11 +69,6 @@ public record Policy(String name, boolean gangwayRecovery, boolean topologyAware
         dalyInterval, fixedIntervalMinutes, hotSpares, checkpointWaitSeconds);
   }
 
-  public Policy withCheckpointWait(int seconds) {
-    return new Policy(name, gangwayRecovery, topologyAware, healthSignals, collectiveTimeoutOnly, excludeFailedNodes,
-        dalyInterval, fixedIntervalMinutes, hotSpares, seconds);
-  }
-
   public Policy withGangwayRecovery(boolean v) {
     return new Policy(name, v, topologyAware, healthSignals, v ? false : collectiveTimeoutOnly, excludeFailedNodes,
         dalyInterval, fixedIntervalMinutes, hotSpares, checkpointWaitSeconds);

@@ -5,7 +5,6 @@ import dev.gangway.sim.run.PolicyResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.TreeSet;
 
 /** The results as Markdown tables, for stdout and for pasting into a README. */
@@ -88,10 +87,5 @@ public final class TextReport {
 
   static String num(Double v, int digits) {
     return v == null ? "-" : String.format(Locale.ROOT, "%." + digits + "f", v);
-  }
-
-  /** Buckets as a map for quick reading in tests. */
-  static Map<String, Double> hours(PolicyResult r) {
-    return r.large().hoursByBucket();
   }
 }

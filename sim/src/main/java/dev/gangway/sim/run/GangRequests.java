@@ -38,7 +38,7 @@ final class GangRequests {
 
   /** Cheap necessary condition for placing the job now. */
   static boolean mightFit(SimJob job, Fleet fleet) {
-    return fleet.mightHold(job.spec.replicas(), job.spec.gpusPerRank(), job.spec.large(), excluded(job));
+    return fleet.mightHold(job.spec.replicas(), job.spec.gpusPerRank(), job.spec.large(), excluded(job), java.util.Map.of());
   }
 
   static QueuedGang queued(SimJob job, Topology topology) {
