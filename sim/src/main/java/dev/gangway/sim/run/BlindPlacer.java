@@ -29,6 +29,7 @@ final class BlindPlacer implements Placer {
     List<SimJob> order = new ArrayList<>(waiting);
     order.sort(GangRequests.QUEUE_ORDER);
     for (SimJob job : order) {
+      if (job.phase != Phase.QUEUED) continue; // restarting: in the queue, not yet to be placed
       if (!GangRequests.mightFit(job, fleet)) continue;
       List<Integer> fit = new ArrayList<>();
       for (int i = 0; i < fleet.size(); i++) {

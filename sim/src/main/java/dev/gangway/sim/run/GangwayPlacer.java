@@ -44,6 +44,7 @@ final class GangwayPlacer implements Placer {
       if (tried >= window) break;
       if (job.unschedulable) continue;
       // Necessary for any decision to place it: cheaper than building a snapshot to be told no.
+      if (job.phase != Phase.QUEUED) continue; // restarting: in the queue, not yet to be placed
       if (!GangRequests.mightFit(job, fleet)) continue;
       tried++;
       QueuedGang self = gangs.stream().filter(g -> g.jobKey().equals(job.spec.key())).findFirst().orElseThrow();

@@ -371,13 +371,15 @@ public final class Simulation {
       RecoveryStatus.recordRestart(job.status, restart);
       metrics.restarted(job, c.cause().name(), now());
       long at = Math.max(now() + costs.teardown(), Durations.millis(restart.notBefore()));
+      // A Restarting job is in Gangway's queue from the decision on: it holds capacity as the head while it
+      // is torn down and backs off, though it is placed only once the backoff has passed.
+      waiting.add(job);
       loop.after(costs.teardown(), () -> release(job));
       loop.at(at, () -> {
         if (job.token != token) return;
         job.status.setNextRestartTime(null);
         job.enter(Phase.QUEUED, now());
         job.queuedAt = now();
-        waiting.add(job);
         placementPass();
       });
     } else {
