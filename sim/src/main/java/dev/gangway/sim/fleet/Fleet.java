@@ -1,0 +1,171 @@
+package dev.gangway.sim.fleet;
+
+import dev.gangway.placement.ClusterSnapshot;
+import dev.gangway.placement.NodeState;
+import dev.gangway.placement.Resources;
+import dev.gangway.topology.Topology;
+import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.TaintBuilder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The simulated nodes: GPUs in use, and what Kubernetes and Gangway can see of their health. A node may
+ * be broken without anyone knowing (a GPU that fails every job placed on it, a dead link); what is
+ * visible is NotReady (the node went down), a Fatal health signal (taint) or a cordon.
+ */
+public final class Fleet {
+
+  /** Taint of nodes held as hot spares for the large job; only it tolerates the taint. */
+  public static final String SPARE_TAINT = "gangway.dev/hot-spare";
+  static final String UNHEALTHY_TAINT = "gangway.dev/unhealthy";
+
+  private static final List<Taint> SPARE = List.of(new TaintBuilder().withKey(SPARE_TAINT).withEffect("NoSchedule").build());
+  private static final List<Taint> UNHEALTHY = List.of(new TaintBuilder().withKey(UNHEALTHY_TAINT).withEffect("NoSchedule").build());
+  private static final List<Taint> SPARE_UNHEALTHY = List.of(SPARE.get(0), UNHEALTHY.get(0));
+
+  private final ClusterDescription cluster;
+  private final Topology topology;
+  private final int gpusPerNode;
+  private final String[] names;
+  private final List<Map<String, String>> labels;
+  private final Map<String, Integer> indexByName = new HashMap<>();
+  private final int[] usedGpus;
+  private final long[] brokenUntil;
+  private final boolean[] notReady;
+  private final boolean[] tainted;
+  private final boolean[] cordoned;
+  private final boolean[] spare;
+  private final boolean[] gpuLost;
+  private final Resources allocatable;
+  /** Bumped by every change placement can see, so an unchanged fleet reuses its snapshot. */
+  private long version;
+  private long snapshotVersion = -1;
+  private ClusterSnapshot snapshot;
+
+  public Fleet(ClusterDescription cluster) {
+    this.cluster = cluster;
+    this.topology = cluster.topology();
+    int n = cluster.nodes().count();
+    this.gpusPerNode = cluster.nodes().gpus();
+    this.names = new String[n];
+    this.labels = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      names[i] = cluster.nodeName(i);
+      labels.add(cluster.labels(i));
+      indexByName.put(names[i], i);
+    }
+    this.usedGpus = new int[n];
+    this.brokenUntil = new long[n];
+    this.notReady = new boolean[n];
+    this.tainted = new boolean[n];
+    this.cordoned = new boolean[n];
+    this.spare = new boolean[n];
+    this.gpuLost = new boolean[n];
+    // CPU and memory are not what limits GPU gangs here: plenty of both, none requested.
+    this.allocatable = new Resources(gpusPerNode, 1_000_000, 1L << 42);
+  }
+
+  public ClusterDescription cluster() { return cluster; }
+
+  public Topology topology() { return topology; }
+
+  public int size() { return names.length; }
+
+  public int gpusPerNode() { return gpusPerNode; }
+
+  public String name(int i) { return names[i]; }
+
+  /** Index of a node by name or by its number; -1 when there is none. */
+  public int indexOf(String nameOrIndex) {
+    Integer i = indexByName.get(nameOrIndex);
+    if (i != null) return i;
+    try {
+      int k = Integer.parseInt(nameOrIndex);
+      return k >= 0 && k < names.length ? k : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  public int usedGpus(int i) { return usedGpus[i]; }
+
+  public int freeGpus(int i) { return Math.max(0, allocatableGpus(i) - usedGpus[i]); }
+
+  public void allocate(int i, int gpus) {
+    if (usedGpus[i] + gpus > gpusPerNode) throw new IllegalStateException("node " + names[i] + " over-committed");
+    usedGpus[i] += gpus;
+    version++;
+  }
+
+  public void release(int i, int gpus) {
+    if (usedGpus[i] - gpus < 0) throw new IllegalStateException("node " + names[i] + " released more than it held");
+    usedGpus[i] -= gpus;
+    version++;
+  }
+
+  /** Broken (whether anyone knows or not) at {@code now}. */
+  public boolean broken(int i, long now) { return brokenUntil[i] > now; }
+
+  public long brokenUntil(int i) { return brokenUntil[i]; }
+
+  public void breakUntil(int i, long until) { brokenUntil[i] = Math.max(brokenUntil[i], until); }
+
+  public void setNotReady(int i, boolean v) { notReady[i] = v; version++; }
+
+  public boolean notReady(int i) { return notReady[i]; }
+
+  public void setTainted(int i, boolean v) { tainted[i] = v; version++; }
+
+  public boolean tainted(int i) { return tainted[i]; }
+
+  public void setCordoned(int i, boolean v) { cordoned[i] = v; version++; }
+
+  public void setSpare(int i, boolean v) { spare[i] = v; version++; }
+
+  public boolean spare(int i) { return spare[i]; }
+
+  /**
+   * One GPU of the node is unhealthy to the NVIDIA device plugin (it reports critical XIDs), so the kubelet
+   * advertises one GPU fewer: no 8-GPU rank fits there until the repair, whatever Gangway knows.
+   */
+  public void setGpuLost(int i, boolean v) { gpuLost[i] = v; version++; }
+
+  private int allocatableGpus(int i) { return gpuLost[i] ? gpusPerNode - 1 : gpusPerNode; }
+
+  /** Ready, schedulable and untainted for an ordinary job. */
+  public boolean usable(int i, boolean toleratesSpare) {
+    return !notReady[i] && !cordoned[i] && !tainted[i] && (toleratesSpare || !spare[i]);
+  }
+
+  /**
+   * Whether {@code ranks} ranks of {@code gpusPerRank} GPUs could fit on the usable free capacity outside
+   * {@code avoid}, with {@code heldGpus} (by node name) taken by someone else, ignoring topology: necessary
+   * for any placement, and far cheaper than asking the engine.
+   */
+  public boolean mightHold(int ranks, int gpusPerRank, boolean toleratesSpare, java.util.Set<String> avoid, Map<String, Integer> heldGpus) {
+    long room = 0;
+    for (int i = 0; i < names.length && room < ranks; i++) {
+      if (!usable(i, toleratesSpare) || (!avoid.isEmpty() && avoid.contains(names[i]))) continue;
+      int free = allocatableGpus(i) - usedGpus[i] - (heldGpus.isEmpty() ? 0 : heldGpus.getOrDefault(names[i], 0));
+      room += gpusPerRank == 0 ? ranks : Math.max(0, free) / gpusPerRank;
+    }
+    return room >= ranks;
+  }
+
+  /** The cluster as placement sees it now. */
+  public ClusterSnapshot snapshot() {
+    if (snapshotVersion == version) return snapshot;
+    List<NodeState> nodes = new ArrayList<>(names.length);
+    for (int i = 0; i < names.length; i++) {
+      List<Taint> taints = spare[i] ? (tainted[i] ? SPARE_UNHEALTHY : SPARE) : (tainted[i] ? UNHEALTHY : List.of());
+      Resources alloc = gpuLost[i] ? new Resources(gpusPerNode - 1, allocatable.cpuMillis(), allocatable.memoryBytes()) : allocatable;
+      nodes.add(new NodeState(names[i], labels.get(i), taints, cordoned[i], !notReady[i], alloc, Resources.gpus(usedGpus[i])));
+    }
+    snapshot = new ClusterSnapshot(topology, nodes);
+    snapshotVersion = version;
+    return snapshot;
+  }
+}

@@ -1,0 +1,87 @@
+package dev.gangway.sim.run;
+
+import dev.gangway.placement.ClusterSnapshot;
+import dev.gangway.placement.GangRequest;
+import dev.gangway.placement.PlacementEngine;
+import dev.gangway.placement.PlacementQueue;
+import dev.gangway.placement.PlacementResult;
+import dev.gangway.placement.QueuedGang;
+import dev.gangway.placement.Reservation;
+import dev.gangway.sim.fleet.Fleet;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Gangway's own placement: {@link PlacementQueue#admit} says whether a gang is unschedulable, first, or
+ * behind a head that holds capacity; {@link PlacementEngine#place} picks the nodes, on the cluster with
+ * the head's capacity hidden when the gang is behind it.
+ */
+final class GangwayPlacer implements Placer {
+
+  private final Fleet fleet;
+  private final PlacementEngine engine = new PlacementEngine();
+  private final PlacementQueue queue = new PlacementQueue(engine);
+  private final int window;
+
+  GangwayPlacer(Fleet fleet, int window) {
+    this.fleet = fleet;
+    this.window = window;
+  }
+
+  @Override
+  public void pass(List<SimJob> waiting, Start start) {
+    List<SimJob> order = new ArrayList<>(waiting);
+    order.sort(GangRequests.QUEUE_ORDER);
+    List<QueuedGang> gangs = new ArrayList<>();
+    for (SimJob j : order) if (!j.unschedulable) gangs.add(GangRequests.queued(j, fleet.topology()));
+    ClusterSnapshot snapshot = null;
+    // Every gang behind the head gets the same answer from the queue until something is placed: ask once.
+    PlacementQueue.Admission behindHead = null;
+    java.util.Map<String, Integer> held = null;
+    ClusterSnapshot withHeld = null;
+    int tried = 0;
+    for (SimJob job : order) {
+      if (tried >= window) break;
+      if (job.unschedulable) continue;
+      // Necessary for any decision to place it: cheaper than building a snapshot to be told no.
+      if (job.phase != Phase.QUEUED) continue; // restarting: in the queue, not yet to be placed
+      if (!GangRequests.mightFit(job, fleet)) continue;
+      tried++;
+      QueuedGang self = gangs.stream().filter(g -> g.jobKey().equals(job.spec.key())).findFirst().orElseThrow();
+      if (snapshot == null) snapshot = fleet.snapshot();
+      ClusterSnapshot current = snapshot;
+      PlacementQueue.Admission admission = behindHead != null ? behindHead : queue.admit(self, gangs, t -> current);
+      if (admission.kind() == PlacementQueue.Admission.Kind.BEHIND) behindHead = admission;
+      GangRequest req = self.request();
+      PlacementResult result;
+      switch (admission.kind()) {
+        case UNSCHEDULABLE -> {
+          job.unschedulable = true;
+          job.unschedulableMessage = admission.message();
+          gangs.remove(self);
+          continue;
+        }
+        case FIRST -> result = engine.place(current, req);
+        default -> {
+          // Behind a head that holds capacity: skip the snapshot with it hidden when what is left cannot hold the gang.
+          if (held == null) {
+            held = new java.util.HashMap<>();
+            for (Reservation r : admission.hidden()) held.merge(r.node(), r.resources().gpus(), Integer::sum);
+          }
+          if (!fleet.mightHold(job.spec.replicas(), job.spec.gpusPerRank(), job.spec.large(), GangRequests.excluded(job), held)) continue;
+          if (withHeld == null) withHeld = new ClusterSnapshot(fleet.topology(), current.nodes(), admission.hidden());
+          result = engine.place(withHeld, req);
+        }
+      }
+      if (!result.placed()) continue;
+      int[] nodes = new int[req.replicas()];
+      for (int r = 0; r < nodes.length; r++) nodes[r] = fleet.indexOf(result.nodeOf(r));
+      gangs.remove(self);
+      snapshot = null;
+      behindHead = null;
+      held = null;
+      withHeld = null;
+      start.start(job, nodes, result.quality());
+    }
+  }
+}

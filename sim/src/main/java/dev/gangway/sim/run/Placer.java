@@ -1,0 +1,16 @@
+package dev.gangway.sim.run;
+
+import dev.gangway.placement.PlacementQuality;
+import java.util.List;
+
+/** Decides which waiting jobs start now, and where. */
+interface Placer {
+
+  /** Called for each job placed: its node per rank and the placement's quality. */
+  interface Start {
+    void start(SimJob job, int[] nodes, PlacementQuality quality);
+  }
+
+  /** Looks at the waiting jobs in queue order and starts those that get nodes. */
+  void pass(List<SimJob> waiting, Start start);
+}

@@ -1,0 +1,157 @@
+package dev.gangway.sim.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gangway.sim.accounting.Bucket;
+import dev.gangway.sim.clock.Durations;
+import dev.gangway.sim.failure.Component;
+import dev.gangway.sim.failure.FailureProfile;
+import dev.gangway.sim.failure.Fault;
+import dev.gangway.sim.failure.Symptom;
+import dev.gangway.sim.fleet.ClusterDescription;
+import dev.gangway.sim.job.JobSpec;
+import dev.gangway.sim.policy.Costs;
+import dev.gangway.sim.policy.Policy;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The simulator on the e2e suite's small cluster (16 nodes x 8 GPUs, 2 racks): a fault at a known time on
+ * every node, so whatever nodes the large job got, it is hit once, and its time can be worked out by hand.
+ */
+class SimulationTest {
+
+  static final ClusterDescription SMALL = ClusterDescription.read(Path.of("../e2e/clusters/small.yaml"));
+  static final Path LLAMA3 = Path.of("../../shared/data/failures/llama3-table5.csv");
+  static final Component SOFTWARE = new Component("Software Bug", "Dependency", false, Symptom.EXIT, false, null, 0, 0);
+  static final Component GPU_NO_SIGNAL = new Component("Faulty GPU", "GPU", true, Symptom.EXIT, false, null, 0, 0);
+
+  /** 8 whole nodes; start-up 5 min, checkpoint write 2 min, load 3 min, checkpoints every 60 min of training. */
+  static JobSpec large() {
+    return new JobSpec(ScenarioBuilder.LARGE_JOB, 8, 8, 1000, 0, Long.MAX_VALUE, Durations.minutes(5), Durations.minutes(2),
+        Durations.minutes(3), null, true);
+  }
+
+  static List<Fault> onEveryNode(double hour, Component c, double repairHours) {
+    List<Fault> out = new ArrayList<>();
+    for (int n = 0; n < 16; n++) out.add(new Fault(Durations.hours(hour), n, c, Durations.hours(repairHours)));
+    return out;
+  }
+
+  static Scenario scenario(List<Fault> faults, List<JobSpec> jobs, double hours) {
+    return new Scenario(SMALL, faults, jobs, Durations.hours(hours), Costs.standard(), 1e-5, 16, 1);
+  }
+
+  static long minutes(PolicyResult r, Bucket b) {
+    return Math.round(r.large().hoursByBucket().get(b.name()) * 60 * 60) ; // seconds
+  }
+
+  @Test
+  void gangwayRestartsACrashedGangAtOnceElsewhereAndTheLedgerShowsWhereEachMinuteWent() {
+    PolicyResult r = new Simulation(scenario(onEveryNode(10, SOFTWARE, 0), List.of(large()), 12), Policy.gangwayDefaults(60)).run();
+    // Checkpoints end at 5 + 62k min; the last before the crash at 600 min ends at 563: 37 min of work lost.
+    assertThat(minutes(r, Bucket.LOST_WORK)).isEqualTo(37 * 60);
+    // The pod watch sees the exit in 5 s.
+    assertThat(minutes(r, Bucket.DETECTION)).isEqualTo(5);
+    // First start 5 min; teardown 60 s (longer than the first backoff, 10 s); start-up 5 min + checkpoint load 3 min.
+    assertThat(minutes(r, Bucket.RESTART)).isEqualTo((5 + 1 + 8) * 60);
+    assertThat(minutes(r, Bucket.WAITING_CAPACITY)).isZero();
+    // Nine checkpoints before the crash, one after the restart (609:05 + 60 min).
+    assertThat(minutes(r, Bucket.CHECKPOINT_WRITE)).isEqualTo(10 * 2 * 60);
+    assertThat(minutes(r, Bucket.SLOW_PLACEMENT)).isZero();
+    assertThat(minutes(r, Bucket.USEFUL)).isEqualTo(12 * 3600 - (37 + 14 + 20) * 60 - 5);
+    assertThat(r.large().restartsByCause()).isEqualTo(Map.of("RankFailed", 1));
+    assertThat(r.large().excludedNodes()).isEqualTo(1);
+    assertThat(r.large().placements()).isEqualTo(2);
+    assertThat(r.large().meanAllReduceVsBound()).isEqualTo(1.0);
+  }
+
+  @Test
+  void naiveNoticesOnlyWhenTheCollectiveTimesOut() {
+    PolicyResult r = new Simulation(scenario(onEveryNode(10, SOFTWARE, 0), List.of(large()), 12), Policy.naive(60)).run();
+    assertThat(minutes(r, Bucket.DETECTION)).isEqualTo(10 * 60);
+    assertThat(minutes(r, Bucket.RESTART)).isEqualTo((5 + 1 + 8) * 60);
+    assertThat(minutes(r, Bucket.WAITING_REPAIR)).isZero();
+    assertThat(r.large().restartsByCause()).isEqualTo(Map.of("InPlace (exit)", 1));
+  }
+
+  @Test
+  void naiveHoldsItsNodesUntilTheBrokenOnesAreRepaired() {
+    // Every node broken from 10 h to 12 h: detected at 10:10, torn down by 10:11, waits for repair until 12:00.
+    PolicyResult r = new Simulation(scenario(onEveryNode(10, GPU_NO_SIGNAL, 2), List.of(large()), 14), Policy.naive(60)).run();
+    assertThat(minutes(r, Bucket.WAITING_REPAIR)).isEqualTo(109 * 60);
+  }
+
+  @Test
+  void perJobExclusionRunsAGangOutOfNodesWhenTheBrokenOnesLookHealthy() {
+    // Every node broken for a day and nothing tells Kubernetes: each attempt crashes as it starts and its node is
+    // excluded for good, until fewer than 8 nodes are left to the job and it waits for ever.
+    PolicyResult r = new Simulation(scenario(onEveryNode(10, GPU_NO_SIGNAL, 24), List.of(large()), 48), Policy.gangwayDefaults(60)).run();
+    assertThat(r.large().excludedNodes()).isEqualTo(9);
+    assertThat(r.large().restartsByCause()).isEqualTo(Map.of("RankFailed", 9));
+    assertThat(r.large().waitingSinceDay()).isNotNull();
+    // Without per-job exclusion the job runs again once the nodes are repaired.
+    PolicyResult without = new Simulation(scenario(onEveryNode(10, GPU_NO_SIGNAL, 24), List.of(large()), 48),
+        Policy.gangwayDefaults(60).withExcludeFailedNodes(false)).run();
+    assertThat(without.large().waitingSinceDay()).isNull();
+    assertThat(without.large().ettr()).isGreaterThan(r.large().ettr());
+  }
+
+  @Test
+  void aGpuThatReportsAnXidIsOffTheMarketEvenWithoutExclusion() {
+    // The device plugin marks the GPU unhealthy: every node advertises 7 GPUs until repaired 24 h later, so the
+    // 8-GPU ranks wait instead of crash-looping on the broken nodes.
+    Component xid = new Component("Faulty GPU", "GPU", true, Symptom.EXIT, true, "XID 79", 0, 0);
+    PolicyResult r = new Simulation(scenario(onEveryNode(10, xid, 24), List.of(large()), 48),
+        Policy.gangwayDefaults(60).withExcludeFailedNodes(false)).run();
+    assertThat(r.large().restartsByCause()).isEqualTo(Map.of("RankFailed", 1));
+    assertThat(minutes(r, Bucket.WAITING_CAPACITY)).isEqualTo(24 * 3600 - 65);
+  }
+
+  static Stream<Policy> everyPolicy() {
+    return Policy.compared(60, 4, true).stream();
+  }
+
+  /**
+   * Many drawn faults (50x the Llama 3 rates) and a mixed stream on the small cluster: for every policy the run
+   * ends (the simulation itself checks that each job's buckets sum to its elapsed time, to the millisecond), and
+   * the reported hours add up to the elapsed time.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("everyPolicy")
+  void everyHourOfEveryJobIsInExactlyOneBucket(Policy policy) {
+    FailureProfile profile = FailureProfile.llama3(LLAMA3).scaled(50);
+    for (long seed = 1; seed <= 3; seed++) {
+      Scenario s = ScenarioBuilder.build(SMALL, profile, null, new ScenarioBuilder.Workload(64, Durations.minutes(5),
+          Durations.minutes(2), Durations.minutes(3), 0.8, 4, 2), 10, Costs.standard(), 16, seed);
+      PolicyResult r = new Simulation(s, policy).run();
+      double sum = r.large().hoursByBucket().values().stream().mapToDouble(Double::doubleValue).sum();
+      assertThat(sum).isCloseTo(r.large().elapsedHours(), org.assertj.core.api.Assertions.within(1e-9));
+      assertThat(r.large().ettr()).isBetween(0.0, 1.0);
+      assertThat(r.large().interruptions()).isPositive();
+      assertThat(r.stream().submitted()).isPositive();
+      assertThat(r.fleet().usefulGpuHours()).isLessThanOrEqualTo(r.fleet().allocatedGpuHours() + 1e-6);
+      assertThat(r.fleet().allocatedGpuHours()).isLessThanOrEqualTo(r.fleet().gpuHours() + 1e-6);
+    }
+  }
+
+  @Test
+  void theSameSeedGivesTheSameRun() {
+    FailureProfile profile = FailureProfile.llama3(LLAMA3).scaled(50);
+    Scenario s = ScenarioBuilder.build(SMALL, profile, null, new ScenarioBuilder.Workload(64, Durations.minutes(5),
+        Durations.minutes(2), Durations.minutes(3), 0.8, 4, 2), 10, Costs.standard(), 16, 42);
+    for (Policy p : List.of(Policy.naive(60), Policy.gangwayTuned(60, 2))) {
+      PolicyResult a = new Simulation(s, p).run();
+      PolicyResult b = new Simulation(s, p).run();
+      assertThat(a.large()).isEqualTo(b.large());
+      assertThat(a.stream()).isEqualTo(b.stream());
+      assertThat(a.events()).isEqualTo(b.events());
+    }
+  }
+}
