@@ -72,6 +72,15 @@ one Role per watched namespace; "cluster" rules are always in a ClusterRole.
   resources: ["nodes"]
   verbs: ["get", "list", "watch", "patch"]
 {{- end }}
+# The check-in doors (POST /api/v1/checkpoints, /api/v1/node-health) ask the API server who sent a
+# check-in (TokenReview of its bearer token, audience gangway.dev/intake) and whether a node-health
+# sender was granted it (SubjectAccessReview). Both are create-only and reveal nothing else.
+- apiGroups: ["authentication.k8s.io"]
+  resources: ["tokenreviews"]
+  verbs: ["create"]
+- apiGroups: ["authorization.k8s.io"]
+  resources: ["subjectaccessreviews"]
+  verbs: ["create"]
 # At startup the Java Operator SDK reads each reconciled CRD by name to check it is installed
 # (quarkus.operator-sdk.crd.validate, on by default). get is what it calls; list matches the role
 # Quarkus Operator SDK itself generates for this check. Read-only.

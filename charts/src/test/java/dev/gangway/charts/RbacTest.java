@@ -40,7 +40,9 @@ class RbacTest {
       "scheduling.k8s.io/priorityclasses", Set.of("get", "list", "watch"),
       "gangway.dev/clustertopologies", Set.of("get", "list", "watch"),
       "/nodes", Set.of("get", "list", "watch", "patch"),
-      "apiextensions.k8s.io/customresourcedefinitions", Set.of("get", "list"));
+      "apiextensions.k8s.io/customresourcedefinitions", Set.of("get", "list"),
+      "authentication.k8s.io/tokenreviews", Set.of("create"),
+      "authorization.k8s.io/subjectaccessreviews", Set.of("create"));
 
   @Test
   void defaultModeUsesOneClusterRolePatchingNodesOnlyForTheHealthAnnotation() {
@@ -49,7 +51,7 @@ class RbacTest {
     Map<String, Object> clusterRole = m.one("ClusterRole", "gangway");
     assertThat(permissions(clusterRole)).isEqualTo(union(NAMESPACED, CLUSTER_READS));
     assertThat(permissions(clusterRole).get("/nodes")).contains("patch").doesNotContain("update");
-    assertThat(m.ofKind("ClusterRole")).hasSize(1);
+    assertThat(m.ofKind("ClusterRole")).extracting(Manifests::name).containsExactlyInAnyOrder("gangway", "gangway-node-health-reporter");
 
     assertBoundToOperator(m.one("ClusterRoleBinding", "gangway"), "ClusterRole", "gangway");
     // The only Role is the leader-election one: no per-namespace Roles in cluster-wide mode.
@@ -79,7 +81,7 @@ class RbacTest {
   void watchedNamespacesGetARoleEachAndTheClusterRoleOnlyReadsClusterScopedResources() {
     Manifests m = Manifests.parse(Helm.renderScenario("watch-namespaces.yaml"));
 
-    assertThat(m.ofKind("ClusterRole")).extracting(Manifests::name).containsExactly("gangway-cluster");
+    assertThat(m.ofKind("ClusterRole")).extracting(Manifests::name).containsExactlyInAnyOrder("gangway-cluster", "gangway-node-health-reporter");
     assertThat(permissions(m.one("ClusterRole", "gangway-cluster"))).isEqualTo(new TreeMap<>(CLUSTER_READS));
     assertBoundToOperator(m.one("ClusterRoleBinding", "gangway-cluster"), "ClusterRole", "gangway-cluster");
 

@@ -6,6 +6,7 @@ import dev.gangway.pod.JobNames;
 import dev.gangway.api.v1alpha1.CheckpointSpec;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.rendezvous.RendezvousEnvironment;
+import dev.gangway.signal.IntakeToken;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -32,6 +33,7 @@ import java.util.Set;
 public final class RankPodBuilder {
   static final String CHECKPOINT_VOLUME = "gangway-checkpoint";
   static final String MPI_VOLUME = "gangway-mpi-hostfile";
+  static final String TOKEN_VOLUME = "gangway-intake-token";
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   private RankPodBuilder() {
@@ -59,7 +61,8 @@ public final class RankPodBuilder {
     spec.setHostname(JobNames.hostname(name, rank));
     spec.setSubdomain(JobNames.serviceName(name));
 
-    Map<String, String> env = RendezvousEnvironment.forRank(job, rank, attempt, resumeFrom);
+    Map<String, String> env = new LinkedHashMap<>(RendezvousEnvironment.forRank(job, rank, attempt, resumeFrom));
+    env.put(IntakeToken.FILE_ENV, IntakeToken.FILE);
     List<VolumeMount> mounts = new ArrayList<>();
     addCheckpointVolume(job.getSpec().getCheckpoint(), spec, mounts);
     if (RendezvousEnvironment.needsHostfile(job)) {
@@ -67,6 +70,7 @@ public final class RankPodBuilder {
           .withNewConfigMap().withName(JobNames.mpiConfigMapName(name)).endConfigMap().build()));
       mounts.add(new VolumeMountBuilder().withMountPath(RendezvousEnvironment.MPI_HOSTFILE_DIR).withName(MPI_VOLUME).withReadOnly(true).build());
     }
+    addIntakeToken(spec, mounts);
     for (Container container : spec.getContainers()) {
       container.setEnv(withEnv(container.getEnv(), env));
       for (VolumeMount mount : mounts) {
@@ -112,6 +116,18 @@ public final class RankPodBuilder {
     }
     merged.addAll(RendezvousEnvironment.asEnvVars(env));
     return merged;
+  }
+
+  /**
+   * A token bound to this pod, for Gangway's audience only, with which a rank reports its checkpoints
+   * (see {@link dev.gangway.signal.CheckInAccess}). Projected even when the template turns off
+   * automountServiceAccountToken: it cannot be used against the API server.
+   */
+  private static void addIntakeToken(PodSpec spec, List<VolumeMount> mounts) {
+    spec.setVolumes(append(spec.getVolumes(), new VolumeBuilder().withName(TOKEN_VOLUME).withNewProjected()
+        .addNewSource().withNewServiceAccountToken(IntakeToken.AUDIENCE, IntakeToken.EXPIRATION_SECONDS, "token").endSource()
+        .endProjected().build()));
+    mounts.add(new VolumeMountBuilder().withMountPath(IntakeToken.MOUNT_PATH).withName(TOKEN_VOLUME).withReadOnly(true).build());
   }
 
   private static void addCheckpointVolume(CheckpointSpec checkpoint, PodSpec spec, List<VolumeMount> mounts) {

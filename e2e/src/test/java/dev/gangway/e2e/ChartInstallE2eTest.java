@@ -348,12 +348,11 @@ class ChartInstallE2eTest {
 
   // --- helpers -------------------------------------------------------------------------------------
 
-  private static int postNodeHealth(OperatorProcess operator, String node, String severity, String reason) throws Exception {
+  /** Sent by a health agent granted node-health signals by the chart's own ClusterRole, as a platform binds it. */
+  private int postNodeHealth(OperatorProcess operator, String node, String severity, String reason) throws Exception {
     String body = new ObjectMapper().createObjectNode().put("node", node).put("severity", severity).put("reason", reason)
         .put("time", Instant.now().toString()).toString();
-    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-            java.net.URI.create(operator.url() + "/api/v1/node-health")).header("content-type", "application/json")
-        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString())
+    return Intake.post(operator.url(), "/api/v1/node-health", body, Intake.healthAgentToken(cluster, RELEASE + "-node-health-reporter"))
         .statusCode();
   }
 
@@ -465,14 +464,7 @@ class ChartInstallE2eTest {
   }
 
   private Command.Result helm(String... args) {
-    Map<String, String> environment = new HashMap<>(cluster.env());
-    Path home = E2eEnvironment.WORK.resolve("helm");
-    environment.put("HELM_CACHE_HOME", home.resolve("cache").toString());
-    environment.put("HELM_CONFIG_HOME", home.resolve("config").toString());
-    environment.put("HELM_DATA_HOME", home.resolve("data").toString());
-    List<String> command = new ArrayList<>(List.of(cluster.binary("helm").toString()));
-    command.addAll(List.of(args));
-    return Command.run(environment, E2eEnvironment.REPO, Duration.ofMinutes(3), null, command);
+    return HelmCommand.run(cluster, args);
   }
 
   private long logLength(OperatorProcess operator) {
