@@ -159,6 +159,43 @@ class SignalIngestRoutesTest {
     assertThat(client.nodes().withName("gpu-node-5").get().getMetadata().getAnnotations()).doesNotContainKey(NodeHealthRecorder.ANNOTATION);
   }
 
+  /**
+   * Seeded fuzzing through the HTTP door, as a caller with a valid token: truncated, bit-flipped,
+   * re-typed and oversized bodies. Every answer is a 2xx or 4xx with a JSON message, never a 5xx
+   * (nothing here makes the API server unavailable); an oversized body is 413.
+   */
+  @Test
+  void malformedBodiesAreAnsweredWithA4xxAndAReasonNeverA5xx() throws Exception {
+    TrainingJob job = TestObjects.trainingJob(client, "team-f", "fuzzed");
+    String token = rankToken(job);
+    String valid = TestObjects.report(job, 1, 10);
+    java.util.Random random = new java.util.Random(Long.getLong("gangway.fuzz.seed", 20261202L));
+    java.util.Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+    for (int i = 0; i < 300; i++) {
+      String body = switch (random.nextInt(5)) {
+        case 0 -> valid.substring(0, random.nextInt(valid.length()));
+        case 1 -> {
+          char[] chars = valid.toCharArray();
+          int at = random.nextInt(chars.length);
+          chars[at] = (char) (chars[at] ^ (1 << random.nextInt(7)));
+          yield new String(chars);
+        }
+        case 2 -> valid.replace("\"step\":10", "\"step\":" + List.of("\"ten\"", "-5", "1e400", "null", "[]", "{}").get(random.nextInt(6)));
+        case 3 -> valid.replace("/ckpt/step-10", List.of("../../etc", "\\u0000", "é中", "").get(random.nextInt(4)));
+        default -> "{\"namespace\":" + "[".repeat(random.nextInt(3000)) + "}";
+      };
+      URI door = random.nextBoolean() ? checkpoints : nodeHealth;
+      HttpResponse<String> answer = post(door, body, door == checkpoints ? token : FakeReviews.HEALTH_AGENT);
+      statuses.merge(answer.statusCode(), 1, Integer::sum);
+      assertThat(answer.statusCode()).as("%s <- %s", answer.body(), body).isBetween(200, 499);
+      assertThat(answer.body()).as(body).contains("\"message\":");
+    }
+    System.out.printf("[fuzz] HTTP door: 300 bodies, answers by status %s%n", statuses);
+
+    HttpResponse<String> huge = post(checkpoints, valid.replace("/ckpt/step-10", "x".repeat(70 * 1024)), token);
+    assertThat(huge.statusCode()).isEqualTo(413);
+  }
+
   @Test
   void aFollowerRelaysTheCheckInToTheLeaderNamedInTheLeaseAndRelaysItsAnswer() throws Exception {
     TrainingJob job = TestObjects.trainingJob(client, "team-b", "relayed");
