@@ -351,7 +351,7 @@ class ChartInstallE2eTest {
     List<String> created = cluster.kubectlWithInput(manifest, "get", "-f", "-", "-o", "name").assertOk().stdout().lines().sorted().toList();
     Map<String, List<String>> byKind = new LinkedHashMap<>();
     for (String kind : List.of("serviceaccount", "clusterrole", "clusterrolebinding", "role", "rolebinding", "deployment", "service",
-        "poddisruptionbudget")) {
+        "poddisruptionbudget", "networkpolicy")) {
       byKind.put(kind, labelled(kind));
       assertThat(byKind.get(kind)).as("the release has a %s", kind).isNotEmpty();
     }
