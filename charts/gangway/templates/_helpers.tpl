@@ -85,7 +85,10 @@ Cross-value checks draft-07 JSON schema cannot express (one value compared with 
 fail early with a message instead of rendering a half-working release.
 */}}
 {{- define "gangway.validate" -}}
-{{- if gt (int .Values.failurePolicy.backoff.initialSeconds) (int .Values.failurePolicy.backoff.maxSeconds) }}
-{{- fail (printf "failurePolicy.backoff.initialSeconds (%v) must not exceed failurePolicy.backoff.maxSeconds (%v)" .Values.failurePolicy.backoff.initialSeconds .Values.failurePolicy.backoff.maxSeconds) }}
+{{- $b := .Values.failurePolicy.backoff }}
+{{- if and (not (kindIs "invalid" $b.initialSeconds)) (not (kindIs "invalid" $b.maxSeconds)) }}
+{{- if gt (int $b.initialSeconds) (int $b.maxSeconds) }}
+{{- fail (printf "failurePolicy.backoff.initialSeconds (%v) must not exceed failurePolicy.backoff.maxSeconds (%v)" $b.initialSeconds $b.maxSeconds) }}
+{{- end }}
 {{- end }}
 {{- end }}

@@ -51,13 +51,12 @@ class DeploymentTest {
         entry("QUARKUS_LOG_LEVEL", "INFO"),
         entry("GANGWAY_MESSAGING_TYPE", "in-memory"),
         entry("GANGWAY_NODE_HEALTH_TAINT_NODES", "false"),
-        entry("GANGWAY_DEFAULT_MAX_RESTARTS", "3"),
-        entry("GANGWAY_DEFAULT_BACKOFF_INITIAL_SECONDS", "10"),
-        entry("GANGWAY_DEFAULT_BACKOFF_MAX_SECONDS", "300"),
         entry("GANGWAY_LEADER_ELECTION_LEASE_NAME", "gangway-leader"),
         entry("POD_IP", "<from>"),
         entry("GANGWAY_LEADER_ELECTION_ADVERTISE_ADDRESS", "$(POD_IP):8080"));
     assertThat(env).doesNotContainKeys("KAFKA_BOOTSTRAP_SERVERS", "GANGWAY_TOPIC_CHECKPOINTS");
+    // failurePolicy values unset: the operator keeps its own defaults (RecoveryDefaults.STANDARD), nothing to override.
+    assertThat(env.keySet()).noneMatch(k -> k.startsWith("GANGWAY_DEFAULT_"));
     assertThat(maps(container.get("env"))).filteredOn(e -> "POD_NAMESPACE".equals(e.get("name"))).singleElement()
         .satisfies(e -> assertThat(map(e, "valueFrom", "fieldRef")).containsEntry("fieldPath", "metadata.namespace"));
     // The Lease holder identity carries the pod IP, where a follower forwards check-ins to the leader.
@@ -71,6 +70,16 @@ class DeploymentTest {
         .satisfies(p -> assertThat(p).containsEntry("port", 8080).containsEntry("targetPort", "http"));
     assertThat(m.ofKind("ServiceMonitor")).isEmpty();
     assertThat(m.ofKind("ClusterTopology")).isEmpty();
+  }
+
+  @Test
+  void failurePolicyValuesThatAreSetBecomeTheOperatorsDefaultsZeroIncluded() {
+    Manifests m = Manifests.parse(Helm.template("--set", "failurePolicy.maxRestarts=0", "--set", "failurePolicy.excludeFailedNodes=false",
+        "--set", "failurePolicy.backoff.maxSeconds=60").assertSucceeded().stdout());
+    Map<String, String> env = Manifests.env(Manifests.operatorContainer(m.one("Deployment", "gangway")));
+    assertThat(env).contains(entry("GANGWAY_DEFAULT_MAX_RESTARTS", "0"), entry("GANGWAY_DEFAULT_EXCLUDE_FAILED_NODES", "false"),
+        entry("GANGWAY_DEFAULT_BACKOFF_MAX_SECONDS", "60"));
+    assertThat(env).doesNotContainKeys("GANGWAY_DEFAULT_MAX_INFRASTRUCTURE_RESTARTS", "GANGWAY_DEFAULT_BACKOFF_INITIAL_SECONDS");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.gangway.act;
 
 import dev.gangway.decide.BindDeadlines;
 import dev.gangway.decide.GangPlacementStep;
+import dev.gangway.decide.PlacementDecision;
 import dev.gangway.placement.SnapshotFactory;
 import io.fabric8.kubernetes.api.model.NodeAffinity;
 import io.fabric8.kubernetes.api.model.NodeSelector;
@@ -26,13 +27,13 @@ public final class GangPodWriter {
   }
 
   /**
-   * Writes the plan with one merge patch per pod, computed from the cached pod (no read first), all
+   * Carries out the decision with one merge patch per pod, computed from the cached pod (no read first), all
    * pods of a phase at once. Phase 2 starts only when every pod carries phase 1's annotation.
    */
-  public static void apply(KubernetesClient client, GangPlacementStep.Plan plan) {
-    ParallelWrites.forEach(plan.annotate().entrySet(), e -> pod(client, e.getKey()).patch(MERGE,
+  public static void apply(KubernetesClient client, PlacementDecision decision) {
+    ParallelWrites.forEach(decision.annotate().entrySet(), e -> pod(client, e.getKey()).patch(MERGE,
         SERIALIZATION.asJson(Map.of("metadata", Map.of("annotations", Map.of(SnapshotFactory.RESERVED_NODE_ANNOTATION, e.getValue()))))));
-    ParallelWrites.forEach(plan.release().entrySet(), e -> {
+    ParallelWrites.forEach(decision.release().entrySet(), e -> {
       Pod released = release(SERIALIZATION.clone(e.getKey()), e.getValue());
       // A JSON patch states the changes exactly: the remaining gates (often none), the narrowed affinity, and when
       // (phase 1 wrote the annotations map, so adding a key to it is safe); the bind deadline runs from then.
@@ -40,10 +41,10 @@ public final class GangPodWriter {
           Map.of("op", "add", "path", "/spec/schedulingGates", "value", released.getSpec().getSchedulingGates()),
           Map.of("op", "add", "path", "/spec/affinity", "value", released.getSpec().getAffinity()),
           Map.of("op", "add", "path", "/metadata/annotations/" + BindDeadlines.RELEASED_AT_ANNOTATION.replace("/", "~1"),
-              "value", plan.time().toString()));
+              "value", decision.time().toString()));
       pod(client, e.getKey()).patch(JSON_PATCH, toJson(ops));
     });
-    ParallelWrites.forEach(plan.delete(), pod -> pod(client, pod).delete());
+    ParallelWrites.forEach(decision.delete(), pod -> pod(client, pod).delete());
   }
 
   private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);

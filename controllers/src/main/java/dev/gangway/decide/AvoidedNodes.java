@@ -1,10 +1,10 @@
 package dev.gangway.decide;
 
+import dev.gangway.pod.Timestamps;
 import dev.gangway.api.v1alpha1.AvoidedNode;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -64,10 +64,6 @@ public final class AvoidedNodes {
 
   /** An entry whose time cannot be read is over: it must not keep a node from the job for ever. */
   private static Instant until(AvoidedNode a) {
-    try {
-      return a.getUntil() == null ? Instant.MIN : Instant.parse(a.getUntil());
-    } catch (DateTimeParseException e) {
-      return Instant.MIN;
-    }
+    return Timestamps.parseOr(a.getUntil(), Instant.MIN);
   }
 }

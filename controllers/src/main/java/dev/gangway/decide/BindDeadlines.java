@@ -1,10 +1,10 @@
 package dev.gangway.decide;
 
+import dev.gangway.pod.Timestamps;
 import dev.gangway.pod.SchedulerMessage;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -65,12 +65,12 @@ public final class BindDeadlines {
       Instant deadline;
       Overdue late;
       if (!GangPlacementStep.gated(pod)) {
-        deadline = time(pod.getMetadata().getAnnotations() == null ? null : pod.getMetadata().getAnnotations().get(RELEASED_AT_ANNOTATION),
+        deadline = Timestamps.parseOr(pod.getMetadata().getAnnotations() == null ? null : pod.getMetadata().getAnnotations().get(RELEASED_AT_ANNOTATION),
             placed).plus(bindTimeout);
         late = new Overdue(rank, name, node, BIND_TIMEOUT, "rank " + rank + " (pod " + name + ") on " + node + ": "
             + SchedulerMessage.whyUnbound(pod));
       } else if (leaving != null) {
-        Instant due = time(leaving.getMetadata().getDeletionTimestamp(), null);
+        Instant due = Timestamps.parseOr(leaving.getMetadata().getDeletionTimestamp(), null);
         deadline = (due != null && due.isAfter(placed) ? due : placed).plus(bindTimeout);
         late = new Overdue(rank, name, node, STUCK_TERMINATING, "rank " + rank + " (pod " + name + ") still waits for pod "
             + leaving.getMetadata().getName() + " of an earlier attempt to leave " + node
@@ -89,15 +89,4 @@ public final class BindDeadlines {
     return new Verdict(List.copyOf(overdue), recheckAt);
   }
 
-  /** A timestamp a pod carries; {@code fallback} when it is missing or not RFC 3339 (it is never trusted to be well-formed). */
-  private static Instant time(String value, Instant fallback) {
-    if (value == null) {
-      return fallback;
-    }
-    try {
-      return Instant.parse(value);
-    } catch (DateTimeParseException e) {
-      return fallback;
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package dev.gangway.decide;
 
+import dev.gangway.pod.Timestamps;
 import dev.gangway.observe.GangObservation;
 import dev.gangway.pod.JobNames;
 import dev.gangway.api.v1alpha1.AvoidedNode;
@@ -15,7 +16,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSchedulingGate;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -41,7 +41,7 @@ import java.util.function.Supplier;
  * yet. Teardown and placement overlap instead of running one after the other.
  *
  * <p>Every rank must be bound within the bind timeout ({@link BindDeadlines}); the plan says when to
- * look again ({@link Plan#recheckAt}). A rank that does not bind in time, or waits on a pod stuck
+ * look again ({@link PlacementDecision#recheckAt}). A rank that does not bind in time, or waits on a pod stuck
  * terminating, ends the decision: the attempt's pods are deleted to be placed again, and the nodes
  * that failed are avoided by the job for a while ({@link AvoidedNodes}), so a constraint placement
  * cannot see does not produce the same decision again.
@@ -61,24 +61,6 @@ public final class GangPlacementStep {
                        Supplier<List<QueuedGang>> queued) {
   }
 
-  /**
-   * What to write to the pods; empty lists mean nothing to write.
-   *
-   * @param recheckAt when the job must be looked at again even if nothing changes (a bind deadline), or null
-   * @param time when the plan was made: the released-at time of the ranks it releases
-   */
-  public record Plan(PlacementOutcome outcome, Map<Pod, String> annotate, Map<Pod, String> release, List<Pod> delete,
-                     Instant recheckAt, Instant time) {
-    static Plan of(PlacementOutcome outcome) {
-      return new Plan(outcome, Map.of(), Map.of(), List.of(), null, null);
-    }
-
-    /** The earlier of this plan's recheck time and {@code other} (either may be null). */
-    public Instant earlierRecheck(Instant other) {
-      return recheckAt == null || (other != null && other.isBefore(recheckAt)) ? other : recheckAt;
-    }
-  }
-
   private final GangPlacer placer;
   private final PlacementQueue queue;
   private final BindDeadlines deadlines;
@@ -91,10 +73,10 @@ public final class GangPlacementStep {
   }
 
   /** Decides what to write; {@code placedTime} is when this attempt was last placed, or null. */
-  public Plan plan(String jobKey, TrainingJobSpecView job, GangObservation gang, List<Pod> attemptPods, Inputs in,
-                   String placedTime, Instant now) {
+  public PlacementDecision decide(String jobKey, TrainingJobSpecView job, GangObservation gang, List<Pod> attemptPods, Inputs in,
+                                   String placedTime, Instant now) {
     if (!gang.missing().isEmpty() || attemptPods.size() != gang.ranks().size()) {
-      return Plan.of(PlacementOutcome.NONE);
+      return PlacementDecision.NONE;
     }
     Map<String, Pod> leaving = leavingByNode(gang.otherPods());
     Map<Pod, String> decided = decidedNodes(jobKey, attemptPods);
@@ -109,14 +91,14 @@ public final class GangPlacementStep {
         request), queued, topology -> SnapshotFactory.from(topology, in.nodes(), pods));
     queueLength = admission.queueLength();
     if (admission.kind() == PlacementQueue.Admission.Kind.UNSCHEDULABLE) {
-      return Plan.of(PlacementOutcome.waiting(UNSCHEDULABLE, admission.message()));
+      return PlacementDecision.waiting(UNSCHEDULABLE, admission.message());
     }
     PlacementResult result = placer.place(in.topology(), in.nodes(), pods, request, inRankOrder(attemptPods), admission.hidden());
     if (!result.placed()) {
-      return Plan.of(admission.head() == null ? PlacementOutcome.waiting(result.reason(), result.message())
-          : PlacementOutcome.waiting(QUEUED_BEHIND, admission.head().jobKey() + " is first in the queue (priority "
+      return admission.head() == null ? PlacementDecision.waiting(result.reason(), result.message())
+          : PlacementDecision.waiting(QUEUED_BEHIND, admission.head().jobKey() + " is first in the queue (priority "
               + admission.head().priority() + ", waiting since " + admission.head().waitingSince() + ") and holds "
-              + admission.held().where() + " for its start; on the rest of the cluster: " + result.message()));
+              + admission.held().where() + " for its start; on the rest of the cluster: " + result.message());
     }
     Map<Pod, String> annotate = new LinkedHashMap<>();
     for (Pod pod : attemptPods) {
@@ -124,16 +106,16 @@ public final class GangPlacementStep {
     }
     Map<Pod, String> release = releasable(annotate, leaving);
     Instant recheckAt = deadlines.judge(annotate, leaving, now, now).recheckAt();
-    return new Plan(PlacementOutcome.placed(result.nodes(), result.quality()), annotate, release, List.of(), recheckAt, now);
+    return PlacementDecision.placed(result.nodes(), result.quality(), annotate, release, recheckAt, now);
   }
 
   /**
    * The decision is made (written on the pods, or held by the placer while the cache catches up):
    * finish writing it, release the ranks whose nodes are free, and end it when a rank is overdue.
    */
-  private Plan written(String jobKey, List<Pod> attemptPods, Map<Pod, String> decided, Map<String, Pod> leaving,
-                       String placedTime, Instant now) {
-    BindDeadlines.Verdict verdict = deadlines.judge(decided, leaving, parsed(placedTime), now);
+  private PlacementDecision written(String jobKey, List<Pod> attemptPods, Map<Pod, String> decided, Map<String, Pod> leaving,
+                                    String placedTime, Instant now) {
+    BindDeadlines.Verdict verdict = deadlines.judge(decided, leaving, Timestamps.parse(placedTime), now);
     if (!verdict.overdue().isEmpty()) {
       return expired(jobKey, attemptPods, verdict.overdue(), now);
     }
@@ -144,19 +126,18 @@ public final class GangPlacementStep {
         annotate.put(pod, node);
       }
     });
-    return new Plan(PlacementOutcome.NONE, annotate, releasable(decided, leaving), List.of(), verdict.recheckAt(), now);
+    return PlacementDecision.carryingOut(annotate, releasable(decided, leaving), verdict.recheckAt(), now);
   }
 
   /** Ends the decision: the attempt's pods go, to be created and placed again without the nodes that failed. */
-  private Plan expired(String jobKey, List<Pod> attemptPods, List<BindDeadlines.Overdue> overdue, Instant now) {
+  private PlacementDecision expired(String jobKey, List<Pod> attemptPods, List<BindDeadlines.Overdue> overdue, Instant now) {
     placer.release(jobKey);
     Instant until = now.plus(AvoidedNodes.avoidFor(deadlines.bindTimeout()));
     boolean allStuck = overdue.stream().allMatch(o -> BindDeadlines.STUCK_TERMINATING.equals(o.reason()));
     List<AvoidedNode> avoid = overdue.stream().map(o -> new AvoidedNode(o.node(), o.reason(), o.message(), until.toString())).toList();
     String message = PlacementMessages.expired(overdue, attemptPods.size(), deadlines.bindTimeout(), until);
-    PlacementOutcome outcome = PlacementOutcome.expired(allStuck ? BindDeadlines.STUCK_TERMINATING : BindDeadlines.BIND_TIMEOUT,
-        message, avoid);
-    return new Plan(outcome, Map.of(), Map.of(), new ArrayList<>(attemptPods), null, now);
+    return PlacementDecision.expired(allStuck ? BindDeadlines.STUCK_TERMINATING : BindDeadlines.BIND_TIMEOUT, message, avoid,
+        attemptPods, now);
   }
 
   /** The node of each rank as decided: the placer's decision if it still holds one for these pods, else the pod's annotation. */
@@ -205,14 +186,6 @@ public final class GangPlacementStep {
 
   private static List<Pod> inRankOrder(List<Pod> attemptPods) {
     return attemptPods.stream().sorted(Comparator.comparingInt(GangPlacementStep::rankOf)).toList();
-  }
-
-  private static Instant parsed(String time) {
-    try {
-      return time == null ? null : Instant.parse(time);
-    } catch (DateTimeParseException e) {
-      return null;
-    }
   }
 
   /** Gangs waiting for capacity, as the latest decision counted them. */

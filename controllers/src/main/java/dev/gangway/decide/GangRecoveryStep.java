@@ -15,7 +15,7 @@ import dev.gangway.recovery.Failure;
 import dev.gangway.recovery.NodeStatus;
 import dev.gangway.recovery.RecoveryPolicy;
 import dev.gangway.recovery.RecoveryState;
-import dev.gangway.recovery.RestartDecision;
+import dev.gangway.recovery.RestartPlan;
 import dev.gangway.recovery.RestartPlanner;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
@@ -45,15 +45,15 @@ public final class GangRecoveryStep {
    * @param nodeStatus what is known of a node, by name
    * @param logTail the last log lines of a failed rank's pod, fetched only when needed
    */
-  public Assessment assess(TrainingJob job, GangObservation gang, Function<String, NodeStatus> nodeStatus,
-                           Function<Pod, String> logTail, Instant now) {
+  public RecoveryDecision decide(TrainingJob job, GangObservation gang, Function<String, NodeStatus> nodeStatus,
+                                 Function<Pod, String> logTail, Instant now) {
     TrainingJobStatus status = job.getStatus() == null ? new TrainingJobStatus() : job.getStatus();
     if (status.getNextRestartTime() != null) {
-      return Assessment.NONE; // a restart is already under way
+      return RecoveryDecision.NONE; // a restart is already under way
     }
     Optional<Failure> failure = firstFailure(status, gang, nodeStatus, now);
     if (failure.isEmpty()) {
-      return Assessment.NONE;
+      return RecoveryDecision.NONE;
     }
     Failure f = failure.get();
     String failedPod = f.pod();
@@ -66,21 +66,21 @@ public final class GangRecoveryStep {
     RecoveryState state = RecoveryState.of(status);
     Optional<Instant> hold = CheckpointWait.holdUntil(c, gang.allRunning(), checkpointWait(job), state.lastCheckpointTime(), now);
     if (hold.isPresent()) {
-      return new Assessment(RecoveryOutcome.NONE, hold.get(), null, JobEvent.normal("WaitingForCheckpoint", "Node "
+      return RecoveryDecision.waiting(hold.get(), null, JobEvent.normal("WaitingForCheckpoint", "Node "
           + f.node().name() + " is unhealthy (" + f.node().healthReason() + "); the gang restarts away from it after the next "
           + "checkpoint report or at " + hold.get() + " (failurePolicy.checkpointWaitSeconds), whichever comes first"));
     }
     RecoveryPolicy policy = RecoveryPolicy.resolve(job.getSpec().getFailurePolicy(), defaults);
-    RestartDecision decision = RestartPlanner.plan(state, c, policy, now);
+    RestartPlan plan = RestartPlanner.plan(state, c, policy, now);
     boolean flagged = badNodes.record(c, job.getMetadata().getUid());
     String flaggedNode = flagged ? f.node().name() : null;
-    if (decision instanceof RestartDecision.FailJob fail) {
-      return new Assessment(RecoveryOutcome.fail(fail.reason().name(), fail.message()), null, flaggedNode, null);
+    if (plan instanceof RestartPlan.FailJob fail) {
+      return RecoveryDecision.fail(fail.reason().name(), fail.message(), flaggedNode);
     }
-    if (decision instanceof RestartDecision.Restart restart) {
-      return new Assessment(RecoveryOutcome.restart(restart), null, flaggedNode, null);
+    if (plan instanceof RestartPlan.Restart restart) {
+      return RecoveryDecision.restart(restart, flaggedNode);
     }
-    return new Assessment(RecoveryOutcome.NONE, ((RestartDecision.Ignore) decision).recheckAt(), flaggedNode, null);
+    return RecoveryDecision.waiting(((RestartPlan.Ignore) plan).recheckAt(), flaggedNode, null);
   }
 
   private static Optional<Failure> firstFailure(TrainingJobStatus status, GangObservation gang, Function<String, NodeStatus> nodeStatus,
@@ -119,14 +119,5 @@ public final class GangRecoveryStep {
     }
     return status.getPlacement().getRanks().stream().filter(r -> r.getRank() != null && r.getRank() == rank)
         .map(r -> r.getNode()).findFirst().orElse(null);
-  }
-
-  /**
-   * @param recheckAt when to look again at a failure that is not acted on yet (a NotReady node in its grace period)
-   * @param flaggedNode a node that just crossed the bad-node threshold across jobs, or null
-   * @param note an Event to record about a decision to wait, or null
-   */
-  public record Assessment(RecoveryOutcome outcome, Instant recheckAt, String flaggedNode, JobEvent note) {
-    static final Assessment NONE = new Assessment(RecoveryOutcome.NONE, null, null, null);
   }
 }

@@ -1,5 +1,6 @@
 package dev.gangway.decide;
 
+import dev.gangway.pod.Timestamps;
 import dev.gangway.observe.ClusterView;
 import dev.gangway.observe.GangObservation;
 import dev.gangway.observe.JobObservation;
@@ -50,34 +51,27 @@ public final class JobDecider {
     TrainingJob job = withAcceptedCheckpoints(o.job(), o.reports());
     GangObservation gang = o.gang();
 
-    RecoveryOutcome recovered = RecoveryOutcome.NONE;
-    Instant recheckAt = null;
-    String flaggedNode = null;
+    RecoveryDecision recovered = o.mayProgress() ? recovery.decide(job, gang, o.nodeStatus(), o.logTail(), now) : RecoveryDecision.NONE;
+    String flaggedNode = recovered.flaggedNode();
     List<JobEvent> notes = new ArrayList<>();
-    if (o.mayProgress()) {
-      var assessment = recovery.assess(job, gang, o.nodeStatus(), o.logTail(), now);
-      recovered = assessment.outcome();
-      recheckAt = assessment.recheckAt();
-      flaggedNode = assessment.flaggedNode();
-      if (assessment.note() != null) {
-        notes.add(assessment.note());
-      }
-      if (flaggedNode != null) {
-        notes.add(JobEvent.warning("BadNode", "Node " + flaggedNode + " has failed repeatedly across jobs; Gangway keeps new gangs off it"));
-      }
+    if (recovered.note() != null) {
+      notes.add(recovered.note());
     }
-    GangPlacementStep.Plan plan = GangPlacementStep.Plan.of(PlacementOutcome.NONE);
+    if (flaggedNode != null) {
+      notes.add(JobEvent.warning("BadNode", "Node " + flaggedNode + " has failed repeatedly across jobs; Gangway keeps new gangs off it"));
+    }
+    PlacementDecision placed = PlacementDecision.NONE;
     Duration placementTime = null;
     boolean backoffRunning = restartPending(job.getStatus()) && gang.attempt() == JobStatusMachine.attemptOf(job);
-    if (recovered.kind() == RecoveryOutcome.Kind.NONE && o.mayProgress() && !backoffRunning) {
+    if (recovered.kind() == RecoveryDecision.Kind.NONE && o.mayProgress() && !backoffRunning) {
       long started = System.nanoTime();
-      plan = place(job, o);
-      if (plan.outcome().kind() != PlacementOutcome.Kind.NONE) {
+      placed = place(job, o);
+      if (placed.kind() != PlacementDecision.Kind.NONE) {
         placementTime = Duration.ofNanos(System.nanoTime() - started);
       }
     }
 
-    StatusTransition transition = JobStatusMachine.next(job, o.problems(), gang, plan.outcome(), recovered, now);
+    StatusTransition transition = JobStatusMachine.next(job, o.problems(), gang, placed, recovered, now);
     TrainingJobStatus status = transition.status();
     if (JobConditions.isTrue(status.getConditions(), ReconcileErrors.CONDITION)) {
       status.setConditions(JobConditions.with(status.getConditions(), ReconcileErrors.CONDITION, false, "Resolved",
@@ -88,8 +82,8 @@ public final class JobDecider {
     }
     List<JobEvent> events = new ArrayList<>(notes);
     events.addAll(transition.events());
-    return new JobDecision(status, GangActions.decide(status, gang, o.pods()), plan, events, flaggedNode, recovered,
-        nextWake(status, plan, plan.earlierRecheck(recheckAt), now), placementTime);
+    return new JobDecision(status, GangActions.decide(status, gang, o.pods()), placed, events, flaggedNode, recovered,
+        nextWake(status, placed, placed.earlierRecheck(recovered.recheckAt()), now), placementTime);
   }
 
   /** The job as the decision sees it: with the newest acceptable checkpoint report recorded in its status. */
@@ -116,7 +110,7 @@ public final class JobDecider {
     return copy;
   }
 
-  private GangPlacementStep.Plan place(TrainingJob job, JobObservation o) {
+  private PlacementDecision place(TrainingJob job, JobObservation o) {
     ClusterView cluster = o.cluster();
     Set<String> avoid = new HashSet<>(health.fatalNodes(o.now()));
     avoid.addAll(badNodes.flagged());
@@ -129,17 +123,17 @@ public final class JobDecider {
     GangPlacementStep.Inputs inputs = new GangPlacementStep.Inputs(cluster.topologyFor(job), cluster.nodes(), cluster.allPods(),
         cluster.priorityOf(job), avoid, () -> WaitingGangs.of(o.storedJobs().get().stream(), cluster, avoidedByAll));
     String placedTime = job.getStatus() == null || job.getStatus().getPlacement() == null ? null : job.getStatus().getPlacement().getPlacedTime();
-    Instant created = job.getMetadata().getCreationTimestamp() == null ? o.now() : Instant.parse(job.getMetadata().getCreationTimestamp());
-    return placement.plan(o.jobKey(), new GangPlacementStep.TrainingJobSpecView(job.getSpec(), created), o.gang(),
+    Instant created = Timestamps.parseOr(job.getMetadata().getCreationTimestamp(), o.now());
+    return placement.decide(o.jobKey(), new GangPlacementStep.TrainingJobSpecView(job.getSpec(), created), o.gang(),
         o.gang().attemptPods(), inputs, placedTime, o.now());
   }
 
-  private static Duration nextWake(TrainingJobStatus status, GangPlacementStep.Plan plan, Instant recheckAt, Instant now) {
+  private static Duration nextWake(TrainingJobStatus status, PlacementDecision placed, Instant recheckAt, Instant now) {
     if (restartPending(status)) {
-      Duration untilRestart = Duration.between(now, Instant.parse(status.getNextRestartTime()));
+      Duration untilRestart = Duration.between(now, Timestamps.parseOr(status.getNextRestartTime(), now));
       return untilRestart.isNegative() ? Duration.ofMillis(500) : untilRestart.plusMillis(50);
     }
-    if (plan.outcome().kind() == PlacementOutcome.Kind.WAITING) {
+    if (placed.kind() == PlacementDecision.Kind.WAITING) {
       return RETRY_PLACEMENT;
     }
     if (recheckAt != null) {

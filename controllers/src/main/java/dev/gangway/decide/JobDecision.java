@@ -17,6 +17,6 @@ import java.util.List;
  * @param wake when to look at the job again although nothing changes, or null
  * @param placementTime how long the placement decision took, or null when none was made
  */
-public record JobDecision(TrainingJobStatus status, GangActions pods, GangPlacementStep.Plan placement, List<JobEvent> events,
-                          String flaggedNode, RecoveryOutcome recovery, Duration wake, Duration placementTime) {
+public record JobDecision(TrainingJobStatus status, GangActions pods, PlacementDecision placement, List<JobEvent> events,
+                          String flaggedNode, RecoveryDecision recovery, Duration wake, Duration placementTime) {
 }

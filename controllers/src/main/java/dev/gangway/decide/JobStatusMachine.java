@@ -1,5 +1,6 @@
 package dev.gangway.decide;
 
+import dev.gangway.pod.Timestamps;
 import dev.gangway.observe.GangObservation;
 import dev.gangway.pod.RankPhase;
 import dev.gangway.pod.RankState;
@@ -47,15 +48,15 @@ public final class JobStatusMachine {
    * @param gang the pods of the attempt {@link #attemptOf} names
    */
   public static StatusTransition next(TrainingJob job, List<String> specProblems, GangObservation gang, Instant now) {
-    return next(job, specProblems, gang, PlacementOutcome.NONE, RecoveryOutcome.NONE, now);
+    return next(job, specProblems, gang, PlacementDecision.NONE, RecoveryDecision.NONE, now);
   }
 
   /**
    * @param placement what the placement step did this reconcile
    * @param recovery what the recovery step decided about a failure of this attempt
    */
-  public static StatusTransition next(TrainingJob job, List<String> specProblems, GangObservation gang, PlacementOutcome placement,
-                                      RecoveryOutcome recovery, Instant now) {
+  public static StatusTransition next(TrainingJob job, List<String> specProblems, GangObservation gang, PlacementDecision placement,
+                                      RecoveryDecision recovery, Instant now) {
     TrainingJobSpec spec = job.getSpec();
     TrainingJobStatus previous = job.getStatus() == null ? new TrainingJobStatus() : job.getStatus();
     TrainingJobStatus next = SERIALIZATION.clone(previous);
@@ -93,9 +94,9 @@ public final class JobStatusMachine {
           events.add(JobEvent.normal("Resumed", "Starting attempt " + gang.attempt() + " of " + spec.getReplicas() + " ranks"));
         }
         placed(placement, conditions, events, previous);
-        if (recovery.kind() == RecoveryOutcome.Kind.FAIL) {
+        if (recovery.kind() == RecoveryDecision.Kind.FAIL) {
           fail(next, conditions, events, recovery.reason(), recovery.message(), now);
-        } else if (recovery.kind() == RecoveryOutcome.Kind.RESTART) {
+        } else if (recovery.kind() == RecoveryDecision.Kind.RESTART) {
           restart(next, conditions, events, recovery);
         } else if (was == JobPhase.Restarting) {
           continueRestart(spec, previous, next, conditions, events, gang, now);
@@ -160,7 +161,7 @@ public final class JobStatusMachine {
   }
 
   /** The Placed condition follows the placement step; an event marks each decision and each new reason to wait. */
-  private static void placed(PlacementOutcome placement, JobConditions conditions, List<JobEvent> events, TrainingJobStatus previous) {
+  private static void placed(PlacementDecision placement, JobConditions conditions, List<JobEvent> events, TrainingJobStatus previous) {
     switch (placement.kind()) {
       case NONE -> { }
       case PLACED -> {
@@ -193,7 +194,7 @@ public final class JobStatusMachine {
   }
 
   /** The gang is torn down; the reconciler starts the next attempt once the backoff passed and the old pods are gone. */
-  private static void restart(TrainingJobStatus next, JobConditions conditions, List<JobEvent> events, RecoveryOutcome recovery) {
+  private static void restart(TrainingJobStatus next, JobConditions conditions, List<JobEvent> events, RecoveryDecision recovery) {
     var restart = recovery.restart();
     if (!RecoveryStatus.recordRestart(next, restart)) {
       return;
@@ -223,10 +224,10 @@ public final class JobStatusMachine {
       return;
     }
     RestartRecord last = previous.getRestartHistory().get(previous.getRestartHistory().size() - 1);
-    Instant failedAt = Instant.parse(last.getTime());
-    Instant detectedAt = last.getDetectedTime() == null ? null : Instant.parse(last.getDetectedTime());
-    Instant checkpointAt = previous.getLastCheckpoint() == null || previous.getLastCheckpoint().getTime() == null || last.getResumedFrom() == null
-        ? null : Instant.parse(previous.getLastCheckpoint().getTime());
+    Instant failedAt = Timestamps.parseOr(last.getTime(), now);
+    Instant detectedAt = Timestamps.parse(last.getDetectedTime());
+    Instant checkpointAt = previous.getLastCheckpoint() == null || last.getResumedFrom() == null
+        ? null : Timestamps.parse(previous.getLastCheckpoint().getTime());
     RecoveryStatus.recordRecovered(next, RecoveryTimings.of(failedAt, detectedAt, detectedAt, now, now, checkpointAt, null));
     String message = "All " + spec.getReplicas() + " ranks of attempt " + gang.attempt() + " are running"
         + (last.getResumedFrom() == null ? ", started from scratch" : ", resumed from " + last.getResumedFrom())
@@ -292,9 +293,9 @@ public final class JobStatusMachine {
    * The decision's quality when one was just made; otherwise the previous one. Ranks show the node each
    * rank is bound to, or the decided node until it binds.
    */
-  private static PlacementStatus placementOf(GangObservation gang, PlacementStatus previous, PlacementOutcome outcome, Instant now) {
+  private static PlacementStatus placementOf(GangObservation gang, PlacementStatus previous, PlacementDecision outcome, Instant now) {
     PlacementStatus placement = previous == null ? new PlacementStatus() : SERIALIZATION.clone(previous);
-    if (outcome.kind() == PlacementOutcome.Kind.PLACED) {
+    if (outcome.kind() == PlacementDecision.Kind.PLACED) {
       PlacementQuality q = outcome.quality();
       placement.setDomainsSpanned(new LinkedHashMap<>(q.domainsSpanned()));
       placement.setRingCrossings(new LinkedHashMap<>(q.ringCrossings()));
@@ -307,7 +308,7 @@ public final class JobStatusMachine {
     List<RankPlacement> ranks = new ArrayList<>();
     for (RankState r : gang.ranks()) {
       String node = r.node() != null ? r.node()
-          : outcome.kind() == PlacementOutcome.Kind.PLACED ? outcome.nodes().get(r.rank()) : null;
+          : outcome.kind() == PlacementDecision.Kind.PLACED ? outcome.nodes().get(r.rank()) : null;
       if (node != null) {
         ranks.add(new RankPlacement(r.rank(), node, r.pod()));
       }

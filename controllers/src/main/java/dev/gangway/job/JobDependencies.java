@@ -2,7 +2,7 @@ package dev.gangway.job;
 
 import dev.gangway.act.NodeMarking;
 import dev.gangway.checkpoint.CheckpointInbox;
-import dev.gangway.events.JobEventPublisher;
+import dev.gangway.events.JobCloudEventPublisher;
 import dev.gangway.health.NodeHealthRegistry;
 import dev.gangway.leadership.Leadership;
 import dev.gangway.recovery.BadNodeTracker;
@@ -25,7 +25,7 @@ import java.time.Duration;
  * @param leadership whether this replica may write to the cluster
  */
 public record JobDependencies(Clock clock, RecoveryDefaults recoveryDefaults, FailureClassifier classifier, BadNodeTracker badNodes,
-                              NodeHealthRegistry health, CheckpointInbox checkpoints, JobEventPublisher publisher,
+                              NodeHealthRegistry health, CheckpointInbox checkpoints, JobCloudEventPublisher publisher,
                               Duration bindTimeout, Duration backfillBound, MeterRegistry meters, NodeMarking nodeMarking,
                               Leadership leadership) {
 
@@ -33,7 +33,7 @@ public record JobDependencies(Clock clock, RecoveryDefaults recoveryDefaults, Fa
   public static JobDependencies standalone() {
     return new JobDependencies(Clock.systemUTC(), RecoveryDefaults.STANDARD, new FailureClassifier(Duration.ofSeconds(60)),
         new BadNodeTracker(3, Duration.ofHours(1)), new NodeHealthRegistry(Duration.ofDays(1)), new CheckpointInbox(10_000),
-        JobEventPublisher.discarding(), Duration.ofSeconds(60), Duration.ofMinutes(10), new SimpleMeterRegistry(), NodeMarking.NONE,
+        JobCloudEventPublisher.discarding(), Duration.ofSeconds(60), Duration.ofMinutes(10), new SimpleMeterRegistry(), NodeMarking.NONE,
         Leadership.always());
   }
 

@@ -1,6 +1,6 @@
 package dev.gangway.job;
 
-import dev.gangway.decide.PlacementOutcome;
+import dev.gangway.decide.PlacementDecision;
 import dev.gangway.api.v1alpha1.RestartRecord;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
 import dev.gangway.placement.PlacementQuality;
@@ -22,11 +22,11 @@ public final class JobMetrics {
     registry.gauge("gangway.placement.waiting.gangs", java.util.List.of(), waitingGangs, s -> s.get().doubleValue());
   }
 
-  void decision(Duration took, PlacementOutcome outcome) {
+  void decision(Duration took, PlacementDecision outcome) {
     Timer.builder("gangway.placement.decision").description("Time to decide a gang's placement")
         .tag("outcome", outcome.kind().name().toLowerCase(java.util.Locale.ROOT)).publishPercentiles(0.5, 0.99)
         .register(registry).record(took);
-    if (outcome.kind() != PlacementOutcome.Kind.PLACED) {
+    if (outcome.kind() != PlacementDecision.Kind.PLACED) {
       return;
     }
     PlacementQuality q = outcome.quality();

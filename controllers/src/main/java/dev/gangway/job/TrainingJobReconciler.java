@@ -1,9 +1,10 @@
 package dev.gangway.job;
 
+import dev.gangway.pod.Timestamps;
 import dev.gangway.act.GangPodWriter;
 import dev.gangway.act.JobActuator;
 import dev.gangway.act.JobEventRecorder;
-import dev.gangway.act.LifecycleEvents;
+import dev.gangway.act.JobCloudEvents;
 import dev.gangway.act.NodeMarker;
 import dev.gangway.decide.GangPlacementStep;
 import dev.gangway.decide.GangRecoveryStep;
@@ -13,7 +14,7 @@ import dev.gangway.decide.JobDecision;
 import dev.gangway.decide.JobEvent;
 import dev.gangway.decide.JobStatusMachine;
 import dev.gangway.decide.ReconcileErrors;
-import dev.gangway.decide.RecoveryOutcome;
+import dev.gangway.decide.RecoveryDecision;
 import dev.gangway.decide.StatusTransition;
 import dev.gangway.observe.ClusterView;
 import dev.gangway.observe.GangObservation;
@@ -241,9 +242,9 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   /** In-memory bookkeeping of the decision (metrics); no cluster writes. */
   private void record(JobDecision decision) {
     if (decision.placementTime() != null) {
-      metrics.decision(decision.placementTime(), decision.placement().outcome());
+      metrics.decision(decision.placementTime(), decision.placement());
     }
-    if (decision.recovery().kind() == RecoveryOutcome.Kind.RESTART) {
+    if (decision.recovery().kind() == RecoveryDecision.Kind.RESTART) {
       metrics.restarted(decision.recovery().restart().record(), decision.recovery().restart().infrastructure());
     }
   }
@@ -266,7 +267,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   /** A Kubernetes Event on the job and, for lifecycle changes, a CloudEvent on the job-events channel. */
   private void publish(TrainingJob job, JobEvent event, Context<TrainingJob> context) {
     events.record(context.getClient(), job, event);
-    LifecycleEvents.publish(deps.publisher(), job, job.getStatus(), event, clock.instant());
+    JobCloudEvents.publish(deps.publisher(), job, job.getStatus(), event, clock.instant());
   }
 
   /** A reconcile that threw: say why on the job itself, so `kubectl describe tj` shows it; JOSDK retries with backoff. */
@@ -294,7 +295,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     if (!JobDecider.restartPending(status) || job.getSpec().suspended()) {
       return attempt;
     }
-    return Instant.parse(status.getNextRestartTime()).isAfter(now) ? attempt : attempt + 1;
+    return Timestamps.parseOr(status.getNextRestartTime(), now).isAfter(now) ? attempt : attempt + 1;
   }
 
   /** Checkpoint reports waiting for this job: from the channels, and in rank 0's termination message. */
@@ -352,7 +353,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     if (ttl == null || status.getPhase() == null || !status.getPhase().isFinished() || status.getCompletionTime() == null) {
       return control;
     }
-    Instant expiry = Instant.parse(status.getCompletionTime()).plusSeconds(ttl);
+    Instant expiry = Timestamps.parseOr(status.getCompletionTime(), now).plusSeconds(ttl);
     if (!now.isBefore(expiry)) {
       LOG.info("Deleting TrainingJob {}/{}: finished {} s ago (ttlSecondsAfterFinished)", job.getMetadata().getNamespace(),
           job.getMetadata().getName(), ttl);

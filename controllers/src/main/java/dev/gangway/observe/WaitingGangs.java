@@ -1,5 +1,6 @@
 package dev.gangway.observe;
 
+import dev.gangway.pod.Timestamps;
 import dev.gangway.decide.GangPlacementStep;
 import dev.gangway.decide.JobConditions;
 import dev.gangway.api.v1alpha1.JobPhase;
@@ -61,7 +62,7 @@ public final class WaitingGangs {
       Instant created = createdAt(job);
       Instant since = job.getStatus() == null ? created : JobConditions.find(job.getStatus().getConditions(), JobConditions.PLACED)
           .filter(c -> "False".equals(c.getStatus()) && c.getLastTransitionTime() != null)
-          .map(c -> Instant.parse(c.getLastTransitionTime())).orElse(created);
+          .map(c -> Timestamps.parseOr(c.getLastTransitionTime(), created)).orElse(created);
       return new QueuedGang(key, cluster.priorityOf(job), created, since, cluster.topologyFor(job),
           GangRequest.from(key, job.getSpec(), avoid));
     } catch (RuntimeException e) {
@@ -73,6 +74,6 @@ public final class WaitingGangs {
   /** creationTimestamp; a job the API server has not stamped (never seen in practice) sorts last. */
   static Instant createdAt(TrainingJob job) {
     String created = job.getMetadata().getCreationTimestamp();
-    return created == null ? Instant.MAX : Instant.parse(created);
+    return Timestamps.parseOr(created, Instant.MAX);
   }
 }

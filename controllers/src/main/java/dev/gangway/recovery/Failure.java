@@ -1,10 +1,10 @@
 package dev.gangway.recovery;
 
+import dev.gangway.pod.Timestamps;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -41,7 +41,7 @@ public record Failure(int rank, String pod, NodeStatus node, Integer exitCode, S
     if (pod.getStatus() != null && pod.getStatus().getConditions() != null) {
       pod.getStatus().getConditions().stream().filter(c -> "True".equals(c.getStatus())).forEach(c -> conditions.add(c.getType()));
     }
-    Instant finishedAt = end.map(ContainerStateTerminated::getFinishedAt).map(Failure::parse).orElse(null);
+    Instant finishedAt = end.map(ContainerStateTerminated::getFinishedAt).map(Timestamps::parse).orElse(null);
     return new Failure(rank, pod.getMetadata().getName(), node, end.map(ContainerStateTerminated::getExitCode).orElse(null),
         reason(end, podReason), conditions,
         finishedAt != null ? finishedAt : observedAt, null);
@@ -93,13 +93,5 @@ public record Failure(int rank, String pod, NodeStatus node, Integer exitCode, S
         .filter(s -> s.getState() != null && s.getState().getTerminated() != null)
         .map(s -> s.getState().getTerminated())
         .findFirst();
-  }
-
-  private static Instant parse(String time) {
-    try {
-      return Instant.parse(time);
-    } catch (DateTimeParseException e) {
-      return null;
-    }
   }
 }

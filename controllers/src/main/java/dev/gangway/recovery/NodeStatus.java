@@ -1,11 +1,11 @@
 package dev.gangway.recovery;
 
+import dev.gangway.pod.Timestamps;
 import dev.gangway.health.NodeHealthRegistry;
 import dev.gangway.health.NodeHealthSignal;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 /**
@@ -78,14 +78,6 @@ public record NodeStatus(String name, State state, Instant since, String healthR
     if (ready.isEmpty() || "True".equals(ready.get().getStatus())) {
       return ready(name);
     }
-    return notReady(name, parse(ready.get().getLastTransitionTime()));
-  }
-
-  private static Instant parse(String time) {
-    try {
-      return time == null ? null : Instant.parse(time);
-    } catch (DateTimeParseException e) {
-      return null;
-    }
+    return notReady(name, Timestamps.parse(ready.get().getLastTransitionTime()));
   }
 }

@@ -1,17 +1,21 @@
 package dev.gangway.recovery;
 
+import dev.gangway.api.v1alpha1.Backoff;
+import dev.gangway.api.v1alpha1.FailurePolicy;
 import java.time.Duration;
 
 /**
- * Operator-wide defaults for jobs that leave parts of spec.failurePolicy unset, and tunables that
- * are not per job. The Helm chart sets them through GANGWAY_DEFAULT_* variables.
+ * Operator-wide defaults for every spec.failurePolicy field a job leaves unset, and tunables that
+ * are not per job. {@link #STANDARD} unless the platform sets GANGWAY_DEFAULT_* (the Helm chart's
+ * failurePolicy values).
  *
  * @param backoffReset a failure this long after the previous one restarts the backoff at its initial delay
  */
 public record RecoveryDefaults(int maxRestarts, int maxInfrastructureRestarts, Duration backoffInitial, Duration backoffMax,
                                Duration backoffReset, boolean excludeFailedNodes) {
 
-  /** The API's documented defaults: 3 restarts, 10 infrastructure restarts, 10 s doubling to 300 s, reset after 10 min. */
-  public static final RecoveryDefaults STANDARD =
-      new RecoveryDefaults(3, 10, Duration.ofSeconds(10), Duration.ofSeconds(300), Duration.ofMinutes(10), true);
+  /** Out of the box: the defaults the API documents (its DEFAULT_* constants, shown by kubectl explain); reset after 10 min. */
+  public static final RecoveryDefaults STANDARD = new RecoveryDefaults(FailurePolicy.DEFAULT_MAX_RESTARTS,
+      FailurePolicy.DEFAULT_MAX_INFRASTRUCTURE_RESTARTS, Duration.ofSeconds(Backoff.DEFAULT_INITIAL_SECONDS),
+      Duration.ofSeconds(Backoff.DEFAULT_MAX_SECONDS), Duration.ofMinutes(10), FailurePolicy.DEFAULT_EXCLUDE_FAILED_NODES);
 }

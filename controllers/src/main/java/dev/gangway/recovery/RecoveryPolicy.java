@@ -15,9 +15,6 @@ public record RecoveryPolicy(int maxRestarts, int maxInfrastructureRestarts, Bac
   public static RecoveryPolicy resolve(FailurePolicy spec, RecoveryDefaults defaults) {
     if (spec == null) {
       spec = new FailurePolicy();
-      spec.setMaxRestarts(null);
-      spec.setMaxInfrastructureRestarts(null);
-      spec.setExcludeFailedNodes(null);
     }
     Backoff backoff = spec.getBackoff();
     Duration initial = backoff == null || backoff.getInitialSeconds() == null

@@ -1,10 +1,10 @@
 package dev.gangway.recovery;
 
+import dev.gangway.pod.Timestamps;
 import dev.gangway.api.v1alpha1.CheckpointStatus;
 import dev.gangway.api.v1alpha1.RestartRecord;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Objects;
 
@@ -29,7 +29,7 @@ public record RecoveryState(int attempt, int restarts, int infrastructureRestart
       return new RecoveryState(1, 0, 0, null, List.of(), List.of(), null);
     }
     List<RestartRecord> history = status.getRestartHistory() == null ? List.of() : status.getRestartHistory();
-    Instant last = history.isEmpty() ? null : parse(history.get(history.size() - 1).getTime());
+    Instant last = history.isEmpty() ? null : Timestamps.parse(history.get(history.size() - 1).getTime());
     return new RecoveryState(Objects.requireNonNullElse(status.getAttempt(), 1), Objects.requireNonNullElse(status.getRestarts(), 0),
         Objects.requireNonNullElse(status.getInfrastructureRestarts(), 0), last, status.getExcludedNodes(), history,
         status.getLastCheckpoint());
@@ -37,23 +37,16 @@ public record RecoveryState(int attempt, int restarts, int infrastructureRestart
 
   /** Failure times of the restart history, oldest first; unreadable times are null. */
   public List<Instant> failureTimes() {
-    return restartHistory.stream().map(r -> parse(r.getTime())).toList();
+    return restartHistory.stream().map(r -> Timestamps.parse(r.getTime())).toList();
   }
 
   /** When the last accepted checkpoint was completed; null when there is none or its time is unreadable. */
   public Instant lastCheckpointTime() {
-    return lastCheckpoint == null ? null : parse(lastCheckpoint.getTime());
+    return lastCheckpoint == null ? null : Timestamps.parse(lastCheckpoint.getTime());
   }
 
   public String resumePath() {
     return lastCheckpoint == null ? null : lastCheckpoint.getPath();
   }
 
-  static Instant parse(String time) {
-    try {
-      return time == null ? null : Instant.parse(time);
-    } catch (DateTimeParseException e) {
-      return null;
-    }
-  }
 }

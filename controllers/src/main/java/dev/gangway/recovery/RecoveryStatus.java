@@ -22,7 +22,7 @@ public final class RecoveryStatus {
    *
    * @return false, changing nothing, when this attempt's restart is recorded already (a repeated reconcile)
    */
-  public static boolean recordRestart(TrainingJobStatus status, RestartDecision.Restart restart) {
+  public static boolean recordRestart(TrainingJobStatus status, RestartPlan.Restart restart) {
     List<RestartRecord> history = status.getRestartHistory() == null ? new ArrayList<>() : new ArrayList<>(status.getRestartHistory());
     if (!history.isEmpty() && Objects.equals(history.get(history.size() - 1).getAttempt(), restart.record().getAttempt())) {
       return false;

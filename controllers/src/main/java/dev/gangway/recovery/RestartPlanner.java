@@ -15,24 +15,24 @@ public final class RestartPlanner {
   private RestartPlanner() {
   }
 
-  public static RestartDecision plan(RecoveryState state, Classification c, RecoveryPolicy policy, Instant now) {
+  public static RestartPlan plan(RecoveryState state, Classification c, RecoveryPolicy policy, Instant now) {
     switch (c.action()) {
       case Ignore -> {
-        return new RestartDecision.Ignore(c.message(), c.recheckAt());
+        return new RestartPlan.Ignore(c.message(), c.recheckAt());
       }
       case FailJob -> {
-        return new RestartDecision.FailJob(RestartDecision.FailReason.PermanentFailure, c.message(), c);
+        return new RestartPlan.FailJob(RestartPlan.FailReason.PermanentFailure, c.message(), c);
       }
       default -> {
       }
     }
     if (c.infrastructure() && state.infrastructureRestarts() >= policy.maxInfrastructureRestarts()) {
-      return new RestartDecision.FailJob(RestartDecision.FailReason.RestartLimitExceeded, c.message() + ". The job has had "
+      return new RestartPlan.FailJob(RestartPlan.FailReason.RestartLimitExceeded, c.message() + ". The job has had "
           + state.infrastructureRestarts() + " infrastructure restarts, spec.failurePolicy.maxInfrastructureRestarts is "
           + policy.maxInfrastructureRestarts() + "; check the nodes in status.restartHistory or raise the limit", c);
     }
     if (!c.infrastructure() && state.restarts() >= policy.maxRestarts()) {
-      return new RestartDecision.FailJob(RestartDecision.FailReason.RestartLimitExceeded, c.message() + ". The job has been "
+      return new RestartPlan.FailJob(RestartPlan.FailReason.RestartLimitExceeded, c.message() + ". The job has been "
           + "restarted " + state.restarts() + " times for failures of its own, spec.failurePolicy.maxRestarts is "
           + policy.maxRestarts() + "; fix the cause shown above or raise the limit", c);
     }
@@ -48,7 +48,7 @@ public final class RestartPlanner {
     int next = state.attempt() + 1;
     String message = c.message() + ". Starting attempt " + next + " in " + backoff.toSeconds() + " s"
         + (resumeFrom == null ? " from scratch (no checkpoint reported complete)" : " from checkpoint " + resumeFrom);
-    return new RestartDecision.Restart(now.plus(backoff), backoff, next, List.copyOf(exclude), resumeFrom, c.infrastructure(),
+    return new RestartPlan.Restart(now.plus(backoff), backoff, next, List.copyOf(exclude), resumeFrom, c.infrastructure(),
         record(c, state.attempt(), failedAt, now, resumeFrom), message, c);
   }
 

@@ -39,13 +39,13 @@ class GangPlacementStepTest {
         .endStatus().build();
   }
 
-  private GangPlacementStep.Plan plan(List<Pod> pods, String placedTime, Instant now) {
-    return plan(pods, 1, placedTime, now);
+  private PlacementDecision decide(List<Pod> pods, String placedTime, Instant now) {
+    return decide(pods, 1, placedTime, now);
   }
 
-  private GangPlacementStep.Plan plan(List<Pod> pods, int attempt, String placedTime, Instant now) {
+  private PlacementDecision decide(List<Pod> pods, int attempt, String placedTime, Instant now) {
     GangObservation gang = GangObservation.of(pods, attempt, 2);
-    return step.plan("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang, gang.attemptPods(),
+    return step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang, gang.attemptPods(),
         new GangPlacementStep.Inputs(HOSTS, nodes, pods, 0, Set.of(), List::of), placedTime, now);
   }
 
@@ -76,15 +76,15 @@ class GangPlacementStepTest {
 
   @Test
   void aCompleteGatedGangIsAnnotatedThenReleasedToItsNodes() {
-    GangPlacementStep.Plan plan = plan(gatedPods(), null, T0);
-    assertThat(plan.outcome().kind()).isEqualTo(PlacementOutcome.Kind.PLACED);
-    assertThat(plan.annotate().values()).containsExactlyInAnyOrder("n1", "n2");
-    assertThat(plan.release()).hasSize(2);
+    PlacementDecision decision = decide(gatedPods(), null, T0);
+    assertThat(decision.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+    assertThat(decision.annotate().values()).containsExactlyInAnyOrder("n1", "n2");
+    assertThat(decision.release()).hasSize(2);
   }
 
   @Test
   void anIncompleteGangIsNotPlaced() {
-    assertThat(plan(gatedPods().subList(0, 1), null, T0).outcome().kind()).isEqualTo(PlacementOutcome.Kind.NONE);
+    assertThat(decide(gatedPods().subList(0, 1), null, T0).kind()).isEqualTo(PlacementDecision.Kind.NONE);
   }
 
   @Test
@@ -92,9 +92,9 @@ class GangPlacementStepTest {
     List<Pod> pods = gatedPods();
     pods.get(0).getMetadata().getAnnotations().put(SnapshotFactory.RESERVED_NODE_ANNOTATION, "n2");
     pods.get(1).getMetadata().getAnnotations().put(SnapshotFactory.RESERVED_NODE_ANNOTATION, "n1");
-    GangPlacementStep.Plan plan = plan(pods, null, T0);
-    assertThat(plan.annotate()).isEmpty();
-    assertThat(plan.release()).containsValues("n2", "n1");
+    PlacementDecision decision = decide(pods, null, T0);
+    assertThat(decision.annotate()).isEmpty();
+    assertThat(decision.release()).containsValues("n2", "n1");
   }
 
   @Test
@@ -103,8 +103,8 @@ class GangPlacementStepTest {
     List<Pod> old = terminatingFirstAttempt();
     List<Pod> pods = new ArrayList<>(old);
     pods.addAll(gatedPods(2));
-    GangPlacementStep.Plan decided = plan(pods, 2, null, T0);
-    assertThat(decided.outcome().kind()).isEqualTo(PlacementOutcome.Kind.PLACED);
+    PlacementDecision decided = decide(pods, 2, null, T0);
+    assertThat(decided.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
     assertThat(decided.annotate().values()).containsExactlyInAnyOrder("n1", "n2");
     // ...but no rank is released onto a node an attempt-1 pod still occupies.
     assertThat(decided.release()).isEmpty();
@@ -116,13 +116,13 @@ class GangPlacementStepTest {
             .findFirst().orElseThrow().getValue()));
     List<Pod> oneGone = new ArrayList<>(List.of(old.get(1)));
     oneGone.addAll(next);
-    GangPlacementStep.Plan partly = plan(oneGone, 2, T0.toString(), T0.plusSeconds(1));
+    PlacementDecision partly = decide(oneGone, 2, T0.toString(), T0.plusSeconds(1));
     assertThat(partly.annotate()).isEmpty();
     assertThat(partly.release()).containsOnlyKeys(next.stream().filter(p -> "n1".equals(GangPlacementStep.reservedNode(p))).toList());
     assertThat(partly.release().values()).containsExactly("n1");
 
     // All of attempt 1 gone: the rest is released.
-    assertThat(plan(next, 2, T0.toString(), T0.plusSeconds(2)).release().values()).containsExactlyInAnyOrder("n1", "n2");
+    assertThat(decide(next, 2, T0.toString(), T0.plusSeconds(2)).release().values()).containsExactlyInAnyOrder("n1", "n2");
   }
 
   @Test
@@ -136,9 +136,9 @@ class GangPlacementStepTest {
     GangObservation gang = GangObservation.of(pods, 1, 2);
     List<Pod> cluster = new ArrayList<>(pods);
     cluster.add(foreign);
-    GangPlacementStep.Plan plan = step.plan("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang,
+    PlacementDecision decision = step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang,
         gang.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, cluster, 0, Set.of(), List::of), null, T0);
-    assertThat(plan.outcome().kind()).isEqualTo(PlacementOutcome.Kind.WAITING);
+    assertThat(decision.kind()).isEqualTo(PlacementDecision.Kind.WAITING);
   }
 
   /** The gang as the cache shows it once phase 1 and 2 were written: rank r reserved on nodes[r], released at {@code releasedAt}. */
@@ -160,9 +160,9 @@ class GangPlacementStepTest {
 
   @Test
   void aDecisionSaysWhenToLookAgainIfNothingHappens() {
-    GangPlacementStep.Plan plan = plan(gatedPods(), null, T0);
-    assertThat(plan.recheckAt()).isEqualTo(T0.plusSeconds(60));
-    assertThat(plan.time()).isEqualTo(T0);
+    PlacementDecision decision = decide(gatedPods(), null, T0);
+    assertThat(decision.recheckAt()).isEqualTo(T0.plusSeconds(60));
+    assertThat(decision.time()).isEqualTo(T0);
   }
 
   @Test
@@ -172,18 +172,18 @@ class GangPlacementStepTest {
     unschedulable(pods.get(1), "0/16 nodes are available: 1 node(s) didn't match pod anti-affinity rules, 15 node(s) didn't match "
         + "Pod's node affinity/selector. preemption: 0/16 nodes are available: 16 Preemption is not helpful for scheduling.");
 
-    GangPlacementStep.Plan waiting = plan(pods, T0.toString(), T0.plusSeconds(30));
-    assertThat(waiting.outcome().kind()).isEqualTo(PlacementOutcome.Kind.NONE);
+    PlacementDecision waiting = decide(pods, T0.toString(), T0.plusSeconds(30));
+    assertThat(waiting.kind()).isEqualTo(PlacementDecision.Kind.NONE);
     assertThat(waiting.recheckAt()).as("woken at the deadline, not by the periodic resync").isEqualTo(T0.plusSeconds(60));
     assertThat(waiting.delete()).isEmpty();
 
-    GangPlacementStep.Plan expired = plan(pods, T0.toString(), T0.plusSeconds(61));
-    assertThat(expired.outcome().kind()).isEqualTo(PlacementOutcome.Kind.EXPIRED);
-    assertThat(expired.outcome().reason()).isEqualTo("BindTimeout");
-    assertThat(expired.outcome().message()).contains("1 of 2 ranks did not bind within 60 s")
+    PlacementDecision expired = decide(pods, T0.toString(), T0.plusSeconds(61));
+    assertThat(expired.kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
+    assertThat(expired.reason()).isEqualTo("BindTimeout");
+    assertThat(expired.message()).contains("1 of 2 ranks did not bind within 60 s")
         .contains("rank 1 (pod llm-r1-a1) on n2: 0/16 nodes are available: 1 node(s) didn't match pod anti-affinity rules")
         .doesNotContain("affinity/selector").contains("without n2");
-    assertThat(expired.outcome().avoid()).singleElement().satisfies(a -> {
+    assertThat(expired.avoid()).singleElement().satisfies(a -> {
       assertThat(a.getNode()).isEqualTo("n2");
       assertThat(a.getReason()).isEqualTo("BindTimeout");
       assertThat(a.getUntil()).isEqualTo(T0.plusSeconds(61).plus(Duration.ofMinutes(10)).toString());
@@ -197,9 +197,9 @@ class GangPlacementStepTest {
     // Placed at T0; rank 1 waited for its node until T0+50 and was released then.
     List<Pod> pods = released(1, T0.plusSeconds(50), "n1", "n2");
     pods.get(0).getSpec().setNodeName("n1");
-    GangPlacementStep.Plan plan = plan(pods, T0.toString(), T0.plusSeconds(70));
-    assertThat(plan.outcome().kind()).isEqualTo(PlacementOutcome.Kind.NONE);
-    assertThat(plan.recheckAt()).isEqualTo(T0.plusSeconds(110));
+    PlacementDecision decision = decide(pods, T0.toString(), T0.plusSeconds(70));
+    assertThat(decision.kind()).isEqualTo(PlacementDecision.Kind.NONE);
+    assertThat(decision.recheckAt()).isEqualTo(T0.plusSeconds(110));
   }
 
   @Test
@@ -207,11 +207,11 @@ class GangPlacementStepTest {
     List<Pod> pods = released(1, T0, "n1", "n2");
     pods.get(0).getSpec().setNodeName("n1");
     pods.get(1).getSpec().setNodeName("n2");
-    GangPlacementStep.Plan plan = plan(pods, T0.toString(), T0.plusSeconds(3600));
-    assertThat(plan.outcome().kind()).isEqualTo(PlacementOutcome.Kind.NONE);
-    assertThat(plan.recheckAt()).isNull();
-    assertThat(plan.annotate()).isEmpty();
-    assertThat(plan.release()).isEmpty();
+    PlacementDecision decision = decide(pods, T0.toString(), T0.plusSeconds(3600));
+    assertThat(decision.kind()).isEqualTo(PlacementDecision.Kind.NONE);
+    assertThat(decision.recheckAt()).isNull();
+    assertThat(decision.annotate()).isEmpty();
+    assertThat(decision.release()).isEmpty();
   }
 
   @Test
@@ -225,16 +225,16 @@ class GangPlacementStepTest {
     next.get(1).getMetadata().getAnnotations().put(SnapshotFactory.RESERVED_NODE_ANNOTATION, "n2");
     pods.addAll(next);
 
-    GangPlacementStep.Plan waiting = plan(pods, 2, T0.toString(), T0.plusSeconds(80));
-    assertThat(waiting.outcome().kind()).isEqualTo(PlacementOutcome.Kind.NONE);
+    PlacementDecision waiting = decide(pods, 2, T0.toString(), T0.plusSeconds(80));
+    assertThat(waiting.kind()).isEqualTo(PlacementDecision.Kind.NONE);
     assertThat(waiting.release().values()).containsExactly("n1");
     assertThat(waiting.recheckAt()).as("the bind timeout after the old pod was due to be gone").isEqualTo(T0.plusSeconds(90));
 
-    GangPlacementStep.Plan stuck = plan(pods, 2, T0.toString(), T0.plusSeconds(90));
-    assertThat(stuck.outcome().kind()).isEqualTo(PlacementOutcome.Kind.EXPIRED);
-    assertThat(stuck.outcome().reason()).isEqualTo("StuckTerminating");
-    assertThat(stuck.outcome().message()).contains("rank 1 (pod llm-r1-a2) still waits for pod llm-r1-a1 of an earlier attempt to leave n2");
-    assertThat(stuck.outcome().avoid()).extracting(a -> a.getNode()).containsExactly("n2");
+    PlacementDecision stuck = decide(pods, 2, T0.toString(), T0.plusSeconds(90));
+    assertThat(stuck.kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
+    assertThat(stuck.reason()).isEqualTo("StuckTerminating");
+    assertThat(stuck.message()).contains("rank 1 (pod llm-r1-a2) still waits for pod llm-r1-a1 of an earlier attempt to leave n2");
+    assertThat(stuck.avoid()).extracting(a -> a.getNode()).containsExactly("n2");
     assertThat(stuck.release()).isEmpty();
     assertThat(stuck.delete()).containsExactlyInAnyOrderElementsOf(next);
   }
@@ -242,8 +242,8 @@ class GangPlacementStepTest {
   @Test
   void aCacheShowingOnlyPartOfTheWrittenDecisionDoesNotMakeItAgain() {
     List<Pod> pods = gatedPods();
-    GangPlacementStep.Plan decided = plan(pods, null, T0);
-    assertThat(decided.outcome().kind()).isEqualTo(PlacementOutcome.Kind.PLACED);
+    PlacementDecision decided = decide(pods, null, T0);
+    assertThat(decided.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
     // The next reconcile's cache shows rank 0's annotation and release, not rank 1's yet.
     List<Pod> seen = gatedPods();
     Pod rank0 = seen.get(0);
@@ -251,8 +251,8 @@ class GangPlacementStepTest {
     rank0.getMetadata().getAnnotations().put(SnapshotFactory.RESERVED_NODE_ANNOTATION, node0);
     rank0.getSpec().setSchedulingGates(List.of());
 
-    GangPlacementStep.Plan again = plan(seen, T0.toString(), T0.plusSeconds(1));
-    assertThat(again.outcome().kind()).as("no second decision").isEqualTo(PlacementOutcome.Kind.NONE);
+    PlacementDecision again = decide(seen, T0.toString(), T0.plusSeconds(1));
+    assertThat(again.kind()).as("no second decision").isEqualTo(PlacementDecision.Kind.NONE);
     assertThat(again.annotate()).containsOnlyKeys(seen.get(1)).containsValue(decided.annotate().get(pods.get(1)));
     assertThat(again.release()).containsOnlyKeys(seen.get(1));
   }
@@ -260,7 +260,7 @@ class GangPlacementStepTest {
   @Test
   void afterABindTimeoutTheJobDecidesAgain() {
     List<Pod> pods = released(1, T0, "n1", "n2");
-    assertThat(plan(pods, T0.toString(), T0.plusSeconds(61)).outcome().kind()).isEqualTo(PlacementOutcome.Kind.EXPIRED);
-    assertThat(plan(gatedPods(), T0.toString(), T0.plusSeconds(62)).outcome().kind()).isEqualTo(PlacementOutcome.Kind.PLACED);
+    assertThat(decide(pods, T0.toString(), T0.plusSeconds(61)).kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
+    assertThat(decide(gatedPods(), T0.toString(), T0.plusSeconds(62)).kind()).isEqualTo(PlacementDecision.Kind.PLACED);
   }
 }

@@ -20,8 +20,8 @@ class GangRecoveryStepTest {
   private final GangRecoveryStep step = recoveryStep(JobDependencies.standalone());
   private final TrainingJob job = TestJobs.job("llm", 2, 8);
 
-  private GangRecoveryStep.Assessment assess(Function<String, NodeStatus> nodes, Pod... pods) {
-    return step.assess(job, GangObservation.of(List.of(pods), 1, 2), nodes, p -> "last line of the log", NOW);
+  private RecoveryDecision decide(Function<String, NodeStatus> nodes, Pod... pods) {
+    return step.decide(job, GangObservation.of(List.of(pods), 1, 2), nodes, p -> "last line of the log", NOW);
   }
 
   private static Function<String, NodeStatus> allReady() {
@@ -30,54 +30,54 @@ class GangRecoveryStepTest {
 
   @Test
   void aHealthyGangNeedsNothing() {
-    assertThat(assess(allReady(), TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1")), TestJobs.pod(job, 1, 1, "n2", TestJobs.running("n2")))
-        .outcome().kind()).isEqualTo(RecoveryOutcome.Kind.NONE);
+    assertThat(decide(allReady(), TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1")), TestJobs.pod(job, 1, 1, "n2", TestJobs.running("n2")))
+        .kind()).isEqualTo(RecoveryDecision.Kind.NONE);
   }
 
   @Test
   void aRetryableExitRestartsAsTheNextAttemptAvoidingTheNode() {
-    var outcome = assess(allReady(), TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1")),
-        TestJobs.pod(job, 1, 1, "n2", TestJobs.exited(1, "Error", "NCCL timeout"))).outcome();
-    assertThat(outcome.kind()).isEqualTo(RecoveryOutcome.Kind.RESTART);
-    assertThat(outcome.restart().nextAttempt()).isEqualTo(2);
-    assertThat(outcome.restart().nodesToExclude()).containsExactly("n2");
-    assertThat(outcome.restart().infrastructure()).isFalse();
+    var decision = decide(allReady(), TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1")),
+        TestJobs.pod(job, 1, 1, "n2", TestJobs.exited(1, "Error", "NCCL timeout")));
+    assertThat(decision.kind()).isEqualTo(RecoveryDecision.Kind.RESTART);
+    assertThat(decision.restart().nextAttempt()).isEqualTo(2);
+    assertThat(decision.restart().nodesToExclude()).containsExactly("n2");
+    assertThat(decision.restart().infrastructure()).isFalse();
   }
 
   @Test
   void aPermanentExitFailsTheJobWithTheLogTail() {
-    var outcome = assess(allReady(), TestJobs.pod(job, 0, 1, "n1", TestJobs.exited(127, "Error", null)),
-        TestJobs.pod(job, 1, 1, "n2", TestJobs.running("n2"))).outcome();
-    assertThat(outcome.kind()).isEqualTo(RecoveryOutcome.Kind.FAIL);
-    assertThat(outcome.reason()).isEqualTo("PermanentFailure");
-    assertThat(outcome.message()).contains("127", "last line of the log");
+    var decision = decide(allReady(), TestJobs.pod(job, 0, 1, "n1", TestJobs.exited(127, "Error", null)),
+        TestJobs.pod(job, 1, 1, "n2", TestJobs.running("n2")));
+    assertThat(decision.kind()).isEqualTo(RecoveryDecision.Kind.FAIL);
+    assertThat(decision.reason()).isEqualTo("PermanentFailure");
+    assertThat(decision.message()).contains("127", "last line of the log");
   }
 
   @Test
   void aDeletedNodeUnderARunningRankIsAnInfrastructureRestart() {
     Map<String, NodeStatus> nodes = Map.of("n1", NodeStatus.ready("n1"), "n2", NodeStatus.deleted("n2"));
-    var outcome = assess(nodes::get, TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1")),
-        TestJobs.pod(job, 1, 1, "n2", TestJobs.running("n2"))).outcome();
-    assertThat(outcome.kind()).isEqualTo(RecoveryOutcome.Kind.RESTART);
-    assertThat(outcome.restart().infrastructure()).isTrue();
-    assertThat(outcome.reason()).isEqualTo("NodeLost");
+    var decision = decide(nodes::get, TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1")),
+        TestJobs.pod(job, 1, 1, "n2", TestJobs.running("n2")));
+    assertThat(decision.kind()).isEqualTo(RecoveryDecision.Kind.RESTART);
+    assertThat(decision.restart().infrastructure()).isTrue();
+    assertThat(decision.reason()).isEqualTo("NodeLost");
   }
 
   @Test
   void aNodeNotReadyWithinItsGraceIsWatchedNotActedOn() {
     Map<String, NodeStatus> nodes = Map.of("n1", NodeStatus.ready("n1"), "n2", NodeStatus.notReady("n2", NOW.minusSeconds(10)));
-    var assessment = assess(nodes::get, TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1")),
+    var decision = decide(nodes::get, TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1")),
         TestJobs.pod(job, 1, 1, "n2", TestJobs.running("n2")));
-    assertThat(assessment.outcome().kind()).isEqualTo(RecoveryOutcome.Kind.NONE);
-    assertThat(assessment.recheckAt()).isEqualTo(NOW.plusSeconds(50));
+    assertThat(decision.kind()).isEqualTo(RecoveryDecision.Kind.NONE);
+    assertThat(decision.recheckAt()).isEqualTo(NOW.plusSeconds(50));
   }
 
   @Test
   void nothingIsDecidedTwiceWhileARestartIsPending() {
     job.setStatus(new TrainingJobStatus());
     job.getStatus().setNextRestartTime(NOW.plusSeconds(10).toString());
-    assertThat(assess(allReady(), TestJobs.pod(job, 1, 1, "n2", TestJobs.exited(1, "Error", null))).outcome().kind())
-        .isEqualTo(RecoveryOutcome.Kind.NONE);
+    assertThat(decide(allReady(), TestJobs.pod(job, 1, 1, "n2", TestJobs.exited(1, "Error", null))).kind())
+        .isEqualTo(RecoveryDecision.Kind.NONE);
   }
 
   static GangRecoveryStep recoveryStep(JobDependencies deps) {

@@ -100,8 +100,8 @@ class JobStatusMachineTest {
   void aFailOutcomeFailsTheJobWithItsReasonAndMessage() {
     GangObservation gang = GangObservation.of(List.of(TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1")),
         TestJobs.pod(job, 1, 1, "n2", TestJobs.exited(2, "Error", "usage"))), 1, 2);
-    StatusTransition t = JobStatusMachine.next(job, List.of(), gang, PlacementOutcome.NONE,
-        RecoveryOutcome.fail("PermanentFailure", "rank 1 exited with code 2"), T1);
+    StatusTransition t = JobStatusMachine.next(job, List.of(), gang, PlacementDecision.NONE,
+        RecoveryDecision.fail("PermanentFailure", "rank 1 exited with code 2", null), T1);
     assertThat(t.status().getPhase()).isEqualTo(JobPhase.Failed);
     Condition failed = condition(t.status(), "Failed");
     assertThat(failed.getReason()).isEqualTo("PermanentFailure");
@@ -118,8 +118,8 @@ class JobStatusMachineTest {
 
   @Test
   void finishedJobsStayFinished() {
-    job.setStatus(JobStatusMachine.next(job, List.of(), GangObservation.of(List.of(), 1, 2), PlacementOutcome.NONE,
-        RecoveryOutcome.fail("PermanentFailure", "boom"), T1).status());
+    job.setStatus(JobStatusMachine.next(job, List.of(), GangObservation.of(List.of(), 1, 2), PlacementDecision.NONE,
+        RecoveryDecision.fail("PermanentFailure", "boom", null), T1).status());
     StatusTransition later = step(T1.plusSeconds(5));
     assertThat(later.status().getPhase()).isEqualTo(JobPhase.Failed);
     assertThat(later.status().getCompletionTime()).isEqualTo(T1.toString());
@@ -191,7 +191,7 @@ class JobStatusMachineTest {
     var avoid = List.of(new dev.gangway.api.v1alpha1.AvoidedNode("n2", "BindTimeout", "didn't match pod anti-affinity rules",
         T1.plusSeconds(600).toString()));
     StatusTransition t = JobStatusMachine.next(job, List.of(), GangObservation.of(List.of(), 1, 2),
-        PlacementOutcome.expired("BindTimeout", "1 of 2 ranks did not bind within 60 s", avoid), RecoveryOutcome.NONE, T1);
+        PlacementDecision.expired("BindTimeout", "1 of 2 ranks did not bind within 60 s", avoid, List.of(), T1), RecoveryDecision.NONE, T1);
     assertThat(condition(t.status(), "Placed").getStatus()).isEqualTo("False");
     assertThat(condition(t.status(), "Placed").getReason()).isEqualTo("BindTimeout");
     assertThat(t.status().getPlacement().getAvoidedNodes()).isEqualTo(avoid);

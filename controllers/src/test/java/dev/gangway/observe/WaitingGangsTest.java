@@ -2,6 +2,7 @@ package dev.gangway.observe;
 
 import dev.gangway.job.TestJobs;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.gangway.api.v1alpha1.JobPhase;
 import dev.gangway.api.v1alpha1.TrainingJob;
@@ -90,9 +91,20 @@ class WaitingGangsTest {
   }
 
   @Test
+  void aMalformedCreationTimeSortsLastInsteadOfBreakingTheQueue() {
+    TrainingJob odd = job("odd", 50, null, null, null, null);
+    odd.getMetadata().setCreationTimestamp("not a time");
+    assertThat(WaitingGangs.of(List.of(odd, job("fine", 40, null, null, null, null)).stream(), CLUSTER, Set.of()))
+        .extracting(QueuedGang::jobKey, QueuedGang::createdAt)
+        .containsExactlyInAnyOrder(tuple("team-a/odd", Instant.MAX), tuple("team-a/fine", T0.minusSeconds(40)));
+  }
+
+  @Test
   void aJobWhoseSpecCannotBeReadIsLeftOutInsteadOfBreakingTheQueue() {
     TrainingJob broken = job("broken", 50, null, JobPhase.Pending, "False", "InsufficientCapacity");
-    broken.getMetadata().setCreationTimestamp("not a time");
+    // A quantity the API server would never accept: reading the request throws.
+    broken.getSpec().getTemplate().getSpec().getContainers().get(0).setResources(new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+        .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("lots")).build());
     assertThat(WaitingGangs.of(List.of(broken, job("fine", 40, null, null, null, null)).stream(), CLUSTER, Set.of()))
         .extracting(QueuedGang::jobKey).containsExactly("team-a/fine");
   }

@@ -12,11 +12,11 @@ import org.junit.jupiter.api.Test;
 class RecoveryStatusTest {
   static final Instant NOW = Instant.parse("2026-11-02T10:00:00Z");
 
-  static RestartDecision.Restart restart(int failedAttempt, boolean infrastructure, List<String> exclude) {
+  static RestartPlan.Restart restart(int failedAttempt, boolean infrastructure, List<String> exclude) {
     RestartRecord r = new RestartRecord();
     r.setAttempt(failedAttempt);
     r.setTime(NOW.toString());
-    return new RestartDecision.Restart(NOW.plusSeconds(10), Duration.ofSeconds(10), failedAttempt + 1, exclude, null, infrastructure, r,
+    return new RestartPlan.Restart(NOW.plusSeconds(10), Duration.ofSeconds(10), failedAttempt + 1, exclude, null, infrastructure, r,
         "m", null);
   }
 

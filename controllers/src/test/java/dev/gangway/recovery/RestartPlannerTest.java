@@ -67,7 +67,7 @@ class RestartPlannerTest {
     for (int i = 0; i < 7; i++) {
       Instant now = NOW.plusSeconds(30L * i);
       Classification c = CLASSIFIER.classify(Failure.onNode(0, "p", NodeStatus.deleted("n" + i), now), List.of(), now);
-      RestartDecision.Restart r = (RestartDecision.Restart) RestartPlanner.plan(RecoveryState.of(status), c, STANDARD, now);
+      RestartPlan.Restart r = (RestartPlan.Restart) RestartPlanner.plan(RecoveryState.of(status), c, STANDARD, now);
       assertThat(r.notBefore()).isEqualTo(now.plus(r.backoff()));
       delays.add(r.backoff().toSeconds());
       RecoveryStatus.recordRestart(status, r);
@@ -84,7 +84,7 @@ class RestartPlannerTest {
     checkpoint.setStep(1200L);
     checkpoint.setPath("/ckpt/step-1200");
     RecoveryState state = new RecoveryState(2, 1, 0, null, List.of("gpu-9"), List.of(), checkpoint);
-    RestartDecision.Restart r = (RestartDecision.Restart) RestartPlanner.plan(state, crash("gpu-1"), STANDARD, NOW);
+    RestartPlan.Restart r = (RestartPlan.Restart) RestartPlanner.plan(state, crash("gpu-1"), STANDARD, NOW);
     assertThat(r.nextAttempt()).isEqualTo(3);
     assertThat(r.resumeFrom()).isEqualTo("/ckpt/step-1200");
     assertThat(r.nodesToExclude()).containsExactly("gpu-9", "gpu-1");
@@ -97,14 +97,14 @@ class RestartPlannerTest {
 
   @Test
   void withoutACheckpointTheNextAttemptStartsFromScratch() {
-    RestartDecision.Restart r = (RestartDecision.Restart) RestartPlanner.plan(state(1, 0, 0), crash("gpu-1"), STANDARD, NOW);
+    RestartPlan.Restart r = (RestartPlan.Restart) RestartPlanner.plan(state(1, 0, 0), crash("gpu-1"), STANDARD, NOW);
     assertThat(r.resumeFrom()).isNull();
     assertThat(r.message()).contains("from scratch");
   }
 
   @Test
   void evictionIsNotTheNodesFaultSoTheNodeIsNotExcluded() {
-    RestartDecision.Restart r = (RestartDecision.Restart) RestartPlanner.plan(state(1, 0, 0), evicted("gpu-1"), STANDARD, NOW);
+    RestartPlan.Restart r = (RestartPlan.Restart) RestartPlanner.plan(state(1, 0, 0), evicted("gpu-1"), STANDARD, NOW);
     assertThat(r.nodesToExclude()).isEmpty();
     assertThat(r.infrastructure()).isTrue();
   }
@@ -114,68 +114,68 @@ class RestartPlannerTest {
     FailurePolicy spec = new FailurePolicy();
     spec.setExcludeFailedNodes(false);
     RecoveryPolicy policy = RecoveryPolicy.resolve(spec, RecoveryDefaults.STANDARD);
-    RestartDecision.Restart r = (RestartDecision.Restart) RestartPlanner.plan(state(1, 0, 0), nodeLost("gpu-1"), policy, NOW);
+    RestartPlan.Restart r = (RestartPlan.Restart) RestartPlanner.plan(state(1, 0, 0), nodeLost("gpu-1"), policy, NOW);
     assertThat(r.nodesToExclude()).isEmpty();
   }
 
   @Test
   void aNodeIsExcludedOnce() {
     RecoveryState state = new RecoveryState(2, 0, 1, null, List.of("gpu-1"), List.of(), null);
-    RestartDecision.Restart r = (RestartDecision.Restart) RestartPlanner.plan(state, nodeLost("gpu-1"), STANDARD, NOW);
+    RestartPlan.Restart r = (RestartPlan.Restart) RestartPlanner.plan(state, nodeLost("gpu-1"), STANDARD, NOW);
     assertThat(r.nodesToExclude()).containsExactly("gpu-1");
   }
 
   @Test
   void maxRestartsExhaustedFailsWithRestartLimitExceeded() {
-    RestartDecision d = RestartPlanner.plan(state(4, 3, 0), crash("gpu-1"), STANDARD, NOW);
-    assertThat(d).isInstanceOfSatisfying(RestartDecision.FailJob.class, f -> {
-      assertThat(f.reason()).isEqualTo(RestartDecision.FailReason.RestartLimitExceeded);
+    RestartPlan d = RestartPlanner.plan(state(4, 3, 0), crash("gpu-1"), STANDARD, NOW);
+    assertThat(d).isInstanceOfSatisfying(RestartPlan.FailJob.class, f -> {
+      assertThat(f.reason()).isEqualTo(RestartPlan.FailReason.RestartLimitExceeded);
       assertThat(f.message()).contains("maxRestarts is 3").contains("exit code 1");
     });
   }
 
   @Test
   void infrastructureRestartsDoNotUseUpMaxRestarts() {
-    RestartDecision d = RestartPlanner.plan(state(4, 3, 5), nodeLost("gpu-1"), STANDARD, NOW);
-    assertThat(d).isInstanceOf(RestartDecision.Restart.class);
+    RestartPlan d = RestartPlanner.plan(state(4, 3, 5), nodeLost("gpu-1"), STANDARD, NOW);
+    assertThat(d).isInstanceOf(RestartPlan.Restart.class);
   }
 
   @Test
   void maxInfrastructureRestartsBoundsInfrastructureRestarts() {
-    RestartDecision d = RestartPlanner.plan(state(11, 0, 10), nodeLost("gpu-1"), STANDARD, NOW);
-    assertThat(d).isInstanceOfSatisfying(RestartDecision.FailJob.class, f -> {
-      assertThat(f.reason()).isEqualTo(RestartDecision.FailReason.RestartLimitExceeded);
+    RestartPlan d = RestartPlanner.plan(state(11, 0, 10), nodeLost("gpu-1"), STANDARD, NOW);
+    assertThat(d).isInstanceOfSatisfying(RestartPlan.FailJob.class, f -> {
+      assertThat(f.reason()).isEqualTo(RestartPlan.FailReason.RestartLimitExceeded);
       assertThat(f.message()).contains("maxInfrastructureRestarts is 10");
     });
     // ... while a crash may still restart.
-    assertThat(RestartPlanner.plan(state(11, 0, 10), crash("gpu-1"), STANDARD, NOW)).isInstanceOf(RestartDecision.Restart.class);
+    assertThat(RestartPlanner.plan(state(11, 0, 10), crash("gpu-1"), STANDARD, NOW)).isInstanceOf(RestartPlan.Restart.class);
   }
 
   @Test
   void maxRestartsZeroFailsOnTheFirstCountedFailure() {
     FailurePolicy spec = new FailurePolicy();
     spec.setMaxRestarts(0);
-    RestartDecision d = RestartPlanner.plan(state(1, 0, 0), crash("gpu-1"), RecoveryPolicy.resolve(spec, RecoveryDefaults.STANDARD), NOW);
-    assertThat(d).isInstanceOf(RestartDecision.FailJob.class);
+    RestartPlan d = RestartPlanner.plan(state(1, 0, 0), crash("gpu-1"), RecoveryPolicy.resolve(spec, RecoveryDefaults.STANDARD), NOW);
+    assertThat(d).isInstanceOf(RestartPlan.FailJob.class);
   }
 
   @Test
   void aPermanentFailureFailsAtOnceWhateverTheBudget() {
     Classification c = CLASSIFIER.classify(new Failure(0, "p", NodeStatus.ready("n"), 127, "Error", Set.of(), NOW, null), List.of(), NOW);
-    RestartDecision d = RestartPlanner.plan(state(1, 0, 0), c, STANDARD, NOW);
-    assertThat(d).isInstanceOfSatisfying(RestartDecision.FailJob.class,
-        f -> assertThat(f.reason()).isEqualTo(RestartDecision.FailReason.PermanentFailure));
+    RestartPlan d = RestartPlanner.plan(state(1, 0, 0), c, STANDARD, NOW);
+    assertThat(d).isInstanceOfSatisfying(RestartPlan.FailJob.class,
+        f -> assertThat(f.reason()).isEqualTo(RestartPlan.FailReason.PermanentFailure));
   }
 
   @Test
   void ignoreCarriesWhenToLookAgain() {
     Classification c = CLASSIFIER.classify(Failure.onNode(0, "p", NodeStatus.notReady("n", NOW.minusSeconds(20)), NOW), List.of(), NOW);
-    assertThat(RestartPlanner.plan(state(1, 0, 0), c, STANDARD, NOW)).isInstanceOfSatisfying(RestartDecision.Ignore.class,
+    assertThat(RestartPlanner.plan(state(1, 0, 0), c, STANDARD, NOW)).isInstanceOfSatisfying(RestartPlan.Ignore.class,
         i -> assertThat(i.recheckAt()).isEqualTo(NOW.plusSeconds(40)));
   }
 
   @Test
-  void specBackoffAndLimitsOverrideTheOperatorDefaults() {
+  void specFieldsOverrideTheOperatorDefaultsFieldByField() {
     RecoveryDefaults defaults = new RecoveryDefaults(7, 20, Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMinutes(10), true);
     RecoveryPolicy fromDefaults = RecoveryPolicy.resolve(null, defaults);
     assertThat(fromDefaults.maxRestarts()).isEqualTo(7);
@@ -188,7 +188,8 @@ class RestartPlannerTest {
     backoff.setMaxSeconds(60);
     spec.setBackoff(backoff);
     RecoveryPolicy fromSpec = RecoveryPolicy.resolve(spec, defaults);
-    assertThat(fromSpec.maxRestarts()).isEqualTo(3);
+    assertThat(fromSpec.maxRestarts()).as("left unset in the spec: the operator's default").isEqualTo(7);
+    assertThat(fromSpec.maxInfrastructureRestarts()).isEqualTo(20);
     assertThat(fromSpec.backoff().delay(1)).isEqualTo(Duration.ofSeconds(30));
     assertThat(fromSpec.backoff().delay(3)).isEqualTo(Duration.ofSeconds(60));
   }

@@ -2,7 +2,6 @@ package dev.gangway.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.ValidationRule;
 
@@ -11,15 +10,18 @@ import io.fabric8.generator.annotation.ValidationRule;
     message = "spec.failurePolicy.backoff.initialSeconds must not exceed maxSeconds")
 public class Backoff {
 
-  @Min(0)
-  @Default("10")
-  @JsonPropertyDescription("Delay before the first restart, in seconds; doubled for each further restart. Default 10.")
-  private Integer initialSeconds = 10;
+  public static final int DEFAULT_INITIAL_SECONDS = 10;
+  public static final int DEFAULT_MAX_SECONDS = 300;
 
   @Min(0)
-  @Default("300")
-  @JsonPropertyDescription("Upper bound of the delay between restarts, in seconds. Default 300.")
-  private Integer maxSeconds = 300;
+  @JsonPropertyDescription("Delay before the first restart, in seconds; doubled for each further restart." + FailurePolicy.UNSET
+      + DEFAULT_INITIAL_SECONDS + FailurePolicy.PLATFORM + "backoff.initialSeconds).")
+  private Integer initialSeconds;
+
+  @Min(0)
+  @JsonPropertyDescription("Upper bound of the delay between restarts, in seconds; never below initialSeconds." + FailurePolicy.UNSET
+      + DEFAULT_MAX_SECONDS + FailurePolicy.PLATFORM + "backoff.maxSeconds).")
+  private Integer maxSeconds;
 
   public Integer getInitialSeconds() { return initialSeconds; }
   public void setInitialSeconds(Integer initialSeconds) { this.initialSeconds = initialSeconds; }

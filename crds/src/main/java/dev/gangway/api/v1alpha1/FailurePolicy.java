@@ -2,7 +2,6 @@ package dev.gangway.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,24 +9,30 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class FailurePolicy {
 
-  @Min(0)
-  @Default("3")
-  @JsonPropertyDescription("Gang restarts allowed for failures counted against the job (user-code errors). When exhausted the "
-      + "job fails with reason RestartLimitExceeded. Default 3; 0 fails on the first such failure.")
-  private Integer maxRestarts = 3;
+  /** Out-of-the-box operator defaults for unset fields; the platform may change them (Helm values failurePolicy.*). */
+  public static final int DEFAULT_MAX_RESTARTS = 3;
+  public static final int DEFAULT_MAX_INFRASTRUCTURE_RESTARTS = 10;
+  public static final boolean DEFAULT_EXCLUDE_FAILED_NODES = true;
+  static final String UNSET = " Unset: the operator's default, ";
+  static final String PLATFORM = " unless the platform changed it (Helm value failurePolicy.";
 
   @Min(0)
-  @Default("10")
+  @JsonPropertyDescription("Gang restarts allowed for failures counted against the job (user-code errors). When exhausted the "
+      + "job fails with reason RestartLimitExceeded; 0 fails on the first such failure." + UNSET + DEFAULT_MAX_RESTARTS + PLATFORM
+      + "maxRestarts).")
+  private Integer maxRestarts;
+
+  @Min(0)
   @JsonPropertyDescription("Gang restarts allowed for infrastructure causes (node lost or NotReady, eviction or preemption, a "
       + "fatal node-health signal). They do not count against maxRestarts, so a flaky fleet does not use up the job's "
-      + "budget for its own errors. When exhausted the job fails with reason RestartLimitExceeded. Default 10.")
-  private Integer maxInfrastructureRestarts = 10;
+      + "budget for its own errors. When exhausted the job fails with reason RestartLimitExceeded." + UNSET
+      + DEFAULT_MAX_INFRASTRUCTURE_RESTARTS + PLATFORM + "maxInfrastructureRestarts).")
+  private Integer maxInfrastructureRestarts;
 
-  @Default("true")
   @JsonPropertyDescription("Keep this job off nodes where one of its ranks failed for a node-attributable cause (node lost, "
-      + "unhealthy or NotReady, or a rank that crashed there) in later attempts; the nodes are listed in status.excludedNodes. "
-      + "Default true.")
-  private Boolean excludeFailedNodes = true;
+      + "unhealthy or NotReady, or a rank that crashed there) in later attempts; the nodes are listed in status.excludedNodes."
+      + UNSET + DEFAULT_EXCLUDE_FAILED_NODES + PLATFORM + "excludeFailedNodes).")
+  private Boolean excludeFailedNodes;
 
   @Min(0)
   @JsonPropertyDescription("When a fatal node-health signal (XID 79, ECC double-bit error, NVLink or NIC down) arrives for a node "

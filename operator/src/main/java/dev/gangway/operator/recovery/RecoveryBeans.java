@@ -13,7 +13,8 @@ import jakarta.inject.Singleton;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import dev.gangway.events.JobEventPublisher;
+import java.util.Optional;
+import dev.gangway.events.JobCloudEventPublisher;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -27,14 +28,19 @@ public class RecoveryBeans {
   @Produces
   @Singleton
   RecoveryDefaults recoveryDefaults(
-      @ConfigProperty(name = "gangway.default.max-restarts", defaultValue = "3") int maxRestarts,
-      @ConfigProperty(name = "gangway.default.max-infrastructure-restarts", defaultValue = "10") int maxInfrastructureRestarts,
-      @ConfigProperty(name = "gangway.default.backoff.initial-seconds", defaultValue = "10") long initialSeconds,
-      @ConfigProperty(name = "gangway.default.backoff.max-seconds", defaultValue = "300") long maxSeconds,
-      @ConfigProperty(name = "gangway.recovery.backoff-reset-seconds", defaultValue = "600") long resetSeconds,
-      @ConfigProperty(name = "gangway.default.exclude-failed-nodes", defaultValue = "true") boolean excludeFailedNodes) {
-    return new RecoveryDefaults(maxRestarts, maxInfrastructureRestarts, Duration.ofSeconds(initialSeconds),
-        Duration.ofSeconds(Math.max(initialSeconds, maxSeconds)), Duration.ofSeconds(resetSeconds), excludeFailedNodes);
+      @ConfigProperty(name = "gangway.default.max-restarts") Optional<Integer> maxRestarts,
+      @ConfigProperty(name = "gangway.default.max-infrastructure-restarts") Optional<Integer> maxInfrastructureRestarts,
+      @ConfigProperty(name = "gangway.default.backoff.initial-seconds") Optional<Long> initialSeconds,
+      @ConfigProperty(name = "gangway.default.backoff.max-seconds") Optional<Long> maxSeconds,
+      @ConfigProperty(name = "gangway.recovery.backoff-reset-seconds") Optional<Long> resetSeconds,
+      @ConfigProperty(name = "gangway.default.exclude-failed-nodes") Optional<Boolean> excludeFailedNodes) {
+    // Unset properties keep the API's documented defaults: the numbers live in one place (RecoveryDefaults.STANDARD).
+    RecoveryDefaults standard = RecoveryDefaults.STANDARD;
+    Duration initial = initialSeconds.map(Duration::ofSeconds).orElse(standard.backoffInitial());
+    Duration max = maxSeconds.map(Duration::ofSeconds).orElse(standard.backoffMax());
+    return new RecoveryDefaults(maxRestarts.orElse(standard.maxRestarts()),
+        maxInfrastructureRestarts.orElse(standard.maxInfrastructureRestarts()), initial, max.compareTo(initial) < 0 ? initial : max,
+        resetSeconds.map(Duration::ofSeconds).orElse(standard.backoffReset()), excludeFailedNodes.orElse(standard.excludeFailedNodes()));
   }
 
   @Produces
@@ -63,7 +69,7 @@ public class RecoveryBeans {
   @Produces
   @Singleton
   JobDependencies jobDependencies(RecoveryDefaults defaults, FailureClassifier classifier, BadNodeTracker badNodes,
-      NodeHealthRegistry health, CheckpointInbox checkpoints, JobEventPublisher publisher,
+      NodeHealthRegistry health, CheckpointInbox checkpoints, JobCloudEventPublisher publisher,
       @ConfigProperty(name = "gangway.placement.bind-timeout-seconds", defaultValue = "60") long bindTimeoutSeconds,
       // Accepted and ignored: backfill never takes the capacity held for the queue's head, so it needs no time bound.
       @ConfigProperty(name = "gangway.placement.backfill-bound-seconds", defaultValue = "600") long backfillBoundSeconds,

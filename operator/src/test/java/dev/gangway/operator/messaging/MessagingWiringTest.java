@@ -9,8 +9,8 @@ import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.checkpoint.CheckpointInbox;
 import dev.gangway.checkpoint.CheckpointReport;
 import dev.gangway.checkpoint.ResourceRef;
-import dev.gangway.events.JobEventPublisher;
-import dev.gangway.events.JobLifecycleEvent;
+import dev.gangway.events.JobCloudEventPublisher;
+import dev.gangway.events.JobCloudEvent;
 import dev.gangway.health.NodeHealthRecorder;
 import dev.gangway.health.NodeHealthRegistry;
 import dev.gangway.leadership.Leadership;
@@ -52,7 +52,7 @@ class MessagingWiringTest {
   NodeHealthRegistry health;
 
   @Inject
-  JobEventPublisher publisher;
+  JobCloudEventPublisher publisher;
 
   @Inject
   KubernetesClient client;
@@ -139,7 +139,7 @@ class MessagingWiringTest {
   void aPublishedEventLeavesOnJobEventsAsACloudEvent() throws Exception {
     InMemorySink<String> events = connector.sink("job-events");
     events.clear();
-    publisher.publish(new JobLifecycleEvent(JobLifecycleEvent.Type.Restarting, "ml", "llm", "uid-1", 2, Instant.parse("2026-11-02T10:00:00Z"),
+    publisher.publish(new JobCloudEvent(JobCloudEvent.Type.Restarting, "ml", "llm", "uid-1", 2, Instant.parse("2026-11-02T10:00:00Z"),
         "NodeLost", "node gpu-3 deleted", "gpu-3", 5, 1200L, "/ckpt/step-1200"));
 
     // The reconciler publishes too (jobs other tests created): pick the one published here.

@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param rank and {@code node}: the rank concerned (rank-failed, placed)
  * @param checkpointStep and {@code checkpointPath}: the checkpoint concerned (restarting, resumed)
  */
-public record JobLifecycleEvent(Type type, String namespace, String name, String uid, int attempt, Instant time, String reason,
+public record JobCloudEvent(Type type, String namespace, String name, String uid, int attempt, Instant time, String reason,
                                 String message, String node, Integer rank, Long checkpointStep, String checkpointPath) {
 
   /** Lifecycle steps, each a CloudEvents type {@code dev.gangway.trainingjob.<name>}. */
@@ -41,27 +41,27 @@ public record JobLifecycleEvent(Type type, String namespace, String name, String
     }
   }
 
-  public JobLifecycleEvent {
+  public JobCloudEvent {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(namespace, "namespace");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(time, "time");
   }
 
-  public static JobLifecycleEvent of(Type type, TrainingJob job, int attempt, Instant time) {
-    return new JobLifecycleEvent(type, job.getMetadata().getNamespace(), job.getMetadata().getName(), job.getMetadata().getUid(),
+  public static JobCloudEvent of(Type type, TrainingJob job, int attempt, Instant time) {
+    return new JobCloudEvent(type, job.getMetadata().getNamespace(), job.getMetadata().getName(), job.getMetadata().getUid(),
         attempt, time, null, null, null, null, null, null);
   }
 
-  public JobLifecycleEvent withReason(String reason, String message) {
-    return new JobLifecycleEvent(type, namespace, name, uid, attempt, time, reason, message, node, rank, checkpointStep, checkpointPath);
+  public JobCloudEvent withReason(String reason, String message) {
+    return new JobCloudEvent(type, namespace, name, uid, attempt, time, reason, message, node, rank, checkpointStep, checkpointPath);
   }
 
-  public JobLifecycleEvent withRank(Integer rank, String node) {
-    return new JobLifecycleEvent(type, namespace, name, uid, attempt, time, reason, message, node, rank, checkpointStep, checkpointPath);
+  public JobCloudEvent withRank(Integer rank, String node) {
+    return new JobCloudEvent(type, namespace, name, uid, attempt, time, reason, message, node, rank, checkpointStep, checkpointPath);
   }
 
-  public JobLifecycleEvent withCheckpoint(Long step, String path) {
-    return new JobLifecycleEvent(type, namespace, name, uid, attempt, time, reason, message, node, rank, step, path);
+  public JobCloudEvent withCheckpoint(Long step, String path) {
+    return new JobCloudEvent(type, namespace, name, uid, attempt, time, reason, message, node, rank, step, path);
   }
 }

@@ -5,12 +5,12 @@ package dev.gangway.events;
  * Implementations never block the caller and never throw: an event that cannot be sent is logged
  * and dropped, because a reconcile must not fail over a notification.
  */
-public interface JobEventPublisher {
+public interface JobCloudEventPublisher {
 
-  void publish(JobLifecycleEvent event);
+  void publish(JobCloudEvent event);
 
   /** Drops every event: for tests and for running without a channel. */
-  static JobEventPublisher discarding() {
+  static JobCloudEventPublisher discarding() {
     return event -> {
     };
   }

@@ -1,8 +1,8 @@
 package dev.gangway.operator.messaging;
 
-import dev.gangway.events.CloudEventJson;
-import dev.gangway.events.JobEventPublisher;
-import dev.gangway.events.JobLifecycleEvent;
+import dev.gangway.events.JobCloudEventJson;
+import dev.gangway.events.JobCloudEventPublisher;
+import dev.gangway.events.JobCloudEvent;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -20,25 +20,25 @@ import org.jboss.logging.Logger;
  * with a log line, because a reconcile must not wait on a notification.
  */
 @ApplicationScoped
-public class ChannelJobEventPublisher implements JobEventPublisher {
+public class ChannelJobCloudEventPublisher implements JobCloudEventPublisher {
   public static final String CHANNEL = "job-events";
-  private static final Logger LOG = Logger.getLogger(ChannelJobEventPublisher.class);
+  private static final Logger LOG = Logger.getLogger(ChannelJobCloudEventPublisher.class);
 
   private final Emitter<String> emitter;
 
-  public ChannelJobEventPublisher(@Channel(CHANNEL) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 1024)
+  public ChannelJobCloudEventPublisher(@Channel(CHANNEL) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 1024)
                                   Emitter<String> emitter) {
     this.emitter = emitter;
   }
 
   @Override
-  public void publish(JobLifecycleEvent event) {
+  public void publish(JobCloudEvent event) {
     try {
-      String json = CloudEventJson.toJson(event);
-      String job = CloudEventJson.partitionKey(event);
+      String json = JobCloudEventJson.toJson(event);
+      String job = JobCloudEventJson.partitionKey(event);
       // On Kafka: keyed by job so one job's events stay in order, and marked as a structured-mode CloudEvent.
       RecordHeaders headers = new RecordHeaders();
-      headers.add("content-type", CloudEventJson.STRUCTURED_CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
+      headers.add("content-type", JobCloudEventJson.STRUCTURED_CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
       Message<String> message = Message.of(json)
           .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(job).withHeaders(headers).build())
           .withNack(failure -> {

@@ -6,21 +6,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.UUID;
 
 /**
- * Renders a {@link JobLifecycleEvent} as a CloudEvents 1.0 event in structured JSON mode: the
+ * Renders a {@link JobCloudEvent} as a CloudEvents 1.0 event in structured JSON mode: the
  * attributes and the data in one JSON object, so any transport (Kafka, HTTP, a log) carries it
  * unchanged. Pure.
  */
-public final class CloudEventJson {
+public final class JobCloudEventJson {
   public static final String SPEC_VERSION = "1.0";
   /** Content type of a structured-mode event, for transports that carry one (Kafka header, HTTP). */
   public static final String STRUCTURED_CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private CloudEventJson() {
+  private JobCloudEventJson() {
   }
 
-  public static String toJson(JobLifecycleEvent e) {
+  public static String toJson(JobCloudEvent e) {
     ObjectNode event = JSON.createObjectNode();
     event.put("specversion", SPEC_VERSION);
     event.put("id", id(e));
@@ -44,7 +44,7 @@ public final class CloudEventJson {
     return "/apis/gangway.dev/v1alpha1/namespaces/" + namespace + "/trainingjobs/" + name;
   }
 
-  public static String partitionKey(JobLifecycleEvent e) {
+  public static String partitionKey(JobCloudEvent e) {
     return e.namespace() + "/" + e.name();
   }
 
@@ -52,18 +52,18 @@ public final class CloudEventJson {
    * Stable for the same happening, so that a consumer can drop the duplicate an operator restart
    * may send (source + id identify an event); random when the job's uid is unknown.
    */
-  static String id(JobLifecycleEvent e) {
+  static String id(JobCloudEvent e) {
     if (e.uid() == null) {
       return UUID.randomUUID().toString();
     }
     return e.uid() + "." + e.attempt() + "." + e.type().wireName() + (e.rank() == null ? "" : ".r" + e.rank());
   }
 
-  private static String subject(JobLifecycleEvent e) {
+  private static String subject(JobCloudEvent e) {
     return "attempts/" + e.attempt() + (e.rank() == null ? "" : "/ranks/" + e.rank());
   }
 
-  private static ObjectNode data(JobLifecycleEvent e) {
+  private static ObjectNode data(JobCloudEvent e) {
     ObjectNode data = JSON.createObjectNode();
     ObjectNode job = data.putObject("job");
     job.put("namespace", e.namespace());

@@ -6,13 +6,13 @@ import java.time.Instant;
 import java.util.List;
 
 /** What to do about a classified failure: fail the job, ignore the failure, or restart the gang. */
-public sealed interface RestartDecision {
+public sealed interface RestartPlan {
 
   /** Why a job fails; used as the Failed condition's reason. */
   enum FailReason { RestartLimitExceeded, PermanentFailure }
 
   /** Fail the job now; {@code message} goes into the Failed condition and the Event. */
-  record FailJob(FailReason reason, String message, Classification classification) implements RestartDecision {
+  record FailJob(FailReason reason, String message, Classification classification) implements RestartPlan {
   }
 
   /**
@@ -20,7 +20,7 @@ public sealed interface RestartDecision {
    *
    * @param recheckAt when to look again (a NotReady node's grace period ends), null for never
    */
-  record Ignore(String message, Instant recheckAt) implements RestartDecision {
+  record Ignore(String message, Instant recheckAt) implements RestartPlan {
   }
 
   /**
@@ -33,6 +33,6 @@ public sealed interface RestartDecision {
    */
   record Restart(Instant notBefore, Duration backoff, int nextAttempt, List<String> nodesToExclude, String resumeFrom,
                  boolean infrastructure, RestartRecord record, String message, Classification classification)
-      implements RestartDecision {
+      implements RestartPlan {
   }
 }

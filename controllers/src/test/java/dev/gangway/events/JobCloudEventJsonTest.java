@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gangway.api.v1alpha1.TrainingJob;
-import dev.gangway.events.JobLifecycleEvent.Type;
+import dev.gangway.events.JobCloudEvent.Type;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Instant;
 import java.util.Arrays;
@@ -23,14 +23,14 @@ class CloudEventJsonTest {
     return job;
   }
 
-  static JsonNode render(JobLifecycleEvent e) throws Exception {
-    return JSON.readTree(CloudEventJson.toJson(e));
+  static JsonNode render(JobCloudEvent e) throws Exception {
+    return JSON.readTree(JobCloudEventJson.toJson(e));
   }
 
   @ParameterizedTest
   @EnumSource(Type.class)
   void everyEventCarriesTheRequiredCloudEventsAttributes(Type type) throws Exception {
-    JsonNode e = render(JobLifecycleEvent.of(type, job(), 2, T));
+    JsonNode e = render(JobCloudEvent.of(type, job(), 2, T));
     assertThat(e.path("specversion").asText()).isEqualTo("1.0");
     assertThat(e.path("id").asText()).isNotBlank();
     assertThat(e.path("source").asText()).isEqualTo("/apis/gangway.dev/v1alpha1/namespaces/ml/trainingjobs/llm");
@@ -50,7 +50,7 @@ class CloudEventJsonTest {
 
   @Test
   void aRankFailureCarriesRankNodeReasonAndMessage() throws Exception {
-    JsonNode e = render(JobLifecycleEvent.of(Type.RankFailed, job(), 3, T).withRank(5, "gpu-9").withReason("NodeLost", "node deleted"));
+    JsonNode e = render(JobCloudEvent.of(Type.RankFailed, job(), 3, T).withRank(5, "gpu-9").withReason("NodeLost", "node deleted"));
     assertThat(e.path("subject").asText()).isEqualTo("attempts/3/ranks/5");
     JsonNode data = e.path("data");
     assertThat(data.path("rank").asInt()).isEqualTo(5);
@@ -62,18 +62,18 @@ class CloudEventJsonTest {
 
   @Test
   void aRestartCarriesTheCheckpoint() throws Exception {
-    JsonNode e = render(JobLifecycleEvent.of(Type.Restarting, job(), 3, T).withCheckpoint(1200L, "/ckpt/step-1200"));
+    JsonNode e = render(JobCloudEvent.of(Type.Restarting, job(), 3, T).withCheckpoint(1200L, "/ckpt/step-1200"));
     assertThat(e.path("data").path("checkpoint").path("step").asLong()).isEqualTo(1200);
     assertThat(e.path("data").path("checkpoint").path("path").asText()).isEqualTo("/ckpt/step-1200");
   }
 
   @Test
   void idsAreStableForTheSameHappeningAndDifferOtherwise() throws Exception {
-    String a = render(JobLifecycleEvent.of(Type.Running, job(), 2, T)).path("id").asText();
-    String again = render(JobLifecycleEvent.of(Type.Running, job(), 2, T.plusSeconds(5))).path("id").asText();
-    String nextAttempt = render(JobLifecycleEvent.of(Type.Running, job(), 3, T)).path("id").asText();
-    String otherRank = render(JobLifecycleEvent.of(Type.RankFailed, job(), 2, T).withRank(1, "n")).path("id").asText();
-    String otherRank2 = render(JobLifecycleEvent.of(Type.RankFailed, job(), 2, T).withRank(2, "n")).path("id").asText();
+    String a = render(JobCloudEvent.of(Type.Running, job(), 2, T)).path("id").asText();
+    String again = render(JobCloudEvent.of(Type.Running, job(), 2, T.plusSeconds(5))).path("id").asText();
+    String nextAttempt = render(JobCloudEvent.of(Type.Running, job(), 3, T)).path("id").asText();
+    String otherRank = render(JobCloudEvent.of(Type.RankFailed, job(), 2, T).withRank(1, "n")).path("id").asText();
+    String otherRank2 = render(JobCloudEvent.of(Type.RankFailed, job(), 2, T).withRank(2, "n")).path("id").asText();
     assertThat(a).isEqualTo(again);
     assertThat(a).isNotEqualTo(nextAttempt);
     assertThat(otherRank).isNotEqualTo(otherRank2);
@@ -83,7 +83,7 @@ class CloudEventJsonTest {
   void withoutAUidIdsAreRandom() throws Exception {
     TrainingJob job = job();
     job.getMetadata().setUid(null);
-    assertThat(render(JobLifecycleEvent.of(Type.Admitted, job, 1, T)).path("id").asText())
-        .isNotEqualTo(render(JobLifecycleEvent.of(Type.Admitted, job, 1, T)).path("id").asText());
+    assertThat(render(JobCloudEvent.of(Type.Admitted, job, 1, T)).path("id").asText())
+        .isNotEqualTo(render(JobCloudEvent.of(Type.Admitted, job, 1, T)).path("id").asText());
   }
 }

@@ -1,0 +1,90 @@
+package dev.gangway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The placement queue on the real control plane (`small`: 16 nodes x 8 GPUs): a gang that can never
+ * fit is told so at once and blocks no one; the head of the queue keeps the capacity it waits for
+ * against later, smaller gangs of the same priority, and keeps its place when the operator restarts
+ * (the order is rebuilt from what the API server stores, not from memory).
+ */
+@ExtendWith(E2eEnvironment.Extension.class)
+class QueueE2eTest {
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  private final E2eEnvironment env;
+  private Kube kube;
+
+  QueueE2eTest(E2eEnvironment env) {
+    this.env = env;
+  }
+
+  @BeforeEach
+  void namespaceAndTopology() {
+    env.cluster().kubectlOk("apply", "-f", env.cluster().topology().toString());
+    kube = Kube.inFreshNamespace(env.cluster(), "queue");
+  }
+
+  @AfterEach
+  void emptyTheCluster() {
+    kube.deleteNamespace(WAIT);
+  }
+
+  @Test
+  void aGangThatCanNeverFitIsUnschedulableAtOnceAndBlocksNoOne() {
+    kube.apply(job("too-big", 17));
+    await().atMost(WAIT).untilAsserted(() -> {
+      JsonNode placed = kube.condition("too-big", "Placed");
+      assertThat(placed.path("status").asText()).isEqualTo("False");
+      assertThat(placed.path("reason").asText()).isEqualTo("Unschedulable");
+      // Names what the cluster could ever offer, so the user knows what to ask for instead.
+      assertThat(placed.path("message").asText()).contains("needs 17 ranks x 8 GPUs; the whole cluster has 16 nodes x 8 GPUs = 128 GPUs")
+          .contains("room for 16 such ranks");
+    });
+
+    kube.apply(job("after", 2));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("after")).as(() -> kube.describe("after")).isEqualTo("Running"));
+    assertThat(kube.condition("too-big", "Placed").path("reason").asText()).isEqualTo("Unschedulable");
+  }
+
+  @Test
+  void theHeadKeepsItsCapacityAgainstLaterGangsAndItsPlaceAcrossAnOperatorRestart() {
+    kube.apply(job("running", 12));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("running")).isEqualTo("Running"));
+    // Needs all 16 nodes: it waits for `running`, first in the queue.
+    kube.apply(job("head", 16));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.condition("head", "Placed").path("status").asText()).isEqualTo("False"));
+    // Fits on the 4 free nodes now, but would delay the head's start: it must wait behind it.
+    kube.apply(job("later", 2));
+    await().atMost(WAIT).untilAsserted(() -> {
+      JsonNode placed = kube.condition("later", "Placed");
+      assertThat(placed.path("reason").asText()).isEqualTo("QueuedBehind");
+      assertThat(placed.path("message").asText()).contains(kube.namespace() + "/head");
+    });
+
+    env.restartOperator();
+    // A new operator process knows the order from the stored jobs: `later` still waits behind `head`.
+    await().pollDelay(Duration.ofSeconds(10)).atMost(WAIT).untilAsserted(() -> {
+      assertThat(kube.condition("later", "Placed").path("reason").asText()).isEqualTo("QueuedBehind");
+      assertThat(kube.pods("later")).allSatisfy(p -> assertThat(p.path("spec").path("nodeName").isMissingNode()).isTrue());
+    });
+
+    kube.kubectl("delete", "tj", "running", "--wait=false");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("head")).as(() -> kube.describe("head")).isEqualTo("Running"));
+    assertThat(kube.phase("later")).isNotEqualTo("Running");
+
+    kube.kubectl("delete", "tj", "head", "--wait=false");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("later")).as(() -> kube.describe("later")).isEqualTo("Running"));
+  }
+
+  private static String job(String name, int replicas) {
+    return Manifests.trainingJob(name, replicas, 8, "");
+  }
+}
