@@ -3,6 +3,7 @@ package dev.gangway.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.gangway.act.RankPodBuilder;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.checkpoint.CheckpointInbox;
 import dev.gangway.health.NodeHealthRecorder;
@@ -286,17 +287,12 @@ class SignalIngestRoutesTest {
   }
 
   /**
-   * The token of the job's rank pod (as FakeReviews reads it), once the reconciler created the pod and
-   * wrote the job's status: the test's own status checks must not race that first write, whose
-   * resourceVersion lock the mock server does not enforce.
+   * Rank 0 of the job, created as Gangway builds it (no reconciler runs in these tests' namespaces),
+   * and the token bound to it, as FakeReviews reads it.
    */
   private String rankToken(TrainingJob job) {
-    String namespace = job.getMetadata().getNamespace();
-    org.awaitility.Awaitility.await("first reconcile of " + job.getMetadata().getName()).atMost(java.time.Duration.ofSeconds(30))
-        .until(() -> TestObjects.read(client, job).getStatus() != null && TestObjects.read(client, job).getStatus().getPhase() != null
-            && !client.pods().inNamespace(namespace).withLabel("gangway.dev/job-name", job.getMetadata().getName()).list().getItems().isEmpty());
-    var pod = client.pods().inNamespace(namespace).withLabel("gangway.dev/job-name", job.getMetadata().getName()).list().getItems().get(0);
-    return "pod:" + namespace + ":" + pod.getMetadata().getName() + ":" + pod.getMetadata().getUid();
+    var pod = client.resource(RankPodBuilder.build(job, 0, 1, null)).create();
+    return "pod:" + pod.getMetadata().getNamespace() + ":" + pod.getMetadata().getName() + ":" + pod.getMetadata().getUid();
   }
 
   private static HttpResponse<String> post(URI uri, String body, String token) throws Exception {
