@@ -2,14 +2,13 @@ package dev.gangway.act;
 
 import dev.gangway.pod.JobNames;
 import dev.gangway.api.v1alpha1.TrainingJob;
-import dev.gangway.rendezvous.RendezvousEnvironment;
+import dev.gangway.rendezvous.Hostfiles;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import java.util.Map;
 
-/** Builds the objects a gang shares: the headless Service that gives ranks DNS names, and MPI's hostfile. */
+/** Builds the objects a gang shares: the headless Service that gives ranks DNS names, and MPI's hostfiles. */
 public final class GangServiceBuilder {
 
   private GangServiceBuilder() {
@@ -49,7 +48,7 @@ public final class GangServiceBuilder {
         .withLabels(RankPodBuilder.selectorLabels(name))
         .withOwnerReferences(RankPodBuilder.ownerReference(job))
         .endMetadata()
-        .withData(Map.of("hostfile", RendezvousEnvironment.mpiHostfile(job)))
+        .withData(Hostfiles.forJob(job))
         .build();
   }
 }

@@ -3,7 +3,7 @@ package dev.gangway.act;
 import dev.gangway.decide.GangActions;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
-import dev.gangway.rendezvous.RendezvousEnvironment;
+import dev.gangway.rendezvous.Hostfiles;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -52,7 +52,7 @@ public final class JobActuator {
     if (actions.ensureSharedObjects()) {
       converge(client, GangServiceBuilder.headlessService(job, attempt), service, s -> Map.of("spec", Map.of("selector", s.getSpec().getSelector())),
           s -> s.getSpec().getSelector());
-      if (RendezvousEnvironment.needsHostfile(job)) {
+      if (Hostfiles.needed(job)) {
         converge(client, GangServiceBuilder.mpiHostfile(job), hostfile, c -> Map.of("data", c.getData()), ConfigMap::getData);
       }
     }

@@ -5,6 +5,7 @@ import dev.gangway.pod.GpuResources;
 import dev.gangway.pod.JobNames;
 import dev.gangway.api.v1alpha1.CheckpointSpec;
 import dev.gangway.api.v1alpha1.TrainingJob;
+import dev.gangway.rendezvous.Hostfiles;
 import dev.gangway.rendezvous.RendezvousEnvironment;
 import dev.gangway.signal.IntakeToken;
 import io.fabric8.kubernetes.api.model.Container;
@@ -65,13 +66,18 @@ public final class RankPodBuilder {
     env.put(IntakeToken.FILE_ENV, IntakeToken.FILE);
     List<VolumeMount> mounts = new ArrayList<>();
     addCheckpointVolume(job.getSpec().getCheckpoint(), spec, mounts);
-    if (RendezvousEnvironment.needsHostfile(job)) {
+    if (Hostfiles.needed(job)) {
       spec.setVolumes(append(spec.getVolumes(), new VolumeBuilder().withName(MPI_VOLUME)
           .withNewConfigMap().withName(JobNames.mpiConfigMapName(name)).endConfigMap().build()));
-      mounts.add(new VolumeMountBuilder().withMountPath(RendezvousEnvironment.MPI_HOSTFILE_DIR).withName(MPI_VOLUME).withReadOnly(true).build());
+      mounts.add(new VolumeMountBuilder().withMountPath(Hostfiles.DIR).withName(MPI_VOLUME).withReadOnly(true).build());
     }
     addIntakeToken(spec, mounts);
-    for (Container container : spec.getContainers()) {
+    // Init containers too: a setup step (waiting for rank 0, fetching data per rank) needs the same facts.
+    List<Container> all = new ArrayList<>(spec.getContainers());
+    if (spec.getInitContainers() != null) {
+      all.addAll(spec.getInitContainers());
+    }
+    for (Container container : all) {
       container.setEnv(withEnv(container.getEnv(), env));
       for (VolumeMount mount : mounts) {
         container.setVolumeMounts(append(container.getVolumeMounts(), mount));

@@ -1,7 +1,6 @@
 package dev.gangway.rendezvous;
 
 import dev.gangway.pod.JobNames;
-import dev.gangway.api.v1alpha1.Framework;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobSpec;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -12,11 +11,10 @@ import java.util.Objects;
 
 /**
  * The environment contract between Gangway and training code: which variables a rank sees, per
- * framework. The README documents every name produced here.
+ * framework. Each framework's names are the ones its launcher really reads (checked against the
+ * clients' sources and run by e2e's RendezvousClientsE2eTest); the README documents every name produced here.
  */
 public final class RendezvousEnvironment {
-  public static final String MPI_HOSTFILE_DIR = "/etc/gangway/mpi";
-  public static final String MPI_HOSTFILE = MPI_HOSTFILE_DIR + "/hostfile";
 
   private RendezvousEnvironment() {
   }
@@ -48,15 +46,24 @@ public final class RendezvousEnvironment {
         env.put("NODE_RANK", Integer.toString(rank));
       }
       case JAX -> {
+        // jax.distributed.initialize() reads only the coordinator from the environment; the count and id
+        // (Kubeflow's names) must be passed to it, as the README shows.
         env.put("JAX_COORDINATOR_ADDRESS", master + ":" + port);
         env.put("JAX_NUM_PROCESSES", Integer.toString(replicas));
         env.put("JAX_PROCESS_ID", Integer.toString(rank));
       }
       case MPI -> {
-        env.put("OMPI_MCA_orte_default_hostfile", MPI_HOSTFILE);
-        env.put("PRTE_MCA_rmaps_default_hostfile", MPI_HOSTFILE);
-        env.put("I_MPI_HYDRA_HOST_FILE", MPI_HOSTFILE);
-        env.put("GANGWAY_MPI_HOSTFILE", MPI_HOSTFILE);
+        String openMpi = Hostfiles.path(Hostfiles.OPEN_MPI);
+        String hydra = Hostfiles.path(Hostfiles.HYDRA);
+        // Open MPI up to 4 (ORTE) and Open MPI 5 (PRRTE) name their default hostfile differently.
+        env.put("OMPI_MCA_orte_default_hostfile", openMpi);
+        // Open MPI 4 would otherwise ssh to the short name (J-1), which no pod can resolve; PRRTE keeps the name it read.
+        env.put("OMPI_MCA_orte_keep_fqdn_hostnames", "true");
+        env.put("PRTE_MCA_prte_default_hostfile", openMpi);
+        env.put("HYDRA_HOST_FILE", hydra);
+        env.put("I_MPI_HYDRA_HOST_FILE", hydra);
+        env.put("GANGWAY_MPI_HOSTFILE", openMpi);
+        env.put("GANGWAY_HYDRA_HOSTFILE", hydra);
       }
       case GENERIC -> {
         // Only the GANGWAY_* variables below.
@@ -78,19 +85,5 @@ public final class RendezvousEnvironment {
   /** The same variables as Kubernetes EnvVars. */
   public static List<EnvVar> asEnvVars(Map<String, String> env) {
     return env.entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue(), null)).toList();
-  }
-
-  /** MPI hostfile: one line per rank, slots = GPUs per rank (at least one process per rank). */
-  public static String mpiHostfile(TrainingJob job) {
-    StringBuilder hostfile = new StringBuilder();
-    int slots = Math.max(1, job.getSpec().gpus());
-    for (int rank = 0; rank < job.getSpec().getReplicas(); rank++) {
-      hostfile.append(JobNames.rankAddress(job, rank)).append(" slots=").append(slots).append('\n');
-    }
-    return hostfile.toString();
-  }
-
-  public static boolean needsHostfile(TrainingJob job) {
-    return job.getSpec().frameworkOrDefault() == Framework.MPI;
   }
 }

@@ -114,8 +114,23 @@ public class RankPodBuilderTest {
     assertThat(pod.getSpec().getVolumes()).anySatisfy(v -> assertThat(v.getConfigMap().getName()).isEqualTo("hpl-mpi"));
     assertThat(pod.getSpec().getContainers().get(0).getVolumeMounts())
         .anyMatch(m -> m.getMountPath().equals("/etc/gangway/mpi") && m.getReadOnly());
-    assertThat(GangServiceBuilder.mpiHostfile(job).getData().get("hostfile"))
-        .isEqualTo("hpl-0.hpl.team-a.svc slots=4\nhpl-1.hpl.team-a.svc slots=4\n");
+    assertThat(GangServiceBuilder.mpiHostfile(job).getData()).containsOnlyKeys("hostfile", "hydra-hostfile")
+        .containsEntry("hostfile", "hpl-0.hpl.team-a.svc slots=4\nhpl-1.hpl.team-a.svc slots=4\n");
+  }
+
+  @Test
+  void initContainersGetTheRendezvousEnvAndHostfilesToo() {
+    TrainingJob job = TestJobs.job("hpl", 2, 4);
+    job.getSpec().setFramework(Framework.MPI);
+    job.getSpec().getTemplate().getSpec().setInitContainers(java.util.List.of(
+        new io.fabric8.kubernetes.api.model.ContainerBuilder().withName("wait-for-rank0").withImage("busybox")
+            .addNewEnv().withName("GANGWAY_RANK").withValue("stale").endEnv().build()));
+    Container init = RankPodBuilder.build(job, 1, 2, null).getSpec().getInitContainers().get(0);
+    assertThat(env(init)).containsEntry("GANGWAY_RANK", "1").containsEntry("GANGWAY_ATTEMPT", "2")
+        .containsEntry("PRTE_MCA_prte_default_hostfile", "/etc/gangway/mpi/hostfile");
+    assertThat(init.getEnv()).filteredOn(e -> e.getName().equals("GANGWAY_RANK")).hasSize(1);
+    assertThat(init.getVolumeMounts()).anyMatch(m -> m.getMountPath().equals("/etc/gangway/mpi"));
+    assertThat(init.getResources()).as("the GPU limit stays on the main container").isNull();
   }
 
   @Test

@@ -42,10 +42,19 @@ class RendezvousEnvironmentTest {
   }
 
   @Test
-  void mpiPointsOpenMpiAndIntelMpiAtTheHostfile() {
+  void mpiPointsEveryLauncherAtTheHostfileInItsOwnFormat() {
     Map<String, String> env = RendezvousEnvironment.forRank(job(Framework.MPI), 0, 1, null);
     assertThat(env).containsEntry("OMPI_MCA_orte_default_hostfile", "/etc/gangway/mpi/hostfile")
-        .containsEntry("I_MPI_HYDRA_HOST_FILE", "/etc/gangway/mpi/hostfile").doesNotContainKey("RANK");
+        .containsEntry("OMPI_MCA_orte_keep_fqdn_hostnames", "true")
+        .containsEntry("PRTE_MCA_prte_default_hostfile", "/etc/gangway/mpi/hostfile")
+        .containsEntry("GANGWAY_MPI_HOSTFILE", "/etc/gangway/mpi/hostfile")
+        .containsEntry("HYDRA_HOST_FILE", "/etc/gangway/mpi/hydra-hostfile")
+        .containsEntry("I_MPI_HYDRA_HOST_FILE", "/etc/gangway/mpi/hydra-hostfile")
+        .containsEntry("GANGWAY_HYDRA_HOSTFILE", "/etc/gangway/mpi/hydra-hostfile")
+        .doesNotContainKeys("RANK", "PRTE_MCA_rmaps_default_hostfile");
+    // Every path the environment names is a file of the hostfile ConfigMap.
+    assertThat(env.entrySet()).filteredOn(e -> e.getValue().startsWith(Hostfiles.DIR + "/"))
+        .allSatisfy(e -> assertThat(Hostfiles.forJob(job(Framework.MPI))).containsKey(e.getValue().substring(Hostfiles.DIR.length() + 1)));
   }
 
   @Test

@@ -28,8 +28,10 @@ public class TrainingJobSpec {
 
   @Default("pytorch")
   @JsonPropertyDescription("Rendezvous environment to inject: pytorch (torchrun PET_* and MASTER_ADDR/WORLD_SIZE/RANK), "
-      + "jax (JAX_COORDINATOR_ADDRESS, JAX_NUM_PROCESSES, JAX_PROCESS_ID), mpi (a hostfile and the Open MPI / Intel MPI "
-      + "variables pointing at it) or generic (only the GANGWAY_* variables). Default pytorch.")
+      + "jax (JAX_COORDINATOR_ADDRESS, which jax.distributed.initialize() reads, and JAX_NUM_PROCESSES/JAX_PROCESS_ID, which "
+      + "it does not: pass them as num_processes and process_id), mpi (hostfiles in Open MPI and Hydra formats under "
+      + "/etc/gangway/mpi and the Open MPI 4/5, MPICH and Intel MPI variables pointing at them) or generic (only the "
+      + "GANGWAY_* variables). Default pytorch.")
   private Framework framework = Framework.PYTORCH;
 
   @Required

@@ -1,0 +1,135 @@
+package dev.gangway.cli;
+
+import dev.gangway.api.v1alpha1.CheckpointStatus;
+import dev.gangway.api.v1alpha1.PlacementStatus;
+import dev.gangway.api.v1alpha1.RankPlacement;
+import dev.gangway.api.v1alpha1.RestartRecord;
+import dev.gangway.api.v1alpha1.TrainingJob;
+import dev.gangway.api.v1alpha1.TrainingJobStatus;
+import dev.gangway.topology.Level;
+import dev.gangway.topology.Topology;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Node;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * {@code kubectl gangway describe JOB}: where the ranks sit in the topology and how that compares
+ * with the best the free capacity allowed, what each restart cost, and the last checkpoint.
+ *
+ * @param domains per topology level (outermost first): domain value → ranks in it
+ * @param ringCrossings per level: hops of the rank ring that leave a domain; {@code lowerBoundDomains} the fewest domains possible
+ */
+record JobReport(JobSummary summary, List<Map<String, String>> conditions, Map<String, Map<String, List<Integer>>> domains,
+                 Map<String, Integer> domainsSpanned, Map<String, Integer> lowerBoundDomains, Map<String, Integer> ringCrossings,
+                 Double predictedAllReduceMillis, Double lowerBoundAllReduceMillis, String slowestLink,
+                 List<RestartRecord> restarts, CheckpointStatus lastCheckpoint, List<String> excludedNodes) {
+
+  static JobReport of(TrainingJob job, ClusterState cluster) {
+    TrainingJobStatus s = job.getStatus() == null ? new TrainingJobStatus() : job.getStatus();
+    PlacementStatus p = s.getPlacement() == null ? new PlacementStatus() : s.getPlacement();
+    List<Map<String, String>> conditions = new ArrayList<>();
+    for (Condition c : s.getConditions()) {
+      Map<String, String> row = new LinkedHashMap<>();
+      row.put("type", c.getType());
+      row.put("status", c.getStatus());
+      row.put("reason", c.getReason());
+      row.put("message", c.getMessage());
+      conditions.add(row);
+    }
+    return new JobReport(JobSummary.of(job, cluster.now()), conditions, domains(p.getRanks(), cluster.view().topologyFor(job), cluster.nodes()),
+        p.getDomainsSpanned(), p.getLowerBoundDomains(), p.getRingCrossings(), p.getPredictedAllReduceMillis(),
+        p.getLowerBoundAllReduceMillis(), p.getSlowestLink(), s.getRestartHistory() == null ? List.of() : s.getRestartHistory(),
+        s.getLastCheckpoint(), s.getExcludedNodes() == null ? List.of() : s.getExcludedNodes());
+  }
+
+  /** Ranks by domain at each level but the host level: which ranks share an NVLink domain, a rack, a block. */
+  static Map<String, Map<String, List<Integer>>> domains(List<RankPlacement> ranks, Topology topology, List<Node> nodes) {
+    Map<String, Map<String, String>> labels = nodes.stream().collect(Collectors.toMap(n -> n.getMetadata().getName(),
+        n -> n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels(), (a, b) -> a));
+    Map<String, Map<String, List<Integer>>> byLevel = new LinkedHashMap<>();
+    for (Level level : topology.levels()) {
+      Map<String, List<Integer>> byDomain = new TreeMap<>();
+      for (RankPlacement r : ranks) {
+        if (r.getNode() == null || r.getRank() == null) continue;
+        String value = labels.getOrDefault(r.getNode(), Map.of()).getOrDefault(level.nodeLabel(), "?");
+        byDomain.computeIfAbsent(value, v -> new ArrayList<>()).add(r.getRank());
+      }
+      byDomain.values().forEach(list -> list.sort(Integer::compare));
+      if (!byDomain.isEmpty()) byLevel.put(level.name(), byDomain);
+    }
+    return byLevel;
+  }
+
+  String text() {
+    StringBuilder out = new StringBuilder();
+    JobSummary j = summary;
+    out.append("Name:       ").append(j.namespace()).append('/').append(j.name()).append('\n');
+    out.append("Phase:      ").append(j.phase()).append("   ready ").append(j.ready()).append('/').append(j.replicas())
+        .append(" ranks, ").append(j.gpus()).append(" GPUs, attempt ").append(j.attempt()).append('\n');
+    out.append("Restarts:   ").append(j.restarts()).append(" charged to the job, ").append(j.infrastructureRestarts())
+        .append(" to the infrastructure\n");
+    out.append("\nConditions:\n");
+    TextTable c = new TextTable("  TYPE", "STATUS", "REASON", "MESSAGE");
+    conditions.forEach(row -> c.row("  " + row.get("type"), row.get("status"), row.get("reason"), row.get("message")));
+    out.append(c.render());
+    out.append("\nPlacement:\n");
+    if (domains.isEmpty()) {
+      out.append("  not placed\n");
+    } else {
+      TextTable t = new TextTable("  LEVEL", "DOMAINS", "FEWEST POSSIBLE", "RING CROSSINGS", "RANKS BY DOMAIN");
+      domains.forEach((level, byDomain) -> t.row("  " + level, byDomain.size(), value(lowerBoundDomains, level),
+          value(ringCrossings, level), byDomain.entrySet().stream().map(e -> e.getKey() + ": " + ranges(e.getValue()))
+              .collect(Collectors.joining("  "))));
+      out.append(t.render());
+      if (predictedAllReduceMillis != null) {
+        out.append("  all-reduce: ").append(String.format("%.1f ms predicted, %.1f ms the bound", predictedAllReduceMillis,
+            lowerBoundAllReduceMillis == null ? Double.NaN : lowerBoundAllReduceMillis));
+        if (lowerBoundAllReduceMillis != null && lowerBoundAllReduceMillis > 0) {
+          out.append(String.format(" (%.2fx)", predictedAllReduceMillis / lowerBoundAllReduceMillis));
+        }
+        out.append(slowestLink == null ? "" : ", slowest link: " + slowestLink).append('\n');
+      }
+    }
+    out.append("\nRestarts:\n");
+    if (restarts.isEmpty()) {
+      out.append("  none\n");
+    } else {
+      TextTable t = new TextTable("  ATTEMPT", "TIME", "CAUSE", "RANK", "NODE", "EXIT", "RESUMED FROM", "RECOVERY", "REASON");
+      restarts.forEach(r -> t.row("  " + r.getAttempt(), r.getTime(), r.getCause(), r.getRank(), r.getNode(), r.getExitCode(),
+          r.getResumedFrom() == null ? "(scratch)" : r.getResumedFrom(), r.getRecoverySeconds() == null ? null : r.getRecoverySeconds() + "s",
+          r.getReason()));
+      out.append(t.render());
+    }
+    if (!excludedNodes.isEmpty()) {
+      out.append("  excluded nodes: ").append(String.join(", ", excludedNodes)).append('\n');
+    }
+    out.append("\nLast checkpoint: ");
+    out.append(lastCheckpoint == null ? "none reported" : "step " + lastCheckpoint.getStep() + " at " + lastCheckpoint.getPath()
+        + " (attempt " + lastCheckpoint.getAttempt() + ", " + lastCheckpoint.getTime() + ")").append('\n');
+    return out.toString();
+  }
+
+  private static Object value(Map<String, Integer> map, String key) {
+    return map == null ? null : map.get(key);
+  }
+
+  /** [0,1,2,3,6] → "0-3,6". */
+  static String ranges(List<Integer> sorted) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < sorted.size(); i++) {
+      int start = sorted.get(i);
+      int end = start;
+      while (i + 1 < sorted.size() && sorted.get(i + 1) == end + 1) {
+        end = sorted.get(++i);
+      }
+      if (out.length() > 0) out.append(',');
+      out.append(start == end ? String.valueOf(start) : start + "-" + end);
+    }
+    return out.toString();
+  }
+}

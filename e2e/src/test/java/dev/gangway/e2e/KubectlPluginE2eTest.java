@@ -1,0 +1,167 @@
+package dev.gangway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * `kubectl gangway` as a user runs it: kubectl finds the plugin (cli/bin/kubectl-gangway) on PATH
+ * and it reads the real control plane through the user's kubeconfig, while the packaged operator
+ * places and runs the jobs.
+ */
+@ExtendWith(E2eEnvironment.Extension.class)
+class KubectlPluginE2eTest {
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final LocalCluster cluster;
+  private Kube kube;
+
+  KubectlPluginE2eTest(E2eEnvironment env) {
+    this.cluster = env.cluster();
+  }
+
+  @BeforeEach
+  void namespaceAndTopology() {
+    cluster.kubectlOk("apply", "-f", cluster.topology().toString());
+    kube = Kube.inFreshNamespace(cluster, "plugin");
+  }
+
+  @AfterEach
+  void emptyTheCluster() {
+    kube.deleteNamespace(WAIT);
+  }
+
+  @Test
+  void getDescribeTopAndWhyTellWhereRanksSitAndWhyAJobWaits() throws Exception {
+    kube.apply(Manifests.trainingJob("nvl", 4, 8, "  topology:\n    required: nvlink-domain\n"));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("nvl")).isEqualTo("Running"));
+    // Needs 16 whole nodes while 4 are taken: it waits, first in the queue.
+    kube.apply(Manifests.trainingJob("big", 16, 8, ""));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.condition("big", "Placed").path("status").asText()).isEqualTo("False"));
+
+    String get = plugin("get").stdout();
+    assertThat(lineOf(get, "nvl")).contains("Running").contains("4/4").contains("32");
+    assertThat(lineOf(get, "big")).contains("Pending").contains("0/16").contains("128");
+    JsonNode rows = JSON.readTree(plugin("get", "-o", "json").stdout());
+    assertThat(rows).hasSize(2);
+    assertThat(rows.findValuesAsText("name")).containsExactlyInAnyOrder("nvl", "big");
+
+    String describe = plugin("describe", "nvl").stdout();
+    // All four ranks in one NVLink domain, one rack, one block: the placement section names the domain.
+    String clique = kube.node(kube.pods("nvl").get(0).path("spec").path("nodeName").asText()).path("metadata").path("labels")
+        .path("nvidia.com/gpu.clique").asText();
+    assertThat(rowOf(describe, "nvlink-domain")).contains(clique + ": 0-3");
+    assertThat(describe).contains("Restarts:").contains("Last checkpoint: none reported");
+    JsonNode report = JSON.readTree(plugin("describe", "nvl", "-o", "json").stdout());
+    assertThat(report.path("domains").path("nvlink-domain").path(clique)).hasSize(4);
+
+    String why = plugin("why", "big").stdout();
+    assertThat(why).contains("position 1 of 1").contains("Why:");
+    assertThat(plugin("why", "nvl").stdout()).contains("Running");
+
+    JsonNode top = JSON.readTree(plugin("top", "-o", "json").stdout());
+    JsonNode all = find(top, "cluster", "all");
+    assertThat(all.path("gpus").asInt()).isEqualTo(128);
+    // The waiting head holds nothing yet; the running gang uses 32 GPUs, all in one NVLink domain.
+    assertThat(all.path("used").asInt()).isEqualTo(32);
+    assertThat(find(top, "nvlink-domain", clique).path("used").asInt()).isEqualTo(32);
+    assertThat(plugin("top").stdout()).contains("nvlink-domain").contains("WHOLE NODES FREE");
+
+    Command.Result missing = pluginRaw("describe", "nope");
+    assertThat(missing.exitCode()).isEqualTo(1);
+    assertThat(missing.stderr()).contains("trainingjob " + kube.namespace() + "/nope not found");
+  }
+
+  @Test
+  void suspendAndResumeSteerTheJob() {
+    kube.apply(Manifests.trainingJob("pausable", 2, 8, ""));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("pausable")).isEqualTo("Running"));
+    assertThat(plugin("suspend", "pausable").stdout()).contains("pausable suspended");
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(kube.phase("pausable")).isEqualTo("Suspended");
+      assertThat(kube.pods("pausable")).isEmpty();
+    });
+    assertThat(plugin("why", "pausable").stdout()).contains("Suspended").contains("kubectl gangway resume pausable");
+    plugin("resume", "pausable");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("pausable")).isEqualTo("Running"));
+  }
+
+  /**
+   * Start-up as a person waits for it, printed beside `kubectl get tj` and the same jar started
+   * without the launcher's flags and class-data archive (numbers, not limits: they depend on the machine).
+   */
+  @Test
+  void startUpIsMeasuredBesideKubectlAndAPlainJvm() {
+    kube.apply(Manifests.trainingJob("timed", 1, 1, ""));
+    pluginRaw("get"); // makes the launcher's class-data archive, as a user's first run does
+    Map<String, List<Long>> millis = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 5; i++) {
+      millis.computeIfAbsent("kubectl gangway get", k -> new ArrayList<>()).add(timed(() -> assertThat(plugin("get").stdout()).contains("timed")));
+      millis.computeIfAbsent("java -jar kubectl-gangway.jar get (no launcher flags)", k -> new ArrayList<>()).add(timed(() ->
+          assertThat(Command.run(pluginEnv(), E2eEnvironment.REPO, Duration.ofMinutes(2), null, List.of("java", "-jar",
+              E2eEnvironment.REPO.resolve("cli/target/kubectl-gangway.jar").toString(), "get", "-n", kube.namespace())).assertOk().stdout())
+              .contains("timed")));
+      millis.computeIfAbsent("kubectl get tj", k -> new ArrayList<>()).add(timed(() ->
+          assertThat(kube.kubectl("get", "tj")).contains("timed")));
+    }
+    StringBuilder report = new StringBuilder("kubectl gangway start-up, median of 5 (ms):\n");
+    millis.forEach((what, runs) -> report.append(String.format("  %-55s %6d%n", what, runs.stream().sorted().toList().get(2))));
+    System.out.println(report);
+  }
+
+  private static long timed(Runnable run) {
+    long start = System.nanoTime();
+    run.run();
+    return (System.nanoTime() - start) / 1_000_000;
+  }
+
+  private Command.Result plugin(String... args) {
+    return pluginRaw(args).assertOk();
+  }
+
+  /** `kubectl gangway ARGS -n NAMESPACE`, with the plugin's directory on PATH as an installed plugin would be. */
+  private Command.Result pluginRaw(String... args) {
+    List<String> command = new ArrayList<>(List.of("kubectl", "gangway"));
+    command.addAll(List.of(args));
+    command.addAll(List.of("-n", kube.namespace()));
+    return Command.run(pluginEnv(), E2eEnvironment.REPO, Duration.ofMinutes(2), null, command);
+  }
+
+  private Map<String, String> pluginEnv() {
+    Map<String, String> env = new HashMap<>(cluster.env());
+    env.put("PATH", E2eEnvironment.REPO.resolve("cli/bin") + ":" + cluster.binary("kubectl").getParent() + ":" + System.getenv("PATH"));
+    env.put("KUBECONFIG", cluster.kubeconfig().toString());
+    return env;
+  }
+
+  private static String lineOf(String table, String word) {
+    return table.lines().filter(l -> l.matches(".*\\b" + word + "\\b.*")).findFirst()
+        .orElseThrow(() -> new AssertionError("no line with " + word + " in\n" + table));
+  }
+
+  /** The table row whose first cell is {@code first}. */
+  private static String rowOf(String text, String first) {
+    return text.lines().filter(l -> l.strip().startsWith(first + " ")).findFirst()
+        .orElseThrow(() -> new AssertionError("no row " + first + " in\n" + text));
+  }
+
+  private static JsonNode find(JsonNode rows, String level, String domain) {
+    for (JsonNode r : rows) {
+      if (r.path("level").asText().equals(level) && r.path("domain").asText().equals(domain)) {
+        return r;
+      }
+    }
+    throw new AssertionError("no " + level + " " + domain + " in " + rows);
+  }
+}

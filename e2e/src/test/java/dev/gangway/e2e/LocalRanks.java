@@ -1,0 +1,173 @@
+package dev.gangway.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A gang's rank pods, as the packaged operator created them, run as local processes by
+ * e2e/clients/run-ranks.sh: each rank gets exactly its pod's environment, and its DNS name
+ * ({@code <hostname>.<subdomain>.<namespace>.svc}, read from the pod spec as cluster DNS would) resolves
+ * to an address of its own, 127.0.0.(rank+1), so ranks cannot collide on ports; the ConfigMaps and
+ * Secrets the pods mount under /etc are there with the API server's content.
+ */
+final class LocalRanks {
+  private static final Pattern RESULT = Pattern.compile("RESULT client=(\\S+) world=(\\d+) rank=(\\d+) sum=(\\d+)(?: host=(\\S+))?");
+  private final Path dir;
+  private final int ranks;
+
+  /** One process's report: the world it joined, its rank in it, the all-reduced sum of all ranks, its host. */
+  record Report(String client, int world, int rank, long sum, String host) {
+  }
+
+  /** What a run left: the launcher's exit status, each rank's output and the reports in it. */
+  record Run(int exitCode, Map<Integer, String> output, List<Report> reports) {
+    String describe() {
+      StringBuilder text = new StringBuilder("exit " + exitCode);
+      output.forEach((rank, out) -> text.append("\n--- rank ").append(rank).append(" ---\n").append(out));
+      return text.toString();
+    }
+  }
+
+  private LocalRanks(Path dir, int ranks) {
+    this.dir = dir;
+    this.ranks = ranks;
+  }
+
+  /**
+   * @param pods the rank pods of one attempt
+   * @param kube reads the ConfigMaps and Secrets the pods mount under /etc, as the kubelet would
+   */
+  static LocalRanks of(List<JsonNode> pods, Kube kube) {
+    try {
+      Path dir = Files.createTempDirectory(E2eEnvironment.WORK, "ranks");
+      List<JsonNode> byRank = pods.stream()
+          .sorted(Comparator.comparingInt(p -> p.path("metadata").path("labels").path("gangway.dev/rank").asInt())).toList();
+      StringBuilder hosts = new StringBuilder();
+      for (JsonNode pod : byRank) {
+        int rank = pod.path("metadata").path("labels").path("gangway.dev/rank").asInt();
+        JsonNode spec = pod.path("spec");
+        String hostname = spec.path("hostname").asText();
+        String fqdn = hostname + "." + spec.path("subdomain").asText() + "." + pod.path("metadata").path("namespace").asText() + ".svc";
+        hosts.append("127.0.0.").append(rank + 1).append(' ').append(fqdn).append(' ').append(hostname).append('\n');
+        Files.writeString(dir.resolve("rank-" + rank + ".hostname"), hostname);
+        StringBuilder env = new StringBuilder();
+        for (JsonNode var : spec.path("containers").get(0).path("env")) {
+          env.append(var.path("name").asText()).append('=').append(var.path("value").asText()).append('\n');
+        }
+        Files.writeString(dir.resolve("rank-" + rank + ".env"), env);
+      }
+      Files.writeString(dir.resolve("hosts"), hosts);
+      // Every rank mounts the same objects; one /etc serves them all.
+      mountUnderEtc(byRank.get(0), kube, dir.resolve("etc"));
+      return new LocalRanks(dir, byRank.size());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The files of the ConfigMaps and Secrets the main container mounts under /etc. */
+  private static void mountUnderEtc(JsonNode pod, Kube kube, Path etc) throws IOException {
+    Map<String, JsonNode> volumes = new LinkedHashMap<>();
+    pod.path("spec").path("volumes").forEach(v -> volumes.put(v.path("name").asText(), v));
+    for (JsonNode mount : pod.path("spec").path("containers").get(0).path("volumeMounts")) {
+      String path = mount.path("mountPath").asText();
+      JsonNode volume = volumes.get(mount.path("name").asText());
+      if (!path.startsWith("/etc/") || volume == null) {
+        continue;
+      }
+      Path target = Files.createDirectories(etc.resolve(path.substring("/etc/".length())));
+      if (volume.has("configMap")) {
+        kube.get("configmap", volume.path("configMap").path("name").asText()).path("data").fields()
+            .forEachRemaining(f -> write(target.resolve(f.getKey()), f.getValue().asText().getBytes(StandardCharsets.UTF_8), false));
+      } else if (volume.has("secret")) {
+        kube.get("secret", volume.path("secret").path("secretName").asText()).path("data").fields()
+            .forEachRemaining(f -> write(target.resolve(f.getKey()), Base64.getDecoder().decode(f.getValue().asText()), true));
+      }
+    }
+  }
+
+  private static void write(Path file, byte[] content, boolean secret) {
+    try {
+      Files.write(file, content);
+      if (secret) {
+        // A Secret volume's files are private to the pod's user (ssh refuses a readable private key).
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The environment rank {@code rank}'s pod was given, as written for it. */
+  Map<String, String> env(int rank) {
+    try {
+      Map<String, String> env = new LinkedHashMap<>();
+      for (String line : Files.readAllLines(dir.resolve("rank-" + rank + ".env"))) {
+        int eq = line.indexOf('=');
+        env.put(line.substring(0, eq), line.substring(eq + 1));
+      }
+      return env;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  /**
+   * Starts {@code command} once per rank with that rank's pod environment (plus {@code launchEnv}: what
+   * the harness itself needs, never a rendezvous variable) and waits for all of them.
+   *
+   * @param rank0Decides the run ends when rank 0 does (ranks that serve an MPI launcher never exit)
+   */
+  Run run(Map<String, String> launchEnv, boolean rank0Decides, List<String> command) {
+    try {
+      Path launch = dir.resolve("launch.env");
+      StringBuilder lines = new StringBuilder();
+      launchEnv.forEach((k, v) -> lines.append(k).append('=').append(v).append('\n'));
+      Files.writeString(launch, lines);
+      List<String> args = new ArrayList<>(List.of(TrainingClients.script("run-ranks.sh").toString(), dir.toString()));
+      if (rank0Decides) {
+        args.add("--rank0-decides");
+      }
+      args.add("--");
+      args.addAll(command);
+      Command.Result result = Command.run(Map.of("LAUNCH_ENV", launch.toString(), "RUN_RANKS_TIMEOUT", "240"), dir,
+          Duration.ofSeconds(300), null, args);
+      Map<Integer, String> output = new TreeMap<>();
+      List<Report> reports = new ArrayList<>();
+      for (int rank = 0; rank < ranks; rank++) {
+        Path out = dir.resolve("rank-" + rank + ".out");
+        String text = Files.exists(out) ? Files.readString(out) : "";
+        output.put(rank, text);
+        Matcher m = RESULT.matcher(text);
+        while (m.find()) {
+          reports.add(new Report(m.group(1), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), Long.parseLong(m.group(4)), m.group(5)));
+        }
+      }
+      if (!result.stderr().isBlank()) {
+        output.put(-1, result.stderr());
+      }
+      return new Run(result.exitCode(), output, reports);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

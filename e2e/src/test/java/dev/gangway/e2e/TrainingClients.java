@@ -1,0 +1,78 @@
+package dev.gangway.e2e;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The real training clients that e2e/clients/build-clients.sh installed from the package registries:
+ * Debian's torch (torchrun, gloo) and Open MPI 4, a virtualenv with JAX (CPU), Open MPI 5 and mpi4py,
+ * and an unpacked sshd. Built once per machine and cached; a test that needs a missing one is skipped
+ * with build-clients.sh's own account of why.
+ */
+final class TrainingClients {
+  static final Path SCRIPTS = E2eEnvironment.REPO.resolve("e2e/clients");
+  private static TrainingClients built;
+  private final Path dir;
+  private final String problem;
+
+  private TrainingClients(Path dir, String problem) {
+    this.dir = dir;
+    this.problem = problem;
+  }
+
+  /** Runs build-clients.sh (seconds when cached; ~6 min cold) once per test run. */
+  static synchronized TrainingClients get() {
+    if (built == null) {
+      Command.Result result = Command.run(Map.of(), SCRIPTS, Duration.ofMinutes(20), null,
+          List.of(SCRIPTS.resolve("build-clients.sh").toString(), "--print-dir"));
+      String out = result.stdout().strip();
+      built = new TrainingClients(out.isEmpty() ? null : Path.of(out), result.exitCode() == 0 ? null : result.stderr().strip());
+    }
+    return built;
+  }
+
+  /** Skips the calling test, saying what is missing, unless the given client is installed. */
+  TrainingClients assume(Path executable) {
+    Assumptions.assumeTrue(dir != null && Files.isExecutable(executable),
+        () -> "client " + executable + " is not installed: " + problem);
+    return this;
+  }
+
+  Path torchrun() {
+    return Path.of("/usr/bin/torchrun");
+  }
+
+  /** Debian's python3: the interpreter Debian's torch and mpi4py (Open MPI 4) are built for. */
+  Path debianPython() {
+    return Path.of("/usr/bin/python3");
+  }
+
+  Path openMpi4Mpirun() {
+    return Path.of("/usr/bin/mpirun.openmpi");
+  }
+
+  Path venvPython() {
+    return dir == null ? Path.of("/nonexistent") : dir.resolve("venv/bin/python");
+  }
+
+  Path openMpi5Mpirun() {
+    return dir == null ? Path.of("/nonexistent") : dir.resolve("venv/bin/mpirun");
+  }
+
+  Path sshd() {
+    return dir == null ? Path.of("/nonexistent") : dir.resolve("sshd/root/usr/sbin/sshd");
+  }
+
+  /** Where sshd's one library outside the base system (libwrap) was unpacked. */
+  String sshdLibraryPath() {
+    return dir.resolve("sshd/root/lib/x86_64-linux-gnu") + ":" + dir.resolve("sshd/root/usr/lib/x86_64-linux-gnu");
+  }
+
+  static Path script(String name) {
+    return SCRIPTS.resolve(name);
+  }
+}
