@@ -3,47 +3,45 @@ RBAC rules shared by rbac.yaml. "namespaced" rules go into the ClusterRole (all 
 one Role per watched namespace; "cluster" rules are always in a ClusterRole.
 */}}
 {{- define "gangway.rules.namespaced" -}}
-# The TrainingJob reconciler's primary resource: informer (get/list/watch), finalizer and
-# metadata writes (patch/update); delete for spec.ttlSecondsAfterFinished, which removes a finished job.
+# The TrainingJob reconciler's primary resource: informer (list/watch), get when a check-in is
+# judged against the job; delete for spec.ttlSecondsAfterFinished, which removes a finished job.
+# No patch/update: Gangway adds no finalizer and writes only the status subresource.
 - apiGroups: ["gangway.dev"]
   resources: ["trainingjobs"]
-  verbs: ["get", "list", "watch", "patch", "update", "delete"]
+  verbs: ["get", "list", "watch", "delete"]
 # Status (phase, conditions, placement, lastCheckpoint) is written through the status subresource.
+# update: the reconciler's decision, locked to the resourceVersion it was made on; patch: a
+# check-in's lastCheckpoint and the error status.
 - apiGroups: ["gangway.dev"]
   resources: ["trainingjobs/status"]
-  verbs: ["get", "patch", "update"]
+  verbs: ["patch", "update"]
 # Setting ownerReferences with blockOwnerDeletion=true on pods/services requires update on the
 # owner's finalizers subresource (OwnerReferencesPermissionEnforcement).
 - apiGroups: ["gangway.dev"]
   resources: ["trainingjobs/finalizers"]
   verbs: ["update"]
 # One pod per rank: created gated, patched to set node affinity and lift the scheduling gate,
-# deleted on gang restart; watched for phase and exit codes.
+# deleted on gang restart; watched for phase and exit codes; get: the pod a check-in's token is bound
+# to. Every write is a create, a PATCH or a delete: no update.
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["get", "list", "watch", "create", "delete", "patch", "update"]
+  verbs: ["get", "list", "watch", "create", "delete", "patch"]
 # A failed rank's last log lines go into the job's Failed/Restarting message (read-only). Without it
 # the message just lacks them: the read is best effort.
 - apiGroups: [""]
   resources: ["pods/log"]
   verbs: ["get"]
-# The headless Service per job that gives ranks stable DNS names for rendezvous (MASTER_ADDR).
+# The headless Service per job that gives ranks stable DNS names for rendezvous (MASTER_ADDR), and
+# the MPI hostfile ConfigMap: created, watched (label gangway.dev/job-name), patched when the part
+# Gangway owns changes (selector, hostfile). Deleted by the garbage collector with the job, never by Gangway.
 - apiGroups: [""]
-  resources: ["services"]
-  verbs: ["get", "list", "watch", "create", "delete", "patch", "update"]
-# Per-job ConfigMaps (rendezvous/hostfile for MPI, resume checkpoint for the next attempt).
-- apiGroups: [""]
-  resources: ["configmaps"]
-  verbs: ["get", "list", "watch", "create", "delete", "patch", "update"]
+  resources: ["services", "configmaps"]
+  verbs: ["get", "list", "watch", "create", "patch"]
 # Kubernetes Events on TrainingJobs (Placed, Restarting, Failed...) so `kubectl describe tj` explains
-# what happened. Granted on the core v1 and the events.k8s.io/v1 API alike, whichever one the client
-# writes with; create for a new event, patch to bump the count of a repeated one.
+# what happened: each one created through the core v1 API, never updated.
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch"]
-- apiGroups: ["events.k8s.io"]
-  resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create"]
 {{- end }}
 {{- define "gangway.rules.cluster" -}}
 # Placement reads the cluster's fabric description (cluster-scoped, read-only).
@@ -51,10 +49,11 @@ one Role per watched namespace; "cluster" rules are always in a ClusterRole.
   resources: ["clustertopologies"]
   verbs: ["get", "list", "watch"]
 # Placement counts the GPUs, CPU and memory that pods of every namespace hold on each node, so pods
-# are read cluster-wide even when only some namespaces are watched (writes stay in those namespaces).
+# are listed and watched cluster-wide (one informer) even when only some namespaces are watched;
+# single pods are read (get) and written only in the watched namespaces.
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
 # Placement orders waiting gangs by their pods' priority, resolved from PriorityClasses as kube-scheduler does.
 - apiGroups: ["scheduling.k8s.io"]
   resources: ["priorityclasses"]
@@ -72,6 +71,15 @@ one Role per watched namespace; "cluster" rules are always in a ClusterRole.
   resources: ["nodes"]
   verbs: ["get", "list", "watch", "patch"]
 {{- end }}
+# The check-in doors (POST /api/v1/checkpoints, /api/v1/node-health) ask the API server who sent a
+# check-in (TokenReview of its bearer token, audience gangway.dev/intake) and whether a node-health
+# sender was granted it (SubjectAccessReview). Both are create-only and reveal nothing else.
+- apiGroups: ["authentication.k8s.io"]
+  resources: ["tokenreviews"]
+  verbs: ["create"]
+- apiGroups: ["authorization.k8s.io"]
+  resources: ["subjectaccessreviews"]
+  verbs: ["create"]
 # At startup the Java Operator SDK reads each reconciled CRD by name to check it is installed
 # (quarkus.operator-sdk.crd.validate, on by default). get is what it calls; list matches the role
 # Quarkus Operator SDK itself generates for this check. Read-only.

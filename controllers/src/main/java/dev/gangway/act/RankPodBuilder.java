@@ -7,6 +7,7 @@ import dev.gangway.api.v1alpha1.CheckpointSpec;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.rendezvous.Hostfiles;
 import dev.gangway.rendezvous.RendezvousEnvironment;
+import dev.gangway.signal.IntakeToken;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -33,6 +34,7 @@ import java.util.Set;
 public final class RankPodBuilder {
   static final String CHECKPOINT_VOLUME = "gangway-checkpoint";
   static final String MPI_VOLUME = "gangway-mpi-hostfile";
+  static final String TOKEN_VOLUME = "gangway-intake-token";
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   private RankPodBuilder() {
@@ -60,7 +62,8 @@ public final class RankPodBuilder {
     spec.setHostname(JobNames.hostname(name, rank));
     spec.setSubdomain(JobNames.serviceName(name));
 
-    Map<String, String> env = RendezvousEnvironment.forRank(job, rank, attempt, resumeFrom);
+    Map<String, String> env = new LinkedHashMap<>(RendezvousEnvironment.forRank(job, rank, attempt, resumeFrom));
+    env.put(IntakeToken.FILE_ENV, IntakeToken.FILE);
     List<VolumeMount> mounts = new ArrayList<>();
     addCheckpointVolume(job.getSpec().getCheckpoint(), spec, mounts);
     if (Hostfiles.needed(job)) {
@@ -68,6 +71,7 @@ public final class RankPodBuilder {
           .withNewConfigMap().withName(JobNames.mpiConfigMapName(name)).endConfigMap().build()));
       mounts.add(new VolumeMountBuilder().withMountPath(Hostfiles.DIR).withName(MPI_VOLUME).withReadOnly(true).build());
     }
+    addIntakeToken(spec, mounts);
     // Init containers too: a setup step (waiting for rank 0, fetching data per rank) needs the same facts.
     List<Container> all = new ArrayList<>(spec.getContainers());
     if (spec.getInitContainers() != null) {
@@ -118,6 +122,18 @@ public final class RankPodBuilder {
     }
     merged.addAll(RendezvousEnvironment.asEnvVars(env));
     return merged;
+  }
+
+  /**
+   * A token bound to this pod, for Gangway's audience only, with which a rank reports its checkpoints
+   * (see {@link dev.gangway.signal.CheckInAccess}). Projected even when the template turns off
+   * automountServiceAccountToken: it cannot be used against the API server.
+   */
+  private static void addIntakeToken(PodSpec spec, List<VolumeMount> mounts) {
+    spec.setVolumes(append(spec.getVolumes(), new VolumeBuilder().withName(TOKEN_VOLUME).withNewProjected()
+        .addNewSource().withNewServiceAccountToken(IntakeToken.AUDIENCE, IntakeToken.EXPIRATION_SECONDS, "token").endSource()
+        .endProjected().build()));
+    mounts.add(new VolumeMountBuilder().withMountPath(IntakeToken.MOUNT_PATH).withName(TOKEN_VOLUME).withReadOnly(true).build());
   }
 
   private static void addCheckpointVolume(CheckpointSpec checkpoint, PodSpec spec, List<VolumeMount> mounts) {

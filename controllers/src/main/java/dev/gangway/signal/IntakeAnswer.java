@@ -11,6 +11,16 @@ public record IntakeAnswer(int status, String message) {
     return new IntakeAnswer(200, message);
   }
 
+  /** The request carries no valid credential: send it with a token for Gangway's audience. */
+  public static IntakeAnswer unauthorized(String message) {
+    return new IntakeAnswer(401, message);
+  }
+
+  /** The caller is known but may not send this check-in. */
+  public static IntakeAnswer forbidden(String message) {
+    return new IntakeAnswer(403, message);
+  }
+
   public static IntakeAnswer notFound(String message) {
     return new IntakeAnswer(404, message);
   }

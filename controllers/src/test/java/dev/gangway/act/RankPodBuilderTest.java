@@ -40,6 +40,30 @@ public class RankPodBuilderTest {
   }
 
   @Test
+  void everyContainerGetsAReadOnlyTokenForGangwaysAudienceAndItsPath() {
+    TrainingJob job = TestJobs.job("llama", 2, 8);
+    job.getSpec().getTemplate().getSpec().setAutomountServiceAccountToken(false);
+    Pod pod = RankPodBuilder.build(job, 0, 1, null);
+
+    assertThat(pod.getSpec().getVolumes()).filteredOn(v -> v.getName().equals("gangway-intake-token")).singleElement().satisfies(v -> {
+      var token = v.getProjected().getSources().get(0).getServiceAccountToken();
+      assertThat(token.getAudience()).isEqualTo("gangway.dev/intake");
+      assertThat(token.getExpirationSeconds()).isEqualTo(3600L);
+      assertThat(token.getPath()).isEqualTo("token");
+    });
+    for (Container c : pod.getSpec().getContainers()) {
+      assertThat(c.getVolumeMounts()).filteredOn(m -> m.getName().equals("gangway-intake-token")).singleElement()
+          .satisfies(m -> {
+            assertThat(m.getMountPath()).isEqualTo("/var/run/secrets/gangway.dev/intake");
+            assertThat(m.getReadOnly()).isTrue();
+          });
+      assertThat(env(c)).containsEntry("GANGWAY_TOKEN_FILE", "/var/run/secrets/gangway.dev/intake/token");
+    }
+    // The template's choice about the API server token stands: the intake token is of no use against the API server.
+    assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
+  }
+
+  @Test
   void gpuLimitGoesOnTheMainContainerOnly() {
     Pod pod = RankPodBuilder.build(TestJobs.job("llama", 2, 8), 0, 1, null);
     assertThat(pod.getSpec().getContainers().get(0).getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("8"));

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,12 +70,14 @@ class CheckInFollowerE2eTest {
     String uid = kube.get("tj", "relay").path("metadata").path("uid").asText();
 
     // A checkpoint report: 200 only once it is the job's lastCheckpoint in the API server — read right after, no waiting.
+    // Sent as a rank sends it, with the token bound to its pod; the follower relays the token and the leader reviews it.
+    String rank = Intake.rankToken(cluster, kube.namespace(), "relay");
     HttpResponse<String> stored = post(follower, "/api/v1/checkpoints", JSON.createObjectNode().put("namespace", kube.namespace())
-        .put("name", "relay").put("uid", uid).put("attempt", 1).put("step", 4200).put("path", "/ckpt/relay/step-4200"));
+        .put("name", "relay").put("uid", uid).put("attempt", 1).put("step", 4200).put("path", "/ckpt/relay/step-4200"), rank);
     assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
     assertThat(kube.get("tj", "relay").path("status").path("lastCheckpoint").path("path").asText()).isEqualTo("/ckpt/relay/step-4200");
     HttpResponse<String> stale = post(follower, "/api/v1/checkpoints", JSON.createObjectNode().put("namespace", kube.namespace())
-        .put("name", "relay").put("uid", uid).put("attempt", 1).put("step", 4100).put("path", "/ckpt/relay/step-4100"));
+        .put("name", "relay").put("uid", uid).put("attempt", 1).put("step", 4100).put("path", "/ckpt/relay/step-4100"), rank);
     assertThat(stale.statusCode()).as(stale.body()).isEqualTo(409);
     assertThat(stale.body()).contains("not beyond the last accepted step 4200");
 
@@ -108,6 +108,61 @@ class CheckInFollowerE2eTest {
       // Fatal marks last a day and are kept on the node: clear it so later tests may use the node.
       postNodeHealth(follower, sick, "Cleared", "repaired");
     }
+  }
+
+  /**
+   * The doors refuse, through the follower as on the leader: no token 401; a token for the API server's
+   * audience 401; a rank of another job 403; a rank reporting node health 403. Each answer is JSON with
+   * a reason, and nothing is stored. A rank of the job itself and the granted health agent are accepted.
+   */
+  @Test
+  void onlyTheJobsOwnRanksReportItsCheckpointsAndOnlyAGrantedAgentReportsNodeHealth() throws Exception {
+    OperatorProcess leader = awaitLeader();
+    OperatorProcess follower = leader == second ? env.operator() : second;
+    kube.apply(Manifests.trainingJob("mine", 1, 8, Manifests.failurePolicy("maxRestarts: 3", 1)));
+    kube.apply(Manifests.trainingJob("theirs", 1, 8, Manifests.failurePolicy("maxRestarts: 3", 1)));
+    for (String job : List.of("mine", "theirs")) {
+      await(job + " Running").atMost(WAIT).untilAsserted(() -> assertThat(kube.phase(job)).as(() -> kube.describe(job)).isEqualTo("Running"));
+    }
+    String uid = kube.get("tj", "mine").path("metadata").path("uid").asText();
+    ObjectNode report = JSON.createObjectNode().put("namespace", kube.namespace()).put("name", "mine").put("uid", uid).put("attempt", 1)
+        .put("step", 100).put("path", "/ckpt/mine/step-100");
+    String minePod = kube.pods("mine").get(0).path("metadata").path("name").asText();
+    String node = kube.pods("mine").get(0).path("spec").path("nodeName").asText();
+    // An earlier test may have left a (Cleared) signal on the node: what matters is that the refusals below change nothing.
+    String healthBefore = kube.node(node).path("metadata").path("annotations").path("gangway.dev/health").asText();
+
+    for (OperatorProcess replica : List.of(follower, leader)) {
+      String which = replica == leader ? "leader" : "follower";
+      HttpResponse<String> none = post(replica, "/api/v1/checkpoints", report, null);
+      assertThat(none.statusCode()).as(which + ": " + none.body()).isEqualTo(401);
+      assertThat(JSON.readTree(none.body()).path("message").asText()).contains("no bearer token");
+
+      String apiServerAudience = cluster.kubectlOk("create", "token", "default", "-n", kube.namespace(), "--bound-object-kind", "Pod",
+          "--bound-object-name", minePod).strip();
+      HttpResponse<String> wrongAudience = post(replica, "/api/v1/checkpoints", report, apiServerAudience);
+      assertThat(wrongAudience.statusCode()).as(which + ": " + wrongAudience.body()).isEqualTo(401);
+      assertThat(JSON.readTree(wrongAudience.body()).path("message").asText()).contains("not accepted for the audience gangway.dev/intake");
+
+      HttpResponse<String> otherJob = post(replica, "/api/v1/checkpoints", report, Intake.rankToken(cluster, kube.namespace(), "theirs"));
+      assertThat(otherJob.statusCode()).as(which + ": " + otherJob.body()).isEqualTo(403);
+      assertThat(JSON.readTree(otherJob.body()).path("message").asText())
+          .contains("is a rank of TrainingJob " + kube.namespace() + "/theirs").contains("not of TrainingJob " + kube.namespace() + "/mine");
+
+      HttpResponse<String> rankSignals = postNodeHealth(replica, node, "Fatal", "XID 79", Intake.rankToken(cluster, kube.namespace(), "mine"));
+      assertThat(rankSignals.statusCode()).as(which + ": " + rankSignals.body()).isEqualTo(403);
+      assertThat(JSON.readTree(rankSignals.body()).path("message").asText()).contains("may not report node health");
+    }
+    assertThat(kube.get("tj", "mine").path("status").path("lastCheckpoint").isMissingNode()).as("nothing stored").isTrue();
+    assertThat(kube.node(node).path("metadata").path("annotations").path("gangway.dev/health").asText()).as("node untouched")
+        .isEqualTo(healthBefore);
+
+    HttpResponse<String> own = post(follower, "/api/v1/checkpoints", report, Intake.rankToken(cluster, kube.namespace(), "mine"));
+    assertThat(own.statusCode()).as(own.body()).isEqualTo(200);
+    assertThat(kube.get("tj", "mine").path("status").path("lastCheckpoint").path("step").asLong()).isEqualTo(100L);
+    HttpResponse<String> agent = postNodeHealth(follower, node, "Warning", "ECC single-bit", Intake.healthAgentToken(cluster));
+    assertThat(agent.statusCode()).as(agent.body()).isEqualTo(200);
+    postNodeHealth(follower, node, "Cleared", "repaired", Intake.healthAgentToken(cluster));
   }
 
   /** The replica named in the Lease, once one of the two holds it. */
@@ -157,13 +212,18 @@ class CheckInFollowerE2eTest {
     objects.forEach(o -> o.path("metadata").path("managedFields").forEach(f -> managers.add(f.path("manager").asText())));
   }
 
-  private static HttpResponse<String> postNodeHealth(OperatorProcess replica, String node, String severity, String reason) throws Exception {
-    return post(replica, "/api/v1/node-health", JSON.createObjectNode().put("node", node).put("severity", severity).put("reason", reason)
-        .put("time", Instant.now().toString()));
+  /** Sent by the health agent, granted node-health signals. */
+  private HttpResponse<String> postNodeHealth(OperatorProcess replica, String node, String severity, String reason) throws Exception {
+    return postNodeHealth(replica, node, severity, reason, Intake.healthAgentToken(cluster));
   }
 
-  private static HttpResponse<String> post(OperatorProcess replica, String path, ObjectNode body) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(replica.url() + path)).header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+  private static HttpResponse<String> postNodeHealth(OperatorProcess replica, String node, String severity, String reason, String token)
+      throws Exception {
+    return post(replica, "/api/v1/node-health", JSON.createObjectNode().put("node", node).put("severity", severity).put("reason", reason)
+        .put("time", Instant.now().toString()), token);
+  }
+
+  private static HttpResponse<String> post(OperatorProcess replica, String path, ObjectNode body, String token) throws Exception {
+    return Intake.post(replica.url(), path, body.toString(), token);
   }
 }

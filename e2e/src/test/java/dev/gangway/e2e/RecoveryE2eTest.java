@@ -6,10 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -214,21 +210,19 @@ class RecoveryE2eTest {
     return env;
   }
 
+  /** Sent as the job's rank would send it, with the token bound to its pod. */
   private int postCheckpoint(String job, String uid, int attempt, long step, String path) throws Exception {
     return post("/api/v1/checkpoints", new ObjectMapper().createObjectNode().put("namespace", kube.namespace()).put("name", job)
-        .put("uid", uid).put("attempt", attempt).put("step", step).put("path", path));
+        .put("uid", uid).put("attempt", attempt).put("step", step).put("path", path), Intake.rankToken(env.cluster(), kube.namespace(), job));
   }
 
   private int postNodeHealth(String node, String severity, String reason) throws Exception {
     return post("/api/v1/node-health", new ObjectMapper().createObjectNode().put("node", node).put("severity", severity)
-        .put("reason", reason).put("time", java.time.Instant.now().toString()));
+        .put("reason", reason).put("time", java.time.Instant.now().toString()), Intake.healthAgentToken(env.cluster()));
   }
 
-  private int post(String path, ObjectNode body) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(env.operator().url() + path))
-        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
-        HttpResponse.BodyHandlers.ofString());
-    return r.statusCode();
+  private int post(String path, ObjectNode body, String token) throws Exception {
+    return Intake.post(env.operator().url(), path, body.toString(), token).statusCode();
   }
 
   /** The node as it was, to put it back after a test deleted it (KWOK takes it over again). */

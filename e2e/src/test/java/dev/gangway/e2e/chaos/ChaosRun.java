@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gangway.e2e.Command;
+import dev.gangway.e2e.Intake;
 import dev.gangway.e2e.LocalCluster;
 import java.io.IOException;
 import java.net.URI;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -362,7 +364,7 @@ public final class ChaosRun {
     step += 10;
     ObjectNode body = JSON.createObjectNode().put("namespace", NAMESPACE).put("name", f.name()).put("uid", f.uid())
         .put("attempt", f.attempt()).put("step", step).put("path", "/ckpt/" + f.name() + "/step-" + step).put("time", now.toString());
-    int code = post(replica, "/api/v1/checkpoints", body);
+    int code = post(replica, "/api/v1/checkpoints", body, () -> Intake.rankToken(cluster, NAMESPACE, f.name()));
     if (code >= 200 && code < 300) {
       checkIns.add(new CheckIn(NAMESPACE, f.name(), f.uid(), f.attempt(), step, Instant.now(), replica));
       report.checkInAcknowledged();
@@ -505,14 +507,14 @@ public final class ChaosRun {
     if (replica == null) {
       return false;
     }
-    int code = post(replica, "/api/v1/node-health", healthSignal(node, "Fatal"));
+    int code = post(replica, "/api/v1/node-health", healthSignal(node, "Fatal"), () -> Intake.healthAgentToken(cluster));
     if (code < 200 || code >= 300) {
       return false;
     }
     underFault(node, fault.hold(), () -> {
       String any = upReplica(fault.pick() + 1);
       if (any != null) {
-        post(any, "/api/v1/node-health", healthSignal(node, "Cleared"));
+        post(any, "/api/v1/node-health", healthSignal(node, "Cleared"), () -> Intake.healthAgentToken(cluster));
       }
     });
     return true;
@@ -610,12 +612,13 @@ public final class ChaosRun {
     return up.isEmpty() ? null : up.get(pick % up.size());
   }
 
-  private int post(String replica, String path, JsonNode body) {
+  /** @param token the sender's intake token (a rank's, or the health agent's), issued by the API server */
+  private int post(String replica, String path, JsonNode body, Supplier<String> token) {
     try {
       return HTTP.send(HttpRequest.newBuilder(URI.create(replicas.url(replica) + path)).timeout(Duration.ofSeconds(5))
-          .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (IOException | NullPointerException e) {
+          .header("content-type", "application/json").header("Authorization", "Bearer " + token.get())
+          .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException | NullPointerException | IllegalStateException e) {
       return -1; // the replica died in between: not acknowledged
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

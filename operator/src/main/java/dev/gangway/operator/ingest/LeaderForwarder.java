@@ -40,8 +40,12 @@ public class LeaderForwarder {
     return election.getIdentity().orElse("");
   }
 
-  /** @param path the route, e.g. /api/v1/checkpoints; @param body the request body as received */
-  public IntakeAnswer forward(String path, String body) {
+  /**
+   * @param path the route, e.g. /api/v1/checkpoints
+   * @param body the request body as received
+   * @param token the sender's bearer token, relayed so that the leader reviews the sender, not this replica
+   */
+  public IntakeAnswer forward(String path, String body, String token) {
     String namespace = election.getLeaseNamespace().orElse("default");
     String lease = namespace + "/" + election.getLeaseName();
     String holder;
@@ -63,6 +67,7 @@ public class LeaderForwarder {
     }
     HttpRequest request = HttpRequest.newBuilder(URI.create(address.get().baseUrl() + path)).timeout(Duration.ofSeconds(10))
         .header("content-type", "application/json").header(FORWARDED_BY, identity())
+        .header("Authorization", "Bearer " + token)
         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
     try {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());

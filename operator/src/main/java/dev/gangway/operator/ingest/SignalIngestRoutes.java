@@ -2,7 +2,11 @@ package dev.gangway.operator.ingest;
 
 import dev.gangway.checkpoint.CheckpointReport;
 import dev.gangway.health.NodeHealthSignal;
+import dev.gangway.signal.Caller;
+import dev.gangway.signal.CheckInAccess;
 import dev.gangway.signal.IntakeAnswer;
+import dev.gangway.signal.IntakeToken;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -10,6 +14,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
+import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
@@ -21,6 +27,12 @@ import org.jboss.logging.Logger;
  * check-in is stored in the API server ({@link CheckIns}); a follower relays it to the leader and
  * relays the answer ({@link LeaderForwarder}). 503 with {@code Retry-After} means nothing was
  * stored: send it again.
+ *
+ * <p>Every check-in carries {@code Authorization: Bearer <token>}, a ServiceAccount token for
+ * Gangway's audience ({@link IntakeToken}). The leader reviews it with the API server and decides
+ * with {@link CheckInAccess}: no token 401, a token the API server does not accept 401, a sender
+ * that may not send this check-in 403; nothing is stored then. A follower relays the token with the
+ * check-in and lets the leader judge it.
  */
 @ApplicationScoped
 public class SignalIngestRoutes {
@@ -31,27 +43,46 @@ public class SignalIngestRoutes {
 
   private final CheckIns checkIns;
   private final LeaderForwarder leader;
+  private final CallerReviews reviews;
   private final Clock clock = Clock.systemUTC();
 
-  public SignalIngestRoutes(CheckIns checkIns, LeaderForwarder leader) {
+  public SignalIngestRoutes(CheckIns checkIns, LeaderForwarder leader, CallerReviews reviews) {
     this.checkIns = checkIns;
     this.leader = leader;
+    this.reviews = reviews;
   }
 
   void routes(@Observes Router router) {
     // Blocking handlers: recording and forwarding wait on the API server or the leader, never on the event loop.
     router.post(CHECKPOINTS).handler(BodyHandler.create().setBodyLimit(BODY_LIMIT))
         .blockingHandler(ctx -> handle(ctx, CHECKPOINTS, body -> CheckpointReport.fromJson(body).timedAt(clock.instant()),
-            checkIns::record, checkIns::warm), false);
+            this::mayReport, checkIns::record, checkIns::warm), false);
     router.post(NODE_HEALTH).handler(BodyHandler.create().setBodyLimit(BODY_LIMIT))
-        .blockingHandler(ctx -> handle(ctx, NODE_HEALTH, NodeHealthSignal::fromJson, checkIns::record, checkIns::warm), false);
+        .blockingHandler(ctx -> handle(ctx, NODE_HEALTH, NodeHealthSignal::fromJson, this::maySignal, checkIns::record, checkIns::warm), false);
+  }
+
+  private Optional<IntakeAnswer> mayReport(Caller caller, CheckpointReport report) {
+    return CheckInAccess.checkpoint(caller, reviews.boundPod(caller), report);
+  }
+
+  private Optional<IntakeAnswer> maySignal(Caller caller, NodeHealthSignal signal) {
+    CallerReviews.Verdict verdict = reviews.mayReportNodeHealth(caller);
+    return CheckInAccess.nodeHealth(caller, verdict.allowed(), verdict.reason());
   }
 
   /**
+   * @param authorize the leader's refusal of the sender for this check-in, if any
    * @param record what the leader does: store durably, then in memory
    * @param warm what a follower does once the leader stored it
    */
-  private <T> void handle(RoutingContext ctx, String path, Function<String, T> parse, Function<T, IntakeAnswer> record, Consumer<T> warm) {
+  private <T> void handle(RoutingContext ctx, String path, Function<String, T> parse, BiFunction<Caller, T, Optional<IntakeAnswer>> authorize,
+                          Function<T, IntakeAnswer> record, Consumer<T> warm) {
+    String token = IntakeToken.fromAuthorizationHeader(ctx.request().getHeader("Authorization"));
+    Optional<IntakeAnswer> noToken = CheckInAccess.tokenPresent(token);
+    if (noToken.isPresent()) {
+      respond(ctx, noToken.get());
+      return;
+    }
     String body = ctx.body().asString();
     T checkIn;
     try {
@@ -63,11 +94,11 @@ public class SignalIngestRoutes {
     IntakeAnswer answer;
     String forwardedBy = ctx.request().getHeader(LeaderForwarder.FORWARDED_BY);
     if (checkIns.leading()) {
-      answer = record.apply(checkIn);
+      answer = refusal(token, checkIn, authorize).orElseGet(() -> record.apply(checkIn));
     } else if (forwardedBy != null) {
       answer = IntakeAnswer.unavailable("forwarded by " + forwardedBy + " to " + leader.identity() + ", which is not the leader (any more)");
     } else {
-      answer = leader.forward(path, body);
+      answer = leader.forward(path, body, token);
       if (answer.recorded()) {
         warm.accept(checkIn);
       }
@@ -76,10 +107,21 @@ public class SignalIngestRoutes {
     respond(ctx, answer);
   }
 
+  private <T> Optional<IntakeAnswer> refusal(String token, T checkIn, BiFunction<Caller, T, Optional<IntakeAnswer>> authorize) {
+    try {
+      return authorize.apply(reviews.review(token), checkIn);
+    } catch (KubernetesClientException e) {
+      return Optional.of(IntakeAnswer.unavailable("could not review the sender's token with the API server: " + e.getMessage()));
+    }
+  }
+
   private static void respond(RoutingContext ctx, IntakeAnswer answer) {
     var response = ctx.response().setStatusCode(answer.status()).putHeader("content-type", "application/json");
     if (answer.status() == 503) {
       response.putHeader("Retry-After", "1");
+    }
+    if (answer.status() == 401) {
+      response.putHeader("WWW-Authenticate", "Bearer");
     }
     response.end(new JsonObject().put("status", answer.status()).put("message", answer.message() == null ? "" : answer.message()).encode());
   }
