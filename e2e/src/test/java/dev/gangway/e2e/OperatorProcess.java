@@ -51,7 +51,13 @@ public final class OperatorProcess implements AutoCloseable {
     try {
       Files.createDirectories(log.getParent());
       OperatorProcess operator = new OperatorProcess(pb.start(), httpPort, log);
-      operator.awaitHealthy(Duration.ofSeconds(60));
+      try {
+        // Generous: on a loaded 2-core machine a JVM start plus informer sync has taken 140 s. A bound, not a measurement.
+        operator.awaitHealthy(Duration.ofSeconds(180));
+      } catch (RuntimeException e) {
+        operator.close(); // the process we started, by its handle: a failed start must not keep holding its port
+        throw e;
+      }
       return operator;
     } catch (IOException e) {
       throw new IllegalStateException("could not start the operator: " + e.getMessage(), e);
