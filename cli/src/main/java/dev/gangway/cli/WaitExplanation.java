@@ -52,12 +52,7 @@ record WaitExplanation(String job, String state, Integer queuePosition, int queu
     }
     List<QueuedGang> queue = new ArrayList<>(WaitingGangs.of(cluster.jobs().stream(), cluster.view(), Set.of()));
     queue.sort(QueuedGang.ORDER);
-    int position = -1;
-    for (int i = 0; i < queue.size(); i++) {
-      if (queue.get(i).jobKey().equals(key)) {
-        position = i;
-      }
-    }
+    int position = queue.stream().map(QueuedGang::jobKey).toList().indexOf(key);
     if (position < 0) {
       return new WaitExplanation(key, "Starting", null, queue.size(), List.of(), placed.map(Condition::getReason).orElse("Pending"),
           placed.map(Condition::getMessage).orElse("Its ranks are being created, placed or bound; nothing waits in line ahead of it."));
