@@ -121,8 +121,23 @@ class TemplatePolicyE2eTest {
     assertThat(cluster.kubectl("get", "tj", name, "-n", kube.namespace()).exitCode()).as("nothing was stored").isNotZero();
   }
 
+  /** templatePolicy.namespaceSelector scopes the binding: a namespace it does not select is not judged. */
   @Test
   @Order(3)
+  void aNamespaceTheSelectorLeavesOutIsNotJudged() {
+    Kube elsewhere = Kube.inFreshNamespace(cluster, "policy-unselected");
+    try {
+      String privileged = job("privileged", "", containers(trainer("securityContext: {privileged: true}")));
+      Command.Result accepted = cluster.kubectlWithInput(privileged, "apply", "--dry-run=server", "-n", elsewhere.namespace(), "-f", "-");
+      assertThat(accepted.exitCode()).as(accepted.stderr()).isZero();
+      assertThat(dryRun(privileged).exitCode()).as("the same job in the selected namespace").isNotZero();
+    } finally {
+      elsewhere.deleteNamespace(WAIT);
+    }
+  }
+
+  @Test
+  @Order(4)
   void anAllowedTemplateIsAcceptedAndRuns() {
     kube.apply(job("allowed", "", pod("serviceAccountName: default\nvolumes: [{name: scratch, emptyDir: {}}]")
         + list("initContainers", item("setup", "securityContext: {allowPrivilegeEscalation: false}"))
@@ -137,7 +152,7 @@ class TemplatePolicyE2eTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void restrictedAlsoRequiresNoPrivilegeEscalationAndNoTokenAndNarrowsCapabilities() {
     cluster.kubectlWithInput(render("restricted"), "apply", "-f", "-").assertOk();
     // What baseline allowed above is refused once the restricted policy is in effect.
@@ -168,7 +183,7 @@ class TemplatePolicyE2eTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void offRendersNoPolicyAndPodSecurityAdmissionThenRefusesTheOperatorsPods() {
     // `--show-only` refuses a template that renders nothing: look at the whole release.
     String release = HelmCommand.run(cluster, "template", RELEASE, E2eEnvironment.REPO.resolve("charts/gangway").toString(),
