@@ -25,8 +25,8 @@ public class NodeExclusion {
   @JsonPropertyDescription("When the rank failed there (RFC 3339).")
   private String time;
 
-  @JsonPropertyDescription("Until when the job's placement keeps off the node (RFC 3339): time plus "
-      + "spec.failurePolicy.nodeExclusionSeconds; a later failure there renews it.")
+  @JsonPropertyDescription("Until when the job's placement keeps off the node (RFC 3339): "
+      + "spec.failurePolicy.nodeExclusionSeconds after Gangway noticed the failure; a later failure there renews it.")
   private String until;
 
   public NodeExclusion() {
