@@ -56,8 +56,11 @@ public final class GangPlacementStep {
   /**
    * The cluster as the informer caches show it, the job's topology and scheduling priority, and the
    * gangs waiting to be placed as stored in the API server ({@link WaitingGangs}), read only when this gang decides.
+   *
+   * @param allPods every pod of the cluster, read when the gang decides and again under the placer's lock (see
+   *     {@link GangPlacer}): a list read when the reconcile began may miss the pods of decisions made since
    */
-  public record Inputs(Topology topology, List<Node> nodes, List<Pod> allPods, int priority, Set<String> excludedNodes,
+  public record Inputs(Topology topology, List<Node> nodes, Supplier<List<Pod>> allPods, int priority, Set<String> excludedNodes,
                        Supplier<List<QueuedGang>> queued) {
   }
 
@@ -84,7 +87,7 @@ public final class GangPlacementStep {
       return written(jobKey, attemptPods, decided, leaving, placedTime, now);
     }
     GangRequest request = GangRequest.from(jobKey, job.spec(), in.excludedNodes());
-    List<Pod> pods = withoutLeaving(in.allPods(), gang.otherPods());
+    List<Pod> pods = withoutLeaving(in.allPods().get(), gang.otherPods());
     List<QueuedGang> queued = in.queued().get();
     Instant waitingSince = queued.stream().filter(g -> g.jobKey().equals(jobKey)).findFirst().map(QueuedGang::waitingSince).orElse(now);
     PlacementQueue.Admission admission = queue.admit(new QueuedGang(jobKey, in.priority(), job.createdAt(), waitingSince, in.topology(),
@@ -93,7 +96,8 @@ public final class GangPlacementStep {
     if (admission.kind() == PlacementQueue.Admission.Kind.UNSCHEDULABLE) {
       return PlacementDecision.waiting(UNSCHEDULABLE, admission.message());
     }
-    PlacementResult result = placer.place(in.topology(), in.nodes(), pods, request, inRankOrder(attemptPods), admission.hidden());
+    PlacementResult result = placer.place(in.topology(), in.nodes(), () -> withoutLeaving(in.allPods().get(), gang.otherPods()), request,
+        inRankOrder(attemptPods), admission.hidden());
     if (!result.placed()) {
       return admission.head() == null ? PlacementDecision.waiting(result.reason(), result.message())
           : PlacementDecision.waiting(QUEUED_BEHIND, admission.head().jobKey() + " is first in the queue (priority "

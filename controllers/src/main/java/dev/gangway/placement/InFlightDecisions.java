@@ -14,7 +14,9 @@ import java.util.Set;
  * from exactly one source: once kube-scheduler has bound its pod, the binding (the snapshot counts the
  * pod as used); until then, this decision's node, whatever the cached pod shows meanwhile (the
  * informer cache may not show the reserved-node annotation yet, or still show an older one). A rank
- * whose pod is gone holds nothing; a decision none of whose ranks holds anything is forgotten.
+ * whose pod is gone holds nothing; a decision none of whose ranks holds anything is forgotten. That
+ * needs pods read after the decisions were made ({@link GangPlacer} reads them under its lock): an
+ * older list does not show a decision's pods yet, which is not their being gone.
  * Not thread-safe: {@link GangPlacer} serialises access.
  */
 final class InFlightDecisions {

@@ -46,7 +46,7 @@ class GangPlacementStepTest {
   private PlacementDecision decide(List<Pod> pods, int attempt, String placedTime, Instant now) {
     GangObservation gang = GangObservation.of(pods, attempt, 2);
     return step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang, gang.attemptPods(),
-        new GangPlacementStep.Inputs(HOSTS, nodes, pods, 0, Set.of(), List::of), placedTime, now);
+        new GangPlacementStep.Inputs(HOSTS, nodes, () -> pods, 0, Set.of(), List::of), placedTime, now);
   }
 
   private List<Pod> gatedPods() {
@@ -137,7 +137,7 @@ class GangPlacementStepTest {
     List<Pod> cluster = new ArrayList<>(pods);
     cluster.add(foreign);
     PlacementDecision decision = step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang,
-        gang.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, cluster, 0, Set.of(), List::of), null, T0);
+        gang.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, () -> cluster, 0, Set.of(), List::of), null, T0);
     assertThat(decision.kind()).isEqualTo(PlacementDecision.Kind.WAITING);
   }
 
@@ -262,5 +262,69 @@ class GangPlacementStepTest {
     List<Pod> pods = released(1, T0, "n1", "n2");
     assertThat(decide(pods, T0.toString(), T0.plusSeconds(61)).kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
     assertThat(decide(gatedPods(), T0.toString(), T0.plusSeconds(62)).kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+  }
+
+  /** A live informer cache: an observation reads it when it is taken, a decision may come seconds later. */
+  private static final class Cache {
+    private final List<Pod> pods = new ArrayList<>();
+
+    void add(List<Pod> created) {
+      pods.addAll(created);
+    }
+
+    /** What a reconcile observes of the cluster now: the pods are read from the cache when the gang decides. */
+    GangPlacementStep.Inputs observe(List<Node> nodes) {
+      return new GangPlacementStep.Inputs(HOSTS, nodes, () -> List.copyOf(pods), 0, Set.of(), List::of);
+    }
+  }
+
+  private PlacementDecision decide(String name, int replicas, int gpus, List<Pod> attemptPods, GangPlacementStep.Inputs observed) {
+    TrainingJob j = TestJobs.job(name, replicas, gpus);
+    GangObservation gang = GangObservation.of(attemptPods, 1, replicas);
+    return step.decide("team-a/" + name, new GangPlacementStep.TrainingJobSpecView(j.getSpec(), T0), gang, gang.attemptPods(),
+        observed, null, T0);
+  }
+
+  private static List<Pod> gated(String name, int replicas, int gpus) {
+    TrainingJob j = TestJobs.job(name, replicas, gpus);
+    List<Pod> pods = new ArrayList<>();
+    for (int r = 0; r < replicas; r++) {
+      pods.add(RankPodBuilder.build(j, r, 1, null));
+    }
+    return pods;
+  }
+
+  private static int gpusOn(String node, PlacementDecision... decisions) {
+    int gpus = 0;
+    for (PlacementDecision d : decisions) {
+      for (var e : d.annotate().entrySet()) {
+        if (node.equals(e.getValue())) {
+          gpus += Integer.parseInt(e.getKey().getSpec().getContainers().get(0).getResources().getLimits().get("nvidia.com/gpu").getAmount());
+        }
+      }
+    }
+    return gpus;
+  }
+
+  @Test
+  void aGangDecidedAfterAnotherGangsObservationStillHoldsItsGpusWhenThatGangDecides() {
+    // A new leader reconciles every job at once: b observes the cache before a's pods reach it, and decides after a did.
+    List<Node> oneNode = List.of(node("n1"));
+    Cache cache = new Cache();
+    List<Pod> b = gated("b", 2, 2);
+    cache.add(b);
+    GangPlacementStep.Inputs observedByB = cache.observe(oneNode);
+    List<Pod> a = gated("a", 4, 1);
+    cache.add(a);
+    PlacementDecision placedA = decide("a", 4, 1, a, cache.observe(oneNode));
+    PlacementDecision placedB = decide("b", 2, 2, b, observedByB);
+    List<Pod> c = gated("c", 4, 1);
+    cache.add(c);
+    PlacementDecision placedC = decide("c", 4, 1, c, cache.observe(oneNode));
+
+    assertThat(placedA.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+    assertThat(placedB.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+    assertThat(gpusOn("n1", placedA, placedB, placedC)).as("GPUs decided onto n1, which has 8").isLessThanOrEqualTo(8);
+    assertThat(placedC.kind()).as("a and b hold all of n1").isEqualTo(PlacementDecision.Kind.WAITING);
   }
 }
