@@ -45,6 +45,12 @@ import java.util.function.Supplier;
  * terminating, ends the decision: the attempt's pods are deleted to be placed again, and the nodes
  * that failed are avoided by the job for a while ({@link AvoidedNodes}), so a constraint placement
  * cannot see does not produce the same decision again.
+ *
+ * <p>A rank pod that vanishes once the gang is decided (kube-scheduler preempted it, someone deleted
+ * it) before the gang ran voids the decision: its node may be someone else's now. The attempt's
+ * other pods are deleted and the gang is placed again, all or nothing, against the cluster as it is;
+ * the rank is never created again onto the node decided for the pod that is gone. (A rank lost once
+ * the gang ran is a failure: {@link GangRecoveryStep}.)
  */
 public final class GangPlacementStep {
   public static final String GATE = "gangway.dev/placement";
@@ -52,6 +58,8 @@ public final class GangPlacementStep {
   public static final String UNSCHEDULABLE = "Unschedulable";
   /** Placed=False reason of a gang that waits while the head of the queue holds the capacity it would need. */
   public static final String QUEUED_BEHIND = "QueuedBehind";
+  /** Placed=False reason of a decided gang that lost a rank pod (preempted, deleted) before it ran: it is placed again, all or nothing. */
+  public static final String RANK_LOST = "RankLost";
 
   /**
    * The cluster as the informer caches show it, the job's topology and scheduling priority, and the
@@ -78,11 +86,15 @@ public final class GangPlacementStep {
   /** Decides what to write; {@code placedTime} is when this attempt was last placed, or null. */
   public PlacementDecision decide(String jobKey, TrainingJobSpecView job, GangObservation gang, List<Pod> attemptPods, Inputs in,
                                    String placedTime, Instant now) {
-    if (!gang.missing().isEmpty() || attemptPods.size() != gang.ranks().size()) {
+    Map<Pod, String> decided = decidedNodes(jobKey, attemptPods);
+    if (!gang.missing().isEmpty()) {
+      // Ranks still being created hold no decision; a decided gang missing a rank lost its pod.
+      return decided.isEmpty() ? PlacementDecision.NONE : lost(jobKey, gang, attemptPods, now);
+    }
+    if (attemptPods.size() != gang.ranks().size()) {
       return PlacementDecision.NONE;
     }
     Map<String, Pod> leaving = leavingByNode(gang.otherPods());
-    Map<Pod, String> decided = decidedNodes(jobKey, attemptPods);
     if (decided.size() == attemptPods.size()) {
       return written(jobKey, attemptPods, decided, leaving, placedTime, now);
     }
@@ -141,6 +153,23 @@ public final class GangPlacementStep {
     List<AvoidedNode> avoid = overdue.stream().map(o -> new AvoidedNode(o.node(), o.reason(), o.message(), until.toString())).toList();
     String message = PlacementMessages.expired(overdue, attemptPods.size(), deadlines.bindTimeout(), until);
     return PlacementDecision.expired(allStuck ? BindDeadlines.STUCK_TERMINATING : BindDeadlines.BIND_TIMEOUT, message, avoid,
+        attemptPods, now);
+  }
+
+  /**
+   * Ends a decision that lost a rank's pod before the gang ran: the other pods go too, to be created and placed
+   * again as one gang. No node is avoided: a preemption or a deletion says nothing bad about the node.
+   */
+  private PlacementDecision lost(String jobKey, GangObservation gang, List<Pod> attemptPods, Instant now) {
+    Map<String, String> held = placer.decisionOf(jobKey);
+    placer.release(jobKey);
+    String namespace = jobKey.substring(0, jobKey.indexOf('/'));
+    String job = jobKey.substring(jobKey.indexOf('/') + 1);
+    List<PlacementMessages.LostRank> ranks = gang.missing().stream().map(r -> {
+      String pod = JobNames.podName(job, r.rank(), gang.attempt());
+      return new PlacementMessages.LostRank(r.rank(), pod, held.get(namespace + "/" + pod));
+    }).toList();
+    return PlacementDecision.expired(RANK_LOST, PlacementMessages.lost(ranks, gang.ranks().size(), attemptPods.size()), List.of(),
         attemptPods, now);
   }
 

@@ -327,4 +327,38 @@ class GangPlacementStepTest {
     assertThat(gpusOn("n1", placedA, placedB, placedC)).as("GPUs decided onto n1, which has 8").isLessThanOrEqualTo(8);
     assertThat(placedC.kind()).as("a and b hold all of n1").isEqualTo(PlacementDecision.Kind.WAITING);
   }
+
+  @Test
+  void aRankPreemptedBeforeTheGangRanEndsTheDecisionInsteadOfBeingPinnedAgainToItsOldNode() {
+    List<Pod> pods = gatedPods();
+    PlacementDecision decided = decide(pods, null, T0);
+    String node0 = decided.annotate().get(pods.get(0));
+    String node1 = decided.annotate().get(pods.get(1));
+    // Rank 0 bound, then kube-scheduler preempted it for a higher-priority pod that now runs on its node; rank 1 is bound.
+    Pod survivor = released(1, T0, node1, node1).get(1);
+    survivor.getSpec().setNodeName(node1);
+    Pod preemptor = RankPodBuilder.build(TestJobs.job("urgent", 1, 8), 0, 1, null);
+    preemptor.getSpec().setSchedulingGates(List.of());
+    preemptor.getSpec().setNodeName(node0);
+    preemptor.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running").build());
+
+    GangObservation afterPreemption = GangObservation.of(List.of(survivor), 1, 2);
+    PlacementDecision lost = step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), afterPreemption,
+        afterPreemption.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, () -> List.of(survivor, preemptor), 0, Set.of(), List::of),
+        T0.toString(), T0.plusSeconds(5));
+    assertThat(lost.kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
+    assertThat(lost.reason()).isEqualTo(GangPlacementStep.RANK_LOST);
+    assertThat(lost.message()).startsWith("rank 0 (pod llm-r0-a1, decided for " + node0 + ") is gone before the gang ran");
+    assertThat(lost.delete()).as("the gang is placed again all or nothing").containsExactly(survivor);
+    assertThat(lost.avoid()).as("preemption says nothing bad about the node").isEmpty();
+
+    // Rank 0 created again under its old name, while the cache still shows rank 1: it is not pinned to the preemptor's node.
+    Pod recreated = RankPodBuilder.build(job, 0, 1, null);
+    GangObservation again = GangObservation.of(List.of(recreated, survivor), 1, 2);
+    PlacementDecision next = step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), again,
+        again.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, () -> List.of(recreated, survivor, preemptor), 0, Set.of(), List::of),
+        T0.toString(), T0.plusSeconds(6));
+    assertThat(next.annotate()).doesNotContainEntry(recreated, node0);
+    assertThat(next.release()).doesNotContainKey(recreated);
+  }
 }
