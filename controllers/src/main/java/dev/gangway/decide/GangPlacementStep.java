@@ -175,10 +175,10 @@ public final class GangPlacementStep {
 
   /** The node of each rank as decided: the placer's decision if it still holds one for these pods, else the pod's annotation. */
   private Map<Pod, String> decidedNodes(String jobKey, List<Pod> attemptPods) {
-    Map<String, String> held = placer.decisionOf(jobKey);
+    Map<Pod, String> held = placer.decisionFor(jobKey, attemptPods);
     Map<Pod, String> decided = new LinkedHashMap<>();
     for (Pod pod : attemptPods) {
-      String node = held.get(SnapshotFactory.podKey(pod));
+      String node = held.get(pod);
       if (node == null) {
         node = reservedNode(pod);
       }

@@ -53,9 +53,10 @@ public final class GangPlacer {
     ClusterSnapshot snapshot = SnapshotFactory.from(topology, nodes, counted.pods(), extra);
     PlacementResult result = engine.place(snapshot, request);
     if (result.placed()) {
-      Map<String, String> held = new HashMap<>();
+      Map<String, InFlightDecisions.Rank> held = new HashMap<>();
       for (int rank = 0; rank < rankPods.size(); rank++) {
-        held.put(SnapshotFactory.podKey(rankPods.get(rank)), result.nodeOf(rank));
+        Pod pod = rankPods.get(rank);
+        held.put(SnapshotFactory.podKey(pod), new InFlightDecisions.Rank(result.nodeOf(rank), pod.getMetadata().getUid()));
       }
       inFlight.hold(request.jobKey(), held);
     } else {
@@ -70,6 +71,14 @@ public final class GangPlacer {
    */
   public synchronized Map<String, String> decisionOf(String jobKey) {
     return inFlight.of(jobKey);
+  }
+
+  /**
+   * The node the job's held decision gives each of {@code pods}, for the pods it was made for: a rank pod created again
+   * under the same name is left out, so it is never pinned where its predecessor was to go.
+   */
+  public synchronized Map<Pod, String> decisionFor(String jobKey, List<Pod> pods) {
+    return inFlight.of(jobKey, pods);
   }
 
   /** The decision is dropped: job deleted, suspended or finished, attempt torn down, or bind timeout. */

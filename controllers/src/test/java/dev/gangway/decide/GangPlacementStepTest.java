@@ -361,4 +361,28 @@ class GangPlacementStepTest {
     assertThat(next.annotate()).doesNotContainEntry(recreated, node0);
     assertThat(next.release()).doesNotContainKey(recreated);
   }
+
+  @Test
+  void aRankPodCreatedAgainUnderItsNameDoesNotInheritTheDecisionHeldForThePodThatIsGone() {
+    List<Pod> pods = gatedPods();
+    pods.get(0).getMetadata().setUid("uid-r0");
+    pods.get(1).getMetadata().setUid("uid-r1");
+    PlacementDecision decided = decide(pods, null, T0);
+    String node0 = decided.annotate().get(pods.get(0));
+    // No reconcile saw rank 0 missing: the cache already shows its pod created again (a new uid), beside rank 1.
+    Pod recreated = RankPodBuilder.build(job, 0, 1, null);
+    recreated.getMetadata().setUid("uid-r0-again");
+    Pod preemptor = RankPodBuilder.build(TestJobs.job("urgent", 1, 8), 0, 1, null);
+    preemptor.getSpec().setSchedulingGates(List.of());
+    preemptor.getSpec().setNodeName(node0);
+    preemptor.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running").build());
+    List<Pod> seen = List.of(recreated, pods.get(1));
+    GangObservation gang = GangObservation.of(seen, 1, 2);
+    List<Pod> cluster = List.of(recreated, pods.get(1), preemptor);
+    PlacementDecision next = step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang,
+        gang.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, () -> cluster, 0, Set.of(), List::of), T0.toString(), T0.plusSeconds(6));
+    assertThat(next.annotate()).doesNotContainEntry(recreated, node0);
+    assertThat(next.release()).doesNotContainEntry(recreated, node0);
+    assertThat(next.kind()).as("decided again against the cluster as it is: the preemptor holds " + node0).isEqualTo(PlacementDecision.Kind.WAITING);
+  }
 }
