@@ -4,6 +4,7 @@ import dev.gangway.pod.Timestamps;
 import dev.gangway.observe.GangObservation;
 import dev.gangway.pod.JobNames;
 import dev.gangway.api.v1alpha1.AvoidedNode;
+import dev.gangway.api.v1alpha1.NodeExclusion;
 import dev.gangway.placement.GangPlacer;
 import dev.gangway.placement.GangRequest;
 import dev.gangway.placement.PlacementQueue;
@@ -56,6 +57,11 @@ public final class GangPlacementStep {
   public static final String GATE = "gangway.dev/placement";
   /** Placed=False reason of a gang that could not be placed even on an empty cluster. */
   public static final String UNSCHEDULABLE = "Unschedulable";
+  /**
+   * Placed=False reason of a gang that an empty cluster could hold, but not without the nodes it keeps off now (its
+   * node exclusions, unhealthy or flagged nodes): it waits for them, not for other jobs.
+   */
+  public static final String EXCLUDED_NODES_LEAVE_NO_ROOM = "ExcludedNodesLeaveNoRoom";
   /** Placed=False reason of a gang that waits while the head of the queue holds the capacity it would need. */
   public static final String QUEUED_BEHIND = "QueuedBehind";
   /** Placed=False reason of a decided gang that lost a rank pod (preempted, deleted) before it ran: it is placed again, all or nothing. */
@@ -67,9 +73,11 @@ public final class GangPlacementStep {
    *
    * @param allPods every pod of the cluster, read when the gang decides and again under the placer's lock (see
    *     {@link GangPlacer}): a list read when the reconcile began may miss the pods of decisions made since
+   * @param excludedNodes every node the gang keeps off now: its exclusions, unhealthy, flagged and avoided nodes
+   * @param exclusions the job's node exclusions not over yet (status.nodeExclusions), for the message when they leave no room
    */
   public record Inputs(Topology topology, List<Node> nodes, Supplier<List<Pod>> allPods, int priority, Set<String> excludedNodes,
-                       Supplier<List<QueuedGang>> queued) {
+                       Supplier<List<QueuedGang>> queued, List<NodeExclusion> exclusions) {
   }
 
   private final GangPlacer placer;
@@ -107,6 +115,9 @@ public final class GangPlacementStep {
     queueLength = admission.queueLength();
     if (admission.kind() == PlacementQueue.Admission.Kind.UNSCHEDULABLE) {
       return PlacementDecision.waiting(UNSCHEDULABLE, admission.message());
+    }
+    if (admission.kind() == PlacementQueue.Admission.Kind.EXCLUDED) {
+      return PlacementDecision.waiting(EXCLUDED_NODES_LEAVE_NO_ROOM, PlacementMessages.excluded(admission.message(), in.exclusions()));
     }
     PlacementResult result = placer.place(in.topology(), in.nodes(), () -> withoutLeaving(in.allPods().get(), gang.otherPods()), request,
         inRankOrder(attemptPods), admission.hidden());
