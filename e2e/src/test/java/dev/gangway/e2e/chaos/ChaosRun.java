@@ -260,7 +260,7 @@ public final class ChaosRun {
         List<UnseenHits.RestartEntry> entries = new ArrayList<>();
         for (JsonNode h : job.path("status").path("restartHistory")) {
           entries.add(new UnseenHits.RestartEntry(h.path("attempt").asInt(), h.path("cause").asText(null), h.path("node").asText(null),
-              h.hasNonNull("time") ? Instant.parse(h.path("time").asText()) : null));
+              instant(h.hasNonNull("detectedTime") ? h.path("detectedTime") : h.path("time"))));
         }
         byJob.put(job.path("metadata").path("name").asText(), entries);
       }
@@ -270,9 +270,13 @@ public final class ChaosRun {
     return byJob;
   }
 
+  private static Instant instant(JsonNode rfc3339) {
+    return rfc3339.isTextual() ? Instant.parse(rfc3339.asText()) : null;
+  }
+
   /** A restart history in one line of the report, so a miscount can be chased from the report alone. */
   private static String describe(List<UnseenHits.RestartEntry> history) {
-    return history.isEmpty() ? "" : history.stream().map(h -> "a" + h.attempt() + " " + h.cause() + "@" + h.node() + " " + h.time())
+    return history.isEmpty() ? "" : history.stream().map(h -> "a" + h.attempt() + " " + h.cause() + "@" + h.node() + " detected " + h.time())
         .collect(Collectors.joining(", ", " history=[", "]"));
   }
 

@@ -33,7 +33,12 @@ public final class UnseenHits {
   public record Unseen(NodeFault fault, int attempt) {
   }
 
-  /** One status.restartHistory entry. */
+  /**
+   * One status.restartHistory entry.
+   *
+   * @param time when Gangway detected the failure (detectedTime): never before the fault, unlike the
+   *             failure time it reads from the pod (a deleted node's ranks report their last transition)
+   */
   public record RestartEntry(int attempt, String cause, String node, Instant time) {
   }
 
