@@ -71,6 +71,14 @@ class RecoveryE2eTest {
       assertThat(env(p)).containsEntry("GANGWAY_RESUME_FROM", "/ckpt/llm/step-4200").containsEntry("GANGWAY_ATTEMPT", "2");
     });
     assertThat(kube.condition("llm", "Restarting").path("reason").asText()).isEqualTo("Recovered");
+
+    // Goodput: attempt 1 trained up to the checkpoint; the restart (1 s backoff at least, 16 GPUs) is lost to it.
+    JsonNode goodput = status.path("goodput");
+    assertThat(goodput.path("ratio").asDouble()).as(goodput::toString).isGreaterThan(0.0).isLessThanOrEqualTo(1.0);
+    JsonNode lost = goodput.path("lostGpuSeconds");
+    assertThat(lost.path("restart").asLong()).as(goodput::toString).isGreaterThanOrEqualTo(16);
+    assertThat(goodput.path("heldGpuSeconds").asLong()).isEqualTo(goodput.path("usefulGpuSeconds").asLong() + lost.path("lostWork").asLong()
+        + lost.path("detection").asLong() + lost.path("restart").asLong() + lost.path("waitingForCapacity").asLong());
   }
 
   @Test
