@@ -40,7 +40,9 @@ public final class JobGoodput {
   public static GoodputStatus next(TrainingJobStatus stored, TrainingJobStatus next, Instant now) {
     GoodputStatus before = stored.getGoodput();
     boolean written = !next.equals(stored);
-    if (!written && !due(stored, now)) {
+    // A job already holding GPUs without goodput (status written by an older operator) opens its account now.
+    boolean opening = before == null && held(next);
+    if (!written && !opening && !due(stored, now)) {
       return before;
     }
     if (before == null) {

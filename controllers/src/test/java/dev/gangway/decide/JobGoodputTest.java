@@ -76,6 +76,14 @@ class JobGoodputTest {
   }
 
   @Test
+  void aRunningJobWithoutGoodputOpensItsAccountEvenWhenNothingElseChanges() {
+    TrainingJobStatus stored = running(0, null);
+    GoodputStatus opened = JobGoodput.next(stored, copy(stored), t(500));
+    assertThat(opened).isNotNull();
+    assertThat(opened.getUpdatedTime()).isEqualTo(t(500).toString());
+  }
+
+  @Test
   void theStartUpAfterPlacementIsRestartTimeAndRunningIsUseful() {
     TrainingJobStatus placed = status(JobPhase.Pending, 1, condition(JobConditions.PLACED, true, "Placed", 0));
     placed.setGoodput(GoodputAccount.opened(t(0)).toStatus());
