@@ -1,6 +1,8 @@
 package dev.gangway.e2e.chaos;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What a job must end as, given the faults that hit it, in order. Restarts charged beyond a limit
@@ -21,6 +23,40 @@ public record Expectation(Outcome outcome, int restarts, int infrastructureResta
   }
 
   public static Expectation of(JobPlan plan, List<FaultKind> hits, boolean deleted) {
+    return acceptable(plan, hits, Set.of(), Set.of(), deleted).get(0);
+  }
+
+  /**
+   * Every ending the job may rightly have; the first treats every blip as a blip.
+   *
+   * @param uncertain hits (NotReady blips that overran) that may each have been taken as a NotReady node or not
+   * @param absorbed  hits that had no effect: a rank fault on an attempt the operator was already
+   *                  restarting for a node fault (its restart history says so)
+   */
+  public static List<Expectation> acceptable(JobPlan plan, List<FaultKind> hits, Set<Integer> uncertain, Set<Integer> absorbed,
+      boolean deleted) {
+    List<FaultKind.Effect> effects = new ArrayList<>();
+    for (int i = 0; i < hits.size(); i++) {
+      effects.add(absorbed.contains(i) ? FaultKind.Effect.NONE : hits.get(i).effect());
+    }
+    List<Expectation> all = new ArrayList<>();
+    List<Integer> open = uncertain.stream().filter(i -> i < hits.size()).sorted().toList();
+    for (int mask = 0; mask < 1 << open.size(); mask++) {
+      List<FaultKind.Effect> branch = new ArrayList<>(effects);
+      for (int b = 0; b < open.size(); b++) {
+        if ((mask & 1 << b) != 0) {
+          branch.set(open.get(b), FaultKind.NODE_NOT_READY.effect());
+        }
+      }
+      Expectation e = single(plan, branch, deleted);
+      if (!all.contains(e)) {
+        all.add(e);
+      }
+    }
+    return all;
+  }
+
+  private static Expectation single(JobPlan plan, List<FaultKind.Effect> effects, boolean deleted) {
     if (deleted) {
       return new Expectation(Outcome.DELETED, 0, 0);
     }
@@ -29,8 +65,8 @@ public record Expectation(Outcome outcome, int restarts, int infrastructureResta
     }
     int restarts = 0;
     int infrastructure = 0;
-    for (FaultKind hit : hits) {
-      switch (hit.effect()) {
+    for (FaultKind.Effect effect : effects) {
+      switch (effect) {
         case FAIL -> {
           return new Expectation(Outcome.FAILED, restarts, infrastructure);
         }

@@ -12,6 +12,7 @@ import dev.gangway.e2e.chaos.Expectation.Outcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -36,6 +37,28 @@ class ExpectationTest {
   @MethodSource("cases")
   void theFaultsThatHitAJobDecideHowItEnds(List<FaultKind> hits, boolean deleted, Expectation expected) {
     assertThat(Expectation.of(JOB, hits, deleted)).isEqualTo(expected);
+  }
+
+  @Test
+  void aBlipThatOverranItsGraceMayEndEitherWay() {
+    List<FaultKind> hits = List.of(NODE_NOT_READY_BLIP, RETRYABLE_EXIT);
+    assertThat(Expectation.acceptable(JOB, hits, Set.of(0), Set.of(), false))
+        .containsExactly(new Expectation(Outcome.SUCCEEDED, 1, 0), new Expectation(Outcome.SUCCEEDED, 1, 1));
+    // With the infrastructure budget (1) spent by the blip, a later node loss fails the job.
+    assertThat(Expectation.acceptable(JOB, List.of(NODE_NOT_READY_BLIP, NODE_DELETED), Set.of(0), Set.of(), false))
+        .containsExactly(new Expectation(Outcome.SUCCEEDED, 0, 1), new Expectation(Outcome.FAILED, 0, 1));
+    assertThat(Expectation.acceptable(JOB, hits, Set.of(), Set.of(), false)).containsExactly(Expectation.of(JOB, hits, false));
+  }
+
+  @Test
+  void theOutcomeCheckAcceptsAnyOfTheAcceptableEndings() {
+    Snapshot last = new Snapshot(Instant.parse("2026-12-01T10:00:00Z"),
+        List.of(new Snapshot.JobFact("ns", "j", "u1", "Succeeded", 2, 0, 1, null, "True/GangPlaced")), List.of(), List.of());
+    assertThat(OutcomeCheck.check(last, "ns", JOB, List.of(new Expectation(Outcome.SUCCEEDED, 0, 0),
+        new Expectation(Outcome.SUCCEEDED, 0, 1)))).isEmpty();
+    assertThat(OutcomeCheck.check(last, "ns", JOB, List.of(new Expectation(Outcome.SUCCEEDED, 0, 0),
+        new Expectation(Outcome.SUCCEEDED, 1, 0)))).singleElement()
+        .satisfies(v -> assertThat(v.evidence()).contains("also acceptable"));
   }
 
   @Test

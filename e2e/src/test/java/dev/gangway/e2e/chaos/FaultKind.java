@@ -11,13 +11,19 @@ public enum FaultKind {
   PERMANENT_EXIT(Target.RANK, Effect.FAIL),
   /** A rank exits 137 with reason OOMKilled on a healthy node: restarted against maxRestarts. */
   OOM_EXIT(Target.RANK, Effect.RESTART),
-  /** A node NotReady for less than the operator's grace period, then Ready again: nothing happens. */
+  /**
+   * A node NotReady for less than the operator's grace period, then Ready again: nothing happens. A
+   * blip that lasted half the grace or more (the machine was too slow to end it) may end either way.
+   */
   NODE_NOT_READY_BLIP(Target.NODE, Effect.NONE),
-  /** A node NotReady past the grace period, then Ready again: its jobs restart elsewhere (infrastructure). */
+  /**
+   * A node NotReady past the grace period, and Ready again once its jobs have moved: they restart
+   * elsewhere (infrastructure).
+   */
   NODE_NOT_READY(Target.NODE, Effect.INFRASTRUCTURE_RESTART),
-  /** A node deleted (and re-registered a while later, as a replaced machine): its jobs restart elsewhere. */
+  /** A node deleted, and re-registered (a replaced machine) once its jobs have moved: they restart elsewhere. */
   NODE_DELETED(Target.NODE, Effect.INFRASTRUCTURE_RESTART),
-  /** A Fatal node-health signal POSTed to one of the two replicas (chosen by the seed); Cleared later. */
+  /** A Fatal node-health signal POSTed to one of the two replicas (chosen by the seed); Cleared once its jobs have moved. */
   NODE_HEALTH_FATAL(Target.NODE, Effect.INFRASTRUCTURE_RESTART),
   /** SIGKILL of the replica holding the Lease, restarted a few seconds later. */
   KILL_LEADER(Target.REPLICA, Effect.NONE),

@@ -8,6 +8,19 @@ public final class OutcomeCheck {
   private OutcomeCheck() {
   }
 
+  /** Passes when the job ends as any of {@code acceptable}; otherwise the first one's violations, naming the others. */
+  public static List<Violation> check(Snapshot last, String namespace, JobPlan plan, List<Expectation> acceptable) {
+    List<Violation> first = check(last, namespace, plan, acceptable.get(0));
+    if (first.isEmpty() || acceptable.size() == 1) {
+      return first;
+    }
+    if (acceptable.stream().skip(1).anyMatch(e -> check(last, namespace, plan, e).isEmpty())) {
+      return List.of();
+    }
+    return first.stream().map(v -> new Violation(v.invariant(), v.at(), v.job(), v.rank(), v.attempt(), v.evidence()
+        + " (also acceptable: " + acceptable.subList(1, acceptable.size()) + ")")).toList();
+  }
+
   public static List<Violation> check(Snapshot last, String namespace, JobPlan plan, Expectation expected) {
     List<Violation> found = new ArrayList<>();
     Snapshot.JobFact job = last.job(namespace, plan.name());
