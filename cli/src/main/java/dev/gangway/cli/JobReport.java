@@ -5,9 +5,11 @@ import dev.gangway.api.v1alpha1.GoodputLossStatus;
 import dev.gangway.api.v1alpha1.GoodputStatus;
 import dev.gangway.api.v1alpha1.PlacementStatus;
 import dev.gangway.api.v1alpha1.RankPlacement;
+import dev.gangway.api.v1alpha1.NodeExclusion;
 import dev.gangway.api.v1alpha1.RestartRecord;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
+import dev.gangway.recovery.NodeExclusions;
 import dev.gangway.topology.Level;
 import dev.gangway.topology.Topology;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -29,7 +31,8 @@ import java.util.stream.Collectors;
 record JobReport(JobSummary summary, List<Map<String, String>> conditions, Map<String, Map<String, List<Integer>>> domains,
                  Map<String, Integer> domainsSpanned, Map<String, Integer> lowerBoundDomains, Map<String, Integer> ringCrossings,
                  Double predictedAllReduceMillis, Double lowerBoundAllReduceMillis, String slowestLink,
-                 List<RestartRecord> restarts, CheckpointStatus lastCheckpoint, List<String> excludedNodes, GoodputStatus goodput) {
+                 List<RestartRecord> restarts, CheckpointStatus lastCheckpoint, List<NodeExclusion> nodeExclusions,
+                 GoodputStatus goodput) {
 
   static JobReport of(TrainingJob job, ClusterState cluster) {
     TrainingJobStatus s = job.getStatus() == null ? new TrainingJobStatus() : job.getStatus();
@@ -46,7 +49,7 @@ record JobReport(JobSummary summary, List<Map<String, String>> conditions, Map<S
     return new JobReport(JobSummary.of(job, cluster.now()), conditions, domains(p.getRanks(), cluster.view().topologyFor(job), cluster.nodes()),
         p.getDomainsSpanned(), p.getLowerBoundDomains(), p.getRingCrossings(), p.getPredictedAllReduceMillis(),
         p.getLowerBoundAllReduceMillis(), p.getSlowestLink(), s.getRestartHistory() == null ? List.of() : s.getRestartHistory(),
-        s.getLastCheckpoint(), s.getExcludedNodes() == null ? List.of() : s.getExcludedNodes(), s.getGoodput());
+        s.getLastCheckpoint(), NodeExclusions.active(s.getNodeExclusions(), cluster.now()), s.getGoodput());
   }
 
   /** Ranks by domain at each level but the host level: which ranks share an NVLink domain, a rack, a block. */
@@ -107,8 +110,10 @@ record JobReport(JobSummary summary, List<Map<String, String>> conditions, Map<S
           r.getReason()));
       out.append(t.render());
     }
-    if (!excludedNodes.isEmpty()) {
-      out.append("  excluded nodes: ").append(String.join(", ", excludedNodes)).append('\n');
+    if (!nodeExclusions.isEmpty()) {
+      out.append("  excluded nodes: ").append(nodeExclusions.stream()
+          .map(e -> e.getNode() + " (" + e.getCause() + ", until " + e.getUntil() + ")").collect(Collectors.joining(", ")))
+          .append('\n');
     }
     out.append("\nLast checkpoint: ");
     out.append(lastCheckpoint == null ? "none reported" : "step " + lastCheckpoint.getStep() + " at " + lastCheckpoint.getPath()

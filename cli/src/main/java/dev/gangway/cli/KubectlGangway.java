@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -24,12 +25,13 @@ import picocli.CommandLine.Spec;
 /**
  * {@code kubectl gangway}: Gangway's view of TrainingJobs for people on call. It reads what the
  * operator stored (status, conditions) and the cluster as the placement engine counts it, and writes
- * nothing but spec.suspend. Uses the current kubectl context (KUBECONFIG, ~/.kube/config).
+ * nothing but spec.suspend (and a checkpoint report, through the operator's intake). Uses the current
+ * kubectl context (KUBECONFIG, ~/.kube/config).
  */
 @Command(name = "kubectl gangway", mixinStandardHelpOptions = true, version = "kubectl-gangway 0.1.0",
     description = "See and steer Gangway TrainingJobs: why a job waits, where its ranks sit, what failures cost.",
     subcommands = {KubectlGangway.Get.class, KubectlGangway.Describe.class, KubectlGangway.Why.class, KubectlGangway.Top.class,
-        KubectlGangway.Suspend.class, KubectlGangway.Resume.class})
+        KubectlGangway.Suspend.class, KubectlGangway.Resume.class, KubectlGangway.Checkpoint.class})
 public final class KubectlGangway {
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
       .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
@@ -222,6 +224,40 @@ public final class KubectlGangway {
     @Override
     public Integer call() throws Exception {
       return set(false);
+    }
+  }
+
+  @Command(name = "checkpoint", description = "Report a checkpoint from a shell, as a rank would: the next attempt resumes from it.")
+  static final class Checkpoint extends Base {
+    @Parameters(paramLabel = "JOB")
+    String name;
+
+    @Option(names = "--step", required = true, description = "Training step the checkpoint holds; must be beyond the last one reported.")
+    long step;
+
+    @Option(names = "--path", required = true, description = "Where the checkpoint is, as the job's ranks will read it.")
+    String path;
+
+    @Option(names = "--intake", defaultValue = "http://gangway-metrics.gangway-system:8080", description = "The operator's intake "
+        + "(default: ${DEFAULT-VALUE}, the chart's Service, reachable inside the cluster). From a laptop: kubectl port-forward -n "
+        + "gangway-system svc/gangway-metrics 8080 and --intake http://127.0.0.1:8080.")
+    URI intake;
+
+    @Override
+    public Integer call() throws Exception {
+      try (KubernetesClient client = connect()) {
+        CheckpointReporter.Answer answer = CheckpointReporter.report(client, scope.namespace(client), name, step, path, intake);
+        String text = answer.stored() ? "trainingjob.gangway.dev/" + name + " checkpoint step " + step + " stored (attempt "
+            + answer.attempt() + ", reported for " + answer.pod() + ")\n"
+            : "error: the intake refused the checkpoint (HTTP " + answer.status() + "): " + answer.message() + "\n";
+        if (answer.stored()) {
+          print(answer, text);
+        } else {
+          spec.commandLine().getErr().print(text);
+          spec.commandLine().getErr().flush();
+        }
+        return answer.stored() ? 0 : 1;
+      }
     }
   }
 }

@@ -50,7 +50,7 @@ record WaitExplanation(String job, String state, Integer queuePosition, int queu
       return new WaitExplanation(key, "Unschedulable", null, 0, List.of(), GangPlacementStep.UNSCHEDULABLE,
           placed.get().getMessage() + " It will not start on this cluster as asked: make it smaller or relax spec.topology.");
     }
-    List<QueuedGang> queue = new ArrayList<>(WaitingGangs.of(cluster.jobs().stream(), cluster.view(), Set.of()));
+    List<QueuedGang> queue = new ArrayList<>(WaitingGangs.of(cluster.jobs().stream(), cluster.view(), Set.of(), cluster.now()));
     queue.sort(QueuedGang.ORDER);
     int position = queue.stream().map(QueuedGang::jobKey).toList().indexOf(key);
     if (position < 0) {

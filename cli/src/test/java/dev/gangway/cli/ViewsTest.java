@@ -3,6 +3,7 @@ package dev.gangway.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gangway.api.v1alpha1.JobPhase;
+import dev.gangway.api.v1alpha1.NodeExclusion;
 import dev.gangway.api.v1alpha1.RankPlacement;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobSpec;
@@ -140,6 +141,17 @@ class ViewsTest {
     WaitExplanation why = WaitExplanation.of(job, new ClusterState(List.of(job), List.of(), List.of(), List.of(), List.of(), NOW));
     assertThat(why.state()).isEqualTo("Suspended");
     assertThat(why.detail()).contains("kubectl gangway resume paused");
+  }
+
+  @Test
+  void describeListsTheNodeExclusionsInForceWithCauseAndEnd() {
+    TrainingJob job = waiting("flaky", NOW.minusSeconds(3600));
+    job.getStatus().setNodeExclusions(new ArrayList<>(List.of(
+        new NodeExclusion("n1", "NodeLost", 1, NOW.minusSeconds(600).toString(), NOW.plusSeconds(600).toString()),
+        new NodeExclusion("n2", "NodeUnhealthy", 1, NOW.minusSeconds(900).toString(), NOW.minusSeconds(1).toString()))));
+    JobReport report = JobReport.of(job, new ClusterState(List.of(job), List.of(node("n1", "a", 8)), List.of(), List.of(), List.of(), NOW));
+    assertThat(report.nodeExclusions()).extracting(NodeExclusion::getNode).as("n2's exclusion has ended").containsExactly("n1");
+    assertThat(report.text()).contains("excluded nodes: n1 (NodeLost, until 2026-12-01T12:10:00Z)").doesNotContain("n2 (");
   }
 
   private static TrainingJob waiting(String name, Instant since) {

@@ -4,6 +4,7 @@ import dev.gangway.pod.Timestamps;
 import dev.gangway.observe.GangObservation;
 import dev.gangway.pod.JobNames;
 import dev.gangway.api.v1alpha1.AvoidedNode;
+import dev.gangway.api.v1alpha1.NodeExclusion;
 import dev.gangway.placement.GangPlacer;
 import dev.gangway.placement.GangRequest;
 import dev.gangway.placement.PlacementQueue;
@@ -50,15 +51,23 @@ public final class GangPlacementStep {
   public static final String GATE = "gangway.dev/placement";
   /** Placed=False reason of a gang that could not be placed even on an empty cluster. */
   public static final String UNSCHEDULABLE = "Unschedulable";
+  /**
+   * Placed=False reason of a gang that an empty cluster could hold, but not without the nodes it keeps off now (its
+   * node exclusions, unhealthy or flagged nodes): it waits for them, not for other jobs.
+   */
+  public static final String EXCLUDED_NODES_LEAVE_NO_ROOM = "ExcludedNodesLeaveNoRoom";
   /** Placed=False reason of a gang that waits while the head of the queue holds the capacity it would need. */
   public static final String QUEUED_BEHIND = "QueuedBehind";
 
   /**
    * The cluster as the informer caches show it, the job's topology and scheduling priority, and the
    * gangs waiting to be placed as stored in the API server ({@link WaitingGangs}), read only when this gang decides.
+   *
+   * @param excludedNodes every node the gang keeps off now: its exclusions, unhealthy, flagged and avoided nodes
+   * @param exclusions the job's node exclusions not over yet (status.nodeExclusions), for the message when they leave no room
    */
   public record Inputs(Topology topology, List<Node> nodes, List<Pod> allPods, int priority, Set<String> excludedNodes,
-                       Supplier<List<QueuedGang>> queued) {
+                       Supplier<List<QueuedGang>> queued, List<NodeExclusion> exclusions) {
   }
 
   private final GangPlacer placer;
@@ -92,6 +101,9 @@ public final class GangPlacementStep {
     queueLength = admission.queueLength();
     if (admission.kind() == PlacementQueue.Admission.Kind.UNSCHEDULABLE) {
       return PlacementDecision.waiting(UNSCHEDULABLE, admission.message());
+    }
+    if (admission.kind() == PlacementQueue.Admission.Kind.EXCLUDED) {
+      return PlacementDecision.waiting(EXCLUDED_NODES_LEAVE_NO_ROOM, PlacementMessages.excluded(admission.message(), in.exclusions()));
     }
     PlacementResult result = placer.place(in.topology(), in.nodes(), pods, request, inRankOrder(attemptPods), admission.hidden());
     if (!result.placed()) {

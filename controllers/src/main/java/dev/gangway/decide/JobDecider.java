@@ -12,6 +12,7 @@ import dev.gangway.checkpoint.CheckpointLedger;
 import dev.gangway.checkpoint.CheckpointReport;
 import dev.gangway.health.NodeHealthRegistry;
 import dev.gangway.recovery.BadNodeTracker;
+import dev.gangway.recovery.NodeExclusions;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Duration;
 import java.time.Instant;
@@ -82,10 +83,13 @@ public final class JobDecider {
     if (!isActive(status.getPhase()) || restartPending(status)) {
       placement.forget(o.jobKey());
     }
+    // An exclusion that has ended leaves the status; an active job is woken when the next one ends.
+    NodeExclusions.dropEnded(status, now);
+    Instant exclusionEnds = isActive(status.getPhase()) ? NodeExclusions.firstEnd(status) : null;
     List<JobEvent> events = new ArrayList<>(notes);
     events.addAll(transition.events());
     return new JobDecision(status, GangActions.decide(status, gang, o.pods(), nodeExists(o)), placed, events, flaggedNode, recovered,
-        nextWake(status, placed, placed.earlierRecheck(recovered.recheckAt()), now), placementTime);
+        nextWake(status, placed, earlier(placed.earlierRecheck(recovered.recheckAt()), exclusionEnds), now), placementTime);
   }
 
   /** Without the cluster (a finished, suspended or invalid job) every node counts as existing: nothing is forced. */
@@ -122,13 +126,12 @@ public final class JobDecider {
     Set<String> avoid = new HashSet<>(health.fatalNodes(o.now()));
     avoid.addAll(badNodes.flagged());
     Set<String> avoidedByAll = Set.copyOf(avoid);
-    if (job.getStatus() != null && job.getStatus().getExcludedNodes() != null) {
-      avoid.addAll(job.getStatus().getExcludedNodes());
-    }
+    avoid.addAll(NodeExclusions.activeIn(job.getStatus(), o.now()));
     // Nodes where this job's ranks did not bind lately: a constraint the engine cannot see is not decided into again.
     avoid.addAll(AvoidedNodes.activeIn(job.getStatus(), o.now()));
     GangPlacementStep.Inputs inputs = new GangPlacementStep.Inputs(cluster.topologyFor(job), cluster.nodes(), cluster.allPods(),
-        cluster.priorityOf(job), avoid, () -> WaitingGangs.of(o.storedJobs().get().stream(), cluster, avoidedByAll));
+        cluster.priorityOf(job), avoid, () -> WaitingGangs.of(o.storedJobs().get().stream(), cluster, avoidedByAll, o.now()),
+        NodeExclusions.active(job.getStatus() == null ? null : job.getStatus().getNodeExclusions(), o.now()));
     String placedTime = job.getStatus() == null || job.getStatus().getPlacement() == null ? null : job.getStatus().getPlacement().getPlacedTime();
     Instant created = Timestamps.parseOr(job.getMetadata().getCreationTimestamp(), o.now());
     return placement.decide(o.jobKey(), new GangPlacementStep.TrainingJobSpecView(job.getSpec(), created), o.gang(),
@@ -158,6 +161,10 @@ public final class JobDecider {
       return Duration.between(now, recheckAt).plusMillis(50);
     }
     return null;
+  }
+
+  private static Instant earlier(Instant a, Instant b) {
+    return a == null || (b != null && b.isBefore(a)) ? b : a;
   }
 
   public static boolean restartPending(TrainingJobStatus status) {

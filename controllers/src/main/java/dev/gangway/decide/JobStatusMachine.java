@@ -206,7 +206,7 @@ public final class JobStatusMachine {
     events.add(JobEvent.warning(REASON_RANK_FAILED, restart.classification().message()));
     events.add(JobEvent.normal("Restarting", "Attempt " + restart.nextAttempt() + " starts in " + restart.backoff().toSeconds() + " s"
         + (restart.resumeFrom() == null ? " from scratch" : " from checkpoint " + restart.resumeFrom())
-        + (restart.nodesToExclude().isEmpty() ? "" : ", avoiding " + String.join(", ", restart.nodesToExclude()))));
+        + (restart.exclusions().isEmpty() ? "" : ", excluding " + String.join(", ", restart.excludedNodes()))));
   }
 
   /** Between a restart decision and the new attempt running: stays Restarting, then Running with timings. */

@@ -1,6 +1,8 @@
 package dev.gangway.decide;
 
+import dev.gangway.api.v1alpha1.NodeExclusion;
 import dev.gangway.placement.PlacementQuality;
+import dev.gangway.recovery.NodeExclusions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -21,6 +23,20 @@ final class PlacementMessages {
     return String.format(Locale.ROOT, "%d ranks on %d nodes; spans %s; predicted %d MiB all-reduce %.2f ms (best possible %.2f ms)",
         nodes.size(), new HashSet<>(nodes).size(), spans, q.messageBytes() >> 20,
         q.predictedAllReduceSeconds() * 1000, q.lowerBoundAllReduceSeconds() * 1000);
+  }
+
+  /**
+   * e.g. "needs 16 ranks x 8 GPUs; without the 3 nodes it keeps off now, the whole cluster has 13 nodes x 8 GPUs = 104 GPUs
+   * this job may use (room for 13 such ranks); 2 of them are excluded after failures of this job there (status.nodeExclusions),
+   * the first until 2026-11-26T14:00:00Z; the job waits for them".
+   */
+  static String excluded(String why, List<NodeExclusion> exclusions) {
+    Instant first = NodeExclusions.firstEnd(exclusions);
+    String own = exclusions.isEmpty() ? "; none of them is excluded by this job (they are unhealthy, flagged after failures of "
+        + "several jobs, or did not bind its ranks lately: see the nodes' Events and status.placement.avoidedNodes)"
+        : "; " + exclusions.size() + " of them " + (exclusions.size() == 1 ? "is" : "are") + " excluded after failures of this job "
+        + "there (status.nodeExclusions)" + (first == null ? "" : ", the first until " + first);
+    return why + own + "; the job waits for them";
   }
 
   /**

@@ -8,6 +8,7 @@ import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
 import dev.gangway.placement.GangRequest;
 import dev.gangway.placement.QueuedGang;
+import dev.gangway.recovery.NodeExclusions;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
 import java.util.HashSet;
@@ -31,9 +32,12 @@ public final class WaitingGangs {
   private WaitingGangs() {
   }
 
-  /** The waiting gangs among {@code jobs}; {@code avoided} are nodes no gang may use now (health, repeated failures). */
-  public static List<QueuedGang> of(Stream<TrainingJob> jobs, ClusterView cluster, Set<String> avoided) {
-    return jobs.filter(WaitingGangs::waits).map(job -> entry(job, cluster, avoided)).filter(Objects::nonNull).toList();
+  /**
+   * The waiting gangs among {@code jobs}; {@code avoided} are nodes no gang may use now (health, repeated failures), and
+   * each job also keeps off the nodes it excludes at {@code now}.
+   */
+  public static List<QueuedGang> of(Stream<TrainingJob> jobs, ClusterView cluster, Set<String> avoided, Instant now) {
+    return jobs.filter(WaitingGangs::waits).map(job -> entry(job, cluster, avoided, now)).filter(Objects::nonNull).toList();
   }
 
   static boolean waits(TrainingJob job) {
@@ -52,13 +56,11 @@ public final class WaitingGangs {
   }
 
   /** The job's queue entry; null (and left out) when its spec cannot even be read, which its own reconcile reports. */
-  static QueuedGang entry(TrainingJob job, ClusterView cluster, Set<String> avoided) {
+  static QueuedGang entry(TrainingJob job, ClusterView cluster, Set<String> avoided, Instant now) {
     String key = job.getMetadata().getNamespace() + "/" + job.getMetadata().getName();
     try {
       Set<String> avoid = new HashSet<>(avoided);
-      if (job.getStatus() != null && job.getStatus().getExcludedNodes() != null) {
-        avoid.addAll(job.getStatus().getExcludedNodes());
-      }
+      avoid.addAll(NodeExclusions.activeIn(job.getStatus(), now));
       Instant created = createdAt(job);
       Instant since = job.getStatus() == null ? created : JobConditions.find(job.getStatus().getConditions(), JobConditions.PLACED)
           .filter(c -> "False".equals(c.getStatus()) && c.getLastTransitionTime() != null)

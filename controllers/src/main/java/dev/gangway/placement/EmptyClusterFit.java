@@ -16,7 +16,7 @@ import java.util.Optional;
  * passing and is ignored: usage and reservations, NotReady, cordons, the taints Kubernetes and Gangway
  * put on a node for its condition ({@code node.kubernetes.io/*}, {@code gangway.dev/*}), and the nodes
  * the job avoids (they may heal, and a gang that needs them holds no capacity while it waits, see
- * {@link HeadReservation}).
+ * {@link HeadReservation}); {@link #whyNotWithoutExcluded} tells apart a gang that waits only for them.
  */
 public final class EmptyClusterFit {
 
@@ -36,27 +36,48 @@ public final class EmptyClusterFit {
         .required(request.requiredLevel()).preferred(request.preferredLevel()).groups(request.groupSize(), request.groupLevel())
         .nodeSelector(request.nodeSelector()).requiredNodeAffinity(request.requiredNodeAffinity())
         .tolerations(request.tolerations()).build();
+    return why(cluster, req, "");
+  }
+
+  /**
+   * Why the gang cannot be placed on the nodes of {@code cluster} without the nodes it keeps off now
+   * ({@link GangRequest#excludedNodes}), even were the rest idle and healthy; empty when it could, when
+   * it keeps off no node, or when it could never be placed at all ({@link #whyNever} says so). Such a
+   * gang waits for its exclusions to end, not for other jobs to finish.
+   */
+  public static Optional<String> whyNotWithoutExcluded(ClusterSnapshot cluster, GangRequest request) {
+    if (request.excludedNodes().isEmpty() || PlacementEngine.validate(cluster.topology(), request) != null) return Optional.empty();
+    long kept = cluster.nodes().stream().filter(n -> request.excludedNodes().contains(n.name())).count();
+    if (kept == 0) return Optional.empty();
+    return why(cluster, request, "without the " + kept + " node" + (kept == 1 ? "" : "s") + " it keeps off now, ");
+  }
+
+  /** @param without "" for the whole cluster, else what is taken away, ending in ", " */
+  private static Optional<String> why(ClusterSnapshot cluster, GangRequest req, String without) {
     ClusterSnapshot empty = cluster.withCapacityOf(EmptyClusterFit::atBest);
     GangShape shape = GangShape.of(empty.topology(), req);
     GangFit fit = GangFit.compute(empty, req, shape.groupSize(), shape.groupLevel());
     DomainTree tree = empty.tree();
     String needs = needs(req, shape, empty);
+    // "Never" is said only of what no waiting changes, so not of the nodes taken away.
+    String never = without.isEmpty() ? never(fit, empty) : "";
     if (empty.nodes().isEmpty()) {
       return Optional.of(needs + "; the cluster has no nodes");
     }
     if (fit.nodesAvailable == 0) {
-      return Optional.of(needs + "; no node can ever host a rank: " + PlacementEngine.reasons(fit.rejected));
+      return Optional.of(needs + "; " + (without.isEmpty() ? "no node can ever host a rank: " + PlacementEngine.reasons(fit.rejected)
+          : without + "no node can host a rank"));
     }
     long room = fit.units(tree.root().id(), shape.grouped());
     if (room < shape.units()) {
-      return Optional.of(needs + "; the whole cluster " + offers(empty, req, fit, shape, tree.root()) + never(fit, empty));
+      return Optional.of(needs + "; " + without + "the whole cluster " + offers(empty, req, fit, shape, tree.root()) + never);
     }
     int required = shape.requiredLevel();
     if (required >= 0 && fit.largestAt(required, shape.grouped()) < shape.units()) {
       String level = empty.topology().level(required).name();
       Domain largest = tree.domain(largest(fit, tree, required, shape.grouped()));
-      return Optional.of(needs + " within one " + level + "; the largest " + level + " (" + largest.value() + ") "
-          + offers(empty, req, fit, shape, largest) + never(fit, empty));
+      return Optional.of(needs + " within one " + level + "; " + without + "the largest " + level + " (" + largest.value() + ") "
+          + offers(empty, req, fit, shape, largest) + never);
     }
     return Optional.empty();
   }

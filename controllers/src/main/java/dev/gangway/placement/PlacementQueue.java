@@ -19,6 +19,9 @@ import java.util.function.Function;
  *   <li>A gang that could not be placed even on an empty cluster ({@link EmptyClusterFit}) is
  *       {@code Unschedulable}: it is reported at once, never queued, and so never blocks anyone.
  *       Its job checks again on the normal retry timer, since clusters grow.</li>
+ *   <li>A gang that could be placed on an empty cluster but not without the nodes it keeps off now
+ *       ({@link EmptyClusterFit#whyNotWithoutExcluded}) is {@code EXCLUDED}: it stays in the queue but
+ *       holds nothing, and is reported as waiting for those nodes rather than for capacity.</li>
  *   <li>Waiting gangs are ordered by {@link QueuedGang#ORDER}: priority, then age, then key.</li>
  *   <li>The first gang in that order for which capacity can be named holds a
  *       {@link HeadReservation}: the nodes it will start on when their occupants finish. A gang
@@ -63,6 +66,10 @@ public final class PlacementQueue {
       return new Admission(Admission.Kind.UNSCHEDULABLE, never.get(), null, null, others);
     }
     List<QueuedGang> queue = order(waiting, self);
+    Optional<String> excluded = EmptyClusterFit.whyNotWithoutExcluded(snapshot.apply(self.topology()), self.request());
+    if (excluded.isPresent()) {
+      return new Admission(Admission.Kind.EXCLUDED, excluded.get(), null, null, queue.size());
+    }
     for (QueuedGang gang : queue) {
       if (gang.jobKey().equals(self.jobKey())) {
         return new Admission(Admission.Kind.FIRST, null, null, null, queue.size());
@@ -87,7 +94,8 @@ public final class PlacementQueue {
   /**
    * What a gang may do now.
    *
-   * @param message why it can never be placed, for {@link Kind#UNSCHEDULABLE}
+   * @param message why it can never be placed, for {@link Kind#UNSCHEDULABLE}; why not without the nodes it keeps off, for
+   *     {@link Kind#EXCLUDED}
    * @param head the gang whose capacity is held, for {@link Kind#BEHIND}
    * @param queueLength gangs waiting, this one included unless unschedulable
    */
@@ -96,6 +104,11 @@ public final class PlacementQueue {
     public enum Kind {
       /** It could not be placed even on an empty cluster; it does not queue. */
       UNSCHEDULABLE,
+      /**
+       * It could be placed on an empty cluster, but not without the nodes it keeps off now (its exclusions, unhealthy or
+       * flagged nodes): it stays in the queue, holds no capacity ({@link HeadReservation} names none) and waits for them.
+       */
+      EXCLUDED,
       /** No gang ahead of it holds capacity: it is placed on the cluster as it is. */
       FIRST,
       /** {@link #head()} holds capacity: it is placed only on what is left (backfill). */

@@ -35,8 +35,8 @@ public final class BadNodeTracker {
 
   /**
    * Records a classified failure if its cause may be the node's fault. One job counts once per node
-   * however often it fails there: a job that keeps crashing (its own bug, or a user who turned
-   * {@code excludeFailedNodes} off) must not get a healthy node flagged on its own.
+   * however often it fails there: a job that keeps crashing there (its own bug; a crash does not
+   * exclude the node, see {@link Cause#excludesNode}) must not get a healthy node flagged on its own.
    *
    * @return true when this failure flags the node (it was not flagged before)
    */

@@ -7,9 +7,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
-/** A job's failure policy with every gap filled from the operator's {@link RecoveryDefaults}. */
+/**
+ * A job's failure policy with every gap filled from the operator's {@link RecoveryDefaults}.
+ *
+ * @param nodeExclusion how long the job keeps off a node after a failure there that is the node's
+ */
 public record RecoveryPolicy(int maxRestarts, int maxInfrastructureRestarts, BackoffSchedule backoff, boolean excludeFailedNodes,
-                             List<FailurePolicyRule> rules) {
+                             Duration nodeExclusion, List<FailurePolicyRule> rules) {
 
   /** @param spec spec.failurePolicy, null when the job sets none */
   public static RecoveryPolicy resolve(FailurePolicy spec, RecoveryDefaults defaults) {
@@ -26,6 +30,7 @@ public record RecoveryPolicy(int maxRestarts, int maxInfrastructureRestarts, Bac
         Objects.requireNonNullElse(spec.getMaxInfrastructureRestarts(), defaults.maxInfrastructureRestarts()),
         new BackoffSchedule(initial, max.compareTo(initial) < 0 ? initial : max, defaults.backoffReset()),
         Objects.requireNonNullElse(spec.getExcludeFailedNodes(), defaults.excludeFailedNodes()),
+        spec.getNodeExclusionSeconds() == null ? defaults.nodeExclusion() : Duration.ofSeconds(spec.getNodeExclusionSeconds()),
         spec.getRules() == null ? List.of() : List.copyOf(spec.getRules()));
   }
 }

@@ -16,7 +16,7 @@ public final class RecoveryStatus {
   }
 
   /**
-   * Counts the restart, records the excluded nodes, appends to the restart history and sets
+   * Counts the restart, records the node exclusions, appends to the restart history and sets
    * nextRestartTime. Does not change status.attempt: the caller moves to {@code restart.nextAttempt()}
    * when it starts the new gang.
    *
@@ -32,7 +32,7 @@ public final class RecoveryStatus {
     } else {
       status.setRestarts(Objects.requireNonNullElse(status.getRestarts(), 0) + 1);
     }
-    status.setExcludedNodes(restart.nodesToExclude().isEmpty() ? null : new ArrayList<>(restart.nodesToExclude()));
+    NodeExclusions.writeTo(status, restart.exclusions());
     history.add(restart.record());
     status.setRestartHistory(new ArrayList<>(history.subList(Math.max(0, history.size() - HISTORY_LIMIT), history.size())));
     status.setNextRestartTime(restart.notBefore().toString());

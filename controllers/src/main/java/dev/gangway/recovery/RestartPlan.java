@@ -1,5 +1,6 @@
 package dev.gangway.recovery;
 
+import dev.gangway.api.v1alpha1.NodeExclusion;
 import dev.gangway.api.v1alpha1.RestartRecord;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,13 +27,19 @@ public sealed interface RestartPlan {
   /**
    * Tear the gang down and start attempt {@code nextAttempt} once {@code notBefore} has passed.
    *
-   * @param nodesToExclude every node this job must avoid from now on, the failed node included
+   * @param exclusions the job's node exclusions from now on: those not over yet, and the failed node's when its cause
+   *     is the node's ({@link Cause#excludesNode}) and the policy excludes failed nodes
    * @param resumeFrom the last checkpoint reported complete, null to start from scratch
    * @param infrastructure whether it counts against maxInfrastructureRestarts (else maxRestarts)
    * @param record the entry to append to status.restartHistory
    */
-  record Restart(Instant notBefore, Duration backoff, int nextAttempt, List<String> nodesToExclude, String resumeFrom,
+  record Restart(Instant notBefore, Duration backoff, int nextAttempt, List<NodeExclusion> exclusions, String resumeFrom,
                  boolean infrastructure, RestartRecord record, String message, Classification classification)
       implements RestartPlan {
+
+    /** Names of the excluded nodes, sorted. */
+    public List<String> excludedNodes() {
+      return exclusions.stream().map(NodeExclusion::getNode).toList();
+    }
   }
 }

@@ -1,14 +1,15 @@
 package dev.gangway.recovery;
 
+import dev.gangway.api.v1alpha1.NodeExclusion;
 import dev.gangway.api.v1alpha1.RestartRecord;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Decides what a classified failure does to the job: the limits, the backoff, the nodes to avoid
- * and the checkpoint to resume from. Pure; time is passed in.
+ * Decides what a classified failure does to the job: the limits, the backoff, the nodes to exclude
+ * ({@link NodeExclusions}: only for a cause that is the node's, and for a while) and the checkpoint
+ * to resume from. Pure; time is passed in.
  */
 public final class RestartPlanner {
 
@@ -40,15 +41,16 @@ public final class RestartPlanner {
     int n = policy.backoff().streak(failedAt, state.failureTimes());
     Duration backoff = policy.backoff().delay(n);
     String resumeFrom = state.resumePath();
-    List<String> exclude = new ArrayList<>(state.excludedNodes());
+    List<NodeExclusion> exclusions = NodeExclusions.active(state.exclusions(), now);
     String node = c.failure().node().name();
-    if (policy.excludeFailedNodes() && c.cause().nodeAttributable() && node != null && !exclude.contains(node)) {
-      exclude.add(node);
+    if (policy.excludeFailedNodes() && c.cause().excludesNode() && node != null) {
+      exclusions = NodeExclusions.with(exclusions, new NodeExclusion(node, c.cause().name(), state.attempt(), failedAt.toString(),
+          now.plus(policy.nodeExclusion()).toString()), now);
     }
     int next = state.attempt() + 1;
     String message = c.message() + ". Starting attempt " + next + " in " + backoff.toSeconds() + " s"
         + (resumeFrom == null ? " from scratch (no checkpoint reported complete)" : " from checkpoint " + resumeFrom);
-    return new RestartPlan.Restart(now.plus(backoff), backoff, next, List.copyOf(exclude), resumeFrom, c.infrastructure(),
+    return new RestartPlan.Restart(now.plus(backoff), backoff, next, exclusions, resumeFrom, c.infrastructure(),
         record(c, state.attempt(), failedAt, now, resumeFrom), message, c);
   }
 

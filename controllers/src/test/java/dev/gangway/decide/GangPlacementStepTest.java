@@ -5,6 +5,7 @@ import dev.gangway.job.TestJobs;
 import dev.gangway.observe.GangObservation;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gangway.api.v1alpha1.NodeExclusion;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.placement.GangPlacer;
 import dev.gangway.placement.PlacementEngine;
@@ -46,7 +47,7 @@ class GangPlacementStepTest {
   private PlacementDecision decide(List<Pod> pods, int attempt, String placedTime, Instant now) {
     GangObservation gang = GangObservation.of(pods, attempt, 2);
     return step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang, gang.attemptPods(),
-        new GangPlacementStep.Inputs(HOSTS, nodes, pods, 0, Set.of(), List::of), placedTime, now);
+        new GangPlacementStep.Inputs(HOSTS, nodes, pods, 0, Set.of(), List::of, List.of()), placedTime, now);
   }
 
   private List<Pod> gatedPods() {
@@ -137,8 +138,23 @@ class GangPlacementStepTest {
     List<Pod> cluster = new ArrayList<>(pods);
     cluster.add(foreign);
     PlacementDecision decision = step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang,
-        gang.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, cluster, 0, Set.of(), List::of), null, T0);
+        gang.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, cluster, 0, Set.of(), List::of, List.of()), null, T0);
     assertThat(decision.kind()).isEqualTo(PlacementDecision.Kind.WAITING);
+  }
+
+  @Test
+  void aGangItsExclusionsLeaveNoRoomForWaitsWithAReasonNamingThemAndWhenTheFirstEnds() {
+    List<Pod> pods = gatedPods();
+    GangObservation gang = GangObservation.of(pods, 1, 2);
+    List<NodeExclusion> exclusions = List.of(new NodeExclusion("n2", "NodeLost", 1, T0.minusSeconds(60).toString(),
+        T0.plusSeconds(3600).toString()));
+    PlacementDecision decision = step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang,
+        gang.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, pods, 0, Set.of("n2"), List::of, exclusions), null, T0);
+    assertThat(decision.kind()).isEqualTo(PlacementDecision.Kind.WAITING);
+    assertThat(decision.reason()).isEqualTo(GangPlacementStep.EXCLUDED_NODES_LEAVE_NO_ROOM);
+    assertThat(decision.message()).isEqualTo("needs 2 ranks x 8 GPUs; without the 1 node it keeps off now, "
+        + "the whole cluster has 1 node x 8 GPUs = 8 GPUs this job may use (room for 1 such ranks); 1 of them is excluded after "
+        + "failures of this job there (status.nodeExclusions), the first until 2026-11-26T11:00:00Z; the job waits for them");
   }
 
   /** The gang as the cache shows it once phase 1 and 2 were written: rank r reserved on nodes[r], released at {@code releasedAt}. */

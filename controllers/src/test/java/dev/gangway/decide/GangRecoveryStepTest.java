@@ -35,12 +35,12 @@ class GangRecoveryStepTest {
   }
 
   @Test
-  void aRetryableExitRestartsAsTheNextAttemptAvoidingTheNode() {
+  void aRetryableExitRestartsAsTheNextAttemptWithoutExcludingTheNode() {
     var decision = decide(allReady(), TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1")),
         TestJobs.pod(job, 1, 1, "n2", TestJobs.exited(1, "Error", "NCCL timeout")));
     assertThat(decision.kind()).isEqualTo(RecoveryDecision.Kind.RESTART);
     assertThat(decision.restart().nextAttempt()).isEqualTo(2);
-    assertThat(decision.restart().nodesToExclude()).containsExactly("n2");
+    assertThat(decision.restart().excludedNodes()).as("a crash is as likely the program's as the node's").isEmpty();
     assertThat(decision.restart().infrastructure()).isFalse();
   }
 
@@ -87,7 +87,7 @@ class GangRecoveryStepTest {
     assertThat(outcome.kind()).isEqualTo(RecoveryDecision.Kind.RESTART);
     assertThat(outcome.reason()).isEqualTo("PodDisrupted");
     assertThat(outcome.restart().infrastructure()).as("an eviction, preemption or kubectl delete is not the job's own failure").isTrue();
-    assertThat(outcome.restart().nodesToExclude()).isEmpty();
+    assertThat(outcome.restart().excludedNodes()).isEmpty();
     assertThat(outcome.message()).contains("rank 1", "pod was deleted");
   }
 
@@ -97,7 +97,7 @@ class GangRecoveryStepTest {
     Map<String, NodeStatus> nodes = Map.of("n1", NodeStatus.ready("n1"), "n2", NodeStatus.deleted("n2"));
     var outcome = decide(nodes::get, TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1")));
     assertThat(outcome.reason()).isEqualTo("NodeLost");
-    assertThat(outcome.restart().nodesToExclude()).containsExactly("n2");
+    assertThat(outcome.restart().excludedNodes()).containsExactly("n2");
   }
 
   /** The stored status of a gang that runs attempt 1 on these nodes, rank by rank. */

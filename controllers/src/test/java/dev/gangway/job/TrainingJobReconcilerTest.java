@@ -343,6 +343,61 @@ class TrainingJobReconcilerTest {
     });
   }
 
+  @Test
+  void aLostNodeIsExcludedForAWhileTheJobSaysWhyItWaitsAndIsPlacedThereAgainOnceTheExclusionEnds() {
+    node("gpu-0", "rack-a", "clique-1", 8);
+    node("gpu-1", "rack-a", "clique-1", 8);
+    TrainingJob spec = TestJobs.job("longrun", 2, 8);
+    spec.getSpec().setFailurePolicy(new dev.gangway.api.v1alpha1.FailurePolicy());
+    spec.getSpec().getFailurePolicy().setNodeExclusionSeconds(15);
+    spec.getSpec().getFailurePolicy().setBackoff(new dev.gangway.api.v1alpha1.Backoff());
+    spec.getSpec().getFailurePolicy().getBackoff().setInitialSeconds(1);
+    create(spec);
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(awaitPods("longrun", 2))
+        .allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isEmpty()));
+    // Playing kube-scheduler and kubelet: both ranks bind where Gangway pinned them and run.
+    for (Pod p : awaitPods("longrun", 2)) {
+      client.pods().inNamespace(NS).withName(p.getMetadata().getName()).edit(q -> {
+        q.getSpec().setNodeName(pinnedNode(q));
+        return q;
+      });
+      setStatus(p, TestJobs.running(pinnedNode(p)));
+    }
+    awaitPhase("longrun", JobPhase.Running);
+
+    // gpu-1 is lost (its Node deleted), then comes back at once: the job still keeps off it for 15 s.
+    client.nodes().withName("gpu-1").delete();
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(job("longrun").getStatus().getNodeExclusions())
+        .singleElement().satisfies(e -> {
+          assertThat(e.getNode()).isEqualTo("gpu-1");
+          assertThat(e.getCause()).isEqualTo("NodeLost");
+          assertThat(e.getUntil()).isNotNull();
+        }));
+    assertThat(job("longrun").getStatus().getExcludedNodes()).containsExactly("gpu-1");
+    node("gpu-1", "rack-a", "clique-1", 8);
+
+    // Two ranks, and without gpu-1 the cluster has room for one: it says so instead of waiting in silence.
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+      var placed = JobConditions.find(job("longrun").getStatus().getConditions(), "Placed").orElseThrow();
+      assertThat(placed.getStatus()).isEqualTo("False");
+      assertThat(placed.getReason()).isEqualTo(GangPlacementStep.EXCLUDED_NODES_LEAVE_NO_ROOM);
+      assertThat(placed.getMessage()).contains("without the 1 node it keeps off now", "1 of them is excluded after failures of this job",
+          "the first until " + job("longrun").getStatus().getNodeExclusions().get(0).getUntil());
+    });
+    assertThat(awaitPods("longrun", 2)).allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isNotEmpty());
+
+    // The exclusion ends: the job wakes by itself, drops it from its status and is placed on both nodes again.
+    await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> assertThat(awaitPods("longrun", 2)).allSatisfy(p -> {
+      assertThat(p.getSpec().getSchedulingGates()).isEmpty();
+      assertThat(p.getMetadata().getLabels()).containsEntry(JobNames.LABEL_ATTEMPT, "2");
+    }));
+    assertThat(awaitPods("longrun", 2)).extracting(TrainingJobReconcilerTest::pinnedNode).containsExactlyInAnyOrder("gpu-0", "gpu-1");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(job("longrun").getStatus().getNodeExclusions()).isNull();
+      assertThat(job("longrun").getStatus().getExcludedNodes()).isNull();
+    });
+  }
+
   private static String pinnedNode(Pod pod) {
     return pod.getSpec().getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms()
         .get(0).getMatchFields().get(0).getValues().get(0);

@@ -60,7 +60,7 @@ class WaitingGangsTest {
   }
 
   private static List<String> order(List<TrainingJob> stored) {
-    return WaitingGangs.of(stored.stream(), CLUSTER, Set.of()).stream().sorted(QueuedGang.ORDER).map(QueuedGang::jobKey).toList();
+    return WaitingGangs.of(stored.stream(), CLUSTER, Set.of(), T0).stream().sorted(QueuedGang.ORDER).map(QueuedGang::jobKey).toList();
   }
 
   @Test
@@ -83,7 +83,7 @@ class WaitingGangsTest {
 
   @Test
   void waitingSinceIsWhenPlacedLastTurnedFalseAndPriorityComesFromThePriorityClass() {
-    QueuedGang urgent = WaitingGangs.of(cluster().stream(), CLUSTER, Set.of()).stream()
+    QueuedGang urgent = WaitingGangs.of(cluster().stream(), CLUSTER, Set.of(), T0).stream()
         .filter(g -> g.jobKey().equals("team-a/new-urgent")).findFirst().orElseThrow();
     assertThat(urgent.priority()).isEqualTo(1000);
     assertThat(urgent.createdAt()).isEqualTo(T0.minusSeconds(10));
@@ -94,7 +94,7 @@ class WaitingGangsTest {
   void aMalformedCreationTimeSortsLastInsteadOfBreakingTheQueue() {
     TrainingJob odd = job("odd", 50, null, null, null, null);
     odd.getMetadata().setCreationTimestamp("not a time");
-    assertThat(WaitingGangs.of(List.of(odd, job("fine", 40, null, null, null, null)).stream(), CLUSTER, Set.of()))
+    assertThat(WaitingGangs.of(List.of(odd, job("fine", 40, null, null, null, null)).stream(), CLUSTER, Set.of(), T0))
         .extracting(QueuedGang::jobKey, QueuedGang::createdAt)
         .containsExactlyInAnyOrder(tuple("team-a/odd", Instant.MAX), tuple("team-a/fine", T0.minusSeconds(40)));
   }
@@ -105,7 +105,7 @@ class WaitingGangsTest {
     // A quantity the API server would never accept: reading the request throws.
     broken.getSpec().getTemplate().getSpec().getContainers().get(0).setResources(new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
         .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("lots")).build());
-    assertThat(WaitingGangs.of(List.of(broken, job("fine", 40, null, null, null, null)).stream(), CLUSTER, Set.of()))
+    assertThat(WaitingGangs.of(List.of(broken, job("fine", 40, null, null, null, null)).stream(), CLUSTER, Set.of(), T0))
         .extracting(QueuedGang::jobKey).containsExactly("team-a/fine");
   }
 }

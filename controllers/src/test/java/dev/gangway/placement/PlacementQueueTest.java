@@ -48,6 +48,11 @@ class PlacementQueueTest {
 
   static final QueuedGang BIG_HEAD = gang("big", 0, 600, r -> r.replicas(2).gpusPerRank(8).required("rack"));
   static final QueuedGang SMALL = gang("small", 0, 10, r -> r.replicas(1).gpusPerRank(8));
+  /** Two racks of two idle nodes. */
+  private static final String FREE = "b1/r1/n1=8 b1/r1/n2=8 b1/r2/n3=8 b1/r2/n4=8";
+  /** Needs a whole rack, and excludes a node in each. */
+  static final QueuedGang EXCLUDED_RACKS = gang("excl", 0, 600, r -> r.replicas(2).gpusPerRank(8).required("rack")
+      .exclude(java.util.Set.of("n1", "n3")));
 
   static Stream<Row> rows() {
     return Stream.of(
@@ -77,6 +82,16 @@ class PlacementQueueTest {
             "b1/r1/n1=8,notready b1/r1/n2=8,notready b1/r2/n3=8 b1/r2/n4=0",
             List.of(gang("needs-r1", 0, 900, r -> r.replicas(2).gpusPerRank(8).required("rack").exclude("n3")), BIG_HEAD), SMALL,
             PlacementQueue.Admission.Kind.BEHIND, "ns/big", false),
+        row("a gang whose exclusions leave no rack big enough waits for them, not for capacity", FREE,
+            List.of(), EXCLUDED_RACKS, PlacementQueue.Admission.Kind.EXCLUDED, null, null),
+        row("... and holds nothing, so a younger gang goes first", FREE, List.of(EXCLUDED_RACKS), SMALL,
+            PlacementQueue.Admission.Kind.FIRST, null, true),
+        row("exclusions that leave room elsewhere change nothing", FREE, List.of(),
+            gang("one-out", 0, 10, r -> r.replicas(2).gpusPerRank(8).required("rack").exclude(java.util.Set.of("n1"))),
+            PlacementQueue.Admission.Kind.FIRST, null, true),
+        row("a gang that could never fit is unschedulable, whatever it excludes", FREE, List.of(),
+            gang("huge-excl", 0, 10, r -> r.replicas(3).gpusPerRank(8).required("rack").exclude(java.util.Set.of("n1"))),
+            PlacementQueue.Admission.Kind.UNSCHEDULABLE, null, null),
         new Row("tensor-parallel head holds whole groups in one nvlink-domain each", FOUR_LEVELS,
             "b1/r1/v1/n1=0 b1/r1/v1/n2=0 b1/r1/v2/n3=8 b1/r1/v2/n4=0 b1/r1/v3/n5=8 b1/r1/v3/n6=8 b1/r1/v4/n7=8 b1/r1/v4/n8=0",
             List.of(gang(FOUR_LEVELS, "tp", 0, 600, r -> r.replicas(4).gpusPerRank(8).groups(2, "nvlink-domain"))),
@@ -146,6 +161,39 @@ class PlacementQueueTest {
                 + " = 24 GPUs this job may use (room for 0 such groups)"),
         args("CPU counts too", THREE_LEVELS, fourBusy, r -> r.replicas(1).perRank(new Resources(8, 128_000, 0)),
             "needs 1 ranks x (8 GPUs, 128 CPU); no node can ever host a rank: 4 Insufficient cpu"));
+  }
+
+  static Stream<org.junit.jupiter.params.provider.Arguments> leftWithoutExcluded() {
+    return Stream.of(
+        args("no exclusions: nothing to say", THREE_LEVELS, FREE, r -> r.replicas(4).gpusPerRank(8), null),
+        args("room left without the excluded nodes", THREE_LEVELS, FREE, r -> r.replicas(3).gpusPerRank(8).exclude(java.util.Set.of("n4")),
+            null),
+        args("too few nodes left", THREE_LEVELS, FREE, r -> r.replicas(3).gpusPerRank(8).exclude(java.util.Set.of("n1", "n4")),
+            "needs 3 ranks x 8 GPUs; without the 2 nodes it keeps off now, the whole cluster has 2 nodes x 8 GPUs = 16 GPUs this job"
+                + " may use (room for 2 such ranks)"),
+        args("no rack left big enough", THREE_LEVELS, FREE,
+            r -> r.replicas(2).gpusPerRank(8).required("rack").exclude(java.util.Set.of("n1", "n3", "gone")),
+            "needs 2 ranks x 8 GPUs within one rack; without the 2 nodes it keeps off now, the largest rack (r1) has 1 node x 8 GPUs"
+                + " = 8 GPUs this job may use (room for 1 such ranks)"),
+        args("every node excluded", THREE_LEVELS, "b1/r1/n1=8", r -> r.replicas(1).gpusPerRank(8).exclude(java.util.Set.of("n1")),
+            "needs 1 ranks x 8 GPUs; without the 1 node it keeps off now, no node can host a rank"),
+        args("an excluded node that no longer exists takes nothing away", THREE_LEVELS, FREE,
+            r -> r.replicas(4).gpusPerRank(8).exclude(java.util.Set.of("gone")), null));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("leftWithoutExcluded")
+  void aGangThatFitsOnlyWithItsExcludedNodesIsToldHowMuchIsLeft(String intent, Topology topo, String nodes,
+      UnaryOperator<GangRequest.Builder> req, String expectMessage) {
+    ClusterSnapshot cluster = new ClusterSnapshot(topo, Clusters.nodes(topo, nodes, b -> b));
+    GangRequest request = req.apply(GangRequest.builder("ns/j")).build();
+    assertThat(EmptyClusterFit.whyNever(cluster, request)).as("an empty cluster holds it").isEmpty();
+    var why = EmptyClusterFit.whyNotWithoutExcluded(cluster, request);
+    if (expectMessage == null) {
+      assertThat(why).isEmpty();
+    } else {
+      assertThat(why).hasValue(expectMessage);
+    }
   }
 
   static org.junit.jupiter.params.provider.Arguments args(String intent, Topology topo, String nodes,

@@ -1,7 +1,9 @@
 package dev.gangway.recovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
+import dev.gangway.api.v1alpha1.NodeExclusion;
 import dev.gangway.api.v1alpha1.RestartRecord;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
 import java.time.Duration;
@@ -16,7 +18,9 @@ class RecoveryStatusTest {
     RestartRecord r = new RestartRecord();
     r.setAttempt(failedAttempt);
     r.setTime(NOW.toString());
-    return new RestartPlan.Restart(NOW.plusSeconds(10), Duration.ofSeconds(10), failedAttempt + 1, exclude, null, infrastructure, r,
+    List<NodeExclusion> exclusions = exclude.stream()
+        .map(n -> new NodeExclusion(n, "NodeLost", failedAttempt, NOW.toString(), NOW.plusSeconds(3600).toString())).toList();
+    return new RestartPlan.Restart(NOW.plusSeconds(10), Duration.ofSeconds(10), failedAttempt + 1, exclusions, null, infrastructure, r,
         "m", null);
   }
 
@@ -28,6 +32,8 @@ class RecoveryStatusTest {
     assertThat(status.getRestarts()).isEqualTo(1);
     assertThat(status.getInfrastructureRestarts()).isEqualTo(1);
     assertThat(status.getExcludedNodes()).containsExactly("a", "b");
+    assertThat(status.getNodeExclusions()).extracting(NodeExclusion::getNode, NodeExclusion::getUntil)
+        .containsExactly(tuple("a", "2026-11-02T11:00:00Z"), tuple("b", "2026-11-02T11:00:00Z"));
     assertThat(status.getNextRestartTime()).isEqualTo("2026-11-02T10:00:10Z");
     assertThat(status.getAttempt()).as("the caller moves the attempt when it starts the gang").isNull();
   }
@@ -50,6 +56,7 @@ class RecoveryStatusTest {
     assertThat(status.getRestartHistory()).hasSize(RecoveryStatus.HISTORY_LIMIT)
         .extracting(RestartRecord::getAttempt).containsExactly(5, 6, 7, 8, 9, 10, 11, 12, 13, 14);
     assertThat(status.getExcludedNodes()).isNull();
+    assertThat(status.getNodeExclusions()).isNull();
   }
 
   @Test

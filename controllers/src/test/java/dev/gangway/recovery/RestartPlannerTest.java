@@ -1,10 +1,12 @@
 package dev.gangway.recovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.gangway.api.v1alpha1.Backoff;
 import dev.gangway.api.v1alpha1.CheckpointStatus;
 import dev.gangway.api.v1alpha1.FailurePolicy;
+import dev.gangway.api.v1alpha1.NodeExclusion;
 import dev.gangway.api.v1alpha1.RestartRecord;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
 import java.time.Duration;
@@ -83,11 +85,11 @@ class RestartPlannerTest {
     CheckpointStatus checkpoint = new CheckpointStatus();
     checkpoint.setStep(1200L);
     checkpoint.setPath("/ckpt/step-1200");
-    RecoveryState state = new RecoveryState(2, 1, 0, null, List.of("gpu-9"), List.of(), checkpoint);
+    RecoveryState state = new RecoveryState(2, 1, 0, null, List.of(excluded("gpu-9", NOW.plusSeconds(60))), List.of(), checkpoint);
     RestartPlan.Restart r = (RestartPlan.Restart) RestartPlanner.plan(state, crash("gpu-1"), STANDARD, NOW);
     assertThat(r.nextAttempt()).isEqualTo(3);
     assertThat(r.resumeFrom()).isEqualTo("/ckpt/step-1200");
-    assertThat(r.nodesToExclude()).containsExactly("gpu-9", "gpu-1");
+    assertThat(r.excludedNodes()).as("the crash's node is not excluded; the earlier exclusion stays").containsExactly("gpu-9");
     assertThat(r.infrastructure()).isFalse();
     assertThat(r.record().getAttempt()).isEqualTo(2);
     assertThat(r.record().getCause()).isEqualTo("RankFailed");
@@ -105,7 +107,7 @@ class RestartPlannerTest {
   @Test
   void evictionIsNotTheNodesFaultSoTheNodeIsNotExcluded() {
     RestartPlan.Restart r = (RestartPlan.Restart) RestartPlanner.plan(state(1, 0, 0), evicted("gpu-1"), STANDARD, NOW);
-    assertThat(r.nodesToExclude()).isEmpty();
+    assertThat(r.excludedNodes()).isEmpty();
     assertThat(r.infrastructure()).isTrue();
   }
 
@@ -115,14 +117,41 @@ class RestartPlannerTest {
     spec.setExcludeFailedNodes(false);
     RecoveryPolicy policy = RecoveryPolicy.resolve(spec, RecoveryDefaults.STANDARD);
     RestartPlan.Restart r = (RestartPlan.Restart) RestartPlanner.plan(state(1, 0, 0), nodeLost("gpu-1"), policy, NOW);
-    assertThat(r.nodesToExclude()).isEmpty();
+    assertThat(r.excludedNodes()).isEmpty();
   }
 
   @Test
-  void aNodeIsExcludedOnce() {
-    RecoveryState state = new RecoveryState(2, 0, 1, null, List.of("gpu-1"), List.of(), null);
+  void aNodeIsExcludedOnceAndANewFailureThereRenewsIt() {
+    RecoveryState state = new RecoveryState(2, 0, 1, null, List.of(excluded("gpu-1", NOW.plusSeconds(60))), List.of(), null);
     RestartPlan.Restart r = (RestartPlan.Restart) RestartPlanner.plan(state, nodeLost("gpu-1"), STANDARD, NOW);
-    assertThat(r.nodesToExclude()).containsExactly("gpu-1");
+    assertThat(r.exclusions()).singleElement().satisfies(e -> {
+      assertThat(e.getNode()).isEqualTo("gpu-1");
+      assertThat(e.getAttempt()).isEqualTo(2);
+      assertThat(e.getUntil()).isEqualTo(NOW.plusSeconds(FailurePolicy.DEFAULT_NODE_EXCLUSION_SECONDS).toString());
+    });
+  }
+
+  @Test
+  void anExclusionCarriesItsCauseAndTimeAndEndsNodeExclusionSecondsLater() {
+    FailurePolicy spec = new FailurePolicy();
+    spec.setNodeExclusionSeconds(600);
+    RestartPlan.Restart r = (RestartPlan.Restart) RestartPlanner.plan(state(3, 0, 0), nodeLost("gpu-1"),
+        RecoveryPolicy.resolve(spec, RecoveryDefaults.STANDARD), NOW);
+    assertThat(r.exclusions()).extracting(NodeExclusion::getNode, NodeExclusion::getCause, NodeExclusion::getAttempt,
+        NodeExclusion::getTime, NodeExclusion::getUntil).containsExactly(tuple("gpu-1", "NodeLost", 3, NOW.toString(),
+        NOW.plusSeconds(600).toString()));
+  }
+
+  @Test
+  void anExclusionThatHasEndedIsDroppedAtTheNextRestart() {
+    RecoveryState state = new RecoveryState(2, 0, 1, null, List.of(excluded("gpu-9", NOW), excluded("gpu-8", NOW.plusSeconds(1))),
+        List.of(), null);
+    RestartPlan.Restart r = (RestartPlan.Restart) RestartPlanner.plan(state, nodeLost("gpu-1"), STANDARD, NOW);
+    assertThat(r.excludedNodes()).containsExactly("gpu-1", "gpu-8");
+  }
+
+  static NodeExclusion excluded(String node, Instant until) {
+    return new NodeExclusion(node, "NodeLost", 1, until.minusSeconds(3600).toString(), until.toString());
   }
 
   @Test
@@ -176,18 +205,22 @@ class RestartPlannerTest {
 
   @Test
   void specFieldsOverrideTheOperatorDefaultsFieldByField() {
-    RecoveryDefaults defaults = new RecoveryDefaults(7, 20, Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMinutes(10), true);
+    RecoveryDefaults defaults = new RecoveryDefaults(7, 20, Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMinutes(10), true,
+        Duration.ofHours(2));
     RecoveryPolicy fromDefaults = RecoveryPolicy.resolve(null, defaults);
     assertThat(fromDefaults.maxRestarts()).isEqualTo(7);
     assertThat(fromDefaults.maxInfrastructureRestarts()).isEqualTo(20);
     assertThat(fromDefaults.backoff().delay(10)).isEqualTo(Duration.ofSeconds(5));
+    assertThat(fromDefaults.nodeExclusion()).isEqualTo(Duration.ofHours(2));
 
     FailurePolicy spec = new FailurePolicy();
     Backoff backoff = new Backoff();
     backoff.setInitialSeconds(30);
     backoff.setMaxSeconds(60);
     spec.setBackoff(backoff);
+    spec.setNodeExclusionSeconds(900);
     RecoveryPolicy fromSpec = RecoveryPolicy.resolve(spec, defaults);
+    assertThat(fromSpec.nodeExclusion()).isEqualTo(Duration.ofSeconds(900));
     assertThat(fromSpec.maxRestarts()).as("left unset in the spec: the operator's default").isEqualTo(7);
     assertThat(fromSpec.maxInfrastructureRestarts()).isEqualTo(20);
     assertThat(fromSpec.backoff().delay(1)).isEqualTo(Duration.ofSeconds(30));

@@ -27,7 +27,10 @@ class KubectlPluginE2eTest {
   private final LocalCluster cluster;
   private Kube kube;
 
+  private final E2eEnvironment env;
+
   KubectlPluginE2eTest(E2eEnvironment env) {
+    this.env = env;
     this.cluster = env.cluster();
   }
 
@@ -95,6 +98,28 @@ class KubectlPluginE2eTest {
     assertThat(plugin("why", "pausable").stdout()).contains("Suspended").contains("kubectl gangway resume pausable");
     plugin("resume", "pausable");
     await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("pausable")).isEqualTo("Running"));
+  }
+
+  @Test
+  void checkpointReportsThroughTheAuthenticatedIntakeAsARankWould() {
+    kube.apply(Manifests.trainingJob("ckpt", 2, 1, ""));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("ckpt")).isEqualTo("Running"));
+    String intake = env.operator().url();
+    assertThat(plugin("checkpoint", "ckpt", "--step", "1200", "--path", "/ckpt/step-1200", "--intake", intake).stdout())
+        .contains("checkpoint step 1200 stored").contains("ckpt-r0-a1");
+    JsonNode last = kube.get("tj", "ckpt").path("status").path("lastCheckpoint");
+    assertThat(last.path("step").asLong()).isEqualTo(1200);
+    assertThat(last.path("path").asText()).isEqualTo("/ckpt/step-1200");
+
+    // Not beyond the last step: refused with the intake's reason, nothing changed.
+    Command.Result stale = pluginRaw("checkpoint", "ckpt", "--step", "600", "--path", "/ckpt/step-600", "--intake", intake);
+    assertThat(stale.exitCode()).isEqualTo(1);
+    assertThat(stale.stderr()).contains("HTTP 409");
+    assertThat(kube.get("tj", "ckpt").path("status").path("lastCheckpoint").path("step").asLong()).isEqualTo(1200);
+
+    Command.Result nowhere = pluginRaw("checkpoint", "ckpt", "--step", "1800", "--path", "/x", "--intake", "http://127.0.0.1:9");
+    assertThat(nowhere.exitCode()).isEqualTo(1);
+    assertThat(nowhere.stderr()).contains("cannot reach the intake at http://127.0.0.1:9");
   }
 
   /**

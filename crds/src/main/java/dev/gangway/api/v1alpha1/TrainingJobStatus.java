@@ -31,8 +31,13 @@ public class TrainingJobStatus {
       + "signal); they count against spec.failurePolicy.maxInfrastructureRestarts instead.")
   private Integer infrastructureRestarts;
 
-  @JsonPropertyDescription("Nodes this job is kept off because one of its ranks failed there (spec.failurePolicy.excludeFailedNodes).")
+  @JsonPropertyDescription("Names of the nodes this job is kept off now because one of its ranks failed there for a cause that "
+      + "is the node's (spec.failurePolicy.excludeFailedNodes); the names of status.nodeExclusions, kept for readers of this list.")
   private List<String> excludedNodes;
+
+  @JsonPropertyDescription("The job's node exclusions: each node, the failure's cause, when, and until when it is excluded "
+      + "(spec.failurePolicy.nodeExclusionSeconds after the failure). Entries leave the list once their time is over.")
+  private List<NodeExclusion> nodeExclusions;
 
   @Size(max = 10)
   @JsonPropertyDescription("The last gang restarts, oldest first, at most 10.")
@@ -82,6 +87,8 @@ public class TrainingJobStatus {
   public void setInfrastructureRestarts(Integer infrastructureRestarts) { this.infrastructureRestarts = infrastructureRestarts; }
   public List<String> getExcludedNodes() { return excludedNodes; }
   public void setExcludedNodes(List<String> excludedNodes) { this.excludedNodes = excludedNodes; }
+  public List<NodeExclusion> getNodeExclusions() { return nodeExclusions; }
+  public void setNodeExclusions(List<NodeExclusion> nodeExclusions) { this.nodeExclusions = nodeExclusions; }
   public List<RestartRecord> getRestartHistory() { return restartHistory; }
   public void setRestartHistory(List<RestartRecord> restartHistory) { this.restartHistory = restartHistory; }
   public String getNextRestartTime() { return nextRestartTime; }
@@ -112,7 +119,8 @@ public class TrainingJobStatus {
     return phase == s.phase && Objects.equals(conditions, s.conditions)
         && Objects.equals(observedGeneration, s.observedGeneration) && Objects.equals(attempt, s.attempt)
         && Objects.equals(restarts, s.restarts) && Objects.equals(infrastructureRestarts, s.infrastructureRestarts)
-        && Objects.equals(excludedNodes, s.excludedNodes) && Objects.equals(restartHistory, s.restartHistory)
+        && Objects.equals(excludedNodes, s.excludedNodes) && Objects.equals(nodeExclusions, s.nodeExclusions)
+        && Objects.equals(restartHistory, s.restartHistory)
         && Objects.equals(nextRestartTime, s.nextRestartTime) && Objects.equals(timings, s.timings)
         && Objects.equals(readyRanks, s.readyRanks)
         && Objects.equals(ready, s.ready) && Objects.equals(gpus, s.gpus)
@@ -123,7 +131,7 @@ public class TrainingJobStatus {
 
   @Override
   public int hashCode() {
-    return Objects.hash(phase, conditions, observedGeneration, attempt, restarts, infrastructureRestarts, excludedNodes,
+    return Objects.hash(phase, conditions, observedGeneration, attempt, restarts, infrastructureRestarts, excludedNodes, nodeExclusions,
         restartHistory, nextRestartTime, timings, readyRanks, ready, gpus, placement, lastCheckpoint, goodput, startTime, completionTime);
   }
 }

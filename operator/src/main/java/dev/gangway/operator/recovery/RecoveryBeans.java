@@ -33,14 +33,16 @@ public class RecoveryBeans {
       @ConfigProperty(name = "gangway.default.backoff.initial-seconds") Optional<Long> initialSeconds,
       @ConfigProperty(name = "gangway.default.backoff.max-seconds") Optional<Long> maxSeconds,
       @ConfigProperty(name = "gangway.recovery.backoff-reset-seconds") Optional<Long> resetSeconds,
-      @ConfigProperty(name = "gangway.default.exclude-failed-nodes") Optional<Boolean> excludeFailedNodes) {
+      @ConfigProperty(name = "gangway.default.exclude-failed-nodes") Optional<Boolean> excludeFailedNodes,
+      @ConfigProperty(name = "gangway.default.node-exclusion-seconds") Optional<Long> nodeExclusionSeconds) {
     // Unset properties keep the API's documented defaults: the numbers live in one place (RecoveryDefaults.STANDARD).
     RecoveryDefaults standard = RecoveryDefaults.STANDARD;
     Duration initial = initialSeconds.map(Duration::ofSeconds).orElse(standard.backoffInitial());
     Duration max = maxSeconds.map(Duration::ofSeconds).orElse(standard.backoffMax());
     return new RecoveryDefaults(maxRestarts.orElse(standard.maxRestarts()),
         maxInfrastructureRestarts.orElse(standard.maxInfrastructureRestarts()), initial, max.compareTo(initial) < 0 ? initial : max,
-        resetSeconds.map(Duration::ofSeconds).orElse(standard.backoffReset()), excludeFailedNodes.orElse(standard.excludeFailedNodes()));
+        resetSeconds.map(Duration::ofSeconds).orElse(standard.backoffReset()), excludeFailedNodes.orElse(standard.excludeFailedNodes()),
+        nodeExclusionSeconds.map(Duration::ofSeconds).orElse(standard.nodeExclusion()));
   }
 
   @Produces

@@ -12,7 +12,8 @@ package dev.gangway.sim.policy;
  *     repaired); Gangway then restarts on the signal and keeps gangs off the node until it is repaired. Without it,
  *     a node the BadNodeTracker flags (3 jobs failed there within an hour) stays avoided until the operator restarts
  * @param collectiveTimeoutOnly every fault is noticed only when the collective times out (no pod or node watch)
- * @param excludeFailedNodes spec.failurePolicy.excludeFailedNodes of the jobs (the job avoids a node it failed on, forever)
+ * @param excludeFailedNodes spec.failurePolicy.excludeFailedNodes of the jobs (the job keeps off a node where it failed for the
+ *     node's fault, for nodeExclusionSeconds: the API's default)
  * @param dalyInterval checkpoint interval from Daly's formula on the job's observed MTBF, else {@code fixedIntervalMinutes}
  * @param hotSpares nodes kept free for the large job (tainted; only it tolerates them)
  * @param checkpointWaitSeconds spec.failurePolicy.checkpointWaitSeconds of the jobs
@@ -31,12 +32,9 @@ public record Policy(String name, boolean gangwayRecovery, boolean topologyAware
     return new Policy("gangway-defaults", true, true, false, false, true, false, intervalMinutes, 0, 0);
   }
 
-  /**
-   * Gangway tuned: health-driven detection and node exclusion until repair, Daly
-   * interval, hot spares; per-job exclusion off, since it never expires (see sim/README.md).
-   */
+  /** Gangway tuned: health-driven detection and node exclusion until repair, per-job exclusion (the default), Daly interval, hot spares. */
   public static Policy gangwayTuned(double intervalMinutes, int hotSpares) {
-    return new Policy("gangway-tuned", true, true, true, false, false, true, intervalMinutes, hotSpares, 0);
+    return new Policy("gangway-tuned", true, true, true, false, true, true, intervalMinutes, hotSpares, 0);
   }
 
   public Policy named(String n) {
@@ -86,7 +84,7 @@ public record Policy(String name, boolean gangwayRecovery, boolean topologyAware
       out.add(tuned.withHealthSignals(false).named("tuned without health signals"));
       out.add(tuned.withDalyInterval(false).named("tuned with the fixed interval"));
       out.add(tuned.withHotSpares(0).named("tuned without hot spares"));
-      out.add(tuned.withExcludeFailedNodes(true).named("tuned with per-job exclusion"));
+      out.add(tuned.withExcludeFailedNodes(false).named("tuned without per-job exclusion"));
       out.add(tuned.withTopologyAware(false).named("tuned, topology-blind greedy scheduler"));
       out.add(defaults.withExcludeFailedNodes(false).named("defaults without per-job exclusion"));
       out.add(naive(interval).withGangwayRecovery(true).named("naive + Gangway recovery"));

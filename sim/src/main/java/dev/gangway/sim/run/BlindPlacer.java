@@ -25,12 +25,12 @@ final class BlindPlacer implements Placer {
   }
 
   @Override
-  public void pass(List<SimJob> waiting, Start start) {
+  public void pass(List<SimJob> waiting, java.time.Instant now, Start start) {
     List<SimJob> order = new ArrayList<>(waiting);
     order.sort(GangRequests.QUEUE_ORDER);
     for (SimJob job : order) {
       if (job.phase != Phase.QUEUED) continue; // restarting: in the queue, not yet to be placed
-      if (!GangRequests.mightFit(job, fleet)) continue;
+      if (!GangRequests.mightFit(job, fleet, now)) continue;
       List<Integer> fit = new ArrayList<>();
       for (int i = 0; i < fleet.size(); i++) {
         if (fleet.usable(i, job.spec.large()) && fleet.freeGpus(i) >= job.spec.gpusPerRank()) fit.add(i);
@@ -44,7 +44,7 @@ final class BlindPlacer implements Placer {
         fit.set(r, pick);
         nodes[r] = pick;
       }
-      GangRequest req = GangRequests.of(job);
+      GangRequest req = GangRequests.of(job, now);
       List<String> names = new ArrayList<>(nodes.length);
       for (int n : nodes) names.add(fleet.name(n));
       PlacementQuality q = engine.measure(fleet.snapshot(), req, names);

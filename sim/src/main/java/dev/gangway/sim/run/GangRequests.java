@@ -2,12 +2,13 @@ package dev.gangway.sim.run;
 
 import dev.gangway.placement.GangRequest;
 import dev.gangway.placement.QueuedGang;
+import dev.gangway.recovery.NodeExclusions;
 import dev.gangway.sim.clock.Durations;
 import dev.gangway.sim.fleet.Fleet;
 import dev.gangway.topology.Topology;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import java.time.Instant;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.Set;
 
 /** A simulated job as the placement classes see it, and the order the queue keeps. */
@@ -20,29 +21,28 @@ final class GangRequests {
   private GangRequests() {
   }
 
-  static GangRequest of(SimJob job) {
+  static GangRequest of(SimJob job, Instant now) {
     GangRequest.Builder b = GangRequest.builder(job.spec.key()).replicas(job.spec.replicas()).gpusPerRank(job.spec.gpusPerRank());
     if (job.spec.preferredLevel() != null) b.preferred(job.spec.preferredLevel());
-    Set<String> excluded = job.status.getExcludedNodes() == null ? Set.of() : new HashSet<>(job.status.getExcludedNodes());
-    b.exclude(excluded);
+    b.exclude(excluded(job, now));
     if (job.spec.large()) {
       b.toleration(new TolerationBuilder().withKey(Fleet.SPARE_TAINT).withOperator("Exists").withEffect("NoSchedule").build());
     }
     return b.build();
   }
 
-  /** Nodes the job's own status tells it to avoid. */
-  static Set<String> excluded(SimJob job) {
-    return job.status.getExcludedNodes() == null ? Set.of() : new HashSet<>(job.status.getExcludedNodes());
+  /** Nodes the job's own status excludes at {@code now}. */
+  static Set<String> excluded(SimJob job, Instant now) {
+    return NodeExclusions.activeIn(job.status, now);
   }
 
   /** Cheap necessary condition for placing the job now. */
-  static boolean mightFit(SimJob job, Fleet fleet) {
-    return fleet.mightHold(job.spec.replicas(), job.spec.gpusPerRank(), job.spec.large(), excluded(job), java.util.Map.of());
+  static boolean mightFit(SimJob job, Fleet fleet, Instant now) {
+    return fleet.mightHold(job.spec.replicas(), job.spec.gpusPerRank(), job.spec.large(), excluded(job, now), java.util.Map.of());
   }
 
-  static QueuedGang queued(SimJob job, Topology topology) {
+  static QueuedGang queued(SimJob job, Topology topology, Instant now) {
     return new QueuedGang(job.spec.key(), job.spec.priority(), Durations.instant(job.spec.submit()),
-        Durations.instant(job.phaseSince), topology, of(job));
+        Durations.instant(job.phaseSince), topology, of(job, now));
   }
 }

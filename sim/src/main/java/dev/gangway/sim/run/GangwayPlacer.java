@@ -29,11 +29,11 @@ final class GangwayPlacer implements Placer {
   }
 
   @Override
-  public void pass(List<SimJob> waiting, Start start) {
+  public void pass(List<SimJob> waiting, java.time.Instant now, Start start) {
     List<SimJob> order = new ArrayList<>(waiting);
     order.sort(GangRequests.QUEUE_ORDER);
     List<QueuedGang> gangs = new ArrayList<>();
-    for (SimJob j : order) if (!j.unschedulable) gangs.add(GangRequests.queued(j, fleet.topology()));
+    for (SimJob j : order) if (!j.unschedulable) gangs.add(GangRequests.queued(j, fleet.topology(), now));
     ClusterSnapshot snapshot = null;
     // Every gang behind the head gets the same answer from the queue until something is placed: ask once.
     PlacementQueue.Admission behindHead = null;
@@ -45,7 +45,7 @@ final class GangwayPlacer implements Placer {
       if (job.unschedulable) continue;
       // Necessary for any decision to place it: cheaper than building a snapshot to be told no.
       if (job.phase != Phase.QUEUED) continue; // restarting: in the queue, not yet to be placed
-      if (!GangRequests.mightFit(job, fleet)) continue;
+      if (!GangRequests.mightFit(job, fleet, now)) continue;
       tried++;
       QueuedGang self = gangs.stream().filter(g -> g.jobKey().equals(job.spec.key())).findFirst().orElseThrow();
       if (snapshot == null) snapshot = fleet.snapshot();
@@ -61,6 +61,10 @@ final class GangwayPlacer implements Placer {
           gangs.remove(self);
           continue;
         }
+        case EXCLUDED -> {
+          // Its exclusions leave no room even on an idle fleet: it waits for the first to end (a pass is due then).
+          continue;
+        }
         case FIRST -> result = engine.place(current, req);
         default -> {
           // Behind a head that holds capacity: skip the snapshot with it hidden when what is left cannot hold the gang.
@@ -68,7 +72,7 @@ final class GangwayPlacer implements Placer {
             held = new java.util.HashMap<>();
             for (Reservation r : admission.hidden()) held.merge(r.node(), r.resources().gpus(), Integer::sum);
           }
-          if (!fleet.mightHold(job.spec.replicas(), job.spec.gpusPerRank(), job.spec.large(), GangRequests.excluded(job), held)) continue;
+          if (!fleet.mightHold(job.spec.replicas(), job.spec.gpusPerRank(), job.spec.large(), GangRequests.excluded(job, now), held)) continue;
           if (withHeld == null) withHeld = new ClusterSnapshot(fleet.topology(), current.nodes(), admission.hidden());
           result = engine.place(withHeld, req);
         }

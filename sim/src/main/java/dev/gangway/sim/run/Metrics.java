@@ -9,6 +9,7 @@ import dev.gangway.sim.policy.Policy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import dev.gangway.recovery.NodeExclusions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +84,7 @@ final class Metrics {
     for (Bucket b : Bucket.values()) hours.put(b.name(), Durations.toHours(j.ledger.get(b)));
     double[] ratios = j.placements.stream().mapToDouble(PlacementQuality::allReduceVsBound).toArray();
     double[] costs = j.placements.stream().mapToDouble(PlacementQuality::ringCostVsBound).toArray();
-    int excluded = j.status.getExcludedNodes() == null ? 0 : j.status.getExcludedNodes().size();
+    int excluded = NodeExclusions.activeIn(j.status, Durations.instant(j.end)).size();
     return new PolicyResult.LargeJob(j.spec.key(), j.spec.gpus(), Durations.toHours(elapsed),
         j.ledger.get(Bucket.USEFUL) / (double) elapsed, hours, j.interruptions, Map.copyOf(largeRestarts), Map.copyOf(largeInterruptions),
         j.placements.size(), mean(ratios), mean(costs), excluded, j.phase == Phase.QUEUED ? Double.valueOf(day(j.queuedAt)) : null,

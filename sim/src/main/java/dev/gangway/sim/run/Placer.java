@@ -1,6 +1,7 @@
 package dev.gangway.sim.run;
 
 import dev.gangway.placement.PlacementQuality;
+import java.time.Instant;
 import java.util.List;
 
 /** Decides which waiting jobs start now, and where. */
@@ -11,6 +12,6 @@ interface Placer {
     void start(SimJob job, int[] nodes, PlacementQuality quality);
   }
 
-  /** Looks at the waiting jobs in queue order and starts those that get nodes. */
-  void pass(List<SimJob> waiting, Start start);
+  /** Looks at the waiting jobs in queue order and starts those that get nodes; {@code now} decides which exclusions still hold. */
+  void pass(List<SimJob> waiting, Instant now, Start start);
 }

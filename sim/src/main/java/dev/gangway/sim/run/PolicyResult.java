@@ -18,7 +18,7 @@ public record PolicyResult(Policy policy, LargeJob large, Stream stream, FleetUs
    * @param hoursByBucket elapsed time by bucket; sums to {@code elapsedHours}
    * @param restartsByCause restarts by the cause Gangway classified (or "in place" for a restart-in-place policy)
    * @param interruptionsByCategory faults that interrupted the job, by the failure table's category
-   * @param excludedNodes nodes in status.excludedNodes at the end
+   * @param excludedNodes nodes the job excludes at the end (status.nodeExclusions not over yet)
    * @param waitingSinceDay when it entered the queue it was still waiting in at the end (null if it was not)
    * @param unschedulableMessage why the queue found it could never be placed (null if it did not)
    * @param defaultBudgetSpentDay when the API's default restart budgets (3 own, 10 infrastructure) would have

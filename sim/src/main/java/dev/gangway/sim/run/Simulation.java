@@ -4,6 +4,7 @@ import dev.gangway.api.v1alpha1.FailurePolicy;
 import dev.gangway.checkpoint.CheckpointLedger;
 import dev.gangway.checkpoint.CheckpointReport;
 import dev.gangway.placement.PlacementQuality;
+import dev.gangway.api.v1alpha1.NodeExclusion;
 import dev.gangway.recovery.BadNodeTracker;
 import dev.gangway.recovery.CheckpointWait;
 import dev.gangway.recovery.Classification;
@@ -125,7 +126,7 @@ public final class Simulation {
     passScheduled = true;
     loop.after(0, () -> {
       passScheduled = false;
-      placer.pass(waiting, this::startAttempt);
+      placer.pass(waiting, Durations.instant(now()), this::startAttempt);
     });
   }
 
@@ -370,6 +371,11 @@ public final class Simulation {
     if (decision instanceof RestartPlan.Restart restart) {
       RecoveryStatus.recordRestart(job.status, restart);
       metrics.restarted(job, c.cause().name(), now());
+      // Gangway looks again when an exclusion ends (the job's wake-up): the node may be what the job lacked.
+      for (NodeExclusion e : restart.exclusions()) {
+        long ends = Durations.millis(Instant.parse(e.getUntil()));
+        if (ends > now()) loop.at(ends, this::placementPass);
+      }
       long at = Math.max(now() + costs.teardown(), Durations.millis(restart.notBefore()));
       // A Restarting job is in Gangway's queue from the decision on: it holds capacity as the head while it
       // is torn down and backs off, though it is placed only once the backoff has passed.
