@@ -256,6 +256,9 @@ rules:
 EOF
 }
 
+# --allow-privileged=true as kubeadm and managed clusters set it: without it the apiserver refuses every
+# privileged pod itself, and neither the chart's template policy nor Pod Security Admission could be shown
+# to be what stops one.
 start_apiserver() {
   local pki=$DIR/pki
   local -a audit=()
@@ -272,6 +275,7 @@ start_apiserver() {
     --client-ca-file "$pki/ca.crt" \
     --token-auth-file "$pki/tokens.csv" \
     --authorization-mode Node,RBAC \
+    --allow-privileged=true \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$pki/sa.pub" \
     --service-account-signing-key-file "$pki/sa.key" \

@@ -31,7 +31,11 @@ public final class JobActuator {
 
   private final Teardowns teardowns = new Teardowns();
 
-  /** The API server refused a rank pod as invalid (HTTP 422): the spec, not the cluster, is wrong. */
+  /**
+   * The API server refused a rank pod as invalid (HTTP 422), or its pod policy (Pod Security Admission,
+   * a ValidatingAdmissionPolicy on pods) refused the pod's spec (HTTP 403): the spec, not the cluster, is
+   * wrong, and retrying the same pod cannot help.
+   */
   public static final class PodRejected extends RuntimeException {
     public PodRejected(String message, Throwable cause) {
       super(message, cause);
@@ -86,13 +90,23 @@ public final class JobActuator {
     try {
       createIfAbsent(client, pod);
     } catch (KubernetesClientException e) {
-      if (e.getCode() == 422) {
+      if (e.getCode() == 422 || refusedByPodPolicy(e)) {
         String detail = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
         throw new PodRejected("The API server refused rank pod " + pod.getMetadata().getName() + ": " + detail
             + ". Fix spec.template and apply the job again.", e);
       }
       throw e;
     }
+  }
+
+  /**
+   * A 403 that judged the pod's spec, not the operator's rights: Pod Security Admission ("violates
+   * PodSecurity") or a ValidatingAdmissionPolicy. An RBAC denial or an exceeded quota stays a retried
+   * error, since a person fixes those without touching the job.
+   */
+  static boolean refusedByPodPolicy(KubernetesClientException e) {
+    String message = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : String.valueOf(e.getMessage());
+    return e.getCode() == 403 && (message.contains("violates PodSecurity") || message.contains("ValidatingAdmissionPolicy"));
   }
 
   private static void delete(KubernetesClient client, Pod pod) {

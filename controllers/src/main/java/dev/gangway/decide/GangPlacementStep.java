@@ -46,6 +46,12 @@ import java.util.function.Supplier;
  * terminating, ends the decision: the attempt's pods are deleted to be placed again, and the nodes
  * that failed are avoided by the job for a while ({@link AvoidedNodes}), so a constraint placement
  * cannot see does not produce the same decision again.
+ *
+ * <p>A rank pod that vanishes once the gang is decided (kube-scheduler preempted it, someone deleted
+ * it) before the gang ran voids the decision: its node may be someone else's now. The attempt's
+ * other pods are deleted and the gang is placed again, all or nothing, against the cluster as it is;
+ * the rank is never created again onto the node decided for the pod that is gone. (A rank lost once
+ * the gang ran is a failure: {@link GangRecoveryStep}.)
  */
 public final class GangPlacementStep {
   public static final String GATE = "gangway.dev/placement";
@@ -58,15 +64,19 @@ public final class GangPlacementStep {
   public static final String EXCLUDED_NODES_LEAVE_NO_ROOM = "ExcludedNodesLeaveNoRoom";
   /** Placed=False reason of a gang that waits while the head of the queue holds the capacity it would need. */
   public static final String QUEUED_BEHIND = "QueuedBehind";
+  /** Placed=False reason of a decided gang that lost a rank pod (preempted, deleted) before it ran: it is placed again, all or nothing. */
+  public static final String RANK_LOST = "RankLost";
 
   /**
    * The cluster as the informer caches show it, the job's topology and scheduling priority, and the
    * gangs waiting to be placed as stored in the API server ({@link WaitingGangs}), read only when this gang decides.
    *
+   * @param allPods every pod of the cluster, read when the gang decides and again under the placer's lock (see
+   *     {@link GangPlacer}): a list read when the reconcile began may miss the pods of decisions made since
    * @param excludedNodes every node the gang keeps off now: its exclusions, unhealthy, flagged and avoided nodes
    * @param exclusions the job's node exclusions not over yet (status.nodeExclusions), for the message when they leave no room
    */
-  public record Inputs(Topology topology, List<Node> nodes, List<Pod> allPods, int priority, Set<String> excludedNodes,
+  public record Inputs(Topology topology, List<Node> nodes, Supplier<List<Pod>> allPods, int priority, Set<String> excludedNodes,
                        Supplier<List<QueuedGang>> queued, List<NodeExclusion> exclusions) {
   }
 
@@ -84,16 +94,20 @@ public final class GangPlacementStep {
   /** Decides what to write; {@code placedTime} is when this attempt was last placed, or null. */
   public PlacementDecision decide(String jobKey, TrainingJobSpecView job, GangObservation gang, List<Pod> attemptPods, Inputs in,
                                    String placedTime, Instant now) {
-    if (!gang.missing().isEmpty() || attemptPods.size() != gang.ranks().size()) {
+    Map<Pod, String> decided = decidedNodes(jobKey, attemptPods);
+    if (!gang.missing().isEmpty()) {
+      // Ranks still being created hold no decision; a decided gang missing a rank lost its pod.
+      return decided.isEmpty() ? PlacementDecision.NONE : lost(jobKey, gang, attemptPods, now);
+    }
+    if (attemptPods.size() != gang.ranks().size()) {
       return PlacementDecision.NONE;
     }
     Map<String, Pod> leaving = leavingByNode(gang.otherPods());
-    Map<Pod, String> decided = decidedNodes(jobKey, attemptPods);
     if (decided.size() == attemptPods.size()) {
       return written(jobKey, attemptPods, decided, leaving, placedTime, now);
     }
     GangRequest request = GangRequest.from(jobKey, job.spec(), in.excludedNodes());
-    List<Pod> pods = withoutLeaving(in.allPods(), gang.otherPods());
+    List<Pod> pods = withoutLeaving(in.allPods().get(), gang.otherPods());
     List<QueuedGang> queued = in.queued().get();
     Instant waitingSince = queued.stream().filter(g -> g.jobKey().equals(jobKey)).findFirst().map(QueuedGang::waitingSince).orElse(now);
     PlacementQueue.Admission admission = queue.admit(new QueuedGang(jobKey, in.priority(), job.createdAt(), waitingSince, in.topology(),
@@ -105,7 +119,8 @@ public final class GangPlacementStep {
     if (admission.kind() == PlacementQueue.Admission.Kind.EXCLUDED) {
       return PlacementDecision.waiting(EXCLUDED_NODES_LEAVE_NO_ROOM, PlacementMessages.excluded(admission.message(), in.exclusions()));
     }
-    PlacementResult result = placer.place(in.topology(), in.nodes(), pods, request, inRankOrder(attemptPods), admission.hidden());
+    PlacementResult result = placer.place(in.topology(), in.nodes(), () -> withoutLeaving(in.allPods().get(), gang.otherPods()), request,
+        inRankOrder(attemptPods), admission.hidden());
     if (!result.placed()) {
       return admission.head() == null ? PlacementDecision.waiting(result.reason(), result.message())
           : PlacementDecision.waiting(QUEUED_BEHIND, admission.head().jobKey() + " is first in the queue (priority "
@@ -152,12 +167,29 @@ public final class GangPlacementStep {
         attemptPods, now);
   }
 
+  /**
+   * Ends a decision that lost a rank's pod before the gang ran: the other pods go too, to be created and placed
+   * again as one gang. No node is avoided: a preemption or a deletion says nothing bad about the node.
+   */
+  private PlacementDecision lost(String jobKey, GangObservation gang, List<Pod> attemptPods, Instant now) {
+    Map<String, String> held = placer.decisionOf(jobKey);
+    placer.release(jobKey);
+    String namespace = jobKey.substring(0, jobKey.indexOf('/'));
+    String job = jobKey.substring(jobKey.indexOf('/') + 1);
+    List<PlacementMessages.LostRank> ranks = gang.missing().stream().map(r -> {
+      String pod = JobNames.podName(job, r.rank(), gang.attempt());
+      return new PlacementMessages.LostRank(r.rank(), pod, held.get(namespace + "/" + pod));
+    }).toList();
+    return PlacementDecision.expired(RANK_LOST, PlacementMessages.lost(ranks, gang.ranks().size(), attemptPods.size()), List.of(),
+        attemptPods, now);
+  }
+
   /** The node of each rank as decided: the placer's decision if it still holds one for these pods, else the pod's annotation. */
   private Map<Pod, String> decidedNodes(String jobKey, List<Pod> attemptPods) {
-    Map<String, String> held = placer.decisionOf(jobKey);
+    Map<Pod, String> held = placer.decisionFor(jobKey, attemptPods);
     Map<Pod, String> decided = new LinkedHashMap<>();
     for (Pod pod : attemptPods) {
-      String node = held.get(SnapshotFactory.podKey(pod));
+      String node = held.get(pod);
       if (node == null) {
         node = reservedNode(pod);
       }

@@ -50,4 +50,21 @@ final class PlacementMessages {
     return overdue.size() + " of " + ranks + " ranks did not bind within " + bindTimeout.toSeconds() + " s: " + first + more
         + "; placing the gang again without " + nodes + " until " + until;
   }
+
+  /** A rank of a decided gang whose pod is gone; {@code node} is where it was decided to go, or null when not known here. */
+  record LostRank(int rank, String pod, String node) {
+  }
+
+  /**
+   * e.g. "rank 0 (pod llm-r0-a1, decided for n1) is gone before the gang ran (preempted or deleted): the decision is void; its 1
+   * other pod is deleted and the gang of 2 ranks is placed again".
+   */
+  static String lost(List<LostRank> lost, int ranks, int others) {
+    String which = lost.stream().limit(3).map(r -> "rank " + r.rank() + " (pod " + r.pod() + (r.node() == null ? "" : ", decided for " + r.node())
+        + ")").collect(Collectors.joining(", "));
+    String more = lost.size() > 3 ? " and " + (lost.size() - 3) + " more" : "";
+    return which + more + (lost.size() == 1 ? " is" : " are") + " gone before the gang ran (preempted or deleted): the decision is void; its "
+        + others + " other pod" + (others == 1 ? "" : "s") + (others == 1 ? " is" : " are") + " deleted and the gang of " + ranks
+        + " ranks is placed again";
+  }
 }

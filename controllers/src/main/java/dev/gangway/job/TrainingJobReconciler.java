@@ -347,10 +347,16 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   }
 
   private static ClusterView clusterView(Context<TrainingJob> context, List<ClusterTopology> topologies) {
+    return new ClusterView(topologies, cached(context, Node.class, NODES), () -> allPods(context),
+        cached(context, PriorityClass.class, PRIORITY_CLASSES));
+  }
+
+  /** Every pod of the cluster as the cache shows it now. */
+  private static List<Pod> allPods(Context<TrainingJob> context) {
     List<Pod> allPods = new ArrayList<>();
     context.eventSourceRetriever().getEventSourcesFor(Pod.class)
         .forEach(s -> ((InformerEventSource<Pod, TrainingJob>) s).list().forEach(allPods::add));
-    return new ClusterView(topologies, cached(context, Node.class, NODES), allPods, cached(context, PriorityClass.class, PRIORITY_CLASSES));
+    return allPods;
   }
 
   /** Only a job that has not started yet is validated against the cluster: a later topology change must not kill a running job. */

@@ -14,7 +14,9 @@ import java.util.Set;
  * from exactly one source: once kube-scheduler has bound its pod, the binding (the snapshot counts the
  * pod as used); until then, this decision's node, whatever the cached pod shows meanwhile (the
  * informer cache may not show the reserved-node annotation yet, or still show an older one). A rank
- * whose pod is gone holds nothing; a decision none of whose ranks holds anything is forgotten.
+ * whose pod is gone (or was created again under its name: another uid) holds nothing; a decision none of whose ranks holds anything is forgotten. That
+ * needs pods read after the decisions were made ({@link GangPlacer} reads them under its lock): an
+ * older list does not show a decision's pods yet, which is not their being gone.
  * Not thread-safe: {@link GangPlacer} serialises access.
  */
 final class InFlightDecisions {
@@ -23,11 +25,23 @@ final class InFlightDecisions {
   record Counted(List<Pod> pods, List<Reservation> reservations) {
   }
 
-  /** Job key → pod key ("namespace/name") → node. */
-  private final Map<String, Map<String, String>> nodeByPodByJob = new HashMap<>();
+  /**
+   * One rank of a decision: its node, and the uid of the pod it was made for. A pod created again under the same
+   * name (after a preemption) is another pod: the decision neither holds capacity for it nor speaks for it.
+   * A null uid (a pod not stored yet, as in tests) matches any.
+   */
+  record Rank(String node, String podUid) {
+    boolean madeFor(Pod pod) {
+      String uid = pod.getMetadata().getUid();
+      return podUid == null || uid == null || podUid.equals(uid);
+    }
+  }
 
-  void hold(String jobKey, Map<String, String> nodeByPod) {
-    nodeByPodByJob.put(jobKey, Map.copyOf(nodeByPod));
+  /** Job key → pod key ("namespace/name") → rank. */
+  private final Map<String, Map<String, Rank>> nodeByPodByJob = new HashMap<>();
+
+  void hold(String jobKey, Map<String, Rank> ranks) {
+    nodeByPodByJob.put(jobKey, Map.copyOf(ranks));
   }
 
   void drop(String jobKey) {
@@ -36,7 +50,22 @@ final class InFlightDecisions {
 
   /** The job's decision (pod key → node), or an empty map. */
   Map<String, String> of(String jobKey) {
-    return nodeByPodByJob.getOrDefault(jobKey, Map.of());
+    Map<String, String> nodes = new HashMap<>();
+    nodeByPodByJob.getOrDefault(jobKey, Map.of()).forEach((pod, rank) -> nodes.put(pod, rank.node()));
+    return nodes;
+  }
+
+  /** The node decided for each of {@code pods} that the job's decision was made for; others are left out. */
+  Map<Pod, String> of(String jobKey, List<Pod> pods) {
+    Map<String, Rank> decision = nodeByPodByJob.getOrDefault(jobKey, Map.of());
+    Map<Pod, String> nodes = new java.util.LinkedHashMap<>();
+    for (Pod pod : pods) {
+      Rank rank = decision.get(SnapshotFactory.podKey(pod));
+      if (rank != null && rank.madeFor(pod)) {
+        nodes.put(pod, rank.node());
+      }
+    }
+    return nodes;
   }
 
   int size() {
@@ -63,18 +92,18 @@ final class InFlightDecisions {
     }
     List<Reservation> held = new ArrayList<>();
     Set<String> spokenFor = new HashSet<>();
-    for (Iterator<Map.Entry<String, Map<String, String>>> it = nodeByPodByJob.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<String, Map<String, String>> decision = it.next();
+    for (Iterator<Map.Entry<String, Map<String, Rank>>> it = nodeByPodByJob.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Map<String, Rank>> decision = it.next();
       boolean holdsAny = false;
-      for (Map.Entry<String, String> rank : decision.getValue().entrySet()) {
+      for (Map.Entry<String, Rank> rank : decision.getValue().entrySet()) {
         Pod pod = cached.get(rank.getKey());
-        if (pod == null || SnapshotFactory.bound(pod)) {
+        if (pod == null || SnapshotFactory.bound(pod) || !rank.getValue().madeFor(pod)) {
           continue;
         }
         holdsAny = true;
         spokenFor.add(rank.getKey());
         if (!decision.getKey().equals(requester)) {
-          held.add(new Reservation(decision.getKey(), rank.getValue(), RankResources.of(pod.getSpec())));
+          held.add(new Reservation(decision.getKey(), rank.getValue().node(), RankResources.of(pod.getSpec())));
         }
       }
       if (!holdsAny) {

@@ -47,7 +47,7 @@ class GangPlacementStepTest {
   private PlacementDecision decide(List<Pod> pods, int attempt, String placedTime, Instant now) {
     GangObservation gang = GangObservation.of(pods, attempt, 2);
     return step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang, gang.attemptPods(),
-        new GangPlacementStep.Inputs(HOSTS, nodes, pods, 0, Set.of(), List::of, List.of()), placedTime, now);
+        new GangPlacementStep.Inputs(HOSTS, nodes, () -> pods, 0, Set.of(), List::of, List.of()), placedTime, now);
   }
 
   private List<Pod> gatedPods() {
@@ -138,7 +138,7 @@ class GangPlacementStepTest {
     List<Pod> cluster = new ArrayList<>(pods);
     cluster.add(foreign);
     PlacementDecision decision = step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang,
-        gang.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, cluster, 0, Set.of(), List::of, List.of()), null, T0);
+        gang.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, () -> cluster, 0, Set.of(), List::of, List.of()), null, T0);
     assertThat(decision.kind()).isEqualTo(PlacementDecision.Kind.WAITING);
   }
 
@@ -149,7 +149,7 @@ class GangPlacementStepTest {
     List<NodeExclusion> exclusions = List.of(new NodeExclusion("n2", "NodeLost", 1, T0.minusSeconds(60).toString(),
         T0.plusSeconds(3600).toString()));
     PlacementDecision decision = step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang,
-        gang.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, pods, 0, Set.of("n2"), List::of, exclusions), null, T0);
+        gang.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, () -> pods, 0, Set.of("n2"), List::of, exclusions), null, T0);
     assertThat(decision.kind()).isEqualTo(PlacementDecision.Kind.WAITING);
     assertThat(decision.reason()).isEqualTo(GangPlacementStep.EXCLUDED_NODES_LEAVE_NO_ROOM);
     assertThat(decision.message()).isEqualTo("needs 2 ranks x 8 GPUs; without the 1 node it keeps off now, "
@@ -278,5 +278,127 @@ class GangPlacementStepTest {
     List<Pod> pods = released(1, T0, "n1", "n2");
     assertThat(decide(pods, T0.toString(), T0.plusSeconds(61)).kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
     assertThat(decide(gatedPods(), T0.toString(), T0.plusSeconds(62)).kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+  }
+
+  /** A live informer cache: an observation reads it when it is taken, a decision may come seconds later. */
+  private static final class Cache {
+    private final List<Pod> pods = new ArrayList<>();
+
+    void add(List<Pod> created) {
+      pods.addAll(created);
+    }
+
+    /** What a reconcile observes of the cluster now: the pods are read from the cache when the gang decides. */
+    GangPlacementStep.Inputs observe(List<Node> nodes) {
+      return new GangPlacementStep.Inputs(HOSTS, nodes, () -> List.copyOf(pods), 0, Set.of(), List::of, List.of());
+    }
+  }
+
+  private PlacementDecision decide(String name, int replicas, int gpus, List<Pod> attemptPods, GangPlacementStep.Inputs observed) {
+    TrainingJob j = TestJobs.job(name, replicas, gpus);
+    GangObservation gang = GangObservation.of(attemptPods, 1, replicas);
+    return step.decide("team-a/" + name, new GangPlacementStep.TrainingJobSpecView(j.getSpec(), T0), gang, gang.attemptPods(),
+        observed, null, T0);
+  }
+
+  private static List<Pod> gated(String name, int replicas, int gpus) {
+    TrainingJob j = TestJobs.job(name, replicas, gpus);
+    List<Pod> pods = new ArrayList<>();
+    for (int r = 0; r < replicas; r++) {
+      pods.add(RankPodBuilder.build(j, r, 1, null));
+    }
+    return pods;
+  }
+
+  private static int gpusOn(String node, PlacementDecision... decisions) {
+    int gpus = 0;
+    for (PlacementDecision d : decisions) {
+      for (var e : d.annotate().entrySet()) {
+        if (node.equals(e.getValue())) {
+          gpus += Integer.parseInt(e.getKey().getSpec().getContainers().get(0).getResources().getLimits().get("nvidia.com/gpu").getAmount());
+        }
+      }
+    }
+    return gpus;
+  }
+
+  @Test
+  void aGangDecidedAfterAnotherGangsObservationStillHoldsItsGpusWhenThatGangDecides() {
+    // A new leader reconciles every job at once: b observes the cache before a's pods reach it, and decides after a did.
+    List<Node> oneNode = List.of(node("n1"));
+    Cache cache = new Cache();
+    List<Pod> b = gated("b", 2, 2);
+    cache.add(b);
+    GangPlacementStep.Inputs observedByB = cache.observe(oneNode);
+    List<Pod> a = gated("a", 4, 1);
+    cache.add(a);
+    PlacementDecision placedA = decide("a", 4, 1, a, cache.observe(oneNode));
+    PlacementDecision placedB = decide("b", 2, 2, b, observedByB);
+    List<Pod> c = gated("c", 4, 1);
+    cache.add(c);
+    PlacementDecision placedC = decide("c", 4, 1, c, cache.observe(oneNode));
+
+    assertThat(placedA.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+    assertThat(placedB.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+    assertThat(gpusOn("n1", placedA, placedB, placedC)).as("GPUs decided onto n1, which has 8").isLessThanOrEqualTo(8);
+    assertThat(placedC.kind()).as("a and b hold all of n1").isEqualTo(PlacementDecision.Kind.WAITING);
+  }
+
+  @Test
+  void aRankPreemptedBeforeTheGangRanEndsTheDecisionInsteadOfBeingPinnedAgainToItsOldNode() {
+    List<Pod> pods = gatedPods();
+    PlacementDecision decided = decide(pods, null, T0);
+    String node0 = decided.annotate().get(pods.get(0));
+    String node1 = decided.annotate().get(pods.get(1));
+    // Rank 0 bound, then kube-scheduler preempted it for a higher-priority pod that now runs on its node; rank 1 is bound.
+    Pod survivor = released(1, T0, node1, node1).get(1);
+    survivor.getSpec().setNodeName(node1);
+    Pod preemptor = RankPodBuilder.build(TestJobs.job("urgent", 1, 8), 0, 1, null);
+    preemptor.getSpec().setSchedulingGates(List.of());
+    preemptor.getSpec().setNodeName(node0);
+    preemptor.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running").build());
+
+    GangObservation afterPreemption = GangObservation.of(List.of(survivor), 1, 2);
+    PlacementDecision lost = step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), afterPreemption,
+        afterPreemption.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, () -> List.of(survivor, preemptor), 0, Set.of(), List::of, List.of()),
+        T0.toString(), T0.plusSeconds(5));
+    assertThat(lost.kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
+    assertThat(lost.reason()).isEqualTo(GangPlacementStep.RANK_LOST);
+    assertThat(lost.message()).startsWith("rank 0 (pod llm-r0-a1, decided for " + node0 + ") is gone before the gang ran");
+    assertThat(lost.delete()).as("the gang is placed again all or nothing").containsExactly(survivor);
+    assertThat(lost.avoid()).as("preemption says nothing bad about the node").isEmpty();
+
+    // Rank 0 created again under its old name, while the cache still shows rank 1: it is not pinned to the preemptor's node.
+    Pod recreated = RankPodBuilder.build(job, 0, 1, null);
+    GangObservation again = GangObservation.of(List.of(recreated, survivor), 1, 2);
+    PlacementDecision next = step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), again,
+        again.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, () -> List.of(recreated, survivor, preemptor), 0, Set.of(), List::of, List.of()),
+        T0.toString(), T0.plusSeconds(6));
+    assertThat(next.annotate()).doesNotContainEntry(recreated, node0);
+    assertThat(next.release()).doesNotContainKey(recreated);
+  }
+
+  @Test
+  void aRankPodCreatedAgainUnderItsNameDoesNotInheritTheDecisionHeldForThePodThatIsGone() {
+    List<Pod> pods = gatedPods();
+    pods.get(0).getMetadata().setUid("uid-r0");
+    pods.get(1).getMetadata().setUid("uid-r1");
+    PlacementDecision decided = decide(pods, null, T0);
+    String node0 = decided.annotate().get(pods.get(0));
+    // No reconcile saw rank 0 missing: the cache already shows its pod created again (a new uid), beside rank 1.
+    Pod recreated = RankPodBuilder.build(job, 0, 1, null);
+    recreated.getMetadata().setUid("uid-r0-again");
+    Pod preemptor = RankPodBuilder.build(TestJobs.job("urgent", 1, 8), 0, 1, null);
+    preemptor.getSpec().setSchedulingGates(List.of());
+    preemptor.getSpec().setNodeName(node0);
+    preemptor.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running").build());
+    List<Pod> seen = List.of(recreated, pods.get(1));
+    GangObservation gang = GangObservation.of(seen, 1, 2);
+    List<Pod> cluster = List.of(recreated, pods.get(1), preemptor);
+    PlacementDecision next = step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang,
+        gang.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, () -> cluster, 0, Set.of(), List::of, List.of()), T0.toString(), T0.plusSeconds(6));
+    assertThat(next.annotate()).doesNotContainEntry(recreated, node0);
+    assertThat(next.release()).doesNotContainEntry(recreated, node0);
+    assertThat(next.kind()).as("decided again against the cluster as it is: the preemptor holds " + node0).isEqualTo(PlacementDecision.Kind.WAITING);
   }
 }

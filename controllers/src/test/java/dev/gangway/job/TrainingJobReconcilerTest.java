@@ -344,6 +344,36 @@ class TrainingJobReconcilerTest {
   }
 
   @Test
+  void aRankPreemptedBeforeTheGangRanIsNotPinnedAgainToItsNodeAndTheGangIsPlacedAgain() {
+    for (int i = 0; i < 3; i++) {
+      node("gpu-" + i, "rack-a", "clique-1", 8);
+    }
+    create(TestJobs.job("bumped", 2, 8));
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(awaitPods("bumped", 2))
+        .allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isEmpty()));
+    Pod rank0 = awaitPods("bumped", 2).stream().filter(p -> GangPlacementStep.rankOf(p) == 0).findFirst().orElseThrow();
+    String lostNode = pinnedNode(rank0);
+    // Playing kube-scheduler: rank 0 binds, then is preempted by a higher-priority pod that now runs on its node.
+    client.pods().inNamespace(NS).withName(rank0.getMetadata().getName()).edit(p -> {
+      p.getSpec().setNodeName(lostNode);
+      return p;
+    });
+    client.resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("urgent").withNamespace(NS).endMetadata()
+        .withNewSpec().withNodeName(lostNode).addNewContainer().withName("main").withImage("busybox").withNewResources()
+        .addToLimits("nvidia.com/gpu", new Quantity("8")).addToRequests("nvidia.com/gpu", new Quantity("8")).endResources().endContainer()
+        .endSpec().withNewStatus().withPhase("Running").endStatus().build()).create();
+    client.pods().inNamespace(NS).withName(rank0.getMetadata().getName()).delete();
+
+    await().untilAsserted(() -> assertThat(events("bumped")).contains(GangPlacementStep.RANK_LOST));
+    // The gang is created and placed again, all or nothing, on the nodes that have room.
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(awaitPods("bumped", 2)).allSatisfy(p -> {
+      assertThat(p.getSpec().getSchedulingGates()).isEmpty();
+      assertThat(p.getSpec().getNodeName()).isNull();
+      assertThat(pinnedNode(p)).isNotEqualTo(lostNode);
+    }));
+  }
+
+  @Test
   void aLostNodeIsExcludedForAWhileTheJobSaysWhyItWaitsAndIsPlacedThereAgainOnceTheExclusionEnds() {
     node("gpu-0", "rack-a", "clique-1", 8);
     node("gpu-1", "rack-a", "clique-1", 8);

@@ -65,7 +65,7 @@ class GangPlacerTest {
   }
 
   private PlacementResult place(List<Node> nodes, List<Pod> cache, String job, List<Pod> ranks, int gpus) {
-    return placer.place(Clusters.THREE_LEVELS, nodes, cache, gang(job, ranks.size(), gpus), ranks);
+    return placer.place(Clusters.THREE_LEVELS, nodes, () -> cache, gang(job, ranks.size(), gpus), ranks);
   }
 
   @Test
@@ -154,7 +154,7 @@ class GangPlacerTest {
   @Test
   void aGangWhosePodsDoNotMatchItsSizeIsRefused() {
     List<Pod> a = gatedPods("a", 1, 8);
-    assertThatThrownBy(() -> placer.place(Clusters.THREE_LEVELS, nodes(2), a, gang("a", 1, 8), List.of()))
+    assertThatThrownBy(() -> placer.place(Clusters.THREE_LEVELS, nodes(2), () -> a, gang("a", 1, 8), List.of()))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

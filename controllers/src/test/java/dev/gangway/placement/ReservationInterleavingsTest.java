@@ -129,7 +129,7 @@ class ReservationInterleavingsTest {
     if (decided.size() < ranks.size()) {
       List<Pod> rankPods = ranks.stream().map(cache::get).toList();
       GangRequest request = GangRequest.builder("ns/" + job).replicas(ranks.size()).gpusPerRank(server.get(ranks.get(0)).gpus).build();
-      PlacementResult result = placer.place(Clusters.THREE_LEVELS, nodes, new ArrayList<>(cache.values()), request, rankPods);
+      PlacementResult result = placer.place(Clusters.THREE_LEVELS, nodes, () -> new ArrayList<>(cache.values()), request, rankPods);
       if (!result.placed()) {
         return;
       }

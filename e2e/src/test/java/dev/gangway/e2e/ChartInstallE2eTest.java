@@ -168,13 +168,27 @@ class ChartInstallE2eTest {
     assertThat(log).as("operator log").doesNotContainIgnoringCase("forbidden").doesNotContain("code=403");
   }
 
+  /** The release's template policy (baseline by default) refuses a privileged template at apply; TemplatePolicyE2eTest has every rule. */
+  @Test
+  @Order(2)
+  void theReleasesTemplatePolicyRefusesAPrivilegedTemplate() {
+    String privileged = TrainingJobLifecycleE2eTest.job("privileged", 1, 8, "")
+        + "        securityContext: {privileged: true}\n";
+    await("the release's policy is in admission").atMost(WAIT).until(() ->
+        cluster.kubectlWithInput(privileged, "apply", "--dry-run=server", "-n", kube.namespace(), "-f", "-").exitCode() != 0);
+    Command.Result refused = kube.tryApply(privileged);
+    assertThat(refused.exitCode()).isNotZero();
+    assertThat(refused.stderr()).contains("ValidatingAdmissionPolicy 'gangway-template-policy'",
+        "spec.template.spec.containers[0].securityContext.privileged: privileged containers are forbidden by the gangway template policy (level baseline)");
+  }
+
   /**
    * Least privilege, as the API server sees it: every request the operator makes (the jobs above
    * ran on exactly these grants, with no "forbidden" in the log) is allowed, and the grants it
    * needs not are refused.
    */
   @Test
-  @Order(2)
+  @Order(3)
   void theServiceAccountMayDoWhatTheCodeDoesAndNotMore() {
     String ns = kube.namespace();
     List<String> refused = new ArrayList<>();
@@ -194,7 +208,7 @@ class ChartInstallE2eTest {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void aPermissionTheChartLacksIsNamedOnTheJobAndTheJobStartsOnceItIsGranted() {
     long mark = logLength(leader);
     JsonNode role = json(cluster.kubectlOk("get", "clusterrole", "gangway", "-o", "json"));
@@ -237,7 +251,7 @@ class ChartInstallE2eTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void onlyTheLeaseHolderReconcilesAndAStandbyTakesOverWhenItStops() {
     OperatorProcess standby = startOperator();
     long standbyMark = logLength(standby);
@@ -274,7 +288,7 @@ class ChartInstallE2eTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void helmUpgradeLeavesARunningJobsPodsAlone() {
     kube.apply(TrainingJobLifecycleE2eTest.job("steady", 2, 8, ""));
     await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("steady")).isEqualTo("Running"));
@@ -308,7 +322,7 @@ class ChartInstallE2eTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void withNodeMarkingOnAFatalHealthSignalTaintsAndCordonsTheNodeAndClearedUndoesBoth() throws Exception {
     helm("upgrade", RELEASE, chart.toString(), "-n", SYSTEM, "--reuse-values", "--set", "nodeHealth.taintNodes=true",
         "--set", "nodeHealth.cordonNodes=true").assertOk();
@@ -344,14 +358,14 @@ class ChartInstallE2eTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void helmUninstallRemovesWhatTheChartCreatedButKeepsTheCrdsAndJobs() {
     kube.apply(TrainingJobLifecycleE2eTest.job("survivor", 1, 8, "  suspend: true\n"));
     String manifest = helm("get", "manifest", RELEASE, "-n", SYSTEM).assertOk().stdout();
     List<String> created = cluster.kubectlWithInput(manifest, "get", "-f", "-", "-o", "name").assertOk().stdout().lines().sorted().toList();
     Map<String, List<String>> byKind = new LinkedHashMap<>();
     for (String kind : List.of("serviceaccount", "clusterrole", "clusterrolebinding", "role", "rolebinding", "deployment", "service",
-        "poddisruptionbudget", "networkpolicy")) {
+        "poddisruptionbudget", "networkpolicy", "validatingadmissionpolicy", "validatingadmissionpolicybinding")) {
       byKind.put(kind, labelled(kind));
       assertThat(byKind.get(kind)).as("the release has a %s", kind).isNotEmpty();
     }
@@ -382,7 +396,7 @@ class ChartInstallE2eTest {
    * (pods are listed and watched cluster-wide, for GPU accounting), and creates Events in default.
    */
   @Test
-  @Order(8)
+  @Order(9)
   void withWatchNamespacesNothingNamespacedIsGrantedOutsideThem() {
     String release = "gangway-scoped";
     String system = release + "-system";

@@ -21,6 +21,19 @@ public final class Manifests {
    * @param extraPodSpec lines of template.spec, each indented six spaces and ending in a newline
    */
   public static String trainingJob(String name, int replicas, int gpus, String extraSpec, String extraPodSpec) {
+    return withPodSpec(name, replicas, gpus, extraSpec, extraPodSpec + """
+              containers:
+              - name: trainer
+                image: busybox
+        """);
+  }
+
+  /**
+   * A job whose template's spec is given whole.
+   *
+   * @param podSpec the lines of template.spec, each indented six spaces and ending in a newline
+   */
+  public static String withPodSpec(String name, int replicas, int gpus, String extraSpec, String podSpec) {
     return """
         apiVersion: gangway.dev/v1alpha1
         kind: TrainingJob
@@ -32,10 +45,7 @@ public final class Manifests {
           framework: pytorch
         %s  template:
             spec:
-        %s      containers:
-              - name: trainer
-                image: busybox
-        """.formatted(name, replicas, gpus, extraSpec, extraPodSpec);
+        %s""".formatted(name, replicas, gpus, extraSpec, podSpec);
   }
 
   /** spec.failurePolicy with the given first line (e.g. "maxRestarts: 3") and a short backoff, for fast restarts. */
