@@ -1,6 +1,8 @@
 package dev.gangway.cli;
 
 import dev.gangway.api.v1alpha1.CheckpointStatus;
+import dev.gangway.api.v1alpha1.GoodputLossStatus;
+import dev.gangway.api.v1alpha1.GoodputStatus;
 import dev.gangway.api.v1alpha1.PlacementStatus;
 import dev.gangway.api.v1alpha1.RankPlacement;
 import dev.gangway.api.v1alpha1.NodeExclusion;
@@ -29,7 +31,8 @@ import java.util.stream.Collectors;
 record JobReport(JobSummary summary, List<Map<String, String>> conditions, Map<String, Map<String, List<Integer>>> domains,
                  Map<String, Integer> domainsSpanned, Map<String, Integer> lowerBoundDomains, Map<String, Integer> ringCrossings,
                  Double predictedAllReduceMillis, Double lowerBoundAllReduceMillis, String slowestLink,
-                 List<RestartRecord> restarts, CheckpointStatus lastCheckpoint, List<NodeExclusion> nodeExclusions) {
+                 List<RestartRecord> restarts, CheckpointStatus lastCheckpoint, List<NodeExclusion> nodeExclusions,
+                 GoodputStatus goodput) {
 
   static JobReport of(TrainingJob job, ClusterState cluster) {
     TrainingJobStatus s = job.getStatus() == null ? new TrainingJobStatus() : job.getStatus();
@@ -46,7 +49,7 @@ record JobReport(JobSummary summary, List<Map<String, String>> conditions, Map<S
     return new JobReport(JobSummary.of(job, cluster.now()), conditions, domains(p.getRanks(), cluster.view().topologyFor(job), cluster.nodes()),
         p.getDomainsSpanned(), p.getLowerBoundDomains(), p.getRingCrossings(), p.getPredictedAllReduceMillis(),
         p.getLowerBoundAllReduceMillis(), p.getSlowestLink(), s.getRestartHistory() == null ? List.of() : s.getRestartHistory(),
-        s.getLastCheckpoint(), NodeExclusions.active(s.getNodeExclusions(), cluster.now()));
+        s.getLastCheckpoint(), NodeExclusions.active(s.getNodeExclusions(), cluster.now()), s.getGoodput());
   }
 
   /** Ranks by domain at each level but the host level: which ranks share an NVLink domain, a rack, a block. */
@@ -115,7 +118,32 @@ record JobReport(JobSummary summary, List<Map<String, String>> conditions, Map<S
     out.append("\nLast checkpoint: ");
     out.append(lastCheckpoint == null ? "none reported" : "step " + lastCheckpoint.getStep() + " at " + lastCheckpoint.getPath()
         + " (attempt " + lastCheckpoint.getAttempt() + ", " + lastCheckpoint.getTime() + ")").append('\n');
+    out.append("\nGoodput:    ").append(goodputText());
     return out.toString();
+  }
+
+  /** Of the GPU time held so far, how much trained, and what the rest was lost to, in GPU-hours. */
+  private String goodputText() {
+    if (goodput == null || goodput.getRatio() == null) {
+      return "not counted yet (counting starts when the gang is first placed)\n";
+    }
+    GoodputLossStatus lost = goodput.getLostGpuSeconds() == null ? new GoodputLossStatus() : goodput.getLostGpuSeconds();
+    StringBuilder out = new StringBuilder();
+    out.append(JobSummary.percent(goodput.getRatio())).append(" so far: ").append(hours(goodput.getUsefulGpuSeconds()))
+        .append(" GPU-h useful of ").append(hours(goodput.getHeldGpuSeconds())).append(" held (")
+        .append(hours(goodput.getSinceCheckpointGpuSeconds())).append(" since the last checkpoint), as of ")
+        .append(goodput.getUpdatedTime()).append('\n');
+    TextTable t = new TextTable("  LOST TO", "GPU-H");
+    t.row("  work since last checkpoint", hours(lost.getLostWork()));
+    t.row("  detection", hours(lost.getDetection()));
+    t.row("  restart and re-placement", hours(lost.getRestart()));
+    t.row("  waiting for capacity", hours(lost.getWaitingForCapacity()));
+    out.append(t.render());
+    return out.toString();
+  }
+
+  private static String hours(Long gpuSeconds) {
+    return String.format(java.util.Locale.ROOT, "%.2f", gpuSeconds == null ? 0.0 : gpuSeconds / 3600.0);
   }
 
   private static Object value(Map<String, Integer> map, String key) {

@@ -13,9 +13,10 @@ import java.util.List;
  *
  * @param ready ranks ready of the replicas asked for
  * @param restarts restarts charged to the job; {@code infrastructureRestarts} those charged to the fleet
+ * @param goodput status.goodput.ratio: useful GPU-seconds over those held so far; null before the job held GPUs
  */
 record JobSummary(String namespace, String name, String phase, int ready, int replicas, int gpus, int attempt, int restarts,
-                  int infrastructureRestarts, String reason, long ageSeconds) {
+                  int infrastructureRestarts, Double goodput, String reason, long ageSeconds) {
 
   static List<JobSummary> of(List<TrainingJob> jobs, Instant now) {
     return jobs.stream().map(j -> of(j, now))
@@ -28,16 +29,18 @@ record JobSummary(String namespace, String name, String phase, int ready, int re
     Instant created = Timestamps.parseOr(job.getMetadata().getCreationTimestamp(), now);
     return new JobSummary(job.getMetadata().getNamespace(), job.getMetadata().getName(),
         s.getPhase() == null ? "New" : s.getPhase().name(), orZero(s.getReadyRanks()), replicas, replicas * job.getSpec().gpus(),
-        orZero(s.getAttempt()), orZero(s.getRestarts()), orZero(s.getInfrastructureRestarts()), WaitExplanation.blockingReason(job),
+        orZero(s.getAttempt()), orZero(s.getRestarts()), orZero(s.getInfrastructureRestarts()),
+        s.getGoodput() == null ? null : s.getGoodput().getRatio(), WaitExplanation.blockingReason(job),
         Duration.between(created, now).toSeconds());
   }
 
   static String table(List<JobSummary> rows, boolean allNamespaces) {
-    TextTable t = allNamespaces ? new TextTable("NAMESPACE", "NAME", "PHASE", "READY", "GPUS", "ATTEMPT", "RESTARTS", "WAITING ON", "AGE")
-        : new TextTable("NAME", "PHASE", "READY", "GPUS", "ATTEMPT", "RESTARTS", "WAITING ON", "AGE");
+    TextTable t = allNamespaces ? new TextTable("NAMESPACE", "NAME", "PHASE", "READY", "GPUS", "ATTEMPT", "RESTARTS", "GOODPUT", "WAITING ON", "AGE")
+        : new TextTable("NAME", "PHASE", "READY", "GPUS", "ATTEMPT", "RESTARTS", "GOODPUT", "WAITING ON", "AGE");
     for (JobSummary r : rows) {
       String restarts = r.restarts() + (r.infrastructureRestarts() > 0 ? " (+" + r.infrastructureRestarts() + " infra)" : "");
-      Object[] cells = {r.name(), r.phase(), r.ready() + "/" + r.replicas(), r.gpus(), r.attempt(), restarts, r.reason(), age(r.ageSeconds())};
+      Object[] cells = {r.name(), r.phase(), r.ready() + "/" + r.replicas(), r.gpus(), r.attempt(), restarts, percent(r.goodput()), r.reason(),
+          age(r.ageSeconds())};
       if (allNamespaces) {
         Object[] withNs = new Object[cells.length + 1];
         withNs[0] = r.namespace();
@@ -51,6 +54,11 @@ record JobSummary(String namespace, String name, String phase, int ready, int re
 
   private static int orZero(Integer i) {
     return i == null ? 0 : i;
+  }
+
+  /** A ratio as a percentage with one decimal, "-" when unknown. */
+  static String percent(Double ratio) {
+    return ratio == null ? "-" : String.format(java.util.Locale.ROOT, "%.1f%%", ratio * 100);
   }
 
   /** kubectl's short ages: 45s, 12m, 3h, 2d. */

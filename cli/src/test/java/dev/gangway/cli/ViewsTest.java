@@ -94,6 +94,46 @@ class ViewsTest {
   }
 
   @Test
+  void getShowsGoodputSoFarAndADashBeforeTheJobHeldGpus() {
+    TrainingJob measured = waiting("measured", NOW.minusSeconds(3600));
+    measured.getStatus().setPhase(JobPhase.Running);
+    measured.getStatus().setGoodput(goodput(0.8734, 7200L * 16, 6288L * 16));
+    TrainingJob queued = waiting("queued", NOW.minusSeconds(60));
+
+    String table = JobSummary.table(JobSummary.of(List.of(queued, measured), NOW), false);
+    assertThat(table.lines().findFirst().orElseThrow().split("\\s{2,}")).containsSubsequence("RESTARTS", "GOODPUT", "WAITING ON");
+    assertThat(table.lines().filter(l -> l.startsWith("measured")).findFirst().orElseThrow()).contains("87.3%");
+    assertThat(table.lines().filter(l -> l.startsWith("queued")).findFirst().orElseThrow()).contains(" - ");
+  }
+
+  @Test
+  void describeSaysWhatTheHeldGpuTimeWasLostTo() {
+    TrainingJob job = waiting("llm", NOW.minusSeconds(3600));
+    job.getStatus().setGoodput(goodput(0.75, 3600L * 16, 2700L * 16));
+    job.getStatus().getGoodput().getLostGpuSeconds().setLostWork(600L * 16);
+    job.getStatus().getGoodput().getLostGpuSeconds().setRestart(300L * 16);
+    ClusterState cluster = new ClusterState(List.of(job), List.of(), List.of(), List.of(), List.of(), NOW);
+
+    String text = JobReport.of(job, cluster).text();
+    assertThat(text).contains("Goodput:    75.0% so far: 12.00 GPU-h useful of 16.00 held");
+    assertThat(text).containsPattern("work since last checkpoint +2\\.67").containsPattern("restart and re-placement +1\\.33")
+        .containsPattern("waiting for capacity +0\\.00");
+    job.getStatus().setGoodput(null);
+    assertThat(JobReport.of(job, cluster).text()).contains("Goodput:    not counted yet");
+  }
+
+  private static dev.gangway.api.v1alpha1.GoodputStatus goodput(double ratio, long held, long useful) {
+    var g = new dev.gangway.api.v1alpha1.GoodputStatus();
+    g.setRatio(ratio);
+    g.setHeldGpuSeconds(held);
+    g.setUsefulGpuSeconds(useful);
+    g.setSinceCheckpointGpuSeconds(0L);
+    g.setLostGpuSeconds(new dev.gangway.api.v1alpha1.GoodputLossStatus());
+    g.setUpdatedTime(NOW.toString());
+    return g;
+  }
+
+  @Test
   void whyTellsASuspendedJobHowToResume() {
     TrainingJob job = waiting("paused", NOW);
     job.getSpec().setSuspend(true);

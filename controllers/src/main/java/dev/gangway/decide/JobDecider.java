@@ -78,6 +78,8 @@ public final class JobDecider {
       status.setConditions(JobConditions.with(status.getConditions(), ReconcileErrors.CONDITION, false, "Resolved",
           "The last reconcile succeeded", now, job.getMetadata().getGeneration()));
     }
+    TrainingJobStatus stored = o.job().getStatus() == null ? new TrainingJobStatus() : o.job().getStatus();
+    status.setGoodput(JobGoodput.next(stored, status, now));
     if (!isActive(status.getPhase()) || restartPending(status)) {
       placement.forget(o.jobKey());
     }
@@ -136,7 +138,18 @@ public final class JobDecider {
         o.gang().attemptPods(), inputs, placedTime, o.now());
   }
 
+  /** The earliest of the decision's own wake and the goodput refresh of a job holding GPUs. */
   private static Duration nextWake(TrainingJobStatus status, PlacementDecision placed, Instant recheckAt, Instant now) {
+    Duration wake = decisionWake(status, placed, recheckAt, now);
+    Duration refresh = JobGoodput.refreshIn(status, now);
+    if (refresh == null) {
+      return wake;
+    }
+    refresh = refresh.plusMillis(50);
+    return wake == null || refresh.compareTo(wake) < 0 ? refresh : wake;
+  }
+
+  private static Duration decisionWake(TrainingJobStatus status, PlacementDecision placed, Instant recheckAt, Instant now) {
     if (restartPending(status)) {
       Duration untilRestart = Duration.between(now, Timestamps.parseOr(status.getNextRestartTime(), now));
       return untilRestart.isNegative() ? Duration.ofMillis(500) : untilRestart.plusMillis(50);

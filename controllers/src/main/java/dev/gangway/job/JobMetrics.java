@@ -4,22 +4,102 @@ import dev.gangway.decide.PlacementDecision;
 import dev.gangway.api.v1alpha1.RestartRecord;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
 import dev.gangway.placement.PlacementQuality;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import dev.gangway.api.v1alpha1.GoodputStatus;
+import dev.gangway.goodput.Bucket;
+import dev.gangway.goodput.GoodputAccount;
+import io.micrometer.core.instrument.Gauge;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
  * What platform teams graph and alert on: how long placement decisions take and how good they are
- * next to the best possible, how often gangs restart and why, and where recovery time goes.
+ * next to the best possible, how often gangs restart and why, where recovery time goes, and each job's
+ * goodput: of the GPU time it held, how much trained (status.goodput, as counters and a gauge per job).
  */
 public final class JobMetrics {
   private final MeterRegistry registry;
+  /** The goodput gauge of each job, with the figures it shows; removed with the job. */
+  private final Map<ResourceID, JobGoodputGauge> goodput = new ConcurrentHashMap<>();
+
+  private record JobGoodputGauge(Gauge gauge, GoodputStatus status) {
+  }
 
   public JobMetrics(MeterRegistry registry, Supplier<Number> waitingGangs) {
     this.registry = registry;
     registry.gauge("gangway.placement.waiting.gangs", java.util.List.of(), waitingGangs, s -> s.get().doubleValue());
+    Gauge.builder("gangway.fleet.goodput.ratio", goodput, JobMetrics::fleetRatio)
+        .description("Useful GPU-seconds over GPU-seconds held, summed over the jobs that have a goodput gauge").register(registry);
+  }
+
+  /**
+   * A persisted goodput change: the counters grow by what it added (useful training once a checkpoint or
+   * the job's end keeps it, losses by cause), and the job's gauge shows its ratio.
+   */
+  void goodput(String namespace, String name, GoodputStatus before, GoodputStatus after) {
+    if (after == null || after.equals(before)) {
+      return;
+    }
+    GoodputAccount was = before == null ? GoodputAccount.opened(Instant.EPOCH) : GoodputAccount.of(before, Instant.EPOCH);
+    GoodputAccount now = GoodputAccount.of(after, Instant.EPOCH);
+    increment(Counter.builder("gangway.gpu.seconds.useful")
+        .description("GPU-seconds of training kept by a checkpoint or the job's end").register(registry), now.kept() - was.kept());
+    for (Bucket cause : GoodputAccount.OBSERVED) {
+      if (cause != Bucket.USEFUL) {
+        increment(Counter.builder("gangway.gpu.seconds.lost").tag("cause", cause.name().toLowerCase(Locale.ROOT))
+            .description("GPU-seconds jobs held without useful training, by cause").register(registry), now.get(cause) - was.get(cause));
+      }
+    }
+    if (after.getRatio() == null) {
+      return;
+    }
+    goodput.compute(new ResourceID(name, namespace), (key, old) -> new JobGoodputGauge(old != null ? old.gauge()
+        : Gauge.builder("gangway.job.goodput.ratio", goodput, all -> ratioOf(all.get(key)))
+            .description("The job's useful GPU-seconds over the GPU-seconds it held so far (status.goodput.ratio)")
+            .tags("namespace", namespace, "name", name).register(registry), after));
+  }
+
+  /** Removes the gauges of jobs {@code exists} no longer accepts: deleted jobs, or all on a follower. */
+  void retainGoodput(Predicate<ResourceID> exists) {
+    goodput.keySet().removeIf(key -> {
+      if (exists.test(key)) {
+        return false;
+      }
+      JobGoodputGauge g = goodput.get(key);
+      if (g != null) {
+        registry.remove(g.gauge());
+      }
+      return true;
+    });
+  }
+
+  private static double ratioOf(JobGoodputGauge g) {
+    return g == null || g.status().getRatio() == null ? Double.NaN : g.status().getRatio();
+  }
+
+  private static double fleetRatio(Map<ResourceID, JobGoodputGauge> all) {
+    long useful = 0;
+    long held = 0;
+    for (JobGoodputGauge g : all.values()) {
+      useful += java.util.Objects.requireNonNullElse(g.status().getUsefulGpuSeconds(), 0L);
+      held += java.util.Objects.requireNonNullElse(g.status().getHeldGpuSeconds(), 0L);
+    }
+    return held == 0 ? Double.NaN : (double) useful / held;
+  }
+
+  private static void increment(Counter counter, long amount) {
+    if (amount > 0) {
+      counter.increment(amount);
+    }
   }
 
   void decision(Duration took, PlacementDecision outcome) {

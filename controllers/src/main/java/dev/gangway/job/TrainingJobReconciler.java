@@ -78,6 +78,8 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   /** How soon to decide again after the job changed under a decision. */
   private static final Duration CONFLICT_RETRY = Duration.ofMillis(100);
   private static final Duration NOT_LEADER_RETRY = Duration.ofSeconds(1);
+  /** How often goodput gauges of deleted jobs are removed. */
+  private static final Duration GAUGE_SWEEP = Duration.ofSeconds(30);
 
   private final Clock clock;
   private final JobDependencies deps;
@@ -132,7 +134,18 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     // Checkpoint reports and node-health signals arrive on messaging channels; they wake the jobs they concern.
     deps.checkpoints().addListener(ref -> signals.propagateEvent(new ResourceID(ref.name(), ref.namespace())));
     NodeHealthReactions.register(deps, context.getClient(), nodeMarker, events, node -> jobsOn(pods, node).forEach(signals::propagateEvent));
+    retainGoodputGauges(context.getPrimaryCache());
     return List.of(pods, services, configMaps, topologies, nodes, priorityClasses, signals);
+  }
+
+  /**
+   * Every {@link #GAUGE_SWEEP}, drops the goodput gauges of deleted jobs (JOSDK calls no reconcile for a
+   * deleted job), and all of them on a follower: only the leader publishes job metrics.
+   */
+  private void retainGoodputGauges(io.javaoperatorsdk.operator.processing.event.source.Cache<TrainingJob> jobs) {
+    var sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(dev.gangway.act.DaemonThreads.named("gangway-goodput-gauges"));
+    sweeper.scheduleWithFixedDelay(() -> metrics.retainGoodput(job -> deps.leadership().isLeader() && jobs.get(job).isPresent()),
+        GAUGE_SWEEP.toMillis(), GAUGE_SWEEP.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   private static List<String> ownerUids(Pod pod) {
@@ -188,7 +201,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
       LOG.debug("TrainingJob {} changed while deciding; deciding again", observation.jobKey());
       return UpdateControl.<TrainingJob>noUpdate().rescheduleAfter(CONFLICT_RETRY);
     }
-    record(decision);
+    record(observation, decision);
     try {
       act(persisted, observation, decision, context);
     } catch (JobActuator.PodRejected e) {
@@ -239,8 +252,11 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
         context.eventSourceRetriever().getControllerEventSource());
   }
 
-  /** In-memory bookkeeping of the decision (metrics); no cluster writes. */
-  private void record(JobDecision decision) {
+  /** In-memory bookkeeping of the persisted decision (metrics); no cluster writes. */
+  private void record(JobObservation observation, JobDecision decision) {
+    TrainingJobStatus before = observation.job().getStatus();
+    metrics.goodput(observation.job().getMetadata().getNamespace(), observation.job().getMetadata().getName(),
+        before == null ? null : before.getGoodput(), decision.status().getGoodput());
     if (decision.placementTime() != null) {
       metrics.decision(decision.placementTime(), decision.placement());
     }

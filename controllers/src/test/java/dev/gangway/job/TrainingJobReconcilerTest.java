@@ -169,6 +169,18 @@ class TrainingJobReconcilerTest {
     await().untilAsserted(() -> assertThat(events("resume")).contains("RankFailed", "Restarting", "Resumed"));
     assertThat(DEPS.meters().find("gangway.restarts").tag("cause", "RankFailed").counter().count()).isGreaterThanOrEqualTo(1.0);
     assertThat(DEPS.meters().find("gangway.recovery.seconds").summary().count()).isPositive();
+
+    // Goodput: the restart's backoff (1 s) and re-placement are lost to it; the buckets add up to the GPU time held.
+    var goodput = recovered.getStatus().getGoodput();
+    assertThat(goodput).isNotNull();
+    assertThat(goodput.getLostGpuSeconds().getRestart()).isGreaterThanOrEqualTo(16);
+    assertThat(goodput.getHeldGpuSeconds()).isEqualTo(goodput.getUsefulGpuSeconds() + goodput.getLostGpuSeconds().getLostWork()
+        + goodput.getLostGpuSeconds().getDetection() + goodput.getLostGpuSeconds().getRestart()
+        + goodput.getLostGpuSeconds().getWaitingForCapacity());
+    assertThat(goodput.getRatio()).isBetween(0.0, 1.0);
+    assertThat(DEPS.meters().find("gangway.job.goodput.ratio").tag("namespace", NS).tag("name", "resume").gauge().value())
+        .isBetween(0.0, 1.0);
+    assertThat(DEPS.meters().find("gangway.gpu.seconds.lost").tag("cause", "restart").counter().count()).isGreaterThanOrEqualTo(16.0);
   }
 
   @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(E2eEnvironment.Extension.class)
 class RecoveryE2eTest {
   private static final Duration WAIT = Duration.ofSeconds(90);
+  /** How long the first test's job trains after its checkpoint before it fails. */
+  private static final Duration LOST_WORK = Duration.ofSeconds(5);
   private final E2eEnvironment env;
   private final LocalCluster cluster;
   private Kube kube;
@@ -49,11 +52,16 @@ class RecoveryE2eTest {
     kube.apply(job("llm", 2, "maxRestarts: 3"));
     awaitPhase("llm", "Running");
     String uid = kube.get("tj", "llm").path("metadata").path("uid").asText();
+    Instant checkpointSent = Instant.now();
     assertThat(postCheckpoint("llm", uid, 1, 4200, "/ckpt/llm/step-4200")).isEqualTo(200);
     await().atMost(WAIT).untilAsserted(() -> assertThat(kube.get("tj", "llm").path("status").path("lastCheckpoint").path("path").asText())
         .isEqualTo("/ckpt/llm/step-4200"));
+    Instant checkpointStored = Instant.now();
     String failedNode = podOfRank("llm", 1).path("spec").path("nodeName").asText();
+    // Training after the checkpoint that the failure then loses: the goodput figures must show it.
+    Thread.sleep(LOST_WORK.toMillis());
 
+    Instant failureInjected = Instant.now();
     kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=llm,gangway.dev/rank=1", "gangway.dev/e2e-exit-code=1");
     await().atMost(WAIT).untilAsserted(() -> {
       JsonNode status = kube.get("tj", "llm").path("status");
@@ -72,6 +80,20 @@ class RecoveryE2eTest {
       assertThat(env(p)).containsEntry("GANGWAY_RESUME_FROM", "/ckpt/llm/step-4200").containsEntry("GANGWAY_ATTEMPT", "2");
     });
     assertThat(kube.condition("llm", "Restarting").path("reason").asText()).isEqualTo("Recovered");
+
+    // Goodput of 16 GPUs: attempt 1 trained up to the checkpoint; the work after it is lost, within what this test did
+    // (the kubelet's failure time has whole seconds); the restart (1 s backoff at least) is lost to it.
+    JsonNode goodput = status.path("goodput");
+    assertThat(goodput.path("ratio").asDouble()).as(goodput::toString).isGreaterThan(0.0).isLessThanOrEqualTo(1.0);
+    JsonNode lost = goodput.path("lostGpuSeconds");
+    System.out.println("goodput after one restart (5 s of work lost, 1 s backoff, 16 GPUs): " + goodput);
+    Instant detected = Instant.parse(status.path("restartHistory").get(0).path("detectedTime").asText());
+    assertThat(lost.path("lostWork").asLong()).as(goodput::toString)
+        .isBetween(gpuSeconds(checkpointStored, failureInjected) - 17, gpuSeconds(checkpointSent, detected) + 17);
+    assertThat(lost.path("detection").asLong()).as(goodput::toString).isBetween(0L, gpuSeconds(failureInjected, detected) + 17);
+    assertThat(lost.path("restart").asLong()).as(goodput::toString).isGreaterThanOrEqualTo(16);
+    assertThat(goodput.path("heldGpuSeconds").asLong()).isEqualTo(goodput.path("usefulGpuSeconds").asLong() + lost.path("lostWork").asLong()
+        + lost.path("detection").asLong() + lost.path("restart").asLong() + lost.path("waitingForCapacity").asLong());
   }
 
   @Test
@@ -234,6 +256,11 @@ class RecoveryE2eTest {
     assertThat(attempts).containsExactly("2", "2", "2", "2");
     assertThat(kube.get("tj", "phoenix").path("status").path("restarts").asInt()).isEqualTo(1);
     assertThat(kube.get("tj", "phoenix").path("status").path("restartHistory")).hasSize(1);
+  }
+
+  /** 16 GPUs (two ranks of 8) times the time between two instants. */
+  private static long gpuSeconds(Instant from, Instant to) {
+    return Math.round(16 * Duration.between(from, to).toMillis() / 1000.0);
   }
 
   private void awaitPhase(String job, String phase) {

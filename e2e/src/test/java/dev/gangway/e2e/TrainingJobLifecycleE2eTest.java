@@ -68,7 +68,8 @@ class TrainingJobLifecycleE2eTest {
 
     String table = kube.kubectl("get", "tj");
     // The CRD generator orders printer columns by name, so AGE is not last.
-    assertThat(table.lines().findFirst().orElseThrow().split("\\s+")).containsExactlyInAnyOrder("NAME", "PHASE", "READY", "GPUS", "RESTARTS", "AGE");
+    assertThat(table.lines().findFirst().orElseThrow().split("\\s+")).containsExactlyInAnyOrder("NAME", "PHASE", "READY", "GPUS", "RESTARTS", "GOODPUT",
+        "AGE");
     assertThat(columns(table, "pytorch-ddp")).containsEntry("PHASE", "Running").containsEntry("READY", "4/4")
         .containsEntry("GPUS", "32").containsEntry("RESTARTS", "0");
     assertThat(columns(table, "jax-tp-groups")).containsEntry("PHASE", "Running").containsEntry("READY", "8/8")
@@ -77,6 +78,8 @@ class TrainingJobLifecycleE2eTest {
     kube.kubectl("annotate", "pods", "-l", "gangway.dev/job-name", "gangway.dev/e2e-succeed-after=1s");
     jobs.keySet().forEach(job -> await(job + " Succeeded").atMost(WAIT).untilAsserted(() -> assertThat(kube.phase(job)).isEqualTo("Succeeded")));
     assertThat(kube.condition("pytorch-ddp", "Succeeded").path("reason").asText()).isEqualTo("AllRanksSucceeded");
+    // Every second it ran counts as useful once it succeeded; its start-up does not.
+    assertThat(Double.parseDouble(columns(kube.kubectl("get", "tj"), "pytorch-ddp").get("GOODPUT"))).isGreaterThan(0.0).isLessThanOrEqualTo(1.0);
     assertThat(kube.kubectl("get", "events", "--field-selector", "involvedObject.name=pytorch-ddp"))
         .contains("Started", "Running", "Succeeded");
   }

@@ -64,6 +64,9 @@ public class TrainingJobStatus {
   @JsonPropertyDescription("The last checkpoint reported complete; a restart resumes from it.")
   private CheckpointStatus lastCheckpoint;
 
+  @JsonPropertyDescription("Of the GPU time the job has held, how much trained, and what the rest was lost to.")
+  private GoodputStatus goodput;
+
   @JsonPropertyDescription("When the gang first had every rank running (RFC 3339).")
   private String startTime;
 
@@ -102,6 +105,8 @@ public class TrainingJobStatus {
   public void setPlacement(PlacementStatus placement) { this.placement = placement; }
   public CheckpointStatus getLastCheckpoint() { return lastCheckpoint; }
   public void setLastCheckpoint(CheckpointStatus lastCheckpoint) { this.lastCheckpoint = lastCheckpoint; }
+  public GoodputStatus getGoodput() { return goodput; }
+  public void setGoodput(GoodputStatus goodput) { this.goodput = goodput; }
   public String getStartTime() { return startTime; }
   public void setStartTime(String startTime) { this.startTime = startTime; }
   public String getCompletionTime() { return completionTime; }
@@ -120,12 +125,13 @@ public class TrainingJobStatus {
         && Objects.equals(readyRanks, s.readyRanks)
         && Objects.equals(ready, s.ready) && Objects.equals(gpus, s.gpus)
         && Objects.equals(placement, s.placement) && Objects.equals(lastCheckpoint, s.lastCheckpoint)
+        && Objects.equals(goodput, s.goodput)
         && Objects.equals(startTime, s.startTime) && Objects.equals(completionTime, s.completionTime);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(phase, conditions, observedGeneration, attempt, restarts, infrastructureRestarts, excludedNodes, nodeExclusions,
-        restartHistory, nextRestartTime, timings, readyRanks, ready, gpus, placement, lastCheckpoint, startTime, completionTime);
+        restartHistory, nextRestartTime, timings, readyRanks, ready, gpus, placement, lastCheckpoint, goodput, startTime, completionTime);
   }
 }

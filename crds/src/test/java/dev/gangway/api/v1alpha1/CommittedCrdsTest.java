@@ -43,7 +43,7 @@ class CommittedCrdsTest {
     CustomResourceDefinitionVersion v1alpha1 = crd.getSpec().getVersions().get(0);
     assertThat(v1alpha1.getSubresources().getStatus()).isNotNull();
     assertThat(v1alpha1.getAdditionalPrinterColumns()).extracting(c -> c.getName())
-        .containsExactlyInAnyOrder("Phase", "Ready", "GPUs", "Restarts", "Age");
+        .containsExactlyInAnyOrder("Phase", "Ready", "GPUs", "Restarts", "Goodput", "Age");
 
     JSONSchemaProps root = v1alpha1.getSchema().getOpenAPIV3Schema();
     JSONSchemaProps spec = root.getProperties().get("spec");

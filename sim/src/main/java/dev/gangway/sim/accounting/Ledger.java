@@ -1,5 +1,6 @@
 package dev.gangway.sim.accounting;
 
+import dev.gangway.goodput.Bucket;
 import java.util.EnumMap;
 import java.util.Map;
 

@@ -1,6 +1,6 @@
 package dev.gangway.sim.report;
 
-import dev.gangway.sim.accounting.Bucket;
+import dev.gangway.goodput.Bucket;
 import dev.gangway.sim.run.PolicyResult;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.gangway.sim.run;
 
 import dev.gangway.placement.PlacementQuality;
-import dev.gangway.sim.accounting.Bucket;
+import dev.gangway.goodput.Bucket;
 import dev.gangway.sim.clock.Durations;
 import dev.gangway.sim.failure.Fault;
 import dev.gangway.sim.fleet.Fleet;

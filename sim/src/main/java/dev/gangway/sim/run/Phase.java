@@ -1,6 +1,6 @@
 package dev.gangway.sim.run;
 
-import dev.gangway.sim.accounting.Bucket;
+import dev.gangway.goodput.Bucket;
 
 /** Where a job is in its life; each phase but RUNNING charges its time to one bucket. */
 enum Phase {

@@ -3,7 +3,7 @@ package dev.gangway.sim.run;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
 import dev.gangway.placement.PlacementQuality;
 import dev.gangway.recovery.RecoveryPolicy;
-import dev.gangway.sim.accounting.Bucket;
+import dev.gangway.goodput.Bucket;
 import dev.gangway.sim.accounting.Ledger;
 import dev.gangway.sim.failure.Fault;
 import dev.gangway.sim.job.JobSpec;

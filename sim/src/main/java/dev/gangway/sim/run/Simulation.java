@@ -17,7 +17,7 @@ import dev.gangway.recovery.RecoveryState;
 import dev.gangway.recovery.RecoveryStatus;
 import dev.gangway.recovery.RestartPlan;
 import dev.gangway.recovery.RestartPlanner;
-import dev.gangway.sim.accounting.Bucket;
+import dev.gangway.goodput.Bucket;
 import dev.gangway.sim.clock.Durations;
 import dev.gangway.sim.clock.EventLoop;
 import dev.gangway.sim.failure.Component;

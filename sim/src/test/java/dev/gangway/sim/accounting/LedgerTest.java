@@ -1,5 +1,6 @@
 package dev.gangway.sim.accounting;
 
+import dev.gangway.goodput.Bucket;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -2,7 +2,7 @@ package dev.gangway.sim.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gangway.sim.accounting.Bucket;
+import dev.gangway.goodput.Bucket;
 import dev.gangway.sim.clock.Durations;
 import dev.gangway.sim.failure.Component;
 import dev.gangway.sim.failure.FailureProfile;

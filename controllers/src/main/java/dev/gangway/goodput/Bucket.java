@@ -1,6 +1,11 @@
-package dev.gangway.sim.accounting;
+package dev.gangway.goodput;
 
-/** Where a job's wall-clock time went. Every millisecond from submission to the end lands in exactly one. */
+/**
+ * Where a job's time went, one name per cause for the simulator (sim/, every millisecond from submission
+ * to the end lands in exactly one) and the operator ({@link GoodputAccount}, status.goodput and the
+ * metrics, which fill the buckets a running operator can observe: USEFUL, LOST_WORK, DETECTION, RESTART,
+ * WAITING_CAPACITY).
+ */
 public enum Bucket {
   /** Training kept: progress covered by an accepted checkpoint, or by the job's end. */
   USEFUL("useful training"),

@@ -1,0 +1,60 @@
+package dev.gangway.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gangway.api.v1alpha1.GoodputStatus;
+import dev.gangway.goodput.AttemptEnd;
+import dev.gangway.goodput.Bucket;
+import dev.gangway.goodput.GoodputAccount;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** Goodput as Prometheus sees it: counters by cause that never go back, one gauge per job that leaves with the job. */
+class JobMetricsTest {
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final JobMetrics metrics = new JobMetrics(registry, () -> 0);
+
+  private static Instant t(long seconds) {
+    return Instant.parse("2026-12-01T00:00:00Z").plusSeconds(seconds);
+  }
+
+  @Test
+  void countersGrowByWhatEachPersistedUpdateAddedAndUsefulOnlyOnceKept() {
+    GoodputAccount running = GoodputAccount.opened(t(0)).charge(Bucket.USEFUL, 8, t(100));
+    GoodputStatus checkpointed = running.running(t(0), t(60), 8, t(100)).toStatus();
+    metrics.goodput("ns", "llm", null, checkpointed);
+    // 100 s ran, 60 s of it kept by the checkpoint.
+    assertThat(registry.find("gangway.gpu.seconds.useful").counter().count()).isEqualTo(480.0);
+
+    GoodputStatus failed = running.end(new AttemptEnd(t(0), t(60), t(90), t(100)), 8, t(100)).charge(Bucket.RESTART, 8, t(130)).toStatus();
+    metrics.goodput("ns", "llm", checkpointed, failed);
+    assertThat(registry.find("gangway.gpu.seconds.useful").counter().count()).isEqualTo(480.0);
+    assertThat(registry.find("gangway.gpu.seconds.lost").tag("cause", "lost_work").counter().count()).isEqualTo(240.0);
+    assertThat(registry.find("gangway.gpu.seconds.lost").tag("cause", "detection").counter().count()).isEqualTo(80.0);
+    assertThat(registry.find("gangway.gpu.seconds.lost").tag("cause", "restart").counter().count()).isEqualTo(240.0);
+    assertThat(registry.find("gangway.job.goodput.ratio").tag("namespace", "ns").tag("name", "llm").gauge().value())
+        .isEqualTo(failed.getRatio());
+    assertThat(registry.find("gangway.fleet.goodput.ratio").gauge().value()).isEqualTo(480.0 / 1040.0);
+
+    metrics.goodput("ns", "llm", failed, failed);
+    assertThat(registry.find("gangway.gpu.seconds.lost").tag("cause", "restart").counter().count()).isEqualTo(240.0);
+  }
+
+  @Test
+  void aDeletedJobsGaugeIsRemovedAndOthersStay() {
+    GoodputStatus g = GoodputAccount.opened(t(0)).charge(Bucket.USEFUL, 8, t(10)).toStatus();
+    metrics.goodput("ns", "kept", null, g);
+    metrics.goodput("ns", "deleted", null, g);
+    assertThat(registry.find("gangway.job.goodput.ratio").gauges()).hasSize(2);
+
+    metrics.retainGoodput(job -> job.equals(new ResourceID("kept", "ns")));
+    assertThat(registry.find("gangway.job.goodput.ratio").gauges()).singleElement()
+        .satisfies(gauge -> assertThat(gauge.getId().getTag("name")).isEqualTo("kept"));
+
+    metrics.retainGoodput(job -> false);
+    assertThat(registry.find("gangway.job.goodput.ratio").gauges()).isEmpty();
+    assertThat(registry.find("gangway.fleet.goodput.ratio").gauge().value()).isNaN();
+  }
+}
