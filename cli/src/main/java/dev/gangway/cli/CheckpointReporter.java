@@ -52,7 +52,7 @@ final class CheckpointReporter {
     Pod rank = client.pods().inNamespace(namespace).withLabel(JobNames.LABEL_JOB, name).list().getItems().stream()
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
         .filter(p -> String.valueOf(attempt).equals(p.getMetadata().getLabels().get(JobNames.LABEL_ATTEMPT)))
-        .min(Comparator.comparing(p -> p.getMetadata().getLabels().getOrDefault(JobNames.LABEL_RANK, "")))
+        .min(Comparator.comparingInt(CheckpointReporter::rank))
         .orElseThrow(() -> new IllegalArgumentException("trainingjob " + namespace + "/" + name + " has no live rank pod of attempt "
             + attempt + ": a checkpoint is reported for the attempt that wrote it, while it runs"));
     String account = Objects.requireNonNullElse(rank.getSpec().getServiceAccountName(), "default");
@@ -72,6 +72,15 @@ final class CheckpointReporter {
           + "port-forward to the operator's Service and pass --intake http://127.0.0.1:PORT", e);
     }
     return new Answer(answer.statusCode(), message(answer.body()), rank.getMetadata().getName(), attempt);
+  }
+
+  /** Numeric, so rank 2 comes before rank 10; a pod without a readable rank label comes last. */
+  private static int rank(Pod pod) {
+    try {
+      return Integer.parseInt(pod.getMetadata().getLabels().getOrDefault(JobNames.LABEL_RANK, ""));
+    } catch (NumberFormatException e) {
+      return Integer.MAX_VALUE;
+    }
   }
 
   private static String message(String body) {
