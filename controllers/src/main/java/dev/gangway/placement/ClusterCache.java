@@ -1,5 +1,6 @@
 package dev.gangway.placement;
 
+import dev.gangway.topology.Level;
 import dev.gangway.topology.Topology;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What placement knows of the cluster, kept current one informer event at a time instead of rebuilt from every pod
@@ -33,6 +35,10 @@ public final class ClusterCache {
   /** By node name, sorted: the node as placement sees it, with {@link #usedByNode} applied. */
   private final TreeMap<String, NodeState> nodes = new TreeMap<>();
   private final Map<String, CachedPod> reserving = new HashMap<>();
+  /** Bumped when a node is added or removed or its labels change: the domain tree's shape changes only then. */
+  private long layoutVersion;
+  /** The latest snapshot shape per topology (its levels), reused while {@link #layoutVersion} stays. */
+  private final Map<List<Level>, ClusterSnapshot.Layout> layouts = new ConcurrentHashMap<>();
 
   /** A pod was added or changed. */
   public synchronized void put(Pod pod) {
@@ -55,12 +61,18 @@ public final class ClusterCache {
   /** A node was added or changed. */
   public synchronized void put(Node node) {
     String name = node.getMetadata().getName();
-    nodes.put(name, SnapshotFactory.state(node, usedByNode.getOrDefault(name, Resources.NONE)));
+    NodeState now = SnapshotFactory.state(node, usedByNode.getOrDefault(name, Resources.NONE));
+    NodeState before = nodes.put(name, now);
+    if (before == null || !before.labels().equals(now.labels())) {
+      layoutVersion++;
+    }
   }
 
   /** A node was deleted. What pods bound to it use stays counted under its name, should it come back. */
   public synchronized void removeNode(String name) {
-    nodes.remove(name);
+    if (nodes.remove(name) != null) {
+      layoutVersion++;
+    }
   }
 
   /**
@@ -75,7 +87,7 @@ public final class ClusterCache {
         asked.put(key, pod);
       }
     }
-    return new Reading(List.copyOf(nodes.values()), List.copyOf(reserving.values()), asked);
+    return new Reading(List.copyOf(nodes.values()), List.copyOf(reserving.values()), asked, layoutVersion, layouts);
   }
 
   /** Pods cached now. */
@@ -119,16 +131,21 @@ public final class ClusterCache {
     private final List<NodeState> nodes;
     private final List<CachedPod> reserving;
     private final Map<String, CachedPod> asked;
+    private final long layoutVersion;
+    private final Map<List<Level>, ClusterSnapshot.Layout> layouts;
 
     /**
      * @param nodes every cached node, sorted by name, with what bound pods use
      * @param reserving pods placed (annotated) but not bound yet, not terminated
      * @param asked what is cached of the pods the read asked for; a pod not cached is absent
      */
-    private Reading(List<NodeState> nodes, List<CachedPod> reserving, Map<String, CachedPod> asked) {
+    private Reading(List<NodeState> nodes, List<CachedPod> reserving, Map<String, CachedPod> asked, long layoutVersion,
+                    Map<List<Level>, ClusterSnapshot.Layout> layouts) {
       this.nodes = nodes;
       this.reserving = reserving;
       this.asked = asked;
+      this.layoutVersion = layoutVersion;
+      this.layouts = layouts;
     }
 
     List<NodeState> nodes() {
@@ -176,7 +193,14 @@ public final class ClusterCache {
           states.set(i, states.get(i).withUsed(states.get(i).used().minus(pod.resources())));
         }
       }
-      return new ClusterSnapshot(topology, states, reservations);
+      // The tree is rebuilt only when nodes came, went or were relabelled since the cached shape was built.
+      ClusterSnapshot.Layout layout = layouts.get(topology.levels());
+      if (layout != null && layout.version() == layoutVersion) {
+        return new ClusterSnapshot(topology, states, reservations, layout);
+      }
+      ClusterSnapshot built = new ClusterSnapshot(topology, states, reservations);
+      layouts.put(topology.levels(), built.layout(layoutVersion));
+      return built;
     }
 
     private static int indexOf(List<NodeState> sorted, String name) {

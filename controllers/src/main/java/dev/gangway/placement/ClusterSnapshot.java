@@ -28,18 +28,37 @@ public final class ClusterSnapshot {
   private final long[] freeMemory;
 
   public ClusterSnapshot(Topology topology, List<NodeState> nodes, List<Reservation> reservations) {
+    this(topology, nodes, reservations, null);
+  }
+
+  /**
+   * What a snapshot's shape depends on, reusable while the nodes and their labels stay the same: the node index by
+   * name and the domain tree (whose free-GPU counts are replaced for each snapshot).
+   *
+   * @param version the {@link ClusterCache}'s count of node additions, removals and label changes it was built at
+   */
+  record Layout(long version, Map<String, Integer> indexByName, DomainTree tree) {
+  }
+
+  /** On {@code layout}'s shape when given (the nodes must be its nodes, sorted by name); built from scratch when null. */
+  ClusterSnapshot(Topology topology, List<NodeState> nodes, List<Reservation> reservations, Layout layout) {
     this.topology = topology;
-    // Node-name order makes decisions independent of the order the API server listed nodes in.
-    List<NodeState> sorted = new ArrayList<>(nodes);
-    sorted.sort(Comparator.comparing(NodeState::name));
-    this.nodes = List.copyOf(sorted);
-    this.reservations = List.copyOf(reservations);
-    this.indexByName = new HashMap<>(this.nodes.size() * 2);
-    for (int i = 0; i < this.nodes.size(); i++) {
-      if (indexByName.put(this.nodes.get(i).name(), i) != null) {
-        throw new IllegalArgumentException("node " + this.nodes.get(i).name() + " is listed twice");
+    if (layout != null) {
+      this.nodes = List.copyOf(nodes);
+      this.indexByName = layout.indexByName();
+    } else {
+      // Node-name order makes decisions independent of the order the API server listed nodes in.
+      List<NodeState> sorted = new ArrayList<>(nodes);
+      sorted.sort(Comparator.comparing(NodeState::name));
+      this.nodes = List.copyOf(sorted);
+      this.indexByName = new HashMap<>(this.nodes.size() * 2);
+      for (int i = 0; i < this.nodes.size(); i++) {
+        if (indexByName.put(this.nodes.get(i).name(), i) != null) {
+          throw new IllegalArgumentException("node " + this.nodes.get(i).name() + " is listed twice");
+        }
       }
     }
+    this.reservations = List.copyOf(reservations);
     this.reservedByAll = new Resources[this.nodes.size()];
     java.util.Arrays.fill(reservedByAll, Resources.NONE);
     this.reservedByJob = new HashMap<>();
@@ -49,19 +68,30 @@ public final class ClusterSnapshot {
       reservedByAll[i] = reservedByAll[i].plus(r.resources());
       reservedByJob.computeIfAbsent(r.jobKey(), k -> new HashMap<>()).merge(i, r.resources(), Resources::plus);
     }
-    List<TopologyNode> topoNodes = new ArrayList<>(this.nodes.size());
     this.freeGpus = new int[this.nodes.size()];
     this.freeCpu = new long[this.nodes.size()];
     this.freeMemory = new long[this.nodes.size()];
     for (int i = 0; i < this.nodes.size(); i++) {
-      NodeState n = this.nodes.get(i);
-      Resources free = n.free().minus(reservedByAll[i]);
+      Resources free = this.nodes.get(i).free().minus(reservedByAll[i]);
       freeGpus[i] = free.gpus();
       freeCpu[i] = free.cpuMillis();
       freeMemory[i] = free.memoryBytes();
-      topoNodes.add(new TopologyNode(n.name(), n.labels(), free.gpus()));
     }
-    this.tree = DomainTree.build(topology, topoNodes);
+    if (layout != null) {
+      this.tree = layout.tree().withFreeGpus(topology, freeGpus);
+    } else {
+      List<TopologyNode> topoNodes = new ArrayList<>(this.nodes.size());
+      for (int i = 0; i < this.nodes.size(); i++) {
+        NodeState n = this.nodes.get(i);
+        topoNodes.add(new TopologyNode(n.name(), n.labels(), freeGpus[i]));
+      }
+      this.tree = DomainTree.build(topology, topoNodes);
+    }
+  }
+
+  /** This snapshot's shape, for later snapshots of the same nodes and labels. */
+  Layout layout(long version) {
+    return new Layout(version, indexByName, tree);
   }
 
   public ClusterSnapshot(Topology topology, List<NodeState> nodes) {

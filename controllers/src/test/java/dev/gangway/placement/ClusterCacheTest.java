@@ -115,6 +115,18 @@ class ClusterCacheTest {
         .isEqualTo(sorted(rebuilt.reservations()));
     assertThat(incremental.tree().freeGpusById()).as("seed %d, step %d: free GPUs per domain", seed, step)
         .isEqualTo(rebuilt.tree().freeGpusById());
+    assertThat(shape(incremental.tree())).as("seed %d, step %d: domains", seed, step).isEqualTo(shape(rebuilt.tree()));
+  }
+
+  /** Each domain's level, value, parent, node and subtree, by id. */
+  private static List<String> shape(dev.gangway.topology.DomainTree tree) {
+    List<String> out = new ArrayList<>();
+    for (int id = 0; id < tree.size(); id++) {
+      var d = tree.domain(id);
+      out.add(d.level() + " " + d.value() + " " + tree.parentId(id) + " " + d.nodeIndex() + " " + d.subtreeEnd() + " "
+          + d.nodeCount() + " " + d.children().stream().map(c -> c.id()).toList());
+    }
+    return out;
   }
 
   private static List<Reservation> sorted(List<Reservation> reservations) {
