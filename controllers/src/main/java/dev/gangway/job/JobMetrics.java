@@ -41,7 +41,10 @@ public final class JobMetrics {
 
   public JobMetrics(MeterRegistry registry, Supplier<Number> waitingGangs) {
     this.registry = registry;
-    registry.gauge("gangway.placement.waiting.gangs", java.util.List.of(), waitingGangs, s -> s.get().doubleValue());
+    // Held strongly: nothing else references the supplier, and a weakly held one is collected (the gauge then reads NaN
+    // and Prometheus gets no series).
+    Gauge.builder("gangway.placement.waiting.gangs", waitingGangs, s -> s.get().doubleValue()).strongReference(true)
+        .description("Gangs in the placement queue at the latest decision").register(registry);
     Gauge.builder("gangway.fleet.goodput.ratio", goodput, JobMetrics::fleetRatio)
         .description("Useful GPU-seconds over GPU-seconds held, summed over the jobs that have a goodput gauge").register(registry);
     registerAtZero();

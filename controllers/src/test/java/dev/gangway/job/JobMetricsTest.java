@@ -90,4 +90,20 @@ class JobMetricsTest {
     assertThat(registry.find("gangway.placement.allreduce.vs.bound").summary()).isNotNull();
     assertThat(registry.find("gangway.gpu.seconds.lost").tag("cause", "lost_work").counter().count()).isZero();
   }
+
+  /** The waiting-gangs supplier is only referenced by the gauge: a weakly held one is collected and the series vanishes. */
+  @Test
+  void theWaitingGangsGaugeKeepsItsSupplierAlive() {
+    SimpleMeterRegistry own = new SimpleMeterRegistry();
+    new JobMetrics(own, new java.util.function.Supplier<Number>() {
+      @Override
+      public Number get() {
+        return 7;
+      }
+    });
+    for (int i = 0; i < 5; i++) {
+      System.gc();
+    }
+    assertThat(own.find("gangway.placement.waiting.gangs").gauge().value()).isEqualTo(7.0);
+  }
 }
