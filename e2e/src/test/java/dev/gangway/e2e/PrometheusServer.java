@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -14,9 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -30,11 +27,13 @@ final class PrometheusServer implements AutoCloseable {
   private final Process process;
   private final String url;
   private final Path log;
+  private final Thread shutdownHook;
 
   private PrometheusServer(Process process, String url, Path log) {
     this.process = process;
     this.url = url;
     this.log = log;
+    this.shutdownHook = ChildProcess.killOnExit(process);
   }
 
   /**
@@ -76,7 +75,7 @@ final class PrometheusServer implements AutoCloseable {
               static_configs:
                 - targets: ['%s']
           """.formatted(ruleFile, target));
-      int port = freePort();
+      int port = ChildProcess.freeLoopbackPort();
       Path log = workDir.resolve("prometheus.log");
       Process process = new ProcessBuilder(binaries.resolve("prometheus").toString(), "--config.file=" + config,
           "--storage.tsdb.path=" + workDir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
@@ -136,51 +135,12 @@ final class PrometheusServer implements AutoCloseable {
   }
 
   private void awaitReady(Duration timeout) {
-    Instant deadline = Instant.now().plus(timeout);
-    while (Instant.now().isBefore(deadline)) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("prometheus exited with " + process.exitValue() + "; see " + log);
-      }
-      try {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/-/ready")).timeout(Duration.ofSeconds(2)).build(),
-            HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-    throw new IllegalStateException("prometheus was not ready within " + timeout.toSeconds() + " s; see " + log);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
+    ChildProcess.awaitHttpOk(process, URI.create(url + "/-/ready"), timeout, "prometheus (log: " + log + ")");
   }
 
   /** SIGTERM to the process this class started, SIGKILL if it has not exited within 20 s. */
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(20, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-    }
+    ChildProcess.stop(process, Duration.ofSeconds(20), shutdownHook);
   }
 }
