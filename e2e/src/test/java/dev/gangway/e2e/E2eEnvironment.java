@@ -73,8 +73,13 @@ public final class E2eEnvironment implements AutoCloseable {
           return (ClusterUnderTest) Class.forName(K3S_CLUSTER).getMethod("start", Path.class).invoke(null, WORK.resolve("k3s"));
         } catch (ClassNotFoundException e) {
           throw new IllegalStateException("-Dgangway.e2e.cluster=k3s needs the k3s profile: mvn verify -pl e2e -Pk3s", e);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+          if (e.getCause() instanceof RuntimeException thrown) {
+            throw thrown;
+          }
+          throw new IllegalStateException("could not start K3s: " + e.getCause(), e.getCause());
         } catch (ReflectiveOperationException e) {
-          throw new IllegalStateException("could not start K3s: " + e.getCause(), e.getCause() != null ? e.getCause() : e);
+          throw new IllegalStateException("could not start K3s: " + e, e);
         }
       default:
         throw new IllegalStateException("-Dgangway.e2e.cluster=" + kind + ": expected local, kubeconfig or k3s");

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import org.testcontainers.DockerClientFactory;
 import org.testcontainers.k3s.K3sContainer;
 import org.testcontainers.utility.DockerImageName;
 
@@ -34,6 +35,11 @@ public final class K3sCluster implements ClusterUnderTest {
 
   /** Called by name from E2eEnvironment (this class exists only in the k3s profile). */
   public static ClusterUnderTest start(Path workDir) {
+    if (!DockerClientFactory.instance().isDockerAvailable()) {
+      throw new IllegalStateException("-Pk3s needs a container engine (Docker, or Podman with its Docker socket) for"
+          + " Testcontainers, and none was found on this machine; run the suite without -Pk3s (its own control plane)"
+          + " or with -Dgangway.e2e.kubeconfig=FILE");
+    }
     String image = System.getProperty("gangway.e2e.k3s-image", DEFAULT_IMAGE);
     K3sContainer container = new K3sContainer(DockerImageName.parse(image));
     container.start();
