@@ -104,8 +104,11 @@ public final class E2eEnvironment implements AutoCloseable {
     if (target instanceof LocalCluster local) {
       return local;
     }
-    return org.junit.jupiter.api.Assumptions.abort("skipped on " + target.description()
-        + ": needs the local control plane the suite starts (e2e/cluster/cluster.sh): its files, processes or audit log");
+    String reason = "skipped on " + target.description()
+        + ": needs the local control plane the suite starts (e2e/cluster/cluster.sh): its files, processes or audit log";
+    // Surefire does not show why a whole class (aborted in its constructor) was skipped: say it here.
+    System.out.println(reason);
+    return org.junit.jupiter.api.Assumptions.abort(reason);
   }
 
   public int portBase() {
