@@ -64,6 +64,9 @@ class PrometheusE2eTest {
 
   @Test
   void everyDashboardQueryAndAlertExpressionReturnsDataAfterPlacingFailingAndRestartingJobs() throws Exception {
+    // A rank fails by KWOK's exit-code stage; two 4-GPU jobs are pinned to one 8-GPU node of the small cluster.
+    cluster.assume(Capability.RANK_EXIT_CODES);
+    cluster.assume(Capability.SMALL_GPU_CLUSTER);
     Path binaries = PrometheusServer.binaries();
     long t0 = System.nanoTime();
     Map<String, Long> took = new LinkedHashMap<>();
