@@ -35,10 +35,8 @@ public final class ClusterCache {
   /** By node name, sorted: the node as placement sees it, with {@link #usedByNode} applied. */
   private final TreeMap<String, NodeState> nodes = new TreeMap<>();
   private final Map<String, CachedPod> reserving = new HashMap<>();
-  /** Bumped when a node is added or removed or its labels change: the domain tree's shape changes only then. */
-  private long layoutVersion;
-  /** The latest snapshot shape per topology (its levels), reused while {@link #layoutVersion} stays. */
-  private final Map<List<Level>, ClusterSnapshot.Layout> layouts = new ConcurrentHashMap<>();
+  /** The latest snapshot per topology (its levels), whose shape the next one reuses while nodes and labels stay. */
+  private final Map<List<Level>, ClusterSnapshot> shapes = new ConcurrentHashMap<>();
 
   /** A pod was added or changed. */
   public synchronized void put(Pod pod) {
@@ -62,17 +60,17 @@ public final class ClusterCache {
   public synchronized void put(Node node) {
     String name = node.getMetadata().getName();
     NodeState now = SnapshotFactory.state(node, usedByNode.getOrDefault(name, Resources.NONE));
-    NodeState before = nodes.put(name, now);
-    if (before == null || !before.labels().equals(now.labels())) {
-      layoutVersion++;
+    NodeState before = nodes.get(name);
+    if (before != null && before.labels().equals(now.labels())) {
+      // Same labels, same map instance: the next snapshot sees its shape unchanged without comparing every label.
+      now = new NodeState(name, before.labels(), now.taints(), now.unschedulable(), now.ready(), now.allocatable(), now.used());
     }
+    nodes.put(name, now);
   }
 
   /** A node was deleted. What pods bound to it use stays counted under its name, should it come back. */
   public synchronized void removeNode(String name) {
-    if (nodes.remove(name) != null) {
-      layoutVersion++;
-    }
+    nodes.remove(name);
   }
 
   /**
@@ -87,7 +85,7 @@ public final class ClusterCache {
         asked.put(key, pod);
       }
     }
-    return new Reading(List.copyOf(nodes.values()), List.copyOf(reserving.values()), asked, layoutVersion, layouts);
+    return new Reading(List.copyOf(nodes.values()), List.copyOf(reserving.values()), asked, shapes);
   }
 
   /** Pods cached now. */
@@ -131,21 +129,19 @@ public final class ClusterCache {
     private final List<NodeState> nodes;
     private final List<CachedPod> reserving;
     private final Map<String, CachedPod> asked;
-    private final long layoutVersion;
-    private final Map<List<Level>, ClusterSnapshot.Layout> layouts;
+    private final Map<List<Level>, ClusterSnapshot> shapes;
 
     /**
      * @param nodes every cached node, sorted by name, with what bound pods use
      * @param reserving pods placed (annotated) but not bound yet, not terminated
      * @param asked what is cached of the pods the read asked for; a pod not cached is absent
      */
-    private Reading(List<NodeState> nodes, List<CachedPod> reserving, Map<String, CachedPod> asked, long layoutVersion,
-                    Map<List<Level>, ClusterSnapshot.Layout> layouts) {
+    private Reading(List<NodeState> nodes, List<CachedPod> reserving, Map<String, CachedPod> asked,
+                    Map<List<Level>, ClusterSnapshot> shapes) {
       this.nodes = nodes;
       this.reserving = reserving;
       this.asked = asked;
-      this.layoutVersion = layoutVersion;
-      this.layouts = layouts;
+      this.shapes = shapes;
     }
 
     List<NodeState> nodes() {
@@ -193,13 +189,10 @@ public final class ClusterCache {
           states.set(i, states.get(i).withUsed(states.get(i).used().minus(pod.resources())));
         }
       }
-      // The tree is rebuilt only when nodes came, went or were relabelled since the cached shape was built.
-      ClusterSnapshot.Layout layout = layouts.get(topology.levels());
-      if (layout != null && layout.version() == layoutVersion) {
-        return new ClusterSnapshot(topology, states, reservations, layout);
-      }
-      ClusterSnapshot built = new ClusterSnapshot(topology, states, reservations);
-      layouts.put(topology.levels(), built.layout(layoutVersion));
+      // The tree is rebuilt only when nodes came, went or were relabelled since the last snapshot on this topology
+      // (reusingShape compares names and labels; the cache keeps a node's label map instance while its labels stay).
+      ClusterSnapshot built = ClusterSnapshot.reusingShape(shapes.get(topology.levels()), topology, states, reservations);
+      shapes.put(topology.levels(), built);
       return built;
     }
 

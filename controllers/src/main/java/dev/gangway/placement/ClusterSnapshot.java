@@ -28,29 +28,51 @@ public final class ClusterSnapshot {
   private final long[] freeMemory;
 
   public ClusterSnapshot(Topology topology, List<NodeState> nodes, List<Reservation> reservations) {
-    this(topology, nodes, reservations, null);
+    this(topology, sortedByName(nodes), null, reservations);
   }
 
   /**
-   * What a snapshot's shape depends on, reusable while the nodes and their labels stay the same: the node index by
-   * name and the domain tree (whose free-GPU counts are replaced for each snapshot).
-   *
-   * @param version the {@link ClusterCache}'s count of node additions, removals and label changes it was built at
+   * The cluster as {@code nodes} and {@code reservations} say, like the constructor, but reusing the shape of
+   * {@code previous} (its node order, name index and domain tree) when {@code nodes} are its nodes, in its order
+   * ({@link #nodes()}: by name), with the same labels, on an equal topology: one sweep over the domains instead of
+   * sorting every label into a new tree. Otherwise, or when {@code previous} is null, it is built from scratch. Either
+   * way the result decides exactly as {@code new ClusterSnapshot(topology, nodes, reservations)} would.
    */
-  record Layout(long version, Map<String, Integer> indexByName, DomainTree tree) {
+  public static ClusterSnapshot reusingShape(ClusterSnapshot previous, Topology topology, List<NodeState> nodes,
+      List<Reservation> reservations) {
+    if (previous == null || !previous.sameShape(topology, nodes)) return new ClusterSnapshot(topology, nodes, reservations);
+    return new ClusterSnapshot(topology, List.copyOf(nodes), previous, reservations);
   }
 
-  /** On {@code layout}'s shape when given (the nodes must be its nodes, sorted by name); built from scratch when null. */
-  ClusterSnapshot(Topology topology, List<NodeState> nodes, List<Reservation> reservations, Layout layout) {
+  private boolean sameShape(Topology other, List<NodeState> candidates) {
+    if (candidates.size() != nodes.size()) return false;
+    if (other != topology && !(other.levels().equals(topology.levels())
+        && other.crossBlockBandwidthGBps() == topology.crossBlockBandwidthGBps())) {
+      return false;
+    }
+    for (int i = 0; i < candidates.size(); i++) {
+      NodeState a = candidates.get(i);
+      NodeState b = nodes.get(i);
+      if (!a.name().equals(b.name()) || (a.labels() != b.labels() && !a.labels().equals(b.labels()))) return false;
+    }
+    return true;
+  }
+
+  private static List<NodeState> sortedByName(List<NodeState> nodes) {
+    // Node-name order makes decisions independent of the order the API server listed nodes in.
+    List<NodeState> sorted = new ArrayList<>(nodes);
+    sorted.sort(Comparator.comparing(NodeState::name));
+    return List.copyOf(sorted);
+  }
+
+  /** @param shape a snapshot of the same nodes (names and labels, in this order) whose index and tree to reuse, or null */
+  private ClusterSnapshot(Topology topology, List<NodeState> sorted, ClusterSnapshot shape, List<Reservation> reservations) {
     this.topology = topology;
-    if (layout != null) {
-      this.nodes = List.copyOf(nodes);
-      this.indexByName = layout.indexByName();
+    this.nodes = sorted;
+    this.reservations = List.copyOf(reservations);
+    if (shape != null) {
+      this.indexByName = shape.indexByName;
     } else {
-      // Node-name order makes decisions independent of the order the API server listed nodes in.
-      List<NodeState> sorted = new ArrayList<>(nodes);
-      sorted.sort(Comparator.comparing(NodeState::name));
-      this.nodes = List.copyOf(sorted);
       this.indexByName = new HashMap<>(this.nodes.size() * 2);
       for (int i = 0; i < this.nodes.size(); i++) {
         if (indexByName.put(this.nodes.get(i).name(), i) != null) {
@@ -58,7 +80,6 @@ public final class ClusterSnapshot {
         }
       }
     }
-    this.reservations = List.copyOf(reservations);
     this.reservedByAll = new Resources[this.nodes.size()];
     java.util.Arrays.fill(reservedByAll, Resources.NONE);
     this.reservedByJob = new HashMap<>();
@@ -77,8 +98,8 @@ public final class ClusterSnapshot {
       freeCpu[i] = free.cpuMillis();
       freeMemory[i] = free.memoryBytes();
     }
-    if (layout != null) {
-      this.tree = layout.tree().withFreeGpus(topology, freeGpus);
+    if (shape != null) {
+      this.tree = shape.tree.withFreeGpus(freeGpus);
     } else {
       List<TopologyNode> topoNodes = new ArrayList<>(this.nodes.size());
       for (int i = 0; i < this.nodes.size(); i++) {
@@ -87,11 +108,6 @@ public final class ClusterSnapshot {
       }
       this.tree = DomainTree.build(topology, topoNodes);
     }
-  }
-
-  /** This snapshot's shape, for later snapshots of the same nodes and labels. */
-  Layout layout(long version) {
-    return new Layout(version, indexByName, tree);
   }
 
   public ClusterSnapshot(Topology topology, List<NodeState> nodes) {
