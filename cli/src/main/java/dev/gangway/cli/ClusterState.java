@@ -15,7 +15,7 @@ record ClusterState(List<TrainingJob> jobs, List<Node> nodes, List<Pod> pods, Li
                     List<PriorityClass> priorityClasses, Instant now) {
 
   ClusterView view() {
-    return new ClusterView(topologies, nodes, () -> pods, priorityClasses);
+    return new ClusterView(topologies, nodes, priorityClasses);
   }
 
   Optional<TrainingJob> job(String namespace, String name) {

@@ -12,7 +12,6 @@ import dev.gangway.placement.PlacementResult;
 import dev.gangway.placement.QueuedGang;
 import dev.gangway.placement.SnapshotFactory;
 import dev.gangway.topology.Topology;
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSchedulingGate;
 import java.time.Duration;
@@ -68,15 +67,15 @@ public final class GangPlacementStep {
   public static final String RANK_LOST = "RankLost";
 
   /**
-   * The cluster as the informer caches show it, the job's topology and scheduling priority, and the
-   * gangs waiting to be placed as stored in the API server ({@link WaitingGangs}), read only when this gang decides.
+   * The job's topology and scheduling priority, and the gangs waiting to be placed as stored in the API server
+   * ({@link WaitingGangs}), read only when this gang decides. The cluster itself is the placer's {@link
+   * dev.gangway.placement.ClusterCache}, read when the gang decides and again under the placer's lock: a read taken when
+   * the reconcile began may miss the pods of decisions made since.
    *
-   * @param allPods every pod of the cluster, read when the gang decides and again under the placer's lock (see
-   *     {@link GangPlacer}): a list read when the reconcile began may miss the pods of decisions made since
    * @param excludedNodes every node the gang keeps off now: its exclusions, unhealthy, flagged and avoided nodes
    * @param exclusions the job's node exclusions not over yet (status.nodeExclusions), for the message when they leave no room
    */
-  public record Inputs(Topology topology, List<Node> nodes, Supplier<List<Pod>> allPods, int priority, Set<String> excludedNodes,
+  public record Inputs(Topology topology, int priority, Set<String> excludedNodes,
                        Supplier<List<QueuedGang>> queued, List<NodeExclusion> exclusions) {
   }
 
@@ -107,11 +106,11 @@ public final class GangPlacementStep {
       return written(jobKey, attemptPods, decided, leaving, placedTime, now);
     }
     GangRequest request = GangRequest.from(jobKey, job.spec(), in.excludedNodes());
-    List<Pod> pods = withoutLeaving(in.allPods().get(), gang.otherPods());
+    Set<String> leavingPods = keysOf(gang.otherPods());
     List<QueuedGang> queued = in.queued().get();
     Instant waitingSince = queued.stream().filter(g -> g.jobKey().equals(jobKey)).findFirst().map(QueuedGang::waitingSince).orElse(now);
     PlacementQueue.Admission admission = queue.admit(new QueuedGang(jobKey, in.priority(), job.createdAt(), waitingSince, in.topology(),
-        request), queued, topology -> SnapshotFactory.from(topology, in.nodes(), pods));
+        request), queued, topology -> placer.snapshot(topology, leavingPods));
     queueLength = admission.queueLength();
     if (admission.kind() == PlacementQueue.Admission.Kind.UNSCHEDULABLE) {
       return PlacementDecision.waiting(UNSCHEDULABLE, admission.message());
@@ -119,8 +118,7 @@ public final class GangPlacementStep {
     if (admission.kind() == PlacementQueue.Admission.Kind.EXCLUDED) {
       return PlacementDecision.waiting(EXCLUDED_NODES_LEAVE_NO_ROOM, PlacementMessages.excluded(admission.message(), in.exclusions()));
     }
-    PlacementResult result = placer.place(in.topology(), in.nodes(), () -> withoutLeaving(in.allPods().get(), gang.otherPods()), request,
-        inRankOrder(attemptPods), admission.hidden());
+    PlacementResult result = placer.place(in.topology(), request, inRankOrder(attemptPods), admission.hidden(), leavingPods);
     if (!result.placed()) {
       return admission.head() == null ? PlacementDecision.waiting(result.reason(), result.message())
           : PlacementDecision.waiting(QUEUED_BEHIND, admission.head().jobKey() + " is first in the queue (priority "
@@ -218,14 +216,11 @@ public final class GangPlacementStep {
     return byNode;
   }
 
-  /** The cluster's pods without this job's earlier attempts, which are being deleted. */
-  private static List<Pod> withoutLeaving(List<Pod> allPods, List<Pod> leaving) {
-    if (leaving.isEmpty()) {
-      return allPods;
-    }
-    Set<String> names = new HashSet<>();
-    leaving.forEach(p -> names.add(SnapshotFactory.podKey(p)));
-    return allPods.stream().filter(p -> !names.contains(SnapshotFactory.podKey(p))).toList();
+  /** Keys of this job's pods of earlier attempts, which are being deleted: their GPUs are free to it. */
+  private static Set<String> keysOf(List<Pod> leaving) {
+    Set<String> keys = new HashSet<>();
+    leaving.forEach(p -> keys.add(SnapshotFactory.podKey(p)));
+    return keys;
   }
 
   private static List<Pod> inRankOrder(List<Pod> attemptPods) {

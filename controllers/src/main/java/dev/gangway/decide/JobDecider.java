@@ -129,7 +129,7 @@ public final class JobDecider {
     avoid.addAll(NodeExclusions.activeIn(job.getStatus(), o.now()));
     // Nodes where this job's ranks did not bind lately: a constraint the engine cannot see is not decided into again.
     avoid.addAll(AvoidedNodes.activeIn(job.getStatus(), o.now()));
-    GangPlacementStep.Inputs inputs = new GangPlacementStep.Inputs(cluster.topologyFor(job), cluster.nodes(), cluster.allPods(),
+    GangPlacementStep.Inputs inputs = new GangPlacementStep.Inputs(cluster.topologyFor(job),
         cluster.priorityOf(job), avoid, () -> WaitingGangs.of(o.storedJobs().get().stream(), cluster, avoidedByAll, o.now()),
         NodeExclusions.active(job.getStatus() == null ? null : job.getStatus().getNodeExclusions(), o.now()));
     String placedTime = job.getStatus() == null || job.getStatus().getPlacement() == null ? null : job.getStatus().getPlacement().getPlacedTime();

@@ -35,16 +35,14 @@ public final class JobMetrics {
   private final MeterRegistry registry;
   /** The goodput gauge of each job, with the figures it shows; removed with the job. */
   private final Map<ResourceID, JobGoodputGauge> goodput = new ConcurrentHashMap<>();
+  /** Jobs whose first attempt this replica placed, with their creation time, until every rank is bound. */
+  private final Map<ResourceID, Instant> awaitingBind = new ConcurrentHashMap<>();
 
   private record JobGoodputGauge(Gauge gauge, GoodputStatus status) {
   }
 
-  public JobMetrics(MeterRegistry registry, Supplier<Number> waitingGangs) {
+  public JobMetrics(MeterRegistry registry) {
     this.registry = registry;
-    // Held strongly: nothing else references the supplier, and a weakly held one is collected (the gauge then reads NaN
-    // and Prometheus gets no series).
-    Gauge.builder("gangway.placement.waiting.gangs", waitingGangs, s -> s.get().doubleValue()).strongReference(true)
-        .description("Gangs in the placement queue at the latest decision").register(registry);
     Gauge.builder("gangway.fleet.goodput.ratio", goodput, JobMetrics::fleetRatio)
         .description("Useful GPU-seconds over GPU-seconds held, summed over the jobs that have a goodput gauge").register(registry);
     registerAtZero();
@@ -87,7 +85,8 @@ public final class JobMetrics {
   }
 
   private Timer decisionTimer(PlacementDecision.Kind kind) {
-    return Timer.builder("gangway.placement.decision").description("Time to decide a gang's placement")
+    return Timer.builder("gangway.placement.decision")
+        .description("A reconcile's placement step: queue, admission, lock wait, snapshot and engine; no API writes")
         .tag("outcome", kind.name().toLowerCase(Locale.ROOT)).publishPercentiles(0.5, 0.99).register(registry);
   }
 
@@ -109,6 +108,15 @@ public final class JobMetrics {
 
   private DistributionSummary recoverySummary(String name) {
     return DistributionSummary.builder(name).description(RECOVERY_SUMMARIES.get(name)).baseUnit("seconds").register(registry);
+  }
+
+  /** The placement queue's length at the latest decision, and the pods the placer's cluster cache holds. */
+  void watch(Supplier<Number> waitingGangs, Supplier<Number> cachedPods) {
+    Gauge.builder("gangway.placement.waiting.gangs", waitingGangs, s -> s.get().doubleValue())
+        .description("Gangs waiting for capacity, as the latest placement decision counted them").strongReference(true).register(registry);
+    Gauge.builder("gangway.placement.cache.pods", cachedPods, s -> s.get().doubleValue())
+        .description("Pods the placement cache counts (every pod of the cluster, as the informer holds them)").strongReference(true)
+        .register(registry);
   }
 
   /**
@@ -138,6 +146,7 @@ public final class JobMetrics {
 
   /** Removes the gauges of jobs {@code exists} no longer accepts: deleted jobs, or all on a follower. */
   void retainGoodput(Predicate<ResourceID> exists) {
+    awaitingBind.keySet().removeIf(job -> !exists.test(job));
     goodput.keySet().removeIf(key -> {
       if (exists.test(key)) {
         return false;
@@ -170,6 +179,10 @@ public final class JobMetrics {
     }
   }
 
+  /**
+   * The placement step of one reconcile that decided or carried out a placement: the waiting gangs read from the
+   * cache, the queue's admission, waiting for the placer's lock, the cluster snapshot and the engine. No API write.
+   */
   void decision(Duration took, PlacementDecision outcome) {
     decisionTimer(outcome.kind()).record(took);
     if (outcome.kind() != PlacementDecision.Kind.PLACED) {
@@ -194,6 +207,43 @@ public final class JobMetrics {
       return;
     }
     timeToRunning().record(Math.max(0, Duration.between(created, started).toMillis() / 1000.0));
+  }
+
+  /** One gang's snapshot from the placement cache plus the engine, under the placer's lock (no queue, no lock wait). */
+  void solved(Duration took) {
+    Timer.builder("gangway.placement.snapshot.engine")
+        .description("One gang's cluster snapshot from the placement cache plus the placement engine, under the placer's lock")
+        .publishPercentiles(0.5, 0.99).register(registry).record(took);
+  }
+
+  /** The API writes that carry out one reconcile's placement: annotate, then release (ungate and pin), in parallel per phase. */
+  void writes(Duration took) {
+    Timer.builder("gangway.placement.writes")
+        .description("API writes carrying out a placement in one reconcile: reserved-node annotations, then release")
+        .publishPercentiles(0.5, 0.99).register(registry).record(took);
+  }
+
+  /**
+   * Times a job's first attempt from the job's creation (kubectl apply) to every rank bound, for gangs this replica
+   * placed: {@code placed} when it decides, {@code allBound} at each later reconcile. A replica that did not place the
+   * gang (a new leader) records nothing for it rather than a time that would include the takeover.
+   */
+  void firstAttempt(ResourceID job, int attempt, Instant created, boolean placed, boolean allBound, Instant now) {
+    if (attempt != 1) {
+      awaitingBind.remove(job);
+      return;
+    }
+    if (placed) {
+      awaitingBind.put(job, created);
+    }
+    if (allBound) {
+      Instant since = awaitingBind.remove(job);
+      if (since != null) {
+        Timer.builder("gangway.placement.apply.to.bound")
+            .description("TrainingJob created (kubectl apply) to every rank of its first attempt bound, as a reconcile saw it")
+            .publishPercentiles(0.5, 0.99).register(registry).record(Duration.between(since, now));
+      }
+    }
   }
 
   void restarted(RestartRecord record, boolean infrastructure) {

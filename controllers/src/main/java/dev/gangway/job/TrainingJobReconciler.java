@@ -13,6 +13,7 @@ import dev.gangway.decide.JobDecider;
 import dev.gangway.decide.JobDecision;
 import dev.gangway.decide.JobEvent;
 import dev.gangway.decide.JobStatusMachine;
+import dev.gangway.decide.PlacementDecision;
 import dev.gangway.decide.ReconcileErrors;
 import dev.gangway.decide.RecoveryDecision;
 import dev.gangway.decide.StatusTransition;
@@ -26,7 +27,10 @@ import dev.gangway.pod.TerminationMessages;
 import dev.gangway.api.v1alpha1.ClusterTopology;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
+import dev.gangway.cache.FeedingItemStore;
+import dev.gangway.placement.ClusterCache;
 import dev.gangway.placement.GangPlacer;
+import dev.gangway.placement.SnapshotFactory;
 import dev.gangway.placement.PlacementEngine;
 import dev.gangway.placement.PlacementQueue;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -93,6 +97,8 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private final NodeMarker nodeMarker;
   private static final String BY_OWNER = "gangway-owner-uid";
   private volatile InformerEventSource<Pod, TrainingJob> podSource;
+  /** Nodes and pods as placement counts them, fed by the pod and node informers' stores below. */
+  private final ClusterCache cluster = new ClusterCache();
   private final SimpleInboundEventSource<TrainingJob> signals = new SimpleInboundEventSource<>(SIGNALS);
 
   public TrainingJobReconciler() {
@@ -104,11 +110,13 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     this.deps = deps;
     this.clock = deps.clock();
     this.events = new JobEventRecorder();
-    GangPlacementStep placement = new GangPlacementStep(new GangPlacer(new PlacementEngine()), new PlacementQueue(), deps.bindTimeout());
+    this.metrics = new JobMetrics(deps.meters());
+    GangPlacementStep placement = new GangPlacementStep(new GangPlacer(new PlacementEngine(), cluster, metrics::solved),
+        new PlacementQueue(), deps.bindTimeout());
+    metrics.watch(placement::waiting, cluster::podCount);
     this.decider = new JobDecider(deps.health(), deps.badNodes(),
         new GangRecoveryStep(deps.classifier(), deps.recoveryDefaults(), deps.badNodes()), placement);
     this.nodeMarker = new NodeMarker(deps.nodeMarking());
-    this.metrics = new JobMetrics(deps.meters(), placement::waiting);
     this.fleetGauges = new FleetGauges(deps.meters(), deps.leadership(), deps.badNodes(), deps.health());
   }
 
@@ -117,7 +125,8 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     // Every pod of the cluster: the job's own (mapped to it by owner reference) and everyone else's,
     // whose requests placement must count wherever they run.
     var pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, TrainingJob.class)
-        .withWatchAllNamespaces().withItemStore(new WithoutManagedFields<>()).build(), context);
+        .withWatchAllNamespaces().withItemStore(new FeedingItemStore<>(new WithoutManagedFields<>(), cluster::put,
+            pod -> cluster.removePod(SnapshotFactory.podKey(pod)))).build(), context);
     // A job's pods by owner uid: read as a list, not as the SDK's secondary-resource set, which hashes every pod whole.
     pods.addIndexers(java.util.Map.of(BY_OWNER, TrainingJobReconciler::ownerUids));
     this.podSource = pods;
@@ -129,7 +138,8 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     var topologies = readOnly(ClusterTopology.class, TOPOLOGIES, context);
     // A node that goes NotReady, is deleted or gets a taint wakes the jobs with ranks on it.
     var nodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, TrainingJob.class)
-        .withName(NODES).withWatchAllNamespaces().withItemStore(new WithoutManagedFields<>())
+        .withName(NODES).withWatchAllNamespaces().withItemStore(new FeedingItemStore<>(new WithoutManagedFields<>(), cluster::put,
+            node -> cluster.removeNode(node.getMetadata().getName())))
         .withSecondaryToPrimaryMapper(node -> jobsOn(pods, node.getMetadata().getName()))
         .withOnAddFilter(node -> false)
         .withOnUpdateFilter(NodeChanges::matterToGangs)
@@ -275,16 +285,31 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     if (decision.placementTime() != null) {
       metrics.decision(decision.placementTime(), decision.placement());
     }
+    TrainingJob job = observation.job();
+    metrics.firstAttempt(ResourceID.fromResource(job), observation.gang().attempt(),
+        Timestamps.parseOr(job.getMetadata().getCreationTimestamp(), observation.now()),
+        decision.placement().kind() == PlacementDecision.Kind.PLACED, allBound(observation.gang()), observation.now());
     if (decision.recovery().kind() == RecoveryDecision.Kind.RESTART) {
       metrics.restarted(decision.recovery().restart().record(), decision.recovery().restart().infrastructure());
     }
+  }
+
+  /** Every rank of the attempt has its pod, bound to a node. */
+  private static boolean allBound(GangObservation gang) {
+    return gang.missing().isEmpty() && !gang.attemptPods().isEmpty() && gang.attemptPods().stream().allMatch(SnapshotFactory::bound);
   }
 
   private void act(TrainingJob job, JobObservation observation, JobDecision decision, Context<TrainingJob> context) {
     KubernetesClient client = context.getClient();
     actuator.apply(client, job, decision.status(), decision.pods(), observation.pods(), observation.gang().attempt(),
         context.getSecondaryResource(Service.class), context.getSecondaryResource(ConfigMap.class));
-    GangPodWriter.apply(client, decision.placement());
+    if (!decision.placement().annotate().isEmpty() || !decision.placement().release().isEmpty()) {
+      long started = System.nanoTime();
+      GangPodWriter.apply(client, decision.placement());
+      metrics.writes(Duration.ofNanos(System.nanoTime() - started));
+    } else {
+      GangPodWriter.apply(client, decision.placement());
+    }
     if (decision.flaggedNode() != null) {
       nodeMarker.mark(client, decision.flaggedNode(), "RepeatedFailures");
     }
@@ -362,16 +387,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   }
 
   private static ClusterView clusterView(Context<TrainingJob> context, List<ClusterTopology> topologies) {
-    return new ClusterView(topologies, cached(context, Node.class, NODES), () -> allPods(context),
-        cached(context, PriorityClass.class, PRIORITY_CLASSES));
-  }
-
-  /** Every pod of the cluster as the cache shows it now. */
-  private static List<Pod> allPods(Context<TrainingJob> context) {
-    List<Pod> allPods = new ArrayList<>();
-    context.eventSourceRetriever().getEventSourcesFor(Pod.class)
-        .forEach(s -> ((InformerEventSource<Pod, TrainingJob>) s).list().forEach(allPods::add));
-    return allPods;
+    return new ClusterView(topologies, cached(context, Node.class, NODES), cached(context, PriorityClass.class, PRIORITY_CLASSES));
   }
 
   /** Only a job that has not started yet is validated against the cluster: a later topology change must not kill a running job. */

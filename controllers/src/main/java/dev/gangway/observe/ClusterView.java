@@ -5,22 +5,17 @@ import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.topology.Level;
 import dev.gangway.topology.Topology;
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
- * What placement reads of the cluster, from informer caches: topologies, nodes, every pod, priority
- * classes. Read-only; one instance per reconcile.
- *
- * @param allPods every pod of the cluster, read from the cache each time it is asked for: placement reads it
- *     when it decides, which may be long after the reconcile began (see {@link dev.gangway.placement.GangPlacer})
+ * What a reconcile reads of the cluster, from informer caches: topologies, nodes, priority classes. Read-only; one
+ * instance per reconcile. Node usage for placement is not here: the placer reads it from its
+ * {@link dev.gangway.placement.ClusterCache} when it decides, which may be long after the reconcile began.
  */
-public record ClusterView(List<ClusterTopology> topologies, List<Node> nodes, Supplier<List<Pod>> allPods,
-                          List<PriorityClass> priorityClasses) {
+public record ClusterView(List<ClusterTopology> topologies, List<Node> nodes, List<PriorityClass> priorityClasses) {
 
   /** Used when the cluster has no ClusterTopology: every node is its own domain, so only capacity counts. */
   static final Topology HOSTS_ONLY = Topology.of(50, new Level(0, "host", "kubernetes.io/hostname", 50));

@@ -1,13 +1,15 @@
 package dev.gangway.placement;
 
 import dev.gangway.topology.Topology;
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Serialises placement decisions so that two gangs placed at the same moment never take the same
@@ -16,42 +18,52 @@ import java.util.function.Supplier;
  * reserved-node annotations long before others', and forgetting the decision at the first one let
  * another gang take the rest of its nodes.
  *
- * <p>The cluster's pods are read under the same lock, after every decision made before: a list read
- * earlier (when the reconcile observed, perhaps seconds ago on a busy replica just elected) may not
- * show the pods of a decision made since, and counting that decision's ranks as gone let a newly
- * elected leader put three gangs on one node.
+ * <p>The cluster is read from the {@link ClusterCache} under the same lock, after every decision made before: a read
+ * taken earlier (when the reconcile observed, perhaps seconds ago on a busy replica just elected) may not show the
+ * pods of a decision made since, and counting that decision's ranks as gone let a newly elected leader put three
+ * gangs on one node.
  */
 public final class GangPlacer {
 
   private final PlacementEngine engine;
+  private final ClusterCache cluster;
   private final InFlightDecisions inFlight = new InFlightDecisions();
+  private final Consumer<Duration> solved;
 
-  public GangPlacer(PlacementEngine engine) {
+  /** @param cluster the cluster as the informers show it, kept current by the caller */
+  public GangPlacer(PlacementEngine engine, ClusterCache cluster) {
+    this(engine, cluster, took -> { });
+  }
+
+  /** @param solved told how long each {@link #place} took once it held the lock: the cluster read, snapshot and engine */
+  public GangPlacer(PlacementEngine engine, ClusterCache cluster, Consumer<Duration> solved) {
     this.engine = engine;
+    this.cluster = cluster;
+    this.solved = solved;
   }
 
   /**
    * Places the gang against the cached cluster plus decisions not yet bound.
    *
-   * @param pods every pod of the cluster as the informer cache shows it, read here, once, under the lock
    * @param rankPods the gang's pods in rank order (index = rank), which the decision is held for
+   * @param taken capacity held for another gang (the queue's head), which this one may not use
+   * @param leaving keys ("namespace/name") of the job's pods of earlier attempts, being deleted: their GPUs are free to it
    */
-  public synchronized PlacementResult place(Topology topology, List<Node> nodes, Supplier<List<Pod>> pods, GangRequest request,
-                                            List<Pod> rankPods) {
-    return place(topology, nodes, pods, request, rankPods, List.of());
-  }
-
-  /** As {@link #place(Topology, List, Supplier, GangRequest, List)}, with capacity held for another gang (the queue's head) taken. */
-  public synchronized PlacementResult place(Topology topology, List<Node> nodes, Supplier<List<Pod>> pods, GangRequest request,
-                                            List<Pod> rankPods, List<Reservation> taken) {
+  public synchronized PlacementResult place(Topology topology, GangRequest request, List<Pod> rankPods, List<Reservation> taken,
+                                            Set<String> leaving) {
     if (rankPods.size() != request.replicas()) {
       throw new IllegalArgumentException("a gang of " + request.replicas() + " ranks has " + rankPods.size() + " pods");
     }
-    InFlightDecisions.Counted counted = inFlight.count(pods.get(), request.jobKey());
+    long started = System.nanoTime();
+    Set<String> asked = inFlight.podKeys();
+    asked.addAll(leaving);
+    ClusterCache.Reading now = cluster.read(asked);
+    InFlightDecisions.Counted counted = inFlight.count(key -> leaving.contains(key) ? null : now.pod(key), request.jobKey());
     List<Reservation> extra = new ArrayList<>(taken);
     extra.addAll(counted.reservations());
-    ClusterSnapshot snapshot = SnapshotFactory.from(topology, nodes, counted.pods(), extra);
-    PlacementResult result = engine.place(snapshot, request);
+    Set<String> ignored = new HashSet<>(leaving);
+    ignored.addAll(counted.spokenFor());
+    PlacementResult result = engine.place(now.snapshot(topology, ignored, extra), request);
     if (result.placed()) {
       Map<String, InFlightDecisions.Rank> held = new HashMap<>();
       for (int rank = 0; rank < rankPods.size(); rank++) {
@@ -62,7 +74,16 @@ public final class GangPlacer {
     } else {
       inFlight.drop(request.jobKey());
     }
+    solved.accept(Duration.ofNanos(System.nanoTime() - started));
     return result;
+  }
+
+  /**
+   * The cluster as the cache shows it now, without the {@code leaving} pods, without decisions not yet written: what
+   * the queue weighs gangs against.
+   */
+  public ClusterSnapshot snapshot(Topology topology, Set<String> leaving) {
+    return cluster.read(leaving).snapshot(topology, leaving, List.of());
   }
 
   /**

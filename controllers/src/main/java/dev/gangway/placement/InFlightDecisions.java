@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Placement decisions whose ranks are not all bound yet, rank by rank. Each rank's capacity is counted
@@ -15,14 +16,15 @@ import java.util.Set;
  * pod as used); until then, this decision's node, whatever the cached pod shows meanwhile (the
  * informer cache may not show the reserved-node annotation yet, or still show an older one). A rank
  * whose pod is gone (or was created again under its name: another uid) holds nothing; a decision none of whose ranks holds anything is forgotten. That
- * needs pods read after the decisions were made ({@link GangPlacer} reads them under its lock): an
- * older list does not show a decision's pods yet, which is not their being gone.
+ * needs pods read after the decisions were made ({@link GangPlacer} reads the {@link ClusterCache} under its lock,
+ * and a decision is made only for pods the cache already holds): an older read does not show a decision's pods yet,
+ * which is not their being gone.
  * Not thread-safe: {@link GangPlacer} serialises access.
  */
 final class InFlightDecisions {
 
-  /** What a snapshot is built from: the pods minus those a decision speaks for, plus the decisions' reservations. */
-  record Counted(List<Pod> pods, List<Reservation> reservations) {
+  /** The pods a held decision speaks for (their own annotations do not count), and the decisions' reservations. */
+  record Counted(Set<String> spokenFor, List<Reservation> reservations) {
   }
 
   /**
@@ -32,7 +34,10 @@ final class InFlightDecisions {
    */
   record Rank(String node, String podUid) {
     boolean madeFor(Pod pod) {
-      String uid = pod.getMetadata().getUid();
+      return madeFor(pod.getMetadata().getUid());
+    }
+
+    boolean madeFor(String uid) {
       return podUid == null || uid == null || podUid.equals(uid);
     }
   }
@@ -72,23 +77,21 @@ final class InFlightDecisions {
     return nodeByPodByJob.size();
   }
 
-  /**
-   * Counts every held rank once against the cached {@code pods}, and forgets decisions that hold
-   * nothing any more (every rank bound or its pod gone). The decision of {@code requester} is being
-   * replaced, so it holds nothing for that call.
-   */
-  Counted count(List<Pod> pods, String requester) {
-    if (nodeByPodByJob.isEmpty()) {
-      return new Counted(pods, List.of());
-    }
+  /** Keys ("namespace/name") of every pod a held decision is about. */
+  Set<String> podKeys() {
     Set<String> named = new HashSet<>();
     nodeByPodByJob.values().forEach(d -> named.addAll(d.keySet()));
-    Map<String, Pod> cached = new HashMap<>();
-    for (Pod pod : pods) {
-      String key = SnapshotFactory.podKey(pod);
-      if (named.contains(key)) {
-        cached.put(key, pod);
-      }
+    return named;
+  }
+
+  /**
+   * Counts every held rank once against what {@code cached} shows of its pod (null: not cached), and forgets
+   * decisions that hold nothing any more (every rank bound or its pod gone). The decision of {@code requester} is
+   * being replaced, so it holds nothing for that call.
+   */
+  Counted count(Function<String, CachedPod> cached, String requester) {
+    if (nodeByPodByJob.isEmpty()) {
+      return new Counted(Set.of(), List.of());
     }
     List<Reservation> held = new ArrayList<>();
     Set<String> spokenFor = new HashSet<>();
@@ -96,29 +99,20 @@ final class InFlightDecisions {
       Map.Entry<String, Map<String, Rank>> decision = it.next();
       boolean holdsAny = false;
       for (Map.Entry<String, Rank> rank : decision.getValue().entrySet()) {
-        Pod pod = cached.get(rank.getKey());
-        if (pod == null || SnapshotFactory.bound(pod) || !rank.getValue().madeFor(pod)) {
+        CachedPod pod = cached.apply(rank.getKey());
+        if (pod == null || pod.bound() || !rank.getValue().madeFor(pod.uid())) {
           continue;
         }
         holdsAny = true;
         spokenFor.add(rank.getKey());
         if (!decision.getKey().equals(requester)) {
-          held.add(new Reservation(decision.getKey(), rank.getValue().node(), RankResources.of(pod.getSpec())));
+          held.add(new Reservation(decision.getKey(), rank.getValue().node(), pod.resources()));
         }
       }
       if (!holdsAny) {
         it.remove();
       }
     }
-    if (spokenFor.isEmpty()) {
-      return new Counted(pods, held);
-    }
-    List<Pod> rest = new ArrayList<>(pods.size());
-    for (Pod pod : pods) {
-      if (!spokenFor.contains(SnapshotFactory.podKey(pod))) {
-        rest.add(pod);
-      }
-    }
-    return new Counted(rest, held);
+    return new Counted(spokenFor, held);
   }
 }

@@ -19,6 +19,11 @@ public record NodeState(String name, Map<String, String> labels, List<Taint> tai
     taints = List.copyOf(taints);
   }
 
+  /** The same node with {@code now} in use. */
+  public NodeState withUsed(Resources now) {
+    return new NodeState(name, labels, taints, unschedulable, ready, allocatable, now);
+  }
+
   public Resources free() {
     return allocatable.minus(used);
   }

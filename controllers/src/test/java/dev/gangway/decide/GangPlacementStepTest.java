@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gangway.api.v1alpha1.NodeExclusion;
 import dev.gangway.api.v1alpha1.TrainingJob;
+import dev.gangway.placement.CacheFeed;
 import dev.gangway.placement.GangPlacer;
 import dev.gangway.placement.PlacementEngine;
 import dev.gangway.placement.PlacementQueue;
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.Test;
 class GangPlacementStepTest {
   private static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
   private static final Topology HOSTS = Topology.of(50, new Level(0, "host", "kubernetes.io/hostname", 50));
-  private final GangPlacementStep step = new GangPlacementStep(new GangPlacer(new PlacementEngine()),
+  private final CacheFeed informer = new CacheFeed();
+  private final GangPlacementStep step = new GangPlacementStep(new GangPlacer(new PlacementEngine(), informer.cache()),
       new PlacementQueue(), Duration.ofSeconds(60));
   private final TrainingJob job = TestJobs.job("llm", 2, 8);
   private final List<Node> nodes = List.of(node("n1"), node("n2"));
@@ -40,6 +42,12 @@ class GangPlacementStepTest {
         .endStatus().build();
   }
 
+  /** The cluster as the informers show it now (the placer reads it when the gang decides), and the job's inputs. */
+  private GangPlacementStep.Inputs inputs(List<Node> nodes, List<Pod> pods, Set<String> excluded, List<NodeExclusion> exclusions) {
+    informer.show(nodes, pods);
+    return new GangPlacementStep.Inputs(HOSTS, 0, excluded, List::of, exclusions);
+  }
+
   private PlacementDecision decide(List<Pod> pods, String placedTime, Instant now) {
     return decide(pods, 1, placedTime, now);
   }
@@ -47,7 +55,7 @@ class GangPlacementStepTest {
   private PlacementDecision decide(List<Pod> pods, int attempt, String placedTime, Instant now) {
     GangObservation gang = GangObservation.of(pods, attempt, 2);
     return step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang, gang.attemptPods(),
-        new GangPlacementStep.Inputs(HOSTS, nodes, () -> pods, 0, Set.of(), List::of, List.of()), placedTime, now);
+        inputs(nodes, pods, Set.of(), List.of()), placedTime, now);
   }
 
   private List<Pod> gatedPods() {
@@ -138,7 +146,7 @@ class GangPlacementStepTest {
     List<Pod> cluster = new ArrayList<>(pods);
     cluster.add(foreign);
     PlacementDecision decision = step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang,
-        gang.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, () -> cluster, 0, Set.of(), List::of, List.of()), null, T0);
+        gang.attemptPods(), inputs(nodes, cluster, Set.of(), List.of()), null, T0);
     assertThat(decision.kind()).isEqualTo(PlacementDecision.Kind.WAITING);
   }
 
@@ -149,7 +157,7 @@ class GangPlacementStepTest {
     List<NodeExclusion> exclusions = List.of(new NodeExclusion("n2", "NodeLost", 1, T0.minusSeconds(60).toString(),
         T0.plusSeconds(3600).toString()));
     PlacementDecision decision = step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang,
-        gang.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, () -> pods, 0, Set.of("n2"), List::of, exclusions), null, T0);
+        gang.attemptPods(), inputs(nodes, pods, Set.of("n2"), exclusions), null, T0);
     assertThat(decision.kind()).isEqualTo(PlacementDecision.Kind.WAITING);
     assertThat(decision.reason()).isEqualTo(GangPlacementStep.EXCLUDED_NODES_LEAVE_NO_ROOM);
     assertThat(decision.message()).isEqualTo("needs 2 ranks x 8 GPUs; without the 1 node it keeps off now, "
@@ -280,17 +288,23 @@ class GangPlacementStepTest {
     assertThat(decide(gatedPods(), T0.toString(), T0.plusSeconds(62)).kind()).isEqualTo(PlacementDecision.Kind.PLACED);
   }
 
-  /** A live informer cache: an observation reads it when it is taken, a decision may come seconds later. */
-  private static final class Cache {
+  /** A live informer cache: it shows each pod once created; an observation taken before does not hold the pods. */
+  private final class Cache {
     private final List<Pod> pods = new ArrayList<>();
+    private final List<Node> nodes;
+
+    Cache(List<Node> nodes) {
+      this.nodes = nodes;
+    }
 
     void add(List<Pod> created) {
       pods.addAll(created);
+      informer.show(nodes, pods);
     }
 
-    /** What a reconcile observes of the cluster now: the pods are read from the cache when the gang decides. */
-    GangPlacementStep.Inputs observe(List<Node> nodes) {
-      return new GangPlacementStep.Inputs(HOSTS, nodes, () -> List.copyOf(pods), 0, Set.of(), List::of, List.of());
+    /** What a reconcile observes now: the placer reads the cluster from the cache only when the gang decides. */
+    GangPlacementStep.Inputs observe() {
+      return new GangPlacementStep.Inputs(HOSTS, 0, Set.of(), List::of, List.of());
     }
   }
 
@@ -326,17 +340,17 @@ class GangPlacementStepTest {
   void aGangDecidedAfterAnotherGangsObservationStillHoldsItsGpusWhenThatGangDecides() {
     // A new leader reconciles every job at once: b observes the cache before a's pods reach it, and decides after a did.
     List<Node> oneNode = List.of(node("n1"));
-    Cache cache = new Cache();
+    Cache cache = new Cache(oneNode);
     List<Pod> b = gated("b", 2, 2);
     cache.add(b);
-    GangPlacementStep.Inputs observedByB = cache.observe(oneNode);
+    GangPlacementStep.Inputs observedByB = cache.observe();
     List<Pod> a = gated("a", 4, 1);
     cache.add(a);
-    PlacementDecision placedA = decide("a", 4, 1, a, cache.observe(oneNode));
+    PlacementDecision placedA = decide("a", 4, 1, a, cache.observe());
     PlacementDecision placedB = decide("b", 2, 2, b, observedByB);
     List<Pod> c = gated("c", 4, 1);
     cache.add(c);
-    PlacementDecision placedC = decide("c", 4, 1, c, cache.observe(oneNode));
+    PlacementDecision placedC = decide("c", 4, 1, c, cache.observe());
 
     assertThat(placedA.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
     assertThat(placedB.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
@@ -360,7 +374,7 @@ class GangPlacementStepTest {
 
     GangObservation afterPreemption = GangObservation.of(List.of(survivor), 1, 2);
     PlacementDecision lost = step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), afterPreemption,
-        afterPreemption.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, () -> List.of(survivor, preemptor), 0, Set.of(), List::of, List.of()),
+        afterPreemption.attemptPods(), inputs(nodes, List.of(survivor, preemptor), Set.of(), List.of()),
         T0.toString(), T0.plusSeconds(5));
     assertThat(lost.kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
     assertThat(lost.reason()).isEqualTo(GangPlacementStep.RANK_LOST);
@@ -372,7 +386,7 @@ class GangPlacementStepTest {
     Pod recreated = RankPodBuilder.build(job, 0, 1, null);
     GangObservation again = GangObservation.of(List.of(recreated, survivor), 1, 2);
     PlacementDecision next = step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), again,
-        again.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, () -> List.of(recreated, survivor, preemptor), 0, Set.of(), List::of, List.of()),
+        again.attemptPods(), inputs(nodes, List.of(recreated, survivor, preemptor), Set.of(), List.of()),
         T0.toString(), T0.plusSeconds(6));
     assertThat(next.annotate()).doesNotContainEntry(recreated, node0);
     assertThat(next.release()).doesNotContainKey(recreated);
@@ -396,7 +410,7 @@ class GangPlacementStepTest {
     GangObservation gang = GangObservation.of(seen, 1, 2);
     List<Pod> cluster = List.of(recreated, pods.get(1), preemptor);
     PlacementDecision next = step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang,
-        gang.attemptPods(), new GangPlacementStep.Inputs(HOSTS, nodes, () -> cluster, 0, Set.of(), List::of, List.of()), T0.toString(), T0.plusSeconds(6));
+        gang.attemptPods(), inputs(nodes, cluster, Set.of(), List.of()), T0.toString(), T0.plusSeconds(6));
     assertThat(next.annotate()).doesNotContainEntry(recreated, node0);
     assertThat(next.release()).doesNotContainEntry(recreated, node0);
     assertThat(next.kind()).as("decided again against the cluster as it is: the preemptor holds " + node0).isEqualTo(PlacementDecision.Kind.WAITING);

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** Goodput as Prometheus sees it: counters by cause that never go back, one gauge per job that leaves with the job. */
 class JobMetricsTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final JobMetrics metrics = new JobMetrics(registry, () -> 0);
+  private final JobMetrics metrics = new JobMetrics(registry);
 
   private static Instant t(long seconds) {
     return Instant.parse("2026-12-01T00:00:00Z").plusSeconds(seconds);
@@ -95,12 +95,12 @@ class JobMetricsTest {
   @Test
   void theWaitingGangsGaugeKeepsItsSupplierAlive() {
     SimpleMeterRegistry own = new SimpleMeterRegistry();
-    new JobMetrics(own, new java.util.function.Supplier<Number>() {
+    new JobMetrics(own).watch(new java.util.function.Supplier<Number>() {
       @Override
       public Number get() {
         return 7;
       }
-    });
+    }, () -> 0);
     for (int i = 0; i < 5; i++) {
       System.gc();
     }

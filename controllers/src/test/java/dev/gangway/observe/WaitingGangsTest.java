@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class WaitingGangsTest {
   private static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
   private static final KubernetesSerialization JSON = new KubernetesSerialization();
-  private static final ClusterView CLUSTER = new ClusterView(List.of(), List.of(), List::of, List.of(
+  private static final ClusterView CLUSTER = new ClusterView(List.of(), List.of(), List.of(
       new PriorityClassBuilder().withNewMetadata().withName("urgent").endMetadata().withValue(1000).build(),
       new PriorityClassBuilder().withNewMetadata().withName("normal").endMetadata().withValue(0).withGlobalDefault(true).build()));
 

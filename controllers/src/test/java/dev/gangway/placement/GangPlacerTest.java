@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Taint;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * decision while the rank is unbound, from the binding afterwards.
  */
 class GangPlacerTest {
-  private final GangPlacer placer = new GangPlacer(new PlacementEngine());
+  private final CacheFeed informer = new CacheFeed();
+  private final GangPlacer placer = new GangPlacer(new PlacementEngine(), informer.cache());
 
   private static List<Node> nodes(int count) {
     List<Node> nodes = new ArrayList<>();
@@ -65,7 +67,8 @@ class GangPlacerTest {
   }
 
   private PlacementResult place(List<Node> nodes, List<Pod> cache, String job, List<Pod> ranks, int gpus) {
-    return placer.place(Clusters.THREE_LEVELS, nodes, () -> cache, gang(job, ranks.size(), gpus), ranks);
+    informer.show(nodes, cache);
+    return placer.place(Clusters.THREE_LEVELS, gang(job, ranks.size(), gpus), ranks, List.of(), Set.of());
   }
 
   @Test
@@ -154,7 +157,8 @@ class GangPlacerTest {
   @Test
   void aGangWhosePodsDoNotMatchItsSizeIsRefused() {
     List<Pod> a = gatedPods("a", 1, 8);
-    assertThatThrownBy(() -> placer.place(Clusters.THREE_LEVELS, nodes(2), () -> a, gang("a", 1, 8), List.of()))
+    informer.show(nodes(2), a);
+    assertThatThrownBy(() -> placer.place(Clusters.THREE_LEVELS, gang("a", 1, 8), List.of(), List.of(), Set.of()))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -54,7 +54,8 @@ class ReservationInterleavingsTest {
   private final Map<String, List<String>> ranksOfJob = new LinkedHashMap<>();
   /** The decisions in force, job → pod → node: what must fit. */
   private final Map<String, Map<String, String>> live = new HashMap<>();
-  private GangPlacer placer = new GangPlacer(new PlacementEngine());
+  private CacheFeed informer = new CacheFeed();
+  private GangPlacer placer = new GangPlacer(new PlacementEngine(), informer.cache());
   private int decisions;
   private int bindings;
 
@@ -91,7 +92,8 @@ class ReservationInterleavingsTest {
         pick(random, known).ifPresent(this::catchUp);
       } else {
         // A new leader: nothing in memory, and its informers list what the API server holds now.
-        placer = new GangPlacer(new PlacementEngine());
+        informer = new CacheFeed();
+        placer = new GangPlacer(new PlacementEngine(), informer.cache());
         List<String> all = new ArrayList<>(cache.keySet());
         all.addAll(server.keySet());
         all.forEach(this::catchUp);
@@ -129,7 +131,8 @@ class ReservationInterleavingsTest {
     if (decided.size() < ranks.size()) {
       List<Pod> rankPods = ranks.stream().map(cache::get).toList();
       GangRequest request = GangRequest.builder("ns/" + job).replicas(ranks.size()).gpusPerRank(server.get(ranks.get(0)).gpus).build();
-      PlacementResult result = placer.place(Clusters.THREE_LEVELS, nodes, () -> new ArrayList<>(cache.values()), request, rankPods);
+      informer.show(nodes, new ArrayList<>(cache.values()));
+      PlacementResult result = placer.place(Clusters.THREE_LEVELS, request, rankPods, List.of(), java.util.Set.of());
       if (!result.placed()) {
         return;
       }
