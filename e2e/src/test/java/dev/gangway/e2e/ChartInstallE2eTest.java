@@ -447,7 +447,10 @@ class ChartInstallE2eTest {
         String report = JSON.createObjectNode().put("namespace", kube.namespace()).put("name", "scoped")
             .put("uid", kube.get("tj", "scoped").path("metadata").path("uid").asText()).put("attempt", 1).put("step", 10)
             .put("path", "/ckpt/10").toString();
-        String node = cluster.kubectlOk("get", "nodes", "-o", "jsonpath={.items[0].metadata.name}").strip();
+        // A node none of the job's ranks is on: a Fatal signal there must not restart the gang.
+        List<String> used = kube.pods("scoped").stream().map(p -> p.path("spec").path("nodeName").asText()).toList();
+        String node = cluster.kubectlOk("get", "nodes", "-o", "jsonpath={.items[*].metadata.name}").strip().lines()
+            .flatMap(l -> java.util.Arrays.stream(l.split(" "))).filter(n -> !used.contains(n)).findFirst().orElseThrow();
         try {
           var stored = Intake.post(scoped.url(), "/api/v1/checkpoints", report, Intake.rankToken(cluster, kube.namespace(), "scoped"));
           assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
@@ -497,9 +500,11 @@ class ChartInstallE2eTest {
   private List<String> judge(String mode, String manifest, String system, String serviceAccount, Map<String, String> allowedUnused,
                              java.util.function.Predicate<AuditedRequest> provoked) {
     String user = "system:serviceaccount:" + system + ":" + serviceAccount;
-    JsonNode rendered = json(cluster.kubectlWithInput(manifest, "create", "--dry-run=client", "-o", "json", "-f", "-").assertOk().stdout());
+    JsonNode rendered = asList(cluster.kubectlWithInput(manifest, "create", "--dry-run=client", "-o", "json", "-f", "-").assertOk().stdout());
     List<AuditedRequest> requests = AuditedRequest.read(cluster.auditLog(), user);
-    LeastPrivilege judged = new LeastPrivilege(Grant.of(rendered, system, serviceAccount), requests, allowedUnused);
+    List<Grant> grants = Grant.of(rendered, system, serviceAccount);
+    assertThat(grants).as("what the %s release grants %s", mode, user).isNotEmpty();
+    LeastPrivilege judged = new LeastPrivilege(grants, requests, allowedUnused);
     log("%s: %d audited requests by %s; used:%n  %s", mode, requests.size(), user,
         String.join("\n  ", judged.used(ns -> ns.equals(system) || ns.equals("default") ? ns : "<job namespace>")));
     judged.uses().forEach((grant, n) -> log("%s: %-70s used %d times%s", mode, grant, n,
@@ -646,6 +651,25 @@ class ChartInstallE2eTest {
   private String logSince(OperatorProcess operator, long mark) {
     String log = operator.log();
     return log.length() <= mark ? "" : log.substring((int) mark);
+  }
+
+  /** kubectl prints one JSON object per manifest, one after the other: gathered into a List's items. */
+  private static JsonNode asList(String objects) {
+    var list = JSON.createObjectNode().put("kind", "List");
+    var items = list.putArray("items");
+    try (var values = JSON.readerFor(JsonNode.class).<JsonNode>readValues(objects)) {
+      while (values.hasNext()) {
+        JsonNode o = values.next();
+        if ("List".equals(o.path("kind").asText())) {
+          o.path("items").forEach(items::add);
+        } else {
+          items.add(o);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return list;
   }
 
   private static JsonNode json(String text) {
