@@ -4,6 +4,7 @@ import dev.gangway.decide.PlacementDecision;
 import dev.gangway.api.v1alpha1.RestartRecord;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
 import dev.gangway.placement.PlacementQuality;
+import dev.gangway.pod.Timestamps;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,6 +28,10 @@ import java.util.function.Supplier;
  * goodput: of the GPU time it held, how much trained (status.goodput, as counters and a gauge per job).
  */
 public final class JobMetrics {
+  private static final Map<String, String> RECOVERY_SUMMARIES = Map.of(
+      "gangway.recovery.seconds", "Failure to every rank of the next attempt running",
+      "gangway.recovery.detection.seconds", "Failure to Gangway noticing it",
+      "gangway.recovery.lost.work.seconds", "Training redone: last complete checkpoint to the failure");
   private final MeterRegistry registry;
   /** The goodput gauge of each job, with the figures it shows; removed with the job. */
   private final Map<ResourceID, JobGoodputGauge> goodput = new ConcurrentHashMap<>();
@@ -36,9 +41,74 @@ public final class JobMetrics {
 
   public JobMetrics(MeterRegistry registry, Supplier<Number> waitingGangs) {
     this.registry = registry;
-    registry.gauge("gangway.placement.waiting.gangs", java.util.List.of(), waitingGangs, s -> s.get().doubleValue());
+    // Held strongly: nothing else references the supplier, and a weakly held one is collected (the gauge then reads NaN
+    // and Prometheus gets no series).
+    Gauge.builder("gangway.placement.waiting.gangs", waitingGangs, s -> s.get().doubleValue()).strongReference(true)
+        .description("Gangs in the placement queue at the latest decision").register(registry);
     Gauge.builder("gangway.fleet.goodput.ratio", goodput, JobMetrics::fleetRatio)
         .description("Useful GPU-seconds over GPU-seconds held, summed over the jobs that have a goodput gauge").register(registry);
+    registerAtZero();
+  }
+
+  /**
+   * Creates the meters whose labels are known in advance before their first event, so Prometheus sees them
+   * start at zero: rate() and increase() then count the first restart or placement, and panels show 0, not "no data".
+   */
+  private void registerAtZero() {
+    timeToRunning();
+    allReduceVsBound();
+    RECOVERY_SUMMARIES.keySet().forEach(this::recoverySummary);
+    for (dev.gangway.recovery.Cause cause : dev.gangway.recovery.Cause.values()) {
+      if (cause.defaultAction() != dev.gangway.api.v1alpha1.FailureAction.Ignore) {
+        restarts(cause.name(), cause.infrastructure());
+      }
+    }
+    for (PlacementDecision.Kind kind : PlacementDecision.Kind.values()) {
+      if (kind != PlacementDecision.Kind.NONE) {
+        decisionTimer(kind);
+      }
+    }
+    usefulCounter();
+    for (Bucket cause : GoodputAccount.OBSERVED) {
+      if (cause != Bucket.USEFUL) {
+        lostCounter(cause);
+      }
+    }
+  }
+
+  private Counter usefulCounter() {
+    return Counter.builder("gangway.gpu.seconds.useful").description("GPU-seconds of training kept by a checkpoint or the job's end")
+        .register(registry);
+  }
+
+  private Counter lostCounter(Bucket cause) {
+    return Counter.builder("gangway.gpu.seconds.lost").tag("cause", cause.name().toLowerCase(Locale.ROOT))
+        .description("GPU-seconds jobs held without useful training, by cause").register(registry);
+  }
+
+  private Timer decisionTimer(PlacementDecision.Kind kind) {
+    return Timer.builder("gangway.placement.decision").description("Time to decide a gang's placement")
+        .tag("outcome", kind.name().toLowerCase(Locale.ROOT)).publishPercentiles(0.5, 0.99).register(registry);
+  }
+
+  private DistributionSummary allReduceVsBound() {
+    return DistributionSummary.builder("gangway.placement.allreduce.vs.bound")
+        .description("Predicted ring all-reduce time over the best the free capacity allowed (1.0 is optimal)").register(registry);
+  }
+
+  private DistributionSummary timeToRunning() {
+    return DistributionSummary.builder("gangway.job.time.to.running").baseUnit("seconds")
+        .description("Job creation to every rank of its first attempt running")
+        .serviceLevelObjectives(1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600).register(registry);
+  }
+
+  private Counter restarts(String cause, boolean infrastructure) {
+    return Counter.builder("gangway.restarts").description("Gang restarts by the failure's cause")
+        .tags("cause", cause, "infrastructure", Boolean.toString(infrastructure)).register(registry);
+  }
+
+  private DistributionSummary recoverySummary(String name) {
+    return DistributionSummary.builder(name).description(RECOVERY_SUMMARIES.get(name)).baseUnit("seconds").register(registry);
   }
 
   /**
@@ -51,12 +121,10 @@ public final class JobMetrics {
     }
     GoodputAccount was = before == null ? GoodputAccount.opened(Instant.EPOCH) : GoodputAccount.of(before, Instant.EPOCH);
     GoodputAccount now = GoodputAccount.of(after, Instant.EPOCH);
-    increment(Counter.builder("gangway.gpu.seconds.useful")
-        .description("GPU-seconds of training kept by a checkpoint or the job's end").register(registry), now.kept() - was.kept());
+    increment(usefulCounter(), now.kept() - was.kept());
     for (Bucket cause : GoodputAccount.OBSERVED) {
       if (cause != Bucket.USEFUL) {
-        increment(Counter.builder("gangway.gpu.seconds.lost").tag("cause", cause.name().toLowerCase(Locale.ROOT))
-            .description("GPU-seconds jobs held without useful training, by cause").register(registry), now.get(cause) - was.get(cause));
+        increment(lostCounter(cause), now.get(cause) - was.get(cause));
       }
     }
     if (after.getRatio() == null) {
@@ -103,9 +171,7 @@ public final class JobMetrics {
   }
 
   void decision(Duration took, PlacementDecision outcome) {
-    Timer.builder("gangway.placement.decision").description("Time to decide a gang's placement")
-        .tag("outcome", outcome.kind().name().toLowerCase(java.util.Locale.ROOT)).publishPercentiles(0.5, 0.99)
-        .register(registry).record(took);
+    decisionTimer(outcome.kind()).record(took);
     if (outcome.kind() != PlacementDecision.Kind.PLACED) {
       return;
     }
@@ -114,29 +180,38 @@ public final class JobMetrics {
         .description("Ring hops leaving a domain of the level, per placed gang").tag("level", level).register(registry).record(n));
     q.domainsSpanned().forEach((level, n) -> DistributionSummary.builder("gangway.placement.domains.spanned")
         .description("Domains of the level a placed gang spans").tag("level", level).register(registry).record(n));
-    DistributionSummary.builder("gangway.placement.allreduce.vs.bound")
-        .description("Predicted ring all-reduce time over the best the free capacity allowed (1.0 is optimal)")
-        .register(registry).record(q.allReduceVsBound());
+    allReduceVsBound().record(q.allReduceVsBound());
+  }
+
+  /**
+   * The gang had every rank running for the first time (status.startTime set): how long that took from the job's
+   * creation, queueing and any time suspended before its first start included. Buckets, so dashboards can show quantiles.
+   */
+  void firstRunning(String creationTimestamp, TrainingJobStatus before, TrainingJobStatus after) {
+    Instant created = Timestamps.parse(creationTimestamp);
+    Instant started = after == null ? null : Timestamps.parse(after.getStartTime());
+    if (created == null || started == null || (before != null && before.getStartTime() != null)) {
+      return;
+    }
+    timeToRunning().record(Math.max(0, Duration.between(created, started).toMillis() / 1000.0));
   }
 
   void restarted(RestartRecord record, boolean infrastructure) {
-    registry.counter("gangway.restarts", "cause", String.valueOf(record.getCause()), "infrastructure", Boolean.toString(infrastructure))
-        .increment();
+    restarts(String.valueOf(record.getCause()), infrastructure).increment();
   }
 
   void recovered(TrainingJobStatus status) {
     if (status.getTimings() == null) {
       return;
     }
-    record("gangway.recovery.seconds", "Failure to every rank of the next attempt running", status.getTimings().getLastRecoverySeconds());
-    record("gangway.recovery.detection.seconds", "Failure to Gangway noticing it", status.getTimings().getLastDetectionSeconds());
-    record("gangway.recovery.lost.work.seconds", "Training redone: last complete checkpoint to the failure",
-        status.getTimings().getLastLostWorkSeconds());
+    record("gangway.recovery.seconds", status.getTimings().getLastRecoverySeconds());
+    record("gangway.recovery.detection.seconds", status.getTimings().getLastDetectionSeconds());
+    record("gangway.recovery.lost.work.seconds", status.getTimings().getLastLostWorkSeconds());
   }
 
-  private void record(String name, String description, Long seconds) {
+  private void record(String name, Long seconds) {
     if (seconds != null) {
-      DistributionSummary.builder(name).description(description).baseUnit("seconds").register(registry).record(seconds);
+      recoverySummary(name).record(seconds);
     }
   }
 }

@@ -80,6 +80,8 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private static final Duration NOT_LEADER_RETRY = Duration.ofSeconds(1);
   /** How often goodput gauges of deleted jobs are removed. */
   private static final Duration GAUGE_SWEEP = Duration.ofSeconds(30);
+  /** How often the fleet gauges (jobs by phase, waiting time, exclusions) are recomputed from the job cache. */
+  private static final Duration FLEET_GAUGES_REFRESH = Duration.ofSeconds(10);
 
   private final Clock clock;
   private final JobDependencies deps;
@@ -87,6 +89,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private final JobDecider decider;
   private final JobActuator actuator = new JobActuator();
   private final JobMetrics metrics;
+  private final FleetGauges fleetGauges;
   private final NodeMarker nodeMarker;
   private static final String BY_OWNER = "gangway-owner-uid";
   private volatile InformerEventSource<Pod, TrainingJob> podSource;
@@ -106,6 +109,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
         new GangRecoveryStep(deps.classifier(), deps.recoveryDefaults(), deps.badNodes()), placement);
     this.nodeMarker = new NodeMarker(deps.nodeMarking());
     this.metrics = new JobMetrics(deps.meters(), placement::waiting);
+    this.fleetGauges = new FleetGauges(deps.meters(), deps.leadership(), deps.badNodes(), deps.health());
   }
 
   @Override
@@ -140,12 +144,22 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
 
   /**
    * Every {@link #GAUGE_SWEEP}, drops the goodput gauges of deleted jobs (JOSDK calls no reconcile for a
-   * deleted job), and all of them on a follower: only the leader publishes job metrics.
+   * deleted job), and all of them on a follower: only the leader publishes job metrics. Every
+   * {@link #FLEET_GAUGES_REFRESH}, recomputes the fleet gauges from the same cache.
    */
   private void retainGoodputGauges(io.javaoperatorsdk.operator.processing.event.source.Cache<TrainingJob> jobs) {
     var sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(dev.gangway.act.DaemonThreads.named("gangway-goodput-gauges"));
     sweeper.scheduleWithFixedDelay(() -> metrics.retainGoodput(job -> deps.leadership().isLeader() && jobs.get(job).isPresent()),
         GAUGE_SWEEP.toMillis(), GAUGE_SWEEP.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    sweeper.scheduleWithFixedDelay(() -> {
+      try {
+        fleetGauges.refresh(jobs.list().toList(), clock.instant());
+      } catch (RuntimeException e) {
+        // A task that throws is never run again: keep the gauges alive past one bad refresh.
+        LOG.warn("Refreshing the fleet gauges failed", e);
+      }
+    },
+        0, FLEET_GAUGES_REFRESH.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   private static List<String> ownerUids(Pod pod) {
@@ -257,6 +271,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     TrainingJobStatus before = observation.job().getStatus();
     metrics.goodput(observation.job().getMetadata().getNamespace(), observation.job().getMetadata().getName(),
         before == null ? null : before.getGoodput(), decision.status().getGoodput());
+    metrics.firstRunning(observation.job().getMetadata().getCreationTimestamp(), before, decision.status());
     if (decision.placementTime() != null) {
       metrics.decision(decision.placementTime(), decision.placement());
     }

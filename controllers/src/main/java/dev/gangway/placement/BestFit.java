@@ -94,8 +94,8 @@ final class BestFit {
     // Largest first; among equals the emptier first, so the fullest sit last where picks come from.
     Arrays.sort(order, (a, b) -> {
       if (cap[a] != cap[b]) return Long.compare(cap[b], cap[a]);
-      int fa = tree.domain(ids[a]).freeGpus();
-      int fb = tree.domain(ids[b]).freeGpus();
+      int fa = tree.freeGpusOf(ids[a]);
+      int fb = tree.freeGpusOf(ids[b]);
       if (fa != fb) return Integer.compare(fb, fa);
       return Integer.compare(ids[b], ids[a]);
     });

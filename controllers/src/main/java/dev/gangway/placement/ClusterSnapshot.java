@@ -28,16 +28,56 @@ public final class ClusterSnapshot {
   private final long[] freeMemory;
 
   public ClusterSnapshot(Topology topology, List<NodeState> nodes, List<Reservation> reservations) {
-    this.topology = topology;
+    this(topology, sortedByName(nodes), null, reservations);
+  }
+
+  /**
+   * The cluster as {@code nodes} and {@code reservations} say, like the constructor, but reusing the shape of
+   * {@code previous} (its node order, name index and domain tree) when {@code nodes} are its nodes, in its order
+   * ({@link #nodes()}: by name), with the same labels, on an equal topology: one sweep over the domains instead of
+   * sorting every label into a new tree. Otherwise, or when {@code previous} is null, it is built from scratch. Either
+   * way the result decides exactly as {@code new ClusterSnapshot(topology, nodes, reservations)} would.
+   */
+  public static ClusterSnapshot reusingShape(ClusterSnapshot previous, Topology topology, List<NodeState> nodes,
+      List<Reservation> reservations) {
+    if (previous == null || !previous.sameShape(topology, nodes)) return new ClusterSnapshot(topology, nodes, reservations);
+    return new ClusterSnapshot(topology, List.copyOf(nodes), previous, reservations);
+  }
+
+  private boolean sameShape(Topology other, List<NodeState> candidates) {
+    if (candidates.size() != nodes.size()) return false;
+    if (other != topology && !(other.levels().equals(topology.levels())
+        && other.crossBlockBandwidthGBps() == topology.crossBlockBandwidthGBps())) {
+      return false;
+    }
+    for (int i = 0; i < candidates.size(); i++) {
+      NodeState a = candidates.get(i);
+      NodeState b = nodes.get(i);
+      if (!a.name().equals(b.name()) || (a.labels() != b.labels() && !a.labels().equals(b.labels()))) return false;
+    }
+    return true;
+  }
+
+  private static List<NodeState> sortedByName(List<NodeState> nodes) {
     // Node-name order makes decisions independent of the order the API server listed nodes in.
     List<NodeState> sorted = new ArrayList<>(nodes);
     sorted.sort(Comparator.comparing(NodeState::name));
-    this.nodes = List.copyOf(sorted);
+    return List.copyOf(sorted);
+  }
+
+  /** @param shape a snapshot of the same nodes (names and labels, in this order) whose index and tree to reuse, or null */
+  private ClusterSnapshot(Topology topology, List<NodeState> sorted, ClusterSnapshot shape, List<Reservation> reservations) {
+    this.topology = topology;
+    this.nodes = sorted;
     this.reservations = List.copyOf(reservations);
-    this.indexByName = new HashMap<>(this.nodes.size() * 2);
-    for (int i = 0; i < this.nodes.size(); i++) {
-      if (indexByName.put(this.nodes.get(i).name(), i) != null) {
-        throw new IllegalArgumentException("node " + this.nodes.get(i).name() + " is listed twice");
+    if (shape != null) {
+      this.indexByName = shape.indexByName;
+    } else {
+      this.indexByName = new HashMap<>(this.nodes.size() * 2);
+      for (int i = 0; i < this.nodes.size(); i++) {
+        if (indexByName.put(this.nodes.get(i).name(), i) != null) {
+          throw new IllegalArgumentException("node " + this.nodes.get(i).name() + " is listed twice");
+        }
       }
     }
     this.reservedByAll = new Resources[this.nodes.size()];
@@ -49,19 +89,25 @@ public final class ClusterSnapshot {
       reservedByAll[i] = reservedByAll[i].plus(r.resources());
       reservedByJob.computeIfAbsent(r.jobKey(), k -> new HashMap<>()).merge(i, r.resources(), Resources::plus);
     }
-    List<TopologyNode> topoNodes = new ArrayList<>(this.nodes.size());
     this.freeGpus = new int[this.nodes.size()];
     this.freeCpu = new long[this.nodes.size()];
     this.freeMemory = new long[this.nodes.size()];
     for (int i = 0; i < this.nodes.size(); i++) {
-      NodeState n = this.nodes.get(i);
-      Resources free = n.free().minus(reservedByAll[i]);
+      Resources free = this.nodes.get(i).free().minus(reservedByAll[i]);
       freeGpus[i] = free.gpus();
       freeCpu[i] = free.cpuMillis();
       freeMemory[i] = free.memoryBytes();
-      topoNodes.add(new TopologyNode(n.name(), n.labels(), free.gpus()));
     }
-    this.tree = DomainTree.build(topology, topoNodes);
+    if (shape != null) {
+      this.tree = shape.tree.withFreeGpus(freeGpus);
+    } else {
+      List<TopologyNode> topoNodes = new ArrayList<>(this.nodes.size());
+      for (int i = 0; i < this.nodes.size(); i++) {
+        NodeState n = this.nodes.get(i);
+        topoNodes.add(new TopologyNode(n.name(), n.labels(), freeGpus[i]));
+      }
+      this.tree = DomainTree.build(topology, topoNodes);
+    }
   }
 
   public ClusterSnapshot(Topology topology, List<NodeState> nodes) {

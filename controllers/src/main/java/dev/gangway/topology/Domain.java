@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * A node of the domain tree: the cluster (level -1), a domain at one topology level, or a single
  * Kubernetes node (the leaf level, one below the deepest topology level). Ids are preorder
- * positions, so a domain's subtree is the id range [id, subtreeEnd).
+ * positions, so a domain's subtree is the id range [id, subtreeEnd). Only the shape: what is free in
+ * a domain is the tree's ({@link DomainTree#freeGpusOf}), so snapshots of the same nodes share domains.
  */
 public final class Domain {
 
@@ -17,7 +18,6 @@ public final class Domain {
   // Set once by DomainTree while building (children are created after their parent); never changed after.
   List<Domain> children = List.of();
   int subtreeEnd;
-  int freeGpus;
   int nodeCount;
 
   Domain(int id, int level, String value, Domain parent, int nodeIndex) {
@@ -51,9 +51,6 @@ public final class Domain {
   public int subtreeEnd() { return subtreeEnd; }
 
   public boolean contains(Domain other) { return other.id >= id && other.id < subtreeEnd; }
-
-  /** Free GPUs in the whole domain, as given when the tree was built. */
-  public int freeGpus() { return freeGpus; }
 
   public int nodeCount() { return nodeCount; }
 

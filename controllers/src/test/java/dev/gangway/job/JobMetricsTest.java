@@ -57,4 +57,53 @@ class JobMetricsTest {
     assertThat(registry.find("gangway.job.goodput.ratio").gauges()).isEmpty();
     assertThat(registry.find("gangway.fleet.goodput.ratio").gauge().value()).isNaN();
   }
+
+  @Test
+  void timeToRunningIsRecordedOnceWhenTheGangFirstRunsIntoBuckets() {
+    dev.gangway.api.v1alpha1.TrainingJobStatus pending = new dev.gangway.api.v1alpha1.TrainingJobStatus();
+    dev.gangway.api.v1alpha1.TrainingJobStatus running = new dev.gangway.api.v1alpha1.TrainingJobStatus();
+    running.setStartTime(t(42).toString());
+    metrics.firstRunning(t(0).toString(), pending, pending);
+    assertThat(registry.find("gangway.job.time.to.running").summary().count()).as("registered at zero, not running yet").isZero();
+
+    metrics.firstRunning(t(0).toString(), pending, running);
+    metrics.firstRunning(t(0).toString(), running, running);
+    var summary = registry.find("gangway.job.time.to.running").summary();
+    assertThat(summary.count()).isEqualTo(1);
+    assertThat(summary.totalAmount()).isEqualTo(42.0);
+    assertThat(summary.takeSnapshot().histogramCounts()).anySatisfy(b -> {
+      assertThat(b.bucket()).isEqualTo(60.0);
+      assertThat(b.count()).isEqualTo(1.0);
+    }).anySatisfy(b -> {
+      assertThat(b.bucket()).isEqualTo(30.0);
+      assertThat(b.count()).isZero();
+    });
+  }
+
+  @Test
+  void metersWithKnownLabelsExistAtZeroBeforeTheirFirstEvent() {
+    assertThat(registry.find("gangway.restarts").tag("cause", "RankFailed").tag("infrastructure", "false").counter().count()).isZero();
+    assertThat(registry.find("gangway.restarts").tag("cause", "NodeLost").tag("infrastructure", "true").counter()).isNotNull();
+    assertThat(registry.find("gangway.restarts").tag("cause", "NodeNotReadyWithinGrace").counters()).as("never restarts").isEmpty();
+    assertThat(registry.find("gangway.recovery.seconds").summary().count()).isZero();
+    assertThat(registry.find("gangway.placement.decision").tag("outcome", "placed").timer().count()).isZero();
+    assertThat(registry.find("gangway.placement.allreduce.vs.bound").summary()).isNotNull();
+    assertThat(registry.find("gangway.gpu.seconds.lost").tag("cause", "lost_work").counter().count()).isZero();
+  }
+
+  /** The waiting-gangs supplier is only referenced by the gauge: a weakly held one is collected and the series vanishes. */
+  @Test
+  void theWaitingGangsGaugeKeepsItsSupplierAlive() {
+    SimpleMeterRegistry own = new SimpleMeterRegistry();
+    new JobMetrics(own, new java.util.function.Supplier<Number>() {
+      @Override
+      public Number get() {
+        return 7;
+      }
+    });
+    for (int i = 0; i < 5; i++) {
+      System.gc();
+    }
+    assertThat(own.find("gangway.placement.waiting.gangs").gauge().value()).isEqualTo(7.0);
+  }
 }

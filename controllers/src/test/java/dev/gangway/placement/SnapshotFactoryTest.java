@@ -76,7 +76,7 @@ class SnapshotFactoryTest {
     assertThat(s.reservations()).containsExactly(new Reservation("ns/train", "n1", new Resources(8, 1000, 0)));
     assertThat(s.freeFor("ns/other", 0).gpus()).isZero();
     assertThat(s.freeFor("ns/train", 0).gpus()).isEqualTo(8);
-    assertThat(s.tree().root().freeGpus()).isZero();
+    assertThat(s.tree().freeGpusOf(s.tree().root().id())).isZero();
   }
 
   @Test

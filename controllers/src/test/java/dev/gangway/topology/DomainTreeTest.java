@@ -44,12 +44,31 @@ class DomainTreeTest {
     assertThat(tree.describe(tree.ancestorAt(n4, 1))).isEqualTo("rack (no rack label on n4)");
   }
 
+  static List<Integer> free(DomainTree t, int level) {
+    return t.domainsAt(level).stream().map(d -> t.freeGpusOf(d.id())).toList();
+  }
+
   @Test
   void freeGpusAddUpPerDomain() {
-    assertThat(tree.root().freeGpus()).isEqualTo(23);
-    assertThat(tree.domainsAt(0)).extracting(Domain::freeGpus).containsExactly(15, 8);
-    assertThat(tree.domainsAt(1)).extracting(Domain::freeGpus).containsExactly(8, 1, 6, 8);
+    assertThat(tree.freeGpusOf(tree.root().id())).isEqualTo(23);
+    assertThat(free(tree, 0)).containsExactly(15, 8);
+    assertThat(free(tree, 1)).containsExactly(8, 1, 6, 8);
     assertThat(tree.root().nodeCount()).isEqualTo(5);
+  }
+
+  @Test
+  void aTreeOfTheSameNodesWithOtherFreeGpusSharesTheDomainsAndEqualsOneBuiltAfresh() {
+    // Nodes in the order the tree was built from: n3, n1, n2, n4, n5; an over-committed node counts as 0 free.
+    DomainTree later = tree.withFreeGpus(new int[] {0, 8, 8, -3, 1});
+    assertThat(later.root()).isSameAs(tree.root());
+    assertThat(free(later, 0)).containsExactly(17, 0);
+    assertThat(free(later, 1)).containsExactly(0, 1, 16, 0);
+    assertThat(free(tree, 0)).as("the first tree keeps its own counts").containsExactly(15, 8);
+    DomainTree fresh = DomainTree.build(TOPO, List.of(node("n3", "b2", "r3", 0), node("n1", "b1", "r1", 8), node("n2", "b1", "r1", 8),
+        node("n4", "b1", null, -3), node("n5", "b1", null, 1)));
+    assertThat(later.freeGpusById()).isEqualTo(fresh.freeGpusById());
+    assertThatThrownBy(() -> tree.withFreeGpus(new int[4])).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("4 nodes, the tree has 5");
   }
 
   @Test

@@ -16,7 +16,7 @@ import java.util.List;
 public record Access(String verb, String resource, String subresource, String namespace, String name, String why) {
   public static final String ALL = "*";
 
-  public boolean allowed(LocalCluster cluster, String user) {
+  public boolean allowed(ClusterUnderTest cluster, String user) {
     List<String> args = new ArrayList<>(List.of("auth", "can-i", verb, name == null ? resource : resource + "/" + name));
     if (subresource != null) {
       args.add("--subresource=" + subresource);

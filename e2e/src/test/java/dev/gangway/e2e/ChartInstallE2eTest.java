@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -554,65 +553,16 @@ class ChartInstallE2eTest {
         .until(() -> lease().path("spec").path("holderIdentity").asText().equals(identities.get(operator)));
   }
 
-  /**
-   * The container's environment as the chart renders it. {@code fieldRef: metadata.namespace} is the
-   * release namespace, {@code status.podIP} loopback; the HTTP host is overridden by OperatorProcess's -D property (loopback only here).
-   */
   private Map<String, String> deploymentEnv() {
     return deploymentEnv(RELEASE, SYSTEM);
   }
 
   private Map<String, String> deploymentEnv(String release, String system) {
-    JsonNode deployment = json(cluster.kubectlOk("get", "deployment", release, "-n", system, "-o", "json"));
-    Map<String, String> environment = new LinkedHashMap<>();
-    for (JsonNode e : deployment.path("spec").path("template").path("spec").path("containers").get(0).path("env")) {
-      String name = e.path("name").asText();
-      if (e.has("value")) {
-        environment.put(name, e.path("value").asText());
-      } else if ("metadata.namespace".equals(e.path("valueFrom").path("fieldRef").path("fieldPath").asText())) {
-        environment.put(name, system);
-      } else if ("status.podIP".equals(e.path("valueFrom").path("fieldRef").path("fieldPath").asText())) {
-        environment.put(name, "127.0.0.1");
-      } else {
-        throw new AssertionError("the test cannot provide env " + e);
-      }
-    }
-    return environment;
+    return ChartDeployment.environment(cluster, system, release);
   }
 
-  /** A kubeconfig for the chart's ServiceAccount: the admin kubeconfig's server and CA, a bound token. */
   private Path serviceAccountKubeconfig(String release, String system) {
-    String server = cluster.kubectlOk("config", "view", "--raw", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}").strip();
-    String ca = cluster.kubectlOk("config", "view", "--raw", "--minify", "-o",
-        "jsonpath={.clusters[0].cluster.certificate-authority-data}").strip();
-    String token = cluster.kubectlOk("create", "token", release, "-n", system, "--duration=2h").strip();
-    String kubeconfig = """
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: e2e
-          cluster:
-            server: %s
-            certificate-authority-data: %s
-        users:
-        - name: gangway
-          user:
-            token: %s
-        contexts:
-        - name: gangway
-          context: {cluster: e2e, user: gangway, namespace: %s}
-        current-context: gangway
-        """.formatted(server, ca, token, system);
-    Path file = cluster.dir().resolve(release + "-sa.kubeconfig");
-    try {
-      Files.writeString(file, kubeconfig);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    Command.Result whoami = Command.run(Map.of("KUBECONFIG", file.toString()), E2eEnvironment.REPO, Duration.ofMinutes(1), null,
-        List.of(cluster.binary("kubectl").toString(), "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}")).assertOk();
-    assertThat(whoami.stdout().strip()).isEqualTo("system:serviceaccount:" + system + ":" + release);
-    return file;
+    return ChartDeployment.serviceAccountKubeconfig(cluster, system, release);
   }
 
   private JsonNode lease() {

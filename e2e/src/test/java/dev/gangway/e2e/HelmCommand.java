@@ -11,7 +11,7 @@ public final class HelmCommand {
   private HelmCommand() {
   }
 
-  public static Command.Result run(LocalCluster cluster, String... args) {
+  public static Command.Result run(ClusterUnderTest cluster, String... args) {
     Map<String, String> environment = new HashMap<>(cluster.env());
     var home = E2eEnvironment.WORK.resolve("helm");
     environment.put("HELM_CACHE_HOME", home.resolve("cache").toString());

@@ -45,7 +45,7 @@ public final class Intake {
    *
    * @throws IllegalStateException when the API server issues none (e.g. the pod is gone)
    */
-  public static String podToken(LocalCluster cluster, String namespace, String pod) {
+  public static String podToken(ClusterUnderTest cluster, String namespace, String pod) {
     Command.Result account = cluster.kubectl("get", "pod", pod, "-n", namespace, "-o", "jsonpath={.spec.serviceAccountName}");
     Command.Result token = account.exitCode() != 0 ? account : cluster.kubectl("create", "token",
         account.stdout().isBlank() ? "default" : account.stdout().strip(), "-n", namespace, "--audience", AUDIENCE,
@@ -57,7 +57,7 @@ public final class Intake {
   }
 
   /** The token of one of the job's live rank pods (of its newest attempt). */
-  public static String rankToken(LocalCluster cluster, String namespace, String job) {
+  public static String rankToken(ClusterUnderTest cluster, String namespace, String job) {
     JsonNode pods;
     try {
       pods = JSON.readTree(cluster.kubectlOk("get", "pods", "-n", namespace, "-l", "gangway.dev/job-name=" + job, "-o", "json"));
@@ -79,7 +79,7 @@ public final class Intake {
    * A token of the health agent, granted node-health signals through the chart's own
    * node-health-reporter ClusterRole (rendered with helm template and applied, then bound).
    */
-  public static synchronized String healthAgentToken(LocalCluster cluster) {
+  public static synchronized String healthAgentToken(ClusterUnderTest cluster) {
     String role = RELEASE + "-node-health-reporter";
     if (cluster.kubectl("get", "clusterrole", role).exitCode() != 0) {
       String rendered = HelmCommand.run(cluster, "template", RELEASE, E2eEnvironment.REPO.resolve("charts/gangway").toString(),
@@ -90,7 +90,7 @@ public final class Intake {
   }
 
   /** A token of the health agent, granted node-health signals through the named ClusterRole. */
-  public static synchronized String healthAgentToken(LocalCluster cluster, String clusterRole) {
+  public static synchronized String healthAgentToken(ClusterUnderTest cluster, String clusterRole) {
     if (cluster.kubectl("get", "serviceaccount", AGENT, "-n", AGENT_NAMESPACE).exitCode() != 0) {
       cluster.kubectlOk("create", "serviceaccount", AGENT, "-n", AGENT_NAMESPACE);
     }

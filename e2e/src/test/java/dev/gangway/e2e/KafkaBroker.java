@@ -2,8 +2,6 @@ package dev.gangway.e2e;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,8 +49,7 @@ public final class KafkaBroker implements AutoCloseable {
     this.dir = dir;
     this.log = log;
     // Last resort if the test JVM is stopped before close() (e.g. Ctrl-C): never leave a broker behind.
-    this.shutdownHook = new Thread(process::destroyForcibly);
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    this.shutdownHook = ChildProcess.killOnExit(process);
   }
 
   /**
@@ -70,10 +67,10 @@ public final class KafkaBroker implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    int port = freePort();
-    int controllerPort = freePort();
+    int port = ChildProcess.freeLoopbackPort();
+    int controllerPort = ChildProcess.freeLoopbackPort();
     while (controllerPort == port) {
-      controllerPort = freePort();
+      controllerPort = ChildProcess.freeLoopbackPort();
     }
     Path config = dir.resolve("server.properties");
     Path log = dir.resolve("broker.log");
@@ -243,29 +240,7 @@ public final class KafkaBroker implements AutoCloseable {
   /** SIGTERM (a controlled shutdown), then SIGKILL after 20 s. */
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-    }
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException e) {
-      // the JVM is shutting down already
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    ChildProcess.stop(process, Duration.ofSeconds(20), shutdownHook);
   }
 
   private static void write(Path file, String text) {

@@ -9,16 +9,16 @@ import java.util.List;
 /** Reads kubectl's JSON the way a test wants it: a job's phase, the pods of a job, a condition. */
 public final class Kube {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final LocalCluster cluster;
+  private final ClusterUnderTest cluster;
   private final String namespace;
 
-  public Kube(LocalCluster cluster, String namespace) {
+  public Kube(ClusterUnderTest cluster, String namespace) {
     this.cluster = cluster;
     this.namespace = namespace;
   }
 
   /** A new namespace with a random name: each test starts from nothing of another's. */
-  public static Kube inFreshNamespace(LocalCluster cluster, String prefix) {
+  public static Kube inFreshNamespace(ClusterUnderTest cluster, String prefix) {
     String ns = prefix + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
     cluster.kubectlOk("create", "namespace", ns);
     return new Kube(cluster, ns);

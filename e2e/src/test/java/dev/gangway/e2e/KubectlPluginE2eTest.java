@@ -24,25 +24,28 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class KubectlPluginE2eTest {
   private static final Duration WAIT = Duration.ofSeconds(90);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final LocalCluster cluster;
+  private final ClusterUnderTest cluster;
   private Kube kube;
 
   private final E2eEnvironment env;
 
   KubectlPluginE2eTest(E2eEnvironment env) {
     this.env = env;
-    this.cluster = env.cluster();
+    this.cluster = env.clusterUnderTest();
   }
 
   @BeforeEach
   void namespaceAndTopology() {
+    cluster.assume(Capability.SMALL_GPU_CLUSTER);
     cluster.kubectlOk("apply", "-f", cluster.topology().toString());
     kube = Kube.inFreshNamespace(cluster, "plugin");
   }
 
   @AfterEach
   void emptyTheCluster() {
-    kube.deleteNamespace(WAIT);
+    if (kube != null) {
+      kube.deleteNamespace(WAIT);
+    }
   }
 
   @Test

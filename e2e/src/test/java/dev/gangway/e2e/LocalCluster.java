@@ -6,22 +6,27 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A real control plane on 127.0.0.1 started by e2e/cluster/cluster.sh, the way a developer starts
- * one. Its logs and data stay under target/ so a failed run can be read afterwards.
+ * one. Its logs and data stay under target/ so a failed run can be read afterwards. It can do
+ * everything a test may ask ({@link Capability}): its nodes are KWOK's, its processes the suite's.
  */
-public final class LocalCluster implements AutoCloseable {
+public final class LocalCluster implements ClusterUnderTest {
   private final Path repo;
   private final String name;
   private final Path dir;
   private final Map<String, String> env = new HashMap<>();
+  private final Set<Capability> capabilities;
 
-  private LocalCluster(Path repo, String name, Path dir) {
+  private LocalCluster(Path repo, String name, Path dir, Set<Capability> capabilities) {
     this.repo = repo;
     this.name = name;
     this.dir = dir;
+    this.capabilities = capabilities;
   }
 
   /** Builds missing binaries, starts the cluster with the given node description and waits until it is ready. */
@@ -32,11 +37,15 @@ public final class LocalCluster implements AutoCloseable {
   /** As above, with further options of {@code cluster.sh up} (e.g. {@code --audit-log}). */
   public static LocalCluster start(Path repo, Path workDir, String nodes, int portBase, List<String> upOptions) {
     String name = "e2e-" + ProcessHandle.current().pid();
-    LocalCluster cluster = new LocalCluster(repo, name, workDir.resolve("cluster"));
-    // GANGWAY_BIN_DIR, as for cluster.sh: binaries from elsewhere, and no build.
-    String bin = System.getenv("GANGWAY_BIN_DIR") != null ? System.getenv("GANGWAY_BIN_DIR")
-        : Command.run(Map.of(), repo, Duration.ofMinutes(90), null,
-            List.of(repo.resolve("e2e/cluster/build-tools.sh").toString(), "--print-bin-dir")).assertOk().stdout().strip();
+    Set<Capability> capabilities = EnumSet.allOf(Capability.class);
+    if (!nodes.equals("small")) {
+      capabilities.remove(Capability.SMALL_GPU_CLUSTER);
+    }
+    if (!upOptions.contains("--audit-log")) {
+      capabilities.remove(Capability.AUDIT_LOG);
+    }
+    LocalCluster cluster = new LocalCluster(repo, name, workDir.resolve("cluster"), Set.copyOf(capabilities));
+    String bin = ClusterUnderTest.cachedBinaries(repo).toString();
     // A run that was killed may have left its cluster behind; stop it by the pids it recorded.
     if (Files.isDirectory(cluster.dir)) {
       Command.run(Map.of(), repo, Duration.ofMinutes(2), null,
@@ -53,10 +62,26 @@ public final class LocalCluster implements AutoCloseable {
     return cluster;
   }
 
+  @Override
+  public String description() {
+    return "the local control plane (e2e/cluster/cluster.sh, KWOK nodes)";
+  }
+
+  @Override
+  public Set<Capability> capabilities() {
+    return capabilities;
+  }
+
+  @Override
+  public FaultInjector faults() {
+    return new KwokFaults(this);
+  }
+
   public Path dir() {
     return dir;
   }
 
+  @Override
   public Path kubeconfig() {
     return dir.resolve("kubeconfig");
   }
@@ -77,48 +102,24 @@ public final class LocalCluster implements AutoCloseable {
         List.of(repo.resolve("e2e/cluster/cluster.sh").toString(), "restart", "--dir", dir.toString(), "--component", component));
   }
 
-  /** Applies Gangway's CRDs (server-side: the TrainingJob CRD is large) and waits until they are established. */
-  public void installCrds() {
-    kubectlOk("apply", "--server-side", "--force-conflicts", "-f", repo.resolve("crds").toString());
-    // `kubectl wait` fails outright while a new CRD has no status yet, so poll instead.
-    for (String crd : List.of("trainingjobs.gangway.dev", "clustertopologies.gangway.dev")) {
-      org.awaitility.Awaitility.await(crd + " established").atMost(Duration.ofSeconds(60))
-          .until(() -> kubectl("get", "crd", crd, "-o", "jsonpath={.status.conditions[?(@.type==\"Established\")].status}")
-              .stdout().strip().equals("True"));
-    }
-  }
-
+  @Override
   public Path topology() {
     return dir.resolve("topology.yaml");
   }
 
+  @Override
   public Path binary(String tool) {
     return Path.of(env.get("GANGWAY_BIN_DIR"), tool);
   }
 
+  @Override
   public Map<String, String> env() {
     return Map.copyOf(env);
   }
 
+  @Override
   public Path logs() {
     return dir.resolve("logs");
-  }
-
-  /** kubectl against this cluster; the result is returned whatever the exit code. */
-  public Command.Result kubectl(String... args) {
-    return kubectlWithInput(null, args);
-  }
-
-  public Command.Result kubectlWithInput(String stdin, String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(binary("kubectl").toString());
-    command.addAll(List.of(args));
-    return Command.run(env, repo, Duration.ofMinutes(2), stdin, command);
-  }
-
-  /** kubectl that must succeed; returns its stdout. */
-  public String kubectlOk(String... args) {
-    return kubectl(args).assertOk().stdout();
   }
 
   @Override

@@ -2,13 +2,9 @@ package dev.gangway.e2e;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -66,27 +62,7 @@ public final class OperatorProcess implements AutoCloseable {
 
   /** Waits for Quarkus's liveness endpoint (readiness needs the informers synced, which a follower never does). */
   private void awaitHealthy(Duration timeout) {
-    HttpClient http = HttpClient.newHttpClient();
-    Instant deadline = Instant.now().plus(timeout);
-    while (Instant.now().isBefore(deadline)) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("the operator exited with " + process.exitValue() + "; see " + log);
-      }
-      try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/health/live"))
-            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-      sleep(500);
-    }
-    throw new IllegalStateException("the operator was not healthy within " + timeout.toSeconds() + " s; see " + log);
+    ChildProcess.awaitHttpOk(process, URI.create("http://127.0.0.1:" + httpPort + "/q/health/live"), timeout, "the operator (log: " + log + ")");
   }
 
   public String log() {

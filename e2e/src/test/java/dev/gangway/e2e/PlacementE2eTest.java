@@ -24,22 +24,25 @@ class PlacementE2eTest {
   private static final String CLIQUE = "nvidia.com/gpu.clique";
   private static final String RACK = "network.topology.kubernetes.io/rack";
   private static final Duration WAIT = Duration.ofSeconds(60);
-  private final LocalCluster cluster;
+  private final ClusterUnderTest cluster;
   private Kube kube;
 
   PlacementE2eTest(E2eEnvironment env) {
-    this.cluster = env.cluster();
+    this.cluster = env.clusterUnderTest();
   }
 
   @BeforeEach
   void namespaceAndTopology() {
+    cluster.assume(Capability.SMALL_GPU_CLUSTER);
     cluster.kubectlOk("apply", "-f", cluster.topology().toString());
     kube = Kube.inFreshNamespace(cluster, "place");
   }
 
   @AfterEach
   void emptyTheCluster() {
-    kube.deleteNamespace(WAIT);
+    if (kube != null) {
+      kube.deleteNamespace(WAIT);
+    }
   }
 
   @Test

@@ -28,13 +28,17 @@ class QueueE2eTest {
 
   @BeforeEach
   void namespaceAndTopology() {
-    env.cluster().kubectlOk("apply", "-f", env.cluster().topology().toString());
-    kube = Kube.inFreshNamespace(env.cluster(), "queue");
+    ClusterUnderTest cluster = env.clusterUnderTest();
+    cluster.assume(Capability.SMALL_GPU_CLUSTER);
+    cluster.kubectlOk("apply", "-f", cluster.topology().toString());
+    kube = Kube.inFreshNamespace(cluster, "queue");
   }
 
   @AfterEach
   void emptyTheCluster() {
-    kube.deleteNamespace(WAIT);
+    if (kube != null) {
+      kube.deleteNamespace(WAIT);
+    }
   }
 
   @Test

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Failure recovery on the real control plane: KWOK injects the failures (container exit codes,
  * node NotReady, node deletion), the packaged operator restarts the gang from its last checkpoint.
+ * On a cluster without KWOK's stages only the health-signal tests run (the signals go through the
+ * operator's intake); the rest say which capability they lack.
  */
 @ExtendWith(E2eEnvironment.Extension.class)
 class RecoveryE2eTest {
@@ -26,21 +28,27 @@ class RecoveryE2eTest {
   /** How long the first test's job trains after its checkpoint before it fails. */
   private static final Duration LOST_WORK = Duration.ofSeconds(5);
   private final E2eEnvironment env;
-  private final LocalCluster cluster;
+  private final ClusterUnderTest cluster;
+  private final FaultInjector faults;
   private Kube kube;
 
   RecoveryE2eTest(E2eEnvironment env) {
     this.env = env;
-    this.cluster = env.cluster();
+    this.cluster = env.clusterUnderTest();
+    this.faults = cluster.faults();
   }
 
   @BeforeEach
   void namespace() {
+    cluster.assume(Capability.SMALL_GPU_CLUSTER);
     kube = Kube.inFreshNamespace(cluster, "recover");
   }
 
   @AfterEach
   void emptyTheCluster() {
+    if (kube == null) {
+      return; // skipped
+    }
     if (!env.operator().isAlive()) {
       env.restartOperator();
     }
@@ -49,6 +57,7 @@ class RecoveryE2eTest {
 
   @Test
   void aRetryableExitRestartsTheGangFromTheReportedCheckpointWithoutExcludingItsNode() throws Exception {
+    cluster.assume(Capability.RANK_EXIT_CODES);
     kube.apply(job("llm", 2, "maxRestarts: 3"));
     awaitPhase("llm", "Running");
     String uid = kube.get("tj", "llm").path("metadata").path("uid").asText();
@@ -62,7 +71,7 @@ class RecoveryE2eTest {
     Thread.sleep(LOST_WORK.toMillis());
 
     Instant failureInjected = Instant.now();
-    kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=llm,gangway.dev/rank=1", "gangway.dev/e2e-exit-code=1");
+    faults.exitRanks(kube, "gangway.dev/job-name=llm,gangway.dev/rank=1", 1);
     await().atMost(WAIT).untilAsserted(() -> {
       JsonNode status = kube.get("tj", "llm").path("status");
       assertThat(status.path("attempt").asInt()).isEqualTo(2);
@@ -98,12 +107,14 @@ class RecoveryE2eTest {
 
   @Test
   void aNodeThatGoesNotReadyAndIsDeletedMovesTheGangElsewhere() {
+    cluster.assume(Capability.NODE_CONDITIONS);
+    cluster.assume(Capability.NODE_DELETION);
     kube.apply(job("nodeloss", 2, "maxRestarts: 0"));
     awaitPhase("nodeloss", "Running");
     String node = podOfRank("nodeloss", 0).path("spec").path("nodeName").asText();
     String saved = nodeManifest(node);
     try {
-      cluster.kubectlOk("annotate", "node", node, "gangway.dev/e2e-node-not-ready=true");
+      faults.makeNodeNotReady(node);
       await().atMost(WAIT).untilAsserted(() -> assertThat(kube.node(node).path("status").path("conditions").toString())
           .contains("\"type\":\"Ready\"").contains("\"status\":\"False\""));
       // Within the NotReady grace period the gang keeps running.
@@ -208,9 +219,10 @@ class RecoveryE2eTest {
 
   @Test
   void aPermanentExitCodeFailsTheJobWithoutARestart() {
+    cluster.assume(Capability.RANK_EXIT_CODES);
     kube.apply(job("typo", 2, "maxRestarts: 3"));
     awaitPhase("typo", "Running");
-    kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=typo,gangway.dev/rank=0", "gangway.dev/e2e-exit-code=127");
+    faults.exitRanks(kube, "gangway.dev/job-name=typo,gangway.dev/rank=0", 127);
     awaitPhase("typo", "Failed");
     assertThat(kube.condition("typo", "Failed").path("reason").asText()).isEqualTo("PermanentFailure");
     assertThat(kube.condition("typo", "Failed").path("message").asText()).contains("exit code 127");
@@ -221,15 +233,15 @@ class RecoveryE2eTest {
 
   @Test
   void exhaustedRestartsFailTheJob() {
+    cluster.assume(Capability.RANK_EXIT_CODES);
     kube.apply(job("flaky", 2, "maxRestarts: 1"));
     awaitPhase("flaky", "Running");
-    kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=flaky,gangway.dev/rank=1", "gangway.dev/e2e-exit-code=1");
+    faults.exitRanks(kube, "gangway.dev/job-name=flaky,gangway.dev/rank=1", 1);
     await().atMost(WAIT).untilAsserted(() -> {
       assertThat(kube.get("tj", "flaky").path("status").path("attempt").asInt()).isEqualTo(2);
       assertThat(kube.phase("flaky")).isEqualTo("Running");
     });
-    kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=flaky,gangway.dev/attempt=2,gangway.dev/rank=0",
-        "gangway.dev/e2e-exit-code=1");
+    faults.exitRanks(kube, "gangway.dev/job-name=flaky,gangway.dev/attempt=2,gangway.dev/rank=0", 1);
     awaitPhase("flaky", "Failed");
     assertThat(kube.condition("flaky", "Failed").path("reason").asText()).isEqualTo("RestartLimitExceeded");
     assertThat(kube.get("tj", "flaky").path("status").path("restarts").asInt()).isEqualTo(1);
@@ -237,10 +249,11 @@ class RecoveryE2eTest {
 
   @Test
   void anOperatorKilledMidRestartFinishesItWithoutDuplicatesOrLeaks() {
+    cluster.assume(Capability.RANK_EXIT_CODES);
     // A long enough backoff that the operator dies while the restart is pending.
     kube.apply(job("phoenix", 4, "maxRestarts: 3", 8));
     awaitPhase("phoenix", "Running");
-    kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=phoenix,gangway.dev/rank=2", "gangway.dev/e2e-exit-code=1");
+    faults.exitRanks(kube, "gangway.dev/job-name=phoenix,gangway.dev/rank=2", 1);
     awaitPhase("phoenix", "Restarting");
 
     env.operator().kill();
@@ -281,12 +294,12 @@ class RecoveryE2eTest {
   /** Sent as the job's rank would send it, with the token bound to its pod. */
   private int postCheckpoint(String job, String uid, int attempt, long step, String path) throws Exception {
     return post("/api/v1/checkpoints", new ObjectMapper().createObjectNode().put("namespace", kube.namespace()).put("name", job)
-        .put("uid", uid).put("attempt", attempt).put("step", step).put("path", path), Intake.rankToken(env.cluster(), kube.namespace(), job));
+        .put("uid", uid).put("attempt", attempt).put("step", step).put("path", path), Intake.rankToken(cluster, kube.namespace(), job));
   }
 
   private int postNodeHealth(String node, String severity, String reason) throws Exception {
     return post("/api/v1/node-health", new ObjectMapper().createObjectNode().put("node", node).put("severity", severity)
-        .put("reason", reason).put("time", java.time.Instant.now().toString()), Intake.healthAgentToken(env.cluster()));
+        .put("reason", reason).put("time", java.time.Instant.now().toString()), Intake.healthAgentToken(cluster));
   }
 
   private int post(String path, ObjectNode body, String token) throws Exception {

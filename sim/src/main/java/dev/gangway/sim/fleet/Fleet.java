@@ -2,6 +2,7 @@ package dev.gangway.sim.fleet;
 
 import dev.gangway.placement.ClusterSnapshot;
 import dev.gangway.placement.NodeState;
+import dev.gangway.placement.Reservation;
 import dev.gangway.placement.Resources;
 import dev.gangway.topology.Topology;
 import io.fabric8.kubernetes.api.model.Taint;
@@ -15,8 +16,22 @@ import java.util.Map;
  * The simulated nodes: GPUs in use, and what Kubernetes and Gangway can see of their health. A node may
  * be broken without anyone knowing (a GPU that fails every job placed on it, a dead link); what is
  * visible is NotReady (the node went down), a Fatal health signal (taint) or a cordon.
+ *
+ * <p>Placement sees the fleet through {@link #snapshot()}. {@link Bookkeeping#INCREMENTAL} keeps each node's
+ * {@link NodeState} and the count of usable nodes by free GPUs up to date as nodes change, and builds each
+ * snapshot on the previous one's domain tree; {@link Bookkeeping#REBUILT} builds every snapshot from scratch and
+ * scans every node, as the first version did. Both give placement the same cluster, so a run decides the same
+ * either way (tested); the second is kept as the reference and the benchmark's baseline.
  */
 public final class Fleet {
+
+  /** How the fleet keeps what placement reads. */
+  public enum Bookkeeping {
+    /** Per-node state kept as nodes change; each snapshot reuses the previous one's shape. */
+    INCREMENTAL,
+    /** Every snapshot built from scratch, every capacity check a scan of all nodes: the reference. */
+    REBUILT
+  }
 
   /** Taint of nodes held as hot spares for the large job; only it tolerates the taint. */
   public static final String SPARE_TAINT = "gangway.dev/hot-spare";
@@ -28,6 +43,7 @@ public final class Fleet {
 
   private final ClusterDescription cluster;
   private final Topology topology;
+  private final Bookkeeping bookkeeping;
   private final int gpusPerNode;
   private final String[] names;
   private final List<Map<String, String>> labels;
@@ -40,14 +56,31 @@ public final class Fleet {
   private final boolean[] spare;
   private final boolean[] gpuLost;
   private final Resources allocatable;
+  private final Resources allocatableWithGpuLost;
   /** Bumped by every change placement can see, so an unchanged fleet reuses its snapshot. */
   private long version;
   private long snapshotVersion = -1;
   private ClusterSnapshot snapshot;
 
+  // INCREMENTAL only.
+  /** Node states in name order (the snapshot's order); {@code null} where a change is not yet applied. */
+  private final NodeState[] states;
+  /** Position of each node in name order. */
+  private final int[] positionOf;
+  /** Usable nodes by free GPUs, for ordinary jobs ([0]) and for the large job, which may use spares ([1]). */
+  private final int[][] usableByFree = new int[2][];
+  /** What each node is counted as in {@link #usableByFree}: its free GPUs, and whether it is in [0] and in [1]. */
+  private final int[] countedFree;
+  private final boolean[][] countedUsable = new boolean[2][];
+
   public Fleet(ClusterDescription cluster) {
+    this(cluster, Bookkeeping.INCREMENTAL);
+  }
+
+  public Fleet(ClusterDescription cluster, Bookkeeping bookkeeping) {
     this.cluster = cluster;
     this.topology = cluster.topology();
+    this.bookkeeping = bookkeeping;
     int n = cluster.nodes().count();
     this.gpusPerNode = cluster.nodes().gpus();
     this.names = new String[n];
@@ -66,6 +99,19 @@ public final class Fleet {
     this.gpuLost = new boolean[n];
     // CPU and memory are not what limits GPU gangs here: plenty of both, none requested.
     this.allocatable = new Resources(gpusPerNode, 1_000_000, 1L << 42);
+    this.allocatableWithGpuLost = new Resources(gpusPerNode - 1, allocatable.cpuMillis(), allocatable.memoryBytes());
+    this.states = new NodeState[n];
+    this.positionOf = new int[n];
+    Integer[] byName = new Integer[n];
+    for (int i = 0; i < n; i++) byName[i] = i;
+    java.util.Arrays.sort(byName, java.util.Comparator.comparing((Integer i) -> names[i]));
+    for (int k = 0; k < n; k++) positionOf[byName[k]] = k;
+    this.countedFree = new int[n];
+    for (int t = 0; t < 2; t++) {
+      usableByFree[t] = new int[gpusPerNode + 1];
+      countedUsable[t] = new boolean[n];
+    }
+    for (int i = 0; i < n; i++) count(i);
   }
 
   public ClusterDescription cluster() { return cluster; }
@@ -97,13 +143,13 @@ public final class Fleet {
   public void allocate(int i, int gpus) {
     if (usedGpus[i] + gpus > gpusPerNode) throw new IllegalStateException("node " + names[i] + " over-committed");
     usedGpus[i] += gpus;
-    version++;
+    changed(i);
   }
 
   public void release(int i, int gpus) {
     if (usedGpus[i] - gpus < 0) throw new IllegalStateException("node " + names[i] + " released more than it held");
     usedGpus[i] -= gpus;
-    version++;
+    changed(i);
   }
 
   /** Broken (whether anyone knows or not) at {@code now}. */
@@ -113,17 +159,17 @@ public final class Fleet {
 
   public void breakUntil(int i, long until) { brokenUntil[i] = Math.max(brokenUntil[i], until); }
 
-  public void setNotReady(int i, boolean v) { notReady[i] = v; version++; }
+  public void setNotReady(int i, boolean v) { notReady[i] = v; changed(i); }
 
   public boolean notReady(int i) { return notReady[i]; }
 
-  public void setTainted(int i, boolean v) { tainted[i] = v; version++; }
+  public void setTainted(int i, boolean v) { tainted[i] = v; changed(i); }
 
   public boolean tainted(int i) { return tainted[i]; }
 
-  public void setCordoned(int i, boolean v) { cordoned[i] = v; version++; }
+  public void setCordoned(int i, boolean v) { cordoned[i] = v; changed(i); }
 
-  public void setSpare(int i, boolean v) { spare[i] = v; version++; }
+  public void setSpare(int i, boolean v) { spare[i] = v; changed(i); }
 
   public boolean spare(int i) { return spare[i]; }
 
@@ -131,7 +177,7 @@ public final class Fleet {
    * One GPU of the node is unhealthy to the NVIDIA device plugin (it reports critical XIDs), so the kubelet
    * advertises one GPU fewer: no 8-GPU rank fits there until the repair, whatever Gangway knows.
    */
-  public void setGpuLost(int i, boolean v) { gpuLost[i] = v; version++; }
+  public void setGpuLost(int i, boolean v) { gpuLost[i] = v; changed(i); }
 
   private int allocatableGpus(int i) { return gpuLost[i] ? gpusPerNode - 1 : gpusPerNode; }
 
@@ -140,12 +186,57 @@ public final class Fleet {
     return !notReady[i] && !cordoned[i] && !tainted[i] && (toleratesSpare || !spare[i]);
   }
 
+  private void changed(int i) {
+    version++;
+    if (bookkeeping == Bookkeeping.INCREMENTAL) {
+      states[positionOf[i]] = null;
+      uncount(i);
+      count(i);
+    }
+  }
+
+  private void count(int i) {
+    countedFree[i] = freeGpus(i);
+    for (int t = 0; t < 2; t++) {
+      countedUsable[t][i] = usable(i, t == 1);
+      if (countedUsable[t][i]) usableByFree[t][countedFree[i]]++;
+    }
+  }
+
+  private void uncount(int i) {
+    for (int t = 0; t < 2; t++) {
+      if (countedUsable[t][i]) usableByFree[t][countedFree[i]]--;
+    }
+  }
+
   /**
    * Whether {@code ranks} ranks of {@code gpusPerRank} GPUs could fit on the usable free capacity outside
    * {@code avoid}, with {@code heldGpus} (by node name) taken by someone else, ignoring topology: necessary
    * for any placement, and far cheaper than asking the engine.
    */
   public boolean mightHold(int ranks, int gpusPerRank, boolean toleratesSpare, java.util.Set<String> avoid, Map<String, Integer> heldGpus) {
+    if (bookkeeping == Bookkeeping.REBUILT) return mightHoldByScan(ranks, gpusPerRank, toleratesSpare, avoid, heldGpus);
+    int t = toleratesSpare ? 1 : 0;
+    long room = 0;
+    for (int free = 0; free <= gpusPerNode; free++) room += usableByFree[t][free] * ranksOn(free, ranks, gpusPerRank);
+    for (String name : avoid) {
+      Integer i = indexByName.get(name);
+      if (i != null && countedUsable[t][i]) room -= ranksOn(countedFree[i], ranks, gpusPerRank);
+    }
+    for (Map.Entry<String, Integer> h : heldGpus.entrySet()) {
+      Integer i = indexByName.get(h.getKey());
+      if (i == null || !countedUsable[t][i] || avoid.contains(h.getKey())) continue;
+      room += ranksOn(Math.max(0, countedFree[i] - h.getValue()), ranks, gpusPerRank) - ranksOn(countedFree[i], ranks, gpusPerRank);
+    }
+    return room >= ranks;
+  }
+
+  private static long ranksOn(int freeGpus, int ranks, int gpusPerRank) {
+    return gpusPerRank == 0 ? ranks : freeGpus / gpusPerRank;
+  }
+
+  private boolean mightHoldByScan(int ranks, int gpusPerRank, boolean toleratesSpare, java.util.Set<String> avoid,
+      Map<String, Integer> heldGpus) {
     long room = 0;
     for (int i = 0; i < names.length && room < ranks; i++) {
       if (!usable(i, toleratesSpare) || (!avoid.isEmpty() && avoid.contains(names[i]))) continue;
@@ -158,14 +249,30 @@ public final class Fleet {
   /** The cluster as placement sees it now. */
   public ClusterSnapshot snapshot() {
     if (snapshotVersion == version) return snapshot;
-    List<NodeState> nodes = new ArrayList<>(names.length);
-    for (int i = 0; i < names.length; i++) {
-      List<Taint> taints = spare[i] ? (tainted[i] ? SPARE_UNHEALTHY : SPARE) : (tainted[i] ? UNHEALTHY : List.of());
-      Resources alloc = gpuLost[i] ? new Resources(gpusPerNode - 1, allocatable.cpuMillis(), allocatable.memoryBytes()) : allocatable;
-      nodes.add(new NodeState(names[i], labels.get(i), taints, cordoned[i], !notReady[i], alloc, Resources.gpus(usedGpus[i])));
+    if (bookkeeping == Bookkeeping.REBUILT) {
+      List<NodeState> nodes = new ArrayList<>(names.length);
+      for (int i = 0; i < names.length; i++) nodes.add(state(i));
+      snapshot = new ClusterSnapshot(topology, nodes);
+    } else {
+      for (int i = 0; i < names.length; i++) {
+        if (states[positionOf[i]] == null) states[positionOf[i]] = state(i);
+      }
+      snapshot = ClusterSnapshot.reusingShape(snapshot, topology, java.util.Arrays.asList(states), List.of());
     }
-    snapshot = new ClusterSnapshot(topology, nodes);
     snapshotVersion = version;
     return snapshot;
+  }
+
+  /** The cluster now with {@code held} taken: what a gang behind the queue's head may use. */
+  public ClusterSnapshot snapshotHolding(List<Reservation> held) {
+    ClusterSnapshot now = snapshot();
+    if (bookkeeping == Bookkeeping.REBUILT) return new ClusterSnapshot(topology, now.nodes(), held);
+    return ClusterSnapshot.reusingShape(now, topology, now.nodes(), held);
+  }
+
+  private NodeState state(int i) {
+    List<Taint> taints = spare[i] ? (tainted[i] ? SPARE_UNHEALTHY : SPARE) : (tainted[i] ? UNHEALTHY : List.of());
+    Resources alloc = gpuLost[i] ? allocatableWithGpuLost : allocatable;
+    return new NodeState(names[i], labels.get(i), taints, cordoned[i], !notReady[i], alloc, Resources.gpus(usedGpus[i]));
   }
 }

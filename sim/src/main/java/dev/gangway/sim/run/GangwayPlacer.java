@@ -73,7 +73,7 @@ final class GangwayPlacer implements Placer {
             for (Reservation r : admission.hidden()) held.merge(r.node(), r.resources().gpus(), Integer::sum);
           }
           if (!fleet.mightHold(job.spec.replicas(), job.spec.gpusPerRank(), job.spec.large(), GangRequests.excluded(job, now), held)) continue;
-          if (withHeld == null) withHeld = new ClusterSnapshot(fleet.topology(), current.nodes(), admission.hidden());
+          if (withHeld == null) withHeld = fleet.snapshotHolding(admission.hidden());
           result = engine.place(withHeld, req);
         }
       }

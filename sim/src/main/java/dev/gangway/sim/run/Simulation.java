@@ -70,10 +70,15 @@ public final class Simulation {
   private int allocatedGpus;
 
   public Simulation(Scenario scenario, Policy policy) {
+    this(scenario, policy, Fleet.Bookkeeping.INCREMENTAL);
+  }
+
+  /** @param bookkeeping how the fleet keeps what placement reads; the decisions are the same either way */
+  public Simulation(Scenario scenario, Policy policy, Fleet.Bookkeeping bookkeeping) {
     this.scenario = scenario;
     this.policy = policy;
     this.costs = scenario.costs();
-    this.fleet = new Fleet(scenario.cluster());
+    this.fleet = new Fleet(scenario.cluster(), bookkeeping);
     this.rnd = new Random(scenario.seed() ^ 0x5DEECE66DL);
     this.classifier = new FailureClassifier(Duration.ofMillis(costs.notReadyGrace()));
     this.placer = policy.topologyAware() ? new GangwayPlacer(fleet, scenario.queueWindow()) : new BlindPlacer(fleet, rnd);

@@ -1,0 +1,91 @@
+package dev.gangway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Disruptions any cluster can produce through its API, the way they come in production: a rank's pod
+ * deleted (an eviction, a preemption, a person) and a node drained for repair. These run on every
+ * cluster the suite targets, so they prove {@link ApiFaults} wherever it runs.
+ */
+@ExtendWith(E2eEnvironment.Extension.class)
+class DisruptionE2eTest {
+  private static final Duration WAIT = Duration.ofSeconds(120);
+  private final ClusterUnderTest cluster;
+  private final FaultInjector faults;
+  private Kube kube;
+
+  DisruptionE2eTest(E2eEnvironment env) {
+    this.cluster = env.clusterUnderTest();
+    this.faults = cluster.faults();
+  }
+
+  @BeforeEach
+  void namespace() {
+    cluster.assume(Capability.SMALL_GPU_CLUSTER);
+    kube = Kube.inFreshNamespace(cluster, "disrupt");
+  }
+
+  @AfterEach
+  void emptyTheCluster() {
+    if (kube != null) {
+      kube.deleteNamespace(WAIT);
+    }
+  }
+
+  @Test
+  void aDeletedRankPodRestartsTheGangWithoutSpendingTheJobsRestartBudget() {
+    // maxRestarts 0: a restart counted against the job's own budget would fail it.
+    kube.apply(Manifests.trainingJob("evicted", 2, 8, Manifests.failurePolicy("maxRestarts: 0", 1)));
+    awaitAttemptRunning("evicted", 1);
+
+    faults.deletePods(kube, "gangway.dev/job-name=evicted,gangway.dev/rank=1");
+
+    awaitAttemptRunning("evicted", 2);
+    JsonNode status = kube.get("tj", "evicted").path("status");
+    assertThat(status.path("restarts").asInt()).isZero();
+    assertThat(status.path("infrastructureRestarts").asInt()).isEqualTo(1);
+    assertThat(status.path("restartHistory").get(0).path("cause").asText()).isEqualTo("PodDisrupted");
+    // Nothing says the node is bad: the job may go back to it.
+    assertThat(status.has("excludedNodes")).as(status::toString).isFalse();
+    assertThat(kube.pods("evicted")).filteredOn(p -> !p.path("metadata").has("deletionTimestamp")).hasSize(2)
+        .allSatisfy(p -> assertThat(p.path("metadata").path("labels").path("gangway.dev/attempt").asText()).isEqualTo("2"));
+  }
+
+  @Test
+  void aDrainedNodesRankIsEvictedAndTheGangIsPlacedAgainAwayFromIt() {
+    kube.apply(Manifests.trainingJob("drained", 2, 8, Manifests.failurePolicy("maxRestarts: 0", 1)));
+    awaitAttemptRunning("drained", 1);
+    String node = kube.pods("drained").stream().filter(p -> p.path("metadata").path("labels").path("gangway.dev/rank").asInt() == 0)
+        .findFirst().orElseThrow().path("spec").path("nodeName").asText();
+
+    try {
+      faults.drainNode(node);
+
+      awaitAttemptRunning("drained", 2);
+      JsonNode status = kube.get("tj", "drained").path("status");
+      assertThat(status.path("restarts").asInt()).isZero();
+      assertThat(status.path("restartHistory").get(0).path("cause").asText()).isEqualTo("PodDisrupted");
+      assertThat(kube.pods("drained")).filteredOn(p -> p.path("metadata").path("labels").path("gangway.dev/attempt").asInt() == 2)
+          .hasSize(2).allSatisfy(p -> assertThat(p.path("spec").path("nodeName").asText()).as("a rank of the new attempt")
+              .isNotEqualTo(node));
+    } finally {
+      faults.uncordonNode(node);
+    }
+  }
+
+  private void awaitAttemptRunning(String job, int attempt) {
+    await(job + " attempt " + attempt + " Running").atMost(WAIT).untilAsserted(() -> {
+      JsonNode status = kube.get("tj", job).path("status");
+      assertThat(status.path("attempt").asInt()).as(() -> kube.describe(job)).isEqualTo(attempt);
+      assertThat(status.path("phase").asText()).as(() -> kube.describe(job)).isEqualTo("Running");
+    });
+  }
+}
