@@ -13,7 +13,8 @@
 #   --timeout SECONDS  how long `up` waits for each component and for the nodes (default 120)
 #   --keep             `down` keeps DIR (logs, etcd data)
 #   --audit-log        `up`: the apiserver writes an audit log of every write request
-#                      (DIR/logs/audit.log, JSON lines, level Metadata; reads are not logged)
+#                      (DIR/logs/audit.log, JSON lines, level Metadata; reads are not logged but
+#                      those of ServiceAccounts in gangway-system and gangway-scoped-system)
 #   --component NAME   `restart`: stop and start one component of a running cluster
 #                      (kube-apiserver, kube-scheduler, kube-controller-manager or kwok), as a
 #                      crash and restart of that process would (its log is appended)
@@ -238,13 +239,17 @@ start_etcd() {
 }
 
 # The audit policy of --audit-log: every write, with who sent it (user, user agent) and when;
-# reads and kwok's node Lease renewals are left out to keep the log small.
+# reads and kwok's node Lease renewals are left out to keep the log small, except the reads of the
+# ServiceAccounts of the namespaces ChartInstallE2eTest installs the chart in, so that the chart's
+# RBAC can be judged by everything its operator did.
 write_audit_policy() {
   cat >"$DIR/audit-policy.yaml" <<'EOF'
 apiVersion: audit.k8s.io/v1
 kind: Policy
 omitStages: ["RequestReceived", "ResponseStarted"]
 rules:
+- level: Metadata
+  userGroups: ["system:serviceaccounts:gangway-system", "system:serviceaccounts:gangway-scoped-system"]
 - level: None
   verbs: ["get", "list", "watch"]
 - level: None

@@ -34,9 +34,10 @@ one Role per watched namespace; "cluster" rules are always in a ClusterRole.
 # The headless Service per job that gives ranks stable DNS names for rendezvous (MASTER_ADDR), and
 # the MPI hostfile ConfigMap: created, watched (label gangway.dev/job-name), patched when the part
 # Gangway owns changes (selector, hostfile). Deleted by the garbage collector with the job, never by Gangway.
+# No get: they are read from the informer's cache.
 - apiGroups: [""]
   resources: ["services", "configmaps"]
-  verbs: ["get", "list", "watch", "create", "patch"]
+  verbs: ["list", "watch", "create", "patch"]
 # Kubernetes Events on TrainingJobs (Placed, Restarting, Failed...) so `kubectl describe tj` explains
 # what happened: each one created through the core v1 API, never updated.
 - apiGroups: [""]
@@ -44,20 +45,20 @@ one Role per watched namespace; "cluster" rules are always in a ClusterRole.
   verbs: ["create"]
 {{- end }}
 {{- define "gangway.rules.cluster" -}}
-# Placement reads the cluster's fabric description (cluster-scoped, read-only).
+# Placement reads the cluster's fabric description (cluster-scoped, read-only), from an informer's cache.
 - apiGroups: ["gangway.dev"]
   resources: ["clustertopologies"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
 # Placement counts the GPUs, CPU and memory that pods of every namespace hold on each node, so pods
 # are listed and watched cluster-wide (one informer) even when only some namespaces are watched;
 # single pods are read (get) and written only in the watched namespaces.
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["list", "watch"]
-# Placement orders waiting gangs by their pods' priority, resolved from PriorityClasses as kube-scheduler does.
+# Placement orders waiting gangs by their pods' priority, resolved from PriorityClasses (an informer's cache) as kube-scheduler does.
 - apiGroups: ["scheduling.k8s.io"]
   resources: ["priorityclasses"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
 # Placement reads node labels (topology domains), allocatable GPUs, taints and conditions. patch: a
 # node-health signal (POST /api/v1/node-health or the node-health channel) is kept on its Node, in the
 # annotation gangway.dev/health, before it is acknowledged, so a new leader knows which nodes are bad.
@@ -81,9 +82,8 @@ one Role per watched namespace; "cluster" rules are always in a ClusterRole.
   resources: ["subjectaccessreviews"]
   verbs: ["create"]
 # At startup the Java Operator SDK reads each reconciled CRD by name to check it is installed
-# (quarkus.operator-sdk.crd.validate, on by default). get is what it calls; list matches the role
-# Quarkus Operator SDK itself generates for this check. Read-only.
+# (quarkus.operator-sdk.crd.validate, on by default): a get by name. Read-only.
 - apiGroups: ["apiextensions.k8s.io"]
   resources: ["customresourcedefinitions"]
-  verbs: ["get", "list"]
+  verbs: ["get"]
 {{- end }}

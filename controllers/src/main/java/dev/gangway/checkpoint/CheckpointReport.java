@@ -44,7 +44,7 @@ public record CheckpointReport(String namespace, String name, String uid, int at
       throw new IllegalArgumentException("field 'attempt' is too large: " + attempt);
     }
     JsonNode time = root.get("time");
-    return new CheckpointReport(SignalJson.text(root, "namespace"), SignalJson.text(root, "name"), SignalJson.text(root, "uid"),
+    return new CheckpointReport(SignalJson.objectName(root, "namespace"), SignalJson.objectName(root, "name"), SignalJson.text(root, "uid"),
         (int) attempt, SignalJson.integer(root, "step", 0), SignalJson.text(root, "path"),
         time == null || time.isNull() ? null : SignalJson.time("time", time.asText()));
   }

@@ -39,6 +39,19 @@ public final class SignalJson {
     return value.asText();
   }
 
+  /**
+   * A field naming a Kubernetes object or namespace (an RFC 1123 subdomain): anything else, such as a
+   * path like "../..", could never name one, and must not reach a URL of the API server.
+   */
+  public static String objectName(JsonNode root, String field) {
+    String name = text(root, field);
+    if (name.length() > 253 || !name.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?") || name.contains("..")) {
+      throw new IllegalArgumentException("field '" + field + "' is not a Kubernetes name (lower-case letters, digits, '-' and '.'): "
+          + (name.length() > 64 ? name.substring(0, 64) + "..." : name));
+    }
+    return name;
+  }
+
   public static long integer(JsonNode root, String field, long min) {
     JsonNode value = root.get(field);
     if (value == null || !value.canConvertToExactIntegral() || !value.canConvertToLong()) {

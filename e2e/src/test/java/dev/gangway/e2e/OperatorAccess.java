@@ -103,6 +103,11 @@ final class OperatorAccess {
         deny("delete", "nodes", null, null, "Gangway never deletes nodes"),
         deny("update", "nodes", null, null, "only with nodeHealth.taintNodes/cordonNodes"),
         deny("create", "clustertopologies.gangway.dev", null, null, "the platform describes the fabric"),
+        deny("get", "clustertopologies.gangway.dev", null, null, "read from the informer's cache"),
+        deny("get", "priorityclasses.scheduling.k8s.io", null, null, "read from the informer's cache"),
+        deny("get", "services", null, ns, "read from the informer's cache"),
+        deny("get", "configmaps", null, ns, "read from the informer's cache"),
+        deny("list", "customresourcedefinitions.apiextensions.k8s.io", null, null, "JOSDK checks its CRDs by name"),
         deny("patch", "customresourcedefinitions.apiextensions.k8s.io", null, null, "the chart installs the CRDs"));
   }
 

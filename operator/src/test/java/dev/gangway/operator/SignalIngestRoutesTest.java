@@ -3,7 +3,6 @@ package dev.gangway.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.gangway.act.RankPodBuilder;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.checkpoint.CheckpointInbox;
 import dev.gangway.health.NodeHealthRecorder;
@@ -79,7 +78,7 @@ class SignalIngestRoutesTest {
   void theLeaderStoresAReportAsLastCheckpointBeforeAnswering200() throws Exception {
     TrainingJob job = TestObjects.trainingJob(client, "team-a", "llama");
 
-    HttpResponse<String> ok = post(checkpoints, TestObjects.report(job, 1, 500), rankToken(job));
+    HttpResponse<String> ok = post(checkpoints, TestObjects.report(job, 1, 500), TestObjects.rankToken(client, job));
 
     assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
     assertThat(ok.body()).contains("step 500");
@@ -94,7 +93,7 @@ class SignalIngestRoutesTest {
   @Test
   void aStaleReportIs409WithTheReasonAnUnknownJob404AndAMalformedOne400() throws Exception {
     TrainingJob job = TestObjects.trainingJob(client, "team-a", "stale");
-    String token = rankToken(job);
+    String token = TestObjects.rankToken(client, job);
     assertThat(post(checkpoints, TestObjects.report(job, 1, 700), token).statusCode()).isEqualTo(200);
 
     HttpResponse<String> sameStep = post(checkpoints, TestObjects.report(job, 1, 700), token);
@@ -151,7 +150,7 @@ class SignalIngestRoutesTest {
     assertThat(notBound.statusCode()).isEqualTo(403);
     assertThat(notBound.body()).contains("not bound to a pod");
 
-    HttpResponse<String> rankSignals = post(nodeHealth, signal("gpu-node-5", "Fatal", Instant.now()), rankToken(job));
+    HttpResponse<String> rankSignals = post(nodeHealth, signal("gpu-node-5", "Fatal", Instant.now()), TestObjects.rankToken(client, job));
     assertThat(rankSignals.statusCode()).isEqualTo(403);
     assertThat(rankSignals.body()).contains("may not report node health").contains("nodehealthsignals");
 
@@ -168,7 +167,7 @@ class SignalIngestRoutesTest {
   @Test
   void malformedBodiesAreAnsweredWithA4xxAndAReasonNeverA5xx() throws Exception {
     TrainingJob job = TestObjects.trainingJob(client, "team-f", "fuzzed");
-    String token = rankToken(job);
+    String token = TestObjects.rankToken(client, job);
     String valid = TestObjects.report(job, 1, 10);
     java.util.Random random = new java.util.Random(Long.getLong("gangway.fuzz.seed", 20261202L));
     java.util.Map<Integer, Integer> statuses = new java.util.TreeMap<>();
@@ -286,14 +285,6 @@ class SignalIngestRoutesTest {
     return "{\"node\":\"" + node + "\",\"severity\":\"" + severity + "\",\"reason\":\"XID 79\",\"time\":\"" + time + "\"}";
   }
 
-  /**
-   * Rank 0 of the job, created as Gangway builds it (no reconciler runs in these tests' namespaces),
-   * and the token bound to it, as FakeReviews reads it.
-   */
-  private String rankToken(TrainingJob job) {
-    var pod = client.resource(RankPodBuilder.build(job, 0, 1, null)).create();
-    return "pod:" + pod.getMetadata().getNamespace() + ":" + pod.getMetadata().getName() + ":" + pod.getMetadata().getUid();
-  }
 
   private static HttpResponse<String> post(URI uri, String body, String token) throws Exception {
     return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).header("content-type", "application/json")

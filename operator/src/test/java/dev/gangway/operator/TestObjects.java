@@ -1,5 +1,6 @@
 package dev.gangway.operator;
 
+import dev.gangway.act.RankPodBuilder;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobSpec;
 import io.fabric8.kubernetes.api.model.Node;
@@ -39,5 +40,14 @@ public final class TestObjects {
   public static String report(TrainingJob job, int attempt, long step) {
     return "{\"namespace\":\"" + job.getMetadata().getNamespace() + "\",\"name\":\"" + job.getMetadata().getName() + "\",\"uid\":\""
         + job.getMetadata().getUid() + "\",\"attempt\":" + attempt + ",\"step\":" + step + ",\"path\":\"/ckpt/step-" + step + "\"}";
+  }
+
+  /**
+   * Rank 0 of the job, created as Gangway builds it (no reconciler runs in the tests' namespaces),
+   * and the token bound to it, as FakeReviews reads it.
+   */
+  public static String rankToken(KubernetesClient client, TrainingJob job) {
+    var pod = client.resource(RankPodBuilder.build(job, 0, 1, null)).create();
+    return "pod:" + pod.getMetadata().getNamespace() + ":" + pod.getMetadata().getName() + ":" + pod.getMetadata().getUid();
   }
 }

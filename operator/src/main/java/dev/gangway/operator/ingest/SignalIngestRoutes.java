@@ -5,6 +5,7 @@ import dev.gangway.health.NodeHealthSignal;
 import dev.gangway.signal.Caller;
 import dev.gangway.signal.CheckInAccess;
 import dev.gangway.signal.IntakeAnswer;
+import dev.gangway.signal.IntakeRateLimit;
 import dev.gangway.signal.IntakeToken;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.vertx.core.json.JsonObject;
@@ -14,10 +15,12 @@ import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,32 +36,80 @@ import org.jboss.logging.Logger;
  * with {@link CheckInAccess}: no token 401, a token the API server does not accept 401, a sender
  * that may not send this check-in 403; nothing is stored then. A follower relays the token with the
  * check-in and lets the leader judge it.
+ *
+ * <p>Limits, answered with a JSON reason and nothing stored: a body over
+ * {@code gangway.intake.max-body-bytes} is 413; a client over its rate
+ * ({@code gangway.intake.rate-limit.*}) is 429 with {@code Retry-After}. The rate is counted per
+ * source address at the door a request reaches first (before its token is reviewed, so a flood
+ * costs the API server nothing), and per reviewed identity at the leader (which also catches
+ * requests that claim to be relayed).
  */
 @ApplicationScoped
 public class SignalIngestRoutes {
   public static final String CHECKPOINTS = "/api/v1/checkpoints";
   public static final String NODE_HEALTH = "/api/v1/node-health";
   private static final Logger LOG = Logger.getLogger(SignalIngestRoutes.class);
-  private static final long BODY_LIMIT = 64 * 1024;
+  private static final String RETRY_AFTER = "gangway.retry-after";
 
   private final CheckIns checkIns;
   private final LeaderForwarder leader;
   private final CallerReviews reviews;
   private final Clock clock = Clock.systemUTC();
+  private final long maxBodyBytes;
+  private final IntakeRateLimit perSource;
+  private final IntakeRateLimit perIdentity;
 
-  public SignalIngestRoutes(CheckIns checkIns, LeaderForwarder leader, CallerReviews reviews) {
+  public SignalIngestRoutes(CheckIns checkIns, LeaderForwarder leader, CallerReviews reviews,
+                            @ConfigProperty(name = "gangway.intake.max-body-bytes") long maxBodyBytes,
+                            @ConfigProperty(name = "gangway.intake.rate-limit.per-second") double perSecond,
+                            @ConfigProperty(name = "gangway.intake.rate-limit.burst") int burst,
+                            @ConfigProperty(name = "gangway.intake.rate-limit.max-clients") int maxClients) {
     this.checkIns = checkIns;
     this.leader = leader;
     this.reviews = reviews;
+    this.maxBodyBytes = maxBodyBytes;
+    this.perSource = new IntakeRateLimit(perSecond, burst, maxClients);
+    this.perIdentity = new IntakeRateLimit(perSecond, burst, maxClients);
   }
 
   void routes(@Observes Router router) {
     // Blocking handlers: recording and forwarding wait on the API server or the leader, never on the event loop.
-    router.post(CHECKPOINTS).handler(BodyHandler.create().setBodyLimit(BODY_LIMIT))
+    // The rate limit is a route of its own ahead of the doors: Vert.x wants the BodyHandler first on a route.
+    router.post(CHECKPOINTS).order(-1).handler(this::limitSource);
+    router.post(NODE_HEALTH).order(-1).handler(this::limitSource);
+    router.post(CHECKPOINTS).handler(BodyHandler.create().setBodyLimit(maxBodyBytes))
         .blockingHandler(ctx -> handle(ctx, CHECKPOINTS, body -> CheckpointReport.fromJson(body).timedAt(clock.instant()),
-            this::mayReport, checkIns::record, checkIns::warm), false);
-    router.post(NODE_HEALTH).handler(BodyHandler.create().setBodyLimit(BODY_LIMIT))
-        .blockingHandler(ctx -> handle(ctx, NODE_HEALTH, NodeHealthSignal::fromJson, this::maySignal, checkIns::record, checkIns::warm), false);
+            this::mayReport, checkIns::record, checkIns::warm), false)
+        .failureHandler(this::tooLarge);
+    router.post(NODE_HEALTH).handler(BodyHandler.create().setBodyLimit(maxBodyBytes))
+        .blockingHandler(ctx -> handle(ctx, NODE_HEALTH, NodeHealthSignal::fromJson, this::maySignal, checkIns::record, checkIns::warm), false)
+        .failureHandler(this::tooLarge);
+  }
+
+  /** On the event loop, before the body is read or the token reviewed. Relayed requests were counted at their first door. */
+  private void limitSource(RoutingContext ctx) {
+    if (ctx.request().getHeader(LeaderForwarder.FORWARDED_BY) != null) {
+      ctx.next();
+      return;
+    }
+    String source = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
+    Optional<Duration> wait = perSource.take(source, clock.instant());
+    if (wait.isPresent()) {
+      ctx.put(RETRY_AFTER, IntakeRateLimit.retryAfterSeconds(wait.get()));
+      respond(ctx, IntakeRateLimit.tooMany(source, wait.get()));
+      return;
+    }
+    ctx.next();
+  }
+
+  /** BodyHandler fails the request with 413 past the limit (at once when Content-Length says so); answer it in JSON. */
+  private void tooLarge(RoutingContext ctx) {
+    if (ctx.statusCode() == 413) {
+      respond(ctx, new IntakeAnswer(413, "the body is over " + maxBodyBytes + " bytes (gangway.intake.max-body-bytes); a check-in is a small"
+          + " JSON object: send only the documented fields"));
+    } else {
+      ctx.next();
+    }
   }
 
   private Optional<IntakeAnswer> mayReport(Caller caller, CheckpointReport report) {
@@ -94,7 +145,7 @@ public class SignalIngestRoutes {
     IntakeAnswer answer;
     String forwardedBy = ctx.request().getHeader(LeaderForwarder.FORWARDED_BY);
     if (checkIns.leading()) {
-      answer = refusal(token, checkIn, authorize).orElseGet(() -> record.apply(checkIn));
+      answer = refusal(ctx, token, checkIn, authorize).orElseGet(() -> record.apply(checkIn));
     } else if (forwardedBy != null) {
       answer = IntakeAnswer.unavailable("forwarded by " + forwardedBy + " to " + leader.identity() + ", which is not the leader (any more)");
     } else {
@@ -107,9 +158,18 @@ public class SignalIngestRoutes {
     respond(ctx, answer);
   }
 
-  private <T> Optional<IntakeAnswer> refusal(String token, T checkIn, BiFunction<Caller, T, Optional<IntakeAnswer>> authorize) {
+  private <T> Optional<IntakeAnswer> refusal(RoutingContext ctx, String token, T checkIn,
+                                             BiFunction<Caller, T, Optional<IntakeAnswer>> authorize) {
     try {
-      return authorize.apply(reviews.review(token), checkIn);
+      Caller caller = reviews.review(token);
+      if (caller.authenticated()) {
+        Optional<Duration> wait = perIdentity.take(caller.username(), clock.instant());
+        if (wait.isPresent()) {
+          ctx.put(RETRY_AFTER, IntakeRateLimit.retryAfterSeconds(wait.get()));
+          return Optional.of(IntakeRateLimit.tooMany(caller.username(), wait.get()));
+        }
+      }
+      return authorize.apply(caller, checkIn);
     } catch (KubernetesClientException e) {
       return Optional.of(IntakeAnswer.unavailable("could not review the sender's token with the API server: " + e.getMessage()));
     }
@@ -117,8 +177,9 @@ public class SignalIngestRoutes {
 
   private static void respond(RoutingContext ctx, IntakeAnswer answer) {
     var response = ctx.response().setStatusCode(answer.status()).putHeader("content-type", "application/json");
-    if (answer.status() == 503) {
-      response.putHeader("Retry-After", "1");
+    if (answer.status() == 503 || answer.status() == 429) {
+      Long retryAfter = ctx.get(RETRY_AFTER);
+      response.putHeader("Retry-After", String.valueOf(retryAfter == null ? 1 : retryAfter));
     }
     if (answer.status() == 401) {
       response.putHeader("WWW-Authenticate", "Bearer");
