@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -184,22 +185,71 @@ class TrainingJobLifecycleE2eTest {
     await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("refused")).isEqualTo("Running"));
   }
 
+  /**
+   * Real cluster DNS (CoreDNS's kubernetes plugin on the API server's EndpointSlices): each rank's name
+   * resolves to exactly its own pod's IP (KWOK assigns them), and once a restart's pods exist never to a
+   * pod of the attempt torn down. A pod asks for {@code J-r.J.N.svc} and its resolver's search list adds
+   * the cluster domain, so the query here is the fully qualified name.
+   */
   @Test
-  void theRendezvousServiceSelectsTheCurrentAttemptOnly() {
-    kube.apply(job("dns", 2, 8, Manifests.failurePolicy("maxRestarts: 3", 1)));
-    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("dns")).isEqualTo("Running"));
-    assertThat(kube.get("service", "dns").path("spec").path("selector").path("gangway.dev/attempt").asText()).isEqualTo("1");
+  void rankNamesResolveThroughClusterDnsToTheCurrentAttemptsPodsOnly() {
+    try (ClusterDns dns = ClusterDns.start(cluster)) {
+      kube.apply(job("dns", 2, 8, Manifests.failurePolicy("maxRestarts: 3", 1)));
+      await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("dns")).isEqualTo("Running"));
+      assertThat(kube.get("service", "dns").path("spec").path("selector").path("gangway.dev/attempt").asText()).isEqualTo("1");
+      Map<String, String> first = rankAddresses("dns", 1);
+      awaitResolvedExactly(dns, first, Set.of());
 
-    kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=dns,gangway.dev/rank=1", "gangway.dev/e2e-exit-code=1");
-    await().atMost(WAIT).untilAsserted(() -> {
-      assertThat(kube.get("tj", "dns").path("status").path("attempt").asInt()).isEqualTo(2);
-      assertThat(kube.phase("dns")).isEqualTo("Running");
-    });
-    assertThat(kube.get("service", "dns").path("spec").path("selector").path("gangway.dev/attempt").asText()).isEqualTo("2");
-    // The endpoints behind the rank names become the new attempt's pods only (the endpoint controller follows the selector).
-    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.get("endpointslices", "-l", "kubernetes.io/service-name=dns")
-        .path("items").findValues("targetRef")).extracting(r -> r.path("name").asText())
-        .containsExactlyInAnyOrder("dns-r0-a2", "dns-r1-a2"));
+      kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=dns,gangway.dev/rank=1", "gangway.dev/e2e-exit-code=1");
+      // From the moment the new attempt's pods have their IPs, i.e. as soon as its ranks could look each other up.
+      Map<String, String> second = new java.util.HashMap<>();
+      await().atMost(WAIT).until(() -> {
+        second.clear();
+        second.putAll(rankAddresses("dns", 2));
+        return second.size() == 2;
+      });
+      Set<String> oldOnly = new java.util.HashSet<>(first.values());
+      oldOnly.removeAll(second.values());
+      awaitResolvedExactly(dns, second, oldOnly);
+      await().atMost(WAIT).untilAsserted(() -> {
+        assertThat(kube.get("tj", "dns").path("status").path("attempt").asInt()).isEqualTo(2);
+        assertThat(kube.phase("dns")).isEqualTo("Running");
+      });
+      assertThat(kube.get("service", "dns").path("spec").path("selector").path("gangway.dev/attempt").asText()).isEqualTo("2");
+      assertThat(kube.get("endpointslices", "-l", "kubernetes.io/service-name=dns").path("items").findValues("targetRef"))
+          .extracting(r -> r.path("name").asText()).containsExactlyInAnyOrder("dns-r0-a2", "dns-r1-a2");
+      // Still only the new pods, asked again after the job settled.
+      second.forEach((name, ip) -> assertThat(dns.addresses(name)).as(name).containsExactly(ip));
+    }
+  }
+
+  /** Each rank's fully qualified DNS name → its pod's IP, for the pods of one attempt that have an IP. */
+  private Map<String, String> rankAddresses(String job, int attempt) {
+    Map<String, String> addresses = new java.util.TreeMap<>();
+    for (JsonNode pod : kube.pods(job)) {
+      String ip = pod.path("status").path("podIP").asText();
+      if (pod.path("metadata").path("labels").path("gangway.dev/attempt").asInt() == attempt && !ip.isEmpty()) {
+        JsonNode spec = pod.path("spec");
+        addresses.put(spec.path("hostname").asText() + "." + spec.path("subdomain").asText() + "." + kube.namespace()
+            + ".svc." + ClusterDns.DOMAIN, ip);
+      }
+    }
+    return addresses;
+  }
+
+  /**
+   * Waits until every name resolves to exactly its address; every answer on the way (stale ones
+   * included) must leave out {@code never}.
+   */
+  private static void awaitResolvedExactly(ClusterDns dns, Map<String, String> expected, Set<String> never) {
+    assertThat(expected).isNotEmpty();
+    List<String> stale = new java.util.concurrent.CopyOnWriteArrayList<>();
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> expected.forEach((name, ip) -> {
+      Set<String> answer = dns.addresses(name);
+      answer.stream().filter(never::contains).forEach(old -> stale.add(name + " -> " + old));
+      assertThat(answer).as(name + " (CoreDNS log:\n" + dns.logTail() + ")").containsExactly(ip);
+    }));
+    assertThat(stale).as("answers naming a pod of the old attempt").isEmpty();
   }
 
   static String job(String name, int replicas, int gpus, String extraSpec) {
