@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The rendezvous contract judged by the real clients: the packaged operator creates a job's rank pods on
  * the real control plane; their environment, unchanged, is given to torchrun, torch.distributed, JAX and
- * Open MPI's mpirun running as local processes (e2e/clients/run-ranks.sh: the ranks' DNS names resolve to
+ * Open MPI's mpirun and MPICH's mpiexec running as local processes (e2e/clients/run-ranks.sh: the ranks' DNS names resolve to
  * their own loopback address in a private network namespace). Each client must form the whole world and
  * all-reduce the ranks; again after a gang restart (attempt 2, the same names).
  */
@@ -109,17 +109,58 @@ class RendezvousClientsE2eTest {
     }
   }
 
+  /**
+   * MPICH's Hydra reads the Hydra-format hostfile the environment names (HYDRA_HOST_FILE) and starts one
+   * proxy per line over ssh, rank 0's own line included (it is not the pod's hostname); its proxies call
+   * back to the launcher's hostname, which only rank 0 resolves, so the README's line passes
+   * {@code -localhost $GANGWAY_MASTER_ADDR}.
+   */
   @Test
-  void openMpi5TakesItsDefaultHostfileAndSlotsFromTheEnvironment() {
+  void mpichLaunchesOverSshOnEveryHostOfTheInjectedHydraHostfile() {
     TrainingClients clients = TrainingClients.get();
-    clients.assume(clients.openMpi5Mpirun());
-    // One rank with 4 GPUs: 4 slots. Without the hostfile mpirun would start one process per core (2 here).
-    startJob("ompi5", "mpi", 1, 4);
-    assertHostfiles("ompi5");
-    LocalRanks ranks = LocalRanks.of(podsOf("ompi5", 1), kube);
-    LocalRanks.Run run = ranks.run(mpiHarness(clients), false,
-        List.of(clients.openMpi5Mpirun().toString(), clients.venvPython().toString(), TrainingClients.script("allreduce_mpi.py").toString()));
+    clients.assume(clients.mpichMpiexec()).assume(clients.sshd()).assume(clients.venvPython());
+    createSshSecret("mpich-ssh", "mpich");
+    kube.apply(mpiJob("mpich", 2, 2, "mpich-ssh"));
+    await("mpich Running").atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("mpich")).as(kube.describe("mpich")).isEqualTo("Running"));
+    LocalRanks ranks = LocalRanks.of(podsOf("mpich", 1), kube);
+    Map<String, String> harness = mpiHarness(clients);
+    // The venv's mpi4py on MPICH (its MPICH-ABI module needs libmpi.so.12, Debian's libmpich.so.12).
+    harness.put("MPI4PY_LIBMPI", clients.mpichLibrary().toString());
+    harness.put("LD_LIBRARY_PATH", harness.get("LD_LIBRARY_PATH") + ":" + clients.mpichLibrary().getParent());
+    LocalRanks.Run run = ranks.run(harness, true, List.of("sh", "-c",
+        "exec sh \"$0\" \"$1\" -localhost \"$GANGWAY_MASTER_ADDR\" \"$2\" \"$3\"",
+        TrainingClients.script("mpi-rank.sh").toString(), clients.mpichMpiexec().toString(),
+        clients.venvPython().toString(), TrainingClients.script("allreduce_mpi.py").toString()));
     assertWorld(run, "mpi", 4);
+    assertThat(run.reports()).as(run.describe()).extracting(LocalRanks.Report::host).containsOnly("mpich-0", "mpich-1")
+        .filteredOn("mpich-1"::equals).hasSize(2);
+    assertThat(run.output().get(0)).contains("MPICH Version");
+  }
+
+  /**
+   * Open MPI 5: mpirun takes the hostfile and its slots from PRTE_MCA_prte_default_hostfile (no -np, no
+   * -hostfile) and starts PRRTE's daemon on the other rank over ssh. Those daemons never use loopback
+   * interfaces, so the ranks run on a pod network (a network namespace and the pod's IP each).
+   */
+  @Test
+  void openMpi5LaunchesOverSshOnEveryHostOfTheInjectedHostfile() {
+    TrainingClients clients = TrainingClients.get();
+    clients.assume(clients.openMpi5Mpirun()).assume(clients.sshd());
+    createSshSecret("ompi5-ssh", "ompi5");
+    kube.apply(mpiJob("ompi5", 2, 2, "ompi5-ssh"));
+    await("ompi5 Running").atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("ompi5")).as(kube.describe("ompi5")).isEqualTo("Running"));
+    assertHostfiles("ompi5");
+    await("pod IPs").atMost(WAIT).until(() -> podsOf("ompi5", 1).stream().noneMatch(p -> p.path("status").path("podIP").asText().isEmpty()));
+    LocalRanks ranks = LocalRanks.onPodNetwork(podsOf("ompi5", 1), kube);
+    Map<String, String> harness = mpiHarness(clients);
+    // On a pod network Open MPI picks eth0 by itself, as in a pod.
+    harness.remove("OMPI_MCA_btl_tcp_if_include");
+    LocalRanks.Run run = ranks.run(harness, true, List.of("sh", TrainingClients.script("mpi-rank.sh").toString(),
+        clients.openMpi5Mpirun().toString(), clients.venvPython().toString(), TrainingClients.script("allreduce_mpi.py").toString()));
+    assertWorld(run, "mpi", 4);
+    assertThat(run.reports()).as(run.describe()).extracting(LocalRanks.Report::host).containsOnly("ompi5-0", "ompi5-1")
+        .filteredOn("ompi5-1"::equals).hasSize(2);
+    assertThat(run.output().get(0)).contains("Open MPI v5.");
   }
 
   /**
@@ -144,7 +185,8 @@ class RendezvousClientsE2eTest {
 
   /**
    * An MPI job as the README shows it: the user's Secret with the job's ssh keys mounted at
-   * /etc/gangway/ssh, Open MPI told to use its ssh_config, successPolicy RankZero (the other ranks serve sshd).
+   * /etc/gangway/ssh, Open MPI's and Hydra's ssh told to use its ssh_config, successPolicy RankZero (the
+   * job ends with the launcher on rank 0; every rank serves sshd).
    */
   private static String mpiJob(String name, int replicas, int gpus, String secret) {
     return Manifests.trainingJob(name, replicas, gpus, "  successPolicy: RankZero\n" + Manifests.failurePolicy("maxRestarts: 3", 1),
@@ -154,6 +196,7 @@ class RendezvousClientsE2eTest {
             + "        env:\n"
             + "        - {name: OMPI_MCA_plm_rsh_args, value: \"-F /etc/gangway/ssh/ssh_config\"}\n"
             + "        - {name: PRTE_MCA_plm_ssh_args, value: \"-F /etc/gangway/ssh/ssh_config\"}\n"
+            + "        - {name: HYDRA_LAUNCHER_EXTRA_ARGS, value: \"-F /etc/gangway/ssh/ssh_config\"}\n"
             + "        volumeMounts:\n"
             + "        - {name: ssh, mountPath: /etc/gangway/ssh}");
   }
