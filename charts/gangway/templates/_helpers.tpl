@@ -91,4 +91,21 @@ fail early with a message instead of rendering a half-working release.
 {{- fail (printf "failurePolicy.backoff.initialSeconds (%v) must not exceed failurePolicy.backoff.maxSeconds (%v)" $b.initialSeconds $b.maxSeconds) }}
 {{- end }}
 {{- end }}
+{{- $le := .Values.leaderElection }}
+{{- if ge (include "gangway.millis" $le.renewDeadline | int) (include "gangway.millis" $le.leaseDuration | int) }}
+{{- fail (printf "leaderElection.renewDeadline (%v) must be shorter than leaderElection.leaseDuration (%v): the leader must give up before a standby may take the Lease" $le.renewDeadline $le.leaseDuration) }}
+{{- end }}
+{{- if ge (include "gangway.millis" $le.retryPeriod | int) (include "gangway.millis" $le.renewDeadline | int) }}
+{{- fail (printf "leaderElection.retryPeriod (%v) must be shorter than leaderElection.renewDeadline (%v): the leader must get at least one more try to renew" $le.retryPeriod $le.renewDeadline) }}
+{{- end }}
+{{- end }}
+
+{{/* A duration value (schema: digits then ms, s, m or h) in milliseconds. */}}
+{{- define "gangway.millis" -}}
+{{- $d := toString . }}
+{{- if hasSuffix "ms" $d }}{{ trimSuffix "ms" $d | int }}
+{{- else if hasSuffix "s" $d }}{{ mul (trimSuffix "s" $d | int) 1000 }}
+{{- else if hasSuffix "m" $d }}{{ mul (trimSuffix "m" $d | int) 60000 }}
+{{- else }}{{ mul (trimSuffix "h" $d | int) 3600000 }}
+{{- end }}
 {{- end }}

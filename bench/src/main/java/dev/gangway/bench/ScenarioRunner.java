@@ -20,14 +20,22 @@ import java.util.Random;
  * Placement quality on a stream of gangs: the same seeded jobs (Poisson arrivals, 1–256 nodes, random
  * durations) are run through Gangway's engine and two topology-blind baselines, each on its own copy of
  * the cluster, with the same FIFO queue and backfill window. Reports ring crossings and predicted
- * all-reduce time against the lower bound at each decision, GPU utilisation and wait times.
+ * all-reduce time against the lower bound at each decision, GPU utilisation and wait times. With
+ * {@code --stream tp} the jobs are tensor-parallel gangs ({@link TpStream}), a level-aware baseline
+ * joins, and the table has ring crossings per level and TP groups split across NVLink domains.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar dev.gangway.bench.ScenarioRunner [--jobs N] [--seed S]
- * [--load L] [--shape hyperscale-2048] [--window W]}.
+ * [--load L] [--shape hyperscale-2048|superpod-128|nvl72-R|mixed-Rx72-Nxh100] [--window W] [--stream gangs|tp]
+ * [--occupancy F]}.
  */
 public final class ScenarioRunner {
 
-  record Job(int id, double arrival, double duration, int replicas, int gpusPerRank) {
+  /** A gang; {@code groupSize} > 1 means TP groups of that many consecutive ranks, each inside one NVLink domain. */
+  record Job(int id, double arrival, double duration, int replicas, int gpusPerRank, int groupSize) {
+    Job(int id, double arrival, double duration, int replicas, int gpusPerRank) {
+      this(id, arrival, duration, replicas, gpusPerRank, 1);
+    }
+
     int gpus() {
       return replicas * gpusPerRank;
     }
@@ -50,6 +58,13 @@ public final class ScenarioRunner {
     double makespan;
     int clusterGpus;
     final List<Double> decisionMicros = new ArrayList<>();
+    /** Ring crossings and their lower bound summed per level name (all levels, for the per-level table). */
+    final Map<String, Double> crossings = new java.util.LinkedHashMap<>();
+    final Map<String, Double> boundCrossings = new java.util.LinkedHashMap<>();
+    /** TP groups placed, and those whose ranks span more than one NVLink domain. */
+    int tpGroups;
+    int tpGroupsSplit;
+    int placed;
 
     Tally(String name) {
       this.name = name;
@@ -75,7 +90,11 @@ public final class ScenarioRunner {
       named = new Shapes.Shape(named.name(), named.topology(), named.slots(), sorted);
     }
     Shapes.Shape shape = named;
-    List<Job> stream = jobs(jobs, seed, load, shape.nodes() * Shapes.GPUS_PER_NODE);
+    boolean tp = opt.getOrDefault("stream", "gangs").equals("tp");
+    int[] background = Shapes.occupancy(shape.capacity(), Double.parseDouble(opt.getOrDefault("occupancy", "0")), 7);
+    int backgroundGpus = Arrays.stream(background).sum();
+    List<Job> stream = tp ? TpStream.jobs(jobs, seed, load, shape, background)
+        : jobs(jobs, seed, load, shape.gpus() - backgroundGpus);
 
     PlacementEngine engine = new PlacementEngine();
     Placer gangway = (snap, free, req, t) -> {
@@ -89,14 +108,27 @@ public final class ScenarioRunner {
     Placer firstFit = (snap, free, req, t) -> measured(engine, snap, req, t, Baselines.firstFit(shape.names(), free, req));
     Placer spread = (snap, free, req, t) -> measured(engine, snap, req, t, Baselines.spread(shape.names(), free, req));
 
+    LevelAwareBaseline levels = new LevelAwareBaseline(shape);
+    Placer byLevel = (snap, free, req, t) -> measured(engine, snap, req, t, levels.place(free, req));
+
     System.out.printf(Locale.ROOT, "shape %s: %d nodes, %d GPUs, node names %s; %d jobs, offered load %.2f, seed %d, backfill window %d%n",
-        shape.name(), shape.nodes(), shape.nodes() * Shapes.GPUS_PER_NODE, opt.getOrDefault("names", "shuffled"), jobs, load,
+        shape.name(), shape.nodes(), shape.gpus(), opt.getOrDefault("names", "shuffled"), jobs, load,
         seed, window);
+    if (backgroundGpus > 0) {
+      System.out.printf(Locale.ROOT, "fragmented background occupancy (never freed): %d GPUs on %d nodes%n", backgroundGpus,
+          Arrays.stream(background).filter(u -> u > 0).count());
+    }
+    if (tp) System.out.println(TpStream.describe(stream));
     List<Tally> tallies = new ArrayList<>();
-    tallies.add(run(shape, stream, "gangway best-fit", gangway, window));
-    tallies.add(run(shape, stream, "first-fit by name", firstFit, window));
-    tallies.add(run(shape, stream, "spread (least-alloc)", spread, window));
-    print(tallies);
+    tallies.add(run(shape, stream, "gangway best-fit", gangway, window, background));
+    tallies.add(run(shape, stream, "first-fit by name", firstFit, window, background));
+    tallies.add(run(shape, stream, "spread (least-alloc)", spread, window, background));
+    if (tp) {
+      tallies.add(run(shape, stream, "TAS-like by level (imitation)", byLevel, window, background));
+      printByLevel(shape, tallies);
+    } else {
+      print(tallies);
+    }
   }
 
   private static List<String> measured(PlacementEngine engine, ClusterSnapshot snap, GangRequest req, Tally t, List<String> nodes) {
@@ -105,8 +137,10 @@ public final class ScenarioRunner {
   }
 
   private static void record(Tally t, PlacementQuality q, GangRequest req) {
-    if (req.replicas() * req.gpusPerRank() <= Shapes.GPUS_PER_NODE) return; // fits a node: nothing to cross
+    if (req.replicas() == 1) return; // one rank: no ring to cross anything
     t.multiNode++;
+    q.ringCrossings().forEach((level, c) -> t.crossings.merge(level, (double) c, Double::sum));
+    q.lowerBoundCrossings().forEach((level, c) -> t.boundCrossings.merge(level, (double) c, Double::sum));
     t.blockCrossings += q.ringCrossings().get("block");
     t.rackCrossings += q.ringCrossings().get("rack");
     t.boundBlockCrossings += q.lowerBoundCrossings().get("block");
@@ -116,7 +150,7 @@ public final class ScenarioRunner {
     if (q.allReduceVsBound() <= 1.0 + 1e-9) t.atBound++;
   }
 
-  /** Seeded job stream: 30% single-node jobs of 1–8 GPUs, 70% gangs of 2^k whole nodes (k = 0..8, smaller more likely). */
+  /** Seeded job stream for {@code clusterGpus} GPUs: 30% single-node jobs of 1–8 GPUs, 70% gangs of 2^k whole nodes (k = 0..8, smaller more likely, at most the cluster). */
   static List<Job> jobs(int count, long seed, double load, int clusterGpus) {
     Random rnd = new Random(seed);
     List<int[]> shapes = new ArrayList<>();
@@ -133,6 +167,8 @@ public final class ScenarioRunner {
         double x = rnd.nextDouble() * total;
         int k = 0;
         while (x > weights[k]) x -= weights[k++];
+        // A gang larger than the cluster would block the FIFO head for ever (superpod-128 has 128 nodes).
+        while (k > 0 && (8L << k) > clusterGpus) k--;
         s = new int[] {1 << k, 8};
       }
       shapes.add(s);
@@ -152,12 +188,18 @@ public final class ScenarioRunner {
   }
 
   static Tally run(Shapes.Shape shape, List<Job> stream, String name, Placer placer, int window) {
+    return run(shape, stream, name, placer, window, new int[shape.nodes()]);
+  }
+
+  /** Runs the stream on a cluster where {@code background[i]} GPUs of node i stay in use throughout. */
+  static Tally run(Shapes.Shape shape, List<Job> stream, String name, Placer placer, int window, int[] background) {
     Tally t = new Tally(name);
     int n = shape.nodes();
-    t.clusterGpus = n * Shapes.GPUS_PER_NODE;
+    int[] capacity = shape.capacity();
+    t.clusterGpus = shape.gpus() - Arrays.stream(background).sum();
     Map<String, Integer> indexOf = new HashMap<>();
     for (int i = 0; i < n; i++) indexOf.put(shape.names().get(i), i);
-    int[] used = new int[n];
+    int[] used = background.clone();
     // Events: completions (time, job id, nodes); arrivals are walked in order.
     PriorityQueue<double[]> ends = new PriorityQueue<>((a, b) -> Double.compare(a[0], b[0]));
     Map<Integer, int[]> held = new HashMap<>();
@@ -189,17 +231,21 @@ public final class ScenarioRunner {
         int[] free = new int[n];
         long ranksFree = 0;
         for (int i = 0; i < n; i++) {
-          free[i] = Shapes.GPUS_PER_NODE - used[i];
+          free[i] = capacity[i] - used[i];
           ranksFree += free[i] / job.gpusPerRank();
         }
         // No placer can fit a gang with fewer free rank slots than ranks; skip the call.
         if (ranksFree < job.replicas()) continue;
         if (snap == null) snap = shape.snapshot(used);
-        GangRequest req = GangRequest.builder("sim/" + job.id()).replicas(job.replicas()).gpusPerRank(job.gpusPerRank())
-            .preferred("block").build();
+        GangRequest.Builder b = GangRequest.builder("sim/" + job.id()).replicas(job.replicas()).gpusPerRank(job.gpusPerRank())
+            .preferred("block");
+        if (job.groupSize() > 1) b.groups(job.groupSize(), "nvlink-domain");
+        GangRequest req = b.build();
         List<String> nodes = placer.place(snap, free, req, t);
         if (nodes == null) continue;
         int[] idx = nodes.stream().mapToInt(indexOf::get).toArray();
+        countTpGroups(shape, job, idx, t);
+        t.placed++;
         for (int i : idx) used[i] += job.gpusPerRank();
         held.put(job.id(), idx);
         ends.add(new double[] {now + job.duration(), job.id(), job.gpusPerRank()});
@@ -226,7 +272,49 @@ public final class ScenarioRunner {
           100 * t.busyGpuSeconds / (t.makespan * t.clusterGpus),
           mean(t.waits) / 3600, pct(t.waits, 0.95) / 3600);
     }
-    Tally g = tallies.get(0);
+    printDecisions(tallies.get(0));
+  }
+
+  /** Counts the job's multi-rank TP groups and those that left one NVLink domain. */
+  static void countTpGroups(Shapes.Shape shape, Job job, int[] nodeOfRank, Tally t) {
+    int size = job.groupSize();
+    if (size <= 1) return;
+    for (int g = 0; g + size <= nodeOfRank.length; g += size) {
+      t.tpGroups++;
+      String first = shape.nvlinkDomain(nodeOfRank[g]);
+      for (int r = g + 1; r < g + size; r++) {
+        if (!shape.nvlinkDomain(nodeOfRank[r]).equals(first)) {
+          t.tpGroupsSplit++;
+          break;
+        }
+      }
+    }
+  }
+
+  /** One row per placer: ring crossings per gang at every level against the bound, TP groups split, all-reduce, use, waits. */
+  static void printByLevel(Shapes.Shape shape, List<Tally> tallies) {
+    List<String> levels = shape.topology().levels().stream().map(dev.gangway.topology.Level::name).filter(l -> !l.equals("host")).toList();
+    StringBuilder head = new StringBuilder("| placer | gangs placed | multi-rank gangs |");
+    for (String l : levels) head.append(" ring crossings/gang ").append(l).append(" (bound) |");
+    head.append(" TP groups split / placed | all-reduce vs bound: mean | p95 | at bound | ring cost vs bound | GPU util | wait mean h | wait p95 h |");
+    System.out.println();
+    System.out.println(head);
+    System.out.println("|---|---|---|" + "---|".repeat(levels.size()) + "---|---|---|---|---|---|---|---|");
+    for (Tally t : tallies) {
+      int m = Math.max(1, t.multiNode);
+      StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %s | %d | %d |", t.name, t.placed, t.multiNode));
+      for (String l : levels) {
+        row.append(String.format(Locale.ROOT, " %.2f (%.2f) |", t.crossings.getOrDefault(l, 0.0) / m, t.boundCrossings.getOrDefault(l, 0.0) / m));
+      }
+      row.append(String.format(Locale.ROOT, " %d / %d | %.3f | %.3f | %.0f%% | %.3f | %.1f%% | %.2f | %.2f |", t.tpGroupsSplit, t.tpGroups,
+          mean(t.timeRatio), pct(t.timeRatio, 0.95), 100.0 * t.atBound / m, mean(t.costRatio),
+          100 * t.busyGpuSeconds / (t.makespan * t.clusterGpus), mean(t.waits) / 3600, pct(t.waits, 0.95) / 3600));
+      System.out.println(row);
+    }
+    printDecisions(tallies.get(0));
+  }
+
+  private static void printDecisions(Tally g) {
     if (!g.decisionMicros.isEmpty()) {
       System.out.printf(Locale.ROOT, "%ngangway decisions in the run: %d, p50 %.0f us, p99 %.0f us (wall clock, includes lower bound and quality)%n",
           g.decisionMicros.size(), pct(g.decisionMicros, 0.5), pct(g.decisionMicros, 0.99));

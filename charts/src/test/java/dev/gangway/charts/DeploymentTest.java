@@ -52,6 +52,9 @@ class DeploymentTest {
         entry("GANGWAY_MESSAGING_TYPE", "in-memory"),
         entry("GANGWAY_NODE_HEALTH_TAINT_NODES", "false"),
         entry("GANGWAY_LEADER_ELECTION_LEASE_NAME", "gangway-leader"),
+        entry("GANGWAY_LEADER_ELECTION_LEASE_DURATION", "15s"),
+        entry("GANGWAY_LEADER_ELECTION_RENEW_DEADLINE", "10s"),
+        entry("GANGWAY_LEADER_ELECTION_RETRY_PERIOD", "2s"),
         entry("POD_IP", "<from>"),
         entry("GANGWAY_LEADER_ELECTION_ADVERTISE_ADDRESS", "$(POD_IP):8080"));
     assertThat(env).doesNotContainKeys("KAFKA_BOOTSTRAP_SERVERS", "GANGWAY_TOPIC_CHECKPOINTS");

@@ -25,6 +25,7 @@ class ValuesSchemaTest {
       "serviceMonitor.interval=often            | /serviceMonitor/interval            | does not match pattern",
       "pdb.minAvailable=0                       | /pdb/minAvailable                   | minimum",
       "retainJobs=true                          | at ''                               | additional properties 'retainJobs' not allowed",
+      "leaderElection.leaseDuration=fast        | /leaderElection/leaseDuration       | does not match pattern",
   })
   void wrongValueIsRejectedWithAMessageNamingIt(String setArg, String path, String reason) {
     Helm.Result result = Helm.template("--set", setArg);
@@ -48,6 +49,18 @@ class ValuesSchemaTest {
         .contains("failurePolicy.backoff.initialSeconds (600) must not exceed failurePolicy.backoff.maxSeconds (300)");
     // Only one of them set: the operator keeps its cap at or above the initial delay, so there is nothing to refuse.
     assertThat(Helm.template("--set", "failurePolicy.backoff.initialSeconds=600").exitCode()).isZero();
+  }
+
+  @Test
+  void leaderElectionTimesMustLeaveTheLeaderTimeToGiveUpBeforeAStandbyTakesOver() {
+    Helm.Result renew = Helm.template("--set", "leaderElection.renewDeadline=15s");
+    assertThat(renew.exitCode()).isNotZero();
+    assertThat(renew.stderr()).contains("leaderElection.renewDeadline (15s) must be shorter than leaderElection.leaseDuration (15s)");
+    Helm.Result retry = Helm.template("--set", "leaderElection.retryPeriod=10000ms");
+    assertThat(retry.exitCode()).isNotZero();
+    assertThat(retry.stderr()).contains("leaderElection.retryPeriod (10000ms) must be shorter than leaderElection.renewDeadline (10s)");
+    // Units are compared, not strings: 1m of lease with 45s to renew is fine.
+    Helm.template("--set", "leaderElection.leaseDuration=1m", "--set", "leaderElection.renewDeadline=45s").assertSucceeded();
   }
 
   @Test

@@ -26,6 +26,7 @@ public final class ChaosReport {
   private int checkIns;
   private int selfExits;
   private Duration leaderless = Duration.ZERO;
+  private Duration apiServerSilent = Duration.ZERO;
   private int snapshots;
   private int failedSnapshots;
 
@@ -59,9 +60,15 @@ public final class ChaosReport {
     selfExits++;
   }
 
-  /** Time during which no live replica held the Lease (or the API server did not answer): nobody could act. */
-  public void leaderless(Duration d) {
+  /**
+   * Time during which no live replica held the Lease (or the API server did not answer): nobody could act.
+   * Kept apart: the share while the API server did not answer, which no replica could shorten.
+   */
+  public void leaderless(Duration d, boolean apiServerAnswered) {
     leaderless = leaderless.plus(d);
+    if (!apiServerAnswered) {
+      apiServerSilent = apiServerSilent.plus(d);
+    }
   }
 
   public void checkInAcknowledged() {
@@ -122,7 +129,8 @@ public final class ChaosReport {
     }
     out.append("leader takeovers (SIGKILL -> Lease acquireTime of the other replica): ").append(Percentiles.of(takeovers)).append('\n');
     out.append("replicas that exited by themselves (restarted as a Deployment would): ").append(selfExits).append('\n');
-    out.append("time without a live leader (or API server): ~").append(leaderless.toSeconds()).append(" s\n");
+    out.append("time without a live leader (or API server): ~").append(leaderless.toSeconds()).append(" s, of which the API server did not answer for ~")
+        .append(apiServerSilent.toSeconds()).append(" s\n");
     Map<Invariant, Integer> byInvariant = new EnumMap<>(Invariant.class);
     violations.values().forEach(v -> byInvariant.merge(v.invariant(), 1, Integer::sum));
     out.append("violations: ").append(violations.size()).append(" distinct ").append(byInvariant).append('\n');

@@ -158,7 +158,7 @@ public final class ChaosRun {
       Snapshot s = snapshot();
       JsonNode lease = leaseHolder();
       if (s == null || !liveLeader(lease)) {
-        report.leaderless(previousTick == null ? TICK : Duration.between(previousTick, tick));
+        report.leaderless(previousTick == null ? TICK : Duration.between(previousTick, tick), s != null);
         leaderlessAt = tick;
       }
       previousTick = tick;

@@ -32,7 +32,7 @@ public class GangwayLeaderElection extends LeaderElectionConfiguration {
       Leadership leadership) {
     // Not the SDK's exit-on-stop-leading: on SIGTERM it would call System.exit from the shutdown hook and hang
     // until killed. A replica that loses the lease while running exits through Quarkus instead.
-    super(leaseName, namespace, leaseDuration, renewDeadline, retryPeriod, identity(advertiseAddress),
+    super(leaseName, namespace, checked(leaseDuration, renewDeadline, retryPeriod), renewDeadline, retryPeriod, identity(advertiseAddress),
         new LeaderCallbacks(() -> {
           LOG.info("Leading: this replica reconciles and records check-ins");
           leadership.startLeading();
@@ -54,6 +54,27 @@ public class GangwayLeaderElection extends LeaderElectionConfiguration {
     }
     LOG.warn("Lost the leader lease while running: exiting so that Kubernetes restarts this replica as a follower");
     Quarkus.asyncExit(1);
+  }
+
+  /**
+   * The leader must give up (renew deadline) before a standby may take the Lease (lease duration), and get
+   * more than one try to renew before it gives up; otherwise two replicas could act at once, or the leader
+   * would restart on one slow request. Returns the lease duration so it can check inside the super call.
+   */
+  static Duration checked(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
+    if (retryPeriod.isNegative() || retryPeriod.isZero()) {
+      throw new IllegalArgumentException("gangway.leader-election.retry-period (GANGWAY_LEADER_ELECTION_RETRY_PERIOD) must be positive, was " + retryPeriod);
+    }
+    if (renewDeadline.compareTo(leaseDuration) >= 0) {
+      throw new IllegalArgumentException("gangway.leader-election.renew-deadline (GANGWAY_LEADER_ELECTION_RENEW_DEADLINE, " + renewDeadline
+          + ") must be shorter than gangway.leader-election.lease-duration (GANGWAY_LEADER_ELECTION_LEASE_DURATION, " + leaseDuration
+          + "): the leader must give up before a standby may take the Lease");
+    }
+    if (retryPeriod.compareTo(renewDeadline) >= 0) {
+      throw new IllegalArgumentException("gangway.leader-election.retry-period (GANGWAY_LEADER_ELECTION_RETRY_PERIOD, " + retryPeriod
+          + ") must be shorter than gangway.leader-election.renew-deadline (GANGWAY_LEADER_ELECTION_RENEW_DEADLINE, " + renewDeadline + ")");
+    }
+    return leaseDuration;
   }
 
   /** Unique per process, so two replicas on one host (as in the e2e tests) never share an identity. */
