@@ -197,17 +197,12 @@ class TrainingJobLifecycleE2eTest {
       kube.apply(job("dns", 2, 8, Manifests.failurePolicy("maxRestarts: 3", 1)));
       await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("dns")).isEqualTo("Running"));
       assertThat(kube.get("service", "dns").path("spec").path("selector").path("gangway.dev/attempt").asText()).isEqualTo("1");
-      Map<String, String> first = rankAddresses("dns", 1);
+      Map<String, String> first = awaitRankAddresses("dns", 1, 2);
       awaitResolvedExactly(dns, first, Set.of());
 
       kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=dns,gangway.dev/rank=1", "gangway.dev/e2e-exit-code=1");
       // From the moment the new attempt's pods have their IPs, i.e. as soon as its ranks could look each other up.
-      Map<String, String> second = new java.util.HashMap<>();
-      await().atMost(WAIT).until(() -> {
-        second.clear();
-        second.putAll(rankAddresses("dns", 2));
-        return second.size() == 2;
-      });
+      Map<String, String> second = awaitRankAddresses("dns", 2, 2);
       Set<String> oldOnly = new java.util.HashSet<>(first.values());
       oldOnly.removeAll(second.values());
       awaitResolvedExactly(dns, second, oldOnly);
@@ -216,11 +211,23 @@ class TrainingJobLifecycleE2eTest {
         assertThat(kube.phase("dns")).isEqualTo("Running");
       });
       assertThat(kube.get("service", "dns").path("spec").path("selector").path("gangway.dev/attempt").asText()).isEqualTo("2");
-      assertThat(kube.get("endpointslices", "-l", "kubernetes.io/service-name=dns").path("items").findValues("targetRef"))
-          .extracting(r -> r.path("name").asText()).containsExactlyInAnyOrder("dns-r0-a2", "dns-r1-a2");
+      await().atMost(WAIT).untilAsserted(() -> assertThat(kube.get("endpointslices", "-l", "kubernetes.io/service-name=dns")
+          .path("items").findValues("targetRef")).extracting(r -> r.path("name").asText())
+          .containsExactlyInAnyOrder("dns-r0-a2", "dns-r1-a2"));
       // Still only the new pods, asked again after the job settled.
       second.forEach((name, ip) -> assertThat(dns.addresses(name)).as(name).containsExactly(ip));
     }
+  }
+
+  /** Each rank's fully qualified DNS name → its pod's IP, once all {@code ranks} pods of the attempt have one. */
+  private Map<String, String> awaitRankAddresses(String job, int attempt, int ranks) {
+    Map<String, String> addresses = new java.util.TreeMap<>();
+    await().atMost(WAIT).until(() -> {
+      addresses.clear();
+      addresses.putAll(rankAddresses(job, attempt));
+      return addresses.size() == ranks;
+    });
+    return addresses;
   }
 
   /** Each rank's fully qualified DNS name → its pod's IP, for the pods of one attempt that have an IP. */
