@@ -91,9 +91,7 @@ class RendezvousClientsE2eTest {
   void openMpi4LaunchesOverSshOnEveryHostOfTheInjectedHostfile() {
     TrainingClients clients = TrainingClients.get();
     clients.assume(clients.openMpi4Mpirun()).assume(clients.sshd());
-    createSshSecret("hpl-ssh", "hpl");
-    kube.apply(mpiJob("hpl", 2, 2, "hpl-ssh"));
-    await("hpl Running").atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("hpl")).as(kube.describe("hpl")).isEqualTo("Running"));
+    startMpiJob("hpl");
     for (int attempt = 1; attempt <= 2; attempt++) {
       assertHostfiles("hpl");
       LocalRanks ranks = LocalRanks.of(podsOf("hpl", attempt), kube);
@@ -101,8 +99,7 @@ class RendezvousClientsE2eTest {
       LocalRanks.Run run = ranks.run(mpiHarness(clients), true, List.of("sh", TrainingClients.script("mpi-rank.sh").toString(),
           clients.openMpi4Mpirun().toString(), clients.debianPython().toString(), TrainingClients.script("allreduce_mpi.py").toString()));
       assertWorld(run, "mpi", 4);
-      assertThat(run.reports()).as(run.describe()).extracting(LocalRanks.Report::host).containsOnly("hpl-0", "hpl-1")
-          .filteredOn("hpl-1"::equals).hasSize(2);
+      assertTwoProcessesOnEachRank(run, "hpl");
       if (attempt == 1) {
         restart("hpl");
       }
@@ -119,9 +116,7 @@ class RendezvousClientsE2eTest {
   void mpichLaunchesOverSshOnEveryHostOfTheInjectedHydraHostfile() {
     TrainingClients clients = TrainingClients.get();
     clients.assume(clients.mpichMpiexec()).assume(clients.sshd()).assume(clients.venvPython());
-    createSshSecret("mpich-ssh", "mpich");
-    kube.apply(mpiJob("mpich", 2, 2, "mpich-ssh"));
-    await("mpich Running").atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("mpich")).as(kube.describe("mpich")).isEqualTo("Running"));
+    startMpiJob("mpich");
     LocalRanks ranks = LocalRanks.of(podsOf("mpich", 1), kube);
     Map<String, String> harness = mpiHarness(clients);
     // The venv's mpi4py on MPICH (its MPICH-ABI module needs libmpi.so.12, Debian's libmpich.so.12).
@@ -132,8 +127,7 @@ class RendezvousClientsE2eTest {
         TrainingClients.script("mpi-rank.sh").toString(), clients.mpichMpiexec().toString(),
         clients.venvPython().toString(), TrainingClients.script("allreduce_mpi.py").toString()));
     assertWorld(run, "mpi", 4);
-    assertThat(run.reports()).as(run.describe()).extracting(LocalRanks.Report::host).containsOnly("mpich-0", "mpich-1")
-        .filteredOn("mpich-1"::equals).hasSize(2);
+    assertTwoProcessesOnEachRank(run, "mpich");
     assertThat(run.output().get(0)).contains("MPICH Version");
   }
 
@@ -146,9 +140,7 @@ class RendezvousClientsE2eTest {
   void openMpi5LaunchesOverSshOnEveryHostOfTheInjectedHostfile() {
     TrainingClients clients = TrainingClients.get();
     clients.assume(clients.openMpi5Mpirun()).assume(clients.sshd());
-    createSshSecret("ompi5-ssh", "ompi5");
-    kube.apply(mpiJob("ompi5", 2, 2, "ompi5-ssh"));
-    await("ompi5 Running").atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("ompi5")).as(kube.describe("ompi5")).isEqualTo("Running"));
+    startMpiJob("ompi5");
     assertHostfiles("ompi5");
     await("pod IPs").atMost(WAIT).until(() -> podsOf("ompi5", 1).stream().noneMatch(p -> p.path("status").path("podIP").asText().isEmpty()));
     LocalRanks ranks = LocalRanks.onPodNetwork(podsOf("ompi5", 1), kube);
@@ -158,8 +150,7 @@ class RendezvousClientsE2eTest {
     LocalRanks.Run run = ranks.run(harness, true, List.of("sh", TrainingClients.script("mpi-rank.sh").toString(),
         clients.openMpi5Mpirun().toString(), clients.venvPython().toString(), TrainingClients.script("allreduce_mpi.py").toString()));
     assertWorld(run, "mpi", 4);
-    assertThat(run.reports()).as(run.describe()).extracting(LocalRanks.Report::host).containsOnly("ompi5-0", "ompi5-1")
-        .filteredOn("ompi5-1"::equals).hasSize(2);
+    assertTwoProcessesOnEachRank(run, "ompi5");
     assertThat(run.output().get(0)).contains("Open MPI v5.");
   }
 
@@ -236,6 +227,19 @@ class RendezvousClientsE2eTest {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** An MPI job of 2 ranks × 2 GPUs (2 slots each) with its own ssh Secret, once Running. */
+  private void startMpiJob(String name) {
+    createSshSecret(name + "-ssh", name);
+    kube.apply(mpiJob(name, 2, 2, name + "-ssh"));
+    await(name + " Running").atMost(WAIT).untilAsserted(() -> assertThat(kube.phase(name)).as(kube.describe(name)).isEqualTo("Running"));
+  }
+
+  /** The launcher placed 2 processes on each rank's host (each reports its rank pod's hostname). */
+  private static void assertTwoProcessesOnEachRank(LocalRanks.Run run, String job) {
+    assertThat(run.reports()).as(run.describe()).extracting(LocalRanks.Report::host)
+        .containsExactlyInAnyOrder(job + "-0", job + "-0", job + "-1", job + "-1");
   }
 
   private void startJob(String name, String framework, int replicas, int gpus) {
