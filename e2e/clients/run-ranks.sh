@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Runs real training clients as local processes, one per rank, with the environment Gangway gave the
 # rank pods, in a private network, mount and pid namespace: there the ranks' DNS names resolve to
-# 127.0.0.1 (an /etc/hosts of their own), /etc/gangway holds the files the pods mount, ports such as
+# loopback addresses (an /etc/hosts of their own), /etc/gangway holds the files the pods mount, ports such as
 # 29500 cannot collide with anything else on the machine, and everything started ends with the run.
 # Nothing outside the namespaces changes: /etc is overlaid on a tmpfs.
 #
 # Usage: run-ranks.sh DIR [--rank0-decides] -- COMMAND [ARG...]
-#   DIR/hosts        lines "<address> <name>" appended to /etc/hosts (each rank its own 127.0.0.x)
+#   DIR/hosts        lines "<address> <name>" appended to /etc/hosts (each rank its own 127.0.0.x):
+#                    what cluster DNS answers for the ranks' names, the same for every rank
+#   DIR/rank-N.hosts optional: lines only rank N's /etc/hosts has (as kubelet writes the pod's own
+#                    hostname there: other pods cannot resolve it)
+#   DIR/pod-network  optional: each rank gets a network namespace of its own whose eth0 has the address
+#                    of the first line of DIR/rank-N.hosts, all joined by a bridge, as pods on a pod
+#                    network (launchers such as PRRTE's daemons never use loopback interfaces)
 #   DIR/etc/...      files placed under /etc (e.g. DIR/etc/gangway/mpi/hostfile)
 #   DIR/rank-N.env   the rank's variables, one NAME=value a line, exactly as in its pod
 #   DIR/rank-N.hostname  optional: the rank's pod hostname, set in a UTS namespace of its own
@@ -51,6 +57,12 @@ cat "$DIR/hosts" >> /etc/hosts
 grep -q '^sshd:' /etc/passwd || echo 'sshd:x:64999:65534::/run/sshd:/usr/sbin/nologin' >> /etc/passwd
 if [[ -d $DIR/etc ]]; then cp -r "$DIR/etc/." /etc/; fi
 
+pod_network=false
+if [[ -f $DIR/pod-network ]]; then
+  pod_network=true
+  ip link add gw0 type bridge && ip link set gw0 up
+fi
+
 pids=()
 for envfile in "$DIR"/rank-*.env; do
   rank=${envfile##*/rank-}; rank=${rank%.env}
@@ -58,7 +70,21 @@ for envfile in "$DIR"/rank-*.env; do
   extra=()
   if [[ -n ${LAUNCH_ENV:-} ]]; then mapfile -t extra < "$LAUNCH_ENV"; fi
   host=$(cat "$DIR/rank-$rank.hostname" 2>/dev/null || hostname)
-  (cd "$DIR" && exec unshare --uts sh -c 'hostname "$0" && exec "$@"' "$host" \
+  cat /etc/hosts "$DIR/rank-$rank.hosts" > "$overlay/hosts-$rank" 2>/dev/null || cp /etc/hosts "$overlay/hosts-$rank"
+  netns=()
+  if $pod_network; then
+    address=$(head -n1 "$DIR/rank-$rank.hosts" | cut -d' ' -f1)
+    ip netns add "rank-$rank"
+    ip link add "veth$rank" type veth peer name eth0 netns "rank-$rank"
+    ip link set "veth$rank" master gw0 up
+    ip -n "rank-$rank" link set lo up
+    ip -n "rank-$rank" addr add "$address/32" dev eth0
+    ip -n "rank-$rank" link set eth0 up
+    ip -n "rank-$rank" route add default dev eth0 # every pod address is on the bridge
+    netns=(ip netns exec "rank-$rank")
+  fi
+  (cd "$DIR" && exec "${netns[@]}" unshare --uts --mount --propagation private \
+      sh -c 'hostname "$0" && mount --bind "$1" /etc/hosts && mount -t tmpfs tmpfs /tmp && shift && exec "$@"' "$host" "$overlay/hosts-$rank" \
       env -i "PATH=$PATH" "HOME=$DIR" "${vars[@]}" "${extra[@]}" "$@") > "$DIR/rank-$rank.out" 2>&1 &
   pids[$rank]=$!
 done

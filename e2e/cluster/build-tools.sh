@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the e2e control-plane binaries (kube-apiserver, kube-controller-manager,
-# kube-scheduler, kubectl, etcd, kwok, helm) and the node generator from the Go
-# modules under e2e/tools, and caches them outside the repository.
+# kube-scheduler, kubectl, etcd, kwok, helm), CoreDNS (with only its kubernetes,
+# errors and log plugins: e2e/tools/coredns/main.go) and the node generator from the
+# Go modules under e2e/tools, and caches them outside the repository.
 #
 # Cache layout: ${GANGWAY_CACHE:-$HOME/.cache/gangway}/<key>/bin, where <key> names the
 # pinned versions plus a hash of every tool's go.mod/go.sum/sources, the Go version
@@ -12,7 +13,7 @@
 #
 # Usage: build-tools.sh [--print-bin-dir] [--only TOOL[,TOOL...]]
 #   --print-bin-dir  print only the bin directory on stdout (progress goes to stderr)
-#   --only           build only these tools: kubernetes, etcd, kwok, helm, nodegen
+#   --only           build only these tools: kubernetes, etcd, kwok, helm, coredns, nodegen
 # Environment: GANGWAY_CACHE (cache root), GANGWAY_BUILD_PROGRESS_SECONDS (default 30).
 set -euo pipefail
 
@@ -23,7 +24,7 @@ readonly CACHE_ROOT="${GANGWAY_CACHE:-$HOME/.cache/gangway}"
 readonly PROGRESS_SECONDS="${GANGWAY_BUILD_PROGRESS_SECONDS:-30}"
 # Bump when the way binaries are built changes (flags, layout), to force a rebuild.
 readonly RECIPE_VERSION=1
-readonly ALL_TOOLS=(kubernetes etcd kwok helm nodegen)
+readonly ALL_TOOLS=(kubernetes etcd kwok helm coredns nodegen)
 
 log() { printf '[build-tools] %s\n' "$*" >&2; }
 die() { printf '[build-tools] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -42,7 +43,7 @@ binary_package() {
     kube-*|kubectl) echo "k8s.io/kubernetes/cmd/$1" ;;
     kwok) echo "sigs.k8s.io/kwok/cmd/kwok" ;;
     helm) echo "helm.sh/helm/v3/cmd/helm" ;;
-    etcd|nodegen) echo "." ;;
+    etcd|coredns|nodegen) echo "." ;;
     *) die "unknown binary $1" ;;
   esac
 }
@@ -55,6 +56,7 @@ tool_version() {
     etcd) module=go.etcd.io/etcd/server/v3 ;;
     kwok) module=sigs.k8s.io/kwok ;;
     helm) module=helm.sh/helm/v3 ;;
+    coredns) module=github.com/coredns/coredns ;;
     nodegen) echo local; return ;;
   esac
   awk -v m="$module" '($1 == m || ($1 == "require" && $2 == m)) { print $NF; exit }' \
@@ -189,7 +191,7 @@ main() {
     case $1 in
       --print-bin-dir) print_bin_dir=true ;;
       --only) only=${2:?--only needs a list}; shift ;;
-      -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}"; exit 0 ;;
+      -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}"; exit 0 ;;
       *) die "unknown argument: $1" ;;
     esac
     shift

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * A gang's rank pods, as the packaged operator created them, run as local processes by
  * e2e/clients/run-ranks.sh: each rank gets exactly its pod's environment, and its DNS name
  * ({@code <hostname>.<subdomain>.<namespace>.svc}, read from the pod spec as cluster DNS would) resolves
- * to an address of its own, 127.0.0.(rank+1), so ranks cannot collide on ports; the ConfigMaps and
+ * to an address of its own, 127.0.0.(rank+1), so ranks cannot collide on ports; its short hostname
+ * resolves in its own /etc/hosts only, as kubelet writes it; the ConfigMaps and
  * Secrets the pods mount under /etc are there with the API server's content.
  */
 final class LocalRanks {
@@ -53,6 +54,19 @@ final class LocalRanks {
    * @param kube reads the ConfigMaps and Secrets the pods mount under /etc, as the kubelet would
    */
   static LocalRanks of(List<JsonNode> pods, Kube kube) {
+    return of(pods, kube, false);
+  }
+
+  /**
+   * As {@link #of}, but each rank runs in a network namespace of its own with its pod's IP (as KWOK
+   * assigned it) on a non-loopback interface, the ranks joined by a bridge: a pod network. For launchers
+   * that refuse loopback between hosts (Open MPI 5's PRRTE daemons).
+   */
+  static LocalRanks onPodNetwork(List<JsonNode> pods, Kube kube) {
+    return of(pods, kube, true);
+  }
+
+  private static LocalRanks of(List<JsonNode> pods, Kube kube, boolean podNetwork) {
     try {
       Path dir = Files.createTempDirectory(E2eEnvironment.WORK, "ranks");
       List<JsonNode> byRank = pods.stream()
@@ -63,7 +77,13 @@ final class LocalRanks {
         JsonNode spec = pod.path("spec");
         String hostname = spec.path("hostname").asText();
         String fqdn = hostname + "." + spec.path("subdomain").asText() + "." + pod.path("metadata").path("namespace").asText() + ".svc";
-        hosts.append("127.0.0.").append(rank + 1).append(' ').append(fqdn).append(' ').append(hostname).append('\n');
+        String address = podNetwork ? pod.path("status").path("podIP").asText() : "127.0.0." + (rank + 1);
+        if (address.isEmpty()) {
+          throw new IllegalStateException("rank " + rank + " has no pod IP yet");
+        }
+        hosts.append(address).append(' ').append(fqdn).append('\n');
+        // Only the pod itself resolves its short hostname (kubelet's /etc/hosts), never another rank's.
+        Files.writeString(dir.resolve("rank-" + rank + ".hosts"), address + " " + fqdn + " " + hostname + "\n");
         Files.writeString(dir.resolve("rank-" + rank + ".hostname"), hostname);
         StringBuilder env = new StringBuilder();
         for (JsonNode var : spec.path("containers").get(0).path("env")) {
@@ -72,6 +92,9 @@ final class LocalRanks {
         Files.writeString(dir.resolve("rank-" + rank + ".env"), env);
       }
       Files.writeString(dir.resolve("hosts"), hosts);
+      if (podNetwork) {
+        Files.writeString(dir.resolve("pod-network"), "");
+      }
       // Every rank mounts the same objects; one /etc serves them all.
       mountUnderEtc(byRank.get(0), kube, dir.resolve("etc"));
       return new LocalRanks(dir, byRank.size());

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The rendezvous contract judged by the real clients: the packaged operator creates a job's rank pods on
  * the real control plane; their environment, unchanged, is given to torchrun, torch.distributed, JAX and
- * Open MPI's mpirun running as local processes (e2e/clients/run-ranks.sh: the ranks' DNS names resolve to
+ * Open MPI's mpirun and MPICH's mpiexec running as local processes (e2e/clients/run-ranks.sh: the ranks' DNS names resolve to
  * their own loopback address in a private network namespace). Each client must form the whole world and
  * all-reduce the ranks; again after a gang restart (attempt 2, the same names).
  */
@@ -91,9 +91,7 @@ class RendezvousClientsE2eTest {
   void openMpi4LaunchesOverSshOnEveryHostOfTheInjectedHostfile() {
     TrainingClients clients = TrainingClients.get();
     clients.assume(clients.openMpi4Mpirun()).assume(clients.sshd());
-    createSshSecret("hpl-ssh", "hpl");
-    kube.apply(mpiJob("hpl", 2, 2, "hpl-ssh"));
-    await("hpl Running").atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("hpl")).as(kube.describe("hpl")).isEqualTo("Running"));
+    startMpiJob("hpl");
     for (int attempt = 1; attempt <= 2; attempt++) {
       assertHostfiles("hpl");
       LocalRanks ranks = LocalRanks.of(podsOf("hpl", attempt), kube);
@@ -101,25 +99,59 @@ class RendezvousClientsE2eTest {
       LocalRanks.Run run = ranks.run(mpiHarness(clients), true, List.of("sh", TrainingClients.script("mpi-rank.sh").toString(),
           clients.openMpi4Mpirun().toString(), clients.debianPython().toString(), TrainingClients.script("allreduce_mpi.py").toString()));
       assertWorld(run, "mpi", 4);
-      assertThat(run.reports()).as(run.describe()).extracting(LocalRanks.Report::host).containsOnly("hpl-0", "hpl-1")
-          .filteredOn("hpl-1"::equals).hasSize(2);
+      assertTwoProcessesOnEachRank(run, "hpl");
       if (attempt == 1) {
         restart("hpl");
       }
     }
   }
 
+  /**
+   * MPICH's Hydra reads the Hydra-format hostfile the environment names (HYDRA_HOST_FILE) and starts one
+   * proxy per line over ssh, rank 0's own line included (it is not the pod's hostname); its proxies call
+   * back to the launcher's hostname, which only rank 0 resolves, so the README's line passes
+   * {@code -localhost $GANGWAY_MASTER_ADDR}.
+   */
   @Test
-  void openMpi5TakesItsDefaultHostfileAndSlotsFromTheEnvironment() {
+  void mpichLaunchesOverSshOnEveryHostOfTheInjectedHydraHostfile() {
     TrainingClients clients = TrainingClients.get();
-    clients.assume(clients.openMpi5Mpirun());
-    // One rank with 4 GPUs: 4 slots. Without the hostfile mpirun would start one process per core (2 here).
-    startJob("ompi5", "mpi", 1, 4);
-    assertHostfiles("ompi5");
-    LocalRanks ranks = LocalRanks.of(podsOf("ompi5", 1), kube);
-    LocalRanks.Run run = ranks.run(mpiHarness(clients), false,
-        List.of(clients.openMpi5Mpirun().toString(), clients.venvPython().toString(), TrainingClients.script("allreduce_mpi.py").toString()));
+    clients.assume(clients.mpichMpiexec()).assume(clients.sshd()).assume(clients.venvPython());
+    startMpiJob("mpich");
+    LocalRanks ranks = LocalRanks.of(podsOf("mpich", 1), kube);
+    Map<String, String> harness = mpiHarness(clients);
+    // The venv's mpi4py on MPICH (its MPICH-ABI module needs libmpi.so.12, Debian's libmpich.so.12).
+    harness.put("MPI4PY_LIBMPI", clients.mpichLibrary().toString());
+    harness.put("LD_LIBRARY_PATH", harness.get("LD_LIBRARY_PATH") + ":" + clients.mpichLibrary().getParent());
+    LocalRanks.Run run = ranks.run(harness, true, List.of("sh", "-c",
+        "exec sh \"$0\" \"$1\" -localhost \"$GANGWAY_MASTER_ADDR\" \"$2\" \"$3\"",
+        TrainingClients.script("mpi-rank.sh").toString(), clients.mpichMpiexec().toString(),
+        clients.venvPython().toString(), TrainingClients.script("allreduce_mpi.py").toString()));
     assertWorld(run, "mpi", 4);
+    assertTwoProcessesOnEachRank(run, "mpich");
+    assertThat(run.output().get(0)).contains("MPICH Version");
+  }
+
+  /**
+   * Open MPI 5: mpirun takes the hostfile and its slots from PRTE_MCA_prte_default_hostfile (no -np, no
+   * -hostfile) and starts PRRTE's daemon on the other rank over ssh. Those daemons never use loopback
+   * interfaces, so the ranks run on a pod network (a network namespace and the pod's IP each).
+   */
+  @Test
+  void openMpi5LaunchesOverSshOnEveryHostOfTheInjectedHostfile() {
+    TrainingClients clients = TrainingClients.get();
+    clients.assume(clients.openMpi5Mpirun()).assume(clients.sshd());
+    startMpiJob("ompi5");
+    assertHostfiles("ompi5");
+    await("pod IPs").atMost(WAIT).until(() -> podsOf("ompi5", 1).stream().noneMatch(p -> p.path("status").path("podIP").asText().isEmpty()));
+    LocalRanks ranks = LocalRanks.onPodNetwork(podsOf("ompi5", 1), kube);
+    Map<String, String> harness = mpiHarness(clients);
+    // On a pod network Open MPI picks eth0 by itself, as in a pod.
+    harness.remove("OMPI_MCA_btl_tcp_if_include");
+    LocalRanks.Run run = ranks.run(harness, true, List.of("sh", TrainingClients.script("mpi-rank.sh").toString(),
+        clients.openMpi5Mpirun().toString(), clients.venvPython().toString(), TrainingClients.script("allreduce_mpi.py").toString()));
+    assertWorld(run, "mpi", 4);
+    assertTwoProcessesOnEachRank(run, "ompi5");
+    assertThat(run.output().get(0)).contains("Open MPI v5.");
   }
 
   /**
@@ -144,7 +176,8 @@ class RendezvousClientsE2eTest {
 
   /**
    * An MPI job as the README shows it: the user's Secret with the job's ssh keys mounted at
-   * /etc/gangway/ssh, Open MPI told to use its ssh_config, successPolicy RankZero (the other ranks serve sshd).
+   * /etc/gangway/ssh, Open MPI's and Hydra's ssh told to use its ssh_config, successPolicy RankZero (the
+   * job ends with the launcher on rank 0; every rank serves sshd).
    */
   private static String mpiJob(String name, int replicas, int gpus, String secret) {
     return Manifests.trainingJob(name, replicas, gpus, "  successPolicy: RankZero\n" + Manifests.failurePolicy("maxRestarts: 3", 1),
@@ -154,6 +187,7 @@ class RendezvousClientsE2eTest {
             + "        env:\n"
             + "        - {name: OMPI_MCA_plm_rsh_args, value: \"-F /etc/gangway/ssh/ssh_config\"}\n"
             + "        - {name: PRTE_MCA_plm_ssh_args, value: \"-F /etc/gangway/ssh/ssh_config\"}\n"
+            + "        - {name: HYDRA_LAUNCHER_EXTRA_ARGS, value: \"-F /etc/gangway/ssh/ssh_config\"}\n"
             + "        volumeMounts:\n"
             + "        - {name: ssh, mountPath: /etc/gangway/ssh}");
   }
@@ -193,6 +227,19 @@ class RendezvousClientsE2eTest {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** An MPI job of 2 ranks × 2 GPUs (2 slots each) with its own ssh Secret, once Running. */
+  private void startMpiJob(String name) {
+    createSshSecret(name + "-ssh", name);
+    kube.apply(mpiJob(name, 2, 2, name + "-ssh"));
+    await(name + " Running").atMost(WAIT).untilAsserted(() -> assertThat(kube.phase(name)).as(kube.describe(name)).isEqualTo("Running"));
+  }
+
+  /** The launcher placed 2 processes on each rank's host (each reports its rank pod's hostname). */
+  private static void assertTwoProcessesOnEachRank(LocalRanks.Run run, String job) {
+    assertThat(run.reports()).as(run.describe()).extracting(LocalRanks.Report::host)
+        .containsExactlyInAnyOrder(job + "-0", job + "-0", job + "-1", job + "-1");
   }
 
   private void startJob(String name, String framework, int replicas, int gpus) {

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * The real training clients that e2e/clients/build-clients.sh installed from the package registries:
- * Debian's torch (torchrun, gloo) and Open MPI 4, a virtualenv with JAX (CPU), Open MPI 5 and mpi4py,
+ * Debian's torch (torchrun, gloo), Open MPI 4 and MPICH 4, a virtualenv with JAX (CPU), Open MPI 5 and mpi4py,
  * and an unpacked sshd. Built once per machine and cached; a test that needs a missing one is skipped
  * with build-clients.sh's own account of why.
  */
@@ -53,6 +53,16 @@ final class TrainingClients {
 
   Path openMpi4Mpirun() {
     return Path.of("/usr/bin/mpirun.openmpi");
+  }
+
+  /** MPICH 4's Hydra launcher (Debian). */
+  Path mpichMpiexec() {
+    return Path.of("/usr/bin/mpiexec.hydra");
+  }
+
+  /** Where libmpi.so.12 (MPICH's ABI soname, a link to Debian's libmpich.so.12) is, for the venv's mpi4py on MPICH. */
+  Path mpichLibrary() {
+    return dir == null ? Path.of("/nonexistent") : dir.resolve("mpich-lib/libmpi.so.12");
   }
 
   Path venvPython() {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -199,24 +200,82 @@ class TrainingJobLifecycleE2eTest {
     await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("refused")).isEqualTo("Running"));
   }
 
+  /**
+   * Real cluster DNS (CoreDNS's kubernetes plugin on the API server's EndpointSlices): each rank's name
+   * resolves to exactly its own pod's IP (KWOK assigns them), and once a restart's pods exist never to a
+   * pod of the attempt torn down. A pod asks for {@code J-r.J.N.svc} and its resolver's search list adds
+   * the cluster domain, so the query here is the fully qualified name.
+   */
   @Test
-  void theRendezvousServiceSelectsTheCurrentAttemptOnly() {
+  void rankNamesResolveThroughClusterDnsToTheCurrentAttemptsPodsOnly() {
     cluster.assume(Capability.SMALL_GPU_CLUSTER);
-    kube.apply(job("dns", 2, 8, Manifests.failurePolicy("maxRestarts: 3", 1)));
-    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("dns")).isEqualTo("Running"));
-    assertThat(kube.get("service", "dns").path("spec").path("selector").path("gangway.dev/attempt").asText()).isEqualTo("1");
+    org.junit.jupiter.api.Assumptions.assumeTrue(cluster instanceof LocalCluster,
+        "skipped on " + cluster.description() + ": the CoreDNS built here serves the local control plane; a given cluster has its own DNS");
+    try (ClusterDns dns = ClusterDns.start((LocalCluster) cluster)) {
+      kube.apply(job("dns", 2, 8, Manifests.failurePolicy("maxRestarts: 3", 1)));
+      await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("dns")).isEqualTo("Running"));
+      assertThat(kube.get("service", "dns").path("spec").path("selector").path("gangway.dev/attempt").asText()).isEqualTo("1");
+      Map<String, String> first = awaitRankAddresses("dns", 1, 2);
+      awaitResolvedExactly(dns, first, Set.of());
 
-    // Any failure of a rank restarts the gang: a deleted pod is one every cluster can produce.
-    faults.deletePods(kube, "gangway.dev/job-name=dns,gangway.dev/rank=1");
-    await().atMost(WAIT).untilAsserted(() -> {
-      assertThat(kube.get("tj", "dns").path("status").path("attempt").asInt()).isEqualTo(2);
-      assertThat(kube.phase("dns")).isEqualTo("Running");
+      // Any failure of a rank restarts the gang: a deleted pod is one every cluster can produce.
+      faults.deletePods(kube, "gangway.dev/job-name=dns,gangway.dev/rank=1");
+      // From the moment the new attempt's pods have their IPs, i.e. as soon as its ranks could look each other up.
+      Map<String, String> second = awaitRankAddresses("dns", 2, 2);
+      Set<String> oldOnly = new java.util.HashSet<>(first.values());
+      oldOnly.removeAll(second.values());
+      awaitResolvedExactly(dns, second, oldOnly);
+      await().atMost(WAIT).untilAsserted(() -> {
+        assertThat(kube.get("tj", "dns").path("status").path("attempt").asInt()).isEqualTo(2);
+        assertThat(kube.phase("dns")).isEqualTo("Running");
+      });
+      assertThat(kube.get("service", "dns").path("spec").path("selector").path("gangway.dev/attempt").asText()).isEqualTo("2");
+      await().atMost(WAIT).untilAsserted(() -> assertThat(kube.get("endpointslices", "-l", "kubernetes.io/service-name=dns")
+          .path("items").findValues("targetRef")).extracting(r -> r.path("name").asText())
+          .containsExactlyInAnyOrder("dns-r0-a2", "dns-r1-a2"));
+      // Still only the new pods, asked again after the job settled.
+      second.forEach((name, ip) -> assertThat(dns.addresses(name)).as(name).containsExactly(ip));
+    }
+  }
+
+  /** Each rank's fully qualified DNS name → its pod's IP, once all {@code ranks} pods of the attempt have one. */
+  private Map<String, String> awaitRankAddresses(String job, int attempt, int ranks) {
+    Map<String, String> addresses = new java.util.TreeMap<>();
+    await().atMost(WAIT).until(() -> {
+      addresses.clear();
+      addresses.putAll(rankAddresses(job, attempt));
+      return addresses.size() == ranks;
     });
-    assertThat(kube.get("service", "dns").path("spec").path("selector").path("gangway.dev/attempt").asText()).isEqualTo("2");
-    // The endpoints behind the rank names become the new attempt's pods only (the endpoint controller follows the selector).
-    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.get("endpointslices", "-l", "kubernetes.io/service-name=dns")
-        .path("items").findValues("targetRef")).extracting(r -> r.path("name").asText())
-        .containsExactlyInAnyOrder("dns-r0-a2", "dns-r1-a2"));
+    return addresses;
+  }
+
+  /** Each rank's fully qualified DNS name → its pod's IP, for the pods of one attempt that have an IP. */
+  private Map<String, String> rankAddresses(String job, int attempt) {
+    Map<String, String> addresses = new java.util.TreeMap<>();
+    for (JsonNode pod : kube.pods(job)) {
+      String ip = pod.path("status").path("podIP").asText();
+      if (pod.path("metadata").path("labels").path("gangway.dev/attempt").asInt() == attempt && !ip.isEmpty()) {
+        JsonNode spec = pod.path("spec");
+        addresses.put(spec.path("hostname").asText() + "." + spec.path("subdomain").asText() + "." + kube.namespace()
+            + ".svc." + ClusterDns.DOMAIN, ip);
+      }
+    }
+    return addresses;
+  }
+
+  /**
+   * Waits until every name resolves to exactly its address; every answer on the way (stale ones
+   * included) must leave out {@code never}.
+   */
+  private static void awaitResolvedExactly(ClusterDns dns, Map<String, String> expected, Set<String> never) {
+    assertThat(expected).isNotEmpty();
+    List<String> stale = new java.util.concurrent.CopyOnWriteArrayList<>();
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> expected.forEach((name, ip) -> {
+      Set<String> answer = dns.addresses(name);
+      answer.stream().filter(never::contains).forEach(old -> stale.add(name + " -> " + old));
+      assertThat(answer).as(name + " (CoreDNS log:\n" + dns.logTail() + ")").containsExactly(ip);
+    }));
+    assertThat(stale).as("answers naming a pod of the old attempt").isEmpty();
   }
 
   static String job(String name, int replicas, int gpus, String extraSpec) {
