@@ -21,11 +21,11 @@ one Role per watched namespace; "cluster" rules are always in a ClusterRole.
   resources: ["trainingjobs/finalizers"]
   verbs: ["update"]
 # One pod per rank: created gated, patched to set node affinity and lift the scheduling gate,
-# deleted on gang restart; watched for phase and exit codes; get: the pod a check-in's token is bound
-# to. Every write is a create, a PATCH or a delete: no update.
+# deleted on gang restart; get: the pod a check-in's token is bound to. Every write is a create, a
+# PATCH or a delete: no update. Listed and watched cluster-wide (below), never per namespace.
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["get", "list", "watch", "create", "delete", "patch"]
+  verbs: ["get", "create", "delete", "patch"]
 # A failed rank's last log lines go into the job's Failed/Restarting message (read-only). Without it
 # the message just lacks them: the read is best effort.
 - apiGroups: [""]
@@ -62,16 +62,11 @@ one Role per watched namespace; "cluster" rules are always in a ClusterRole.
 # Placement reads node labels (topology domains), allocatable GPUs, taints and conditions. patch: a
 # node-health signal (POST /api/v1/node-health or the node-health channel) is kept on its Node, in the
 # annotation gangway.dev/health, before it is acknowledged, so a new leader knows which nodes are bad.
-{{- if or .Values.nodeHealth.taintNodes .Values.nodeHealth.cordonNodes }}
-# update: nodeHealth.taintNodes / cordonNodes let Gangway taint or cordon (and undo it on) nodes it finds bad.
-- apiGroups: [""]
-  resources: ["nodes"]
-  verbs: ["get", "list", "watch", "patch", "update"]
-{{- else }}
+# nodeHealth.taintNodes / cordonNodes (taint or cordon nodes Gangway finds bad, and undo it) need no more:
+# those edits are sent as PATCH too.
 - apiGroups: [""]
   resources: ["nodes"]
   verbs: ["get", "list", "watch", "patch"]
-{{- end }}
 # The check-in doors (POST /api/v1/checkpoints, /api/v1/node-health) ask the API server who sent a
 # check-in (TokenReview of its bearer token, audience gangway.dev/intake) and whether a node-health
 # sender was granted it (SubjectAccessReview). Both are create-only and reveal nothing else.

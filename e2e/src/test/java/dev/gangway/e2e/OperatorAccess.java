@@ -101,7 +101,7 @@ final class OperatorAccess {
         deny("update", LEASES, null, system, "someone-elses-lease", "only its own Lease is pinned"),
         deny("get", LEASES, null, ns, lease, "Leases live in the release namespace only"),
         deny("delete", "nodes", null, null, "Gangway never deletes nodes"),
-        deny("update", "nodes", null, null, "only with nodeHealth.taintNodes/cordonNodes"),
+        deny("update", "nodes", null, null, "taints and cordons are sent as PATCH"),
         deny("create", "clustertopologies.gangway.dev", null, null, "the platform describes the fabric"),
         deny("get", "clustertopologies.gangway.dev", null, null, "read from the informer's cache"),
         deny("get", "priorityclasses.scheduling.k8s.io", null, null, "read from the informer's cache"),
