@@ -150,10 +150,12 @@ class PrometheusE2eTest {
         if (result.isEmpty() && FIRING.contains(alert.getKey())) {
           // A threshold on a duration (e.g. waited > 5 s) is crossed some seconds after the scenario's last step,
           // and the gauges behind it refresh every 10 s: give it that long, no more.
-          long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-          while (result.isEmpty() && System.nanoTime() < until) {
-            Thread.sleep(1000);
-            result = prometheus.query(alert.getValue());
+          String expr = alert.getValue();
+          try {
+            result = await(alert.getKey() + " fires").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> p.query(expr), r -> !r.isEmpty());
+          } catch (org.awaitility.core.ConditionTimeoutException stillQuiet) {
+            // Reported with the other problems below.
           }
         }
         boolean fires = !result.isEmpty();
