@@ -22,8 +22,13 @@ import java.util.stream.Stream;
  */
 public record GangActions(boolean ensureSharedObjects, List<Integer> ranksToCreate, List<Pod> podsToDelete, List<Pod> podsToForceDelete) {
 
-  /** @param nodeExists whether a Node of that name exists (as the informer cache shows it) */
-  public static GangActions decide(TrainingJobStatus status, GangObservation gang, List<Pod> allPods, Predicate<String> nodeExists) {
+  /**
+   * @param nodeExists whether a Node of that name exists (as the informer cache shows it)
+   * @param neverFits the gang could not be placed even on an empty cluster: neither its missing ranks nor its Service
+   *     and hostfile are created
+   */
+  public static GangActions decide(TrainingJobStatus status, GangObservation gang, List<Pod> allPods, Predicate<String> nodeExists,
+                                   boolean neverFits) {
     JobPhase phase = status.getPhase();
     if (phase == JobPhase.Suspended) {
       return going(false, List.of(), live(allPods), allPods, nodeExists);
@@ -35,6 +40,9 @@ public record GangActions(boolean ensureSharedObjects, List<Integer> ranksToCrea
     if (phase != null && phase.isFinished()) {
       List<Pod> active = live(allPods).stream().filter(p -> !terminated(p)).toList();
       return going(false, List.of(), active, allPods, nodeExists);
+    }
+    if (neverFits) {
+      return going(false, List.of(), live(gang.otherPods()), allPods, nodeExists);
     }
     List<Integer> create = gang.missing().stream().map(RankState::rank).toList();
     return going(true, create, live(gang.otherPods()), allPods, nodeExists);

@@ -5,6 +5,7 @@ import dev.gangway.observe.GangObservation;
 import dev.gangway.pod.JobNames;
 import dev.gangway.api.v1alpha1.AvoidedNode;
 import dev.gangway.api.v1alpha1.NodeExclusion;
+import dev.gangway.placement.EmptyClusterFit;
 import dev.gangway.placement.GangPlacer;
 import dev.gangway.placement.GangRequest;
 import dev.gangway.placement.PlacementQueue;
@@ -23,6 +24,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -74,9 +76,10 @@ public final class GangPlacementStep {
    *
    * @param excludedNodes every node the gang keeps off now: its exclusions, unhealthy, flagged and avoided nodes
    * @param exclusions the job's node exclusions not over yet (status.nodeExclusions), for the message when they leave no room
+   * @param podSlots how many pods the cluster's nodes admit in all ({@link dev.gangway.observe.ClusterView#podSlots})
    */
   public record Inputs(Topology topology, int priority, Set<String> excludedNodes,
-                       Supplier<List<QueuedGang>> queued, List<NodeExclusion> exclusions) {
+                       Supplier<List<QueuedGang>> queued, List<NodeExclusion> exclusions, long podSlots) {
   }
 
   private final GangPlacer placer;
@@ -94,9 +97,10 @@ public final class GangPlacementStep {
   public PlacementDecision decide(String jobKey, TrainingJobSpecView job, GangObservation gang, List<Pod> attemptPods, Inputs in,
                                    String placedTime, Instant now) {
     Map<Pod, String> decided = decidedNodes(jobKey, attemptPods);
-    if (!gang.missing().isEmpty()) {
-      // Ranks still being created hold no decision; a decided gang missing a rank lost its pod.
-      return decided.isEmpty() ? PlacementDecision.NONE : lost(jobKey, gang, attemptPods, now);
+    if (!gang.complete()) {
+      // A decided gang missing a rank lost its pod. Ranks still being created hold no decision, but a gang that could
+      // never be placed gets none created: a million-rank job would otherwise be a million pods before it is judged.
+      return decided.isEmpty() ? neverFits(jobKey, job, in) : lost(jobKey, gang, attemptPods, now);
     }
     if (attemptPods.size() != gang.ranks().size()) {
       return PlacementDecision.NONE;
@@ -132,6 +136,22 @@ public final class GangPlacementStep {
     Map<Pod, String> release = releasable(annotate, leaving);
     Instant recheckAt = deadlines.judge(annotate, leaving, now, now).recheckAt();
     return PlacementDecision.placed(result.nodes(), result.quality(), annotate, release, recheckAt, now);
+  }
+
+  /**
+   * Unschedulable when an empty cluster could not hold the gang ({@link EmptyClusterFit#whyNever}), or its nodes admit
+   * fewer pods than it has ranks (ranks asking for no GPU, CPU or memory stack without limit in placement's eyes):
+   * its ranks are not created ({@link GangActions} reads {@link PlacementDecision#keepsRanksUncreated}); otherwise
+   * nothing yet.
+   */
+  private PlacementDecision neverFits(String jobKey, TrainingJobSpecView job, Inputs in) {
+    GangRequest request = GangRequest.from(jobKey, job.spec(), in.excludedNodes());
+    Optional<String> never = EmptyClusterFit.whyNever(placer.snapshot(in.topology(), Set.of()), request);
+    if (never.isEmpty() && request.replicas() > in.podSlots()) {
+      never = Optional.of("needs " + request.replicas() + " rank pods; the cluster's nodes admit " + in.podSlots()
+          + " pods in all (status.allocatable.pods)");
+    }
+    return never.map(why -> PlacementDecision.waiting(UNSCHEDULABLE, why)).orElse(PlacementDecision.NONE);
   }
 
   /**

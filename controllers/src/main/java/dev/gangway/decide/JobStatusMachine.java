@@ -65,7 +65,7 @@ public final class JobStatusMachine {
     List<JobEvent> events = new ArrayList<>();
 
     next.setObservedGeneration(generation);
-    next.setGpus(spec.getReplicas() * spec.gpus());
+    next.setGpus((int) Math.min(Integer.MAX_VALUE, (long) spec.getReplicas() * spec.gpus()));
     next.setRestarts(Objects.requireNonNullElse(previous.getRestarts(), 0));
     next.setAttempt(gang.attempt());
     JobPhase was = previous.getPhase();
@@ -306,7 +306,8 @@ public final class JobStatusMachine {
       placement.setPlacedTime(now.toString());
     }
     List<RankPlacement> ranks = new ArrayList<>();
-    for (RankState r : gang.ranks()) {
+    // A rank without a pod has a node only in a decision just made; otherwise the ranks with pods are all there is to read.
+    for (RankState r : outcome.kind() == PlacementDecision.Kind.PLACED ? gang.ranks() : gang.present()) {
       String node = r.node() != null ? r.node()
           : outcome.kind() == PlacementDecision.Kind.PLACED ? outcome.nodes().get(r.rank()) : null;
       if (node != null) {

@@ -23,7 +23,7 @@ class GangActionsTest {
     Pod onLive = TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1"));
     Pod onDeleted = TestJobs.pod(job, 1, 1, "n2", TestJobs.running("n2"));
     GangActions actions = GangActions.decide(restarting(), GangObservation.of(List.of(onLive, onDeleted), 1, 2), List.of(onLive, onDeleted),
-        onlyN1Exists);
+        onlyN1Exists, false);
     assertThat(actions.podsToDelete()).containsExactlyInAnyOrder(onLive, onDeleted);
     assertThat(actions.podsToForceDelete()).containsExactly(onDeleted);
   }
@@ -36,7 +36,7 @@ class GangActionsTest {
     TrainingJobStatus status = new TrainingJobStatus();
     status.setPhase(JobPhase.Restarting);
     status.setAttempt(2);
-    GangActions actions = GangActions.decide(status, GangObservation.of(List.of(stuck, next), 2, 2), List.of(stuck, next), onlyN1Exists);
+    GangActions actions = GangActions.decide(status, GangObservation.of(List.of(stuck, next), 2, 2), List.of(stuck, next), onlyN1Exists, false);
     assertThat(actions.podsToDelete()).isEmpty();
     assertThat(actions.podsToForceDelete()).containsExactly(stuck);
     assertThat(actions.ranksToCreate()).containsExactly(1);
@@ -47,7 +47,7 @@ class GangActionsTest {
     Pod a = TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1"));
     Pod b = TestJobs.pod(job, 1, 1, "n2", TestJobs.running("n2"));
     b.getMetadata().setDeletionTimestamp("2026-11-26T10:00:00Z");
-    GangActions actions = GangActions.decide(restarting(), GangObservation.of(List.of(a, b), 1, 2), List.of(a, b), node -> true);
+    GangActions actions = GangActions.decide(restarting(), GangObservation.of(List.of(a, b), 1, 2), List.of(a, b), node -> true, false);
     assertThat(actions.podsToForceDelete()).isEmpty();
   }
 

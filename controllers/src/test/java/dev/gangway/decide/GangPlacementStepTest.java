@@ -45,7 +45,7 @@ class GangPlacementStepTest {
   /** The cluster as the informers show it now (the placer reads it when the gang decides), and the job's inputs. */
   private GangPlacementStep.Inputs inputs(List<Node> nodes, List<Pod> pods, Set<String> excluded, List<NodeExclusion> exclusions) {
     informer.show(nodes, pods);
-    return new GangPlacementStep.Inputs(HOSTS, 0, excluded, List::of, exclusions);
+    return new GangPlacementStep.Inputs(HOSTS, 0, excluded, List::of, exclusions, 220);
   }
 
   private PlacementDecision decide(List<Pod> pods, String placedTime, Instant now) {
@@ -304,7 +304,7 @@ class GangPlacementStepTest {
 
     /** What a reconcile observes now: the placer reads the cluster from the cache only when the gang decides. */
     GangPlacementStep.Inputs observe() {
-      return new GangPlacementStep.Inputs(HOSTS, 0, Set.of(), List::of, List.of());
+      return new GangPlacementStep.Inputs(HOSTS, 0, Set.of(), List::of, List.of(), 220);
     }
   }
 

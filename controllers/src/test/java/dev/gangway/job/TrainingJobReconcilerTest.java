@@ -79,6 +79,7 @@ class TrainingJobReconcilerTest {
 
   @Test
   void createsAHeadlessServiceAndOnePodPerRankThenRunsToSuccess() {
+    aNodeEveryGangFitsOn();
     create(TestJobs.job("llama", 3, 8));
     List<Pod> pods = awaitPods("llama", 3);
     assertThat(pods).extracting(p -> p.getMetadata().getName()).containsExactlyInAnyOrder("llama-r0-a1", "llama-r1-a1", "llama-r2-a1");
@@ -99,6 +100,7 @@ class TrainingJobReconcilerTest {
 
   @Test
   void aPermanentErrorFailsTheJobAtOnceAndStopsTheOtherRanks() {
+    aNodeEveryGangFitsOn();
     create(TestJobs.job("gpt", 2, 8));
     List<Pod> pods = awaitPods("gpt", 2);
     setStatus(pods.get(0), TestJobs.running("n1"));
@@ -114,6 +116,7 @@ class TrainingJobReconcilerTest {
 
   @Test
   void aRetryableFailureRestartsTheWholeGangFromTheLastReportedCheckpoint() {
+    aNodeEveryGangFitsOn();
     TrainingJob spec = TestJobs.job("resume", 2, 8);
     spec.getSpec().setFailurePolicy(new dev.gangway.api.v1alpha1.FailurePolicy());
     spec.getSpec().getFailurePolicy().setBackoff(new dev.gangway.api.v1alpha1.Backoff());
@@ -185,6 +188,7 @@ class TrainingJobReconcilerTest {
 
   @Test
   void aDeletedRankPodIsRecreatedWhileTheAttemptIsHealthy() {
+    aNodeEveryGangFitsOn();
     create(TestJobs.job("bert", 2, 1));
     List<Pod> pods = awaitPods("bert", 2);
     client.pods().inNamespace(NS).withName("bert-r1-a1").delete();
@@ -194,6 +198,7 @@ class TrainingJobReconcilerTest {
 
   @Test
   void suspendRemovesThePodsAndResumeRecreatesThem() {
+    aNodeEveryGangFitsOn();
     create(TestJobs.job("t5", 2, 8));
     awaitPods("t5", 2);
     patchSpec("t5", j -> j.getSpec().setSuspend(true));
@@ -208,6 +213,7 @@ class TrainingJobReconcilerTest {
 
   @Test
   void invalidSpecFailsWithAReasonCreatesNothingAndOtherJobsStillRun() {
+    aNodeEveryGangFitsOn();
     TrainingJob bad = TestJobs.job("bad", 2, 8);
     bad.getSpec().getTemplate().getSpec().getContainers().get(0)
         .setResources(new ResourceRequirementsBuilder().addToLimits("nvidia.com/gpu", new Quantity("2")).build());
@@ -232,6 +238,7 @@ class TrainingJobReconcilerTest {
 
   @Test
   void ownedObjectsPointAtTheJobForGarbageCollection() {
+    aNodeEveryGangFitsOn();
     TrainingJob created = create(TestJobs.job("owned", 2, 8));
     awaitPods("owned", 2).forEach(p -> assertThat(p.getMetadata().getOwnerReferences()).singleElement()
         .satisfies(o -> assertThat(o.getUid()).isEqualTo(created.getMetadata().getUid())));
@@ -240,6 +247,7 @@ class TrainingJobReconcilerTest {
 
   @Test
   void anOperatorRestartCreatesNoDuplicatesAndKeepsTheStatus() {
+    aNodeEveryGangFitsOn();
     create(TestJobs.job("restart", 4, 8));
     List<Pod> pods = awaitPods("restart", 4);
     pods.forEach(p -> setStatus(p, TestJobs.running("n")));
@@ -257,6 +265,7 @@ class TrainingJobReconcilerTest {
 
   @Test
   void reconcilingAnUnchangedJobWritesNoStatus() {
+    aNodeEveryGangFitsOn();
     create(TestJobs.job("quiet", 1, 8));
     awaitPods("quiet", 1).forEach(p -> setStatus(p, TestJobs.running("n")));
     String version = awaitPhase("quiet", JobPhase.Running).getMetadata().getResourceVersion();
@@ -434,7 +443,7 @@ class TrainingJobReconcilerTest {
   }
 
   @Test
-  void aGangThatCanNeverFitIsUnschedulableAtOnceStaysGatedAndALaterJobRuns() {
+  void aGangThatCanNeverFitIsUnschedulableAtOnceCreatesNoPodAndALaterJobRuns() {
     topology();
     node("gpu-0", "rack-a", "clique-1", 8);
     node("gpu-1", "rack-a", "clique-2", 8);
@@ -452,7 +461,7 @@ class TrainingJobReconcilerTest {
       assertThat(placed.getMessage()).isEqualTo("needs 2 ranks x 8 GPUs within one nvlink-domain; the largest nvlink-domain (clique-1)"
           + " has 1 node x 8 GPUs = 8 GPUs this job may use (room for 1 such ranks)");
     });
-    assertThat(awaitPods("toobig", 2)).allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isNotEmpty());
+    assertThat(podNames("toobig")).as("pods of a gang no empty cluster could hold").isEmpty();
 
     // Created later, at the same priority: it is not queued behind the job that can never run.
     create(TestJobs.job("later", 2, 8));
@@ -462,6 +471,34 @@ class TrainingJobReconcilerTest {
     awaitPhase("later", JobPhase.Running);
     assertThat(JobConditions.find(job("toobig").getStatus().getConditions(), "Placed").orElseThrow().getReason())
         .isEqualTo("Unschedulable");
+    assertThat(podNames("toobig")).isEmpty();
+  }
+
+  @Test
+  void aMillionRankJobIsUnschedulableCreatesNothingAndGrowingTheClusterStartsASmallerOne() {
+    node("gpu-0", "rack-a", "clique-1", 8);
+    create(TestJobs.job("million", 1_000_000, 8));
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(placed("million")).hasValueSatisfying(placed -> {
+      assertThat(placed.getReason()).isEqualTo("Unschedulable");
+      assertThat(placed.getMessage()).startsWith("needs 1000000 ranks x 8 GPUs; the whole cluster has 1 node x 8 GPUs = 8 GPUs");
+    }));
+    assertThat(podNames("million")).isEmpty();
+    assertThat(client.services().inNamespace(NS).list().getItems()).extracting(s -> s.getMetadata().getName()).doesNotContain("million");
+    // Ranks that ask for no GPU, CPU or memory would stack without limit in placement's eyes: the nodes' pod slots bound them.
+    create(TestJobs.job("no-gpus", Integer.MAX_VALUE, 0));
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(placed("no-gpus")).hasValueSatisfying(placed -> {
+      assertThat(placed.getReason()).isEqualTo("Unschedulable");
+      assertThat(placed.getMessage()).isEqualTo("needs 2147483647 rank pods; the cluster's nodes admit 110 pods in all (status.allocatable.pods)");
+    }));
+    assertThat(podNames("no-gpus")).isEmpty();
+
+    // The check is not a one-off verdict: a job that could not fit on the cluster of its first reconcile starts once it can.
+    create(TestJobs.job("two", 2, 8));
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(placed("two"))
+        .hasValueSatisfying(placed -> assertThat(placed.getReason()).isEqualTo("Unschedulable")));
+    assertThat(podNames("two")).isEmpty();
+    node("gpu-1", "rack-a", "clique-1", 8);
+    assertThat(awaitPods("two", 2)).hasSize(2);
   }
 
   @Test
@@ -548,6 +585,11 @@ class TrainingJobReconcilerTest {
     client.resource(t).createOr(c -> c.update());
   }
 
+  /** One node with room for every job of the tests that play kubelet themselves: ranks are created only for a gang that could fit. */
+  private static void aNodeEveryGangFitsOn() {
+    node("spare", "rack-z", "clique-z", 64);
+  }
+
   private static void node(String name, String rack, String clique, int gpus) {
     client.resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName(name)
         .addToLabels("example.com/rack", rack).addToLabels("nvidia.com/gpu.clique", clique).addToLabels("kubernetes.io/hostname", name)
@@ -566,18 +608,29 @@ class TrainingJobReconcilerTest {
     return client.resource(job).create();
   }
 
+  /** The job's Placed condition, if it has a status with one yet. */
+  private static java.util.Optional<io.fabric8.kubernetes.api.model.Condition> placed(String name) {
+    TrainingJob job = job(name);
+    return job.getStatus() == null ? java.util.Optional.empty() : JobConditions.find(job.getStatus().getConditions(), "Placed");
+  }
+
   private static TrainingJob job(String name) {
     return client.resources(TrainingJob.class).inNamespace(NS).withName(name).get();
   }
 
   /** A user's edit: retried on a conflict, as kubectl does, since the operator writes the status meanwhile. */
   private static void patchSpec(String name, java.util.function.Consumer<TrainingJob> change) {
+    retriedOnConflict(() -> client.resources(TrainingJob.class).inNamespace(NS).withName(name).edit(j -> {
+      change.accept(j);
+      return j;
+    }));
+  }
+
+  /** A write based on a fresh read, read and written again (up to five times) when someone else wrote first. */
+  private static void retriedOnConflict(Runnable write) {
     for (int attempt = 1; ; attempt++) {
       try {
-        client.resources(TrainingJob.class).inNamespace(NS).withName(name).edit(j -> {
-          change.accept(j);
-          return j;
-        });
+        write.run();
         return;
       } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
         if (e.getCode() != 409 || attempt == 5) {
@@ -603,11 +656,12 @@ class TrainingJobReconcilerTest {
         .map(p -> p.getMetadata().getName()).sorted().toList();
   }
 
+  /** As a kubelet writes it: retried on a conflict, since the operator may be writing the pod's placement meanwhile. */
   private static void setStatus(Pod pod, PodStatus status) {
-    client.pods().inNamespace(NS).withName(pod.getMetadata().getName()).editStatus(p -> {
+    retriedOnConflict(() -> client.pods().inNamespace(NS).withName(pod.getMetadata().getName()).editStatus(p -> {
       p.setStatus(status);
       return p;
-    });
+    }));
   }
 
   private static List<String> events(String job) {
