@@ -26,6 +26,11 @@ class OperatorWiringTest {
 
   @Test
   void theApplicationReconcilesATrainingJob() {
+    // Ranks are created only for a gang the cluster could hold: one node with room for both.
+    client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("wiring-node")
+        .addToLabels("kubernetes.io/hostname", "wiring-node").endMetadata().withNewStatus()
+        .addToAllocatable("nvidia.com/gpu", new io.fabric8.kubernetes.api.model.Quantity("16"))
+        .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build()).createOr(c -> c.update());
     TrainingJob job = new TrainingJob();
     job.setMetadata(new ObjectMetaBuilder().withName("wired").withNamespace("default").build());
     TrainingJobSpec spec = new TrainingJobSpec();
