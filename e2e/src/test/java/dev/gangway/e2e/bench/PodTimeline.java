@@ -123,41 +123,64 @@ public final class PodTimeline implements AutoCloseable {
 
   /** Waits until no pod the selector accepts is live any more; returns the nanoTime the last one went. */
   public long awaitGone(Predicate<Marks> selector, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (this) {
-      while (true) {
-        List<Marks> live = pods.values().stream().filter(selector).filter(Marks::live).toList();
-        if (live.isEmpty()) {
-          return pods.values().stream().filter(selector).mapToLong(Marks::gone).max().orElse(System.nanoTime());
-        }
-        waitUntil(deadline, () -> live.size() + " pods still live, e.g. " + live.get(0).name());
+    return await(timeout, () -> {
+      List<Marks> live = pods.values().stream().filter(selector).filter(Marks::live).toList();
+      if (!live.isEmpty()) {
+        throw new NotYet(live.size() + " pods still live, e.g. " + live.get(0).name());
       }
-    }
+      return pods.values().stream().filter(selector).mapToLong(Marks::gone).max().orElse(System.nanoTime());
+    });
   }
 
   private long awaitAll(Predicate<Marks> done, int count, Duration timeout, String what, java.util.function.ToLongFunction<Marks> at) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (this) {
-      while (true) {
-        List<Marks> matching = new ArrayList<>(pods.values().stream().filter(done).toList());
-        if (matching.size() >= count) {
-          return matching.stream().mapToLong(at).sorted().skip(count - 1L).findFirst().orElseThrow();
-        }
-        waitUntil(deadline, () -> "only " + matching.size() + " of " + count + " pods " + what + " within " + timeout.toSeconds() + " s");
+    return await(timeout, () -> {
+      List<Marks> matching = pods.values().stream().filter(done).toList();
+      if (matching.size() < count) {
+        throw new NotYet("only " + matching.size() + " of " + count + " pods " + what + " within " + timeout.toSeconds() + " s");
       }
+      return matching.stream().mapToLong(at).sorted().skip(count - 1L).findFirst().orElseThrow();
+    });
+  }
+
+  /** Thrown by a check that is not met yet, with what to say if it never is. */
+  private static final class NotYet extends RuntimeException {
+    NotYet(String message) {
+      super(message, null, false, false);
     }
   }
 
-  private void waitUntil(long deadline, java.util.function.Supplier<String> failure) {
-    long left = deadline - System.nanoTime();
-    if (left <= 0) {
-      throw new AssertionError(failure.get());
-    }
-    try {
-      wait(Math.max(1, Math.min(left / 1_000_000, 1000)));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
+  /**
+   * Runs the check on every change the watch brings until it is met. A burst of events is counted once
+   * (a 50 ms pause between checks): the time returned is the one stamped by the event, so the pause
+   * delays only the return, never the figure.
+   */
+  private long await(Duration timeout, java.util.function.LongSupplier check) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      String missing;
+      synchronized (this) {
+        try {
+          return check.getAsLong();
+        } catch (NotYet e) {
+          missing = e.getMessage();
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError(missing);
+        }
+        try {
+          wait(Math.max(1, Math.min(left / 1_000_000, 1000)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError(e);
+        }
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
     }
   }
 
