@@ -144,11 +144,13 @@ class HyperscaleBenchmark {
     double indexed = step("gang", "indexed-job", gangRanks, stepPods("gang-indexed"),
         () -> createAll(List.of(indexedJob("gang-indexed", "gang-indexed", gangRanks))));
     deleteJobs("gang-indexed");
-    double gangway = step("gang", "trainingjob", gangRanks, PodTimeline.ranksOf("gang", 1), () -> createAll(List.of(trainingJob("gang", "gang", gangRanks, """
+    String policy = """
           failurePolicy:
             maxInfrastructureRestarts: 100
             backoff: {initialSeconds: 0, maxSeconds: 0}
-        """))));
+        """;
+    double gangway = step("gang", "trainingjob", gangRanks, PodTimeline.ranksOf("gang", 1),
+        () -> createAll(List.of(trainingJob("gang", "gang", gangRanks, policy))));
     report.add(String.format(Locale.ROOT, "TrainingJob / Indexed Job: %.2fx (target <= 1.1x)", gangway / indexed));
     report.add("operator's placement timers after the start: " + metrics("gangway_placement_"));
 
@@ -203,7 +205,8 @@ class HyperscaleBenchmark {
       report.add(usage("after 60 s idle", idle) + String.format(Locale.ROOT, ", CPU %.1f s in those 60 s", idle.cpuSince(filled)));
       report.add("operator metrics: " + metrics("gangway_placement_cache_pods") + " " + metrics("jvm_memory_used_bytes{area=\"heap\""));
       // A small job decided and started with the cache full: the start path at this scale.
-      step("cache", "trainingjob-8x8-at-" + cachedPods, 8, PodTimeline.ranksOf("late", 1), () -> createAll(List.of(trainingJob("late", "late", 8, ""))));
+      step("cache", "trainingjob-8x8-at-" + cachedPods, 8, PodTimeline.ranksOf("late", 1),
+          () -> createAll(List.of(trainingJob("late", "late", 8, ""))));
       report.add("operator's placement timers at the end: " + metrics("gangway_placement_"));
     }
   }
