@@ -121,6 +121,24 @@ public final class PodTimeline implements AutoCloseable {
     return awaitAll(selector.and(Marks::hasStarted), count, timeout, "started", Marks::started);
   }
 
+  /**
+   * Waits until every rank of one attempt of the job has started, whichever attempt that is: a gang the
+   * operator restarts while it starts (a node lost meanwhile) is timed to its first attempt that runs whole.
+   *
+   * @return the nanoTime of the event that made that attempt's last rank start
+   */
+  public long awaitGangStarted(String job, int ranks, Duration timeout) {
+    return await(timeout, () -> {
+      Map<String, List<Long>> startsByAttempt = new HashMap<>();
+      pods.values().stream().filter(m -> m.label("gangway.dev/job-name").equals(job) && m.hasStarted())
+          .forEach(m -> startsByAttempt.computeIfAbsent(m.label("gangway.dev/attempt"), a -> new ArrayList<>()).add(m.started()));
+      return startsByAttempt.values().stream().filter(starts -> starts.size() >= ranks)
+          .mapToLong(starts -> starts.stream().mapToLong(Long::longValue).sorted().skip(ranks - 1L).findFirst().orElseThrow())
+          .min().orElseThrow(() -> new NotYet("no attempt of " + job + " has all " + ranks + " ranks started within "
+              + timeout.toSeconds() + " s"));
+    });
+  }
+
   /** Waits until no pod the selector accepts is live any more; returns the nanoTime the last one went. */
   public long awaitGone(Predicate<Marks> selector, Duration timeout) {
     return await(timeout, () -> {

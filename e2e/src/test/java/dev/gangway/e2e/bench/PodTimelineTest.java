@@ -65,6 +65,22 @@ class PodTimelineTest {
     assertThat(timeline.pods(m -> true)).extracting(PodTimeline.Marks::name).containsExactly("c");
   }
 
+  @Test
+  void aGangRestartedWhileItStartsIsTimedToItsFirstAttemptThatRunsWhole() {
+    timeline.observe(rank("g-r0-a1", 1, "Running"), 10);
+    timeline.observe(rank("g-r1-a1", 1, "Pending"), 11);
+    assertThatThrownBy(() -> timeline.awaitGangStarted("g", 2, Duration.ofMillis(10))).hasMessageContaining("no attempt of g");
+    timeline.observe(rank("g-r0-a2", 2, "Running"), 40);
+    timeline.observe(rank("g-r1-a2", 2, "Running"), 50);
+    assertThat(timeline.awaitGangStarted("g", 2, Duration.ofMillis(10))).isEqualTo(50);
+  }
+
+  private static Pod rank(String name, int attempt, String phase) {
+    return new PodBuilder().withNewMetadata().withName(name).addToLabels("gangway.dev/job-name", "g")
+        .addToLabels("gangway.dev/attempt", Integer.toString(attempt)).endMetadata()
+        .withNewSpec().withNodeName("n1").endSpec().withNewStatus().withPhase(phase).endStatus().build();
+  }
+
   private static Pod pod(String name, String node, String phase, boolean deleting) {
     return new PodBuilder().withNewMetadata().withName(name).addToLabels("gangway.dev/attempt", "1")
         .withDeletionTimestamp(deleting ? "2026-12-02T09:00:00Z" : null).endMetadata()
