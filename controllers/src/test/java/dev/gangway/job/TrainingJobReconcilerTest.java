@@ -61,6 +61,7 @@ class TrainingJobReconcilerTest {
     client.resources(TrainingJob.class).inAnyNamespace().delete();
     client.pods().inAnyNamespace().delete();
     client.services().inAnyNamespace().delete();
+    client.secrets().inAnyNamespace().delete();
     client.nodes().delete();
     client.resources(ClusterTopology.class).delete();
   }
@@ -184,6 +185,62 @@ class TrainingJobReconcilerTest {
     assertThat(DEPS.meters().find("gangway.job.goodput.ratio").tag("namespace", NS).tag("name", "resume").gauge().value())
         .isBetween(0.0, 1.0);
     assertThat(DEPS.meters().find("gangway.gpu.seconds.lost").tag("cause", "restart").counter().count()).isGreaterThanOrEqualTo(16.0);
+  }
+
+  /**
+   * An MPI job's ssh keys: one Secret, owned by the job, made before its ranks and kept as it is across a gang restart,
+   * so every rank of every attempt trusts the same key.
+   */
+  @Test
+  void anMpiJobGetsOneSshSecretOfItsOwnThatItsRanksOfEveryAttemptMount() {
+    TrainingJob spec = TestJobs.job("hpl", 2, 8);
+    spec.getSpec().setFramework(dev.gangway.api.v1alpha1.Framework.MPI);
+    spec.getSpec().setFailurePolicy(new dev.gangway.api.v1alpha1.FailurePolicy());
+    spec.getSpec().getFailurePolicy().setBackoff(new dev.gangway.api.v1alpha1.Backoff());
+    spec.getSpec().getFailurePolicy().getBackoff().setInitialSeconds(1);
+    TrainingJob created = create(spec);
+    List<Pod> pods = awaitPods("hpl", 2);
+    List<io.fabric8.kubernetes.api.model.Secret> secrets = secretsOf("hpl");
+    assertThat(secrets).singleElement().satisfies(s -> {
+      assertThat(s.getMetadata().getName()).isEqualTo(JobNames.sshSecretName(created));
+      assertThat(s.getMetadata().getOwnerReferences()).singleElement()
+          .satisfies(o -> assertThat(o.getUid()).isEqualTo(created.getMetadata().getUid()));
+      assertThat(s.getImmutable()).isTrue();
+      assertThat(s.getData()).containsKeys("id_ed25519", "authorized_keys", "ssh_host_ed25519_key", "known_hosts", "ssh_config", "sshd_config");
+    });
+    String secret = secrets.get(0).getMetadata().getName();
+    assertThat(pods).allSatisfy(p -> assertThat(p.getSpec().getVolumes()).anySatisfy(v ->
+        assertThat(v.getSecret()).isNotNull().extracting(x -> x.getSecretName()).isEqualTo(secret)));
+
+    pods.forEach(p -> setStatus(p, TestJobs.running("n")));
+    awaitPhase("hpl", JobPhase.Running);
+    setStatus(pods.get(1), TestJobs.exited(1, "Error", "ORTE has lost communication"));
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(podNames("hpl")).containsExactlyInAnyOrder("hpl-r0-a2", "hpl-r1-a2"));
+    assertThat(client.pods().inNamespace(NS).withName("hpl-r0-a2").get().getSpec().getVolumes())
+        .anySatisfy(v -> assertThat(v.getSecret()).isNotNull().extracting(x -> x.getSecretName()).isEqualTo(secret));
+    assertThat(secretsOf("hpl")).singleElement().satisfies(s -> {
+      assertThat(s.getData()).isEqualTo(secrets.get(0).getData());
+      assertThat(s.getMetadata().getResourceVersion()).isEqualTo(secrets.get(0).getMetadata().getResourceVersion());
+    });
+  }
+
+  @Test
+  void anMpiJobThatMountsItsOwnSshSecretGetsNoneFromGangway() {
+    TrainingJob spec = TestJobs.job("own", 2, 8);
+    spec.getSpec().setFramework(dev.gangway.api.v1alpha1.Framework.MPI);
+    spec.getSpec().getTemplate().getSpec().setVolumes(List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName("keys")
+        .withNewSecret().withSecretName("team-keys").endSecret().build()));
+    spec.getSpec().getTemplate().getSpec().getContainers().get(0).setVolumeMounts(List.of(
+        new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName("keys").withMountPath("/etc/gangway/ssh").build()));
+    create(spec);
+    assertThat(awaitPods("own", 2)).allSatisfy(p -> assertThat(p.getSpec().getVolumes()).filteredOn(v -> v.getSecret() != null)
+        .singleElement().satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("team-keys")));
+    assertThat(client.configMaps().inNamespace(NS).withName("own-mpi").get()).as("the hostfile still comes").isNotNull();
+    assertThat(secretsOf("own")).isEmpty();
+  }
+
+  private static List<io.fabric8.kubernetes.api.model.Secret> secretsOf(String job) {
+    return client.secrets().inNamespace(NS).withLabel(JobNames.LABEL_JOB, job).list().getItems();
   }
 
   @Test
