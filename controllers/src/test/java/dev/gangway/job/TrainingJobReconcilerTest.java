@@ -193,6 +193,7 @@ class TrainingJobReconcilerTest {
    */
   @Test
   void anMpiJobGetsOneSshSecretOfItsOwnThatItsRanksOfEveryAttemptMount() {
+    aNodeEveryGangFitsOn();
     TrainingJob spec = TestJobs.job("hpl", 2, 8);
     spec.getSpec().setFramework(dev.gangway.api.v1alpha1.Framework.MPI);
     spec.getSpec().setFailurePolicy(new dev.gangway.api.v1alpha1.FailurePolicy());
@@ -226,6 +227,7 @@ class TrainingJobReconcilerTest {
 
   @Test
   void anMpiJobThatMountsItsOwnSshSecretGetsNoneFromGangway() {
+    aNodeEveryGangFitsOn();
     TrainingJob spec = TestJobs.job("own", 2, 8);
     spec.getSpec().setFramework(dev.gangway.api.v1alpha1.Framework.MPI);
     spec.getSpec().getTemplate().getSpec().setVolumes(List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName("keys")
