@@ -12,7 +12,7 @@ import dev.gangway.e2e.sidebyside.ContenderResult;
 import dev.gangway.e2e.sidebyside.Contender;
 import dev.gangway.e2e.sidebyside.JobManifests;
 import dev.gangway.e2e.sidebyside.PlacementScore;
-import dev.gangway.e2e.sidebyside.PodTimeline;
+import dev.gangway.e2e.sidebyside.ReplayTimeline;
 import dev.gangway.e2e.sidebyside.ReplayJob;
 import dev.gangway.e2e.sidebyside.SideBySideTable;
 import dev.gangway.topology.Level;
@@ -117,7 +117,7 @@ class KueueSideBySideBenchmark {
       java.util.function.Function<ReplayJob, String> manifest, PlacementScore score, long clusterGpus, List<String> levels) {
     String ns = contender.namespace();
     cluster.kubectl("create", "namespace", ns);
-    PodTimeline timeline = new PodTimeline(stream);
+    ReplayTimeline timeline = new ReplayTimeline(stream);
     List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     long end;
     try (PodWatch watch = PodWatch.start(cluster, ns, cluster.logs().resolve("pod-watch-" + ns + ".err"), (type, pod, nanos) -> {
@@ -154,7 +154,7 @@ class KueueSideBySideBenchmark {
     }
     Map<String, PlacementScore.Score> scores = new LinkedHashMap<>();
     for (ReplayJob j : stream) {
-      PodTimeline.Whole w = timeline.whole().get(j.name());
+      ReplayTimeline.Whole w = timeline.whole().get(j.name());
       if (w != null) scores.put(j.name(), score.of(j, ns, w.nodeByRank(), w.others()));
     }
     ContenderResult result = ContenderResult.of(contender, stream, timeline, scores, end, clusterGpus, levels, List.copyOf(failures));

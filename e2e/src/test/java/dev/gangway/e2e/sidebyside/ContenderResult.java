@@ -26,7 +26,7 @@ public record ContenderResult(Contender contender, int jobs, int whole, int comp
    * @param levels level names to report, outermost first (the host level left out)
    * @param refused jobs the API server refused at apply, each with its message
    */
-  public static ContenderResult of(Contender contender, List<ReplayJob> stream, PodTimeline timeline, Map<String, PlacementScore.Score> scores,
+  public static ContenderResult of(Contender contender, List<ReplayJob> stream, ReplayTimeline timeline, Map<String, PlacementScore.Score> scores,
       long endNanos, long clusterGpus, List<String> levels, List<String> refused) {
     List<Duration> toWhole = new ArrayList<>();
     long first = Long.MAX_VALUE;
@@ -38,7 +38,7 @@ public record ContenderResult(Contender contender, int jobs, int whole, int comp
       Long applied = timeline.appliedAt(j.name());
       if (applied == null) continue;
       first = Math.min(first, applied);
-      PodTimeline.Whole w = timeline.whole().get(j.name());
+      ReplayTimeline.Whole w = timeline.whole().get(j.name());
       if (w != null) {
         toWhole.add(Duration.ofNanos(w.atNanos() - applied));
       } else {
@@ -98,7 +98,7 @@ public record ContenderResult(Contender contender, int jobs, int whole, int comp
         perLevel, groups, split, preferred, multi == 0 ? Double.NaN : ratio / multi, atBound, List.copyOf(notHonoured));
   }
 
-  private static int timelineApplied(List<ReplayJob> stream, PodTimeline timeline) {
+  private static int timelineApplied(List<ReplayJob> stream, ReplayTimeline timeline) {
     return (int) stream.stream().filter(j -> timeline.appliedAt(j.name()) != null).count();
   }
 

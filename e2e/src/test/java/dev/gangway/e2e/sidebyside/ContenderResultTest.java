@@ -16,7 +16,7 @@ class ContenderResultTest {
 
   @Test
   void figuresComeFromTheWholeGangsAndWhatWasNotHonouredIsNamed() {
-    PodTimeline t = new PodTimeline(List.of(tp8, partial));
+    ReplayTimeline t = new ReplayTimeline(List.of(tp8, partial));
     t.applied("j000", 0);
     t.applied("j001", 0);
     String[] alternating = {"n-0-0", "n-1-0", "n-0-1", "n-1-1"};
@@ -27,7 +27,7 @@ class ContenderResultTest {
     t.event("MODIFIED", pod("j001", 0, false, "Succeeded", "n-0-0", 4), 23 * S);
     t.event("ADDED", pod("j001", 1, false, "Running", "n-0-1", 4), 24 * S);
     t.event("MODIFIED", pod("j001", 1, false, "Succeeded", "n-0-1", 4), 30 * S);
-    PodTimeline.Whole w = t.whole().get("j000");
+    ReplayTimeline.Whole w = t.whole().get("j000");
     Map<String, PlacementScore.Score> scores = Map.of("j000", score.of(tp8, "ns", w.nodeByRank(), w.others()));
 
     ContenderResult r = ContenderResult.of(Contender.KUBE_SCHEDULER, List.of(tp8, partial), t, scores, 40 * S, 16,

@@ -44,7 +44,7 @@ final class TestPods {
 
   /** A rank pod of a stream job: Gangway's rank label when {@code gangway}, else an Indexed Job's completion index. */
   static Pod pod(String job, int rank, boolean gangway, String phase, String node, int gpus) {
-    String rankLabel = gangway ? PodTimeline.GANGWAY_RANK : PodTimeline.JOB_INDEX;
+    String rankLabel = gangway ? ReplayTimeline.GANGWAY_RANK : ReplayTimeline.JOB_INDEX;
     return new PodBuilder().withNewMetadata().withNamespace("ns").withName(job + "-" + rank)
         .withLabels(Map.of(JobManifests.JOB_LABEL, job, rankLabel, Integer.toString(rank))).endMetadata()
         .withNewSpec().withNodeName(node).addNewContainer().withName("trainer").withNewResources()

@@ -16,7 +16,7 @@ import java.util.Set;
  * when its last rank succeeded, and the GPU-seconds all Running pods held. Fed one watch event at a time, with the
  * time it arrived; pure (no I/O), so the replay's bookkeeping is unit-tested.
  */
-public final class PodTimeline {
+public final class ReplayTimeline {
   static final String GANGWAY_RANK = "gangway.dev/rank";
   static final String JOB_INDEX = "batch.kubernetes.io/job-completion-index";
 
@@ -36,7 +36,7 @@ public final class PodTimeline {
   private final Map<String, Long> runningSince = new HashMap<>();
   private double gpuSeconds;
 
-  public PodTimeline(List<ReplayJob> stream) {
+  public ReplayTimeline(List<ReplayJob> stream) {
     stream.forEach(j -> jobs.put(j.name(), j));
   }
 
