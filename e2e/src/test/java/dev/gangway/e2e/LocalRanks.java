@@ -27,7 +27,10 @@ import java.util.regex.Pattern;
  * Secrets the pods mount under /etc are there with the API server's content.
  */
 final class LocalRanks {
-  private static final Pattern RESULT = Pattern.compile("RESULT client=(\\S+) world=(\\d+) rank=(\\d+) sum=(\\d+)(?: host=(\\S+))?");
+  // mpirun forwards each process's output in chunks, so two ranks' lines can share one line
+  // ("host=ds-1RESULT client=..."): a host ends where the next report begins.
+  private static final Pattern RESULT =
+      Pattern.compile("RESULT client=(\\S+) world=(\\d+) rank=(\\d+) sum=(\\d+)(?: host=((?:(?!RESULT)\\S)+))?");
   private final Path dir;
   private final int ranks;
 
@@ -180,10 +183,7 @@ final class LocalRanks {
         Path out = dir.resolve("rank-" + rank + ".out");
         String text = Files.exists(out) ? Files.readString(out) : "";
         output.put(rank, text);
-        Matcher m = RESULT.matcher(text);
-        while (m.find()) {
-          reports.add(new Report(m.group(1), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), Long.parseLong(m.group(4)), m.group(5)));
-        }
+        reports.addAll(reports(text));
       }
       if (!result.stderr().isBlank()) {
         output.put(-1, result.stderr());
@@ -192,5 +192,16 @@ final class LocalRanks {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Every report line the client printed, even where mpirun ran two ranks' lines together. */
+  static List<Report> reports(String output) {
+    List<Report> reports = new ArrayList<>();
+    Matcher m = RESULT.matcher(output);
+    while (m.find()) {
+      reports.add(new Report(m.group(1), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
+          Long.parseLong(m.group(4)), m.group(5)));
+    }
+    return reports;
   }
 }
