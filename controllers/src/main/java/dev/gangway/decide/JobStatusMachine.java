@@ -108,7 +108,7 @@ public final class JobStatusMachine {
 
     next.setReadyRanks(next.getPhase() == JobPhase.Suspended ? 0 : gang.readyRanks());
     next.setReady(next.getReadyRanks() + "/" + spec.getReplicas());
-    next.setPlacement(placementOf(gang, previous.getPlacement(), placement, now));
+    next.setPlacement(placementOf(job.getMetadata().getName(), gang, previous.getPlacement(), placement, now));
     next.setConditions(conditions.list());
     return new StatusTransition(next, events);
   }
@@ -291,9 +291,11 @@ public final class JobStatusMachine {
 
   /**
    * The decision's quality when one was just made; otherwise the previous one. Ranks show the node each
-   * rank is bound to, or the decided node until it binds.
+   * rank is bound to, or the decided node until it binds, and the pod that is (or is about to be) created for it;
+   * a rank whose pod the cache does not show yet keeps what the status said of this attempt's pod.
    */
-  private static PlacementStatus placementOf(GangObservation gang, PlacementStatus previous, PlacementDecision outcome, Instant now) {
+  private static PlacementStatus placementOf(String job, GangObservation gang, PlacementStatus previous, PlacementDecision outcome,
+                                             Instant now) {
     PlacementStatus placement = previous == null ? new PlacementStatus() : SERIALIZATION.clone(previous);
     if (outcome.kind() == PlacementDecision.Kind.PLACED) {
       PlacementQuality q = outcome.quality();
@@ -307,10 +309,11 @@ public final class JobStatusMachine {
     }
     List<RankPlacement> ranks = new ArrayList<>();
     for (RankState r : gang.ranks()) {
+      String pod = r.pod() != null ? r.pod() : dev.gangway.pod.JobNames.podName(job, r.rank(), gang.attempt());
       String node = r.node() != null ? r.node()
-          : outcome.kind() == PlacementDecision.Kind.PLACED ? outcome.nodes().get(r.rank()) : null;
+          : outcome.kind() == PlacementDecision.Kind.PLACED ? outcome.nodes().get(r.rank()) : previousNode(previous, r.rank(), pod);
       if (node != null) {
-        ranks.add(new RankPlacement(r.rank(), node, r.pod()));
+        ranks.add(new RankPlacement(r.rank(), node, pod));
       }
     }
     if (!ranks.isEmpty()) {
@@ -319,6 +322,15 @@ public final class JobStatusMachine {
     placement.setAvoidedNodes(AvoidedNodes.next(placement.getAvoidedNodes(), outcome.avoid(), now));
     boolean empty = placement.getRanks().isEmpty() && placement.getPlacedTime() == null && placement.getAvoidedNodes() == null;
     return empty && previous == null ? null : placement;
+  }
+
+  /** The node the previous status gave the rank, if it gave it for the same pod. */
+  private static String previousNode(PlacementStatus previous, int rank, String pod) {
+    if (previous == null || previous.getRanks() == null) {
+      return null;
+    }
+    return previous.getRanks().stream().filter(p -> p.getRank() != null && p.getRank() == rank && pod.equals(p.getPod()))
+        .map(RankPlacement::getNode).findFirst().orElse(null);
   }
 
   /** Rounded to microseconds so equal decisions give byte-equal status and no needless writes. */

@@ -3,6 +3,7 @@ package dev.gangway.placement;
 import dev.gangway.topology.Topology;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -43,7 +44,7 @@ public final class GangPlacer {
   }
 
   /**
-   * Places the gang against the cached cluster plus decisions not yet bound.
+   * Places the gang against the cached cluster plus decisions not yet bound, for pods that exist already.
    *
    * @param rankPods the gang's pods in rank order (index = rank), which the decision is held for
    * @param taken capacity held for another gang (the queue's head), which this one may not use
@@ -51,26 +52,47 @@ public final class GangPlacer {
    */
   public synchronized PlacementResult place(Topology topology, GangRequest request, List<Pod> rankPods, List<Reservation> taken,
                                             Set<String> leaving) {
-    if (rankPods.size() != request.replicas()) {
-      throw new IllegalArgumentException("a gang of " + request.replicas() + " ranks has " + rankPods.size() + " pods");
+    return decide(topology, request, rankPods.size(), taken, leaving, Instant.MIN, (rank, node) -> {
+      Pod pod = rankPods.get(rank);
+      return Map.entry(SnapshotFactory.podKey(pod), InFlightDecisions.Rank.of(node, pod));
+    });
+  }
+
+  /**
+   * Places the gang before its pods exist: they are created already pinned to the decided nodes. Until a rank's pod
+   * is seen in the cache, the decision holds its node until {@code createBy}.
+   *
+   * @param rankPodKeys the keys ("namespace/name") of the pods to be created, in rank order (index = rank)
+   * @param now the time of the decision, against which the creation deadlines of held decisions are judged
+   */
+  public synchronized PlacementResult place(Topology topology, GangRequest request, List<String> rankPodKeys, List<Reservation> taken,
+                                            Set<String> leaving, Instant now, Instant createBy) {
+    return decide(topology, request, rankPodKeys.size(), taken, leaving, now,
+        (rank, node) -> Map.entry(rankPodKeys.get(rank), InFlightDecisions.Rank.toCreate(node, request.perRank(), createBy)));
+  }
+
+  private PlacementResult decide(Topology topology, GangRequest request, int ranks, List<Reservation> taken, Set<String> leaving,
+                                 Instant now, java.util.function.BiFunction<Integer, String, Map.Entry<String, InFlightDecisions.Rank>> held) {
+    if (ranks != request.replicas()) {
+      throw new IllegalArgumentException("a gang of " + request.replicas() + " ranks has " + ranks + " pods");
     }
     long started = System.nanoTime();
     Set<String> asked = inFlight.podKeys();
     asked.addAll(leaving);
-    ClusterCache.Reading now = cluster.read(asked);
-    InFlightDecisions.Counted counted = inFlight.count(key -> leaving.contains(key) ? null : now.pod(key), request.jobKey());
+    ClusterCache.Reading read = cluster.read(asked);
+    InFlightDecisions.Counted counted = inFlight.count(key -> leaving.contains(key) ? null : read.pod(key), request.jobKey(), now);
     List<Reservation> extra = new ArrayList<>(taken);
     extra.addAll(counted.reservations());
     Set<String> ignored = new HashSet<>(leaving);
     ignored.addAll(counted.spokenFor());
-    PlacementResult result = engine.place(now.snapshot(topology, ignored, extra), request);
+    PlacementResult result = engine.place(read.snapshot(topology, ignored, extra), request);
     if (result.placed()) {
-      Map<String, InFlightDecisions.Rank> held = new HashMap<>();
-      for (int rank = 0; rank < rankPods.size(); rank++) {
-        Pod pod = rankPods.get(rank);
-        held.put(SnapshotFactory.podKey(pod), new InFlightDecisions.Rank(result.nodeOf(rank), pod.getMetadata().getUid()));
+      Map<String, InFlightDecisions.Rank> decision = new HashMap<>();
+      for (int rank = 0; rank < ranks; rank++) {
+        Map.Entry<String, InFlightDecisions.Rank> entry = held.apply(rank, result.nodeOf(rank));
+        decision.put(entry.getKey(), entry.getValue());
       }
-      inFlight.hold(request.jobKey(), held);
+      inFlight.hold(request.jobKey(), decision);
     } else {
       inFlight.drop(request.jobKey());
     }
@@ -100,6 +122,14 @@ public final class GangPlacer {
    */
   public synchronized Map<Pod, String> decisionFor(String jobKey, List<Pod> pods) {
     return inFlight.of(jobKey, pods);
+  }
+
+  /**
+   * The node of each of {@code podKeys} whose pod the job's held decision still has to create (not seen yet, before its
+   * creation deadline); a rank whose pod was seen and is gone is left out.
+   */
+  public synchronized Map<String, String> toCreate(String jobKey, List<String> podKeys, Instant now) {
+    return inFlight.toCreate(jobKey, podKeys, now);
   }
 
   /** The decision is dropped: job deleted, suspended or finished, attempt torn down, or bind timeout. */

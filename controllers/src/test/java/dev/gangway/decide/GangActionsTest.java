@@ -23,7 +23,7 @@ class GangActionsTest {
     Pod onLive = TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1"));
     Pod onDeleted = TestJobs.pod(job, 1, 1, "n2", TestJobs.running("n2"));
     GangActions actions = GangActions.decide(restarting(), GangObservation.of(List.of(onLive, onDeleted), 1, 2), List.of(onLive, onDeleted),
-        onlyN1Exists);
+        onlyN1Exists, List.of());
     assertThat(actions.podsToDelete()).containsExactlyInAnyOrder(onLive, onDeleted);
     assertThat(actions.podsToForceDelete()).containsExactly(onDeleted);
   }
@@ -36,10 +36,12 @@ class GangActionsTest {
     TrainingJobStatus status = new TrainingJobStatus();
     status.setPhase(JobPhase.Restarting);
     status.setAttempt(2);
-    GangActions actions = GangActions.decide(status, GangObservation.of(List.of(stuck, next), 2, 2), List.of(stuck, next), onlyN1Exists);
+    PinnedRank rank1 = new PinnedRank(1, "n1", false);
+    GangActions actions = GangActions.decide(status, GangObservation.of(List.of(stuck, next), 2, 2), List.of(stuck, next), onlyN1Exists,
+        List.of(rank1));
     assertThat(actions.podsToDelete()).isEmpty();
     assertThat(actions.podsToForceDelete()).containsExactly(stuck);
-    assertThat(actions.ranksToCreate()).containsExactly(1);
+    assertThat(actions.ranksToCreate()).containsExactly(rank1);
   }
 
   @Test
@@ -47,8 +49,22 @@ class GangActionsTest {
     Pod a = TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1"));
     Pod b = TestJobs.pod(job, 1, 1, "n2", TestJobs.running("n2"));
     b.getMetadata().setDeletionTimestamp("2026-11-26T10:00:00Z");
-    GangActions actions = GangActions.decide(restarting(), GangObservation.of(List.of(a, b), 1, 2), List.of(a, b), node -> true);
+    GangActions actions = GangActions.decide(restarting(), GangObservation.of(List.of(a, b), 1, 2), List.of(a, b), node -> true, List.of());
     assertThat(actions.podsToForceDelete()).isEmpty();
+  }
+
+  @Test
+  void placedRanksAreCreatedOnlyWhileTheJobMayRunAndNothingIsCreatedWithoutAPlacement() {
+    PinnedRank rank0 = new PinnedRank(0, "n1", false);
+    GangObservation none = GangObservation.of(List.of(), 1, 2);
+    TrainingJobStatus pending = new TrainingJobStatus();
+    pending.setPhase(JobPhase.Pending);
+    assertThat(GangActions.decide(pending, none, List.of(), node -> true, List.of(rank0)).ranksToCreate()).containsExactly(rank0);
+    assertThat(GangActions.decide(pending, none, List.of(), node -> true, List.of()).ranksToCreate()).isEmpty();
+    TrainingJobStatus suspended = new TrainingJobStatus();
+    suspended.setPhase(JobPhase.Suspended);
+    assertThat(GangActions.decide(suspended, none, List.of(), node -> true, List.of(rank0)).ranksToCreate()).isEmpty();
+    assertThat(GangActions.decide(restarting(), none, List.of(), node -> true, List.of(rank0)).ranksToCreate()).isEmpty();
   }
 
   private static TrainingJobStatus restarting() {
