@@ -59,14 +59,16 @@ public final class GangPodWriter {
   public static void apply(KubernetesClient client, PlacementDecision decision) {
     ParallelWrites.forEach(decision.release().entrySet(), e -> {
       Pod released = release(SERIALIZATION.clone(e.getKey()), e.getValue());
-      // A JSON patch states the changes exactly: the remaining gates (often none), the affinity (pinned at creation; pods
-      // created gated by an earlier version are pinned here), and when (the pod was created with the reserved-node
-      // annotation, so the annotations map exists); the bind deadline runs from then.
+      Map<String, String> annotations = e.getKey().getMetadata().getAnnotations() == null ? new LinkedHashMap<>()
+          : new LinkedHashMap<>(e.getKey().getMetadata().getAnnotations());
+      annotations.put(SnapshotFactory.RESERVED_NODE_ANNOTATION, e.getValue());
+      annotations.put(BindDeadlines.RELEASED_AT_ANNOTATION, decision.time().toString());
+      // A JSON patch states the changes exactly: the remaining gates (often none), the affinity (pinned at creation, or
+      // here for a pod created gated by an earlier version), the reserved node, and when: the bind deadline runs from then.
       List<Map<String, Object>> ops = List.of(
           Map.of("op", "add", "path", "/spec/schedulingGates", "value", released.getSpec().getSchedulingGates()),
           Map.of("op", "add", "path", "/spec/affinity", "value", released.getSpec().getAffinity()),
-          Map.of("op", "add", "path", "/metadata/annotations/" + BindDeadlines.RELEASED_AT_ANNOTATION.replace("/", "~1"),
-              "value", decision.time().toString()));
+          Map.of("op", "add", "path", "/metadata/annotations", "value", annotations));
       pod(client, e.getKey()).patch(JSON_PATCH, toJson(ops));
     });
     ParallelWrites.forEach(decision.delete(), pod -> pod(client, pod).delete());

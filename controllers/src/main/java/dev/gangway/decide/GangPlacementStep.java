@@ -73,8 +73,6 @@ public final class GangPlacementStep {
   public static final String QUEUED_BEHIND = "QueuedBehind";
   /** Placed=False reason of a decided gang that lost a rank pod (preempted, deleted) before it ran: it is placed again, all or nothing. */
   public static final String RANK_LOST = "RankLost";
-  /** Placed=False reason of an attempt whose pods exist without a placement (created gated by an earlier Gangway version). */
-  public static final String UNPLACED_PODS = "UnplacedPods";
 
   /**
    * The job's topology and scheduling priority, and the gangs waiting to be placed as stored in the API server
@@ -129,12 +127,9 @@ public final class GangPlacementStep {
       // None of the attempt's pods exists and none is due to be created: decide (again, after a crash before the creates).
     } else if (decided.size() == attemptPods.size()) {
       return written(jobKey, attemptPods, decided, leaving, List.of(), placedTime, now);
-    } else {
-      // Pods created before their gang was placed (by an earlier Gangway version, held by the gate): created again, pinned.
-      placer.release(jobKey);
-      return PlacementDecision.expired(UNPLACED_PODS, PlacementMessages.unplaced(attemptPods.size() - decided.size(), attemptPods.size()),
-          List.of(), attemptPods, now);
     }
+    // Here either no pod of the attempt exists, or all exist without a placement: created gated by an earlier Gangway
+    // version, they are placed like a new gang and each pinned, annotated and released in one patch.
     GangRequest request = GangRequest.from(jobKey, job.spec(), in.excludedNodes());
     Set<String> leavingPods = keysOf(gang.otherPods());
     List<QueuedGang> queued = in.queued().get();
@@ -160,11 +155,19 @@ public final class GangPlacementStep {
               + admission.head().priority() + ", waiting since " + admission.head().waitingSince() + ") and holds "
               + admission.held().where() + " for its start; on the rest of the cluster: " + result.message());
     }
+    Map<Integer, Pod> existing = new HashMap<>();
+    attemptPods.forEach(p -> existing.put(rankOf(p), p));
     List<PinnedRank> create = new ArrayList<>();
+    Map<Pod, String> assigned = new LinkedHashMap<>();
     for (int rank = 0; rank < result.nodes().size(); rank++) {
-      create.add(new PinnedRank(rank, result.nodeOf(rank), leaving.containsKey(result.nodeOf(rank))));
+      String node = result.nodeOf(rank);
+      if (existing.containsKey(rank)) {
+        assigned.put(existing.get(rank), node);
+      } else {
+        create.add(new PinnedRank(rank, node, leaving.containsKey(node)));
+      }
     }
-    return PlacementDecision.placed(result.nodes(), result.quality(), create, recheckAt, now);
+    return PlacementDecision.placed(result.nodes(), result.quality(), create, releasable(assigned, leaving), recheckAt, now);
   }
 
   /**

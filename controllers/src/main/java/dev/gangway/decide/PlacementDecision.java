@@ -14,7 +14,7 @@ import java.util.Map;
  * @param nodes node per rank when {@link Kind#PLACED}
  * @param avoid nodes the job's placement avoids from now on, when {@link Kind#EXPIRED}; otherwise empty
  * @param create ranks whose pods are to be created, already pinned to their decided node
- * @param release gated pods whose node the previous attempt's pod has left: to ungate
+ * @param release gated pods whose node no pod of the previous attempt holds any more: to pin (if not yet), annotate and ungate
  * @param delete pods of an expired decision, to be created and placed again
  * @param recheckAt when the job must be looked at again even if nothing changes (a bind deadline), or null
  * @param time when the decision was made: the released-at time of the ranks it releases
@@ -41,11 +41,14 @@ public record PlacementDecision(Kind kind, String reason, String message, List<S
     return new PlacementDecision(Kind.WAITING, reason, message, null, null, List.of(), List.of(), Map.of(), List.of(), null, null);
   }
 
-  /** A decision just made: the gang's pods are created pinned to {@code nodes} once it is persisted. */
-  public static PlacementDecision placed(List<String> nodes, PlacementQuality quality, List<PinnedRank> create, Instant recheckAt,
-                                         Instant time) {
+  /**
+   * A decision just made: once it is persisted, the gang's pods are created pinned to {@code nodes}, and pods that
+   * exist already (created gated by an earlier version) are pinned and released.
+   */
+  public static PlacementDecision placed(List<String> nodes, PlacementQuality quality, List<PinnedRank> create, Map<Pod, String> release,
+                                         Instant recheckAt, Instant time) {
     return new PlacementDecision(Kind.PLACED, "GangPlaced", PlacementMessages.placed(nodes, quality), nodes, quality, List.of(),
-        List.copyOf(create), Map.of(), List.of(), recheckAt, time);
+        List.copyOf(create), release, List.of(), recheckAt, time);
   }
 
   /** A decision made earlier, still being carried out: the writes left to do and when to look again. */

@@ -68,10 +68,4 @@ final class PlacementMessages {
         + others + " other pod" + (others == 1 ? "" : "s") + (others == 1 ? " is" : " are") + " deleted and the gang of " + ranks
         + " ranks is placed again";
   }
-
-  /** e.g. "2 of 2 pods of the attempt were created before the gang was placed (by an earlier Gangway version): ...". */
-  static String unplaced(int unplaced, int pods) {
-    return unplaced + " of " + pods + " pods of the attempt were created before the gang was placed (by an earlier Gangway "
-        + "version); they are deleted and the gang is placed again, each pod created on its node";
-  }
 }

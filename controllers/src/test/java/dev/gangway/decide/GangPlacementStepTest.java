@@ -151,17 +151,19 @@ class GangPlacementStepTest {
   }
 
   @Test
-  void podsCreatedGatedBeforePlacementByAnEarlierVersionAreReplacedByPinnedOnes() {
+  void podsCreatedGatedBeforePlacementByAnEarlierVersionArePlacedAndReleasedInOnePatchEach() {
     List<Pod> legacy = new ArrayList<>();
     for (int r = 0; r < 2; r++) {
       Pod pod = RankPodBuilder.build(job, r, 1, null);
       pod.getSpec().setSchedulingGates(List.of(new io.fabric8.kubernetes.api.model.PodSchedulingGate(GangPlacementStep.GATE)));
       legacy.add(pod);
     }
-    PlacementDecision replaced = decide(legacy, null, T0);
-    assertThat(replaced.kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
-    assertThat(replaced.reason()).isEqualTo(GangPlacementStep.UNPLACED_PODS);
-    assertThat(replaced.delete()).containsExactlyElementsOf(legacy);
+    PlacementDecision placed = decide(legacy, null, T0);
+    assertThat(placed.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+    assertThat(placed.create()).as("they exist").isEmpty();
+    assertThat(placed.release()).containsOnlyKeys(legacy);
+    assertThat(placed.release().values()).containsExactlyInAnyOrderElementsOf(placed.nodes());
+    assertThat(placed.delete()).isEmpty();
   }
 
   @Test
@@ -390,15 +392,15 @@ class GangPlacementStepTest {
     pods.get(1).getMetadata().setUid("uid-r1");
     assertThat(decide(pods, T0.toString(), T0.plusSeconds(1)).kind()).isEqualTo(PlacementDecision.Kind.NONE);
     // No reconcile saw rank 0 missing: the cache already shows a pod of its name created again by someone else (a new uid,
-    // no placement), beside rank 1.
+    // no placement, no gate), beside rank 1.
     Pod recreated = RankPodBuilder.build(job, 0, 1, null);
     recreated.getMetadata().setUid("uid-r0-again");
     List<Pod> seen = List.of(recreated, pods.get(1));
     GangObservation gang = GangObservation.of(seen, 1, 2);
     PlacementDecision next = step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang,
         gang.attemptPods(), inputs(nodes, seen, Set.of(), List.of()), T0.toString(), T0.plusSeconds(6));
-    assertThat(next.kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
-    assertThat(next.release()).isEmpty();
-    assertThat(next.delete()).contains(recreated);
+    assertThat(next.kind()).as("decided again, not carried on from the pod that is gone").isEqualTo(PlacementDecision.Kind.PLACED);
+    assertThat(next.create()).isEmpty();
+    assertThat(next.release()).as("an ungated pod is never narrowed").isEmpty();
   }
 }
