@@ -44,35 +44,18 @@ public final class GangPlacer {
   }
 
   /**
-   * Places the gang against the cached cluster plus decisions not yet bound, for pods that exist already.
+   * Places the gang against the cached cluster plus decisions not yet bound, before its pods exist: they are created
+   * already pinned to the decided nodes. Until a rank's pod is seen in the cache, the decision holds its node until
+   * {@code createBy}.
    *
-   * @param rankPods the gang's pods in rank order (index = rank), which the decision is held for
+   * @param rankPodKeys the keys ("namespace/name") of the gang's pods, to be created, in rank order (index = rank)
    * @param taken capacity held for another gang (the queue's head), which this one may not use
    * @param leaving keys ("namespace/name") of the job's pods of earlier attempts, being deleted: their GPUs are free to it
-   */
-  public synchronized PlacementResult place(Topology topology, GangRequest request, List<Pod> rankPods, List<Reservation> taken,
-                                            Set<String> leaving) {
-    return decide(topology, request, rankPods.size(), taken, leaving, Instant.MIN, (rank, node) -> {
-      Pod pod = rankPods.get(rank);
-      return Map.entry(SnapshotFactory.podKey(pod), InFlightDecisions.Rank.of(node, pod));
-    });
-  }
-
-  /**
-   * Places the gang before its pods exist: they are created already pinned to the decided nodes. Until a rank's pod
-   * is seen in the cache, the decision holds its node until {@code createBy}.
-   *
-   * @param rankPodKeys the keys ("namespace/name") of the pods to be created, in rank order (index = rank)
    * @param now the time of the decision, against which the creation deadlines of held decisions are judged
    */
   public synchronized PlacementResult place(Topology topology, GangRequest request, List<String> rankPodKeys, List<Reservation> taken,
                                             Set<String> leaving, Instant now, Instant createBy) {
-    return decide(topology, request, rankPodKeys.size(), taken, leaving, now,
-        (rank, node) -> Map.entry(rankPodKeys.get(rank), InFlightDecisions.Rank.toCreate(node, request.perRank(), createBy)));
-  }
-
-  private PlacementResult decide(Topology topology, GangRequest request, int ranks, List<Reservation> taken, Set<String> leaving,
-                                 Instant now, java.util.function.BiFunction<Integer, String, Map.Entry<String, InFlightDecisions.Rank>> held) {
+    int ranks = rankPodKeys.size();
     if (ranks != request.replicas()) {
       throw new IllegalArgumentException("a gang of " + request.replicas() + " ranks has " + ranks + " pods");
     }
@@ -89,8 +72,7 @@ public final class GangPlacer {
     if (result.placed()) {
       Map<String, InFlightDecisions.Rank> decision = new HashMap<>();
       for (int rank = 0; rank < ranks; rank++) {
-        Map.Entry<String, InFlightDecisions.Rank> entry = held.apply(rank, result.nodeOf(rank));
-        decision.put(entry.getKey(), entry.getValue());
+        decision.put(rankPodKeys.get(rank), InFlightDecisions.Rank.toCreate(result.nodeOf(rank), request.perRank(), createBy));
       }
       inFlight.hold(request.jobKey(), decision);
     } else {

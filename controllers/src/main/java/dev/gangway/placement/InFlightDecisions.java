@@ -39,11 +39,6 @@ final class InFlightDecisions {
    * @param seen whether the rank's pod has been seen in the cache; until then it holds its node until {@code createBy}
    */
   record Rank(String node, Resources resources, String podUid, boolean seen, Instant createBy) {
-    /** A rank of a decision made for a pod that exists already. */
-    static Rank of(String node, Pod pod) {
-      return new Rank(node, RankResources.of(pod.getSpec()), pod.getMetadata().getUid(), true, Instant.MIN);
-    }
-
     /** A rank of a decision made before its pod exists: it is created already pinned, by {@code createBy}. */
     static Rank toCreate(String node, Resources resources, Instant createBy) {
       return new Rank(node, resources, null, false, createBy);
