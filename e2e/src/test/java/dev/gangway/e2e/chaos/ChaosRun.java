@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,8 +52,11 @@ public final class ChaosRun {
    * the last fault.
    */
   private static final int SETTLE_CAP = 3;
-  /** How long a due fault waits for a target in a state to take it before it is skipped. */
-  private static final Duration FAULT_PATIENCE = Duration.ofSeconds(20);
+  /**
+   * How long a due fault waits for a target in a state to take it before it is skipped: a few
+   * snapshots, which take 6-9 s each at 128 nodes on a loaded machine.
+   */
+  private static final Duration FAULT_PATIENCE = Duration.ofSeconds(30);
   /**
    * The same for a replica kill, which needs both replicas up: a replica takes 30-140 s to start on a
    * loaded machine, and a shorter wait skipped every follower kill of three runs.
@@ -76,7 +80,12 @@ public final class ChaosRun {
   private final Set<String> nodesUnderFault = ConcurrentHashMap.newKeySet();
   /** Every node fault applied, with when it was undone once it was (written by the undo threads too). */
   private final List<UnseenHits.NodeFault> nodeFaults = Collections.synchronizedList(new ArrayList<>());
-  private final List<Fault> deferredReplicaFaults = new ArrayList<>();
+  /**
+   * Faults that are due and still look for a target, each with its own patience: one fault without
+   * a target must not hold back those behind it (a queue in plan order left a third of a full run's
+   * faults untried when the run ended).
+   */
+  private final List<Fault> pendingFaults = new ArrayList<>();
   private Instant start;
   private int nextFault;
   private Instant nextCheckIn = Instant.MIN;
@@ -170,23 +179,10 @@ public final class ChaosRun {
       deletions(tick, s);
       if (s != null) {
         finishes(s, tick, quietFrom);
-        deferredReplicaFaults.removeIf(f -> inject(f, s, Instant.now().isAfter(start.plus(f.at()).plus(REPLICA_FAULT_PATIENCE))));
         while (nextFault < plan.faults().size() && !start.plus(plan.faults().get(nextFault).at()).isAfter(Instant.now())) {
-          Fault fault = plan.faults().get(nextFault);
-          if (fault.kind().target() == FaultKind.Target.REPLICA && !inject(fault, s, false)) {
-            deferredReplicaFaults.add(fault); // waits for both replicas apart, so the faults after it keep their time
-            nextFault++;
-            continue;
-          }
-          if (fault.kind().target() != FaultKind.Target.REPLICA
-              && !inject(fault, s, Instant.now().isAfter(start.plus(fault.at()).plus(FAULT_PATIENCE)))) {
-            break; // no target yet: this fault (and those after it) wait for the next tick
-          }
-          nextFault++;
-          if (fault.kind().target() == FaultKind.Target.CONTROL_PLANE) {
-            break; // it took seconds: the next faults get targets from a fresh snapshot
-          }
+          pendingFaults.add(plan.faults().get(nextFault++));
         }
+        injectPending(s);
         if (tick.isBefore(faultEnd)) {
           checkIn(s, tick);
         }
@@ -211,7 +207,8 @@ public final class ChaosRun {
   }
 
   private void finish() {
-    deferredReplicaFaults.forEach(f -> report.skipped(f.kind()));
+    pendingFaults.forEach(f -> report.skipped(f.kind()));
+    plan.faults().subList(nextFault, plan.faults().size()).forEach(f -> report.skipped(f.kind()));
     undoer.undoAllNow();
     Snapshot last = null;
     for (int i = 0; i < 30 && last == null; i++) {
@@ -422,20 +419,43 @@ public final class ChaosRun {
 
   // --- faults --------------------------------------------------------------------------------------
 
-  /** @return whether the fault is done with: applied, or skipped on its {@code lastChance} */
-  private boolean inject(Fault fault, Snapshot s, boolean lastChance) {
-    boolean applied = switch (fault.kind().target()) {
+  /**
+   * Tries every pending fault on this tick's snapshot; drops those applied and those past their
+   * patience (counted as skipped). A node fault reads a fresh snapshot, so after one finds no node
+   * the others wait for the next tick; a control-plane restart takes seconds, so after one the rest
+   * wait for a fresh snapshot.
+   */
+  private void injectPending(Snapshot s) {
+    boolean nodeMissed = false;
+    for (Iterator<Fault> it = pendingFaults.iterator(); it.hasNext();) {
+      Fault fault = it.next();
+      if (nodeMissed && fault.kind().target() == FaultKind.Target.NODE) {
+        continue;
+      }
+      Duration patience = fault.kind().target() == FaultKind.Target.REPLICA ? REPLICA_FAULT_PATIENCE : FAULT_PATIENCE;
+      boolean applied = inject(fault, s);
+      if (applied) {
+        report.applied(fault.kind());
+        it.remove();
+      } else if (Instant.now().isAfter(start.plus(fault.at()).plus(patience))) {
+        report.skipped(fault.kind());
+        it.remove();
+      }
+      nodeMissed |= !applied && fault.kind().target() == FaultKind.Target.NODE;
+      if (applied && fault.kind().target() == FaultKind.Target.CONTROL_PLANE) {
+        return;
+      }
+    }
+  }
+
+  /** @return whether the fault found a target in a state to take it, and hit it */
+  private boolean inject(Fault fault, Snapshot s) {
+    return switch (fault.kind().target()) {
       case RANK -> rankFault(fault, s);
       case NODE -> nodeFault(fault, s);
       case REPLICA -> replicaFault(fault);
       case CONTROL_PLANE -> controlPlaneFault(fault);
     };
-    if (applied) {
-      report.applied(fault.kind());
-    } else if (lastChance) {
-      report.skipped(fault.kind());
-    }
-    return applied || lastChance;
   }
 
   private boolean rankFault(Fault fault, Snapshot s) {
