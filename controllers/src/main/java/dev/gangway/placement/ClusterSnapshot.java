@@ -20,12 +20,15 @@ public final class ClusterSnapshot {
   private final List<NodeState> nodes;
   private final List<Reservation> reservations;
   private final Map<String, Integer> indexByName;
-  private final Resources[] reservedByAll;
   private final Map<String, Map<Integer, Resources>> reservedByJob;
   private final DomainTree tree;
   private final int[] freeGpus;
   private final long[] freeCpu;
   private final long[] freeMemory;
+  /** The nodes idle and at their best, for {@link EmptyClusterFit}; shared with snapshots whose nodes are the same there. */
+  private final IdleCluster idleAtBest;
+  /** The nodes idle but as healthy as now, for {@link HeadReservation}; shared likewise. */
+  private final IdleCluster idleAsNow;
 
   public ClusterSnapshot(Topology topology, List<NodeState> nodes, List<Reservation> reservations) {
     this(topology, sortedByName(nodes), null, reservations);
@@ -53,6 +56,7 @@ public final class ClusterSnapshot {
     for (int i = 0; i < candidates.size(); i++) {
       NodeState a = candidates.get(i);
       NodeState b = nodes.get(i);
+      if (a == b) continue;
       if (!a.name().equals(b.name()) || (a.labels() != b.labels() && !a.labels().equals(b.labels()))) return false;
     }
     return true;
@@ -72,7 +76,12 @@ public final class ClusterSnapshot {
     this.reservations = List.copyOf(reservations);
     if (shape != null) {
       this.indexByName = shape.indexByName;
+      boolean[] same = sameIdle(shape.nodes, sorted);
+      this.idleAtBest = same[0] ? shape.idleAtBest : new IdleCluster(EmptyClusterFit::atBest);
+      this.idleAsNow = same[1] ? shape.idleAsNow : new IdleCluster(ClusterSnapshot::idleAsNow);
     } else {
+      this.idleAtBest = new IdleCluster(EmptyClusterFit::atBest);
+      this.idleAsNow = new IdleCluster(ClusterSnapshot::idleAsNow);
       this.indexByName = new HashMap<>(this.nodes.size() * 2);
       for (int i = 0; i < this.nodes.size(); i++) {
         if (indexByName.put(this.nodes.get(i).name(), i) != null) {
@@ -80,23 +89,19 @@ public final class ClusterSnapshot {
         }
       }
     }
-    this.reservedByAll = new Resources[this.nodes.size()];
-    java.util.Arrays.fill(reservedByAll, Resources.NONE);
+    this.freeGpus = new int[this.nodes.size()];
+    this.freeCpu = new long[this.nodes.size()];
+    this.freeMemory = new long[this.nodes.size()];
+    fillFree(this.nodes);
     this.reservedByJob = new HashMap<>();
     for (Reservation r : this.reservations) {
       Integer i = indexByName.get(r.node());
       if (i == null) continue; // reservation on a node that is gone: nothing to hold
-      reservedByAll[i] = reservedByAll[i].plus(r.resources());
-      reservedByJob.computeIfAbsent(r.jobKey(), k -> new HashMap<>()).merge(i, r.resources(), Resources::plus);
-    }
-    this.freeGpus = new int[this.nodes.size()];
-    this.freeCpu = new long[this.nodes.size()];
-    this.freeMemory = new long[this.nodes.size()];
-    for (int i = 0; i < this.nodes.size(); i++) {
-      Resources free = this.nodes.get(i).free().minus(reservedByAll[i]);
-      freeGpus[i] = free.gpus();
-      freeCpu[i] = free.cpuMillis();
-      freeMemory[i] = free.memoryBytes();
+      Resources held = r.resources();
+      freeGpus[i] -= held.gpus();
+      freeCpu[i] -= held.cpuMillis();
+      freeMemory[i] -= held.memoryBytes();
+      reservedByJob.computeIfAbsent(r.jobKey(), k -> new HashMap<>()).merge(i, held, Resources::plus);
     }
     if (shape != null) {
       this.tree = shape.tree.withFreeGpus(freeGpus);
@@ -114,23 +119,60 @@ public final class ClusterSnapshot {
     this(topology, nodes, List.of());
   }
 
+  /**
+   * Whether the idle views of {@code before} hold for {@code after} (the same nodes, in the same order): [0] at their
+   * best (same allocatable and lasting taints), [1] as healthy as now (same allocatable, taints, readiness, cordon).
+   */
+  private static boolean[] sameIdle(List<NodeState> before, List<NodeState> after) {
+    boolean atBest = true;
+    boolean asNow = true;
+    for (int i = 0; i < after.size() && (atBest || asNow); i++) {
+      NodeState a = before.get(i);
+      NodeState b = after.get(i);
+      if (a == b) continue;
+      boolean allocatable = a.allocatable().equals(b.allocatable());
+      boolean taints = a.taints() == b.taints() || a.taints().equals(b.taints());
+      asNow &= allocatable && taints && a.ready() == b.ready() && a.unschedulable() == b.unschedulable();
+      atBest &= allocatable && (taints || EmptyClusterFit.lastingTaints(a.taints()).equals(EmptyClusterFit.lastingTaints(b.taints())));
+    }
+    return new boolean[] {atBest, asNow};
+  }
+
+  /** The node idle, its health as now. */
+  private static NodeState idleAsNow(NodeState n) {
+    return new NodeState(n.name(), n.labels(), n.taints(), n.unschedulable(), n.ready(), n.allocatable(), Resources.NONE);
+  }
+
+  /** These nodes idle and at their best; see {@link IdleCluster}. */
+  IdleCluster idleAtBest() { return idleAtBest; }
+
+  /** These nodes idle, as healthy as now; see {@link IdleCluster}. */
+  IdleCluster idleAsNow() { return idleAsNow; }
+
   private ClusterSnapshot(ClusterSnapshot shape, List<NodeState> nodes) {
     this.topology = shape.topology;
     this.nodes = List.copyOf(nodes);
     this.reservations = List.of();
     this.indexByName = shape.indexByName;
-    this.reservedByAll = new Resources[nodes.size()];
-    java.util.Arrays.fill(reservedByAll, Resources.NONE);
     this.reservedByJob = Map.of();
     this.tree = shape.tree;
+    this.idleAtBest = new IdleCluster(EmptyClusterFit::atBest);
+    this.idleAsNow = new IdleCluster(ClusterSnapshot::idleAsNow);
     this.freeGpus = new int[nodes.size()];
     this.freeCpu = new long[nodes.size()];
     this.freeMemory = new long[nodes.size()];
-    for (int i = 0; i < nodes.size(); i++) {
-      Resources free = nodes.get(i).free();
-      freeGpus[i] = free.gpus();
-      freeCpu[i] = free.cpuMillis();
-      freeMemory[i] = free.memoryBytes();
+    fillFree(this.nodes);
+  }
+
+  /** Allocatable minus used, per node; a hot loop of every snapshot, so without a Resources per node. */
+  private void fillFree(List<NodeState> sorted) {
+    for (int i = 0; i < sorted.size(); i++) {
+      NodeState n = sorted.get(i);
+      Resources a = n.allocatable();
+      Resources u = n.used();
+      freeGpus[i] = a.gpus() - u.gpus();
+      freeCpu[i] = a.cpuMillis() - u.cpuMillis();
+      freeMemory[i] = a.memoryBytes() - u.memoryBytes();
     }
   }
 

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Taint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Whether a gang could ever be placed on the cluster's nodes: as if nothing ran, nothing were
@@ -32,11 +33,9 @@ public final class EmptyClusterFit {
    */
   public static Optional<String> whyNever(ClusterSnapshot cluster, GangRequest request) {
     if (PlacementEngine.validate(cluster.topology(), request) != null) return Optional.empty();
-    GangRequest req = GangRequest.builder(request.jobKey()).replicas(request.replicas()).perRank(request.perRank())
-        .required(request.requiredLevel()).preferred(request.preferredLevel()).groups(request.groupSize(), request.groupLevel())
-        .nodeSelector(request.nodeSelector()).requiredNodeAffinity(request.requiredNodeAffinity())
-        .tolerations(request.tolerations()).build();
-    return why(cluster, req, "");
+    GangRequest req = request.ofAnyJob(Set.of());
+    IdleCluster idle = cluster.idleAtBest();
+    return idle.answer(new Never(req), () -> why(idle.nodes(cluster), req, ""));
   }
 
   /**
@@ -47,14 +46,28 @@ public final class EmptyClusterFit {
    */
   public static Optional<String> whyNotWithoutExcluded(ClusterSnapshot cluster, GangRequest request) {
     if (request.excludedNodes().isEmpty() || PlacementEngine.validate(cluster.topology(), request) != null) return Optional.empty();
-    long kept = cluster.nodes().stream().filter(n -> request.excludedNodes().contains(n.name())).count();
-    if (kept == 0) return Optional.empty();
-    return why(cluster, request, "without the " + kept + " node" + (kept == 1 ? "" : "s") + " it keeps off now, ");
+    GangRequest req = request.ofAnyJob(request.excludedNodes());
+    IdleCluster idle = cluster.idleAtBest();
+    return idle.answer(new NotWithoutExcluded(req), () -> {
+      long kept = req.excludedNodes().stream().filter(n -> cluster.indexOf(n) >= 0).count();
+      if (kept == 0) return Optional.empty();
+      return why(idle.nodes(cluster), req, "without the " + kept + " node" + (kept == 1 ? "" : "s") + " it keeps off now, ");
+    });
   }
 
-  /** @param without "" for the whole cluster, else what is taken away, ending in ", " */
-  private static Optional<String> why(ClusterSnapshot cluster, GangRequest req, String without) {
-    ClusterSnapshot empty = cluster.withCapacityOf(EmptyClusterFit::atBest);
+  /** The question {@link #whyNever} answers for a request, asked of {@link ClusterSnapshot#idleAtBest}. */
+  private record Never(GangRequest request) {
+  }
+
+  /** The question {@link #whyNotWithoutExcluded} answers for a request, asked of {@link ClusterSnapshot#idleAtBest}. */
+  private record NotWithoutExcluded(GangRequest request) {
+  }
+
+  /**
+   * @param empty the nodes idle and at their best ({@link #atBest})
+   * @param without "" for the whole cluster, else what is taken away, ending in ", "
+   */
+  private static Optional<String> why(ClusterSnapshot empty, GangRequest req, String without) {
     GangShape shape = GangShape.of(empty.topology(), req);
     GangFit fit = GangFit.compute(empty, req, shape.groupSize(), shape.groupLevel());
     DomainTree tree = empty.tree();
@@ -83,10 +96,14 @@ public final class EmptyClusterFit {
   }
 
   /** The node as it could be: idle, ready, schedulable, without the taints of a passing condition. */
-  private static NodeState atBest(NodeState n) {
-    List<Taint> kept = n.taints().isEmpty() ? n.taints() : n.taints().stream()
+  static NodeState atBest(NodeState n) {
+    return new NodeState(n.name(), n.labels(), lastingTaints(n.taints()), false, true, n.allocatable(), Resources.NONE);
+  }
+
+  /** The taints that are not a passing condition's. */
+  static List<Taint> lastingTaints(List<Taint> taints) {
+    return taints.isEmpty() ? taints : taints.stream()
         .filter(t -> t.getKey() == null || CONDITION_TAINT_PREFIXES.stream().noneMatch(t.getKey()::startsWith)).toList();
-    return new NodeState(n.name(), n.labels(), kept, false, true, n.allocatable(), Resources.NONE);
   }
 
   /** e.g. "needs 64 ranks x 8 GPUs" or "needs 8 groups of 4 ranks x 8 GPUs, each group within one nvlink-domain". */

@@ -3,10 +3,10 @@ package dev.gangway.placement;
 import dev.gangway.topology.Domain;
 import dev.gangway.topology.DomainTree;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * How much of one gang fits where: ranks per domain (and whole groups per domain at and above the
@@ -39,20 +39,34 @@ final class GangFit {
   static GangFit compute(ClusterSnapshot snapshot, GangRequest req, int groupSize, int groupLevel) {
     DomainTree tree = snapshot.tree();
     long[] rank = new long[tree.size()];
-    Map<String, Integer> rejected = new TreeMap<>();
+    Map<String, Integer> rejected = new HashMap<>();
     int available = 0;
     List<NodeState> nodes = snapshot.nodes();
     Map<Integer, Resources> own = snapshot.ownReservations(req.jobKey());
     Resources each = req.perRank();
     long unbounded = req.replicas();
+    // By index: one lookup per excluded name instead of one per node.
+    boolean[] excluded = new boolean[nodes.size()];
+    for (String name : req.excludedNodes()) {
+      int i = snapshot.indexOf(name);
+      if (i >= 0) excluded[i] = true;
+    }
+    String run = null;
+    int runLength = 0;
     for (int i = 0; i < nodes.size(); i++) {
       Resources mine = own.isEmpty() ? null : own.get(i);
       int gpus = snapshot.freeGpus(i) + (mine == null ? 0 : mine.gpus());
       long cpu = snapshot.freeCpu(i) + (mine == null ? 0 : mine.cpuMillis());
       long mem = snapshot.freeMemory(i) + (mine == null ? 0 : mine.memoryBytes());
-      String why = NodeFilter.reject(nodes.get(i), gpus, cpu, mem, req);
+      String why = NodeFilter.reject(nodes.get(i), excluded[i], gpus, cpu, mem, req);
       if (why != null) {
-        rejected.merge(why, 1, Integer::sum);
+        // Neighbours mostly share a reason (the same constant): count runs, not each node, into the map.
+        if (why != run) {
+          if (run != null) rejected.merge(run, runLength, Integer::sum);
+          run = why;
+          runLength = 0;
+        }
+        runLength++;
         continue;
       }
       available++;
@@ -63,6 +77,7 @@ final class GangFit {
       if (each.memoryBytes() > 0) k = Math.min(k, mem / each.memoryBytes());
       rank[tree.leafIdOf(i)] = k;
     }
+    if (run != null) rejected.merge(run, runLength, Integer::sum);
     // Preorder ids: every child has a larger id than its parent, so one reverse sweep sums subtrees.
     for (int id = tree.size() - 1; id > 0; id--) {
       rank[tree.parentId(id)] += rank[id];

@@ -33,6 +33,15 @@ public record GangRequest(String jobKey, int replicas, Resources perRank, String
 
   public int gpusPerRank() { return perRank.gpus(); }
 
+  /**
+   * The same request for no job in particular, keeping off {@code excluded}: what is asked of nodes that hold no
+   * reservations, where whose gang it is makes no difference (so one answer serves every job asking it).
+   */
+  GangRequest ofAnyJob(Set<String> excluded) {
+    return new GangRequest(null, replicas, perRank, requiredLevel, preferredLevel, groupSize, groupLevel, excluded, nodeSelector,
+        requiredNodeAffinity, tolerations);
+  }
+
   public static Builder builder(String jobKey) {
     return new Builder(jobKey);
   }

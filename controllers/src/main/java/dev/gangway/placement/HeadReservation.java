@@ -34,17 +34,18 @@ public record HeadReservation(String jobKey, List<Reservation> reservations, Str
   /** The capacity to hold for {@code req} on the cluster as {@code current} shows it; empty when none can be named. */
   public static Optional<HeadReservation> of(ClusterSnapshot current, GangRequest req, PlacementEngine engine) {
     if (PlacementEngine.validate(current.topology(), req) != null) return Optional.empty();
-    PlacementResult now = engine.place(current, req);
+    GangShape shape = GangShape.of(current.topology(), req);
+    GangFit free = GangFit.compute(current, req, shape.groupSize(), shape.groupLevel());
+    PlacementResult now = engine.place(current, req, shape, free);
     if (now.placed()) {
       List<Reservation> held = new ArrayList<>();
       now.nodes().forEach(n -> held.add(new Reservation(req.jobKey(), n, req.perRank())));
       return Optional.of(new HeadReservation(req.jobKey(), held, describe(held, "where it fits now")));
     }
-    GangShape shape = GangShape.of(current.topology(), req);
-    ClusterSnapshot idle = current.withCapacityOf(n -> new NodeState(n.name(), n.labels(), n.taints(), n.unschedulable(), n.ready(),
-        n.allocatable(), Resources.NONE));
-    GangFit ever = GangFit.compute(idle, req, shape.groupSize(), shape.groupLevel());
-    GangFit free = GangFit.compute(current, req, shape.groupSize(), shape.groupLevel());
+    // What it could get were the usable nodes idle changes only when nodes do: computed once per kind of gang.
+    GangRequest anyJob = req.ofAnyJob(req.excludedNodes());
+    IdleCluster idle = current.idleAsNow();
+    GangFit ever = idle.answer(new Ever(anyJob), () -> GangFit.compute(idle.nodes(current), anyJob, shape.groupSize(), shape.groupLevel()));
     Domain domain = chooseDomain(current.tree(), ever, free, shape);
     if (domain == null) return Optional.empty();
     List<Reservation> held = new ArrayList<>();
@@ -61,6 +62,10 @@ public record HeadReservation(String jobKey, List<Reservation> reservations, Str
       holdRanks(current, req, ever, free, domain, req.replicas(), held);
     }
     return Optional.of(new HeadReservation(req.jobKey(), held, describe(held, "in " + current.tree().describe(domain))));
+  }
+
+  /** The question "how much of this gang fits where, were the usable nodes idle", asked of {@link ClusterSnapshot#idleAsNow}. */
+  private record Ever(GangRequest request) {
   }
 
   /** Tightest level first; there, the domain that idle could hold the gang and where most of it fits now. */

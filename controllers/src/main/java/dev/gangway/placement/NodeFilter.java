@@ -22,11 +22,12 @@ final class NodeFilter {
 
   /** The first reason the node is unfit for any rank of the gang, or null if it can host at least one. */
   static String reject(NodeState node, Resources free, GangRequest req) {
-    return reject(node, free.gpus(), free.cpuMillis(), free.memoryBytes(), req);
+    return reject(node, req.excludedNodes().contains(node.name()), free.gpus(), free.cpuMillis(), free.memoryBytes(), req);
   }
 
-  static String reject(NodeState node, int freeGpus, long freeCpu, long freeMemory, GangRequest req) {
-    if (req.excludedNodes().contains(node.name())) return EXCLUDED;
+  /** @param excluded whether the node is one of {@code req}'s excluded nodes (the caller may know it faster) */
+  static String reject(NodeState node, boolean excluded, int freeGpus, long freeCpu, long freeMemory, GangRequest req) {
+    if (excluded) return EXCLUDED;
     if (!node.ready()) return NOT_READY;
     if (node.unschedulable()) return UNSCHEDULABLE;
     Taint t = node.taints().isEmpty() ? null : TaintToleration.untolerated(node.taints(), req.tolerations());

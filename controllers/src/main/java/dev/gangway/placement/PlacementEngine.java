@@ -34,13 +34,18 @@ public final class PlacementEngine {
     String invalid = validate(topo, req);
     if (invalid != null) return PlacementResult.doesNotFit(PlacementResult.INVALID_REQUEST, invalid, Map.of());
     GangShape shape = GangShape.of(topo, req);
+    return place(snapshot, req, shape, GangFit.compute(snapshot, req, shape.groupSize(), shape.groupLevel()));
+  }
+
+  /** {@link #place(ClusterSnapshot, GangRequest)} of a valid request whose shape and fit on {@code snapshot} are known. */
+  PlacementResult place(ClusterSnapshot snapshot, GangRequest req, GangShape shape, GangFit fit) {
+    Topology topo = snapshot.topology();
     int required = shape.requiredLevel();
     int groupLevel = shape.groupLevel();
     int groupSize = shape.groupSize();
     boolean grouped = shape.grouped();
     long units = shape.units();
 
-    GangFit fit = GangFit.compute(snapshot, req, groupSize, groupLevel);
     DomainTree tree = snapshot.tree();
     int total = snapshot.nodes().size();
     if (fit.nodesAvailable == 0) {

@@ -1,7 +1,6 @@
 package dev.gangway.topology;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -26,6 +25,8 @@ public final class DomainTree {
   private final int[] parentOf;
   private final int[] levelOf;
   private final int[] freeGpusOf;
+  /** firstAt[level][id]: index into byLevel[level] of the first domain with an id at or after id (id up to size). */
+  private final int[][] firstAt;
 
   private DomainTree(Topology topology, Domain[] domains, int[][] byLevel, int[] leafOfNode, int[] freeGpusByNode) {
     this.topology = topology;
@@ -38,6 +39,16 @@ public final class DomainTree {
       parentOf[d.id()] = d.parent() == null ? -1 : d.parent().id();
       levelOf[d.id()] = d.level();
     }
+    // Placement asks for "the domains of a level inside D" at every step: answered from a table, not a search.
+    this.firstAt = new int[byLevel.length][domains.length + 1];
+    for (int level = 0; level < byLevel.length; level++) {
+      int[] ids = byLevel[level];
+      int k = 0;
+      for (int id = 0; id <= domains.length; id++) {
+        while (k < ids.length && ids[k] < id) k++;
+        firstAt[level][id] = k;
+      }
+    }
     this.freeGpusOf = sumFreeGpus(freeGpusByNode);
   }
 
@@ -49,6 +60,7 @@ public final class DomainTree {
     this.leafOfNode = shape.leafOfNode;
     this.parentOf = shape.parentOf;
     this.levelOf = shape.levelOf;
+    this.firstAt = shape.firstAt;
     this.freeGpusOf = sumFreeGpus(freeGpusByNode);
   }
 
@@ -179,15 +191,7 @@ public final class DomainTree {
 
   /** Index range [from, to) into {@link #idsAt(int)} of the domains at {@code level} inside {@code d}. */
   public int[] rangeAt(Domain d, int level) {
-    int[] ids = byLevel[level];
-    int from = lowerBound(ids, d.id());
-    int to = lowerBound(ids, d.subtreeEnd());
-    return new int[] {from, to};
-  }
-
-  private static int lowerBound(int[] sorted, int key) {
-    int i = Arrays.binarySearch(sorted, key);
-    return i >= 0 ? i : -i - 1;
+    return new int[] {firstAt[level][d.id()], firstAt[level][d.subtreeEnd()]};
   }
 
   /** Human name of a domain, e.g. "rack r07" or "rack (none: node-3)". */

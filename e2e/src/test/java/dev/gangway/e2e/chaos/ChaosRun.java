@@ -421,7 +421,8 @@ public final class ChaosRun {
 
   /**
    * Tries every pending fault on this tick's snapshot; drops those applied and those past their
-   * patience (counted as skipped). A node fault reads a fresh snapshot, so after one finds no node
+   * patience (counted as skipped; in a profile whose faults wait for targets, not before the fault
+   * window ends). A node fault reads a fresh snapshot, so after one finds no node
    * the others wait for the next tick; a control-plane restart takes seconds, so after one the rest
    * wait for a fresh snapshot.
    */
@@ -433,11 +434,15 @@ public final class ChaosRun {
         continue;
       }
       Duration patience = fault.kind().target() == FaultKind.Target.REPLICA ? REPLICA_FAULT_PATIENCE : FAULT_PATIENCE;
+      Instant giveUp = start.plus(fault.at()).plus(patience);
+      if (plan.profile().faultsWaitForTargets() && giveUp.isBefore(start.plus(plan.profile().faultWindow()))) {
+        giveUp = start.plus(plan.profile().faultWindow());
+      }
       boolean applied = inject(fault, s);
       if (applied) {
         report.applied(fault.kind());
         it.remove();
-      } else if (Instant.now().isAfter(start.plus(fault.at()).plus(patience))) {
+      } else if (Instant.now().isAfter(giveUp)) {
         report.skipped(fault.kind());
         it.remove();
       }
