@@ -59,7 +59,9 @@ class StartPathBenchmark {
     try (LocalCluster cluster = LocalCluster.start(E2eEnvironment.REPO, E2eEnvironment.WORK.resolve("bench-start"), "small", 26700,
         List.of("--audit-log"))) {
       cluster.kubectlOk("apply", "--server-side", "-f", E2eEnvironment.REPO.resolve("crds").toString());
-      cluster.kubectlOk("wait", "--for=condition=Established", "crd/trainingjobs.gangway.dev", "--timeout=60s");
+      // Polled, not `kubectl wait`: a CRD just created has no conditions yet, which `wait` reports as an error.
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> cluster.kubectl("get", "crd", "trainingjobs.gangway.dev",
+          "-o", "jsonpath={.status.conditions[?(@.type==\"Established\")].status}").stdout().strip().equals("True"));
       cluster.kubectlOk("apply", "-f", cluster.topology().toString());
       Map<String, List<Double>> seconds = new LinkedHashMap<>();
       Map<String, Double> writesPerRank = new LinkedHashMap<>();
