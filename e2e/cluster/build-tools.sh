@@ -2,7 +2,9 @@
 # Builds the e2e control-plane binaries (kube-apiserver, kube-controller-manager,
 # kube-scheduler, kubectl, etcd, kwok, helm), CoreDNS (with only its kubernetes,
 # errors and log plugins: e2e/tools/coredns/main.go) and the node generator from the
-# Go modules under e2e/tools, and caches them outside the repository.
+# Go modules under e2e/tools, and caches them outside the repository. Kueue's manager
+# (upstream cmd/kueue, for the Kueue side-by-side benchmark only) is built only when
+# asked for with --only kueue: the suite does not need it.
 #
 # Cache layout: ${GANGWAY_CACHE:-$HOME/.cache/gangway}/<key>/bin, where <key> names the
 # pinned versions plus a hash of every tool's go.mod/go.sum/sources, the Go version
@@ -13,7 +15,7 @@
 #
 # Usage: build-tools.sh [--print-bin-dir] [--only TOOL[,TOOL...]]
 #   --print-bin-dir  print only the bin directory on stdout (progress goes to stderr)
-#   --only           build only these tools: kubernetes, etcd, kwok, helm, coredns, nodegen
+#   --only           build only these tools: kubernetes, etcd, kwok, helm, coredns, nodegen, kueue
 # Environment: GANGWAY_CACHE (cache root), GANGWAY_BUILD_PROGRESS_SECONDS (default 30).
 set -euo pipefail
 
@@ -24,7 +26,9 @@ readonly CACHE_ROOT="${GANGWAY_CACHE:-$HOME/.cache/gangway}"
 readonly PROGRESS_SECONDS="${GANGWAY_BUILD_PROGRESS_SECONDS:-30}"
 # Bump when the way binaries are built changes (flags, layout), to force a rebuild.
 readonly RECIPE_VERSION=1
-readonly ALL_TOOLS=(kubernetes etcd kwok helm coredns nodegen)
+readonly ALL_TOOLS=(kubernetes etcd kwok helm coredns nodegen kueue)
+# What a plain run builds. Kueue (~100 MB, tens of minutes cold) serves one benchmark only.
+readonly DEFAULT_TOOLS=(kubernetes etcd kwok helm coredns nodegen)
 
 log() { printf '[build-tools] %s\n' "$*" >&2; }
 die() { printf '[build-tools] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -42,6 +46,7 @@ binary_package() {
   case $1 in
     kube-*|kubectl) echo "k8s.io/kubernetes/cmd/$1" ;;
     kwok) echo "sigs.k8s.io/kwok/cmd/kwok" ;;
+    kueue) echo "sigs.k8s.io/kueue/cmd/kueue" ;;
     helm) echo "helm.sh/helm/v3/cmd/helm" ;;
     etcd|coredns|nodegen) echo "." ;;
     *) die "unknown binary $1" ;;
@@ -57,6 +62,7 @@ tool_version() {
     kwok) module=sigs.k8s.io/kwok ;;
     helm) module=helm.sh/helm/v3 ;;
     coredns) module=github.com/coredns/coredns ;;
+    kueue) module=sigs.k8s.io/kueue ;;
     nodegen) echo local; return ;;
   esac
   awk -v m="$module" '($1 == m || ($1 == "require" && $2 == m)) { print $NF; exit }' \
@@ -83,6 +89,9 @@ tool_ldflags() {
       flags+=" -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$k8s_minor"
       flags+=" -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1"
       flags+=" -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$k8s_minor" ;;
+    kueue)
+      flags+=" -X sigs.k8s.io/kueue/pkg/version.GitVersion=$version"
+      flags+=" -X sigs.k8s.io/kueue/pkg/version.BuildDate=${BUILD_DATE:-1970-01-01T00:00:00Z}" ;;
   esac
   echo "$flags"
 }
@@ -176,12 +185,19 @@ build_binary() {
 }
 
 ensure_tool() {
-  local tool=$1 bin
+  local tool=$1 bin lock
   for bin in $(tool_binaries "$tool"); do
     if [[ -x $BIN_DIR/$bin && -f $BIN_DIR/.$bin.stamp ]]; then
       continue
     fi
-    reuse_from_other_key "$tool" "$bin" || build_binary "$tool" "$bin"
+    # One build of a binary at a time: parallel e2e runs would otherwise race on go build. Per
+    # binary, so a long build (Kueue's) does not hold up runs that need only other, cached tools.
+    exec {lock}>"$CACHE_ROOT/.build-$bin.lock"
+    flock "$lock"
+    if [[ ! -x $BIN_DIR/$bin || ! -f $BIN_DIR/.$bin.stamp ]]; then
+      reuse_from_other_key "$tool" "$bin" || build_binary "$tool" "$bin"
+    fi
+    exec {lock}>&-
   done
 }
 
@@ -191,7 +207,7 @@ main() {
     case $1 in
       --print-bin-dir) print_bin_dir=true ;;
       --only) only=${2:?--only needs a list}; shift ;;
-      -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}"; exit 0 ;;
+      -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}"; exit 0 ;;
       *) die "unknown argument: $1" ;;
     esac
     shift
@@ -200,15 +216,12 @@ main() {
   declare -gA TOOL_HASH=()
   compute_key
   mkdir -p "$BIN_DIR" "$CACHE_ROOT/$KEY/logs"
-  # One build at a time per cache: parallel e2e runs would otherwise race on go build.
-  exec 9>"$CACHE_ROOT/.build.lock"
-  flock 9
   local start=$SECONDS
   only=${only//,/ }
   for tool in $only; do
     [[ " ${ALL_TOOLS[*]} " == *" $tool "* ]] || die "unknown tool '$tool' (known: ${ALL_TOOLS[*]})"
   done
-  for tool in ${only:-${ALL_TOOLS[@]}}; do
+  for tool in ${only:-${DEFAULT_TOOLS[@]}}; do
     ensure_tool "${tool}"
   done
   log "tools ready in $BIN_DIR ($(( SECONDS - start ))s)"

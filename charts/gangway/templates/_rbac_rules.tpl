@@ -38,6 +38,11 @@ one Role per watched namespace; "cluster" rules are always in a ClusterRole.
 - apiGroups: [""]
   resources: ["services", "configmaps"]
   verbs: ["list", "watch", "create", "patch"]
+# An MPI job's ssh keys: one Secret per job, created before its first rank, owned by the job and
+# deleted with it by the garbage collector. Create only: Gangway never reads, lists or changes a Secret.
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["create"]
 # Kubernetes Events on TrainingJobs (Placed, Restarting, Failed...) so `kubectl describe tj` explains
 # what happened: each one created through the core v1 API, never updated.
 - apiGroups: [""]

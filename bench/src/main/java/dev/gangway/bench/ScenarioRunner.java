@@ -31,12 +31,12 @@ import java.util.Random;
 public final class ScenarioRunner {
 
   /** A gang; {@code groupSize} > 1 means TP groups of that many consecutive ranks, each inside one NVLink domain. */
-  record Job(int id, double arrival, double duration, int replicas, int gpusPerRank, int groupSize) {
+  public record Job(int id, double arrival, double duration, int replicas, int gpusPerRank, int groupSize) {
     Job(int id, double arrival, double duration, int replicas, int gpusPerRank) {
       this(id, arrival, duration, replicas, gpusPerRank, 1);
     }
 
-    int gpus() {
+    public int gpus() {
       return replicas * gpusPerRank;
     }
   }

@@ -16,16 +16,16 @@ import java.util.TreeMap;
  * is left out (TP 16 and 72 on H100 nodes), and the data-parallel degree stays at most half the groups
  * the cluster could hold, so every job fits the cluster when it is otherwise idle.
  */
-final class TpStream {
+public final class TpStream {
 
-  static final int GPUS_PER_RANK = 4;
+  public static final int GPUS_PER_RANK = 4;
   static final int[] TP_SIZES = {4, 8, 16, 72};
   private static final double[] TP_WEIGHTS = {0.3, 0.3, 0.2, 0.2};
 
   private TpStream() {
   }
 
-  static List<Job> jobs(int count, long seed, double load, Shapes.Shape shape, int[] background) {
+  public static List<Job> jobs(int count, long seed, double load, Shapes.Shape shape, int[] background) {
     Map<Integer, Long> fits = new TreeMap<>();
     for (int tp : TP_SIZES) {
       long groups = groupsThatFit(shape, background, tp / GPUS_PER_RANK);
@@ -74,7 +74,7 @@ final class TpStream {
   }
 
   /** e.g. "jobs by TP size: single-rank 240, TP4 290, TP8 ..." */
-  static String describe(List<Job> jobs) {
+  public static String describe(List<Job> jobs) {
     Map<String, Integer> n = new TreeMap<>();
     for (Job j : jobs) {
       String key = j.replicas() == 1 && j.gpus() < GPUS_PER_RANK ? "single rank <4 GPUs" : "TP" + (j.groupSize() * j.gpusPerRank());

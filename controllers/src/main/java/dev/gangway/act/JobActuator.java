@@ -4,6 +4,8 @@ import dev.gangway.decide.GangActions;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
 import dev.gangway.rendezvous.Hostfiles;
+import dev.gangway.rendezvous.LauncherSsh;
+import dev.gangway.rendezvous.SshKeyPair;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -44,7 +46,7 @@ public final class JobActuator {
 
   /**
    * Makes the job's own objects follow the decision: the Service and hostfile as the spec and attempt
-   * say, the missing ranks created, the pods that must go deleted.
+   * say, an MPI job's ssh Secret before its first ranks, the missing ranks created, the pods that must go deleted.
    *
    * @param status the persisted status the pods follow
    * @param time when the decision was made: the released-at time of ranks created ungated
@@ -60,6 +62,11 @@ public final class JobActuator {
       if (Hostfiles.needed(job)) {
         converge(client, GangServiceBuilder.mpiHostfile(job), hostfile, c -> Map.of("data", c.getData()), ConfigMap::getData);
       }
+    }
+    if (LauncherSsh.generated(job) && !actions.ranksToCreate().isEmpty()) {
+      // Before any pod that mounts it. Created once: a later create (a retry after a crash, the next attempt) gets 409
+      // and the key already there stays, so running ranks and new ones always share one key.
+      createIfAbsent(client, GangServiceBuilder.sshSecret(job, SshKeyPair.generate(), SshKeyPair.generate()));
     }
     String resumeFrom = status.getLastCheckpoint() == null ? null : status.getLastCheckpoint().getPath();
     ParallelWrites.forEach(actions.ranksToCreate(), rank -> createRank(client,

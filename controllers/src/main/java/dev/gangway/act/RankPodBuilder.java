@@ -5,6 +5,7 @@ import dev.gangway.pod.JobNames;
 import dev.gangway.api.v1alpha1.CheckpointSpec;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.rendezvous.Hostfiles;
+import dev.gangway.rendezvous.LauncherSsh;
 import dev.gangway.rendezvous.RendezvousEnvironment;
 import dev.gangway.signal.IntakeToken;
 import io.fabric8.kubernetes.api.model.Container;
@@ -36,6 +37,9 @@ public final class RankPodBuilder {
   static final String CHECKPOINT_VOLUME = "gangway-checkpoint";
   static final String MPI_VOLUME = "gangway-mpi-hostfile";
   static final String TOKEN_VOLUME = "gangway-intake-token";
+  static final String SSH_VOLUME = "gangway-ssh";
+  /** Owner read-only: ssh and sshd refuse a private key others may read. */
+  private static final int SSH_FILE_MODE = 0400;
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   private RankPodBuilder() {
@@ -69,6 +73,11 @@ public final class RankPodBuilder {
       spec.setVolumes(append(spec.getVolumes(), new VolumeBuilder().withName(MPI_VOLUME)
           .withNewConfigMap().withName(JobNames.mpiConfigMapName(name)).endConfigMap().build()));
       mounts.add(new VolumeMountBuilder().withMountPath(Hostfiles.DIR).withName(MPI_VOLUME).withReadOnly(true).build());
+    }
+    if (LauncherSsh.generated(job)) {
+      spec.setVolumes(append(spec.getVolumes(), new VolumeBuilder().withName(SSH_VOLUME)
+          .withNewSecret().withSecretName(JobNames.sshSecretName(job)).withDefaultMode(SSH_FILE_MODE).endSecret().build()));
+      mounts.add(new VolumeMountBuilder().withMountPath(LauncherSsh.DIR).withName(SSH_VOLUME).withReadOnly(true).build());
     }
     addIntakeToken(spec, mounts);
     // Init containers too: a setup step (waiting for rank 0, fetching data per rank) needs the same facts.

@@ -24,9 +24,11 @@ public record GangActions(boolean ensureSharedObjects, List<PinnedRank> ranksToC
   /**
    * @param nodeExists whether a Node of that name exists (as the informer cache shows it)
    * @param placed the missing ranks placement has a node for: only a placed rank's pod is created
+   * @param neverFits the gang could not be placed even on an empty cluster: neither its missing ranks nor its Service
+   *     and hostfile are created
    */
   public static GangActions decide(TrainingJobStatus status, GangObservation gang, List<Pod> allPods, Predicate<String> nodeExists,
-                                   List<PinnedRank> placed) {
+                                   List<PinnedRank> placed, boolean neverFits) {
     JobPhase phase = status.getPhase();
     if (phase == JobPhase.Suspended) {
       return going(false, List.of(), live(allPods), allPods, nodeExists);
@@ -38,6 +40,9 @@ public record GangActions(boolean ensureSharedObjects, List<PinnedRank> ranksToC
     if (phase != null && phase.isFinished()) {
       List<Pod> active = live(allPods).stream().filter(p -> !terminated(p)).toList();
       return going(false, List.of(), active, allPods, nodeExists);
+    }
+    if (neverFits) {
+      return going(false, List.of(), live(gang.otherPods()), allPods, nodeExists);
     }
     return going(true, placed, live(gang.otherPods()), allPods, nodeExists);
   }

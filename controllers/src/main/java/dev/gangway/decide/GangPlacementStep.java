@@ -5,6 +5,7 @@ import dev.gangway.observe.GangObservation;
 import dev.gangway.pod.JobNames;
 import dev.gangway.api.v1alpha1.AvoidedNode;
 import dev.gangway.api.v1alpha1.NodeExclusion;
+import dev.gangway.placement.EmptyClusterFit;
 import dev.gangway.placement.GangPlacer;
 import dev.gangway.placement.GangRequest;
 import dev.gangway.placement.PlacementQueue;
@@ -22,6 +23,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -33,6 +35,10 @@ import java.util.function.Supplier;
  * every other gang's snapshot: one write per rank, and kube-scheduler binds. Gangway never sets
  * {@code nodeName}, so kube-scheduler still checks each pod (resources, taints, volumes, pod
  * affinity) and keeps its own accounting, and a constraint placement cannot see shows as a bind timeout.
+ *
+ * <p>A gang no empty cluster could hold, or with more ranks than the nodes admit pods, is judged
+ * before any decision or anything per rank is built: it is Unschedulable with the reason, and gets no
+ * pods, Service or hostfile ({@link PlacementDecision#keepsRanksUncreated}).
  *
  * <p>Until its pods are seen, the decision is held by the {@link GangPlacer} (its capacity counted for
  * every other gang), which creates the ones the cache does not show yet again (a create already done
@@ -82,9 +88,10 @@ public final class GangPlacementStep {
    *
    * @param excludedNodes every node the gang keeps off now: its exclusions, unhealthy, flagged and avoided nodes
    * @param exclusions the job's node exclusions not over yet (status.nodeExclusions), for the message when they leave no room
+   * @param podSlots how many pods the cluster's nodes admit in all ({@link dev.gangway.observe.ClusterView#podSlots})
    */
   public record Inputs(Topology topology, int priority, Set<String> excludedNodes,
-                       Supplier<List<QueuedGang>> queued, List<NodeExclusion> exclusions) {
+                       Supplier<List<QueuedGang>> queued, List<NodeExclusion> exclusions, long podSlots) {
   }
 
   private final GangPlacer placer;
@@ -101,13 +108,22 @@ public final class GangPlacementStep {
   /** Decides what to write; {@code placedTime} is when this attempt was last placed, or null. */
   public PlacementDecision decide(String jobKey, TrainingJobSpecView job, GangObservation gang, List<Pod> attemptPods, Inputs in,
                                    String placedTime, Instant now) {
-    if (attemptPods.size() + gang.missing().size() != gang.ranks().size() || nameStillTaken(jobKey, gang)) {
+    if (attemptPods.size() != gang.present().size() || nameStillTaken(jobKey, gang)) {
       // A pod of this attempt is still being deleted (an ended decision): its rank's pod can be created only once it is gone.
       return PlacementDecision.NONE;
     }
     Map<Pod, String> decided = decidedNodes(jobKey, attemptPods);
     Map<String, Pod> leaving = leavingByNode(gang.otherPods());
-    if (!gang.missing().isEmpty()) {
+    if (!gang.complete()) {
+      if (attemptPods.isEmpty()) {
+        // A gang that could never be placed is judged before anything is built per rank: it gets no decision and no
+        // pods (a million-rank job would otherwise be a million pod creates, or a million-rank placement, first).
+        PlacementDecision never = neverFits(jobKey, job, in);
+        if (never.kind() != PlacementDecision.Kind.NONE) {
+          placer.release(jobKey);
+          return never;
+        }
+      }
       List<String> missingKeys = gang.missing().stream().map(r -> podKey(jobKey, r.rank(), gang.attempt())).toList();
       Map<String, String> toCreate = placer.toCreate(jobKey, missingKeys, now);
       if (toCreate.size() == missingKeys.size() && decided.size() == attemptPods.size()) {
@@ -171,6 +187,22 @@ public final class GangPlacementStep {
   }
 
   /**
+   * Unschedulable when an empty cluster could not hold the gang ({@link EmptyClusterFit#whyNever}), or its nodes admit
+   * fewer pods than it has ranks (ranks asking for no GPU, CPU or memory stack without limit in placement's eyes):
+   * its ranks are not created ({@link GangActions} reads {@link PlacementDecision#keepsRanksUncreated}); otherwise
+   * nothing yet.
+   */
+  private PlacementDecision neverFits(String jobKey, TrainingJobSpecView job, Inputs in) {
+    GangRequest request = GangRequest.from(jobKey, job.spec(), in.excludedNodes());
+    Optional<String> never = EmptyClusterFit.whyNever(placer.snapshot(in.topology(), Set.of()), request);
+    if (never.isEmpty() && request.replicas() > in.podSlots()) {
+      never = Optional.of("needs " + request.replicas() + " rank pods; the cluster's nodes admit " + in.podSlots()
+          + " pods in all (status.allocatable.pods)");
+    }
+    return never.map(why -> PlacementDecision.waiting(UNSCHEDULABLE, why)).orElse(PlacementDecision.NONE);
+  }
+
+  /**
    * The decision is made (on the pods, or held by the placer while they are created): create the pods still due,
    * release the ranks whose nodes are free, and end it when a rank is overdue.
    */
@@ -189,9 +221,28 @@ public final class GangPlacementStep {
 
   /** Whether a pod of this attempt being deleted still holds one of its ranks' names. */
   private static boolean nameStillTaken(String jobKey, GangObservation gang) {
-    Set<String> missing = new HashSet<>();
-    gang.missing().forEach(r -> missing.add(podKey(jobKey, r.rank(), gang.attempt())));
-    return gang.otherPods().stream().anyMatch(p -> missing.contains(SnapshotFactory.podKey(p)));
+    if (gang.otherPods().isEmpty()) {
+      return false;
+    }
+    Set<Integer> present = new HashSet<>();
+    gang.present().forEach(r -> present.add(r.rank()));
+    for (Pod pod : gang.otherPods()) {
+      Integer rank = labelOf(pod, JobNames.LABEL_RANK);
+      if (rank != null && rank >= 0 && rank < gang.ranks().size() && !present.contains(rank)
+          && SnapshotFactory.podKey(pod).equals(podKey(jobKey, rank, gang.attempt()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Integer labelOf(Pod pod, String label) {
+    Map<String, String> labels = pod.getMetadata().getLabels();
+    try {
+      return labels == null || labels.get(label) == null ? null : Integer.valueOf(labels.get(label));
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   /** "namespace/name" of a rank's pod in an attempt. */

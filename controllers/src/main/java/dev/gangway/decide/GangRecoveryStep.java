@@ -87,7 +87,8 @@ public final class GangRecoveryStep {
                                                Instant now) {
     boolean gangWasRunning = status.getPhase() == dev.gangway.api.v1alpha1.JobPhase.Running
         && java.util.Objects.equals(status.getAttempt(), gang.attempt());
-    for (RankState rank : gang.ranks()) {
+    // Ranks without a pod matter only to a gang that ran; before that, reading the ranks with pods is enough.
+    for (RankState rank : gangWasRunning ? gang.ranks() : gang.present()) {
       if (rank.phase() == RankPhase.Missing && gangWasRunning) {
         // A running rank's pod vanished (pod GC after its node was lost, an eviction, a person): the collective is broken.
         String node = nodeOfRank(status, rank.rank());

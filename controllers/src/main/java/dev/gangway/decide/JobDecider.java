@@ -88,7 +88,8 @@ public final class JobDecider {
     Instant exclusionEnds = isActive(status.getPhase()) ? NodeExclusions.firstEnd(status) : null;
     List<JobEvent> events = new ArrayList<>(notes);
     events.addAll(transition.events());
-    return new JobDecision(status, GangActions.decide(status, gang, o.pods(), nodeExists(o), placed.create()), placed, events, flaggedNode, recovered,
+    return new JobDecision(status, GangActions.decide(status, gang, o.pods(), nodeExists(o), placed.create(), placed.keepsRanksUncreated()),
+        placed, events, flaggedNode, recovered,
         nextWake(status, placed, earlier(placed.earlierRecheck(recovered.recheckAt()), exclusionEnds), now), placementTime);
   }
 
@@ -131,7 +132,7 @@ public final class JobDecider {
     avoid.addAll(AvoidedNodes.activeIn(job.getStatus(), o.now()));
     GangPlacementStep.Inputs inputs = new GangPlacementStep.Inputs(cluster.topologyFor(job),
         cluster.priorityOf(job), avoid, () -> WaitingGangs.of(o.storedJobs().get().stream(), cluster, avoidedByAll, o.now()),
-        NodeExclusions.active(job.getStatus() == null ? null : job.getStatus().getNodeExclusions(), o.now()));
+        NodeExclusions.active(job.getStatus() == null ? null : job.getStatus().getNodeExclusions(), o.now()), cluster.podSlots());
     String placedTime = job.getStatus() == null || job.getStatus().getPlacement() == null ? null : job.getStatus().getPlacement().getPlacedTime();
     Instant created = Timestamps.parseOr(job.getMetadata().getCreationTimestamp(), o.now());
     return placement.decide(o.jobKey(), new GangPlacementStep.TrainingJobSpecView(job.getSpec(), created), o.gang(),

@@ -20,9 +20,12 @@ import java.util.LinkedHashMap;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Decides a job's next status from its spec, its previous status and what its pods show. Pure: no
@@ -65,7 +68,7 @@ public final class JobStatusMachine {
     List<JobEvent> events = new ArrayList<>();
 
     next.setObservedGeneration(generation);
-    next.setGpus(spec.getReplicas() * spec.gpus());
+    next.setGpus((int) Math.min(Integer.MAX_VALUE, (long) spec.getReplicas() * spec.gpus()));
     next.setRestarts(Objects.requireNonNullElse(previous.getRestarts(), 0));
     next.setAttempt(gang.attempt());
     JobPhase was = previous.getPhase();
@@ -308,10 +311,11 @@ public final class JobStatusMachine {
       placement.setPlacedTime(now.toString());
     }
     List<RankPlacement> ranks = new ArrayList<>();
-    for (RankState r : gang.ranks()) {
+    Map<Integer, RankPlacement> before = previousRanks(previous, gang);
+    for (RankState r : ranksToRead(gang, before, outcome)) {
       String pod = r.pod() != null ? r.pod() : dev.gangway.pod.JobNames.podName(job, r.rank(), gang.attempt());
       String node = r.node() != null ? r.node()
-          : outcome.kind() == PlacementDecision.Kind.PLACED ? outcome.nodes().get(r.rank()) : previousNode(previous, r.rank(), pod);
+          : outcome.kind() == PlacementDecision.Kind.PLACED ? outcome.nodes().get(r.rank()) : previousNode(before, r.rank(), pod);
       if (node != null) {
         ranks.add(new RankPlacement(r.rank(), node, pod));
       }
@@ -324,13 +328,41 @@ public final class JobStatusMachine {
     return empty && previous == null ? null : placement;
   }
 
-  /** The node the previous status gave the rank, if it gave it for the same pod. */
-  private static String previousNode(PlacementStatus previous, int rank, String pod) {
-    if (previous == null || previous.getRanks() == null) {
-      return null;
+  /** The previous status's ranks of this gang by rank (none past its size). */
+  private static Map<Integer, RankPlacement> previousRanks(PlacementStatus previous, GangObservation gang) {
+    Map<Integer, RankPlacement> byRank = new TreeMap<>();
+    if (previous != null && previous.getRanks() != null) {
+      for (RankPlacement p : previous.getRanks()) {
+        if (p.getRank() != null && p.getRank() >= 0 && p.getRank() < gang.ranks().size()) {
+          byRank.putIfAbsent(p.getRank(), p);
+        }
+      }
     }
-    return previous.getRanks().stream().filter(p -> p.getRank() != null && p.getRank() == rank && pod.equals(p.getPod()))
-        .map(RankPlacement::getNode).findFirst().orElse(null);
+    return byRank;
+  }
+
+  /**
+   * The ranks whose placement can be known: every rank in a decision just made; otherwise the ranks with a pod and those
+   * the previous status placed (their pods, created pinned, may not be in the cache yet). Never every rank of a gang
+   * with no pods and no decision: reading a million missing ranks would cost what the observation saved.
+   */
+  private static Collection<RankState> ranksToRead(GangObservation gang, Map<Integer, RankPlacement> before, PlacementDecision outcome) {
+    if (outcome.kind() == PlacementDecision.Kind.PLACED) {
+      return gang.ranks();
+    }
+    if (before.isEmpty()) {
+      return gang.present();
+    }
+    Map<Integer, RankState> read = new TreeMap<>();
+    before.keySet().forEach(rank -> read.put(rank, gang.ranks().get(rank)));
+    gang.present().forEach(r -> read.put(r.rank(), r));
+    return read.values();
+  }
+
+  /** The node the previous status gave the rank, if it gave it for the same pod. */
+  private static String previousNode(Map<Integer, RankPlacement> before, int rank, String pod) {
+    RankPlacement p = before.get(rank);
+    return p != null && pod.equals(p.getPod()) ? p.getNode() : null;
   }
 
   /** Rounded to microseconds so equal decisions give byte-equal status and no needless writes. */

@@ -62,6 +62,11 @@ public record PlacementDecision(Kind kind, String reason, String message, List<S
         null, time);
   }
 
+  /** A gang no empty cluster could hold: its missing ranks are not created, so it holds no pods while it waits. */
+  public boolean keepsRanksUncreated() {
+    return kind == Kind.WAITING && GangPlacementStep.UNSCHEDULABLE.equals(reason);
+  }
+
   /** The earlier of this decision's recheck time and {@code other} (either may be null). */
   public Instant earlierRecheck(Instant other) {
     return recheckAt == null || (other != null && other.isBefore(recheckAt)) ? other : recheckAt;

@@ -9,19 +9,31 @@ public final class ReconcileErrors {
   private ReconcileErrors() {
   }
 
-  /** The condition's reason: Forbidden for RBAC denials, ApiError for other API failures, InternalError otherwise. */
+  /**
+   * The condition's reason: Forbidden for RBAC denials, AdmissionRefused for other 403s (an admission plugin judged the
+   * object: an exceeded quota, a PriorityClass or ServiceAccount that does not exist), ApiError for other API failures,
+   * InternalError otherwise.
+   */
   public static String reason(Exception e) {
     KubernetesClientException api = apiError(e);
     if (api == null) {
       return "InternalError";
     }
-    return api.getCode() == 403 ? "Forbidden" : "ApiError";
+    if (api.getCode() == 403) {
+      return rbacDenial(api) ? "Forbidden" : "AdmissionRefused";
+    }
+    return "ApiError";
   }
 
   public static String message(Exception e) {
     KubernetesClientException api = apiError(e);
     if (api != null && api.getCode() == 403) {
       String detail = api.getStatus() != null && api.getStatus().getMessage() != null ? api.getStatus().getMessage() : api.getMessage();
+      if (!rbacDenial(api)) {
+        return "The API server refused an object this job needs: " + detail
+            + ". Fix what it names (for example create the PriorityClass or ServiceAccount, or raise the quota) — Gangway keeps"
+            + " retrying with backoff, so the job starts once it is fixed.";
+      }
       return "The operator is not allowed to do what this job needs: " + detail
           + ". Grant the verb to the operator's ServiceAccount (the Helm chart's ClusterRole/Role has every rule it needs; "
           + "check for local edits) — Gangway keeps retrying with backoff.";
@@ -31,6 +43,14 @@ public final class ReconcileErrors {
     }
     return e.getClass().getSimpleName() + ": " + e.getMessage() + ". Gangway keeps retrying with backoff; see the operator log.";
   }
+
+  /** RBAC says {@code User "x" cannot create resource "pods" ...}; an admission plugin's 403 names the object's problem. */
+  private static boolean rbacDenial(KubernetesClientException api) {
+    String message = api.getStatus() != null && api.getStatus().getMessage() != null ? api.getStatus().getMessage() : api.getMessage();
+    return message != null && RBAC_DENIAL.matcher(message).find();
+  }
+
+  private static final java.util.regex.Pattern RBAC_DENIAL = java.util.regex.Pattern.compile("cannot [a-z]+ resource \"");
 
   private static KubernetesClientException apiError(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {

@@ -50,7 +50,7 @@ public record NodeHealthSignal(String node, Severity severity, String reason, In
    */
   public static NodeHealthSignal fromJson(String json) {
     JsonNode root = SignalJson.object(json, "node, severity, reason and time");
-    String node = SignalJson.text(root, "node");
+    String node = SignalJson.objectName(root, "node");
     String severity = SignalJson.text(root, "severity");
     Severity parsed;
     try {

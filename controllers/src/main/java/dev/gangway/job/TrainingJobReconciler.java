@@ -299,7 +299,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
 
   /** Every rank of the attempt has its pod, bound to a node. */
   private static boolean allBound(GangObservation gang) {
-    return gang.missing().isEmpty() && !gang.attemptPods().isEmpty() && gang.attemptPods().stream().allMatch(SnapshotFactory::bound);
+    return gang.complete() && !gang.attemptPods().isEmpty() && gang.attemptPods().stream().allMatch(SnapshotFactory::bound);
   }
 
   private void act(TrainingJob job, JobObservation observation, JobDecision decision, Context<TrainingJob> context) {

@@ -18,6 +18,8 @@ import java.util.Optional;
 public record ClusterView(List<ClusterTopology> topologies, List<Node> nodes, List<PriorityClass> priorityClasses) {
 
   /** Used when the cluster has no ClusterTopology: every node is its own domain, so only capacity counts. */
+  /** The kubelet's --max-pods default. */
+  static final int KUBELET_DEFAULT_MAX_PODS = 110;
   static final Topology HOSTS_ONLY = Topology.of(50, new Level(0, "host", "kubernetes.io/hostname", 50));
 
   public Topology topologyFor(TrainingJob job) {
@@ -28,6 +30,20 @@ public record ClusterView(List<ClusterTopology> topologies, List<Node> nodes, Li
   /** Whether a Node of this name exists, as the cache shows it: a pod bound to one that does not is on a lost machine. */
   public boolean hasNode(String name) {
     return nodes.stream().anyMatch(n -> name.equals(n.getMetadata().getName()));
+  }
+
+  /**
+   * How many pods the nodes admit in all (each node's {@code status.allocatable.pods}, the kubelet's default of
+   * {@value #KUBELET_DEFAULT_MAX_PODS} where it says nothing): a gang with more ranks could never run, whatever each asks for.
+   */
+  public long podSlots() {
+    long slots = 0;
+    for (Node node : nodes) {
+      var allocatable = node.getStatus() == null ? null : node.getStatus().getAllocatable();
+      var pods = allocatable == null ? null : allocatable.get("pods");
+      slots += pods == null ? KUBELET_DEFAULT_MAX_PODS : Math.max(0, pods.getNumericalAmount().longValue());
+    }
+    return slots;
   }
 
   /** The rank pods' scheduling priority, as kube-scheduler would resolve it. */

@@ -37,4 +37,15 @@ public final class JobNames {
   public static String mpiConfigMapName(String job) {
     return job + "-mpi";
   }
+
+  /**
+   * The ssh key Secret Gangway generates for an {@code mpi} job. The uid's first group makes it this job's only: a
+   * Secret of the same name left by a deleted job of the same name (not yet garbage-collected), or made by a
+   * user, is never taken for it.
+   */
+  public static String sshSecretName(TrainingJob job) {
+    String uid = job.getMetadata().getUid();
+    String name = job.getMetadata().getName() + "-ssh";
+    return uid == null || uid.isEmpty() ? name : name + "-" + uid.split("-", 2)[0];
+  }
 }

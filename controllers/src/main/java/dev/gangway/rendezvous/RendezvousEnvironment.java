@@ -64,6 +64,9 @@ public final class RendezvousEnvironment {
         env.put("I_MPI_HYDRA_HOST_FILE", hydra);
         env.put("GANGWAY_MPI_HOSTFILE", openMpi);
         env.put("GANGWAY_HYDRA_HOSTFILE", hydra);
+        if (LauncherSsh.generated(job)) {
+          env.putAll(LauncherSsh.launcherEnv());
+        }
       }
       case GENERIC -> {
         // Only the GANGWAY_* variables below.

@@ -119,6 +119,40 @@ public class RankPodBuilderTest {
   }
 
   @Test
+  void mpiRanksMountTheJobsSshSecretOwnerReadOnlyAndPointTheLaunchersAtIt() {
+    TrainingJob job = TestJobs.job("hpl", 2, 4);
+    job.getSpec().setFramework(Framework.MPI);
+    Pod pod = RankPodBuilder.build(job, 1, 2, null);
+    assertThat(pod.getSpec().getVolumes()).filteredOn(v -> v.getName().equals("gangway-ssh")).singleElement().satisfies(v -> {
+      assertThat(v.getSecret().getSecretName()).isEqualTo("hpl-ssh-uid").isEqualTo(GangServiceBuilder.sshSecret(job,
+          dev.gangway.rendezvous.SshKeyPair.generate(), dev.gangway.rendezvous.SshKeyPair.generate()).getMetadata().getName());
+      assertThat(v.getSecret().getDefaultMode()).isEqualTo(0400);
+    });
+    assertThat(pod.getSpec().getContainers()).allSatisfy(c -> {
+      assertThat(c.getVolumeMounts()).anyMatch(m -> m.getMountPath().equals("/etc/gangway/ssh") && m.getReadOnly());
+      assertThat(env(c)).containsEntry("OMPI_MCA_plm_rsh_args", "-F /etc/gangway/ssh/ssh_config")
+          .containsEntry("HYDRA_LAUNCHER_EXTRA_ARGS", "-F /etc/gangway/ssh/ssh_config");
+    });
+  }
+
+  @Test
+  void anMpiTemplateThatMountsItsOwnSshSecretKeepsItAndItsVariables() {
+    TrainingJob job = TestJobs.job("hpl", 2, 4);
+    job.getSpec().setFramework(Framework.MPI);
+    var template = job.getSpec().getTemplate().getSpec();
+    template.setVolumes(java.util.List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName("keys")
+        .withNewSecret().withSecretName("my-keys").endSecret().build()));
+    template.getContainers().get(0).setVolumeMounts(java.util.List.of(
+        new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName("keys").withMountPath("/etc/gangway/ssh").build()));
+    template.getContainers().get(0).getEnv().add(new EnvVar("OMPI_MCA_plm_rsh_args", "-i /etc/gangway/ssh/mine", null));
+    Pod pod = RankPodBuilder.build(job, 0, 1, null);
+    assertThat(pod.getSpec().getVolumes()).extracting(v -> v.getName()).contains("keys").doesNotContain("gangway-ssh");
+    assertThat(pod.getSpec().getContainers().get(0).getVolumeMounts()).filteredOn(m -> m.getMountPath().equals("/etc/gangway/ssh"))
+        .singleElement().satisfies(m -> assertThat(m.getName()).isEqualTo("keys"));
+    assertThat(env(pod.getSpec().getContainers().get(0))).containsEntry("OMPI_MCA_plm_rsh_args", "-i /etc/gangway/ssh/mine");
+  }
+
+  @Test
   void initContainersGetTheRendezvousEnvAndHostfilesToo() {
     TrainingJob job = TestJobs.job("hpl", 2, 4);
     job.getSpec().setFramework(Framework.MPI);

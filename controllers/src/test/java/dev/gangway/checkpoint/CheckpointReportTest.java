@@ -43,6 +43,34 @@ class CheckpointReportTest {
         .hasMessageContaining(message);
   }
 
+  /**
+   * The namespace and name end up in an API server URL (the job is read and patched by them): what could never name
+   * an object is refused while parsing. Values are JSON-escaped, so a control character is the string's, not a
+   * parse error of the document.
+   */
+  @ParameterizedTest(name = "{0}: {1}")
+  @CsvSource(delimiter = '|', quoteCharacter = '\'', value = {
+      "namespace | ../..", "namespace | ..", "namespace | ML", "namespace | a/b", "namespace | a%2Fb", "namespace | \\u0000",
+      "namespace | -x", "namespace | x-", "namespace | a..b", "namespace | ' ml'", "namespace | \\u006d\\u0301",
+      "name | ../secrets", "name | llm?watch=true", "name | llm#x", "name | .", "name | \\uff4d\\uff4c"})
+  void aNamespaceOrNameThatCouldNeverNameAnObjectIsRefusedWhenParsed(String field, String value) {
+    String json = "{\"namespace\":\"ml\",\"name\":\"llm\",\"uid\":\"u\",\"attempt\":1,\"step\":5,\"path\":\"/c\"}"
+        .replace("\"" + field + "\":\"" + ("namespace".equals(field) ? "ml" : "llm") + "\"", "\"" + field + "\":\"" + value + "\"");
+    assertThat(json).as("the field was replaced").contains(value);
+    assertThatThrownBy(() -> CheckpointReport.fromJson(json)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("field '" + field + "' is not a Kubernetes name");
+  }
+
+  @Test
+  void theLongestNamesAndDottedNamesAreAcceptedAndOneCharacterMoreIsNot() {
+    String longest = "a".repeat(253);
+    String report = "{\"namespace\":\"%s\",\"name\":\"%s\",\"uid\":\"u\",\"attempt\":1,\"step\":5,\"path\":\"/c\"}";
+    assertThat(CheckpointReport.fromJson(report.formatted("ml", longest)).name()).isEqualTo(longest);
+    assertThat(CheckpointReport.fromJson(report.formatted("ml-2", "llm.v1-3")).job()).isEqualTo(new ResourceRef("ml-2", "llm.v1-3"));
+    assertThatThrownBy(() -> CheckpointReport.fromJson(report.formatted("ml", longest + "a")))
+        .hasMessageContaining("field 'name' is not a Kubernetes name").hasMessageEndingWith("...");
+  }
+
   @Test
   void nullIsRejected() {
     assertThatThrownBy(() -> CheckpointReport.fromJson(null)).isInstanceOf(IllegalArgumentException.class);

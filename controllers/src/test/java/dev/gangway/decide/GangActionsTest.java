@@ -23,7 +23,7 @@ class GangActionsTest {
     Pod onLive = TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1"));
     Pod onDeleted = TestJobs.pod(job, 1, 1, "n2", TestJobs.running("n2"));
     GangActions actions = GangActions.decide(restarting(), GangObservation.of(List.of(onLive, onDeleted), 1, 2), List.of(onLive, onDeleted),
-        onlyN1Exists, List.of());
+        onlyN1Exists, List.of(), false);
     assertThat(actions.podsToDelete()).containsExactlyInAnyOrder(onLive, onDeleted);
     assertThat(actions.podsToForceDelete()).containsExactly(onDeleted);
   }
@@ -38,7 +38,7 @@ class GangActionsTest {
     status.setAttempt(2);
     PinnedRank rank1 = new PinnedRank(1, "n1", false);
     GangActions actions = GangActions.decide(status, GangObservation.of(List.of(stuck, next), 2, 2), List.of(stuck, next), onlyN1Exists,
-        List.of(rank1));
+        List.of(rank1), false);
     assertThat(actions.podsToDelete()).isEmpty();
     assertThat(actions.podsToForceDelete()).containsExactly(stuck);
     assertThat(actions.ranksToCreate()).containsExactly(rank1);
@@ -49,7 +49,7 @@ class GangActionsTest {
     Pod a = TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1"));
     Pod b = TestJobs.pod(job, 1, 1, "n2", TestJobs.running("n2"));
     b.getMetadata().setDeletionTimestamp("2026-11-26T10:00:00Z");
-    GangActions actions = GangActions.decide(restarting(), GangObservation.of(List.of(a, b), 1, 2), List.of(a, b), node -> true, List.of());
+    GangActions actions = GangActions.decide(restarting(), GangObservation.of(List.of(a, b), 1, 2), List.of(a, b), node -> true, List.of(), false);
     assertThat(actions.podsToForceDelete()).isEmpty();
   }
 
@@ -59,12 +59,23 @@ class GangActionsTest {
     GangObservation none = GangObservation.of(List.of(), 1, 2);
     TrainingJobStatus pending = new TrainingJobStatus();
     pending.setPhase(JobPhase.Pending);
-    assertThat(GangActions.decide(pending, none, List.of(), node -> true, List.of(rank0)).ranksToCreate()).containsExactly(rank0);
-    assertThat(GangActions.decide(pending, none, List.of(), node -> true, List.of()).ranksToCreate()).isEmpty();
+    assertThat(GangActions.decide(pending, none, List.of(), node -> true, List.of(rank0), false).ranksToCreate()).containsExactly(rank0);
+    assertThat(GangActions.decide(pending, none, List.of(), node -> true, List.of(), false).ranksToCreate()).isEmpty();
     TrainingJobStatus suspended = new TrainingJobStatus();
     suspended.setPhase(JobPhase.Suspended);
-    assertThat(GangActions.decide(suspended, none, List.of(), node -> true, List.of(rank0)).ranksToCreate()).isEmpty();
-    assertThat(GangActions.decide(restarting(), none, List.of(), node -> true, List.of(rank0)).ranksToCreate()).isEmpty();
+    assertThat(GangActions.decide(suspended, none, List.of(), node -> true, List.of(rank0), false).ranksToCreate()).isEmpty();
+    assertThat(GangActions.decide(restarting(), none, List.of(), node -> true, List.of(rank0), false).ranksToCreate()).isEmpty();
+  }
+
+  @Test
+  void aGangThatCouldNeverFitGetsNoRanksServiceOrHostfile() {
+    TrainingJobStatus pending = new TrainingJobStatus();
+    pending.setPhase(JobPhase.Pending);
+    GangActions actions = GangActions.decide(pending, GangObservation.of(List.of(), 1, 1_000_000), List.of(), node -> true, List.of(), true);
+    assertThat(actions.ranksToCreate()).isEmpty();
+    assertThat(actions.ensureSharedObjects()).isFalse();
+    assertThat(GangActions.decide(pending, GangObservation.of(List.of(), 1, 2), List.of(), node -> true, List.of(), false)
+        .ensureSharedObjects()).as("a gang that could fit gets its Service while it waits").isTrue();
   }
 
   private static TrainingJobStatus restarting() {

@@ -53,7 +53,7 @@ class GangPlacementStepTest {
   /** The cluster as the informers show it now (the placer reads it when the gang decides), and the job's inputs. */
   private GangPlacementStep.Inputs inputs(List<Node> nodes, List<Pod> pods, Set<String> excluded, List<NodeExclusion> exclusions) {
     informer.show(nodes, pods);
-    return new GangPlacementStep.Inputs(HOSTS, 0, excluded, List::of, exclusions);
+    return new GangPlacementStep.Inputs(HOSTS, 0, excluded, List::of, exclusions, 220);
   }
 
   private PlacementDecision decide(List<Pod> pods, String placedTime, Instant now) {
@@ -346,6 +346,26 @@ class GangPlacementStepTest {
     assertThat(gpusOn("n1", 1, placedA) + gpusOn("n1", 2, placedB) + gpusOn("n1", 1, placedC))
         .as("GPUs decided onto n1, which has 8").isLessThanOrEqualTo(8);
     assertThat(placedC.kind()).as("a and b hold all of n1").isEqualTo(PlacementDecision.Kind.WAITING);
+  }
+
+  @Test
+  void aGangThatCouldNeverFitIsUnschedulableBeforeAnythingIsDecidedOrBuiltPerRank() {
+    PlacementDecision million = decideAlone("million", 1_000_000, 8, nodes, T0);
+    assertThat(million.kind()).isEqualTo(PlacementDecision.Kind.WAITING);
+    assertThat(million.reason()).isEqualTo(GangPlacementStep.UNSCHEDULABLE);
+    assertThat(million.keepsRanksUncreated()).isTrue();
+    assertThat(million.create()).isEmpty();
+    // Ranks asking for nothing stack without limit in placement's eyes: the nodes' pod slots (220 here) bound them, and
+    // the gang is judged without a list of its two billion missing ranks being built.
+    PlacementDecision noGpus = decideAlone("no-gpus", Integer.MAX_VALUE, 0, nodes, T0);
+    assertThat(noGpus.kind()).isEqualTo(PlacementDecision.Kind.WAITING);
+    assertThat(noGpus.message()).isEqualTo("needs 2147483647 rank pods; the cluster's nodes admit 220 pods in all (status.allocatable.pods)");
+    assertThat(noGpus.keepsRanksUncreated()).isTrue();
+    assertThat(noGpus.create()).isEmpty();
+    // Neither holds anything: a gang that fits takes both nodes.
+    PlacementDecision fits = decideAlone("fits", 2, 8, nodes, T0);
+    assertThat(fits.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+    assertThat(fits.create()).extracting(PinnedRank::node).containsExactlyInAnyOrder("n1", "n2");
   }
 
   @Test

@@ -24,7 +24,10 @@ class NodeHealthSignalTest {
       "bad level   | {\"node\":\"gpu-17\",\"severity\":\"fatal!\",\"time\":\"2026-11-02T10:00:00Z\"}  | not one of Fatal, Warning, Cleared",
       "no time     | {\"node\":\"gpu-17\",\"severity\":\"Fatal\"}                                        | 'time'",
       "bad time    | {\"node\":\"gpu-17\",\"severity\":\"Fatal\",\"time\":\"10:00\"}                   | RFC 3339",
-      "number node | {\"node\":17,\"severity\":\"Fatal\",\"time\":\"2026-11-02T10:00:00Z\"}              | 'node'"})
+      "number node | {\"node\":17,\"severity\":\"Fatal\",\"time\":\"2026-11-02T10:00:00Z\"}              | 'node'",
+      "path node   | {\"node\":\"../..\",\"severity\":\"Fatal\",\"time\":\"2026-11-02T10:00:00Z\"}          | field 'node' is not a Kubernetes name",
+      "query node  | {\"node\":\"gpu-1?dryRun=All\",\"severity\":\"Fatal\",\"time\":\"2026-11-02T10:00:00Z\"} | field 'node' is not a Kubernetes name",
+      "upper node  | {\"node\":\"GPU-17\",\"severity\":\"Fatal\",\"time\":\"2026-11-02T10:00:00Z\"}         | field 'node' is not a Kubernetes name"})
   void rejectsBadSignalsNamingTheProblem(String intent, String json, String message) {
     assertThatThrownBy(() -> NodeHealthSignal.fromJson(json)).as(intent).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(message);

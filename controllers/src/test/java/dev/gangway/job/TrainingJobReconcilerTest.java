@@ -61,6 +61,7 @@ class TrainingJobReconcilerTest {
     client.resources(TrainingJob.class).inAnyNamespace().delete();
     client.pods().inAnyNamespace().delete();
     client.services().inAnyNamespace().delete();
+    client.secrets().inAnyNamespace().delete();
     client.nodes().delete();
     client.resources(ClusterTopology.class).delete();
   }
@@ -184,6 +185,64 @@ class TrainingJobReconcilerTest {
     assertThat(DEPS.meters().find("gangway.job.goodput.ratio").tag("namespace", NS).tag("name", "resume").gauge().value())
         .isBetween(0.0, 1.0);
     assertThat(DEPS.meters().find("gangway.gpu.seconds.lost").tag("cause", "restart").counter().count()).isGreaterThanOrEqualTo(16.0);
+  }
+
+  /**
+   * An MPI job's ssh keys: one Secret, owned by the job, made before its ranks and kept as it is across a gang restart,
+   * so every rank of every attempt trusts the same key.
+   */
+  @Test
+  void anMpiJobGetsOneSshSecretOfItsOwnThatItsRanksOfEveryAttemptMount() {
+    nodes(2);
+    TrainingJob spec = TestJobs.job("hpl", 2, 8);
+    spec.getSpec().setFramework(dev.gangway.api.v1alpha1.Framework.MPI);
+    spec.getSpec().setFailurePolicy(new dev.gangway.api.v1alpha1.FailurePolicy());
+    spec.getSpec().getFailurePolicy().setBackoff(new dev.gangway.api.v1alpha1.Backoff());
+    spec.getSpec().getFailurePolicy().getBackoff().setInitialSeconds(1);
+    TrainingJob created = create(spec);
+    List<Pod> pods = awaitPods("hpl", 2);
+    List<io.fabric8.kubernetes.api.model.Secret> secrets = secretsOf("hpl");
+    assertThat(secrets).singleElement().satisfies(s -> {
+      assertThat(s.getMetadata().getName()).isEqualTo(JobNames.sshSecretName(created));
+      assertThat(s.getMetadata().getOwnerReferences()).singleElement()
+          .satisfies(o -> assertThat(o.getUid()).isEqualTo(created.getMetadata().getUid()));
+      assertThat(s.getImmutable()).isTrue();
+      assertThat(s.getData()).containsKeys("id_ed25519", "authorized_keys", "ssh_host_ed25519_key", "known_hosts", "ssh_config", "sshd_config");
+    });
+    String secret = secrets.get(0).getMetadata().getName();
+    assertThat(pods).allSatisfy(p -> assertThat(p.getSpec().getVolumes()).anySatisfy(v ->
+        assertThat(v.getSecret()).isNotNull().extracting(x -> x.getSecretName()).isEqualTo(secret)));
+
+    pods.forEach(p -> setStatus(p, TestJobs.running("n")));
+    awaitPhase("hpl", JobPhase.Running);
+    setStatus(pods.get(1), TestJobs.exited(1, "Error", "ORTE has lost communication"));
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(podNames("hpl")).containsExactlyInAnyOrder("hpl-r0-a2", "hpl-r1-a2"));
+    assertThat(client.pods().inNamespace(NS).withName("hpl-r0-a2").get().getSpec().getVolumes())
+        .anySatisfy(v -> assertThat(v.getSecret()).isNotNull().extracting(x -> x.getSecretName()).isEqualTo(secret));
+    assertThat(secretsOf("hpl")).singleElement().satisfies(s -> {
+      assertThat(s.getData()).isEqualTo(secrets.get(0).getData());
+      assertThat(s.getMetadata().getResourceVersion()).isEqualTo(secrets.get(0).getMetadata().getResourceVersion());
+    });
+  }
+
+  @Test
+  void anMpiJobThatMountsItsOwnSshSecretGetsNoneFromGangway() {
+    nodes(2);
+    TrainingJob spec = TestJobs.job("own", 2, 8);
+    spec.getSpec().setFramework(dev.gangway.api.v1alpha1.Framework.MPI);
+    spec.getSpec().getTemplate().getSpec().setVolumes(List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName("keys")
+        .withNewSecret().withSecretName("team-keys").endSecret().build()));
+    spec.getSpec().getTemplate().getSpec().getContainers().get(0).setVolumeMounts(List.of(
+        new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName("keys").withMountPath("/etc/gangway/ssh").build()));
+    create(spec);
+    assertThat(awaitPods("own", 2)).allSatisfy(p -> assertThat(p.getSpec().getVolumes()).filteredOn(v -> v.getSecret() != null)
+        .singleElement().satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("team-keys")));
+    assertThat(client.configMaps().inNamespace(NS).withName("own-mpi").get()).as("the hostfile still comes").isNotNull();
+    assertThat(secretsOf("own")).isEmpty();
+  }
+
+  private static List<io.fabric8.kubernetes.api.model.Secret> secretsOf(String job) {
+    return client.secrets().inNamespace(NS).withLabel(JobNames.LABEL_JOB, job).list().getItems();
   }
 
   @Test
@@ -611,7 +670,7 @@ class TrainingJobReconcilerTest {
       assertThat(placed.getMessage()).isEqualTo("needs 2 ranks x 8 GPUs within one nvlink-domain; the largest nvlink-domain (clique-1)"
           + " has 1 node x 8 GPUs = 8 GPUs this job may use (room for 1 such ranks)");
     });
-    assertThat(podNames("toobig")).as("pods are created only once placed").isEmpty();
+    assertThat(podNames("toobig")).as("pods of a gang no empty cluster could hold").isEmpty();
 
     // Created later, at the same priority: it is not queued behind the job that can never run.
     create(TestJobs.job("later", 2, 8));
@@ -621,6 +680,34 @@ class TrainingJobReconcilerTest {
     awaitPhase("later", JobPhase.Running);
     assertThat(JobConditions.find(job("toobig").getStatus().getConditions(), "Placed").orElseThrow().getReason())
         .isEqualTo("Unschedulable");
+    assertThat(podNames("toobig")).isEmpty();
+  }
+
+  @Test
+  void aMillionRankJobIsUnschedulableCreatesNothingAndGrowingTheClusterStartsASmallerOne() {
+    node("gpu-0", "rack-a", "clique-1", 8);
+    create(TestJobs.job("million", 1_000_000, 8));
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(placed("million")).hasValueSatisfying(placed -> {
+      assertThat(placed.getReason()).isEqualTo("Unschedulable");
+      assertThat(placed.getMessage()).startsWith("needs 1000000 ranks x 8 GPUs; the whole cluster has 1 node x 8 GPUs = 8 GPUs");
+    }));
+    assertThat(podNames("million")).isEmpty();
+    assertThat(client.services().inNamespace(NS).list().getItems()).extracting(s -> s.getMetadata().getName()).doesNotContain("million");
+    // Ranks that ask for no GPU, CPU or memory would stack without limit in placement's eyes: the nodes' pod slots bound them.
+    create(TestJobs.job("no-gpus", Integer.MAX_VALUE, 0));
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(placed("no-gpus")).hasValueSatisfying(placed -> {
+      assertThat(placed.getReason()).isEqualTo("Unschedulable");
+      assertThat(placed.getMessage()).isEqualTo("needs 2147483647 rank pods; the cluster's nodes admit 110 pods in all (status.allocatable.pods)");
+    }));
+    assertThat(podNames("no-gpus")).isEmpty();
+
+    // The check is not a one-off verdict: a job that could not fit on the cluster of its first reconcile starts once it can.
+    create(TestJobs.job("two", 2, 8));
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(placed("two"))
+        .hasValueSatisfying(placed -> assertThat(placed.getReason()).isEqualTo("Unschedulable")));
+    assertThat(podNames("two")).isEmpty();
+    node("gpu-1", "rack-a", "clique-1", 8);
+    assertThat(awaitPods("two", 2)).hasSize(2);
   }
 
   @Test
@@ -732,18 +819,29 @@ class TrainingJobReconcilerTest {
     return client.resource(job).create();
   }
 
+  /** The job's Placed condition, if it has a status with one yet. */
+  private static java.util.Optional<io.fabric8.kubernetes.api.model.Condition> placed(String name) {
+    TrainingJob job = job(name);
+    return job.getStatus() == null ? java.util.Optional.empty() : JobConditions.find(job.getStatus().getConditions(), "Placed");
+  }
+
   private static TrainingJob job(String name) {
     return client.resources(TrainingJob.class).inNamespace(NS).withName(name).get();
   }
 
   /** A user's edit: retried on a conflict, as kubectl does, since the operator writes the status meanwhile. */
   private static void patchSpec(String name, java.util.function.Consumer<TrainingJob> change) {
+    retriedOnConflict(() -> client.resources(TrainingJob.class).inNamespace(NS).withName(name).edit(j -> {
+      change.accept(j);
+      return j;
+    }));
+  }
+
+  /** A write based on a fresh read, read and written again (up to five times) when someone else wrote first. */
+  private static void retriedOnConflict(Runnable write) {
     for (int attempt = 1; ; attempt++) {
       try {
-        client.resources(TrainingJob.class).inNamespace(NS).withName(name).edit(j -> {
-          change.accept(j);
-          return j;
-        });
+        write.run();
         return;
       } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
         if (e.getCode() != 409 || attempt == 5) {
@@ -773,11 +871,12 @@ class TrainingJobReconcilerTest {
         .map(p -> p.getMetadata().getName()).sorted().toList();
   }
 
+  /** As a kubelet writes it: retried on a conflict, since the operator may be writing the pod's placement meanwhile. */
   private static void setStatus(Pod pod, PodStatus status) {
-    client.pods().inNamespace(NS).withName(pod.getMetadata().getName()).editStatus(p -> {
+    retriedOnConflict(() -> client.pods().inNamespace(NS).withName(pod.getMetadata().getName()).editStatus(p -> {
       p.setStatus(status);
       return p;
-    });
+    }));
   }
 
   private static List<String> events(String job) {

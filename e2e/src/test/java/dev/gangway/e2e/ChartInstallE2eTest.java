@@ -166,6 +166,14 @@ class ChartInstallE2eTest {
     await("TTL deletes the job").atMost(WAIT)
         .until(() -> cluster.kubectl("get", "tj", "chart-job", "-n", kube.namespace()).exitCode() != 0);
 
+    // An MPI job: its hostfile ConfigMap and its ssh key Secret are created on the chart's grants (create only, for Secrets).
+    kube.apply(TrainingJobLifecycleE2eTest.job("chart-mpi", 2, 1, "").replace("framework: pytorch", "framework: mpi"));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("chart-mpi")).as(() -> kube.describe("chart-mpi")).isEqualTo("Running"));
+    String mpiUid = kube.get("tj", "chart-mpi").path("metadata").path("uid").asText();
+    assertThat(kube.kubectl("get", "secrets", "-l", "gangway.dev/job-name=chart-mpi", "-o", "jsonpath={.items[*].metadata.ownerReferences[0].uid}").strip())
+        .as("one Secret, owned by the job").isEqualTo(mpiUid);
+    assertThat(kube.get("configmap", "chart-mpi-mpi").path("data").has("hostfile")).isTrue();
+
     // The leader keeps renewing its Lease past the renew deadline (10 s), still as the same holder.
     Instant acquired = Instant.parse(lease().path("spec").path("acquireTime").asText());
     await("the Lease renewed beyond the renew deadline").atMost(WAIT).until(() -> {

@@ -40,6 +40,14 @@ public final class Intake {
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** A node-health signal as a health agent sends it ({@code severity} Fatal, Warning or Cleared); returns the HTTP status. */
+  public static int postNodeHealth(String baseUrl, String node, String severity, String reason, String token)
+      throws IOException, InterruptedException {
+    String body = JSON.createObjectNode().put("node", node).put("severity", severity).put("reason", reason)
+        .put("time", java.time.Instant.now().toString()).toString();
+    return post(baseUrl, "/api/v1/node-health", body, token).statusCode();
+  }
+
   /**
    * A token bound to the pod, of its ServiceAccount, for Gangway's audience: what Gangway projects into a rank.
    *

@@ -55,7 +55,10 @@ public final class LocalCluster implements ClusterUnderTest {
         "--name", name, "--dir", cluster.dir.toString(), "--port-base", Integer.toString(portBase),
         "--nodes", repo.resolve("e2e/clusters/" + nodes + ".yaml").toString()));
     up.addAll(upOptions);
-    Command.run(Map.of(), repo, Duration.ofMinutes(5), null, up).assertOk();
+    // cluster.sh waits up to --timeout for each component and again for the nodes: give it that, and 5 min for the rest.
+    int timeout = upOptions.indexOf("--timeout");
+    Duration bound = Duration.ofMinutes(5).plusSeconds(timeout < 0 ? 0 : 2L * Integer.parseInt(upOptions.get(timeout + 1)));
+    Command.run(Map.of(), repo, bound, null, up).assertOk();
     cluster.env.put("KUBECONFIG", cluster.dir.resolve("kubeconfig").toString());
     cluster.env.put("PATH", bin + ":" + System.getenv("PATH"));
     cluster.env.put("GANGWAY_BIN_DIR", bin);

@@ -42,13 +42,14 @@ final class OperatorAccess {
         allow("delete", TJ, null, ns, "spec.ttlSecondsAfterFinished"),
         allow("update", TJ, "status", ns, "the reconciler's status write, locked to a resourceVersion"),
         allow("patch", TJ, "status", ns, "a check-in's lastCheckpoint; the error status"),
-        allow("update", TJ, "finalizers", ns, "ownerReferences with blockOwnerDeletion on pods, Services, ConfigMaps"),
+        allow("update", TJ, "finalizers", ns, "ownerReferences with blockOwnerDeletion on pods, Services, ConfigMaps, Secrets"),
         allow("get", "pods", null, ns, "the pod a check-in's token is bound to"),
         allow("create", "pods", null, ns, "rank pods"),
         allow("patch", "pods", null, ns, "placement annotations and lifting the scheduling gate"),
         allow("delete", "pods", null, ns, "gang restart"),
         allow("get", "pods", "log", ns, "a failed rank's last log lines in the Failed condition"),
         allow("create", "events", null, ns, "Events on TrainingJobs"),
+        allow("create", "secrets", null, ns, "an MPI job's ssh keys, once per job"),
         allow("create", "events", null, "default", "Events on Nodes")));
     for (String kind : List.of("services", "configmaps")) {
       for (String verb : List.of("list", "watch")) {
@@ -95,6 +96,10 @@ final class OperatorAccess {
         deny("create", "events.events.k8s.io", null, ns, "Events go through the core v1 API"),
         deny("get", "secrets", null, ns, "Gangway reads no Secrets"),
         deny("list", "secrets", null, Access.ALL, "Gangway reads no Secrets"),
+        deny("watch", "secrets", null, ns, "Gangway reads no Secrets"),
+        deny("update", "secrets", null, ns, "an ssh key Secret is immutable"),
+        deny("patch", "secrets", null, ns, "an ssh key Secret is immutable"),
+        deny("delete", "secrets", null, ns, "the garbage collector deletes it with the job"),
         deny("create", "pods", "exec", ns, "Gangway never execs into ranks"),
         deny("create", "serviceaccounts", "token", ns, "ranks get tokens from the kubelet, not from Gangway"),
         deny("get", LEASES, null, system, "someone-elses-lease", "only its own Lease is pinned"),
@@ -121,7 +126,8 @@ final class OperatorAccess {
         deny("get", "pods", null, other, "single pods are read only in watched namespaces"),
         deny("create", "pods", null, other, "not a watched namespace"),
         deny("delete", "pods", null, other, "not a watched namespace"),
-        deny("create", "events", null, other, "not a watched namespace")));
+        deny("create", "events", null, other, "not a watched namespace"),
+        deny("create", "secrets", null, other, "not a watched namespace")));
     for (String kind : List.of("services", "configmaps")) {
       all.add(deny("list", kind, null, other, "not a watched namespace"));
       all.add(deny("list", kind, null, Access.ALL, "informers per watched namespace: nothing readable cluster-wide"));

@@ -2,134 +2,195 @@ package dev.gangway.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gangway.e2e.bench.BenchClient;
+import dev.gangway.e2e.bench.PodTimeline;
+import dev.gangway.e2e.bench.SampleFile;
+import dev.gangway.e2e.chaos.Percentiles;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * Recovery time on the `superpod` cluster (128 nodes x 8 GPUs): a 128-rank gang, one rank failed
- * at a time, measured from the injection until every rank of the next attempt runs; beside it, the
- * first-start time of the same job in the same run. Prints numbers; asserts no wall-clock limit.
+ * Recovery time on the default path, on the `superpod` cluster (128 nodes x 8 GPUs): a 96-rank gang
+ * (32 nodes spare) with node exclusion on, as the operator ships it, one fault at a time, for each kind
+ * of fault: measured from the injection until every rank of the next attempt runs. Beside it, in the
+ * same run, the first start of the same gang (create → every rank Running). Each transition is timed
+ * by the arrival of the watch event that completed it ({@link PodTimeline}), not by polling. Prints
+ * numbers and writes one line per sample; asserts no wall-clock limit, only what each fault must do
+ * (the new attempt keeps off a node the fault blamed, and only such faults exclude one).
  *
- * <pre>mvn -B verify -pl e2e -Dtest=RecoveryBenchmark -Dgangway.bench=true [-Dgangway.bench.injections=20 -Dgangway.bench.starts=5]</pre>
+ * <pre>mvn -B verify -pl e2e -Dtest=RecoveryBenchmark -Dgangway.bench=true [-Dgangway.bench.samples=20 -Dgangway.bench.starts=5]</pre>
  */
 @EnabledIfSystemProperty(named = "gangway.bench", matches = "true")
 class RecoveryBenchmark {
-  private static final int RANKS = 128;
-  private static final String JOB = "bench";
+  private static final int RANKS = 96;
+  private static final String NAMESPACE = "default";
+  private static final Duration WAIT = Duration.ofSeconds(300);
+
+  /** The faults timed, each on a job of its own (so each kind's exclusions leave it the 32 spare nodes). */
+  enum Kind {
+    /** The training process of one rank exits 1: the program's failure, the node is not blamed. */
+    CRASH("crash"),
+    /** A Fatal node-health signal (XID 79) for one rank's node: a proactive restart off it, the node excluded. */
+    FATAL_SIGNAL("fatal-signal"),
+    /** One rank's node is deleted (lost): the gang restarts elsewhere at once, the node excluded. */
+    NODE_DELETED("node-deleted");
+
+    final String job;
+
+    Kind(String job) {
+      this.job = job;
+    }
+
+    boolean blamesNode() {
+      return this != CRASH;
+    }
+  }
 
   @Test
-  void recoveryBesideFirstStart() {
-    int injections = Integer.getInteger("gangway.bench.injections", 20);
+  void recoveryOfEachKindBesideFirstStart() throws Exception {
+    int samples = Integer.getInteger("gangway.bench.samples", 20);
     int starts = Integer.getInteger("gangway.bench.starts", 5);
-    try (LocalCluster cluster = LocalCluster.start(E2eEnvironment.REPO, E2eEnvironment.WORK.resolve("bench"), "superpod", 26500)) {
-      cluster.kubectlOk("apply", "--server-side", "-f", E2eEnvironment.REPO.resolve("crds").toString());
-      sleepUntil(() -> cluster.kubectl("get", "crd", "trainingjobs.gangway.dev", "-o",
-          "jsonpath={.status.conditions[?(@.type==\"Established\")].status}").stdout().strip().equals("True"), Duration.ofSeconds(60));
+    SampleFile raw = SampleFile.create(E2eEnvironment.WORK.resolve("bench/recovery-samples.tsv"),
+        "RecoveryBenchmark: superpod (128 nodes x 8 GPUs), " + RANKS + "-rank x 8-GPU gang, exclusion on (default), backoff 0 s\n"
+            + "started " + Instant.now() + "; seconds from the injection (or create) to the watch event that showed it",
+        "kind", "sample", "rank", "node", "total_s", "teardown_s", "first_created_s", "all_bound_s", "excluded_nodes",
+        "cause");
+    try (LocalCluster cluster = LocalCluster.start(E2eEnvironment.REPO, E2eEnvironment.WORK.resolve("bench"), "superpod", 26500,
+        List.of("--timeout", "300"))) {
+      cluster.installCrds();
       cluster.kubectlOk("apply", "-f", cluster.topology().toString());
       try (OperatorProcess operator = OperatorProcess.start(E2eEnvironment.REPO, cluster.kubeconfig(), 26508,
-          cluster.logs().resolve("operator.log"), Map.of())) {
-        List<Double> firstStarts = new ArrayList<>();
-        for (int i = 0; i < starts; i++) {
-          long t0 = System.nanoTime();
-          cluster.kubectlWithInput(job(), "apply", "-f", "-").assertOk();
-          await(cluster, "1/Running");
-          firstStarts.add(seconds(t0));
-          if (i < starts - 1) {
-            cluster.kubectlOk("delete", "tj", JOB, "--wait=true");
-            sleepUntil(() -> cluster.kubectlOk("get", "pods", "-l", "gangway.dev/job-name=" + JOB, "-o", "name").isBlank(),
-                Duration.ofSeconds(120));
+          cluster.logs().resolve("operator.log"), Map.of());
+           BenchClient client = BenchClient.of(cluster.kubeconfig());
+           PodTimeline timeline = PodTimeline.watch(client.kubernetes(), NAMESPACE)) {
+        Run run = new Run(cluster, operator, client, timeline, raw);
+        List<Duration> firstStarts = new ArrayList<>();
+        for (int i = 1; i <= starts; i++) {
+          firstStarts.add(run.firstStart("start-" + i, 1));
+          run.delete("start-" + i);
+        }
+        Map<Kind, List<Duration>> recoveries = new EnumMap<>(Kind.class);
+        for (Kind kind : Kind.values()) {
+          firstStarts.add(run.firstStart(kind.job, 0));
+          List<Duration> times = new ArrayList<>();
+          for (int i = 1; i <= samples; i++) {
+            times.add(run.recover(kind, i));
           }
+          recoveries.put(kind, times);
+          run.delete(kind.job);
         }
-        List<Double> recoveries = new ArrayList<>();
-        List<String> reported = new ArrayList<>();
-        Random random = new Random(42);
-        for (int i = 0; i < injections; i++) {
-          int attempt = i + 1;
-          int rank = random.nextInt(RANKS);
-          long t0 = System.nanoTime();
-          cluster.kubectlOk("annotate", "pod", "-l", "gangway.dev/job-name=" + JOB + ",gangway.dev/attempt=" + attempt
-              + ",gangway.dev/rank=" + rank, "gangway.dev/e2e-exit-code=1");
-          await(cluster, (attempt + 1) + "/Running");
-          recoveries.add(seconds(t0));
-          reported.add(cluster.kubectlOk("get", "tj", JOB, "-o", "jsonpath={.status.timings.lastRecoverySeconds}"));
-        }
-        assertThat(recoveries).hasSize(injections);
-        print(firstStarts, recoveries, reported);
+        print(firstStarts, recoveries, raw.path());
       }
     }
   }
 
-  private static void print(List<Double> firstStarts, List<Double> recoveries, List<String> reported) {
-    double startMedian = percentile(firstStarts, 50);
-    double recoveryMedian = percentile(recoveries, 50);
+  /** One benchmark run's cluster, operator and watch. */
+  private record Run(LocalCluster cluster, OperatorProcess operator, BenchClient client, PodTimeline timeline, SampleFile raw) {
+
+    /** Creates the job and waits until all its ranks run; returns create → the last rank's Running event. */
+    Duration firstStart(String job, int sample) {
+      long t0 = System.nanoTime();
+      client.create(NAMESPACE, manifest(job));
+      long running = timeline.awaitStarted(PodTimeline.ranksOf(job, 1), RANKS, WAIT);
+      Duration took = Duration.ofNanos(running - t0);
+      raw.row("first-start", sample == 0 ? job : Integer.toString(sample), "-", "-", seconds(took), "-", "-",
+          seconds(Duration.ofNanos(maxMark(PodTimeline.ranksOf(job, 1), PodTimeline.Marks::bound) - t0)), 0, "-");
+      return took;
+    }
+
+    /** Injects one fault of the kind into the job's current attempt and times its recovery. */
+    Duration recover(Kind kind, int sample) throws Exception {
+      int attempt = sample; // the job's attempt before the fault: one restart per sample
+      int rank = new Random(31L * sample + kind.ordinal()).nextInt(RANKS);
+      PodTimeline.Marks victim = timeline.pods(PodTimeline.ranksOf(kind.job, attempt)
+          .and(m -> m.label("gangway.dev/rank").equals(Integer.toString(rank))))
+          .get(0);
+      String node = victim.node();
+      // Fetched before the clock starts: a health agent holds its token already.
+      String agentToken = kind == Kind.FATAL_SIGNAL ? Intake.healthAgentToken(cluster) : null;
+      long t0 = System.nanoTime();
+      switch (kind) {
+        case CRASH -> client.annotatePod(NAMESPACE, victim.name(), "gangway.dev/e2e-exit-code", "1");
+        case FATAL_SIGNAL -> assertThat(Intake.postNodeHealth(operator.url(), node, "Fatal", "XID 79", agentToken)).isEqualTo(200);
+        case NODE_DELETED -> client.kubernetes().nodes().withName(node).delete();
+      }
+      long running = timeline.awaitStarted(PodTimeline.ranksOf(kind.job, attempt + 1), RANKS, WAIT);
+      Duration took = Duration.ofNanos(running - t0);
+      long teardown = minMark(PodTimeline.ranksOf(kind.job, attempt), PodTimeline.Marks::deleting);
+      long created = minMark(PodTimeline.ranksOf(kind.job, attempt + 1), PodTimeline.Marks::created);
+      long bound = maxMark(PodTimeline.ranksOf(kind.job, attempt + 1), PodTimeline.Marks::bound);
+      JsonNode status = client.trainingJob(NAMESPACE, kind.job).path("status");
+      List<String> excluded = new ArrayList<>();
+      status.path("excludedNodes").forEach(n -> excluded.add(n.asText()));
+      JsonNode history = status.path("restartHistory");
+      raw.row(kind.job, sample, rank, node, seconds(took), seconds(Duration.ofNanos(teardown - t0)),
+          seconds(Duration.ofNanos(created - t0)), seconds(Duration.ofNanos(bound - t0)), excluded.size(),
+          history.path(history.size() - 1).path("cause").asText("-"));
+      // What the default path must do, whatever the timing: a blamed node is excluded and avoided, a crash blames none.
+      if (kind.blamesNode()) {
+        assertThat(excluded).as("excluded after %s on %s", kind, node).contains(node);
+        assertThat(timeline.pods(PodTimeline.ranksOf(kind.job, attempt + 1))).extracting(PodTimeline.Marks::node).doesNotContain(node);
+      } else {
+        assertThat(excluded).as("a crash excludes no node").isEmpty();
+      }
+      if (kind == Kind.FATAL_SIGNAL) {
+        Intake.postNodeHealth(operator.url(), node, "Cleared", "repaired", agentToken); // other jobs may use it again; this one keeps off it
+      }
+      timeline.forgetGone(m -> true);
+      return took;
+    }
+
+    void delete(String job) {
+      client.deleteTrainingJob(NAMESPACE, job);
+      timeline.awaitGone(m -> m.label("gangway.dev/job-name").equals(job), WAIT);
+      timeline.forgetGone(m -> true);
+    }
+
+
+    private long minMark(Predicate<PodTimeline.Marks> selector, java.util.function.ToLongFunction<PodTimeline.Marks> mark) {
+      return timeline.pods(selector).stream().mapToLong(mark).filter(t -> t != PodTimeline.NEVER).min().orElse(PodTimeline.NEVER);
+    }
+
+    private long maxMark(Predicate<PodTimeline.Marks> selector, java.util.function.ToLongFunction<PodTimeline.Marks> mark) {
+      return timeline.pods(selector).stream().mapToLong(mark).max().orElse(PodTimeline.NEVER);
+    }
+  }
+
+
+  private static double seconds(Duration d) {
+    return d.toNanos() / 1e9;
+  }
+
+  private static void print(List<Duration> firstStarts, Map<Kind, List<Duration>> recoveries, Path raw) {
+    Percentiles start = Percentiles.of(firstStarts);
     System.out.println();
-    System.out.println("=== Recovery benchmark: superpod (128 nodes x 8 GPUs), " + RANKS + "-rank gang, backoff 0 s ===");
-    System.out.printf(Locale.ROOT, "%-36s %6s %8s %8s %8s%n", "measure", "n", "median", "p95", "max");
-    System.out.printf(Locale.ROOT, "%-36s %6d %7.2fs %7.2fs %7.2fs%n", "first start (apply -> all Running)", firstStarts.size(),
-        startMedian, percentile(firstStarts, 95), Collections.max(firstStarts));
-    System.out.printf(Locale.ROOT, "%-36s %6d %7.2fs %7.2fs %7.2fs%n", "recovery (inject -> all Running)", recoveries.size(),
-        recoveryMedian, percentile(recoveries, 95), Collections.max(recoveries));
-    System.out.printf(Locale.ROOT, "recovery / first start (medians): %.2fx%n", recoveryMedian / startMedian);
-    System.out.println("status.timings.lastRecoverySeconds per injection (whole seconds): " + reported);
+    System.out.println("=== Recovery benchmark: superpod (128 nodes x 8 GPUs), " + RANKS + "-rank gang, exclusion on, backoff 0 s ===");
+    System.out.println("first start (create -> all Running)      " + start);
+    recoveries.forEach((kind, times) -> {
+      Percentiles p = Percentiles.of(times);
+      System.out.printf(Locale.ROOT, "recovery %-13s (inject -> all Running) %s   p50 / first-start p50: %.2fx%n", kind.job, p,
+          p.p50().toNanos() / (double) start.p50().toNanos());
+    });
+    System.out.println("raw samples: " + raw);
   }
 
-  private static void await(LocalCluster cluster, String attemptAndPhase) {
-    sleepUntil(() -> cluster.kubectl("get", "tj", JOB, "-o", "jsonpath={.status.attempt}/{.status.phase}").stdout().strip()
-        .equals(attemptAndPhase), Duration.ofSeconds(180));
-  }
-
-  private static void sleepUntil(java.util.function.BooleanSupplier done, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!done.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not reached within " + timeout.toSeconds() + " s");
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-  }
-
-  private static double seconds(long since) {
-    return (System.nanoTime() - since) / 1e9;
-  }
-
-  private static double percentile(List<Double> values, int p) {
-    List<Double> sorted = new ArrayList<>(values);
-    Collections.sort(sorted);
-    int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
-  }
-
-  private static String job() {
-    return """
-        apiVersion: gangway.dev/v1alpha1
-        kind: TrainingJob
-        metadata:
-          name: %s
-          namespace: default
-        spec:
-          replicas: %d
-          gpusPerReplica: 8
+  private static String manifest(String job) {
+    return Manifests.trainingJob(job, RANKS, 8, """
           failurePolicy:
             maxRestarts: 1000
-            excludeFailedNodes: false
+            maxInfrastructureRestarts: 1000
             backoff: {initialSeconds: 0, maxSeconds: 0}
-          template:
-            spec:
-              containers:
-              - name: trainer
-                image: busybox
-        """.formatted(JOB, RANKS);
+        """, "");
   }
 }

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * the real control plane; their environment, unchanged, is given to torchrun, torch.distributed, JAX and
  * Open MPI's mpirun and MPICH's mpiexec running as local processes (e2e/clients/run-ranks.sh: the ranks' DNS names resolve to
  * their own loopback address in a private network namespace). Each client must form the whole world and
- * all-reduce the ranks; again after a gang restart (attempt 2, the same names).
+ * all-reduce the ranks; again after a gang restart (attempt 2, the same names). MPI launchers reach the ranks over
+ * real ssh to real sshd with the key Secret Gangway generated for the job, read back from the API server.
  */
 @ExtendWith(E2eEnvironment.Extension.class)
 class RendezvousClientsE2eTest {
@@ -91,19 +92,9 @@ class RendezvousClientsE2eTest {
   void openMpi4LaunchesOverSshOnEveryHostOfTheInjectedHostfile() {
     TrainingClients clients = TrainingClients.get();
     clients.assume(clients.openMpi4Mpirun()).assume(clients.sshd());
-    startMpiJob("hpl");
-    for (int attempt = 1; attempt <= 2; attempt++) {
-      assertHostfiles("hpl");
-      LocalRanks ranks = LocalRanks.of(podsOf("hpl", attempt), kube);
-      // No -np and no -hostfile: mpirun must take both from the hostfile the environment names.
-      LocalRanks.Run run = ranks.run(mpiHarness(clients), true, List.of("sh", TrainingClients.script("mpi-rank.sh").toString(),
-          clients.openMpi4Mpirun().toString(), clients.debianPython().toString(), TrainingClients.script("allreduce_mpi.py").toString()));
-      assertWorld(run, "mpi", 4);
-      assertTwoProcessesOnEachRank(run, "hpl");
-      if (attempt == 1) {
-        restart("hpl");
-      }
-    }
+    // No -np and no -hostfile: mpirun must take both from the hostfile the environment names.
+    launchesOnEveryAttempt("hpl", 2, false, mpiHarness(clients), "mpi", "Open MPI v4.", List.of("sh", TrainingClients.script("mpi-rank.sh").toString(),
+        clients.openMpi4Mpirun().toString(), clients.debianPython().toString(), TrainingClients.script("allreduce_mpi.py").toString()));
   }
 
   /**
@@ -116,19 +107,14 @@ class RendezvousClientsE2eTest {
   void mpichLaunchesOverSshOnEveryHostOfTheInjectedHydraHostfile() {
     TrainingClients clients = TrainingClients.get();
     clients.assume(clients.mpichMpiexec()).assume(clients.sshd()).assume(clients.venvPython());
-    startMpiJob("mpich");
-    LocalRanks ranks = LocalRanks.of(podsOf("mpich", 1), kube);
     Map<String, String> harness = mpiHarness(clients);
     // The venv's mpi4py on MPICH (its MPICH-ABI module needs libmpi.so.12, Debian's libmpich.so.12).
     harness.put("MPI4PY_LIBMPI", clients.mpichLibrary().toString());
     harness.put("LD_LIBRARY_PATH", harness.get("LD_LIBRARY_PATH") + ":" + clients.mpichLibrary().getParent());
-    LocalRanks.Run run = ranks.run(harness, true, List.of("sh", "-c",
+    launchesOnEveryAttempt("mpich", 2, false, harness, "mpi", "MPICH Version", List.of("sh", "-c",
         "exec sh \"$0\" \"$1\" -localhost \"$GANGWAY_MASTER_ADDR\" \"$2\" \"$3\"",
         TrainingClients.script("mpi-rank.sh").toString(), clients.mpichMpiexec().toString(),
         clients.venvPython().toString(), TrainingClients.script("allreduce_mpi.py").toString()));
-    assertWorld(run, "mpi", 4);
-    assertTwoProcessesOnEachRank(run, "mpich");
-    assertThat(run.output().get(0)).contains("MPICH Version");
   }
 
   /**
@@ -140,18 +126,47 @@ class RendezvousClientsE2eTest {
   void openMpi5LaunchesOverSshOnEveryHostOfTheInjectedHostfile() {
     TrainingClients clients = TrainingClients.get();
     clients.assume(clients.openMpi5Mpirun()).assume(clients.sshd());
-    startMpiJob("ompi5");
-    assertHostfiles("ompi5");
-    await("pod IPs").atMost(WAIT).until(() -> podsOf("ompi5", 1).stream().noneMatch(p -> p.path("status").path("podIP").asText().isEmpty()));
-    LocalRanks ranks = LocalRanks.onPodNetwork(podsOf("ompi5", 1), kube);
-    Map<String, String> harness = mpiHarness(clients);
-    // On a pod network Open MPI picks eth0 by itself, as in a pod.
-    harness.remove("OMPI_MCA_btl_tcp_if_include");
-    LocalRanks.Run run = ranks.run(harness, true, List.of("sh", TrainingClients.script("mpi-rank.sh").toString(),
-        clients.openMpi5Mpirun().toString(), clients.venvPython().toString(), TrainingClients.script("allreduce_mpi.py").toString()));
-    assertWorld(run, "mpi", 4);
-    assertTwoProcessesOnEachRank(run, "ompi5");
-    assertThat(run.output().get(0)).contains("Open MPI v5.");
+    launchesOnEveryAttempt("ompi5", 2, true, podNetworkHarness(clients), "mpi", "Open MPI v5.", List.of("sh",
+        TrainingClients.script("mpi-rank.sh").toString(), clients.openMpi5Mpirun().toString(), clients.venvPython().toString(),
+        TrainingClients.script("allreduce_mpi.py").toString()));
+  }
+
+  /**
+   * Intel MPI's Hydra reads the Hydra-format hostfile from I_MPI_HYDRA_HOST_FILE and the job's ssh configuration from
+   * I_MPI_HYDRA_BOOTSTRAP_EXEC_EXTRA_ARGS (both set by Gangway): no -n, no -f, no -localhost. Its fabric is
+   * libfabric's tcp provider (Debian's libfabric; PyPI has none). On a pod network, as a pod would be.
+   */
+  @Test
+  void intelMpiLaunchesOverSshOnEveryHostOfTheInjectedHydraHostfile() {
+    TrainingClients clients = TrainingClients.get();
+    clients.assume(clients.intelMpiexec()).assume(clients.sshd()).assume(clients.venvPython());
+    Map<String, String> harness = podNetworkHarness(clients);
+    // The image's choice of fabric, not a rendezvous variable: TCP, as on any Ethernet pod network.
+    harness.put("FI_PROVIDER", "tcp");
+    harness.put("MPI4PY_LIBMPI", clients.intelMpiLibraries().resolve("libmpi.so.12").toString());
+    harness.put("LD_LIBRARY_PATH", clients.intelMpiLibraries() + ":" + harness.get("LD_LIBRARY_PATH"));
+    launchesOnEveryAttempt("impi", 1, true, harness, "mpi", "Intel(R) MPI Library", List.of("sh",
+        TrainingClients.script("mpi-rank.sh").toString(), clients.intelMpiexec().toString(), clients.venvPython().toString(),
+        TrainingClients.script("allreduce_mpi.py").toString()));
+  }
+
+  /**
+   * DeepSpeed's own launcher on rank 0 of an mpi job: {@code deepspeed --launcher openmpi --hostfile $GANGWAY_MPI_HOSTFILE}
+   * reads the slots from Gangway's hostfile and starts the processes with Open MPI's mpirun over ssh (the job's keys,
+   * through the variables Gangway sets); deepspeed.init_distributed() forms the world from the MPI environment. Its
+   * runner's own pre-flight ssh check and master-address lookup call plain {@code ssh}, without the job's ssh_config,
+   * hence {@code --no_ssh_check} and {@code --master_addr} (the README's line). On a pod network: the runner tells
+   * mpirun to use eth0.
+   */
+  @Test
+  void deepSpeedsLauncherReadsTheInjectedHostfileAndLaunchesOverSsh() {
+    TrainingClients clients = TrainingClients.get();
+    clients.assume(clients.deepSpeed()).assume(clients.openMpi4Mpirun()).assume(clients.sshd());
+    launchesOnEveryAttempt("ds", 1, true, podNetworkHarness(clients), "deepspeed", "cmd = mpirun -n 4 -hostfile /etc/gangway/mpi/hostfile",
+        List.of("sh", "-c",
+            "exec sh \"$0\" \"$1\" --launcher openmpi --no_ssh_check --master_addr \"$GANGWAY_MASTER_ADDR\" --hostfile \"$GANGWAY_MPI_HOSTFILE\" \"$2\"",
+            TrainingClients.script("mpi-rank.sh").toString(), clients.deepSpeed().toString(),
+            TrainingClients.script("allreduce_deepspeed.py").toString()));
   }
 
   /**
@@ -175,65 +190,113 @@ class RendezvousClientsE2eTest {
   }
 
   /**
-   * An MPI job as the README shows it: the user's Secret with the job's ssh keys mounted at
-   * /etc/gangway/ssh, Open MPI's and Hydra's ssh told to use its ssh_config, successPolicy RankZero (the
-   * job ends with the launcher on rank 0; every rank serves sshd).
+   * An MPI job of 2 ranks × 2 GPUs launched by {@code command} on each of its first {@code attempts} attempts (a gang
+   * restart between two, the same names): the ranks use the job's ssh key, the launcher on rank 0 forms one world of
+   * 4 processes, 2 on each rank's host, and rank 0's output shows {@code launcher} (which MPI ran).
+   *
+   * @param podNetwork whether the ranks run on a pod network (their pods' IPs) rather than loopback addresses
    */
-  private static String mpiJob(String name, int replicas, int gpus, String secret) {
-    return Manifests.trainingJob(name, replicas, gpus, "  successPolicy: RankZero\n" + Manifests.failurePolicy("maxRestarts: 3", 1),
-            "      volumes:\n      - name: ssh\n        secret: {secretName: %s, defaultMode: 0400}\n".formatted(secret))
-        .replace("framework: pytorch", "framework: mpi")
-        .replace("image: busybox", "image: busybox\n"
-            + "        env:\n"
-            + "        - {name: OMPI_MCA_plm_rsh_args, value: \"-F /etc/gangway/ssh/ssh_config\"}\n"
-            + "        - {name: PRTE_MCA_plm_ssh_args, value: \"-F /etc/gangway/ssh/ssh_config\"}\n"
-            + "        - {name: HYDRA_LAUNCHER_EXTRA_ARGS, value: \"-F /etc/gangway/ssh/ssh_config\"}\n"
-            + "        volumeMounts:\n"
-            + "        - {name: ssh, mountPath: /etc/gangway/ssh}");
-  }
-
-  /** The Secret a user creates once per job: a client key, a host key and the ssh/sshd configuration. */
-  private void createSshSecret(String secret, String job) {
-    try {
-      Path keys = Files.createTempDirectory(E2eEnvironment.WORK, "ssh");
-      for (String key : List.of("id_ecdsa", "host_key")) {
-        Command.run(Map.of(), keys, Duration.ofSeconds(30), null,
-            List.of("ssh-keygen", "-q", "-t", "ecdsa", "-N", "", "-C", "", "-f", keys.resolve(key).toString())).assertOk();
+  private void launchesOnEveryAttempt(String job, int attempts, boolean podNetwork, Map<String, String> harness, String client,
+                                      String launcher, List<String> command) {
+    String key = startMpiJob(job);
+    for (int attempt = 1; attempt <= attempts; attempt++) {
+      assertHostfiles(job);
+      LocalRanks ranks = podNetwork ? onPodNetwork(job, attempt) : LocalRanks.of(podsOf(job, attempt), kube);
+      assertRanksUseTheJobsSecret(ranks, job, key);
+      LocalRanks.Run run = ranks.run(harness, true, command);
+      assertWorld(run, client, 4);
+      assertTwoProcessesOnEachRank(run, job);
+      assertThat(run.output().get(0)).as(run.describe()).contains(launcher);
+      if (attempt < attempts) {
+        restart(job);
       }
-      String domain = "*." + job + "." + kube.namespace() + ".svc";
-      Files.copy(keys.resolve("id_ecdsa.pub"), keys.resolve("authorized_keys"));
-      Files.writeString(keys.resolve("known_hosts"), domain + " " + Files.readString(keys.resolve("host_key.pub")).strip() + "\n");
-      Files.writeString(keys.resolve("ssh_config"), """
-          Host %s
-            IdentityFile /etc/gangway/ssh/id_ecdsa
-            UserKnownHostsFile /etc/gangway/ssh/known_hosts
-            StrictHostKeyChecking yes
-            BatchMode yes
-          """.formatted(domain));
-      Files.writeString(keys.resolve("sshd_config"), """
-          HostKey /etc/gangway/ssh/host_key
-          AuthorizedKeysFile /etc/gangway/ssh/authorized_keys
-          PasswordAuthentication no
-          KbdInteractiveAuthentication no
-          PermitRootLogin prohibit-password
-          UsePAM no
-          PidFile none
-          """);
-      List<String> args = new java.util.ArrayList<>(List.of("create", "secret", "generic", secret));
-      for (String file : List.of("id_ecdsa", "authorized_keys", "host_key", "known_hosts", "ssh_config", "sshd_config")) {
-        args.add("--from-file=" + file + "=" + keys.resolve(file));
-      }
-      kube.kubectl(args.toArray(String[]::new));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 
-  /** An MPI job of 2 ranks × 2 GPUs (2 slots each) with its own ssh Secret, once Running. */
-  private void startMpiJob(String name) {
-    createSshSecret(name + "-ssh", name);
-    kube.apply(mpiJob(name, 2, 2, name + "-ssh"));
+  /** As {@link #mpiHarness}, on a pod network: there launchers pick eth0 by themselves, as in a pod. */
+  private static Map<String, String> podNetworkHarness(TrainingClients clients) {
+    Map<String, String> env = mpiHarness(clients);
+    env.remove("OMPI_MCA_btl_tcp_if_include");
+    return env;
+  }
+
+  /** An attempt's ranks on a pod network, once KWOK gave every pod its IP (a new attempt's pods get new ones). */
+  private LocalRanks onPodNetwork(String job, int attempt) {
+    await("pod IPs").atMost(WAIT).until(() -> podsOf(job, attempt).stream().noneMatch(p -> p.path("status").path("podIP").asText().isEmpty()));
+    return LocalRanks.onPodNetwork(podsOf(job, attempt), kube);
+  }
+
+  /**
+   * An MPI job as the README shows it: no ssh keys, no ssh variables (Gangway generates the job's key Secret and
+   * points the launchers at it), successPolicy RankZero (the job ends with the launcher on rank 0; every rank serves sshd).
+   */
+  private static String mpiJob(String name, int replicas, int gpus) {
+    return Manifests.trainingJob(name, replicas, gpus, "  successPolicy: RankZero\n" + Manifests.failurePolicy("maxRestarts: 3", 1))
+        .replace("framework: pytorch", "framework: mpi");
+  }
+
+  /**
+   * An MPI job of 2 ranks × 2 GPUs (2 slots each), once Running, and the ssh key Secret Gangway made for it, as the
+   * API server stores it: exactly one, owned by the job (garbage-collected with it), every rank mounting it.
+   *
+   * @return the public half of the job's client key, as authorized_keys holds it
+   */
+  private String startMpiJob(String name) {
+    kube.apply(mpiJob(name, 2, 2));
     await(name + " Running").atMost(WAIT).untilAsserted(() -> assertThat(kube.phase(name)).as(kube.describe(name)).isEqualTo("Running"));
+    String uid = kube.get("tj", name).path("metadata").path("uid").asText();
+    JsonNode secrets = kube.get("secrets", "-l", "gangway.dev/job-name=" + name).path("items");
+    assertThat(secrets.size()).as("the job's ssh Secrets").isEqualTo(1);
+    JsonNode secret = secrets.get(0);
+    assertThat(secret.path("metadata").path("ownerReferences").get(0).path("uid").asText()).isEqualTo(uid);
+    assertThat(secret.path("immutable").asBoolean()).isTrue();
+    String clientKey = decoded(secret, "id_ed25519");
+    String authorized = decoded(secret, "authorized_keys").strip();
+    // OpenSSH derives the authorised public key from the client key Gangway generated.
+    assertThat(sshKeygenPublicKey(clientKey)).isEqualTo(authorized);
+    for (JsonNode pod : podsOf(name, 1)) {
+      assertThat(pod.path("spec").path("volumes").findValuesAsText("secretName")).containsExactly(secret.path("metadata").path("name").asText());
+    }
+    return authorized;
+  }
+
+  /**
+   * The files the local ranks' ssh and sshd use are the Secret's, read from the API server (LocalRanks mounts it as
+   * the kubelet would), and the key is still the one the job started with.
+   */
+  private void assertRanksUseTheJobsSecret(LocalRanks ranks, String job, String key) {
+    Path ssh = ranks.dir().resolve("etc/gangway/ssh");
+    try {
+      assertThat(Files.readString(ssh.resolve("authorized_keys")).strip()).as("attempt's key").isEqualTo(key);
+      assertThat(sshKeygenPublicKey(Files.readString(ssh.resolve("id_ed25519")))).isEqualTo(key);
+      assertThat(Files.readString(ssh.resolve("known_hosts"))).startsWith("*." + job + "." + kube.namespace() + ".svc ssh-ed25519 ");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    assertThat(ranks.env(0)).containsEntry("OMPI_MCA_plm_rsh_args", "-F /etc/gangway/ssh/ssh_config")
+        .containsEntry("PRTE_MCA_plm_ssh_args", "-F /etc/gangway/ssh/ssh_config")
+        .containsEntry("HYDRA_LAUNCHER_EXTRA_ARGS", "-F /etc/gangway/ssh/ssh_config")
+        .containsEntry("I_MPI_HYDRA_BOOTSTRAP_EXEC_EXTRA_ARGS", "-F /etc/gangway/ssh/ssh_config");
+  }
+
+  private static String decoded(JsonNode secret, String file) {
+    return new String(java.util.Base64.getDecoder().decode(secret.path("data").path(file).asText()), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** The public key OpenSSH's ssh-keygen reads out of a private key file, without its comment. */
+  private static String sshKeygenPublicKey(String privateKey) {
+    try {
+      Path dir = Files.createTempDirectory(E2eEnvironment.WORK, "key");
+      Path file = dir.resolve("id");
+      Files.writeString(file, privateKey);
+      Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      Command.Result result = Command.run(Map.of(), dir, Duration.ofSeconds(30), null, List.of("ssh-keygen", "-y", "-f", file.toString()));
+      result.assertOk();
+      String[] parts = result.stdout().strip().split(" ");
+      return parts[0] + " " + parts[1];
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The launcher placed 2 processes on each rank's host (each reports its rank pod's hostname). */

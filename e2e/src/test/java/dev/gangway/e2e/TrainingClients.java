@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * The real training clients that e2e/clients/build-clients.sh installed from the package registries:
  * Debian's torch (torchrun, gloo), Open MPI 4 and MPICH 4, a virtualenv with JAX (CPU), Open MPI 5 and mpi4py,
- * and an unpacked sshd. Built once per machine and cached; a test that needs a missing one is skipped
+ * one with DeepSpeed, one with Intel MPI's runtime, and an unpacked sshd. Built once per machine and cached; a test that needs a missing one is skipped
  * with build-clients.sh's own account of why.
  */
 final class TrainingClients {
@@ -67,6 +67,21 @@ final class TrainingClients {
 
   Path venvPython() {
     return dir == null ? Path.of("/nonexistent") : dir.resolve("venv/bin/python");
+  }
+
+  /** DeepSpeed's launcher, in a virtualenv on Debian's python3 (its torch 1.13 and its mpi4py for Open MPI 4). */
+  Path deepSpeed() {
+    return dir == null ? Path.of("/nonexistent") : dir.resolve("deepspeed/bin/deepspeed");
+  }
+
+  /** Intel MPI's Hydra launcher (PyPI's impi-rt, on Debian's libfabric). */
+  Path intelMpiexec() {
+    return dir == null ? Path.of("/nonexistent") : dir.resolve("impi/bin/mpiexec.hydra");
+  }
+
+  /** Intel MPI's libraries: its libmpi.so.12 (MPICH's ABI), for the venv's mpi4py. */
+  Path intelMpiLibraries() {
+    return dir == null ? Path.of("/nonexistent") : dir.resolve("impi/lib");
   }
 
   Path openMpi5Mpirun() {

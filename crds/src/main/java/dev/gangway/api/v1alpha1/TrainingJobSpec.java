@@ -30,7 +30,8 @@ public class TrainingJobSpec {
   @JsonPropertyDescription("Rendezvous environment to inject: pytorch (torchrun PET_* and MASTER_ADDR/WORLD_SIZE/RANK), "
       + "jax (JAX_COORDINATOR_ADDRESS, which jax.distributed.initialize() reads, and JAX_NUM_PROCESSES/JAX_PROCESS_ID, which "
       + "it does not: pass them as num_processes and process_id), mpi (hostfiles in Open MPI and Hydra formats under "
-      + "/etc/gangway/mpi and the Open MPI 4/5, MPICH and Intel MPI variables pointing at them) or generic (only the "
+      + "/etc/gangway/mpi, the job's ssh keys in a Secret Gangway generates, mounted at /etc/gangway/ssh unless the template "
+      + "mounts its own there, and the Open MPI 4/5, MPICH and Intel MPI variables pointing at both) or generic (only the "
       + "GANGWAY_* variables). Default pytorch.")
   private Framework framework = Framework.PYTORCH;
 

@@ -10,15 +10,17 @@ import java.util.Map;
 public final class UnexercisedGrants {
   private static final Map<String, String> EITHER_MODE = Map.of(
       "update gangway.dev/trainingjobs/finalizers", "checked by the OwnerReferencesPermissionEnforcement admission plugin when a pod,"
-          + " Service or ConfigMap is created with blockOwnerDeletion: an authorization check inside the API server, not a request, so"
+          + " Service, ConfigMap or Secret is created with blockOwnerDeletion: an authorization check inside the API server, not a request, so"
           + " no audit event; the e2e apiserver does not enable that plugin (OpenShift and hardened clusters do)",
       "get pods/log", "read only when a rank fails (its last lines go into the Failed/Restarting message); no rank fails in the chart"
           + " scenario; RecoveryE2eTest exercises it with the admin identity",
       "delete pods", "a gang restart; the chart scenario restarts no gang; RecoveryE2eTest exercises it with the admin identity",
       "patch services", "converges the headless Service only when someone changed the part Gangway owns; TrainingJobReconcilerTest",
       "patch configmaps", "converges the MPI hostfile only when someone changed it; TrainingJobReconcilerTest",
-      "create configmaps", "only framework: mpi jobs get a hostfile ConfigMap; the chart scenario runs none;"
-          + " RendezvousClientsE2eTest exercises it with the admin identity",
+      "create configmaps", "only framework: mpi jobs get a hostfile ConfigMap; the every-namespace scenario runs one, the"
+          + " watchNamespaces scenario none",
+      "create secrets", "only framework: mpi jobs get an ssh key Secret; the every-namespace scenario runs one, the"
+          + " watchNamespaces scenario none",
       "update coordination.k8s.io/leases", "JOSDK checks get/create/update on the Lease before it starts leader election and"
           + " refuses to start without them; Fabric8 then renews and takes over the Lease with PATCH, so update is never sent");
 

@@ -1,0 +1,14 @@
+"""One all-reduce of the rank with DeepSpeed's communication layer, started by DeepSpeed's launcher.
+
+deepspeed.init_distributed() finds the world from the MPI environment the launcher's mpirun gave it (rank,
+size, rank 0's address); gloo, since these ranks have no GPU.
+"""
+import socket
+import torch
+import torch.distributed as dist
+import deepspeed
+
+deepspeed.init_distributed(dist_backend="gloo")
+value = torch.tensor([dist.get_rank()], dtype=torch.int64)
+dist.all_reduce(value)
+print(f"RESULT client=deepspeed world={dist.get_world_size()} rank={dist.get_rank()} sum={int(value.item())} host={socket.gethostname()}", flush=True)

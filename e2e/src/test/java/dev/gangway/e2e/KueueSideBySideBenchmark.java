@@ -1,0 +1,177 @@
+package dev.gangway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.gangway.api.v1alpha1.ClusterTopology;
+import dev.gangway.bench.ScenarioRunner;
+import dev.gangway.bench.Shapes;
+import dev.gangway.bench.TpStream;
+import dev.gangway.e2e.sidebyside.ContenderResult;
+import dev.gangway.e2e.sidebyside.Contender;
+import dev.gangway.e2e.sidebyside.JobManifests;
+import dev.gangway.e2e.sidebyside.PlacementScore;
+import dev.gangway.e2e.sidebyside.PodTimeline;
+import dev.gangway.e2e.sidebyside.ReplayJob;
+import dev.gangway.e2e.sidebyside.SideBySideTable;
+import dev.gangway.topology.Level;
+import dev.gangway.topology.Topology;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeList;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * Issue 15 item 3: one seeded stream of tensor-parallel jobs ({@link TpStream}) replayed on the same KWOK cluster
+ * (`nvl72`: 16 GB200 NVL72 racks, 288 nodes × 4 GPUs) through Gangway, through Kueue 0.17 with Topology Aware
+ * Scheduling, and through kube-scheduler alone, one after another, each in its own namespace with only its own
+ * system running. Each job asks for the same thing (see {@link JobManifests}); ranks run for the stream's duration
+ * scaled to seconds, then succeed. Prints one table (apply → all ranks Running, jobs per minute, GPU utilisation, domains
+ * spanned and ring crossings per level against the lower bound, TP groups split, what each could not honour). A
+ * benchmark: it asserts only that the run measured something, never a time.
+ *
+ * <pre>mvn -B verify -pl e2e -Dtest=KueueSideBySideBenchmark -Dgangway.bench=true
+ *     [-Dgangway.bench.jobs=30 -Dgangway.bench.seed=1 -Dgangway.bench.load=0.9 -Dgangway.bench.secondsPerHour=10
+ *      -Dgangway.bench.minRunSeconds=10]</pre>
+ */
+@EnabledIfSystemProperty(named = "gangway.bench", matches = "true")
+class KueueSideBySideBenchmark {
+  private static final String CLUSTER = "nvl72";
+  private static final String SHAPE = "nvl72-16";
+  private static final int PORT_BASE = 26700;
+
+  @Test
+  void sameStreamThroughGangwayKueueTasAndKubeSchedulerAlone() throws IOException {
+    int count = Integer.getInteger("gangway.bench.jobs", 30);
+    long seed = Long.getLong("gangway.bench.seed", 1);
+    double load = Double.parseDouble(System.getProperty("gangway.bench.load", "0.9"));
+    double secondsPerHour = Double.parseDouble(System.getProperty("gangway.bench.secondsPerHour", "10"));
+    int minRun = Integer.getInteger("gangway.bench.minRunSeconds", 10);
+    Shapes.Shape shape = Shapes.byName(SHAPE);
+    List<ScenarioRunner.Job> jobs = TpStream.jobs(count, seed, load, shape, new int[shape.nodes()]);
+    List<ReplayJob> stream = ReplayJob.of(jobs, secondsPerHour, minRun);
+    Path kueue = KueueManager.binary(E2eEnvironment.REPO);
+    Path work = E2eEnvironment.WORK.resolve("kueue-bench");
+    Instant started = Instant.now();
+    try (LocalCluster cluster = LocalCluster.start(E2eEnvironment.REPO, work, CLUSTER, PORT_BASE, List.of("--timeout", "300"))) {
+      cluster.installCrds();
+      cluster.kubectlOk("apply", "-f", cluster.topology().toString());
+      KueueManager.installCrds(E2eEnvironment.REPO, cluster);
+      Topology topology = Topology.from(new ObjectMapper(new YAMLFactory())
+          .readValue(cluster.topology().toFile(), ClusterTopology.class).getSpec());
+      List<Node> nodes = new ObjectMapper().readValue(cluster.kubectlOk("get", "nodes", "-o", "json"), NodeList.class).getItems();
+      long clusterGpus = shape.gpus();
+      JobManifests manifests = new JobManifests(topology);
+      PlacementScore score = new PlacementScore(topology, nodes);
+      List<String> levels = topology.levels().stream().map(Level::name).filter(l -> !l.equals("host")).toList();
+
+      List<ContenderResult> results = new ArrayList<>();
+      try (OperatorProcess operator = OperatorProcess.start(E2eEnvironment.REPO, cluster.kubeconfig(), PORT_BASE + 8,
+          cluster.logs().resolve("operator.log"), Map.of())) {
+        results.add(replay(cluster, Contender.GANGWAY, stream, j -> manifests.trainingJob(j, Contender.GANGWAY.namespace()), score,
+            clusterGpus, levels));
+      }
+      cluster.kubectlOk("create", "namespace", "kueue-system");
+      try (KueueManager manager = KueueManager.start(kueue, cluster.kubeconfig(), work, cluster.logs().resolve("kueue.log"))) {
+        cluster.kubectlOk("create", "namespace", Contender.KUEUE_TAS.namespace());
+        cluster.kubectlWithInput(manifests.kueueQueues(CLUSTER, "gangway.dev/e2e-cluster", CLUSTER, clusterGpus,
+            Contender.KUEUE_TAS.namespace()), "apply", "-f", "-").assertOk();
+        org.awaitility.Awaitility.await("Kueue's ClusterQueue active").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+            .until(() -> cluster.kubectl("get", "clusterqueue", JobManifests.CLUSTER_QUEUE, "-o",
+                "jsonpath={.status.conditions[?(@.type==\"Active\")].status}").stdout().strip().equals("True"));
+        results.add(replay(cluster, Contender.KUEUE_TAS, stream, j -> manifests.kueueJob(j, Contender.KUEUE_TAS.namespace()), score,
+            clusterGpus, levels));
+      }
+      results.add(replay(cluster, Contender.KUBE_SCHEDULER, stream, j -> manifests.plainJob(j, Contender.KUBE_SCHEDULER.namespace()),
+          score, clusterGpus, levels));
+
+      String table = SideBySideTable.render(results, levels);
+      System.out.println();
+      System.out.printf(Locale.ROOT, "=== Side by side on %s (%d nodes, %d GPUs), started %s: %d jobs of the TP stream, seed %d, load %.2f, "
+          + "%.0f s per simulated hour, ranks run at least %d s ===%n", CLUSTER, nodes.size(), clusterGpus, started, count, seed, load,
+          secondsPerHour, minRun);
+      System.out.println(TpStream.describe(jobs));
+      System.out.println(table);
+      Files.writeString(work.resolve("side-by-side.md"), table);
+      // Sanity, not a target: both gang schedulers measured a placement for most of the stream.
+      assertThat(results.get(0).whole()).as("gangs Gangway started").isPositive();
+      assertThat(results.get(1).whole()).as("gangs Kueue TAS admitted and started").isPositive();
+    }
+  }
+
+  /** Applies the stream to the contender's namespace on its schedule, watches its pods until every job completed, cleans up. */
+  private static ContenderResult replay(LocalCluster cluster, Contender contender, List<ReplayJob> stream,
+      java.util.function.Function<ReplayJob, String> manifest, PlacementScore score, long clusterGpus, List<String> levels) {
+    String ns = contender.namespace();
+    cluster.kubectl("create", "namespace", ns);
+    PodTimeline timeline = new PodTimeline(stream);
+    List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    long end;
+    try (PodWatch watch = PodWatch.start(cluster, ns, cluster.logs().resolve("pod-watch-" + ns + ".err"), (type, pod, nanos) -> {
+      synchronized (timeline) {
+        timeline.event(type, pod, nanos);
+      }
+    })) {
+      ScheduledThreadPoolExecutor appliers = new ScheduledThreadPoolExecutor(4);
+      for (ReplayJob j : stream) {
+        appliers.schedule(() -> {
+          synchronized (timeline) {
+            timeline.applied(j.name(), System.nanoTime());
+          }
+          Command.Result r = cluster.kubectlWithInput(manifest.apply(j), "apply", "-f", "-");
+          if (r.exitCode() != 0) failures.add(j.name() + ": " + r.stderr().strip());
+        }, Math.round(j.applyAtSeconds() * 1000), TimeUnit.MILLISECONDS);
+      }
+      double lastApply = stream.get(stream.size() - 1).applyAtSeconds();
+      double gpuSeconds = stream.stream().mapToDouble(j -> (double) j.runSeconds() * j.gpus()).sum();
+      int longest = stream.stream().mapToInt(ReplayJob::runSeconds).max().orElse(0);
+      // A bound on the run, not a measurement: the stream's work twice over on the whole cluster, after the last apply.
+      long deadline = System.nanoTime() + (long) ((lastApply + 2 * gpuSeconds / clusterGpus + longest + 180) * 1e9);
+      System.out.printf(Locale.ROOT, "%s: replaying %d jobs over %.0f s (deadline %.0f s)%n", contender.title(), stream.size(), lastApply,
+          (deadline - System.nanoTime()) / 1e9);
+      while (System.nanoTime() < deadline) {
+        synchronized (timeline) {
+          if (timeline.allCompleted()) break;
+        }
+        assertThat(watch.isAlive()).as("kubectl's pod watch on " + ns + " is running (stderr: pod-watch-" + ns + ".err)").isTrue();
+        sleep(1000);
+      }
+      appliers.shutdownNow();
+      end = System.nanoTime();
+    }
+    Map<String, PlacementScore.Score> scores = new LinkedHashMap<>();
+    for (ReplayJob j : stream) {
+      PodTimeline.Whole w = timeline.whole().get(j.name());
+      if (w != null) scores.put(j.name(), score.of(j, ns, w.nodeByRank(), w.others()));
+    }
+    ContenderResult result = ContenderResult.of(contender, stream, timeline, scores, end, clusterGpus, levels, List.copyOf(failures));
+    System.out.printf(Locale.ROOT, "%s: %d/%d gangs whole, %d completed; not honoured: %s%n", contender.title(), result.whole(),
+        stream.size(), result.completed(), result.notHonoured());
+    // Each row as soon as it is known: a later contender's failure does not lose it.
+    System.out.println(SideBySideTable.render(List.of(result), levels));
+    cluster.kubectl("delete", "namespace", ns, "--wait=true", "--timeout=300s");
+    return result;
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+}
