@@ -56,6 +56,11 @@ record CachedCluster(Shapes.Shape shape, List<Node> nodes, List<Pod> pods, List<
     return new CachedCluster(s, nodes, pods, rankPods);
   }
 
+  /** The gang's pod keys ("namespace/name") in rank order: what {@code GangPlacer.place} decides for. */
+  List<String> rankPodKeys() {
+    return rankPods.stream().map(SnapshotFactory::podKey).toList();
+  }
+
   static Node node(String name, Shapes.Slot slot) {
     return new NodeBuilder().withNewMetadata().withName(name)
         .withLabels(Map.of(Shapes.BLOCK, slot.block(), Shapes.RACK, slot.rack(), Shapes.HOST, name)).endMetadata()

@@ -8,6 +8,7 @@ import dev.gangway.placement.PlacementResult;
 import dev.gangway.placement.SnapshotFactory;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -60,7 +61,9 @@ public class DecisionPathBenchmark {
   private List<Node> nodes;
   /** What the pod informer's cache lists, for the rebuild path. */
   private List<Pod> listed;
-  private List<Pod> rankPods;
+  private List<String> rankPodKeys;
+  /** The decision's time: each decision is released before the next, so no creation deadline ever matters. */
+  private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
   private GangRequest request;
   private final PlacementEngine engine = new PlacementEngine();
 
@@ -70,7 +73,7 @@ public class DecisionPathBenchmark {
     CachedCluster cluster = CachedCluster.of(s, pods, 32, 7);
     nodes = cluster.nodes();
     listed = cluster.pods();
-    rankPods = cluster.rankPods();
+    rankPodKeys = cluster.rankPodKeys();
     nodes.forEach(cache::put);
     listed.forEach(cache::put);
     placer = new GangPlacer(engine, cache);
@@ -79,7 +82,7 @@ public class DecisionPathBenchmark {
 
   @Benchmark
   public PlacementResult cache() {
-    PlacementResult result = placer.place(s.topology(), request, rankPods, List.of(), Set.of());
+    PlacementResult result = placer.place(s.topology(), request, rankPodKeys, List.of(), Set.of(), NOW, NOW.plusSeconds(60));
     placer.release(request.jobKey());
     return result;
   }

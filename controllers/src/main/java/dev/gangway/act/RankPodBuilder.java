@@ -1,6 +1,5 @@
 package dev.gangway.act;
 
-import dev.gangway.decide.GangPlacementStep;
 import dev.gangway.pod.GpuResources;
 import dev.gangway.pod.JobNames;
 import dev.gangway.api.v1alpha1.CheckpointSpec;
@@ -16,7 +15,6 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodSchedulingGate;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -31,7 +29,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Builds the pod of one rank from the job's template: identity, rendezvous env, GPUs, volumes. Pure. */
+/**
+ * Builds the pod of one rank from the job's template: identity, rendezvous env, GPUs, volumes. Pure. Where it
+ * goes is added by {@link GangPodWriter#pinned}.
+ */
 public final class RankPodBuilder {
   static final String CHECKPOINT_VOLUME = "gangway-checkpoint";
   static final String MPI_VOLUME = "gangway-mpi-hostfile";
@@ -61,8 +62,6 @@ public final class RankPodBuilder {
 
     // A collective cannot survive one rank restarting alone: Gangway restarts the whole gang instead.
     spec.setRestartPolicy("Never");
-    // Held until the whole gang has a placement: all or nothing (see GangPlacementStep).
-    spec.setSchedulingGates(append(spec.getSchedulingGates(), new PodSchedulingGate(GangPlacementStep.GATE)));
     spec.setHostname(JobNames.hostname(name, rank));
     spec.setSubdomain(JobNames.serviceName(name));
 

@@ -18,7 +18,6 @@ import io.fabric8.kubernetes.api.model.PodSchedulingGate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -29,18 +28,31 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Places a gang all or nothing. Ranks are created held by the {@link #GATE} scheduling gate; once
- * every rank exists, one decision assigns them all. Phase 1 writes the assignment on the still-gated
- * pods (the reserved-node annotation, which also reserves the capacity for everyone's snapshot);
- * phase 2 pins each pod to its node with required node affinity and lifts the gate, and
- * kube-scheduler binds. A crash between the phases resumes at phase 2 without deciding again, and so
- * does a reconcile whose cache shows only part of phase 1 yet: the {@link GangPlacer} still holds the
- * decision, which is never made twice.
+ * Places a gang all or nothing, before its pods exist: one decision assigns every rank a node, the
+ * job's status records it (node per rank, placedTime, Placed=True) before anything else is written,
+ * and then each rank's pod is created already pinned to its node (required node affinity on
+ * {@code metadata.name}) and carrying the reserved-node annotation that holds the node's capacity in
+ * every other gang's snapshot: one write per rank, and kube-scheduler binds. Gangway never sets
+ * {@code nodeName}, so kube-scheduler still checks each pod (resources, taints, volumes, pod
+ * affinity) and keeps its own accounting, and a constraint placement cannot see shows as a bind timeout.
+ *
+ * <p>A gang no empty cluster could hold, or with more ranks than the nodes admit pods, is judged
+ * before any decision or anything per rank is built: it is Unschedulable with the reason, and gets no
+ * pods, Service or hostfile ({@link PlacementDecision#keepsRanksUncreated}).
+ *
+ * <p>Until its pods are seen, the decision is held by the {@link GangPlacer} (its capacity counted for
+ * every other gang), which creates the ones the cache does not show yet again (a create already done
+ * answers 409) and never decides twice. A crash between the status write and the creates leaves a
+ * persisted decision that no replica holds and no pod carries: the next reconcile decides again, against
+ * the cluster as it is then, and nothing was written on its strength. A crash after some of the creates
+ * leaves pods pinned for a decision no one holds: it is voided like a lost rank, below.
  *
  * <p>On a restart the next attempt is decided while the failed attempt's pods still terminate: their
- * GPUs count as free for this job (they are going away), and each new rank is released only once no
- * pod of an earlier attempt is left on its node, so kube-scheduler never sees a rank it cannot bind
- * yet. Teardown and placement overlap instead of running one after the other.
+ * GPUs count as free for this job (they are going away). A rank whose node such a pod still holds is
+ * the one case created behind the {@link #GATE} scheduling gate (pinned and annotated all the same),
+ * and released with a second write once no pod of an earlier attempt is left on its node, so
+ * kube-scheduler never sees a rank it cannot bind yet. Teardown and placement overlap instead of
+ * running one after the other.
  *
  * <p>Every rank must be bound within the bind timeout ({@link BindDeadlines}); the plan says when to
  * look again ({@link PlacementDecision#recheckAt}). A rank that does not bind in time, or waits on a pod stuck
@@ -96,19 +108,44 @@ public final class GangPlacementStep {
   /** Decides what to write; {@code placedTime} is when this attempt was last placed, or null. */
   public PlacementDecision decide(String jobKey, TrainingJobSpecView job, GangObservation gang, List<Pod> attemptPods, Inputs in,
                                    String placedTime, Instant now) {
-    Map<Pod, String> decided = decidedNodes(jobKey, attemptPods);
-    if (!gang.complete()) {
-      // A decided gang missing a rank lost its pod. Ranks still being created hold no decision, but a gang that could
-      // never be placed gets none created: a million-rank job would otherwise be a million pods before it is judged.
-      return decided.isEmpty() ? neverFits(jobKey, job, in) : lost(jobKey, gang, attemptPods, now);
-    }
-    if (attemptPods.size() != gang.ranks().size()) {
+    if (attemptPods.size() != gang.present().size() || nameStillTaken(jobKey, gang)) {
+      // A pod of this attempt is still being deleted (an ended decision): its rank's pod can be created only once it is gone.
       return PlacementDecision.NONE;
     }
+    Map<Pod, String> decided = decidedNodes(jobKey, attemptPods);
     Map<String, Pod> leaving = leavingByNode(gang.otherPods());
-    if (decided.size() == attemptPods.size()) {
-      return written(jobKey, attemptPods, decided, leaving, placedTime, now);
+    if (!gang.complete()) {
+      if (attemptPods.isEmpty()) {
+        // A gang that could never be placed is judged before anything is built per rank: it gets no decision and no
+        // pods (a million-rank job would otherwise be a million pod creates, or a million-rank placement, first).
+        PlacementDecision never = neverFits(jobKey, job, in);
+        if (never.kind() != PlacementDecision.Kind.NONE) {
+          placer.release(jobKey);
+          return never;
+        }
+      }
+      List<String> missingKeys = gang.missing().stream().map(r -> podKey(jobKey, r.rank(), gang.attempt())).toList();
+      Map<String, String> toCreate = placer.toCreate(jobKey, missingKeys, now);
+      if (toCreate.size() == missingKeys.size() && decided.size() == attemptPods.size()) {
+        // The decision holds: its pods are being created (again where the cache does not show them yet: a create done already
+        // answers 409, and the decision is never made twice).
+        List<PinnedRank> create = new ArrayList<>();
+        gang.missing().forEach(r -> {
+          String node = toCreate.get(podKey(jobKey, r.rank(), gang.attempt()));
+          create.add(new PinnedRank(r.rank(), node, leaving.containsKey(node)));
+        });
+        return written(jobKey, attemptPods, decided, leaving, create, placedTime, now);
+      }
+      if (!attemptPods.isEmpty()) {
+        // A decided gang missing a rank whose pod was created (or whose decision this replica does not hold): void it.
+        return lost(jobKey, gang, attemptPods, now);
+      }
+      // None of the attempt's pods exists and none is due to be created: decide (again, after a crash before the creates).
+    } else if (decided.size() == attemptPods.size()) {
+      return written(jobKey, attemptPods, decided, leaving, List.of(), placedTime, now);
     }
+    // Here either no pod of the attempt exists, or all exist without a placement: created gated by an earlier Gangway
+    // version, they are placed like a new gang and each pinned, annotated and released in one patch.
     GangRequest request = GangRequest.from(jobKey, job.spec(), in.excludedNodes());
     Set<String> leavingPods = keysOf(gang.otherPods());
     List<QueuedGang> queued = in.queued().get();
@@ -122,20 +159,31 @@ public final class GangPlacementStep {
     if (admission.kind() == PlacementQueue.Admission.Kind.EXCLUDED) {
       return PlacementDecision.waiting(EXCLUDED_NODES_LEAVE_NO_ROOM, PlacementMessages.excluded(admission.message(), in.exclusions()));
     }
-    PlacementResult result = placer.place(in.topology(), request, inRankOrder(attemptPods), admission.hidden(), leavingPods);
+    List<String> rankKeys = new ArrayList<>();
+    for (int rank = 0; rank < gang.ranks().size(); rank++) {
+      rankKeys.add(podKey(jobKey, rank, gang.attempt()));
+    }
+    Instant recheckAt = now.plus(deadlines.bindTimeout());
+    PlacementResult result = placer.place(in.topology(), request, rankKeys, admission.hidden(), leavingPods, now, recheckAt);
     if (!result.placed()) {
       return admission.head() == null ? PlacementDecision.waiting(result.reason(), result.message())
           : PlacementDecision.waiting(QUEUED_BEHIND, admission.head().jobKey() + " is first in the queue (priority "
               + admission.head().priority() + ", waiting since " + admission.head().waitingSince() + ") and holds "
               + admission.held().where() + " for its start; on the rest of the cluster: " + result.message());
     }
-    Map<Pod, String> annotate = new LinkedHashMap<>();
-    for (Pod pod : attemptPods) {
-      annotate.put(pod, result.nodeOf(rankOf(pod)));
+    Map<Integer, Pod> existing = new HashMap<>();
+    attemptPods.forEach(p -> existing.put(rankOf(p), p));
+    List<PinnedRank> create = new ArrayList<>();
+    Map<Pod, String> assigned = new LinkedHashMap<>();
+    for (int rank = 0; rank < result.nodes().size(); rank++) {
+      String node = result.nodeOf(rank);
+      if (existing.containsKey(rank)) {
+        assigned.put(existing.get(rank), node);
+      } else {
+        create.add(new PinnedRank(rank, node, leaving.containsKey(node)));
+      }
     }
-    Map<Pod, String> release = releasable(annotate, leaving);
-    Instant recheckAt = deadlines.judge(annotate, leaving, now, now).recheckAt();
-    return PlacementDecision.placed(result.nodes(), result.quality(), annotate, release, recheckAt, now);
+    return PlacementDecision.placed(result.nodes(), result.quality(), create, releasable(assigned, leaving), recheckAt, now);
   }
 
   /**
@@ -155,23 +203,52 @@ public final class GangPlacementStep {
   }
 
   /**
-   * The decision is made (written on the pods, or held by the placer while the cache catches up):
-   * finish writing it, release the ranks whose nodes are free, and end it when a rank is overdue.
+   * The decision is made (on the pods, or held by the placer while they are created): create the pods still due,
+   * release the ranks whose nodes are free, and end it when a rank is overdue.
    */
   private PlacementDecision written(String jobKey, List<Pod> attemptPods, Map<Pod, String> decided, Map<String, Pod> leaving,
-                                    String placedTime, Instant now) {
+                                    List<PinnedRank> create, String placedTime, Instant now) {
     BindDeadlines.Verdict verdict = deadlines.judge(decided, leaving, Timestamps.parse(placedTime), now);
     if (!verdict.overdue().isEmpty()) {
       return expired(jobKey, attemptPods, verdict.overdue(), now);
     }
-    // Phase 1 again only where the cache shows no (or an older) annotation: a write that failed, or one not seen yet.
-    Map<Pod, String> annotate = new LinkedHashMap<>();
-    decided.forEach((pod, node) -> {
-      if (!node.equals(reservedNode(pod))) {
-        annotate.put(pod, node);
+    Instant recheckAt = verdict.recheckAt();
+    if (!create.isEmpty() && (recheckAt == null || recheckAt.isAfter(now.plus(deadlines.bindTimeout())))) {
+      recheckAt = now.plus(deadlines.bindTimeout());
+    }
+    return PlacementDecision.carryingOut(create, releasable(decided, leaving), recheckAt, now);
+  }
+
+  /** Whether a pod of this attempt being deleted still holds one of its ranks' names. */
+  private static boolean nameStillTaken(String jobKey, GangObservation gang) {
+    if (gang.otherPods().isEmpty()) {
+      return false;
+    }
+    Set<Integer> present = new HashSet<>();
+    gang.present().forEach(r -> present.add(r.rank()));
+    for (Pod pod : gang.otherPods()) {
+      Integer rank = labelOf(pod, JobNames.LABEL_RANK);
+      if (rank != null && rank >= 0 && rank < gang.ranks().size() && !present.contains(rank)
+          && SnapshotFactory.podKey(pod).equals(podKey(jobKey, rank, gang.attempt()))) {
+        return true;
       }
-    });
-    return PlacementDecision.carryingOut(annotate, releasable(decided, leaving), verdict.recheckAt(), now);
+    }
+    return false;
+  }
+
+  private static Integer labelOf(Pod pod, String label) {
+    Map<String, String> labels = pod.getMetadata().getLabels();
+    try {
+      return labels == null || labels.get(label) == null ? null : Integer.valueOf(labels.get(label));
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /** "namespace/name" of a rank's pod in an attempt. */
+  private static String podKey(String jobKey, int rank, int attempt) {
+    int slash = jobKey.indexOf('/');
+    return jobKey.substring(0, slash + 1) + JobNames.podName(jobKey.substring(slash + 1), rank, attempt);
   }
 
   /** Ends the decision: the attempt's pods go, to be created and placed again without the nodes that failed. */
@@ -218,7 +295,7 @@ public final class GangPlacementStep {
     return decided;
   }
 
-  /** Gated ranks whose node no pod of an earlier attempt holds any more. */
+  /** Ranks created behind the gate whose node no pod of an earlier attempt holds any more. */
   private static Map<Pod, String> releasable(Map<Pod, String> decided, Map<String, Pod> leaving) {
     Map<Pod, String> release = new LinkedHashMap<>();
     decided.forEach((pod, node) -> {
@@ -241,10 +318,6 @@ public final class GangPlacementStep {
     Set<String> keys = new HashSet<>();
     leaving.forEach(p -> keys.add(SnapshotFactory.podKey(p)));
     return keys;
-  }
-
-  private static List<Pod> inRankOrder(List<Pod> attemptPods) {
-    return attemptPods.stream().sorted(Comparator.comparingInt(GangPlacementStep::rankOf)).toList();
   }
 
   /** Gangs waiting for capacity, as the latest decision counted them. */

@@ -88,7 +88,8 @@ public final class JobDecider {
     Instant exclusionEnds = isActive(status.getPhase()) ? NodeExclusions.firstEnd(status) : null;
     List<JobEvent> events = new ArrayList<>(notes);
     events.addAll(transition.events());
-    return new JobDecision(status, GangActions.decide(status, gang, o.pods(), nodeExists(o), placed.keepsRanksUncreated()), placed, events, flaggedNode, recovered,
+    return new JobDecision(status, GangActions.decide(status, gang, o.pods(), nodeExists(o), placed.create(), placed.keepsRanksUncreated()),
+        placed, events, flaggedNode, recovered,
         nextWake(status, placed, earlier(placed.earlierRecheck(recovered.recheckAt()), exclusionEnds), now), placementTime);
   }
 

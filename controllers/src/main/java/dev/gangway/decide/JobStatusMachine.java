@@ -20,9 +20,12 @@ import java.util.LinkedHashMap;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Decides a job's next status from its spec, its previous status and what its pods show. Pure: no
@@ -108,7 +111,7 @@ public final class JobStatusMachine {
 
     next.setReadyRanks(next.getPhase() == JobPhase.Suspended ? 0 : gang.readyRanks());
     next.setReady(next.getReadyRanks() + "/" + spec.getReplicas());
-    next.setPlacement(placementOf(gang, previous.getPlacement(), placement, now));
+    next.setPlacement(placementOf(job.getMetadata().getName(), gang, previous.getPlacement(), placement, now));
     next.setConditions(conditions.list());
     return new StatusTransition(next, events);
   }
@@ -291,9 +294,11 @@ public final class JobStatusMachine {
 
   /**
    * The decision's quality when one was just made; otherwise the previous one. Ranks show the node each
-   * rank is bound to, or the decided node until it binds.
+   * rank is bound to, or the decided node until it binds, and the pod that is (or is about to be) created for it;
+   * a rank whose pod the cache does not show yet keeps what the status said of this attempt's pod.
    */
-  private static PlacementStatus placementOf(GangObservation gang, PlacementStatus previous, PlacementDecision outcome, Instant now) {
+  private static PlacementStatus placementOf(String job, GangObservation gang, PlacementStatus previous, PlacementDecision outcome,
+                                             Instant now) {
     PlacementStatus placement = previous == null ? new PlacementStatus() : SERIALIZATION.clone(previous);
     if (outcome.kind() == PlacementDecision.Kind.PLACED) {
       PlacementQuality q = outcome.quality();
@@ -306,12 +311,13 @@ public final class JobStatusMachine {
       placement.setPlacedTime(now.toString());
     }
     List<RankPlacement> ranks = new ArrayList<>();
-    // A rank without a pod has a node only in a decision just made; otherwise the ranks with pods are all there is to read.
-    for (RankState r : outcome.kind() == PlacementDecision.Kind.PLACED ? gang.ranks() : gang.present()) {
+    Map<Integer, RankPlacement> before = previousRanks(previous, gang);
+    for (RankState r : ranksToRead(gang, before, outcome)) {
+      String pod = r.pod() != null ? r.pod() : dev.gangway.pod.JobNames.podName(job, r.rank(), gang.attempt());
       String node = r.node() != null ? r.node()
-          : outcome.kind() == PlacementDecision.Kind.PLACED ? outcome.nodes().get(r.rank()) : null;
+          : outcome.kind() == PlacementDecision.Kind.PLACED ? outcome.nodes().get(r.rank()) : previousNode(before, r.rank(), pod);
       if (node != null) {
-        ranks.add(new RankPlacement(r.rank(), node, r.pod()));
+        ranks.add(new RankPlacement(r.rank(), node, pod));
       }
     }
     if (!ranks.isEmpty()) {
@@ -320,6 +326,43 @@ public final class JobStatusMachine {
     placement.setAvoidedNodes(AvoidedNodes.next(placement.getAvoidedNodes(), outcome.avoid(), now));
     boolean empty = placement.getRanks().isEmpty() && placement.getPlacedTime() == null && placement.getAvoidedNodes() == null;
     return empty && previous == null ? null : placement;
+  }
+
+  /** The previous status's ranks of this gang by rank (none past its size). */
+  private static Map<Integer, RankPlacement> previousRanks(PlacementStatus previous, GangObservation gang) {
+    Map<Integer, RankPlacement> byRank = new TreeMap<>();
+    if (previous != null && previous.getRanks() != null) {
+      for (RankPlacement p : previous.getRanks()) {
+        if (p.getRank() != null && p.getRank() >= 0 && p.getRank() < gang.ranks().size()) {
+          byRank.putIfAbsent(p.getRank(), p);
+        }
+      }
+    }
+    return byRank;
+  }
+
+  /**
+   * The ranks whose placement can be known: every rank in a decision just made; otherwise the ranks with a pod and those
+   * the previous status placed (their pods, created pinned, may not be in the cache yet). Never every rank of a gang
+   * with no pods and no decision: reading a million missing ranks would cost what the observation saved.
+   */
+  private static Collection<RankState> ranksToRead(GangObservation gang, Map<Integer, RankPlacement> before, PlacementDecision outcome) {
+    if (outcome.kind() == PlacementDecision.Kind.PLACED) {
+      return gang.ranks();
+    }
+    if (before.isEmpty()) {
+      return gang.present();
+    }
+    Map<Integer, RankState> read = new TreeMap<>();
+    before.keySet().forEach(rank -> read.put(rank, gang.ranks().get(rank)));
+    gang.present().forEach(r -> read.put(r.rank(), r));
+    return read.values();
+  }
+
+  /** The node the previous status gave the rank, if it gave it for the same pod. */
+  private static String previousNode(Map<Integer, RankPlacement> before, int rank, String pod) {
+    RankPlacement p = before.get(rank);
+    return p != null && pod.equals(p.getPod()) ? p.getNode() : null;
   }
 
   /** Rounded to microseconds so equal decisions give byte-equal status and no needless writes. */

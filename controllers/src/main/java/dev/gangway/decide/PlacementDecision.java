@@ -9,18 +9,18 @@ import java.util.Map;
 
 /**
  * What the placement step decided this reconcile: the outcome the status machine records, and the
- * pod writes that carry it out (empty collections: nothing to write).
+ * pod writes that carry it out once it is persisted (empty collections: nothing to write).
  *
  * @param nodes node per rank when {@link Kind#PLACED}
  * @param avoid nodes the job's placement avoids from now on, when {@link Kind#EXPIRED}; otherwise empty
- * @param annotate phase 1: the reserved node to write on each gated pod
- * @param release phase 2: pods to pin to their node and ungate
+ * @param create ranks whose pods are to be created, already pinned to their decided node
+ * @param release gated pods whose node no pod of the previous attempt holds any more: to pin (if not yet), annotate and ungate
  * @param delete pods of an expired decision, to be created and placed again
  * @param recheckAt when the job must be looked at again even if nothing changes (a bind deadline), or null
  * @param time when the decision was made: the released-at time of the ranks it releases
  */
 public record PlacementDecision(Kind kind, String reason, String message, List<String> nodes, PlacementQuality quality,
-                                List<AvoidedNode> avoid, Map<Pod, String> annotate, Map<Pod, String> release, List<Pod> delete,
+                                List<AvoidedNode> avoid, List<PinnedRank> create, Map<Pod, String> release, List<Pod> delete,
                                 Instant recheckAt, Instant time) {
 
   public enum Kind {
@@ -34,27 +34,31 @@ public record PlacementDecision(Kind kind, String reason, String message, List<S
     EXPIRED
   }
 
-  public static final PlacementDecision NONE = new PlacementDecision(Kind.NONE, null, null, null, null, List.of(), Map.of(), Map.of(),
+  public static final PlacementDecision NONE = new PlacementDecision(Kind.NONE, null, null, null, null, List.of(), List.of(), Map.of(),
       List.of(), null, null);
 
   public static PlacementDecision waiting(String reason, String message) {
-    return new PlacementDecision(Kind.WAITING, reason, message, null, null, List.of(), Map.of(), Map.of(), List.of(), null, null);
+    return new PlacementDecision(Kind.WAITING, reason, message, null, null, List.of(), List.of(), Map.of(), List.of(), null, null);
   }
 
-  public static PlacementDecision placed(List<String> nodes, PlacementQuality quality, Map<Pod, String> annotate,
-                                         Map<Pod, String> release, Instant recheckAt, Instant time) {
+  /**
+   * A decision just made: once it is persisted, the gang's pods are created pinned to {@code nodes}, and pods that
+   * exist already (created gated by an earlier version) are pinned and released.
+   */
+  public static PlacementDecision placed(List<String> nodes, PlacementQuality quality, List<PinnedRank> create, Map<Pod, String> release,
+                                         Instant recheckAt, Instant time) {
     return new PlacementDecision(Kind.PLACED, "GangPlaced", PlacementMessages.placed(nodes, quality), nodes, quality, List.of(),
-        annotate, release, List.of(), recheckAt, time);
+        List.copyOf(create), release, List.of(), recheckAt, time);
   }
 
   /** A decision made earlier, still being carried out: the writes left to do and when to look again. */
-  public static PlacementDecision carryingOut(Map<Pod, String> annotate, Map<Pod, String> release, Instant recheckAt, Instant time) {
-    return new PlacementDecision(Kind.NONE, null, null, null, null, List.of(), annotate, release, List.of(), recheckAt, time);
+  public static PlacementDecision carryingOut(List<PinnedRank> create, Map<Pod, String> release, Instant recheckAt, Instant time) {
+    return new PlacementDecision(Kind.NONE, null, null, null, null, List.of(), List.copyOf(create), release, List.of(), recheckAt, time);
   }
 
   /** @param reason {@link BindDeadlines#BIND_TIMEOUT} or {@link BindDeadlines#STUCK_TERMINATING} */
   public static PlacementDecision expired(String reason, String message, List<AvoidedNode> avoid, List<Pod> delete, Instant time) {
-    return new PlacementDecision(Kind.EXPIRED, reason, message, null, null, List.copyOf(avoid), Map.of(), Map.of(), List.copyOf(delete),
+    return new PlacementDecision(Kind.EXPIRED, reason, message, null, null, List.copyOf(avoid), List.of(), Map.of(), List.copyOf(delete),
         null, time);
   }
 

@@ -63,7 +63,8 @@ final class PlacementMessages {
     String which = lost.stream().limit(3).map(r -> "rank " + r.rank() + " (pod " + r.pod() + (r.node() == null ? "" : ", decided for " + r.node())
         + ")").collect(Collectors.joining(", "));
     String more = lost.size() > 3 ? " and " + (lost.size() - 3) + " more" : "";
-    return which + more + (lost.size() == 1 ? " is" : " are") + " gone before the gang ran (preempted or deleted): the decision is void; its "
+    return which + more + (lost.size() == 1 ? " is" : " are") + " missing before the gang ran (preempted, deleted, or its creation "
+        + "interrupted by an operator restart): the decision is void; its "
         + others + " other pod" + (others == 1 ? "" : "s") + (others == 1 ? " is" : " are") + " deleted and the gang of " + ranks
         + " ranks is placed again";
   }

@@ -91,6 +91,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private final JobDependencies deps;
   private final JobEventRecorder events;
   private final JobDecider decider;
+  private final GangPlacementStep placement;
   private final JobActuator actuator = new JobActuator();
   private final JobMetrics metrics;
   private final FleetGauges fleetGauges;
@@ -111,7 +112,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     this.clock = deps.clock();
     this.events = new JobEventRecorder();
     this.metrics = new JobMetrics(deps.meters());
-    GangPlacementStep placement = new GangPlacementStep(new GangPlacer(new PlacementEngine(), cluster, metrics::solved),
+    this.placement = new GangPlacementStep(new GangPlacer(new PlacementEngine(), cluster, metrics::solved),
         new PlacementQueue(), deps.bindTimeout());
     metrics.watch(placement::waiting, cluster::podCount);
     this.decider = new JobDecider(deps.health(), deps.badNodes(),
@@ -229,7 +230,9 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     try {
       act(persisted, observation, decision, context);
     } catch (JobActuator.PodRejected e) {
-      // The API server, not Gangway's validation, found the pod spec invalid: retrying cannot help.
+      // The API server, not Gangway's validation, found the pod spec invalid: retrying cannot help, and the capacity
+      // held for the pods it refused is free again.
+      placement.forget(observation.jobKey());
       StatusTransition rejected = JobStatusMachine.rejected(persisted, e.getMessage(), clock.instant());
       TrainingJob failed = persist(persisted, rejected.status(), context);
       rejected.events().forEach(ev -> publish(failed, ev, context));
@@ -301,14 +304,15 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
 
   private void act(TrainingJob job, JobObservation observation, JobDecision decision, Context<TrainingJob> context) {
     KubernetesClient client = context.getClient();
-    actuator.apply(client, job, decision.status(), decision.pods(), observation.pods(), observation.gang().attempt(),
+    // The placement's writes (pods created pinned, gated ones released) are timed apart from the decision.
+    boolean placing = !decision.pods().ranksToCreate().isEmpty() || !decision.placement().release().isEmpty();
+    long started = System.nanoTime();
+    Instant time = decision.placement().time() == null ? observation.now() : decision.placement().time();
+    actuator.apply(client, job, decision.status(), time, decision.pods(), observation.pods(), observation.gang().attempt(),
         context.getSecondaryResource(Service.class), context.getSecondaryResource(ConfigMap.class));
-    if (!decision.placement().annotate().isEmpty() || !decision.placement().release().isEmpty()) {
-      long started = System.nanoTime();
-      GangPodWriter.apply(client, decision.placement());
+    GangPodWriter.apply(client, decision.placement());
+    if (placing) {
       metrics.writes(Duration.ofNanos(System.nanoTime() - started));
-    } else {
-      GangPodWriter.apply(client, decision.placement());
     }
     if (decision.flaggedNode() != null) {
       nodeMarker.mark(client, decision.flaggedNode(), "RepeatedFailures");

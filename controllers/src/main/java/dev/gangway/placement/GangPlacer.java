@@ -3,6 +3,7 @@ package dev.gangway.placement;
 import dev.gangway.topology.Topology;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -43,34 +44,37 @@ public final class GangPlacer {
   }
 
   /**
-   * Places the gang against the cached cluster plus decisions not yet bound.
+   * Places the gang against the cached cluster plus decisions not yet bound, before its pods exist: they are created
+   * already pinned to the decided nodes. Until a rank's pod is seen in the cache, the decision holds its node until
+   * {@code createBy}.
    *
-   * @param rankPods the gang's pods in rank order (index = rank), which the decision is held for
+   * @param rankPodKeys the keys ("namespace/name") of the gang's pods, to be created, in rank order (index = rank)
    * @param taken capacity held for another gang (the queue's head), which this one may not use
    * @param leaving keys ("namespace/name") of the job's pods of earlier attempts, being deleted: their GPUs are free to it
+   * @param now the time of the decision, against which the creation deadlines of held decisions are judged
    */
-  public synchronized PlacementResult place(Topology topology, GangRequest request, List<Pod> rankPods, List<Reservation> taken,
-                                            Set<String> leaving) {
-    if (rankPods.size() != request.replicas()) {
-      throw new IllegalArgumentException("a gang of " + request.replicas() + " ranks has " + rankPods.size() + " pods");
+  public synchronized PlacementResult place(Topology topology, GangRequest request, List<String> rankPodKeys, List<Reservation> taken,
+                                            Set<String> leaving, Instant now, Instant createBy) {
+    int ranks = rankPodKeys.size();
+    if (ranks != request.replicas()) {
+      throw new IllegalArgumentException("a gang of " + request.replicas() + " ranks has " + ranks + " pods");
     }
     long started = System.nanoTime();
     Set<String> asked = inFlight.podKeys();
     asked.addAll(leaving);
-    ClusterCache.Reading now = cluster.read(asked);
-    InFlightDecisions.Counted counted = inFlight.count(key -> leaving.contains(key) ? null : now.pod(key), request.jobKey());
+    ClusterCache.Reading read = cluster.read(asked);
+    InFlightDecisions.Counted counted = inFlight.count(key -> leaving.contains(key) ? null : read.pod(key), request.jobKey(), now);
     List<Reservation> extra = new ArrayList<>(taken);
     extra.addAll(counted.reservations());
     Set<String> ignored = new HashSet<>(leaving);
     ignored.addAll(counted.spokenFor());
-    PlacementResult result = engine.place(now.snapshot(topology, ignored, extra), request);
+    PlacementResult result = engine.place(read.snapshot(topology, ignored, extra), request);
     if (result.placed()) {
-      Map<String, InFlightDecisions.Rank> held = new HashMap<>();
-      for (int rank = 0; rank < rankPods.size(); rank++) {
-        Pod pod = rankPods.get(rank);
-        held.put(SnapshotFactory.podKey(pod), new InFlightDecisions.Rank(result.nodeOf(rank), pod.getMetadata().getUid()));
+      Map<String, InFlightDecisions.Rank> decision = new HashMap<>();
+      for (int rank = 0; rank < ranks; rank++) {
+        decision.put(rankPodKeys.get(rank), InFlightDecisions.Rank.toCreate(result.nodeOf(rank), request.perRank(), createBy));
       }
-      inFlight.hold(request.jobKey(), held);
+      inFlight.hold(request.jobKey(), decision);
     } else {
       inFlight.drop(request.jobKey());
     }
@@ -100,6 +104,14 @@ public final class GangPlacer {
    */
   public synchronized Map<Pod, String> decisionFor(String jobKey, List<Pod> pods) {
     return inFlight.of(jobKey, pods);
+  }
+
+  /**
+   * The node of each of {@code podKeys} whose pod the job's held decision still has to create (not seen yet, before its
+   * creation deadline); a rank whose pod was seen and is gone is left out.
+   */
+  public synchronized Map<String, String> toCreate(String jobKey, List<String> podKeys, Instant now) {
+    return inFlight.toCreate(jobKey, podKeys, now);
   }
 
   /** The decision is dropped: job deleted, suspended or finished, attempt torn down, or bind timeout. */

@@ -1,6 +1,7 @@
 package dev.gangway.placement;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,8 +15,11 @@ import java.util.function.Function;
  * Placement decisions whose ranks are not all bound yet, rank by rank. Each rank's capacity is counted
  * from exactly one source: once kube-scheduler has bound its pod, the binding (the snapshot counts the
  * pod as used); until then, this decision's node, whatever the cached pod shows meanwhile (the
- * informer cache may not show the reserved-node annotation yet, or still show an older one). A rank
- * whose pod is gone (or was created again under its name: another uid) holds nothing; a decision none of whose ranks holds anything is forgotten. That
+ * informer cache may not show the pod or its reserved-node annotation yet, or still show an older one).
+ * A decision is made before its pods exist (they are created already pinned): a rank whose pod has not
+ * been seen yet holds its capacity until its creation deadline; a rank whose pod was seen and is gone
+ * (or was created again under its name: another uid) holds nothing; a decision none of whose ranks
+ * holds anything is forgotten. That
  * needs pods read after the decisions were made ({@link GangPlacer} reads the {@link ClusterCache} under its lock,
  * and a decision is made only for pods the cache already holds): an older read does not show a decision's pods yet,
  * which is not their being gone.
@@ -28,11 +32,18 @@ final class InFlightDecisions {
   }
 
   /**
-   * One rank of a decision: its node, and the uid of the pod it was made for. A pod created again under the same
-   * name (after a preemption) is another pod: the decision neither holds capacity for it nor speaks for it.
-   * A null uid (a pod not stored yet, as in tests) matches any.
+   * One rank of a decision: its node, what its pod asks for, and the uid of the pod it was made for once that pod
+   * has been seen. A pod created again under the same name (after a preemption) is another pod: the decision neither
+   * holds capacity for it nor speaks for it. A null uid (a pod not stored yet, as in tests) matches any.
+   *
+   * @param seen whether the rank's pod has been seen in the cache; until then it holds its node until {@code createBy}
    */
-  record Rank(String node, String podUid) {
+  record Rank(String node, Resources resources, String podUid, boolean seen, Instant createBy) {
+    /** A rank of a decision made before its pod exists: it is created already pinned, by {@code createBy}. */
+    static Rank toCreate(String node, Resources resources, Instant createBy) {
+      return new Rank(node, resources, null, false, createBy);
+    }
+
     boolean madeFor(Pod pod) {
       return madeFor(pod.getMetadata().getUid());
     }
@@ -40,13 +51,23 @@ final class InFlightDecisions {
     boolean madeFor(String uid) {
       return podUid == null || uid == null || podUid.equals(uid);
     }
+
+    /** The first pod seen under the rank's name is the one created for it. */
+    Rank seenAs(String uid) {
+      return seen ? this : new Rank(node, resources, uid, true, createBy);
+    }
+
+    /** Not seen yet and still due to be created at {@code now}: the rank holds its node without a pod. */
+    boolean awaitsCreation(Instant now) {
+      return !seen && now.isBefore(createBy);
+    }
   }
 
   /** Job key → pod key ("namespace/name") → rank. */
   private final Map<String, Map<String, Rank>> nodeByPodByJob = new HashMap<>();
 
   void hold(String jobKey, Map<String, Rank> ranks) {
-    nodeByPodByJob.put(jobKey, Map.copyOf(ranks));
+    nodeByPodByJob.put(jobKey, new HashMap<>(ranks));
   }
 
   void drop(String jobKey) {
@@ -60,14 +81,36 @@ final class InFlightDecisions {
     return nodes;
   }
 
-  /** The node decided for each of {@code pods} that the job's decision was made for; others are left out. */
+  /** The node decided for each of {@code pods} that the job's decision was made for; others are left out. Marks them seen. */
   Map<Pod, String> of(String jobKey, List<Pod> pods) {
     Map<String, Rank> decision = nodeByPodByJob.getOrDefault(jobKey, Map.of());
     Map<Pod, String> nodes = new java.util.LinkedHashMap<>();
     for (Pod pod : pods) {
-      Rank rank = decision.get(SnapshotFactory.podKey(pod));
-      if (rank != null && rank.madeFor(pod)) {
+      String key = SnapshotFactory.podKey(pod);
+      Rank rank = decision.get(key);
+      if (rank == null) {
+        continue;
+      }
+      rank = rank.seenAs(pod.getMetadata().getUid());
+      decision.put(key, rank);
+      if (rank.madeFor(pod)) {
         nodes.put(pod, rank.node());
+      }
+    }
+    return nodes;
+  }
+
+  /**
+   * The node of each of {@code podKeys} whose pod the job's decision still has to create: never seen, and not past its
+   * creation deadline. A rank whose pod was seen and is gone is left out: it is lost, not to be created again.
+   */
+  Map<String, String> toCreate(String jobKey, List<String> podKeys, Instant now) {
+    Map<String, Rank> decision = nodeByPodByJob.getOrDefault(jobKey, Map.of());
+    Map<String, String> nodes = new java.util.LinkedHashMap<>();
+    for (String key : podKeys) {
+      Rank rank = decision.get(key);
+      if (rank != null && rank.awaitsCreation(now)) {
+        nodes.put(key, rank.node());
       }
     }
     return nodes;
@@ -86,10 +129,10 @@ final class InFlightDecisions {
 
   /**
    * Counts every held rank once against what {@code cached} shows of its pod (null: not cached), and forgets
-   * decisions that hold nothing any more (every rank bound or its pod gone). The decision of {@code requester} is
-   * being replaced, so it holds nothing for that call.
+   * decisions that hold nothing any more (every rank bound, its pod gone, or never created by its deadline). The
+   * decision of {@code requester} is being replaced, so it holds nothing for that call.
    */
-  Counted count(Function<String, CachedPod> cached, String requester) {
+  Counted count(Function<String, CachedPod> cached, String requester, Instant now) {
     if (nodeByPodByJob.isEmpty()) {
       return new Counted(Set.of(), List.of());
     }
@@ -98,15 +141,27 @@ final class InFlightDecisions {
     for (Iterator<Map.Entry<String, Map<String, Rank>>> it = nodeByPodByJob.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<String, Map<String, Rank>> decision = it.next();
       boolean holdsAny = false;
-      for (Map.Entry<String, Rank> rank : decision.getValue().entrySet()) {
-        CachedPod pod = cached.apply(rank.getKey());
-        if (pod == null || pod.bound() || !rank.getValue().madeFor(pod.uid())) {
-          continue;
+      for (Map.Entry<String, Rank> entry : decision.getValue().entrySet()) {
+        CachedPod pod = cached.apply(entry.getKey());
+        Rank rank = entry.getValue();
+        Resources resources;
+        if (pod == null) {
+          if (!rank.awaitsCreation(now)) {
+            continue;
+          }
+          resources = rank.resources();
+        } else {
+          rank = rank.seenAs(pod.uid());
+          entry.setValue(rank);
+          if (pod.bound() || !rank.madeFor(pod.uid())) {
+            continue;
+          }
+          spokenFor.add(entry.getKey());
+          resources = pod.resources();
         }
         holdsAny = true;
-        spokenFor.add(rank.getKey());
         if (!decision.getKey().equals(requester)) {
-          held.add(new Reservation(decision.getKey(), rank.getValue().node(), pod.resources()));
+          held.add(new Reservation(decision.getKey(), rank.node(), resources));
         }
       }
       if (!holdsAny) {

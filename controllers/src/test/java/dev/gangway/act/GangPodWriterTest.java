@@ -5,15 +5,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirementBuilder;
 import io.fabric8.kubernetes.api.model.NodeSelectorTermBuilder;
+import dev.gangway.decide.BindDeadlines;
+import dev.gangway.decide.GangPlacementStep;
+import dev.gangway.decide.PinnedRank;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSchedulingGate;
+import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class GangPodWriterTest {
 
   @Test
-  void releasePinsThePodToItsNodeAndLiftsOnlyGangwaysGate() {
+  void aRankCreatedBehindTheGateIsPinnedAndReservedAndReleaseLiftsOnlyGangwaysGate() {
     Pod pod = RankPodBuilder.build(TestJobs.job("llama", 2, 8), 0, 1, null);
-    pod.getSpec().getSchedulingGates().add(new io.fabric8.kubernetes.api.model.PodSchedulingGate("kueue.x-k8s.io/admission"));
+    pod.getSpec().setSchedulingGates(new java.util.ArrayList<>(List.of(new PodSchedulingGate("kueue.x-k8s.io/admission"))));
+    GangPodWriter.pinned(pod, new PinnedRank(0, "gpu-node-7", true), Instant.EPOCH);
+    assertThat(pod.getSpec().getSchedulingGates()).extracting(g -> g.getName())
+        .containsExactly("kueue.x-k8s.io/admission", GangPlacementStep.GATE);
+    assertThat(pod.getMetadata().getAnnotations()).containsEntry("gangway.dev/reserved-node", "gpu-node-7")
+        .doesNotContainKey(BindDeadlines.RELEASED_AT_ANNOTATION);
     GangPodWriter.release(pod, "gpu-node-7");
     assertThat(pod.getSpec().getSchedulingGates()).extracting(g -> g.getName()).containsExactly("kueue.x-k8s.io/admission");
     var terms = pod.getSpec().getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms();
@@ -25,7 +36,7 @@ class GangPodWriterTest {
   }
 
   @Test
-  void everyExistingRequiredTermIsNarrowedSinceTermsAreOred() {
+  void aPinnedRankNarrowsEveryExistingRequiredTermSinceTermsAreOred() {
     Pod pod = RankPodBuilder.build(TestJobs.job("llama", 2, 8), 0, 1, null);
     pod.getSpec().setAffinity(new io.fabric8.kubernetes.api.model.AffinityBuilder().withNewNodeAffinity()
         .withNewRequiredDuringSchedulingIgnoredDuringExecution()
@@ -34,7 +45,8 @@ class GangPodWriterTest {
         .addToNodeSelectorTerms(new NodeSelectorTermBuilder().addToMatchExpressions(new NodeSelectorRequirementBuilder()
             .withKey("zone").withOperator("In").withValues("b").build()).build())
         .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().build());
-    GangPodWriter.release(pod, "n1");
+    GangPodWriter.pinned(pod, new PinnedRank(0, "n1", false), Instant.EPOCH);
+    assertThat(pod.getMetadata().getAnnotations()).containsEntry(BindDeadlines.RELEASED_AT_ANNOTATION, "1970-01-01T00:00:00Z");
     assertThat(pod.getSpec().getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms())
         .hasSize(2).allSatisfy(t -> {
           assertThat(t.getMatchExpressions()).hasSize(1);

@@ -1,5 +1,6 @@
 package dev.gangway.decide;
 
+import dev.gangway.act.GangPodWriter;
 import dev.gangway.act.RankPodBuilder;
 import dev.gangway.job.TestJobs;
 import dev.gangway.observe.GangObservation;
@@ -25,15 +26,22 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The two phases of writing a placement, resuming after a crash between them, and the bind timeout. */
+/**
+ * A gang placed before its pods exist and each pod created pinned (one write per rank), resuming after a crash
+ * between any two writes, the one case still gated (a previous attempt's pod on the node), and the bind timeout.
+ */
 class GangPlacementStepTest {
   private static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
   private static final Topology HOSTS = Topology.of(50, new Level(0, "host", "kubernetes.io/hostname", 50));
   private final CacheFeed informer = new CacheFeed();
-  private final GangPlacementStep step = new GangPlacementStep(new GangPlacer(new PlacementEngine(), informer.cache()),
-      new PlacementQueue(), Duration.ofSeconds(60));
+  private GangPlacementStep step = newStep();
   private final TrainingJob job = TestJobs.job("llm", 2, 8);
   private final List<Node> nodes = List.of(node("n1"), node("n2"));
+
+  /** The step of a freshly started operator: its placer holds no decision. */
+  private GangPlacementStep newStep() {
+    return new GangPlacementStep(new GangPlacer(new PlacementEngine(), informer.cache()), new PlacementQueue(), Duration.ofSeconds(60));
+  }
 
   private static Node node(String name) {
     return new NodeBuilder().withNewMetadata().withName(name).addToLabels("kubernetes.io/hostname", name).endMetadata()
@@ -58,75 +66,126 @@ class GangPlacementStepTest {
         inputs(nodes, pods, Set.of(), List.of()), placedTime, now);
   }
 
-  private List<Pod> gatedPods() {
-    return gatedPods(1);
-  }
-
-  private List<Pod> gatedPods(int attempt) {
+  /** Attempt {@code attempt}'s pods as the actuator creates them from {@code decision}: pinned, annotated, released at its time. */
+  private List<Pod> created(PlacementDecision decision, int attempt) {
     List<Pod> pods = new ArrayList<>();
-    for (int r = 0; r < 2; r++) {
-      pods.add(RankPodBuilder.build(job, r, attempt, null));
+    for (PinnedRank rank : decision.create()) {
+      pods.add(GangPodWriter.pinned(RankPodBuilder.build(job, rank.rank(), attempt, null), rank, decision.time()));
     }
     return pods;
   }
 
+  private static String nodeOf(PlacementDecision decision, int rank) {
+    return decision.create().stream().filter(r -> r.rank() == rank).findFirst().orElseThrow().node();
+  }
+
   /** Attempt 1's pods, bound and running on n1 and n2, now being deleted. */
   private List<Pod> terminatingFirstAttempt() {
-    List<Pod> old = gatedPods(1);
+    List<Pod> old = new ArrayList<>();
     for (int r = 0; r < 2; r++) {
-      Pod pod = old.get(r);
-      pod.getSpec().setSchedulingGates(List.of());
+      Pod pod = released(1, T0.minusSeconds(600), "n1", "n2").get(r);
       pod.getSpec().setNodeName("n" + (r + 1));
       pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running").build());
       pod.getMetadata().setDeletionTimestamp(T0.toString());
+      old.add(pod);
     }
     return old;
   }
 
   @Test
-  void aCompleteGatedGangIsAnnotatedThenReleasedToItsNodes() {
-    PlacementDecision decision = decide(gatedPods(), null, T0);
+  void aGangIsPlacedBeforeItsPodsExistAndEachRankIsCreatedPinnedAndUngated() {
+    PlacementDecision decision = decide(List.of(), null, T0);
     assertThat(decision.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
-    assertThat(decision.annotate().values()).containsExactlyInAnyOrder("n1", "n2");
-    assertThat(decision.release()).hasSize(2);
+    assertThat(decision.nodes()).containsExactlyInAnyOrder("n1", "n2");
+    assertThat(decision.create()).extracting(PinnedRank::rank).containsExactly(0, 1);
+    assertThat(decision.create()).noneMatch(PinnedRank::gated);
+    assertThat(decision.create()).extracting(PinnedRank::node).containsExactlyElementsOf(decision.nodes());
+    assertThat(decision.release()).as("nothing to patch: one write per rank").isEmpty();
+    Pod rank0 = created(decision, 1).get(0);
+    assertThat(rank0.getSpec().getSchedulingGates()).isNullOrEmpty();
+    assertThat(rank0.getSpec().getNodeName()).as("kube-scheduler binds").isNull();
+    assertThat(rank0.getMetadata().getAnnotations()).containsEntry(SnapshotFactory.RESERVED_NODE_ANNOTATION, nodeOf(decision, 0))
+        .containsEntry(BindDeadlines.RELEASED_AT_ANNOTATION, T0.toString());
+    assertThat(rank0.getSpec().getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms())
+        .singleElement().satisfies(t -> assertThat(t.getMatchFields()).singleElement().satisfies(f -> {
+          assertThat(f.getKey()).isEqualTo("metadata.name");
+          assertThat(f.getValues()).containsExactly(nodeOf(decision, 0));
+        }));
   }
 
   @Test
-  void anIncompleteGangIsNotPlaced() {
-    assertThat(decide(gatedPods().subList(0, 1), null, T0).kind()).isEqualTo(PlacementDecision.Kind.NONE);
+  void aCacheShowingOnlyPartOfTheCreatedPodsCreatesTheRestAgainWithoutDecidingAgain() {
+    PlacementDecision decided = decide(List.of(), null, T0);
+    List<Pod> seen = created(decided, 1).subList(0, 1);
+    PlacementDecision again = decide(seen, T0.toString(), T0.plusSeconds(1));
+    assertThat(again.kind()).as("no second decision").isEqualTo(PlacementDecision.Kind.NONE);
+    assertThat(again.create()).containsExactly(new PinnedRank(1, nodeOf(decided, 1), false));
+    assertThat(again.release()).isEmpty();
+    assertThat(again.recheckAt()).as("rank 0's bind deadline").isEqualTo(T0.plusSeconds(60));
   }
 
   @Test
-  void afterACrashBetweenThePhasesTheWrittenDecisionIsReleasedWithoutDecidingAgain() {
-    List<Pod> pods = gatedPods();
-    pods.get(0).getMetadata().getAnnotations().put(SnapshotFactory.RESERVED_NODE_ANNOTATION, "n2");
-    pods.get(1).getMetadata().getAnnotations().put(SnapshotFactory.RESERVED_NODE_ANNOTATION, "n1");
-    PlacementDecision decision = decide(pods, null, T0);
-    assertThat(decision.annotate()).isEmpty();
-    assertThat(decision.release()).containsValues("n2", "n1");
+  void afterACrashBetweenTheStatusWriteAndTheCreatesTheNextOperatorDecidesAgain() {
+    PlacementDecision persisted = decide(List.of(), null, T0);
+    assertThat(persisted.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+    step = newStep();
+    PlacementDecision again = decide(List.of(), T0.toString(), T0.plusSeconds(5));
+    assertThat(again.kind()).as("nothing was written on the lost decision's strength").isEqualTo(PlacementDecision.Kind.PLACED);
+    assertThat(again.create()).hasSize(2);
   }
 
   @Test
-  void aRestartIsDecidedWhileTheFailedAttemptTerminatesAndEachRankReleasedOnceItsNodeIsFree() {
+  void afterACrashAmongTheCreatesTheNextOperatorVoidsTheDecisionItDoesNotHold() {
+    PlacementDecision persisted = decide(List.of(), null, T0);
+    List<Pod> rank0Only = created(persisted, 1).subList(0, 1);
+    step = newStep();
+    PlacementDecision voided = decide(rank0Only, T0.toString(), T0.plusSeconds(5));
+    assertThat(voided.kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
+    assertThat(voided.reason()).isEqualTo(GangPlacementStep.RANK_LOST);
+    assertThat(voided.create()).as("never pinned again on a decision no one holds").isEmpty();
+    assertThat(voided.delete()).containsExactlyElementsOf(rank0Only);
+    // While the deleted pod still terminates under rank 0's name, nothing is decided; once it is gone, the gang is placed again.
+    rank0Only.get(0).getMetadata().setDeletionTimestamp(T0.plusSeconds(5).toString());
+    assertThat(decide(rank0Only, T0.toString(), T0.plusSeconds(6)).kind()).isEqualTo(PlacementDecision.Kind.NONE);
+    assertThat(decide(List.of(), T0.toString(), T0.plusSeconds(7)).kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+  }
+
+  @Test
+  void podsCreatedGatedBeforePlacementByAnEarlierVersionArePlacedAndReleasedInOnePatchEach() {
+    List<Pod> legacy = new ArrayList<>();
+    for (int r = 0; r < 2; r++) {
+      Pod pod = RankPodBuilder.build(job, r, 1, null);
+      pod.getSpec().setSchedulingGates(List.of(new io.fabric8.kubernetes.api.model.PodSchedulingGate(GangPlacementStep.GATE)));
+      legacy.add(pod);
+    }
+    PlacementDecision placed = decide(legacy, null, T0);
+    assertThat(placed.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+    assertThat(placed.create()).as("they exist").isEmpty();
+    assertThat(placed.release()).containsOnlyKeys(legacy);
+    assertThat(placed.release().values()).containsExactlyInAnyOrderElementsOf(placed.nodes());
+    assertThat(placed.delete()).isEmpty();
+  }
+
+  @Test
+  void aRestartIsDecidedWhileTheFailedAttemptTerminatesAndOnlyRanksOnItsNodesAreCreatedGated() {
     // The gang fills both nodes; attempt 1 still holds them. Its GPUs are going away, so attempt 2 is decided now...
     List<Pod> old = terminatingFirstAttempt();
-    List<Pod> pods = new ArrayList<>(old);
-    pods.addAll(gatedPods(2));
-    PlacementDecision decided = decide(pods, 2, null, T0);
+    PlacementDecision decided = decide(old, 2, null, T0);
     assertThat(decided.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
-    assertThat(decided.annotate().values()).containsExactlyInAnyOrder("n1", "n2");
-    // ...but no rank is released onto a node an attempt-1 pod still occupies.
-    assertThat(decided.release()).isEmpty();
+    // ...but every rank is created behind the gate: an attempt-1 pod still occupies its node.
+    assertThat(decided.create()).allMatch(PinnedRank::gated);
+    List<Pod> next = created(decided, 2);
+    assertThat(next).allSatisfy(p -> {
+      assertThat(p.getSpec().getSchedulingGates()).extracting(g -> g.getName()).containsExactly(GangPlacementStep.GATE);
+      assertThat(p.getMetadata().getAnnotations()).containsKey(SnapshotFactory.RESERVED_NODE_ANNOTATION)
+          .doesNotContainKey(BindDeadlines.RELEASED_AT_ANNOTATION);
+    });
 
-    // Written decision; attempt 1's pod on n1 is gone: only the rank reserved on n1 is released.
-    List<Pod> next = gatedPods(2);
-    next.forEach(p -> p.getMetadata().getAnnotations().put(SnapshotFactory.RESERVED_NODE_ANNOTATION,
-        decided.annotate().entrySet().stream().filter(e -> e.getKey().getMetadata().getName().equals(p.getMetadata().getName()))
-            .findFirst().orElseThrow().getValue()));
+    // Attempt 1's pod on n1 is gone: only the rank reserved on n1 is released.
     List<Pod> oneGone = new ArrayList<>(List.of(old.get(1)));
     oneGone.addAll(next);
     PlacementDecision partly = decide(oneGone, 2, T0.toString(), T0.plusSeconds(1));
-    assertThat(partly.annotate()).isEmpty();
+    assertThat(partly.create()).isEmpty();
     assertThat(partly.release()).containsOnlyKeys(next.stream().filter(p -> "n1".equals(GangPlacementStep.reservedNode(p))).toList());
     assertThat(partly.release().values()).containsExactly("n1");
 
@@ -136,28 +195,24 @@ class GangPlacementStepTest {
 
   @Test
   void anotherJobsTerminatingPodsStillCountAsUsed() {
-    List<Pod> pods = gatedPods();
     Pod foreign = RankPodBuilder.build(TestJobs.job("other", 1, 8), 0, 1, null);
-    foreign.getSpec().setSchedulingGates(List.of());
     foreign.getSpec().setNodeName("n1");
     foreign.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running").build());
     foreign.getMetadata().setDeletionTimestamp(T0.toString());
-    GangObservation gang = GangObservation.of(pods, 1, 2);
-    List<Pod> cluster = new ArrayList<>(pods);
-    cluster.add(foreign);
+    GangObservation gang = GangObservation.of(List.of(), 1, 2);
     PlacementDecision decision = step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang,
-        gang.attemptPods(), inputs(nodes, cluster, Set.of(), List.of()), null, T0);
+        gang.attemptPods(), inputs(nodes, List.of(foreign), Set.of(), List.of()), null, T0);
     assertThat(decision.kind()).isEqualTo(PlacementDecision.Kind.WAITING);
+    assertThat(decision.create()).as("no pod while it waits").isEmpty();
   }
 
   @Test
   void aGangItsExclusionsLeaveNoRoomForWaitsWithAReasonNamingThemAndWhenTheFirstEnds() {
-    List<Pod> pods = gatedPods();
-    GangObservation gang = GangObservation.of(pods, 1, 2);
+    GangObservation gang = GangObservation.of(List.of(), 1, 2);
     List<NodeExclusion> exclusions = List.of(new NodeExclusion("n2", "NodeLost", 1, T0.minusSeconds(60).toString(),
         T0.plusSeconds(3600).toString()));
     PlacementDecision decision = step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang,
-        gang.attemptPods(), inputs(nodes, pods, Set.of("n2"), exclusions), null, T0);
+        gang.attemptPods(), inputs(nodes, List.of(), Set.of("n2"), exclusions), null, T0);
     assertThat(decision.kind()).isEqualTo(PlacementDecision.Kind.WAITING);
     assertThat(decision.reason()).isEqualTo(GangPlacementStep.EXCLUDED_NODES_LEAVE_NO_ROOM);
     assertThat(decision.message()).isEqualTo("needs 2 ranks x 8 GPUs; without the 1 node it keeps off now, "
@@ -165,14 +220,11 @@ class GangPlacementStepTest {
         + "failures of this job there (status.nodeExclusions), the first until 2026-11-26T11:00:00Z; the job waits for them");
   }
 
-  /** The gang as the cache shows it once phase 1 and 2 were written: rank r reserved on nodes[r], released at {@code releasedAt}. */
+  /** The gang as the cache shows it once created: rank r pinned and reserved on nodes[r], released at {@code releasedAt}. */
   private List<Pod> released(int attempt, Instant releasedAt, String... nodes) {
-    List<Pod> pods = gatedPods(attempt);
-    for (int r = 0; r < pods.size(); r++) {
-      Pod pod = pods.get(r);
-      pod.getMetadata().getAnnotations().put(SnapshotFactory.RESERVED_NODE_ANNOTATION, nodes[r]);
-      pod.getMetadata().getAnnotations().put(BindDeadlines.RELEASED_AT_ANNOTATION, releasedAt.toString());
-      pod.getSpec().setSchedulingGates(List.of());
+    List<Pod> pods = new ArrayList<>();
+    for (int r = 0; r < 2; r++) {
+      pods.add(GangPodWriter.pinned(RankPodBuilder.build(job, r, attempt, null), new PinnedRank(r, nodes[r], false), releasedAt));
     }
     return pods;
   }
@@ -184,11 +236,10 @@ class GangPlacementStepTest {
 
   @Test
   void aDecisionSaysWhenToLookAgainIfNothingHappens() {
-    PlacementDecision decision = decide(gatedPods(), null, T0);
+    PlacementDecision decision = decide(List.of(), null, T0);
     assertThat(decision.recheckAt()).isEqualTo(T0.plusSeconds(60));
     assertThat(decision.time()).isEqualTo(T0);
   }
-
   @Test
   void ranksNotBoundWithinTheTimeoutEndTheDecisionAvoidTheirNodesAndSayWhatKubeSchedulerSaid() {
     List<Pod> pods = released(1, T0, "n1", "n2");
@@ -234,7 +285,7 @@ class GangPlacementStepTest {
     PlacementDecision decision = decide(pods, T0.toString(), T0.plusSeconds(3600));
     assertThat(decision.kind()).isEqualTo(PlacementDecision.Kind.NONE);
     assertThat(decision.recheckAt()).isNull();
-    assertThat(decision.annotate()).isEmpty();
+    assertThat(decision.create()).isEmpty();
     assertThat(decision.release()).isEmpty();
   }
 
@@ -244,9 +295,10 @@ class GangPlacementStepTest {
     List<Pod> old = terminatingFirstAttempt();
     old.forEach(p -> p.getMetadata().setDeletionTimestamp(T0.plusSeconds(30).toString()));
     List<Pod> pods = new ArrayList<>(List.of(old.get(1)));
-    List<Pod> next = gatedPods(2);
-    next.get(0).getMetadata().getAnnotations().put(SnapshotFactory.RESERVED_NODE_ANNOTATION, "n1");
-    next.get(1).getMetadata().getAnnotations().put(SnapshotFactory.RESERVED_NODE_ANNOTATION, "n2");
+    List<Pod> next = new ArrayList<>();
+    for (int r = 0; r < 2; r++) {
+      next.add(GangPodWriter.pinned(RankPodBuilder.build(job, r, 2, null), new PinnedRank(r, "n" + (r + 1), true), T0));
+    }
     pods.addAll(next);
 
     PlacementDecision waiting = decide(pods, 2, T0.toString(), T0.plusSeconds(80));
@@ -264,111 +316,79 @@ class GangPlacementStepTest {
   }
 
   @Test
-  void aCacheShowingOnlyPartOfTheWrittenDecisionDoesNotMakeItAgain() {
-    List<Pod> pods = gatedPods();
-    PlacementDecision decided = decide(pods, null, T0);
-    assertThat(decided.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
-    // The next reconcile's cache shows rank 0's annotation and release, not rank 1's yet.
-    List<Pod> seen = gatedPods();
-    Pod rank0 = seen.get(0);
-    String node0 = decided.annotate().get(pods.get(0));
-    rank0.getMetadata().getAnnotations().put(SnapshotFactory.RESERVED_NODE_ANNOTATION, node0);
-    rank0.getSpec().setSchedulingGates(List.of());
-
-    PlacementDecision again = decide(seen, T0.toString(), T0.plusSeconds(1));
-    assertThat(again.kind()).as("no second decision").isEqualTo(PlacementDecision.Kind.NONE);
-    assertThat(again.annotate()).containsOnlyKeys(seen.get(1)).containsValue(decided.annotate().get(pods.get(1)));
-    assertThat(again.release()).containsOnlyKeys(seen.get(1));
-  }
-
-  @Test
   void afterABindTimeoutTheJobDecidesAgain() {
     List<Pod> pods = released(1, T0, "n1", "n2");
     assertThat(decide(pods, T0.toString(), T0.plusSeconds(61)).kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
-    assertThat(decide(gatedPods(), T0.toString(), T0.plusSeconds(62)).kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+    assertThat(decide(List.of(), T0.toString(), T0.plusSeconds(62)).kind()).isEqualTo(PlacementDecision.Kind.PLACED);
   }
 
-  /** A live informer cache: it shows each pod once created; an observation taken before does not hold the pods. */
-  private final class Cache {
-    private final List<Pod> pods = new ArrayList<>();
-    private final List<Node> nodes;
-
-    Cache(List<Node> nodes) {
-      this.nodes = nodes;
-    }
-
-    void add(List<Pod> created) {
-      pods.addAll(created);
-      informer.show(nodes, pods);
-    }
-
-    /** What a reconcile observes now: the placer reads the cluster from the cache only when the gang decides. */
-    GangPlacementStep.Inputs observe() {
-      return new GangPlacementStep.Inputs(HOSTS, 0, Set.of(), List::of, List.of(), 220);
-    }
-  }
-
-  private PlacementDecision decide(String name, int replicas, int gpus, List<Pod> attemptPods, GangPlacementStep.Inputs observed) {
+  private PlacementDecision decideAlone(String name, int replicas, int gpus, List<Node> nodes, Instant now) {
     TrainingJob j = TestJobs.job(name, replicas, gpus);
-    GangObservation gang = GangObservation.of(attemptPods, 1, replicas);
+    GangObservation gang = GangObservation.of(List.of(), 1, replicas);
     return step.decide("team-a/" + name, new GangPlacementStep.TrainingJobSpecView(j.getSpec(), T0), gang, gang.attemptPods(),
-        observed, null, T0);
+        inputs(nodes, List.of(), Set.of(), List.of()), null, now);
   }
 
-  private static List<Pod> gated(String name, int replicas, int gpus) {
-    TrainingJob j = TestJobs.job(name, replicas, gpus);
-    List<Pod> pods = new ArrayList<>();
-    for (int r = 0; r < replicas; r++) {
-      pods.add(RankPodBuilder.build(j, r, 1, null));
-    }
-    return pods;
-  }
-
-  private static int gpusOn(String node, PlacementDecision... decisions) {
-    int gpus = 0;
-    for (PlacementDecision d : decisions) {
-      for (var e : d.annotate().entrySet()) {
-        if (node.equals(e.getValue())) {
-          gpus += Integer.parseInt(e.getKey().getSpec().getContainers().get(0).getResources().getLimits().get("nvidia.com/gpu").getAmount());
-        }
-      }
-    }
-    return gpus;
+  private static int gpusOn(String node, int gpusPerRank, PlacementDecision decision) {
+    return (int) decision.create().stream().filter(r -> node.equals(r.node())).count() * gpusPerRank;
   }
 
   @Test
-  void aGangDecidedAfterAnotherGangsObservationStillHoldsItsGpusWhenThatGangDecides() {
-    // A new leader reconciles every job at once: b observes the cache before a's pods reach it, and decides after a did.
+  void aDecisionWhosePodsTheCacheDoesNotShowYetHoldsItsGpusAgainstTheNextGangs() {
+    // A new leader reconciles every job at once: no gang's pods exist when the next gang decides.
     List<Node> oneNode = List.of(node("n1"));
-    Cache cache = new Cache(oneNode);
-    List<Pod> b = gated("b", 2, 2);
-    cache.add(b);
-    GangPlacementStep.Inputs observedByB = cache.observe();
-    List<Pod> a = gated("a", 4, 1);
-    cache.add(a);
-    PlacementDecision placedA = decide("a", 4, 1, a, cache.observe());
-    PlacementDecision placedB = decide("b", 2, 2, b, observedByB);
-    List<Pod> c = gated("c", 4, 1);
-    cache.add(c);
-    PlacementDecision placedC = decide("c", 4, 1, c, cache.observe());
+    PlacementDecision placedA = decideAlone("a", 4, 1, oneNode, T0);
+    PlacementDecision placedB = decideAlone("b", 2, 2, oneNode, T0);
+    PlacementDecision placedC = decideAlone("c", 4, 1, oneNode, T0);
 
     assertThat(placedA.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
     assertThat(placedB.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
-    assertThat(gpusOn("n1", placedA, placedB, placedC)).as("GPUs decided onto n1, which has 8").isLessThanOrEqualTo(8);
+    assertThat(gpusOn("n1", 1, placedA) + gpusOn("n1", 2, placedB) + gpusOn("n1", 1, placedC))
+        .as("GPUs decided onto n1, which has 8").isLessThanOrEqualTo(8);
     assertThat(placedC.kind()).as("a and b hold all of n1").isEqualTo(PlacementDecision.Kind.WAITING);
   }
 
   @Test
+  void aGangThatCouldNeverFitIsUnschedulableBeforeAnythingIsDecidedOrBuiltPerRank() {
+    PlacementDecision million = decideAlone("million", 1_000_000, 8, nodes, T0);
+    assertThat(million.kind()).isEqualTo(PlacementDecision.Kind.WAITING);
+    assertThat(million.reason()).isEqualTo(GangPlacementStep.UNSCHEDULABLE);
+    assertThat(million.keepsRanksUncreated()).isTrue();
+    assertThat(million.create()).isEmpty();
+    // Ranks asking for nothing stack without limit in placement's eyes: the nodes' pod slots (220 here) bound them, and
+    // the gang is judged without a list of its two billion missing ranks being built.
+    PlacementDecision noGpus = decideAlone("no-gpus", Integer.MAX_VALUE, 0, nodes, T0);
+    assertThat(noGpus.kind()).isEqualTo(PlacementDecision.Kind.WAITING);
+    assertThat(noGpus.message()).isEqualTo("needs 2147483647 rank pods; the cluster's nodes admit 220 pods in all (status.allocatable.pods)");
+    assertThat(noGpus.keepsRanksUncreated()).isTrue();
+    assertThat(noGpus.create()).isEmpty();
+    // Neither holds anything: a gang that fits takes both nodes.
+    PlacementDecision fits = decideAlone("fits", 2, 8, nodes, T0);
+    assertThat(fits.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+    assertThat(fits.create()).extracting(PinnedRank::node).containsExactlyInAnyOrder("n1", "n2");
+  }
+
+  @Test
+  void aDecisionWhosePodsAreNeverCreatedStopsHoldingItsGpusAfterTheBindTimeout() {
+    List<Node> oneNode = List.of(node("n1"));
+    assertThat(decideAlone("a", 1, 8, oneNode, T0).kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+    assertThat(decideAlone("b", 1, 8, oneNode, T0.plusSeconds(59)).kind()).isEqualTo(PlacementDecision.Kind.WAITING);
+    // a's pod never appeared (its job was deleted before the create, say): its hold lapses with its creation deadline.
+    assertThat(decideAlone("b", 1, 8, oneNode, T0.plusSeconds(60)).kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+  }
+
+  @Test
   void aRankPreemptedBeforeTheGangRanEndsTheDecisionInsteadOfBeingPinnedAgainToItsOldNode() {
-    List<Pod> pods = gatedPods();
-    PlacementDecision decided = decide(pods, null, T0);
-    String node0 = decided.annotate().get(pods.get(0));
-    String node1 = decided.annotate().get(pods.get(1));
-    // Rank 0 bound, then kube-scheduler preempted it for a higher-priority pod that now runs on its node; rank 1 is bound.
-    Pod survivor = released(1, T0, node1, node1).get(1);
+    PlacementDecision decided = decide(List.of(), null, T0);
+    List<Pod> pods = created(decided, 1);
+    String node0 = nodeOf(decided, 0);
+    String node1 = nodeOf(decided, 1);
+    // The next reconcile sees both pods; then rank 0 binds and kube-scheduler preempts it for a higher-priority pod that
+    // now runs on its node; rank 1 is bound.
+    assertThat(decide(pods, T0.toString(), T0.plusSeconds(1)).create()).isEmpty();
+    Pod survivor = pods.get(1);
     survivor.getSpec().setNodeName(node1);
     Pod preemptor = RankPodBuilder.build(TestJobs.job("urgent", 1, 8), 0, 1, null);
-    preemptor.getSpec().setSchedulingGates(List.of());
     preemptor.getSpec().setNodeName(node0);
     preemptor.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running").build());
 
@@ -378,41 +398,29 @@ class GangPlacementStepTest {
         T0.toString(), T0.plusSeconds(5));
     assertThat(lost.kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
     assertThat(lost.reason()).isEqualTo(GangPlacementStep.RANK_LOST);
-    assertThat(lost.message()).startsWith("rank 0 (pod llm-r0-a1, decided for " + node0 + ") is gone before the gang ran");
+    assertThat(lost.message()).startsWith("rank 0 (pod llm-r0-a1, decided for " + node0 + ") is missing before the gang ran");
+    assertThat(lost.create()).as("rank 0 is not created again on the preemptor's node").isEmpty();
     assertThat(lost.delete()).as("the gang is placed again all or nothing").containsExactly(survivor);
     assertThat(lost.avoid()).as("preemption says nothing bad about the node").isEmpty();
-
-    // Rank 0 created again under its old name, while the cache still shows rank 1: it is not pinned to the preemptor's node.
-    Pod recreated = RankPodBuilder.build(job, 0, 1, null);
-    GangObservation again = GangObservation.of(List.of(recreated, survivor), 1, 2);
-    PlacementDecision next = step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), again,
-        again.attemptPods(), inputs(nodes, List.of(recreated, survivor, preemptor), Set.of(), List.of()),
-        T0.toString(), T0.plusSeconds(6));
-    assertThat(next.annotate()).doesNotContainEntry(recreated, node0);
-    assertThat(next.release()).doesNotContainKey(recreated);
   }
 
   @Test
   void aRankPodCreatedAgainUnderItsNameDoesNotInheritTheDecisionHeldForThePodThatIsGone() {
-    List<Pod> pods = gatedPods();
+    PlacementDecision decided = decide(List.of(), null, T0);
+    List<Pod> pods = created(decided, 1);
     pods.get(0).getMetadata().setUid("uid-r0");
     pods.get(1).getMetadata().setUid("uid-r1");
-    PlacementDecision decided = decide(pods, null, T0);
-    String node0 = decided.annotate().get(pods.get(0));
-    // No reconcile saw rank 0 missing: the cache already shows its pod created again (a new uid), beside rank 1.
+    assertThat(decide(pods, T0.toString(), T0.plusSeconds(1)).kind()).isEqualTo(PlacementDecision.Kind.NONE);
+    // No reconcile saw rank 0 missing: the cache already shows a pod of its name created again by someone else (a new uid,
+    // no placement, no gate), beside rank 1.
     Pod recreated = RankPodBuilder.build(job, 0, 1, null);
     recreated.getMetadata().setUid("uid-r0-again");
-    Pod preemptor = RankPodBuilder.build(TestJobs.job("urgent", 1, 8), 0, 1, null);
-    preemptor.getSpec().setSchedulingGates(List.of());
-    preemptor.getSpec().setNodeName(node0);
-    preemptor.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running").build());
     List<Pod> seen = List.of(recreated, pods.get(1));
     GangObservation gang = GangObservation.of(seen, 1, 2);
-    List<Pod> cluster = List.of(recreated, pods.get(1), preemptor);
     PlacementDecision next = step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang,
-        gang.attemptPods(), inputs(nodes, cluster, Set.of(), List.of()), T0.toString(), T0.plusSeconds(6));
-    assertThat(next.annotate()).doesNotContainEntry(recreated, node0);
-    assertThat(next.release()).doesNotContainEntry(recreated, node0);
-    assertThat(next.kind()).as("decided again against the cluster as it is: the preemptor holds " + node0).isEqualTo(PlacementDecision.Kind.WAITING);
+        gang.attemptPods(), inputs(nodes, seen, Set.of(), List.of()), T0.toString(), T0.plusSeconds(6));
+    assertThat(next.kind()).as("decided again, not carried on from the pod that is gone").isEqualTo(PlacementDecision.Kind.PLACED);
+    assertThat(next.create()).isEmpty();
+    assertThat(next.release()).as("an ungated pod is never narrowed").isEmpty();
   }
 }

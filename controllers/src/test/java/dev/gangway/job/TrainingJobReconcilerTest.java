@@ -80,7 +80,7 @@ class TrainingJobReconcilerTest {
 
   @Test
   void createsAHeadlessServiceAndOnePodPerRankThenRunsToSuccess() {
-    aNodeEveryGangFitsOn();
+    nodes(3);
     create(TestJobs.job("llama", 3, 8));
     List<Pod> pods = awaitPods("llama", 3);
     assertThat(pods).extracting(p -> p.getMetadata().getName()).containsExactlyInAnyOrder("llama-r0-a1", "llama-r1-a1", "llama-r2-a1");
@@ -101,7 +101,7 @@ class TrainingJobReconcilerTest {
 
   @Test
   void aPermanentErrorFailsTheJobAtOnceAndStopsTheOtherRanks() {
-    aNodeEveryGangFitsOn();
+    nodes(2);
     create(TestJobs.job("gpt", 2, 8));
     List<Pod> pods = awaitPods("gpt", 2);
     setStatus(pods.get(0), TestJobs.running("n1"));
@@ -117,7 +117,7 @@ class TrainingJobReconcilerTest {
 
   @Test
   void aRetryableFailureRestartsTheWholeGangFromTheLastReportedCheckpoint() {
-    aNodeEveryGangFitsOn();
+    nodes(4);
     TrainingJob spec = TestJobs.job("resume", 2, 8);
     spec.getSpec().setFailurePolicy(new dev.gangway.api.v1alpha1.FailurePolicy());
     spec.getSpec().getFailurePolicy().setBackoff(new dev.gangway.api.v1alpha1.Backoff());
@@ -193,7 +193,7 @@ class TrainingJobReconcilerTest {
    */
   @Test
   void anMpiJobGetsOneSshSecretOfItsOwnThatItsRanksOfEveryAttemptMount() {
-    aNodeEveryGangFitsOn();
+    nodes(2);
     TrainingJob spec = TestJobs.job("hpl", 2, 8);
     spec.getSpec().setFramework(dev.gangway.api.v1alpha1.Framework.MPI);
     spec.getSpec().setFailurePolicy(new dev.gangway.api.v1alpha1.FailurePolicy());
@@ -227,7 +227,7 @@ class TrainingJobReconcilerTest {
 
   @Test
   void anMpiJobThatMountsItsOwnSshSecretGetsNoneFromGangway() {
-    aNodeEveryGangFitsOn();
+    nodes(2);
     TrainingJob spec = TestJobs.job("own", 2, 8);
     spec.getSpec().setFramework(dev.gangway.api.v1alpha1.Framework.MPI);
     spec.getSpec().getTemplate().getSpec().setVolumes(List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName("keys")
@@ -247,17 +247,21 @@ class TrainingJobReconcilerTest {
 
   @Test
   void aDeletedRankPodIsRecreatedWhileTheAttemptIsHealthy() {
-    aNodeEveryGangFitsOn();
+    nodes(2);
     create(TestJobs.job("bert", 2, 1));
     List<Pod> pods = awaitPods("bert", 2);
+    String uid = pods.stream().filter(p -> p.getMetadata().getName().equals("bert-r1-a1")).findFirst().orElseThrow().getMetadata().getUid();
     client.pods().inNamespace(NS).withName("bert-r1-a1").delete();
+    // The gang had not run: the decision is void, and the gang is placed again and created again, pinned.
+    await().untilAsserted(() -> assertThat(client.pods().inNamespace(NS).withName("bert-r1-a1").get()).isNotNull()
+        .satisfies(p -> assertThat(p.getMetadata().getUid()).isNotEqualTo(uid))
+        .satisfies(p -> assertThat(p.getMetadata().getAnnotations()).containsKey("gangway.dev/reserved-node")));
     await().untilAsserted(() -> assertThat(podNames("bert")).containsExactlyInAnyOrder("bert-r0-a1", "bert-r1-a1"));
-    assertThat(pods).hasSize(2);
   }
 
   @Test
   void suspendRemovesThePodsAndResumeRecreatesThem() {
-    aNodeEveryGangFitsOn();
+    nodes(2);
     create(TestJobs.job("t5", 2, 8));
     awaitPods("t5", 2);
     patchSpec("t5", j -> j.getSpec().setSuspend(true));
@@ -272,7 +276,7 @@ class TrainingJobReconcilerTest {
 
   @Test
   void invalidSpecFailsWithAReasonCreatesNothingAndOtherJobsStillRun() {
-    aNodeEveryGangFitsOn();
+    nodes(1);
     TrainingJob bad = TestJobs.job("bad", 2, 8);
     bad.getSpec().getTemplate().getSpec().getContainers().get(0)
         .setResources(new ResourceRequirementsBuilder().addToLimits("nvidia.com/gpu", new Quantity("2")).build());
@@ -297,7 +301,7 @@ class TrainingJobReconcilerTest {
 
   @Test
   void ownedObjectsPointAtTheJobForGarbageCollection() {
-    aNodeEveryGangFitsOn();
+    nodes(2);
     TrainingJob created = create(TestJobs.job("owned", 2, 8));
     awaitPods("owned", 2).forEach(p -> assertThat(p.getMetadata().getOwnerReferences()).singleElement()
         .satisfies(o -> assertThat(o.getUid()).isEqualTo(created.getMetadata().getUid())));
@@ -306,7 +310,7 @@ class TrainingJobReconcilerTest {
 
   @Test
   void anOperatorRestartCreatesNoDuplicatesAndKeepsTheStatus() {
-    aNodeEveryGangFitsOn();
+    nodes(4);
     create(TestJobs.job("restart", 4, 8));
     List<Pod> pods = awaitPods("restart", 4);
     pods.forEach(p -> setStatus(p, TestJobs.running("n")));
@@ -324,7 +328,7 @@ class TrainingJobReconcilerTest {
 
   @Test
   void reconcilingAnUnchangedJobWritesNoStatus() {
-    aNodeEveryGangFitsOn();
+    nodes(1);
     create(TestJobs.job("quiet", 1, 8));
     awaitPods("quiet", 1).forEach(p -> setStatus(p, TestJobs.running("n")));
     String version = awaitPhase("quiet", JobPhase.Running).getMetadata().getResourceVersion();
@@ -482,10 +486,10 @@ class TrainingJobReconcilerTest {
       assertThat(placed.getMessage()).contains("without the 1 node it keeps off now", "1 of them is excluded after failures of this job",
           "the first until " + job("longrun").getStatus().getNodeExclusions().get(0).getUntil());
     });
-    assertThat(awaitPods("longrun", 2)).allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isNotEmpty());
+    await().untilAsserted(() -> assertThat(podNames("longrun")).as("no pod while the gang waits").isEmpty());
 
     // The exclusion ends: the job wakes by itself, drops it from its status and is placed on both nodes again.
-    await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> assertThat(awaitPods("longrun", 2)).allSatisfy(p -> {
+    await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> assertThat(pods("longrun")).hasSize(2).allSatisfy(p -> {
       assertThat(p.getSpec().getSchedulingGates()).isEmpty();
       assertThat(p.getMetadata().getLabels()).containsEntry(JobNames.LABEL_ATTEMPT, "2");
     }));
@@ -494,6 +498,152 @@ class TrainingJobReconcilerTest {
       assertThat(job("longrun").getStatus().getNodeExclusions()).isNull();
       assertThat(job("longrun").getStatus().getExcludedNodes()).isNull();
     });
+  }
+
+  /** Method and path of every request the mock server received since the last call (the operator's and the test's). */
+  private static List<String> requests() throws InterruptedException {
+    List<String> seen = new java.util.ArrayList<>();
+    for (var r = server.takeRequest(1, java.util.concurrent.TimeUnit.MILLISECONDS); r != null;
+         r = server.takeRequest(1, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      seen.add(r.getMethod() + " " + r.getPath());
+    }
+    return seen;
+  }
+
+  /** The writes among {@code requests} that touch the job's pods (creates, patches, updates, deletes). */
+  private static List<String> podWrites(List<String> requests, String job) {
+    return requests.stream().filter(r -> !r.startsWith("GET ")).filter(r -> r.contains("/pods/" + job + "-")
+        || r.startsWith("POST /api/v1/namespaces/" + NS + "/pods")).toList();
+  }
+
+  @Test
+  void eachRankIsOneWriteItsPodCreatedPinnedOnceTheDecisionIsPersisted() throws InterruptedException {
+    nodes(4);
+    requests();
+    // As each pod appears, the stored status already names its node: the decision was persisted before the create.
+    List<String> storedWhenCreated = new java.util.concurrent.CopyOnWriteArrayList<>();
+    var watch = client.pods().inNamespace(NS).withLabel(JobNames.LABEL_JOB, "onewrite").watch(new io.fabric8.kubernetes.client.Watcher<Pod>() {
+      @Override
+      public void eventReceived(Action action, Pod pod) {
+        if (action == Action.ADDED) {
+          TrainingJob stored = job("onewrite");
+          boolean placed = JobConditions.isTrue(stored.getStatus().getConditions(), "Placed") && stored.getStatus().getPlacement().getRanks()
+              .stream().anyMatch(r -> r.getPod().equals(pod.getMetadata().getName()) && r.getNode().equals(pinnedNode(pod)));
+          storedWhenCreated.add(pod.getMetadata().getName() + (placed ? " placed" : " NOT placed"));
+        }
+      }
+
+      @Override
+      public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+      }
+    });
+    create(TestJobs.job("onewrite", 3, 8));
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(awaitPods("onewrite", 3)).allSatisfy(p -> {
+      assertThat(p.getSpec().getSchedulingGates()).isEmpty();
+      assertThat(p.getMetadata().getAnnotations()).containsKeys("gangway.dev/reserved-node", BindDeadlines.RELEASED_AT_ANNOTATION);
+      assertThat(pinnedNode(p)).isEqualTo(p.getMetadata().getAnnotations().get("gangway.dev/reserved-node"));
+    }));
+    await().untilAsserted(() -> assertThat(storedWhenCreated).hasSize(3));
+    watch.close();
+    assertThat(storedWhenCreated).containsExactlyInAnyOrder("onewrite-r0-a1 placed", "onewrite-r1-a1 placed", "onewrite-r2-a1 placed");
+    // Quiet for a second: every write the start needed is done.
+    await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+    List<String> seen = requests();
+    assertThat(podWrites(seen, "onewrite")).as("one write per rank: %s", seen).hasSize(3)
+        .allMatch(w -> w.equals("POST /api/v1/namespaces/" + NS + "/pods"));
+    TrainingJob placed = job("onewrite");
+    assertThat(placed.getStatus().getPlacement().getRanks()).extracting(r -> r.getPod())
+        .containsExactly("onewrite-r0-a1", "onewrite-r1-a1", "onewrite-r2-a1");
+    for (Pod pod : awaitPods("onewrite", 3)) {
+      assertThat(placed.getStatus().getPlacement().getRanks()).anySatisfy(r -> {
+        assertThat(r.getPod()).isEqualTo(pod.getMetadata().getName());
+        assertThat(r.getNode()).isEqualTo(pinnedNode(pod));
+      });
+    }
+  }
+
+  /** The operator stops; the test writes what the stopped one had persisted (and created) before its crash; a new one starts. */
+  private TrainingJob crashedAfter(String name, List<String> nodesDecided) {
+    operator.stop();
+    TrainingJob created = create(TestJobs.job(name, nodesDecided.size(), 8));
+    var status = new dev.gangway.api.v1alpha1.TrainingJobStatus();
+    status.setPhase(JobPhase.Pending);
+    status.setAttempt(1);
+    status.setConditions(new java.util.ArrayList<>(List.of(new io.fabric8.kubernetes.api.model.ConditionBuilder().withType("Placed")
+        .withStatus("True").withReason("GangPlaced").withMessage("decided before the crash")
+        .withLastTransitionTime(java.time.Instant.now().toString()).build())));
+    var placement = new dev.gangway.api.v1alpha1.PlacementStatus();
+    for (int r = 0; r < nodesDecided.size(); r++) {
+      placement.getRanks().add(new dev.gangway.api.v1alpha1.RankPlacement(r, nodesDecided.get(r), JobNames.podName(name, r, 1)));
+    }
+    placement.setPlacedTime(java.time.Instant.now().toString());
+    status.setPlacement(placement);
+    created.setStatus(status);
+    return client.resource(created).updateStatus();
+  }
+
+  /** A pod of {@code job} bound and running on {@code node}, holding all its 8 GPUs. */
+  private static void occupied(String node) {
+    client.resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("other-on-" + node).withNamespace(NS)
+        .endMetadata().withNewSpec().withNodeName(node).addNewContainer().withName("main").withImage("busybox").withNewResources()
+        .addToLimits("nvidia.com/gpu", new Quantity("8")).addToRequests("nvidia.com/gpu", new Quantity("8")).endResources().endContainer()
+        .endSpec().withNewStatus().withPhase("Running").endStatus().build()).create();
+  }
+
+  @Test
+  void aCrashBetweenTheStatusWriteAndTheCreatesIsDecidedAgainAgainstTheClusterAsItIsNow() {
+    nodes(3);
+    crashedAfter("resumed", List.of("gpu-0", "gpu-1"));
+    // Meanwhile someone else took gpu-0: the persisted decision no longer fits.
+    occupied("gpu-0");
+    operator = startNewOperator();
+
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(awaitPods("resumed", 2)).allSatisfy(p -> {
+      assertThat(p.getSpec().getSchedulingGates()).isEmpty();
+      assertThat(pinnedNode(p)).isNotEqualTo("gpu-0");
+    }));
+    assertThat(awaitPods("resumed", 2)).extracting(TrainingJobReconcilerTest::pinnedNode).doesNotHaveDuplicates();
+    await().untilAsserted(() -> assertThat(job("resumed").getStatus().getPlacement().getRanks()).extracting(r -> r.getNode())
+        .doesNotContain("gpu-0"));
+  }
+
+  @Test
+  void aCrashAmongTheCreatesVoidsTheHalfWrittenDecisionAndPlacesTheGangAgain() throws InterruptedException {
+    nodes(3);
+    crashedAfter("halfway", List.of("gpu-0", "gpu-1"));
+    TrainingJob job = job("halfway");
+    // Rank 0's pod was created, pinned to gpu-0, before the crash; rank 1's was not.
+    Pod rank0 = dev.gangway.act.GangPodWriter.pinned(dev.gangway.act.RankPodBuilder.build(job, 0, 1, null),
+        new dev.gangway.decide.PinnedRank(0, "gpu-0", false), java.time.Instant.now());
+    String firstUid = client.resource(rank0).create().getMetadata().getUid();
+    requests();
+    operator = startNewOperator();
+
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(events("halfway")).contains(GangPlacementStep.RANK_LOST));
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+      List<Pod> pods = awaitPods("halfway", 2);
+      assertThat(pods).allSatisfy(p -> assertThat(p.getMetadata().getAnnotations()).containsKey("gangway.dev/reserved-node"));
+      assertThat(pods).noneSatisfy(p -> assertThat(p.getMetadata().getUid()).isEqualTo(firstUid));
+    });
+    assertThat(awaitPods("halfway", 2)).extracting(TrainingJobReconcilerTest::pinnedNode).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void aCrashAfterTheCreatesWritesNothingMoreToThePods() throws InterruptedException {
+    nodes(3);
+    crashedAfter("written", List.of("gpu-0", "gpu-1"));
+    TrainingJob job = job("written");
+    for (int r = 0; r < 2; r++) {
+      client.resource(dev.gangway.act.GangPodWriter.pinned(dev.gangway.act.RankPodBuilder.build(job, r, 1, null),
+          new dev.gangway.decide.PinnedRank(r, "gpu-" + r, false), java.time.Instant.now())).create();
+    }
+    requests();
+    operator = startNewOperator();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(job("written").getStatus().getPlacement().getRanks())
+        .extracting(r -> r.getNode()).containsExactly("gpu-0", "gpu-1"));
+    await().pollDelay(Duration.ofSeconds(2)).until(() -> true);
+    assertThat(podWrites(requests(), "written")).as("the pods carry the decision already").isEmpty();
+    assertThat(awaitPods("written", 2)).extracting(TrainingJobReconcilerTest::pinnedNode).containsExactlyInAnyOrder("gpu-0", "gpu-1");
   }
 
   private static String pinnedNode(Pod pod) {
@@ -583,12 +733,12 @@ class TrainingJobReconcilerTest {
       assertThat(found.get().getReason()).isEqualTo("QueuedBehind");
       assertThat(found.get().getMessage()).startsWith("team-a/head is first in the queue").contains("16 GPUs on 2 nodes");
     });
-    assertThat(awaitPods("small", 1)).allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isNotEmpty());
+    assertThat(podNames("small")).as("no pod while it waits").isEmpty();
 
     awaitPods("filler", 1).forEach(p -> setStatus(p, TestJobs.exited(0, "Completed", null)));
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(awaitPods("head", 2))
         .allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isEmpty()));
-    assertThat(awaitPods("small", 1)).allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isNotEmpty());
+    assertThat(podNames("small")).isEmpty();
   }
 
   @Test
@@ -644,9 +794,11 @@ class TrainingJobReconcilerTest {
     client.resource(t).createOr(c -> c.update());
   }
 
-  /** One node with room for every job of the tests that play kubelet themselves: ranks are created only for a gang that could fit. */
-  private static void aNodeEveryGangFitsOn() {
-    node("spare", "rack-z", "clique-z", 64);
+  /** {@code count} nodes of 8 GPUs in one rack and NVLink domain. */
+  private static void nodes(int count) {
+    for (int i = 0; i < count; i++) {
+      node("gpu-" + i, "rack-a", "clique-1", 8);
+    }
   }
 
   private static void node(String name, String rack, String clique, int gpus) {
@@ -707,6 +859,10 @@ class TrainingJobReconcilerTest {
 
   private static List<Pod> awaitPods(String job, int count) {
     await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(podNames(job)).hasSize(count));
+    return client.pods().inNamespace(NS).withLabel(JobNames.LABEL_JOB, job).list().getItems();
+  }
+
+  private static List<Pod> pods(String job) {
     return client.pods().inNamespace(NS).withLabel(JobNames.LABEL_JOB, job).list().getItems();
   }
 

@@ -66,9 +66,13 @@ class GangPlacerTest {
     return all;
   }
 
+  private static final java.time.Instant NOW = java.time.Instant.parse("2026-12-02T09:00:00Z");
+
+  /** Places the gang of these pods; a rank whose pod the cache never shows holds nothing (its creation deadline is now). */
   private PlacementResult place(List<Node> nodes, List<Pod> cache, String job, List<Pod> ranks, int gpus) {
     informer.show(nodes, cache);
-    return placer.place(Clusters.THREE_LEVELS, gang(job, ranks.size(), gpus), ranks, List.of(), Set.of());
+    return placer.place(Clusters.THREE_LEVELS, gang(job, ranks.size(), gpus), ranks.stream().map(SnapshotFactory::podKey).toList(),
+        List.of(), Set.of(), NOW, NOW);
   }
 
   @Test
@@ -158,7 +162,7 @@ class GangPlacerTest {
   void aGangWhosePodsDoNotMatchItsSizeIsRefused() {
     List<Pod> a = gatedPods("a", 1, 8);
     informer.show(nodes(2), a);
-    assertThatThrownBy(() -> placer.place(Clusters.THREE_LEVELS, gang("a", 1, 8), List.of(), List.of(), Set.of()))
+    assertThatThrownBy(() -> placer.place(Clusters.THREE_LEVELS, gang("a", 1, 8), List.<String>of(), List.of(), Set.of(), NOW, NOW))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -17,13 +17,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Seeded random interleavings of decisions, writes, bindings, job ends, operator restarts and an
- * informer cache that shows each pod's writes late and independently of the other pods'. Whatever
- * the order, the live decisions never hold more GPUs on a node than it has, and kube-scheduler can
- * always bind what was decided.
+ * Seeded random interleavings of decisions, pod creations, bindings, job ends, operator restarts and an
+ * informer cache that shows each pod late and independently of the other pods. Whatever the order, the
+ * live decisions never hold more GPUs on a node than it has, and kube-scheduler can always bind what was
+ * decided.
  *
- * <p>Jobs follow {@code GangPlacementStep}'s rule: a gang is decided once; while the placer holds the
- * decision or the pods show it, the job only finishes writing it.
+ * <p>Jobs follow {@code GangPlacementStep}'s rule: a gang is decided before its pods exist, once; while the
+ * placer holds the decision or the pods show it, the job only creates the pods still missing, each pinned
+ * and annotated. A decision whose pods were not created when its operator stopped is made again.
  */
 class ReservationInterleavingsTest {
   private static final int NODES = 6;
@@ -52,6 +53,9 @@ class ReservationInterleavingsTest {
   private final Map<String, Truth> server = new LinkedHashMap<>();
   private final Map<String, Pod> cache = new LinkedHashMap<>();
   private final Map<String, List<String>> ranksOfJob = new LinkedHashMap<>();
+  private final Map<String, Integer> gpusOfJob = new HashMap<>();
+  /** One second a step: creation deadlines are far off, as pods are created within the reconcile that decides. */
+  private java.time.Instant now = java.time.Instant.parse("2026-12-02T09:00:00Z");
   /** The decisions in force, job → pod → node: what must fit. */
   private final Map<String, Map<String, String>> live = new HashMap<>();
   private CacheFeed informer = new CacheFeed();
@@ -73,6 +77,7 @@ class ReservationInterleavingsTest {
     Random random = new Random(seed);
     int created = 0;
     for (int step = 0; step < STEPS; step++) {
+      now = now.plusSeconds(1);
       int action = random.nextInt(100);
       if (action < 12 && ranksOfJob.size() < 6) {
         create("j" + created++, 1 + random.nextInt(4), List.of(2, 4, 8).get(random.nextInt(3)));
@@ -104,35 +109,35 @@ class ReservationInterleavingsTest {
     assertThat(bindings).as("seed %d bound ranks", seed).isPositive();
   }
 
+  /** A job applied: no pod exists until its gang is placed. */
   private void create(String job, int ranks, int gpus) {
     List<String> pods = new ArrayList<>();
     for (int r = 0; r < ranks; r++) {
-      String pod = job + "-" + r;
-      server.put(pod, new Truth(job, gpus));
-      pods.add(pod);
+      pods.add(job + "-" + r);
     }
     ranksOfJob.put(job, pods);
+    gpusOfJob.put(job, gpus);
   }
 
   /** The job's reconcile, as GangPlacementStep does it, on what the cache shows. */
   private void reconcile(String job) {
     List<String> ranks = ranksOfJob.get(job);
-    if (!ranks.stream().allMatch(cache::containsKey)) {
-      return;
-    }
     Map<String, String> held = placer.decisionOf("ns/" + job);
     Map<String, String> decided = new LinkedHashMap<>();
     for (String pod : ranks) {
-      String node = held.getOrDefault("ns/" + pod, reservedNode(cache.get(pod)));
+      String node = held.getOrDefault("ns/" + pod, cache.containsKey(pod) ? reservedNode(cache.get(pod)) : null);
       if (node != null) {
         decided.put(pod, node);
       }
     }
     if (decided.size() < ranks.size()) {
-      List<Pod> rankPods = ranks.stream().map(cache::get).toList();
-      GangRequest request = GangRequest.builder("ns/" + job).replicas(ranks.size()).gpusPerRank(server.get(ranks.get(0)).gpus).build();
+      if (ranks.stream().anyMatch(cache::containsKey)) {
+        return; // pods of a decision this placer does not hold: the step voids it, not modelled here
+      }
+      GangRequest request = GangRequest.builder("ns/" + job).replicas(ranks.size()).gpusPerRank(gpusOfJob.get(job)).build();
       informer.show(nodes, new ArrayList<>(cache.values()));
-      PlacementResult result = placer.place(Clusters.THREE_LEVELS, request, rankPods, List.of(), java.util.Set.of());
+      PlacementResult result = placer.place(Clusters.THREE_LEVELS, request, ranks.stream().map(p -> "ns/" + p).toList(), List.of(),
+          java.util.Set.of(), now, now.plusSeconds(3600));
       if (!result.placed()) {
         return;
       }
@@ -143,14 +148,13 @@ class ReservationInterleavingsTest {
       }
       live.put(job, decided);
     }
-    // Phase 1 then phase 2, written to the API server; the cache shows them later.
-    decided.forEach((pod, node) -> {
-      Truth t = server.get(pod);
-      if (t.bound == null) {
-        t.reserved = node;
-        t.released = true;
-      }
-    });
+    // The decision is persisted; each missing pod is created pinned and annotated (a create done already is refused).
+    decided.forEach((pod, node) -> server.computeIfAbsent(pod, p -> {
+      Truth t = new Truth(job, gpusOfJob.get(job));
+      t.reserved = node;
+      t.released = true;
+      return t;
+    }));
   }
 
   /** kube-scheduler binds the released pod to its reserved node if the node's bound pods leave room. */
@@ -168,6 +172,7 @@ class ReservationInterleavingsTest {
   /** Job deleted, suspended or finished: its pods go, and its decision with them. */
   private void finish(String job) {
     ranksOfJob.remove(job).forEach(server::remove);
+    gpusOfJob.remove(job);
     live.remove(job);
     placer.release("ns/" + job);
   }
@@ -184,7 +189,7 @@ class ReservationInterleavingsTest {
 
   private Map<String, Integer> overCommitted() {
     Map<String, Integer> held = new TreeMap<>();
-    live.forEach((job, ranks) -> ranks.forEach((pod, node) -> held.merge(node, server.get(pod).gpus, Integer::sum)));
+    live.forEach((job, ranks) -> ranks.forEach((pod, node) -> held.merge(node, gpusOfJob.get(job), Integer::sum)));
     held.values().removeIf(gpus -> gpus <= GPUS);
     return held;
   }

@@ -26,11 +26,16 @@ class OperatorWiringTest {
 
   @Test
   void theApplicationReconcilesATrainingJob() {
-    // Ranks are created only for a gang the cluster could hold: one node with room for both.
-    client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("wiring-node")
-        .addToLabels("kubernetes.io/hostname", "wiring-node").endMetadata().withNewStatus()
-        .addToAllocatable("nvidia.com/gpu", new io.fabric8.kubernetes.api.model.Quantity("16"))
-        .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build()).createOr(c -> c.update());
+    // Room for the gang: its pods are created once it is placed.
+    for (int i = 0; i < 2; i++) {
+      String name = "wiring-node-" + i;
+      client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName(name)
+          .addToLabels("kubernetes.io/hostname", name).endMetadata().withNewStatus()
+          .addToAllocatable("nvidia.com/gpu", new io.fabric8.kubernetes.api.model.Quantity("8"))
+          .addToAllocatable("cpu", new io.fabric8.kubernetes.api.model.Quantity("64"))
+          .addToAllocatable("memory", new io.fabric8.kubernetes.api.model.Quantity("512Gi"))
+          .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build()).createOr(n -> n.update());
+    }
     TrainingJob job = new TrainingJob();
     job.setMetadata(new ObjectMetaBuilder().withName("wired").withNamespace("default").build());
     TrainingJobSpec spec = new TrainingJobSpec();

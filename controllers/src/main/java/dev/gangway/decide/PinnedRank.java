@@ -1,0 +1,11 @@
+package dev.gangway.decide;
+
+/**
+ * A rank pod to create already carrying its placement: pinned to its node by required node affinity, with the
+ * reserved-node annotation that holds the node's capacity in every other gang's snapshot. One write per rank.
+ *
+ * @param gated created behind the placement gate because a pod of the job's previous attempt still holds the node;
+ *     the gate is lifted (a second write) once that pod is gone, so kube-scheduler never sees a rank it cannot bind yet
+ */
+public record PinnedRank(int rank, String node, boolean gated) {
+}

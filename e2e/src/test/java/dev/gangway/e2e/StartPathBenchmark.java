@@ -1,0 +1,201 @@
+package dev.gangway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gangway.e2e.rbac.AuditedRequest;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * The start path on the `small` cluster (16 nodes x 8 GPUs): {@value #JOBS} TrainingJobs of {@value #RANKS} ranks x
+ * {@value #GPUS} GPUs applied at once (they fill the cluster), timed from the apply until every rank pod is Running,
+ * beside the same {@value #JOBS} x {@value #RANKS} pods created bare (kube-scheduler alone, the control plane's own
+ * limit here), round after round in the same run. Writes per rank are the operator's own writes to pods (create,
+ * update, patch), read from the kube-apiserver's audit log by the operator's API user. With
+ * {@code -Dgangway.bench.baseline=DIR} (a checkout whose operator is packaged, e.g. main) that operator runs the same
+ * rounds first, as "before". Prints numbers; asserts no wall-clock limit.
+ *
+ * <pre>mvn -B verify -pl e2e -Dtest=StartPathBenchmark -Dgangway.bench=true [-Dgangway.bench.rounds=5 -Dgangway.bench.baseline=DIR]</pre>
+ */
+@EnabledIfSystemProperty(named = "gangway.bench", matches = "true")
+class StartPathBenchmark {
+  private static final int JOBS = 16;
+  private static final int RANKS = 2;
+  private static final int GPUS = 4;
+  private static final Duration WAIT = Duration.ofSeconds(300);
+
+  /** One operator build measured: where it is packaged and which API user (audit identity) it runs as. */
+  private record Variant(String label, Path repo, String replica) {
+    String user() {
+      return "gangway-operator-" + replica;
+    }
+  }
+
+  @Test
+  void writesPerRankAndTimeToRunningBesideBarePods() {
+    int rounds = Integer.getInteger("gangway.bench.rounds", 5);
+    List<Variant> variants = new ArrayList<>();
+    String baseline = System.getProperty("gangway.bench.baseline");
+    if (baseline != null && !baseline.isBlank()) {
+      variants.add(new Variant("before (" + Path.of(baseline).getFileName() + ")", Path.of(baseline).toAbsolutePath(), "a"));
+    }
+    variants.add(new Variant("this checkout", E2eEnvironment.REPO, "b"));
+    try (LocalCluster cluster = LocalCluster.start(E2eEnvironment.REPO, E2eEnvironment.WORK.resolve("bench-start"), "small", 26700,
+        List.of("--audit-log"))) {
+      cluster.kubectlOk("apply", "--server-side", "-f", E2eEnvironment.REPO.resolve("crds").toString());
+      // Polled, not `kubectl wait`: a CRD just created has no conditions yet, which `wait` reports as an error.
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> cluster.kubectl("get", "crd", "trainingjobs.gangway.dev",
+          "-o", "jsonpath={.status.conditions[?(@.type==\"Established\")].status}").stdout().strip().equals("True"));
+      cluster.kubectlOk("apply", "-f", cluster.topology().toString());
+      Map<String, List<Double>> seconds = new LinkedHashMap<>();
+      Map<String, Double> writesPerRank = new LinkedHashMap<>();
+      Map<String, Double> statusWritesPerJob = new LinkedHashMap<>();
+      int port = 26708;
+      for (Variant variant : variants) {
+        try (OperatorProcess operator = OperatorProcess.start(variant.repo(), cluster.operatorKubeconfig(variant.replica()), port++,
+            cluster.logs().resolve("operator-" + variant.replica() + ".log"), Map.of())) {
+          for (int round = 0; round < rounds; round++) {
+            // Bare first, then the jobs, on the same idle cluster each time.
+            seconds.computeIfAbsent("bare pods (kube-scheduler alone)", k -> new ArrayList<>())
+                .add(timeToRunning(cluster, "bare-" + variant.replica() + "-" + round, barePods()));
+            seconds.computeIfAbsent("TrainingJobs, " + variant.label(), k -> new ArrayList<>())
+                .add(timeToRunning(cluster, "jobs-" + variant.replica() + "-" + round, trainingJobs()));
+          }
+        }
+        List<AuditedRequest> writes = AuditedRequest.read(cluster.auditLog(), variant.user()).stream()
+            .filter(r -> r.namespace() != null && r.namespace().startsWith("jobs-" + variant.replica() + "-"))
+            .filter(r -> Set.of("create", "update", "patch").contains(r.verb())).toList();
+        long podWrites = writes.stream().filter(r -> r.resource().equals("pods")).count();
+        long statusWrites = writes.stream().filter(r -> r.resource().equals("trainingjobs/status")).count();
+        writesPerRank.put(variant.label(), podWrites / (double) (rounds * JOBS * RANKS));
+        statusWritesPerJob.put(variant.label(), statusWrites / (double) (rounds * JOBS));
+      }
+      assertThat(writesPerRank.values()).as("every variant created its ranks").allSatisfy(w -> assertThat(w).isPositive());
+      print(rounds, seconds, writesPerRank, statusWritesPerJob);
+    }
+  }
+
+  /**
+   * Applies {@code manifests} in a fresh namespace and returns the seconds from the apply until all {@value #JOBS} x
+   * {@value #RANKS} pods are Running, as a watch (one kubectl process) sees them; then deletes the namespace.
+   */
+  private static double timeToRunning(LocalCluster cluster, String namespace, String manifests) {
+    cluster.kubectlOk("create", "namespace", namespace);
+    Set<String> running = ConcurrentHashMap.newKeySet();
+    CountDownLatch all = new CountDownLatch(1);
+    ProcessBuilder pb = new ProcessBuilder(cluster.binary("kubectl").toString(), "get", "pods", "-n", namespace, "--watch",
+        "--no-headers", "-o", "custom-columns=NAME:.metadata.name,PHASE:.status.phase").redirectErrorStream(true);
+    pb.environment().putAll(cluster.env());
+    Process watch;
+    try {
+      watch = pb.start();
+    } catch (IOException e) {
+      throw new IllegalStateException("could not start kubectl --watch: " + e.getMessage(), e);
+    }
+    long[] done = new long[1];
+    Thread reader = new Thread(() -> {
+      try (BufferedReader lines = new BufferedReader(new InputStreamReader(watch.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+          String[] fields = line.trim().split("\\s+");
+          if (fields.length == 2 && fields[1].equals("Running") && running.add(fields[0]) && running.size() == JOBS * RANKS) {
+            done[0] = System.nanoTime();
+            all.countDown();
+          }
+        }
+      } catch (IOException e) {
+        // the watch ends when the process is destroyed
+      }
+    }, "bench-watch-" + namespace);
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      // The watch lists first: wait until it is established on the empty namespace before the clock starts.
+      Thread.sleep(1500);
+      long started = System.nanoTime();
+      cluster.kubectlWithInput(manifests, "apply", "-n", namespace, "-f", "-").assertOk();
+      if (!all.await(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+        throw new AssertionError(namespace + ": " + running.size() + " of " + JOBS * RANKS + " pods Running after " + WAIT.toSeconds()
+            + " s:\n" + cluster.kubectl("get", "pods,tj", "-n", namespace, "-o", "wide").stdout());
+      }
+      return (done[0] - started) / 1e9;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    } finally {
+      watch.destroy(); // the kubectl process this method started, by its handle
+      cluster.kubectlOk("delete", "namespace", namespace, "--wait=true", "--timeout=180s");
+    }
+  }
+
+  private static String trainingJobs() {
+    StringBuilder all = new StringBuilder();
+    for (int j = 0; j < JOBS; j++) {
+      all.append("---\n").append(Manifests.trainingJob("job-" + j, RANKS, GPUS, ""));
+    }
+    return all.toString();
+  }
+
+  /** The same pods as the jobs' ranks, as far as kube-scheduler is concerned: GPUs, restartPolicy Never, busybox. */
+  private static String barePods() {
+    StringBuilder all = new StringBuilder();
+    for (int j = 0; j < JOBS; j++) {
+      for (int r = 0; r < RANKS; r++) {
+        all.append("""
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: job-%d-r%d
+            spec:
+              restartPolicy: Never
+              containers:
+              - name: trainer
+                image: busybox
+                resources:
+                  limits:
+                    nvidia.com/gpu: %d
+            """.formatted(j, r, GPUS));
+      }
+    }
+    return all.toString();
+  }
+
+  private static void print(int rounds, Map<String, List<Double>> seconds, Map<String, Double> writesPerRank,
+                            Map<String, Double> statusWritesPerJob) {
+    double bare = percentile(seconds.values().iterator().next(), 50);
+    System.out.println();
+    System.out.printf(Locale.ROOT, "=== Start path: small (16 nodes x 8 GPUs), %d jobs x %d ranks x %d GPUs per round, %d rounds ===%n",
+        JOBS, RANKS, GPUS, rounds);
+    System.out.printf(Locale.ROOT, "%-44s %4s %8s %8s %8s %9s%n", "apply -> all rank pods Running", "n", "median", "p95", "max", "vs bare");
+    seconds.forEach((what, samples) -> System.out.printf(Locale.ROOT, "%-44s %4d %7.2fs %7.2fs %7.2fs %8.2fx%n", what, samples.size(),
+        percentile(samples, 50), percentile(samples, 95), Collections.max(samples), percentile(samples, 50) / bare));
+    System.out.printf(Locale.ROOT, "%-44s %12s %22s%n", "operator writes (audit log)", "pods / rank", "job status / job");
+    System.out.printf(Locale.ROOT, "%-44s %12.2f %22s%n", "bare pods", 1.0, "-");
+    writesPerRank.forEach((what, perRank) -> System.out.printf(Locale.ROOT, "%-44s %12.2f %22.2f%n", what, perRank,
+        statusWritesPerJob.get(what)));
+    System.out.println("samples (s): " + seconds);
+  }
+
+  private static double percentile(List<Double> values, int p) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+  }
+}
