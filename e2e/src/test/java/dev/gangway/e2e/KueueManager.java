@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -15,14 +16,16 @@ import java.util.Map;
  * version. Configuration: the {@code batch/job} integration only, no leader election, internal certificate management
  * off, the visibility API server off. Its webhooks are served on 127.0.0.1 with a self-signed certificate but not
  * registered with the API server, so none is called: jobs are created already suspended and queued, as Kueue's mutating
- * webhook would make them. Stopped by its process handle.
+ * webhook would make them. It runs in a private mount namespace whose /etc carries its metrics certificate
+ * ({@link #inPrivateEtc}). Stopped by its process handle.
  */
 public final class KueueManager implements AutoCloseable {
   /**
    * Where Kueue 0.17 reads its metrics server's certificate when its internal certificate management is off: a fixed
-   * path in cmd/kueue/main.go, read at start even when metrics are not served.
+   * path in cmd/kueue/main.go (a mounted Secret in Kueue's Deployment), read at start even when metrics are not served.
+   * No flag or configuration field moves it.
    */
-  static final Path METRICS_CERTS = Path.of("/etc/kueue/metrics/certs");
+  static final String METRICS_CERTS = "/etc/kueue/metrics/certs";
 
   private final Process process;
   private final Thread shutdownHook;
@@ -61,7 +64,14 @@ public final class KueueManager implements AutoCloseable {
       Path certs = workDir.resolve("webhook-certs");
       Files.createDirectories(certs);
       selfSigned(certs);
-      ensureMetricsCertificate();
+      Path etcOverlay = workDir.resolve("etc-overlay");
+      deleteTree(etcOverlay); // a previous run's overlay work dir must not be reused
+      Path etcUpper = etcOverlay.resolve("upper");
+      Path etcWork = etcOverlay.resolve("work");
+      Path metricsCerts = etcUpper.resolve(METRICS_CERTS.substring("/etc/".length()));
+      Files.createDirectories(metricsCerts);
+      Files.createDirectories(etcWork);
+      selfSigned(metricsCerts);
       int health = ChildProcess.freeLoopbackPort();
       int webhook = ChildProcess.freeLoopbackPort();
       Path config = workDir.resolve("kueue-config.yaml");
@@ -90,7 +100,7 @@ public final class KueueManager implements AutoCloseable {
             VisibilityOnDemand: false
           """.formatted(health, webhook, certs));
       Files.createDirectories(log.getParent());
-      ProcessBuilder pb = new ProcessBuilder(binary.toString(), "--config", config.toString())
+      ProcessBuilder pb = new ProcessBuilder(inPrivateEtc(etcUpper, etcWork, List.of(binary.toString(), "--config", config.toString())))
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       pb.environment().put("KUBECONFIG", kubeconfig.toString());
       KueueManager manager = new KueueManager(pb.start(), log);
@@ -126,14 +136,35 @@ public final class KueueManager implements AutoCloseable {
         "-keyout", dir.resolve("tls.key").toString(), "-out", dir.resolve("tls.crt").toString())).assertOk();
   }
 
-  private static void ensureMetricsCertificate() throws IOException {
-    if (Files.exists(METRICS_CERTS.resolve("tls.crt")) && Files.exists(METRICS_CERTS.resolve("tls.key"))) return;
-    try {
-      Files.createDirectories(METRICS_CERTS);
-    } catch (IOException e) {
-      throw new IOException("Kueue 0.17 with its internal certificate management off reads a certificate from " + METRICS_CERTS
-          + " at start; it is missing and cannot be created here (" + e + "): create it with a self-signed pair", e);
+  /**
+   * {@code command} in a private mount namespace where /etc is an overlay: the machine's /etc below, {@code upper} on
+   * top, so files under {@code upper} appear under /etc for that process alone and whatever it writes there lands in
+   * {@code upper}; the machine's /etc is never written. Kueue's Deployment mounts its metrics certificate the same way,
+   * as a volume. {@code unshare --mount} needs root, which the e2e machines run as. (Kueue's own alternative, internal
+   * certificate management, blocks its start until it has injected its CA into the conversion webhooks of its CRDs,
+   * which the CRD bases applied here do not declare, and into webhook configurations this setup does not register.)
+   *
+   * @param work overlayfs's work directory, empty, on the same filesystem as {@code upper}
+   */
+  static List<String> inPrivateEtc(Path upper, Path work, List<String> command) {
+    for (Path p : List.of(upper, work)) {
+      // overlayfs separates its options with commas and its lower directories with colons
+      if (p.toString().matches(".*[,:\\\\].*")) {
+        throw new IllegalArgumentException("an overlay directory's path may not contain ',', ':' or '\\': " + p);
+      }
     }
-    selfSigned(METRICS_CERTS);
+    List<String> out = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+        "mount -t overlay overlay -o \"lowerdir=/etc,upperdir=$1,workdir=$2\" /etc && shift 2 && exec \"$@\"",
+        "private-etc", upper.toAbsolutePath().toString(), work.toAbsolutePath().toString()));
+    out.addAll(command);
+    return out;
   }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) return;
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+    }
+  }
+
 }
