@@ -145,11 +145,14 @@ class KueueSideBySideBenchmark {
     ReplayTimeline timeline = new ReplayTimeline(stream);
     List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     long end;
+    java.util.concurrent.atomic.AtomicLong lastEvent = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
     try (PodWatch watch = PodWatch.start(cluster, ns, cluster.logs().resolve("pod-watch-" + ns + ".err"), (type, pod, nanos) -> {
+      lastEvent.set(nanos);
       synchronized (timeline) {
         timeline.event(type, pod, nanos);
       }
     })) {
+      long startNanos = System.nanoTime();
       ScheduledThreadPoolExecutor appliers = new ScheduledThreadPoolExecutor(4);
       for (ReplayJob j : stream) {
         appliers.schedule(() -> {
@@ -167,9 +170,19 @@ class KueueSideBySideBenchmark {
       long deadline = System.nanoTime() + (long) ((lastApply + 2 * gpuSeconds / clusterGpus + longest + 180) * 1e9);
       System.out.printf(Locale.ROOT, "%s: replaying %d jobs over %.0f s (deadline %.0f s)%n", contender.title(), stream.size(), lastApply,
           (deadline - System.nanoTime()) / 1e9);
+      // Quiet for longer than any rank runs, after the last apply: nothing is left that will change by waiting.
+      long stall = (long) ((longest + 60) * 1e9);
+      long allApplied = startNanos + (long) (lastApply * 1e9);
       while (System.nanoTime() < deadline) {
         synchronized (timeline) {
           if (timeline.allCompleted()) break;
+        }
+        long now = System.nanoTime();
+        if (now > allApplied && now - Math.max(lastEvent.get(), allApplied) > stall) {
+          System.out.printf(Locale.ROOT, "%s: no pod changed for %.0f s with jobs not completed; what is left:%n%s%n", contender.title(),
+              stall / 1e9, cluster.kubectl("get", "jobs,workloads.kueue.x-k8s.io,trainingjobs.gangway.dev", "-n", ns, "-o", "wide")
+                  .stdout());
+          break;
         }
         assertThat(watch.isAlive()).as("kubectl's pod watch on " + ns + " is running (stderr: pod-watch-" + ns + ".err)").isTrue();
         sleep(1000);
