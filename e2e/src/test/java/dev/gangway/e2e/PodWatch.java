@@ -1,71 +1,77 @@
 package dev.gangway.e2e;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.file.StandardOpenOption;
 
 /**
- * {@code kubectl get pods --watch} on one namespace as a child process, each event handed on with the time it reached
- * this JVM: event-driven timing, no polling. Stopped by its process handle.
+ * A watch of one namespace's pods (Fabric8's, on the cluster's admin kubeconfig), each event handed on with the time it
+ * reached this JVM: event-driven timing, no polling. It replaced a {@code kubectl get pods --watch} child process, which
+ * ended silently (no stderr, no parse error) seconds into the first Kueue replay on 2026-12-02, so its events were lost.
  */
 public final class PodWatch implements AutoCloseable {
 
-  /** Receives each event; called from the watch's reader thread. */
+  /** Receives each event; called from the watch's thread. */
   public interface Listener {
     void event(String type, Pod pod, long nanos);
   }
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-  private final Process process;
-  private final Thread reader;
-  private final Thread shutdownHook;
+  private final KubernetesClient client;
+  private final Path stderr;
+  private volatile Watch watch;
+  private volatile boolean alive = true;
   private volatile long events;
 
-  private PodWatch(Process process, Listener listener) {
-    this.process = process;
-    this.shutdownHook = ChildProcess.killOnExit(process);
-    this.reader = new Thread(() -> read(listener), "pod-watch");
-    reader.setDaemon(true);
-    reader.start();
+  private PodWatch(KubernetesClient client, Path stderr) {
+    this.client = client;
+    this.stderr = stderr;
   }
 
   public static PodWatch start(ClusterUnderTest cluster, String namespace, Path stderr, Listener listener) {
-    List<String> command = new ArrayList<>(List.of(cluster.binary("kubectl").toString(), "get", "pods", "-n", namespace, "--watch",
-        "--output-watch-events", "-o", "json", "--request-timeout=0"));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
-    pb.environment().putAll(cluster.env());
+    KubernetesClient client;
     try {
-      return new PodWatch(pb.start(), listener);
+      client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(cluster.kubeconfig()))).build();
     } catch (IOException e) {
-      throw new IllegalStateException("could not start kubectl's pod watch: " + e.getMessage(), e);
+      throw new UncheckedIOException("could not read the cluster's kubeconfig for the pod watch", e);
     }
+    PodWatch w = new PodWatch(client, stderr);
+    w.watch = client.pods().inNamespace(namespace).watch(new Watcher<Pod>() {
+      @Override
+      public void eventReceived(Action action, Pod pod) {
+        long now = System.nanoTime();
+        if (action != Action.ADDED && action != Action.MODIFIED && action != Action.DELETED) return;
+        try {
+          listener.event(action.name(), pod, now);
+          w.events++;
+        } catch (RuntimeException e) {
+          w.stopped("the listener failed on " + action + " " + pod.getMetadata().getName() + ": " + e);
+        }
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {
+        w.stopped("the watch closed: " + cause);
+      }
+    });
+    return w;
   }
 
-  private void read(Listener listener) {
-    try (MappingIterator<JsonNode> it = JSON.readerFor(JsonNode.class).readValues(process.getInputStream())) {
-      while (it.hasNext()) {
-        JsonNode event = it.next();
-        long now = System.nanoTime();
-        JsonNode object = event.path("object");
-        // kubectl hands the initial list over as one ADDED event whose object is a List.
-        Iterable<JsonNode> pods = object.has("items") ? object.get("items") : List.of(object);
-        for (JsonNode item : pods) {
-          Pod pod = JSON.treeToValue(item, Pod.class);
-          if (pod.getMetadata() != null) listener.event(event.path("type").asText(), pod, now);
-        }
-        events++;
-      }
-    } catch (IOException | RuntimeException e) {
-      // A watch that stops loses the run's timing: say why (the driver fails on a dead watch).
-      System.err.println("pod watch stopped reading: " + e);
-      process.destroy();
+  /** A watch that stops loses the run's timing: say why in the stderr file (the driver fails on a dead watch). */
+  private void stopped(String why) {
+    alive = false;
+    try {
+      Files.writeString(stderr, why + System.lineSeparator(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      System.err.println("pod watch stopped (" + why + "); could not write " + stderr + ": " + e);
     }
   }
 
@@ -75,16 +81,12 @@ public final class PodWatch implements AutoCloseable {
   }
 
   public boolean isAlive() {
-    return process.isAlive();
+    return alive;
   }
 
   @Override
   public void close() {
-    ChildProcess.stop(process, Duration.ofSeconds(5), shutdownHook);
-    try {
-      reader.join(Duration.ofSeconds(5).toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    if (watch != null) watch.close();
+    client.close();
   }
 }
