@@ -23,6 +23,7 @@ final class Metrics {
   private final Map<String, Integer> streamRestarts = new TreeMap<>();
   private final List<PolicyResult.TimelineEvent> timeline = new ArrayList<>();
   private final List<Double> daily = new ArrayList<>();
+  private final List<PolicyResult.QueueSample> queueByDay = new ArrayList<>();
   private final Map<SimJob, Long> firstPlaced = new HashMap<>();
   private long lastDayProgress;
   private long intervalSum;
@@ -59,6 +60,12 @@ final class Metrics {
     if (!job.spec.large()) return;
     intervalSum += sinceCheckpoint;
     intervals++;
+  }
+
+  void queue(java.util.Collection<SimJob> waiting, long now) {
+    long gpus = 0;
+    for (SimJob j : waiting) gpus += j.spec.gpus();
+    queueByDay.add(new PolicyResult.QueueSample(day(now), waiting.size(), gpus));
   }
 
   void day(SimJob job) {
@@ -121,7 +128,7 @@ final class Metrics {
     double[] r = ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     return new PolicyResult.Stream(jobs.size(), completed, failed, jobs.size() - completed - failed, gpuHours,
         total == 0 ? 0 : gpuHours.get(Bucket.USEFUL.name()) / total, mean(w), percentile(w, 0.95), r.length, mean(r),
-        percentile(r, 0.95), r.length == 0 ? 0 : atBound / (double) r.length, Map.copyOf(streamRestarts));
+        percentile(r, 0.95), r.length == 0 ? 0 : atBound / (double) r.length, Map.copyOf(streamRestarts), List.copyOf(queueByDay));
   }
 
   static double mean(double[] a) {

@@ -46,6 +46,8 @@ final class SimJob {
   /** Running time between failures, for the observed MTBF. */
   long runningMillis;
   final List<PlacementQuality> placements = new ArrayList<>();
+  /** What the queue last read of it ({@link GangRequests#queued}); stale once the token or phaseSince moves. */
+  GangRequests.AsQueued asQueued;
 
   SimJob(JobSpec spec, RecoveryPolicy recovery) {
     this.spec = spec;

@@ -58,7 +58,8 @@ public final class Simulation {
   private final FailureClassifier classifier;
   private final BadNodeTracker tracker = new BadNodeTracker(3, Duration.ofHours(1));
   private final List<SimJob> jobs = new ArrayList<>();
-  private final List<SimJob> waiting = new ArrayList<>();
+  /** Gangway's queue, kept in its order: jobs waiting to be placed, and restarting jobs waiting to be placed again. */
+  private final java.util.NavigableSet<SimJob> waiting = new java.util.TreeSet<>(GangRequests.QUEUE_ORDER);
   private final List<List<SimJob>> onNode = new ArrayList<>();
   private final Component[] brokenBy;
   private final Metrics metrics = new Metrics();
@@ -457,6 +458,7 @@ public final class Simulation {
   // ---- sampling and the end ----
 
   private void sampleDay() {
+    metrics.queue(waiting, now());
     for (SimJob j : jobs) {
       if (j.spec.large() && j.phase != Phase.PENDING && j.phase != Phase.DONE) {
         j.settle(now());
