@@ -70,13 +70,13 @@ public final class SpeedBenchmark {
   private static void printQueues(Map<String, List<PolicyResult.QueueSample>> queues) {
     if (queues.isEmpty()) return;
     System.out.println();
-    System.out.println("Year stream: jobs waiting (GPUs they ask for) at the end of the day");
+    System.out.println("Year stream: jobs waiting (GPUs they ask for; nodes cordoned) at the end of the day");
     System.out.println();
     System.out.println("| policy | " + String.join(" | ", queues.values().iterator().next().stream().filter(SpeedBenchmark::shown)
         .map(q -> "day " + Math.round(q.day())).toList()) + " |");
     System.out.println("|---" + "|---".repeat((int) queues.values().iterator().next().stream().filter(SpeedBenchmark::shown).count()) + "|");
     queues.forEach((policy, samples) -> System.out.println("| " + policy + " | " + String.join(" | ", samples.stream()
-        .filter(SpeedBenchmark::shown).map(q -> String.format("%,d (%,d)", q.jobs(), q.gpus())).toList()) + " |"));
+        .filter(SpeedBenchmark::shown).map(q -> String.format("%,d (%,d; %d)", q.jobs(), q.gpus(), q.cordonedNodes())).toList()) + " |"));
   }
 
   private static boolean shown(PolicyResult.QueueSample q) {

@@ -103,10 +103,12 @@ final class Metrics {
     intervals++;
   }
 
-  void queue(java.util.Collection<SimJob> waiting, long now) {
+  void queue(java.util.Collection<SimJob> waiting, Fleet fleet, long now) {
     long gpus = 0;
     for (SimJob j : waiting) gpus += j.spec.gpus();
-    queueByDay.add(new PolicyResult.QueueSample(day(now), waiting.size(), gpus));
+    int cordoned = 0;
+    for (int i = 0; i < fleet.size(); i++) if (fleet.cordoned(i)) cordoned++;
+    queueByDay.add(new PolicyResult.QueueSample(day(now), waiting.size(), gpus, cordoned));
   }
 
   void day(SimJob job) {

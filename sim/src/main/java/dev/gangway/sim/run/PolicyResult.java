@@ -44,8 +44,11 @@ public record PolicyResult(Policy policy, LargeJob large, Stream stream, FleetUs
       double p95AllReduceVsBound, double atBoundShare, Map<String, Integer> restartsByCause, List<QueueSample> queueByDay) {
   }
 
-  /** The queue at one moment: jobs waiting and the GPUs they ask for. */
-  public record QueueSample(double day, int jobs, long gpus) {
+  /**
+   * The queue at one moment: jobs waiting and the GPUs they ask for; beside it, the nodes cordoned then (Gangway cordons a
+   * node several jobs failed on; without health signals nothing uncordons it, so the fleet can shrink over a long run).
+   */
+  public record QueueSample(double day, int jobs, long gpus, int cordonedNodes) {
   }
 
   /** The whole fleet: GPU-hours it had, held by jobs, and trained usefully. */

@@ -472,7 +472,7 @@ public final class Simulation {
   // ---- sampling and the end ----
 
   private void sampleDay() {
-    metrics.queue(waiting, now());
+    metrics.queue(waiting, fleet, now());
     if (large != null && large.phase != Phase.DONE) {
       large.settle(now());
       metrics.day(large);
