@@ -23,8 +23,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * from the same informers: a pod that a reconcile has seen is counted here too, and a newly elected leader, whose
  * informers have synced before its first reconcile, has every pod here before its first decision.
  *
- * <p>Thread-safe. Events and reads take this object's lock briefly; a read copies out an immutable {@link Reading}, so
- * a decision never sees an event half applied and never holds up the informer while it decides.
+ * <p>Thread-safe. Events and reads take this object's lock briefly; a read takes an immutable {@link Reading}, so
+ * a decision never sees an event half applied and never holds up the informer while it decides. The nodes' free
+ * capacity is kept in arrays ({@link CachedNodes}) that a read shares and the next event copies, so a read costs
+ * no walk over the nodes.
  */
 public final class ClusterCache {
 
