@@ -34,7 +34,10 @@ class NodeHealthRecorderRefusalTest {
     server.expect().patch().withPath("/api/v1/nodes/" + node)
         .andReturn(code, new StatusBuilder().withCode(code).withMessage("refused on purpose").build()).always();
 
-    IntakeAnswer answer = new NodeHealthRecorder(withoutClientRetries()).record(new NodeHealthSignal(node, Severity.Fatal, "XID 79", Instant.now()));
+    IntakeAnswer answer;
+    try (KubernetesClient once = withoutClientRetries()) {
+      answer = new NodeHealthRecorder(once).record(new NodeHealthSignal(node, Severity.Fatal, "XID 79", Instant.now()));
+    }
 
     assertThat(answer.recorded()).isFalse();
     assertThat(answer.retryable()).as(answer.toString()).isEqualTo(retryable);
