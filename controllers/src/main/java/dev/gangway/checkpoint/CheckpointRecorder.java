@@ -45,7 +45,7 @@ public final class CheckpointRecorder {
       }
       return IntakeAnswer.unavailable("the status of TrainingJob " + report.job() + " kept changing while the report was recorded");
     } catch (KubernetesClientException e) {
-      return IntakeAnswer.unavailable("could not record the report on TrainingJob " + report.job() + ": " + e.getMessage());
+      return IntakeAnswer.apiServerFailure(e.getCode(), "could not record the report on TrainingJob " + report.job() + ": " + e.getMessage());
     }
   }
 

@@ -13,7 +13,10 @@ import java.util.Objects;
  * @param time when the save completed; null when the sender did not say
  */
 public record CheckpointReport(String namespace, String name, String uid, int attempt, long step, String path, Instant time) {
-
+  /** Longer than any real path (Linux PATH_MAX, S3's 1,024-byte keys); it becomes the job's status and every rank's env. */
+  public static final int MAX_PATH_LENGTH = 4096;
+  /** A Kubernetes uid is 36 characters; room for other forms, not for megabytes. */
+  public static final int MAX_UID_LENGTH = 128;
 
   public CheckpointReport {
     Objects.requireNonNull(namespace, "namespace");
@@ -44,8 +47,8 @@ public record CheckpointReport(String namespace, String name, String uid, int at
       throw new IllegalArgumentException("field 'attempt' is too large: " + attempt);
     }
     JsonNode time = root.get("time");
-    return new CheckpointReport(SignalJson.objectName(root, "namespace"), SignalJson.objectName(root, "name"), SignalJson.text(root, "uid"),
-        (int) attempt, SignalJson.integer(root, "step", 0), SignalJson.text(root, "path"),
+    return new CheckpointReport(SignalJson.objectName(root, "namespace"), SignalJson.objectName(root, "name"), SignalJson.text(root, "uid", MAX_UID_LENGTH),
+        (int) attempt, SignalJson.integer(root, "step", 0), SignalJson.text(root, "path", MAX_PATH_LENGTH),
         time == null || time.isNull() ? null : SignalJson.time("time", time.asText()));
   }
 }

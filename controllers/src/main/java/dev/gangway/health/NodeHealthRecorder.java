@@ -74,7 +74,7 @@ public final class NodeHealthRecorder {
       }
       return IntakeAnswer.unavailable("node " + signal.node() + " kept changing while the signal was recorded");
     } catch (KubernetesClientException e) {
-      return IntakeAnswer.unavailable("could not record the signal on node " + signal.node() + ": " + e.getMessage());
+      return IntakeAnswer.apiServerFailure(e.getCode(), "could not record the signal on node " + signal.node() + ": " + e.getMessage());
     }
   }
 

@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param time when the agent saw it
  */
 public record NodeHealthSignal(String node, Severity severity, String reason, Instant time) {
+  /** A reason is a line for people (kept in the Node's annotation and in events), not a dump. */
+  public static final int MAX_REASON_LENGTH = 1024;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** How bad it is for training running on the node. */
@@ -60,6 +62,10 @@ public record NodeHealthSignal(String node, Severity severity, String reason, In
     }
     JsonNode reason = root.get("reason");
     Instant time = SignalJson.time("time", SignalJson.text(root, "time"));
-    return new NodeHealthSignal(node, parsed, reason == null || reason.isNull() ? null : reason.asText(), time);
+    String because = reason == null || reason.isNull() ? null : reason.asText();
+    if (because != null && because.length() > MAX_REASON_LENGTH) {
+      throw new IllegalArgumentException("field 'reason' is " + because.length() + " characters long, over the limit of " + MAX_REASON_LENGTH);
+    }
+    return new NodeHealthSignal(node, parsed, because, time);
   }
 }

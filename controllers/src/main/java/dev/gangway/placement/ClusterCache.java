@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -24,8 +23,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * from the same informers: a pod that a reconcile has seen is counted here too, and a newly elected leader, whose
  * informers have synced before its first reconcile, has every pod here before its first decision.
  *
- * <p>Thread-safe. Events and reads take this object's lock briefly; a read copies out an immutable {@link Reading}, so
- * a decision never sees an event half applied and never holds up the informer while it decides.
+ * <p>Thread-safe. Events and reads take this object's lock briefly; a read takes an immutable {@link Reading}, so
+ * a decision never sees an event half applied and never holds up the informer while it decides. The nodes' free
+ * capacity is kept in arrays ({@link CachedNodes}) that a read shares and the next event copies, so a read costs
+ * no walk over the nodes.
  */
 public final class ClusterCache {
 
@@ -33,10 +34,14 @@ public final class ClusterCache {
   /** By node name, bound pods whose node may not be (or no longer be) cached: they count if it comes back. */
   private final Map<String, Resources> usedByNode = new HashMap<>();
   /** By node name, sorted: the node as placement sees it, with {@link #usedByNode} applied. */
-  private final TreeMap<String, NodeState> nodes = new TreeMap<>();
+  private final CachedNodes nodes = new CachedNodes();
   private final Map<String, CachedPod> reserving = new HashMap<>();
   /** The latest snapshot per topology (its levels), whose shape the next one reuses while nodes and labels stay. */
-  private final Map<List<Level>, ClusterSnapshot> shapes = new ConcurrentHashMap<>();
+  private final Map<List<Level>, Shape> shapes = new ConcurrentHashMap<>();
+
+  /** A snapshot and the {@link CachedNodes.View} counters it was built at: while they stay, its tree holds. */
+  private record Shape(ClusterSnapshot snapshot, long layout, long idleAtBest, long idleAsNow) {
+  }
 
   /** A pod was added or changed. */
   public synchronized void put(Pod pod) {
@@ -60,12 +65,13 @@ public final class ClusterCache {
   public synchronized void put(Node node) {
     String name = node.getMetadata().getName();
     NodeState now = SnapshotFactory.state(node, usedByNode.getOrDefault(name, Resources.NONE));
-    NodeState before = nodes.get(name);
+    int i = nodes.indexOf(name);
+    NodeState before = i < 0 ? null : nodes.get(i);
     if (before != null && before.labels().equals(now.labels())) {
       // Same labels, same map instance: the next snapshot sees its shape unchanged without comparing every label.
       now = new NodeState(name, before.labels(), now.taints(), now.unschedulable(), now.ready(), now.allocatable(), now.used());
     }
-    nodes.put(name, now);
+    nodes.put(now);
   }
 
   /** A node was deleted. What pods bound to it use stays counted under its name, should it come back. */
@@ -85,7 +91,7 @@ public final class ClusterCache {
         asked.put(key, pod);
       }
     }
-    return new Reading(List.copyOf(nodes.values()), List.copyOf(reserving.values()), asked, shapes);
+    return new Reading(nodes.view(), List.copyOf(reserving.values()), asked, shapes);
   }
 
   /** Pods cached now. */
@@ -118,26 +124,26 @@ public final class ClusterCache {
   }
 
   private void refresh(String node) {
-    NodeState state = nodes.get(node);
-    if (state != null) {
-      nodes.put(node, state.withUsed(usedByNode.getOrDefault(node, Resources.NONE)));
+    int i = nodes.indexOf(node);
+    if (i >= 0) {
+      nodes.put(nodes.get(i).withUsed(usedByNode.getOrDefault(node, Resources.NONE)));
     }
   }
 
   /** The cluster as one read found it; immutable. */
   public static final class Reading {
-    private final List<NodeState> nodes;
+    private final CachedNodes.View nodes;
     private final List<CachedPod> reserving;
     private final Map<String, CachedPod> asked;
-    private final Map<List<Level>, ClusterSnapshot> shapes;
+    private final Map<List<Level>, Shape> shapes;
 
     /**
      * @param nodes every cached node, sorted by name, with what bound pods use
      * @param reserving pods placed (annotated) but not bound yet, not terminated
      * @param asked what is cached of the pods the read asked for; a pod not cached is absent
      */
-    private Reading(List<NodeState> nodes, List<CachedPod> reserving, Map<String, CachedPod> asked,
-                    Map<List<Level>, ClusterSnapshot> shapes) {
+    private Reading(CachedNodes.View nodes, List<CachedPod> reserving, Map<String, CachedPod> asked,
+                    Map<List<Level>, Shape> shapes) {
       this.nodes = nodes;
       this.reserving = reserving;
       this.asked = asked;
@@ -145,7 +151,7 @@ public final class ClusterCache {
     }
 
     List<NodeState> nodes() {
-      return nodes;
+      return nodes.nodes();
     }
 
     List<CachedPod> reserving() {
@@ -168,7 +174,11 @@ public final class ClusterCache {
      * is counted from that decision, not from its pod.
      */
     public ClusterSnapshot snapshot(Topology topology, Set<String> ignored, List<Reservation> extra) {
-      List<NodeState> states = nodes;
+      List<NodeState> states = nodes.nodes();
+      // The snapshot takes over these copies (it takes reservations off them); the view's stay shared.
+      int[] freeGpus = nodes.freeGpus().clone();
+      long[] freeCpu = nodes.freeCpu().clone();
+      long[] freeMemory = nodes.freeMemory().clone();
       List<Reservation> reservations = new ArrayList<>(extra.size() + reserving.size());
       reservations.addAll(extra);
       for (CachedPod pod : reserving) {
@@ -183,16 +193,26 @@ public final class ClusterCache {
         }
         int i = indexOf(states, pod.node());
         if (i >= 0) {
-          if (states == nodes) {
-            states = new ArrayList<>(nodes);
+          if (states == nodes.nodes()) {
+            states = new ArrayList<>(states);
           }
-          states.set(i, states.get(i).withUsed(states.get(i).used().minus(pod.resources())));
+          Resources freed = pod.resources();
+          states.set(i, states.get(i).withUsed(states.get(i).used().minus(freed)));
+          freeGpus[i] += freed.gpus();
+          freeCpu[i] += freed.cpuMillis();
+          freeMemory[i] += freed.memoryBytes();
         }
       }
-      // The tree is rebuilt only when nodes came, went or were relabelled since the last snapshot on this topology
-      // (reusingShape compares names and labels; the cache keeps a node's label map instance while its labels stay).
-      ClusterSnapshot built = ClusterSnapshot.reusingShape(shapes.get(topology.levels()), topology, states, reservations);
-      shapes.put(topology.levels(), built);
+      // The tree is rebuilt only when nodes came, went or were relabelled since the last snapshot on this topology.
+      Shape last = shapes.get(topology.levels());
+      ClusterSnapshot built;
+      if (last != null && last.layout() == nodes.layout() && last.snapshot().sameTopology(topology)) {
+        built = ClusterSnapshot.onShape(last.snapshot(), states, freeGpus, freeCpu, freeMemory, nodes.open(),
+            last.idleAtBest() == nodes.idleAtBest(), last.idleAsNow() == nodes.idleAsNow(), reservations);
+      } else {
+        built = new ClusterSnapshot(topology, states, reservations);
+      }
+      shapes.put(topology.levels(), new Shape(built, nodes.layout(), nodes.idleAtBest(), nodes.idleAsNow()));
       return built;
     }
 

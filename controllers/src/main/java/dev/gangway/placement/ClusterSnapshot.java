@@ -20,11 +20,12 @@ public final class ClusterSnapshot {
   private final List<NodeState> nodes;
   private final List<Reservation> reservations;
   private final Map<String, Integer> indexByName;
-  private final Map<String, Map<Integer, Resources>> reservedByJob;
   private final DomainTree tree;
   private final int[] freeGpus;
   private final long[] freeCpu;
   private final long[] freeMemory;
+  /** Per node: ready, not cordoned and untainted, so only its capacity can keep a rank off it. */
+  private final boolean[] open;
   /** The nodes idle and at their best, for {@link EmptyClusterFit}; shared with snapshots whose nodes are the same there. */
   private final IdleCluster idleAtBest;
   /** The nodes idle but as healthy as now, for {@link HeadReservation}; shared likewise. */
@@ -47,12 +48,47 @@ public final class ClusterSnapshot {
     return new ClusterSnapshot(topology, List.copyOf(nodes), previous, reservations);
   }
 
+  /**
+   * The cluster as {@link CachedNodes} holds it, on the shape of {@code shape}, an earlier snapshot of the same nodes
+   * with the same labels ({@link #sameTopology} to {@code shape}'s): nothing here walks the nodes, every per-node fact
+   * comes in arrays, which the snapshot takes over. Decides exactly as {@code new ClusterSnapshot(topology, nodes,
+   * reservations)} would.
+   *
+   * @param nodes in {@code shape}'s order (by name), each with what it uses
+   * @param freeGpus per node, allocatable minus used (likewise {@code freeCpu} and {@code freeMemory})
+   * @param open per node: ready, not cordoned, untainted
+   * @param sameAtBest whether the facts {@link #idleAtBest()} reads are {@code shape}'s; {@code sameAsNow} likewise
+   */
+  static ClusterSnapshot onShape(ClusterSnapshot shape, List<NodeState> nodes, int[] freeGpus, long[] freeCpu,
+      long[] freeMemory, boolean[] open, boolean sameAtBest, boolean sameAsNow, List<Reservation> reservations) {
+    return new ClusterSnapshot(shape, nodes, freeGpus, freeCpu, freeMemory, open, sameAtBest, sameAsNow, reservations);
+  }
+
+  private ClusterSnapshot(ClusterSnapshot shape, List<NodeState> nodes, int[] freeGpus, long[] freeCpu, long[] freeMemory,
+      boolean[] open, boolean sameAtBest, boolean sameAsNow, List<Reservation> reservations) {
+    this.topology = shape.topology;
+    this.nodes = nodes;
+    this.reservations = List.copyOf(reservations);
+    this.indexByName = shape.indexByName;
+    this.idleAtBest = sameAtBest ? shape.idleAtBest : new IdleCluster(EmptyClusterFit::atBest);
+    this.idleAsNow = sameAsNow ? shape.idleAsNow : new IdleCluster(ClusterSnapshot::idleAsNow);
+    this.freeGpus = freeGpus;
+    this.freeCpu = freeCpu;
+    this.freeMemory = freeMemory;
+    this.open = open;
+    reserve(this.reservations, indexByName, freeGpus, freeCpu, freeMemory);
+    this.tree = shape.tree.withFreeGpus(freeGpus);
+  }
+
+  /** Whether a snapshot on {@code other} may share this one's tree: the same levels and bandwidths. */
+  boolean sameTopology(Topology other) {
+    return other == topology || (other.levels().equals(topology.levels())
+        && other.crossBlockBandwidthGBps() == topology.crossBlockBandwidthGBps());
+  }
+
   private boolean sameShape(Topology other, List<NodeState> candidates) {
     if (candidates.size() != nodes.size()) return false;
-    if (other != topology && !(other.levels().equals(topology.levels())
-        && other.crossBlockBandwidthGBps() == topology.crossBlockBandwidthGBps())) {
-      return false;
-    }
+    if (!sameTopology(other)) return false;
     for (int i = 0; i < candidates.size(); i++) {
       NodeState a = candidates.get(i);
       NodeState b = nodes.get(i);
@@ -92,17 +128,9 @@ public final class ClusterSnapshot {
     this.freeGpus = new int[this.nodes.size()];
     this.freeCpu = new long[this.nodes.size()];
     this.freeMemory = new long[this.nodes.size()];
+    this.open = new boolean[this.nodes.size()];
     fillFree(this.nodes);
-    this.reservedByJob = new HashMap<>();
-    for (Reservation r : this.reservations) {
-      Integer i = indexByName.get(r.node());
-      if (i == null) continue; // reservation on a node that is gone: nothing to hold
-      Resources held = r.resources();
-      freeGpus[i] -= held.gpus();
-      freeCpu[i] -= held.cpuMillis();
-      freeMemory[i] -= held.memoryBytes();
-      reservedByJob.computeIfAbsent(r.jobKey(), k -> new HashMap<>()).merge(i, held, Resources::plus);
-    }
+    reserve(this.reservations, indexByName, freeGpus, freeCpu, freeMemory);
     if (shape != null) {
       this.tree = shape.tree.withFreeGpus(freeGpus);
     } else {
@@ -117,6 +145,19 @@ public final class ClusterSnapshot {
 
   public ClusterSnapshot(Topology topology, List<NodeState> nodes) {
     this(topology, nodes, List.of());
+  }
+
+  /** Takes each reservation off its node's free arrays. */
+  private static void reserve(List<Reservation> reservations, Map<String, Integer> indexByName, int[] freeGpus,
+      long[] freeCpu, long[] freeMemory) {
+    for (Reservation r : reservations) {
+      Integer i = indexByName.get(r.node());
+      if (i == null) continue; // reservation on a node that is gone: nothing to hold
+      Resources held = r.resources();
+      freeGpus[i] -= held.gpus();
+      freeCpu[i] -= held.cpuMillis();
+      freeMemory[i] -= held.memoryBytes();
+    }
   }
 
   /**
@@ -154,26 +195,31 @@ public final class ClusterSnapshot {
     this.nodes = List.copyOf(nodes);
     this.reservations = List.of();
     this.indexByName = shape.indexByName;
-    this.reservedByJob = Map.of();
     this.tree = shape.tree;
     this.idleAtBest = new IdleCluster(EmptyClusterFit::atBest);
     this.idleAsNow = new IdleCluster(ClusterSnapshot::idleAsNow);
     this.freeGpus = new int[nodes.size()];
     this.freeCpu = new long[nodes.size()];
     this.freeMemory = new long[nodes.size()];
+    this.open = new boolean[nodes.size()];
     fillFree(this.nodes);
   }
 
-  /** Allocatable minus used, per node; a hot loop of every snapshot, so without a Resources per node. */
+  /** Allocatable minus used, and whether open, per node; a hot loop of every snapshot, so without a Resources per node. */
   private void fillFree(List<NodeState> sorted) {
     for (int i = 0; i < sorted.size(); i++) {
-      NodeState n = sorted.get(i);
-      Resources a = n.allocatable();
-      Resources u = n.used();
-      freeGpus[i] = a.gpus() - u.gpus();
-      freeCpu[i] = a.cpuMillis() - u.cpuMillis();
-      freeMemory[i] = a.memoryBytes() - u.memoryBytes();
+      fill(sorted.get(i), i, freeGpus, freeCpu, freeMemory, open);
     }
+  }
+
+  /** Writes what is free on {@code n} (allocatable minus used), and whether it is open, at {@code i} of the arrays. */
+  static void fill(NodeState n, int i, int[] freeGpus, long[] freeCpu, long[] freeMemory, boolean[] open) {
+    Resources a = n.allocatable();
+    Resources u = n.used();
+    freeGpus[i] = a.gpus() - u.gpus();
+    freeCpu[i] = a.cpuMillis() - u.cpuMillis();
+    freeMemory[i] = a.memoryBytes() - u.memoryBytes();
+    open[i] = n.open();
   }
 
   /**
@@ -218,7 +264,14 @@ public final class ClusterSnapshot {
 
   /** The job's own reservations by node index (empty for most jobs); they are free to it. */
   Map<Integer, Resources> ownReservations(String jobKey) {
-    Map<Integer, Resources> own = jobKey == null ? null : reservedByJob.get(jobKey);
+    // Asked for one job per decision: a scan of the reservations, not a map of every job's built for each snapshot.
+    Map<Integer, Resources> own = null;
+    for (Reservation r : jobKey == null ? List.<Reservation>of() : reservations) {
+      Integer i = jobKey.equals(r.jobKey()) ? indexByName.get(r.node()) : null;
+      if (i == null) continue;
+      if (own == null) own = new HashMap<>();
+      own.merge(i, r.resources(), Resources::plus);
+    }
     return own == null ? Map.of() : own;
   }
 
@@ -227,4 +280,7 @@ public final class ClusterSnapshot {
   long freeCpu(int index) { return freeCpu[index]; }
 
   long freeMemory(int index) { return freeMemory[index]; }
+
+  /** Whether node {@code index} is ready, not cordoned and untainted: only its capacity can keep a rank off it. */
+  boolean open(int index) { return open[index]; }
 }

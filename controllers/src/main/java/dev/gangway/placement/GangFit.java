@@ -51,14 +51,20 @@ final class GangFit {
       int i = snapshot.indexOf(name);
       if (i >= 0) excluded[i] = true;
     }
+    // Without a selector, an open node (ready, not cordoned, untainted) can only lack capacity: its object is not read.
+    boolean anyNodeMatches = req.nodeSelector().isEmpty() && req.requiredNodeAffinity() == null;
     String run = null;
     int runLength = 0;
+    // What a rank does not ask for is never read: fewer arrays to bring into the cache.
+    boolean cpuAsked = each.cpuMillis() > 0;
+    boolean memoryAsked = each.memoryBytes() > 0;
     for (int i = 0; i < nodes.size(); i++) {
       Resources mine = own.isEmpty() ? null : own.get(i);
       int gpus = snapshot.freeGpus(i) + (mine == null ? 0 : mine.gpus());
-      long cpu = snapshot.freeCpu(i) + (mine == null ? 0 : mine.cpuMillis());
-      long mem = snapshot.freeMemory(i) + (mine == null ? 0 : mine.memoryBytes());
-      String why = NodeFilter.reject(nodes.get(i), excluded[i], gpus, cpu, mem, req);
+      long cpu = cpuAsked ? snapshot.freeCpu(i) + (mine == null ? 0 : mine.cpuMillis()) : 0;
+      long mem = memoryAsked ? snapshot.freeMemory(i) + (mine == null ? 0 : mine.memoryBytes()) : 0;
+      String why = anyNodeMatches && snapshot.open(i) && !excluded[i] ? NodeFilter.lacking(gpus, cpu, mem, req)
+          : NodeFilter.reject(nodes.get(i), excluded[i], gpus, cpu, mem, req);
       if (why != null) {
         // Neighbours mostly share a reason (the same constant): count runs, not each node, into the map.
         if (why != run) {
@@ -73,8 +79,8 @@ final class GangFit {
       // A rank asking for nothing countable could stack without limit; the gang size bounds it.
       long k = unbounded;
       if (each.gpus() > 0) k = Math.min(k, gpus / each.gpus());
-      if (each.cpuMillis() > 0) k = Math.min(k, cpu / each.cpuMillis());
-      if (each.memoryBytes() > 0) k = Math.min(k, mem / each.memoryBytes());
+      if (cpuAsked) k = Math.min(k, cpu / each.cpuMillis());
+      if (memoryAsked) k = Math.min(k, mem / each.memoryBytes());
       rank[tree.leafIdOf(i)] = k;
     }
     if (run != null) rejected.merge(run, runLength, Integer::sum);
@@ -115,6 +121,7 @@ final class GangFit {
   }
 
   private static Map<String, Integer> sortByCount(Map<String, Integer> byReason) {
+    if (byReason.size() < 2) return byReason;
     Map<String, Integer> out = new LinkedHashMap<>();
     byReason.entrySet().stream()
         .sorted(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))

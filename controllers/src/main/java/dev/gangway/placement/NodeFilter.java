@@ -36,6 +36,11 @@ final class NodeFilter {
     }
     if ((!req.nodeSelector().isEmpty() || req.requiredNodeAffinity() != null)
         && !NodeSelection.matches(node.name(), node.labels(), req.nodeSelector(), req.requiredNodeAffinity())) return AFFINITY;
+    return lacking(freeGpus, freeCpu, freeMemory, req);
+  }
+
+  /** The resource the node has too little free of for a rank of the gang, or null if it can host one. */
+  static String lacking(int freeGpus, long freeCpu, long freeMemory, GangRequest req) {
     // Like NodeResourcesFit, only what the rank asks for is checked: a node whose GPUs are over-reserved
     // can still take a CPU-only rank.
     Resources each = req.perRank();

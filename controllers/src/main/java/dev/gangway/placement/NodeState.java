@@ -24,6 +24,11 @@ public record NodeState(String name, Map<String, String> labels, List<Taint> tai
     return new NodeState(name, labels, taints, unschedulable, ready, allocatable, now);
   }
 
+  /** Ready, not cordoned and untainted: only its capacity can keep a rank off it. */
+  public boolean open() {
+    return ready && !unschedulable && taints.isEmpty();
+  }
+
   public Resources free() {
     return allocatable.minus(used);
   }

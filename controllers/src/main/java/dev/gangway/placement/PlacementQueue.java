@@ -56,30 +56,43 @@ public final class PlacementQueue {
    * replaced by {@code self}); {@code cluster} gives the cluster's snapshot on a topology.
    */
   public Admission admit(QueuedGang self, Collection<QueuedGang> waiting, Function<Topology, ClusterSnapshot> cluster) {
+    // Only the gangs ahead of self can hold capacity against it: sort those, not the whole queue.
+    List<QueuedGang> ahead = new ArrayList<>();
+    int others = 0;
+    for (QueuedGang g : waiting) {
+      if (g.jobKey().equals(self.jobKey())) continue;
+      others++;
+      if (QueuedGang.ORDER.compare(g, self) < 0) ahead.add(g);
+    }
+    ahead.sort(QueuedGang.ORDER);
+    return admit(self, ahead, others + 1, cluster);
+  }
+
+  /**
+   * The same decision for a caller that keeps its queue in {@link QueuedGang#ORDER}: {@code ahead} are the waiting gangs
+   * before {@code self}, in that order (read only until one of them holds capacity, so it may be lazy), and
+   * {@code queueLength} counts the gangs waiting, {@code self} included.
+   */
+  public Admission admit(QueuedGang self, Iterable<QueuedGang> ahead, int queueLength, Function<Topology, ClusterSnapshot> cluster) {
     // Jobs read the same ClusterTopology into different Topology objects: one snapshot per distinct shape.
     Map<List<Object>, ClusterSnapshot> snapshots = new HashMap<>();
     Function<Topology, ClusterSnapshot> snapshot = t -> snapshots.computeIfAbsent(List.of(t.levels(), t.crossBlockBandwidthGBps()),
         k -> cluster.apply(t));
     Optional<String> never = EmptyClusterFit.whyNever(snapshot.apply(self.topology()), self.request());
     if (never.isPresent()) {
-      int others = (int) waiting.stream().filter(g -> !g.jobKey().equals(self.jobKey())).count();
-      return new Admission(Admission.Kind.UNSCHEDULABLE, never.get(), null, null, others);
+      return new Admission(Admission.Kind.UNSCHEDULABLE, never.get(), null, null, queueLength - 1);
     }
-    List<QueuedGang> queue = order(waiting, self);
     Optional<String> excluded = EmptyClusterFit.whyNotWithoutExcluded(snapshot.apply(self.topology()), self.request());
     if (excluded.isPresent()) {
-      return new Admission(Admission.Kind.EXCLUDED, excluded.get(), null, null, queue.size());
+      return new Admission(Admission.Kind.EXCLUDED, excluded.get(), null, null, queueLength);
     }
-    for (QueuedGang gang : queue) {
-      if (gang.jobKey().equals(self.jobKey())) {
-        return new Admission(Admission.Kind.FIRST, null, null, null, queue.size());
-      }
+    for (QueuedGang gang : ahead) {
       Optional<HeadReservation> held = HeadReservation.of(snapshot.apply(gang.topology()), gang.request(), engine);
       if (held.isPresent()) {
-        return new Admission(Admission.Kind.BEHIND, null, gang, held.get(), queue.size());
+        return new Admission(Admission.Kind.BEHIND, null, gang, held.get(), queueLength);
       }
     }
-    throw new IllegalStateException("the queue lost " + self.jobKey());
+    return new Admission(Admission.Kind.FIRST, null, null, null, queueLength);
   }
 
   /** The waiting gangs in queue order, {@code self} in place of its stored entry. */

@@ -34,6 +34,18 @@ public record IntakeAnswer(int status, String message) {
     return new IntakeAnswer(503, message);
   }
 
+  /**
+   * The API server failed a write of the check-in: a refusal of the write itself (400, 404, 413, 422: e.g. an object
+   * grown over its size limit) is final, since the same write would be refused again and a channel retrying it would
+   * stop every later message; anything else (401, 403, 409, 429, 5xx, no answer) may pass later and is retryable.
+   */
+  public static IntakeAnswer apiServerFailure(int code, String message) {
+    return switch (code) {
+      case 400, 404, 413, 422 -> new IntakeAnswer(422, "refused by the API server (" + code + "): " + message);
+      default -> unavailable(message);
+    };
+  }
+
   public boolean recorded() {
     return status / 100 == 2;
   }

@@ -1,6 +1,7 @@
 package dev.gangway.signal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
@@ -12,7 +13,8 @@ import java.time.format.DateTimeParseException;
  * returns as a 400 and the channel consumers log.
  */
 public final class SignalJson {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // One document per message: '{...}{...}' or '{...} garbage' is malformed, not its first object.
+  private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private SignalJson() {
   }
@@ -37,6 +39,19 @@ public final class SignalJson {
       throw new IllegalArgumentException("field '" + field + "' is missing or not a non-empty string");
     }
     return value.asText();
+  }
+
+  /**
+   * As {@link #text}, at most {@code maxLength} characters. What a check-in carries ends up in an object of the API
+   * server (a job's status, a Node's annotation, a pod's environment): a Kafka message may be 1 MB where the HTTP door
+   * stops at 64 KiB, and an over-long value must be refused here, not by the API server on every retry.
+   */
+  public static String text(JsonNode root, String field, int maxLength) {
+    String text = text(root, field);
+    if (text.length() > maxLength) {
+      throw new IllegalArgumentException("field '" + field + "' is " + text.length() + " characters long, over the limit of " + maxLength);
+    }
+    return text;
   }
 
   /**

@@ -31,6 +31,8 @@ class CheckpointReportTest {
   @CsvSource(delimiter = '|', value = {
       "not JSON                  | {step: 1                                                                          | not JSON",
       "an array                  | [1,2]                                                                             | expected a JSON object",
+      "two reports in one        | {\"namespace\":\"ml\",\"name\":\"llm\",\"uid\":\"u\",\"attempt\":1,\"step\":5,\"path\":\"/c\"}{\"step\":6} | not JSON",
+      "a report and garbage      | {\"namespace\":\"ml\",\"name\":\"llm\",\"uid\":\"u\",\"attempt\":1,\"step\":5,\"path\":\"/c\"} \uFFFD | not JSON",
       "no uid                    | {\"namespace\":\"ml\",\"name\":\"llm\",\"attempt\":1,\"step\":5,\"path\":\"/c\"} | 'uid'",
       "empty path                | {\"namespace\":\"ml\",\"name\":\"llm\",\"uid\":\"u\",\"attempt\":1,\"step\":5,\"path\":\"\"} | 'path'",
       "step as a string          | {\"namespace\":\"ml\",\"name\":\"llm\",\"uid\":\"u\",\"attempt\":1,\"step\":\"5\",\"path\":\"/c\"} | 'step'",
@@ -74,5 +76,23 @@ class CheckpointReportTest {
   @Test
   void nullIsRejected() {
     assertThatThrownBy(() -> CheckpointReport.fromJson(null)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /**
+   * The path becomes the job's status and every rank's environment, and a Kafka message may be 1 MB: an over-long
+   * path or uid is refused while parsing, before any API server write could be refused for its size (and retried).
+   */
+  @Test
+  void aPathOrUidLongerThanItsLimitIsRefusedAndOneAtTheLimitIsRead() {
+    String report = "{\"namespace\":\"ml\",\"name\":\"llm\",\"uid\":\"%s\",\"attempt\":1,\"step\":5,\"path\":\"%s\"}";
+    String longestPath = "/" + "p".repeat(CheckpointReport.MAX_PATH_LENGTH - 1);
+    String longestUid = "u".repeat(CheckpointReport.MAX_UID_LENGTH);
+    CheckpointReport read = CheckpointReport.fromJson(report.formatted(longestUid, longestPath));
+    assertThat(read.path()).isEqualTo(longestPath);
+    assertThat(read.uid()).isEqualTo(longestUid);
+    assertThatThrownBy(() -> CheckpointReport.fromJson(report.formatted("u", longestPath + "p"))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("field 'path' is 4097 characters long, over the limit of 4096");
+    assertThatThrownBy(() -> CheckpointReport.fromJson(report.formatted(longestUid + "u", "/c"))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("field 'uid' is 129 characters long, over the limit of 128");
   }
 }

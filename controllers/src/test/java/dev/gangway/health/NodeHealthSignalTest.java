@@ -32,4 +32,14 @@ class NodeHealthSignalTest {
     assertThatThrownBy(() -> NodeHealthSignal.fromJson(json)).as(intent).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(message);
   }
+
+  /** The reason is kept in the Node's annotation (256 KiB for all of them): a Kafka message of 1 MB must not reach it. */
+  @Test
+  void aReasonLongerThanTheLimitIsRefusedAndOneAtTheLimitIsRead() {
+    String signal = "{\"node\":\"gpu-17\",\"severity\":\"Fatal\",\"reason\":\"%s\",\"time\":\"2026-11-02T10:00:00Z\"}";
+    String longest = "x".repeat(NodeHealthSignal.MAX_REASON_LENGTH);
+    assertThat(NodeHealthSignal.fromJson(signal.formatted(longest)).reason()).isEqualTo(longest);
+    assertThatThrownBy(() -> NodeHealthSignal.fromJson(signal.formatted(longest + "x"))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("field 'reason' is 1025 characters long, over the limit of 1024");
+  }
 }

@@ -33,6 +33,15 @@ class ClusterCacheTest {
   private static final Topology TOPOLOGY = Clusters.THREE_LEVELS;
   private static final int STEPS = 300;
   private static final List<String> NODES = List.of("n0", "n1", "n2", "n3", "n4", "n5");
+  /** Jobs whose own reservations count as free to them, and one with none. */
+  private static final List<String> JOBS = List.of("ns-a/job0", "ns-b/job1", "ns-b/extra", "ns-a/none");
+  private static final PlacementEngine ENGINE = new PlacementEngine();
+  /** Decisions that read free GPUs, CPU and memory, open nodes, selectors and a job's own reservations. */
+  private static final List<GangRequest> GANGS = List.of(
+      GangRequest.builder("ns-a/job0").replicas(2).gpusPerRank(2).preferred("rack").build(),
+      GangRequest.builder("ns-b/job1").replicas(3).perRank(new Resources(1, 2000, 8L << 30)).exclude("n2").build(),
+      GangRequest.builder("ns-b/extra").replicas(2).gpusPerRank(4).required("rack").build(),
+      GangRequest.builder("ns-a/none").replicas(1).gpusPerRank(1).nodeSelector(Map.of(Clusters.RACK, "r1")).build());
 
   static LongStream seeds() {
     return LongStream.range(1, 81);
@@ -107,6 +116,7 @@ class ClusterCacheTest {
     assertThat(before.nodes()).singleElement().satisfies(n -> assertThat(n.used()).isEqualTo(Resources.NONE));
     assertThat(before.reserving()).isEmpty();
     assertThat(cache.read(Set.of()).snapshot(TOPOLOGY).freeFor("ns/x", 0).gpus()).isZero();
+    assertThat(before.snapshot(TOPOLOGY).freeFor("ns/x", 0).gpus()).as("a read taken before the events").isEqualTo(8);
   }
 
   private static void assertEqual(long seed, int step, ClusterSnapshot incremental, ClusterSnapshot rebuilt) {
@@ -116,6 +126,42 @@ class ClusterCacheTest {
     assertThat(incremental.tree().freeGpusById()).as("seed %d, step %d: free GPUs per domain", seed, step)
         .isEqualTo(rebuilt.tree().freeGpusById());
     assertThat(shape(incremental.tree())).as("seed %d, step %d: domains", seed, step).isEqualTo(shape(rebuilt.tree()));
+    for (int i = 0; i < rebuilt.nodes().size(); i++) {
+      for (String job : JOBS) {
+        assertThat(incremental.freeFor(job, i)).as("seed %d, step %d: free to %s on node %d", seed, step, job, i)
+            .isEqualTo(rebuilt.freeFor(job, i));
+      }
+      assertThat(incremental.open(i)).as("seed %d, step %d: node %d open", seed, step, i).isEqualTo(rebuilt.open(i));
+    }
+    for (GangRequest gang : GANGS) {
+      assertThat(ENGINE.place(incremental, gang)).as("seed %d, step %d: decision for %s", seed, step, gang)
+          .isEqualTo(ENGINE.place(rebuilt, gang));
+    }
+  }
+
+  @Test
+  void usageAloneKeepsTheTreeAndBothIdleViewsAndANodeChangeRenewsOnlyWhatItTouched() {
+    cache.put(SnapshotFactoryTest.node("n0", "True", false));
+    cache.put(SnapshotFactoryTest.node("n1", "True", false));
+    ClusterSnapshot first = cache.read(Set.of()).snapshot(TOPOLOGY);
+
+    cache.put(SnapshotFactoryTest.pod("a", "a", "n0", "Running", null, "4", "1"));
+    ClusterSnapshot used = cache.read(Set.of()).snapshot(TOPOLOGY);
+    assertThat(used.tree().root()).isSameAs(first.tree().root());
+    assertThat(used.idleAtBest()).isSameAs(first.idleAtBest());
+    assertThat(used.idleAsNow()).isSameAs(first.idleAsNow());
+    assertThat(used.freeFor(null, 0).gpus()).isEqualTo(4);
+
+    cache.put(SnapshotFactoryTest.node("n1", "False", false));
+    ClusterSnapshot sick = cache.read(Set.of()).snapshot(TOPOLOGY);
+    assertThat(sick.tree().root()).isSameAs(first.tree().root());
+    assertThat(sick.idleAtBest()).as("readiness is no lasting fact").isSameAs(first.idleAtBest());
+    assertThat(sick.idleAsNow()).isNotSameAs(first.idleAsNow());
+    assertThat(sick.open(1)).isFalse();
+
+    cache.put(new NodeBuilder(SnapshotFactoryTest.node("n1", "False", false)).editMetadata().addToLabels(Clusters.RACK, "r2")
+        .endMetadata().build());
+    assertThat(cache.read(Set.of()).snapshot(TOPOLOGY).tree().root()).isNotSameAs(first.tree().root());
   }
 
   /** Each domain's level, value, parent, node and subtree, by id. */

@@ -88,6 +88,32 @@ class JobLimitsE2eTest {
   }
 
   @Test
+  void aNumberBeyondItsFieldsRangeIsRefusedAtApplySoNoObjectCanStopTheOperatorsInformer() {
+    // Found by ManifestFuzzE2eTest: stored, such a job made the operator's TrainingJob informer fail to read it and
+    // stop, and no job of any namespace was reconciled. The CRD bounds every integer by its Java type (CrdIntegerRanges).
+    Command.Result ownField = kube.tryApply(TrainingJobLifecycleE2eTest.job("wait-overflow", 1, 1,
+        Manifests.failurePolicy("checkpointWaitSeconds: 2147483648", 1)));
+    assertThat(ownField.exitCode()).isNotZero();
+    assertThat(ownField.stderr()).contains("spec.failurePolicy.checkpointWaitSeconds", "2147483647");
+
+    Command.Result templateField = kube.tryApply(Manifests.withPodSpec("port-overflow", 1, 1, "", """
+              containers:
+              - name: trainer
+                image: busybox
+                ports:
+                - containerPort: 2147483648
+        """));
+    assertThat(templateField.exitCode()).isNotZero();
+    assertThat(templateField.stderr()).contains("containerPort", "2147483647");
+
+    kube.apply(TrainingJobLifecycleE2eTest.job("after", 1, 1, ""));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("after")).as(() -> kube.describe("after")).isEqualTo("Running"));
+    assertThat(cluster.kubectl("get", "tj", "-n", kube.namespace(), "-o", "name").stdout().lines().toList())
+        .containsExactly("trainingjob.gangway.dev/after");
+    assertThat(env.operator().isAlive()).isTrue();
+  }
+
+  @Test
   void withoutACapAMillionRanksAreUnschedulableAndCreateNothing() {
     kube.apply(TrainingJobLifecycleE2eTest.job("million", 1_000_000, 8, ""));
     await().atMost(WAIT).untilAsserted(() -> {

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -229,6 +231,144 @@ class KafkaMessagingE2eTest {
       // The node is repaired: later tests may use it again.
       send(NODE_HEALTH, node, nodeHealth(node, "Cleared", "repaired"));
     }
+  }
+
+  /**
+   * Poison on both incoming topics of the real broker, in the order a consumer meets it: records aimed at a running
+   * job and at a node that runs it that only the operator's checks keep out, then seeded mutations ({@link KafkaPoison}),
+   * then a valid check-in behind them on the same (only) partition. The valid ones take effect, the poison changes
+   * nothing (the job keeps its attempt, no restart, no checkpoint from poison; no node's health mark, taints or
+   * cordon change), the operator process is the same and alive, every poison record is accounted for in its log as
+   * refused or ignored, and the consumer group's committed offsets reach the end of both topics.
+   *
+   * <p>{@code -Dgangway.fuzz.seed=S} replays a run; {@code -Dgangway.fuzz.kafka.messages=N} seeded records per topic.
+   */
+  @Test
+  void poisonOnBothTopicsChangesNothingStopsNoChannelAndTheCheckInsBehindItTakeEffect() throws Exception {
+    long seed = Long.getLong("gangway.fuzz.seed", 20261202L);
+    int seeded = Integer.getInteger("gangway.fuzz.kafka.messages", 150);
+    kube.apply(job("poisoned", 2));
+    await("poisoned Running").atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("poisoned")).isEqualTo("Running"));
+    String uid = kube.get("tj", "poisoned").path("metadata").path("uid").asText();
+    String busy = podOf("poisoned", 0, 1).path("spec").path("nodeName").asText();
+    List<String> jobNodes = podsOfAttempt("poisoned", 1).stream().map(p -> p.path("spec").path("nodeName").asText()).toList();
+    String idle = nodeMarks().keySet().stream().filter(n -> !jobNodes.contains(n)).findFirst().orElseThrow();
+    Map<String, String> marksBefore = nodeMarks();
+    long pid = operator.pid();
+    int logFrom = operator.log().length();
+
+    // A slip-through of the first is stored above step 1200, which then makes the valid report below stale.
+    ObjectNode target = (ObjectNode) JSON.readTree(report(kube.namespace(), "poisoned", uid, 1, 9000, "/checkpoints/poison"));
+    ObjectNode foreign = (ObjectNode) JSON.readTree(report("poison-absent", "absent", "0000-absent", 7, 9000, "/checkpoints/foreign"));
+    List<KafkaPoison.Poison> checkpoints = KafkaPoison.checkpoints(target, foreign, seed, seeded);
+    ObjectNode fatal = (ObjectNode) JSON.readTree(nodeHealth(busy, "Fatal", "x".repeat(300_000)));
+    ObjectNode absent = (ObjectNode) JSON.readTree(nodeHealth("poison-absent-node", "Fatal", "XID 79"));
+    List<KafkaPoison.Poison> nodeHealth = KafkaPoison.nodeHealth(fatal, absent, seed, seeded);
+    Instant begin = Instant.now();
+    try (KafkaProducer<byte[], byte[]> raw = broker.bytesProducer()) {
+      for (KafkaPoison.Poison p : checkpoints) {
+        raw.send(new ProducerRecord<>(CHECKPOINTS, p.key(), p.value())).get(10, TimeUnit.SECONDS);
+      }
+      for (KafkaPoison.Poison p : nodeHealth) {
+        raw.send(new ProducerRecord<>(NODE_HEALTH, p.key(), p.value())).get(10, TimeUnit.SECONDS);
+      }
+    }
+    String path = "/checkpoints/step-1200";
+    send(CHECKPOINTS, uid, report(kube.namespace(), "poisoned", uid, 1, 1200, path));
+    send(NODE_HEALTH, idle, nodeHealth(idle, "Cleared", "checked after the poison"));
+
+    await("the valid report behind the poison is the job's lastCheckpoint").atMost(WAIT).untilAsserted(() -> {
+      JsonNode last = kube.get("tj", "poisoned").path("status").path("lastCheckpoint");
+      assertThat(last.path("path").asText()).isEqualTo(path);
+      assertThat(last.path("step").asLong()).isEqualTo(1200);
+    });
+    await("the valid signal behind the poison is kept on " + idle).atMost(WAIT).untilAsserted(() ->
+        assertThat(kube.node(idle).path("metadata").path("annotations").path("gangway.dev/health").asText()).contains("checked after the poison"));
+    Map<String, Long> committed = new java.util.TreeMap<>();
+    await("the operator's committed offsets reach the end of both topics").atMost(WAIT).pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(() -> {
+          committed.clear();
+          committed.putAll(committedOffsets());
+          assertThat(committed).isEqualTo(endOffsets());
+        });
+    Duration took = Duration.between(begin, Instant.now());
+
+    JsonNode status = kube.get("tj", "poisoned").path("status");
+    assertThat(status.path("phase").asText()).isEqualTo("Running");
+    assertThat(status.path("attempt").asInt()).as("no restart for poison").isEqualTo(1);
+    assertThat(status.path("restartHistory")).as("no restart for poison").isEmpty();
+    Map<String, String> marksAfter = nodeMarks();
+    marksAfter.remove(idle);
+    marksBefore.remove(idle);
+    assertThat(marksAfter).as("health marks, taints and cordons of the nodes").isEqualTo(marksBefore);
+    assertThat(operator.isAlive()).as("the operator process is alive").isTrue();
+    assertThat(operator.pid()).isEqualTo(pid);
+
+    String log = operator.log().substring(logFrom);
+    ChannelCount cp = ChannelCount.of(log, "checkpoints", "Ignored checkpoint report for ");
+    ChannelCount nh = ChannelCount.of(log, "node-health", "signal for node ");
+    System.out.printf("[kafka-poison] seed %d, %s on the broker's topics in %d ms (committed offsets %s):%n  %s%n  %s%n", seed,
+        "poison then one valid check-in", took.toMillis(), committed, cp.line(checkpoints.size()), nh.line(nodeHealth.size()));
+    assertThat(cp.failed + nh.failed).as("messages whose handling threw (crashes)").isZero();
+    assertThat(cp.refused + cp.ignored).as("poison records on %s refused or ignored, each with a log line", CHECKPOINTS).isEqualTo(checkpoints.size());
+    assertThat(nh.refused + nh.ignored).as("poison records on %s refused or ignored, each with a log line", NODE_HEALTH).isEqualTo(nodeHealth.size());
+  }
+
+  /** What the operator's log says became of a channel's messages. */
+  private record ChannelCount(String channel, int refused, int ignored, int failed) {
+    static ChannelCount of(String log, String channel, String ignoredLine) {
+      return new ChannelCount(channel, count(log, "Rejected message on channel " + channel + ":"),
+          (int) log.lines().filter(l -> l.contains("Ignored ") && l.contains(ignoredLine)).count(),
+          count(log, "Failed to handle message on channel " + channel + "."));
+    }
+
+    String line(int tried) {
+      return "%s: tried %d, dropped %d (refused when read %d, ignored by the job or node checks %d), accepted %d, crashes %d"
+          .formatted(channel, tried, refused + ignored, refused, ignored, tried - refused - ignored, failed);
+    }
+
+    private static int count(String text, String needle) {
+      int n = 0;
+      for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length())) {
+        n++;
+      }
+      return n;
+    }
+  }
+
+  /** Per node: Gangway's health annotation, taints and cordon, as one comparable string. */
+  private Map<String, String> nodeMarks() {
+    Map<String, String> marks = new java.util.TreeMap<>();
+    for (JsonNode node : kube.get("nodes").path("items")) {
+      marks.put(node.path("metadata").path("name").asText(), node.path("metadata").path("annotations").path("gangway.dev/health").asText()
+          + " " + node.path("spec").path("taints") + " " + node.path("spec").path("unschedulable").asBoolean());
+    }
+    return marks;
+  }
+
+  /** The committed offsets of the operator's consumer groups on the incoming topics. */
+  private Map<String, Long> committedOffsets() throws Exception {
+    Map<String, Long> offsets = new java.util.TreeMap<>();
+    try (Admin admin = broker.admin()) {
+      for (var group : admin.listConsumerGroups().all().get(10, TimeUnit.SECONDS)) {
+        admin.listConsumerGroupOffsets(group.groupId()).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS).forEach((tp, offset) -> {
+          if ((tp.topic().equals(CHECKPOINTS) || tp.topic().equals(NODE_HEALTH)) && offset != null) {
+            offsets.merge(tp.toString(), offset.offset(), Math::max);
+          }
+        });
+      }
+    }
+    return offsets;
+  }
+
+  private Map<String, Long> endOffsets() throws Exception {
+    Map<String, Long> offsets = new java.util.TreeMap<>();
+    try (Admin admin = broker.admin()) {
+      Map<TopicPartition, OffsetSpec> latest = Map.of(new TopicPartition(CHECKPOINTS, 0), OffsetSpec.latest(),
+          new TopicPartition(NODE_HEALTH, 0), OffsetSpec.latest());
+      admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).forEach((tp, info) -> offsets.put(tp.toString(), info.offset()));
+    }
+    return offsets;
   }
 
   // --- helpers ---------------------------------------------------------------------------------------

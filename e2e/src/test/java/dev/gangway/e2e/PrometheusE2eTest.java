@@ -93,6 +93,10 @@ class PrometheusE2eTest {
       Kube k = kube;
       kube.apply(Manifests.trainingJob("steady", 2, 8, Manifests.failurePolicy("maxRestarts: 5", 1), ""));
       await("steady runs").atMost(WAIT).untilAsserted(() -> assertThat(k.phase("steady")).as(() -> k.describe("steady")).isEqualTo("Running"));
+      // GangwayRestartStorm compares restarts over the last hour: Prometheus must have seen the job before its restart
+      // (the gauge refreshes every 10 s), or its first sample is already 1 and the alert rightly stays quiet.
+      await("Prometheus has seen steady before its restart").atMost(WAIT)
+          .until(() -> p.query("gangway_job_restarts{name=\"steady\"} == 0").size() == 1);
       kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=steady,gangway.dev/rank=1", "gangway.dev/e2e-exit-code=1");
       await("steady restarted and runs again").atMost(WAIT).untilAsserted(() -> {
         JsonNode status = k.get("tj", "steady").path("status");

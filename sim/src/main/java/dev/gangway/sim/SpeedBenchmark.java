@@ -24,7 +24,7 @@ import java.util.Map;
  * measure); the process's CPU (JIT and GC threads included) and the load average are printed beside them.
  *
  * <p>{@code java -cp sim/target/gangway-sim.jar dev.gangway.sim.SpeedBenchmark [--year-days 365] [--baseline-days 14]
- * [--policies naive,gangway-defaults,gangway-tuned]}, from the repository root.
+ * [--policies naive,gangway-defaults,gangway-tuned] [--targets 54-days,year]}, from the repository root.
  */
 public final class SpeedBenchmark {
 
@@ -38,6 +38,7 @@ public final class SpeedBenchmark {
     double yearDays = Double.parseDouble(o.getOrDefault("year-days", "365"));
     double baselineDays = Double.parseDouble(o.getOrDefault("baseline-days", "14"));
     List<String> names = List.of(o.getOrDefault("policies", "naive,gangway-defaults,gangway-tuned").split(","));
+    List<String> targets = List.of(o.getOrDefault("targets", "54-days,year").split(","));
     List<Policy> policies = Policy.compared(60, 16, true).stream().filter(p -> names.contains(p.name())).toList();
     System.out.printf("gangway-sim speed, %s (%d nodes x %d GPUs), %d core(s) available, JDK %s%n", cluster.name(), cluster.nodes().count(),
         cluster.nodes().gpus(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
@@ -50,18 +51,40 @@ public final class SpeedBenchmark {
     Scenario year = ScenarioBuilder.build(cluster, profile, null, ScenarioBuilder.Workload.llama3(0), yearDays, Costs.standard(), 16, 1);
     Scenario yearBaseline = ScenarioBuilder.build(cluster, profile, null, ScenarioBuilder.Workload.llama3(0), Math.min(baselineDays, yearDays),
         Costs.standard(), 16, 1);
+    Map<String, List<PolicyResult.QueueSample>> queues = new java.util.LinkedHashMap<>();
     for (Policy p : policies) {
-      row("54 days, 15,360-GPU job + stream (< 10 s)", p, Fleet.Bookkeeping.INCREMENTAL, llama3, 54, 54);
-      if (baselineDays > 0) row("54 days, 15,360-GPU job + stream (< 10 s)", p, Fleet.Bookkeeping.REBUILT, llama3, 54, 54);
-      row(yearDays + " days, stream on 2,048 nodes (< 60 s)", p, Fleet.Bookkeeping.INCREMENTAL, year, yearDays, yearDays);
+      if (targets.contains("54-days")) row("54 days, 15,360-GPU job + stream (< 10 s)", p, Fleet.Bookkeeping.INCREMENTAL, llama3, 54, 54);
+      if (targets.contains("54-days") && baselineDays > 0) row("54 days, 15,360-GPU job + stream (< 10 s)", p, Fleet.Bookkeeping.REBUILT, llama3, 54, 54);
+      if (!targets.contains("year")) continue;
+      PolicyResult r = row(yearDays + " days, stream on 2,048 nodes (< 60 s)", p, Fleet.Bookkeeping.INCREMENTAL, year, yearDays, yearDays);
+      queues.put(p.name(), r.stream().queueByDay());
       if (baselineDays > 0) {
         row(yearDays + " days, stream on 2,048 nodes (< 60 s)", p, Fleet.Bookkeeping.REBUILT, yearBaseline, Math.min(baselineDays, yearDays),
             yearDays);
       }
     }
+    printQueues(queues);
   }
 
-  private static void row(String target, Policy p, Fleet.Bookkeeping bookkeeping, Scenario s, double days, double targetDays) {
+  /** The queue at the end of every {@code step}-th day: does the stream's offered load outrun the fleet? */
+  private static void printQueues(Map<String, List<PolicyResult.QueueSample>> queues) {
+    if (queues.isEmpty()) return;
+    System.out.println();
+    System.out.println("Year stream: jobs waiting (GPUs they ask for; nodes cordoned) at the end of the day");
+    System.out.println();
+    System.out.println("| policy | " + String.join(" | ", queues.values().iterator().next().stream().filter(SpeedBenchmark::shown)
+        .map(q -> "day " + Math.round(q.day())).toList()) + " |");
+    System.out.println("|---" + "|---".repeat((int) queues.values().iterator().next().stream().filter(SpeedBenchmark::shown).count()) + "|");
+    queues.forEach((policy, samples) -> System.out.println("| " + policy + " | " + String.join(" | ", samples.stream()
+        .filter(SpeedBenchmark::shown).map(q -> String.format("%,d (%,d; %d)", q.jobs(), q.gpus(), q.cordonedNodes())).toList()) + " |"));
+  }
+
+  private static boolean shown(PolicyResult.QueueSample q) {
+    long day = Math.round(q.day());
+    return day == 1 || day == 7 || day % 30 == 0;
+  }
+
+  private static PolicyResult row(String target, Policy p, Fleet.Bookkeeping bookkeeping, Scenario s, double days, double targetDays) {
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     long start = System.nanoTime();
@@ -73,5 +96,6 @@ public final class SpeedBenchmark {
     System.out.printf("| %s | %s | %s | %.0f | %,d | %.1f | %.1f | %.1f | %.1f | %,.0f | %s |%n", target, p.name(),
         bookkeeping.name().toLowerCase(), days, r.events(), wall, r.cpuSeconds(), process, os.getSystemLoadAverage(),
         r.events() / r.cpuSeconds(), forTarget);
+    return r;
   }
 }

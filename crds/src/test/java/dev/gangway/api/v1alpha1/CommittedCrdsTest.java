@@ -19,19 +19,71 @@ class CommittedCrdsTest {
   private static final Path GENERATED = Path.of(System.getProperty("gangway.generatedCrds", "target/generated-crds"));
   private static final Path COMMITTED = Path.of(System.getProperty("gangway.committedCrds", "."));
 
+  /** Set by the update-crds profile: write the committed CRDs (and the chart's copies) instead of comparing. */
+  private static final boolean UPDATE = Boolean.getBoolean("gangway.updateCrds");
+  private static final Path CHART_CRDS = COMMITTED.resolve("../charts/gangway/crds");
+
   @Test
   void committedCrdsMatchTheGeneratedOnes() throws IOException {
     List<Path> generated = yamlFiles(GENERATED);
     assertThat(generated).extracting(p -> p.getFileName().toString())
         .containsExactlyInAnyOrder("trainingjobs.gangway.dev-v1.yml", "clustertopologies.gangway.dev-v1.yml");
     for (Path file : generated) {
+      String expected = CrdIntegerRanges.render(Files.readString(file));
       Path committed = COMMITTED.resolve(file.getFileName());
+      if (UPDATE) {
+        Files.writeString(committed, expected);
+        Files.writeString(CHART_CRDS.resolve(file.getFileName()), expected);
+      }
       assertThat(committed)
-          .as("%s is missing or stale: run `mvn -pl crds process-classes -Pupdate-crds` and commit it", committed)
+          .as("%s is missing or stale: run `mvn -B -pl crds test -Pupdate-crds` and commit it", committed)
           .exists();
       assertThat(Files.readString(committed))
-          .as("%s differs from the CRD generated from the Java types: run `mvn -pl crds process-classes -Pupdate-crds` and commit it", committed)
-          .isEqualTo(Files.readString(file));
+          .as("%s differs from the CRD generated from the Java types: run `mvn -B -pl crds test -Pupdate-crds` and commit it", committed)
+          .isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void everyIntegerOfEverySchemaIsBoundedSoAnOverflowIsRefusedAtApplyTime() throws IOException {
+    for (String name : List.of("trainingjobs.gangway.dev-v1.yml", "clustertopologies.gangway.dev-v1.yml")) {
+      CustomResourceDefinition crd = Serialization.unmarshal(Files.readString(COMMITTED.resolve(name)), CustomResourceDefinition.class);
+      List<String> unbounded = new java.util.ArrayList<>();
+      List<String> bounded = new java.util.ArrayList<>();
+      crd.getSpec().getVersions().forEach(v -> integers(v.getSchema().getOpenAPIV3Schema(), "", unbounded, bounded));
+      assertThat(unbounded).as(name).isEmpty();
+      assertThat(bounded.isEmpty()).as(name + " has integers").isEqualTo(name.startsWith("clustertopologies"));
+    }
+    CustomResourceDefinition tj = Serialization.unmarshal(
+        Files.readString(COMMITTED.resolve("trainingjobs.gangway.dev-v1.yml")), CustomResourceDefinition.class);
+    JSONSchemaProps spec = tj.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+    JSONSchemaProps wait = spec.getProperties().get("failurePolicy").getProperties().get("checkpointWaitSeconds");
+    assertThat(wait.getMinimum()).as("the @Min(0) stays").isEqualTo(0.0);
+    assertThat(wait.getMaximum()).isEqualTo(2147483647.0);
+    JSONSchemaProps container = spec.getProperties().get("template").getProperties().get("spec").getProperties()
+        .get("containers").getItems().getSchema();
+    assertThat(container.getProperties().get("ports").getItems().getSchema().getProperties().get("containerPort").getMaximum())
+        .isEqualTo(2147483647.0);
+    JSONSchemaProps podSpec = spec.getProperties().get("template").getProperties().get("spec");
+    assertThat(podSpec.getProperties().get("activeDeadlineSeconds").getMaximum()).as("a Long field keeps the int64 range")
+        .isGreaterThan(9.2e18).isLessThan(9.3e18);
+  }
+
+  private static void integers(JSONSchemaProps s, String path, List<String> unbounded, List<String> bounded) {
+    if (s == null) {
+      return;
+    }
+    if ("integer".equals(s.getType())) {
+      (s.getMaximum() == null || s.getMinimum() == null ? unbounded : bounded).add(path);
+    }
+    if (s.getProperties() != null) {
+      s.getProperties().forEach((k, v) -> integers(v, path + "." + k, unbounded, bounded));
+    }
+    if (s.getItems() != null) {
+      integers(s.getItems().getSchema(), path + "[]", unbounded, bounded);
+    }
+    if (s.getAdditionalProperties() != null) {
+      integers(s.getAdditionalProperties().getSchema(), path + "{}", unbounded, bounded);
     }
   }
 

@@ -14,9 +14,10 @@ import java.util.Random;
 /**
  * Seeded poison for a channel: the bytes a broken or hostile producer might put on a topic, derived from one valid
  * message. Structural mutations (fields dropped, renamed, retyped, added; hostile strings and numbers) and byte-level
- * ones (truncation, flipped bytes, invalid UTF-8, deep nesting, huge values, duplicate keys, non-JSON). Pure.
+ * ones (truncation, flipped bytes, invalid UTF-8, deep nesting, huge values, duplicate keys, non-JSON). Pure. Public for
+ * KafkaMessagingE2eTest, which puts the same poison on a real broker's topics.
  */
-final class PoisonPayloads {
+public final class PoisonPayloads {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final String[] HOSTILE_STRINGS = {
@@ -31,7 +32,7 @@ final class PoisonPayloads {
   private final ObjectNode valid;
 
   /** @param valid a message the consumer accepts */
-  PoisonPayloads(long seed, String valid) {
+  public PoisonPayloads(long seed, String valid) {
     this.random = new Random(seed);
     try {
       this.valid = (ObjectNode) JSON.readTree(valid);
@@ -41,7 +42,7 @@ final class PoisonPayloads {
   }
 
   /** The next poison message, as bytes on the topic. */
-  byte[] next() {
+  public byte[] next() {
     int kind = random.nextInt(10);
     if (kind < 6) {
       ObjectNode mutated = valid.deepCopy();

@@ -169,6 +169,8 @@ public final class Fleet {
 
   public void setCordoned(int i, boolean v) { cordoned[i] = v; changed(i); }
 
+  public boolean cordoned(int i) { return cordoned[i]; }
+
   public void setSpare(int i, boolean v) { spare[i] = v; changed(i); }
 
   public boolean spare(int i) { return spare[i]; }

@@ -25,10 +25,9 @@ final class BlindPlacer implements Placer {
   }
 
   @Override
-  public void pass(List<SimJob> waiting, java.time.Instant now, Start start) {
-    List<SimJob> order = new ArrayList<>(waiting);
-    order.sort(GangRequests.QUEUE_ORDER);
-    for (SimJob job : order) {
+  public void pass(java.util.NavigableSet<SimJob> waiting, java.time.Instant now, Start start) {
+    // A copy: each start takes its job out of the queue.
+    for (SimJob job : new ArrayList<>(waiting)) {
       if (job.phase != Phase.QUEUED) continue; // restarting: in the queue, not yet to be placed
       if (!GangRequests.mightFit(job, fleet, now)) continue;
       List<Integer> fit = new ArrayList<>();

@@ -8,8 +8,7 @@ import dev.gangway.placement.PlacementResult;
 import dev.gangway.placement.QueuedGang;
 import dev.gangway.placement.Reservation;
 import dev.gangway.sim.fleet.Fleet;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.NavigableSet;
 
 /**
  * Gangway's own placement: {@link PlacementQueue#admit} says whether a gang is unschedulable, first, or
@@ -29,28 +28,25 @@ final class GangwayPlacer implements Placer {
   }
 
   @Override
-  public void pass(List<SimJob> waiting, java.time.Instant now, Start start) {
-    List<SimJob> order = new ArrayList<>(waiting);
-    order.sort(GangRequests.QUEUE_ORDER);
-    List<QueuedGang> gangs = new ArrayList<>();
-    for (SimJob j : order) if (!j.unschedulable) gangs.add(GangRequests.queued(j, fleet.topology(), now));
+  public void pass(NavigableSet<SimJob> waiting, java.time.Instant now, Start start) {
     ClusterSnapshot snapshot = null;
     // Every gang behind the head gets the same answer from the queue until something is placed: ask once.
     PlacementQueue.Admission behindHead = null;
     java.util.Map<String, Integer> held = null;
     ClusterSnapshot withHeld = null;
     int tried = 0;
-    for (SimJob job : order) {
-      if (tried >= window) break;
+    // Walked by higher(): a placed job leaves the queue as it starts.
+    for (SimJob job = waiting.isEmpty() ? null : waiting.first(); job != null && tried < window; job = waiting.higher(job)) {
       if (job.unschedulable) continue;
       // Necessary for any decision to place it: cheaper than building a snapshot to be told no.
       if (job.phase != Phase.QUEUED) continue; // restarting: in the queue, not yet to be placed
       if (!GangRequests.mightFit(job, fleet, now)) continue;
       tried++;
-      QueuedGang self = gangs.stream().filter(g -> g.jobKey().equals(job.spec.key())).findFirst().orElseThrow();
+      QueuedGang self = GangRequests.queued(job, fleet.topology(), now);
       if (snapshot == null) snapshot = fleet.snapshot();
       ClusterSnapshot current = snapshot;
-      PlacementQueue.Admission admission = behindHead != null ? behindHead : queue.admit(self, gangs, t -> current);
+      PlacementQueue.Admission admission = behindHead != null ? behindHead
+          : queue.admit(self, ahead(waiting, job, now), waiting.size(), t -> current);
       if (admission.kind() == PlacementQueue.Admission.Kind.BEHIND) behindHead = admission;
       GangRequest req = self.request();
       PlacementResult result;
@@ -58,7 +54,6 @@ final class GangwayPlacer implements Placer {
         case UNSCHEDULABLE -> {
           job.unschedulable = true;
           job.unschedulableMessage = admission.message();
-          gangs.remove(self);
           continue;
         }
         case EXCLUDED -> {
@@ -80,12 +75,20 @@ final class GangwayPlacer implements Placer {
       if (!result.placed()) continue;
       int[] nodes = new int[req.replicas()];
       for (int r = 0; r < nodes.length; r++) nodes[r] = fleet.indexOf(result.nodeOf(r));
-      gangs.remove(self);
       snapshot = null;
       behindHead = null;
       held = null;
       withHeld = null;
       start.start(job, nodes, result.quality());
     }
+  }
+
+  /**
+   * The gangs ahead of {@code job} in the queue, as the queue reads them, built only as far as it reads: it stops at the
+   * first that holds capacity. Jobs found unschedulable are reported, not queued.
+   */
+  private Iterable<QueuedGang> ahead(NavigableSet<SimJob> waiting, SimJob job, java.time.Instant now) {
+    return () -> waiting.headSet(job, false).stream().filter(j -> !j.unschedulable)
+        .map(j -> GangRequests.queued(j, fleet.topology(), now)).iterator();
   }
 }

@@ -5,32 +5,74 @@ import dev.gangway.goodput.Bucket;
 import dev.gangway.sim.clock.Durations;
 import dev.gangway.sim.failure.Fault;
 import dev.gangway.sim.fleet.Fleet;
+import dev.gangway.sim.job.JobSpec;
 import dev.gangway.sim.policy.Policy;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import dev.gangway.recovery.NodeExclusions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Collects what the result reports while a simulation runs, and turns it into a {@link PolicyResult}. */
+/**
+ * Collects what the result reports while a simulation runs, and turns it into a {@link PolicyResult}. A job's figures are
+ * taken as it ends (its time by bucket, in the scenario's order so that sums come out the same whichever job ends first;
+ * its wait and placement quality as they happen), so the run keeps no job it is done with.
+ */
 final class Metrics {
+
+  private static final int BUCKETS = Bucket.values().length;
 
   private final Map<String, Integer> largeRestarts = new TreeMap<>();
   private final Map<String, Integer> largeInterruptions = new TreeMap<>();
   private final Map<String, Integer> streamRestarts = new TreeMap<>();
   private final List<PolicyResult.TimelineEvent> timeline = new ArrayList<>();
   private final List<Double> daily = new ArrayList<>();
-  private final Map<SimJob, Long> firstPlaced = new HashMap<>();
+  private final List<PolicyResult.QueueSample> queueByDay = new ArrayList<>();
+  private final List<JobSpec> specs;
+  /** Each ended job's milliseconds by bucket, at {@code ordinal * BUCKETS}; zero for jobs never submitted. */
+  private final long[] millisByJob;
+  private int streamSubmitted;
+  private int streamCompleted;
+  private int streamFailed;
+  private final java.util.stream.DoubleStream.Builder streamWaits = java.util.stream.DoubleStream.builder();
+  private final java.util.stream.DoubleStream.Builder streamRatios = java.util.stream.DoubleStream.builder();
+  private int streamAtBound;
   private long lastDayProgress;
   private long intervalSum;
   private int intervals;
   private Double budgetSpentDay;
 
-  void placed(SimJob job, long now) {
-    firstPlaced.putIfAbsent(job, now);
+  Metrics(List<JobSpec> specs) {
+    this.specs = specs;
+    this.millisByJob = new long[specs.size() * BUCKETS];
+  }
+
+  void submitted(SimJob job) {
+    if (!job.spec.large()) streamSubmitted++;
+  }
+
+  void placed(SimJob job, PlacementQuality quality, long now) {
+    if (job.spec.large()) return;
+    if (!job.placedBefore) streamWaits.add(Durations.toHours(now - job.spec.submit()));
+    job.placedBefore = true;
+    if (job.spec.replicas() > 1 && quality != null) {
+      streamRatios.add(quality.allReduceVsBound());
+      if (quality.allReduceVsBound() <= 1.0 + 1e-9) streamAtBound++;
+    }
+  }
+
+  /** The job is done, or the run is over: its time is all charged. */
+  void ended(SimJob job) {
+    for (Bucket b : Bucket.values()) millisByJob[job.ordinal * BUCKETS + b.ordinal()] = job.ledger.get(b);
+    if (job.spec.large()) return;
+    if (job.phase == Phase.DONE && !job.failed) streamCompleted++;
+    if (job.failed) streamFailed++;
+  }
+
+  private long millis(int ordinal, Bucket b) {
+    return millisByJob[ordinal * BUCKETS + b.ordinal()];
   }
 
   void interrupted(SimJob job, Fault f, long now) {
@@ -61,20 +103,26 @@ final class Metrics {
     intervals++;
   }
 
+  void queue(java.util.Collection<SimJob> waiting, Fleet fleet, long now) {
+    long gpus = 0;
+    for (SimJob j : waiting) gpus += j.spec.gpus();
+    int cordoned = 0;
+    for (int i = 0; i < fleet.size(); i++) if (fleet.cordoned(i)) cordoned++;
+    queueByDay.add(new PolicyResult.QueueSample(day(now), waiting.size(), gpus, cordoned));
+  }
+
   void day(SimJob job) {
     long p = job.progress();
     daily.add((p - lastDayProgress) / (double) Durations.DAY);
     lastDayProgress = p;
   }
 
-  PolicyResult result(Policy policy, List<SimJob> jobs, Fleet fleet, Scenario scenario, long allocatedGpuMillis, long events,
+  PolicyResult result(Policy policy, SimJob large, Fleet fleet, Scenario scenario, long allocatedGpuMillis, long events,
       double wallSeconds) {
-    SimJob large = jobs.stream().filter(j -> j.spec.large()).findFirst().orElse(null);
-    List<SimJob> stream = jobs.stream().filter(j -> !j.spec.large() && j.phase != Phase.PENDING).toList();
     double useful = 0;
-    for (SimJob j : jobs) useful += j.ledger.get(Bucket.USEFUL) / (double) Durations.HOUR * j.spec.gpus();
+    for (int i = 0; i < specs.size(); i++) useful += millis(i, Bucket.USEFUL) / (double) Durations.HOUR * specs.get(i).gpus();
     double fleetGpuHours = fleet.size() * (double) fleet.gpusPerNode() * Durations.toHours(scenario.horizon());
-    return new PolicyResult(policy, large == null ? null : large(large), stream.isEmpty() ? null : stream(stream),
+    return new PolicyResult(policy, large == null ? null : large(large), streamSubmitted == 0 ? null : stream(),
         new PolicyResult.FleetUse(fleetGpuHours, allocatedGpuMillis / (double) Durations.HOUR, useful), events, wallSeconds);
   }
 
@@ -92,36 +140,22 @@ final class Metrics {
         List.copyOf(daily), List.copyOf(timeline));
   }
 
-  private PolicyResult.Stream stream(List<SimJob> jobs) {
+  private PolicyResult.Stream stream() {
     Map<String, Double> gpuHours = new LinkedHashMap<>();
     for (Bucket b : Bucket.values()) {
       double s = 0;
-      for (SimJob j : jobs) s += j.ledger.get(b) / (double) Durations.HOUR * j.spec.gpus();
+      for (int i = 0; i < specs.size(); i++) {
+        if (!specs.get(i).large()) s += millis(i, b) / (double) Durations.HOUR * specs.get(i).gpus();
+      }
       gpuHours.put(b.name(), s);
     }
     double total = gpuHours.values().stream().mapToDouble(Double::doubleValue).sum();
-    int completed = 0;
-    int failed = 0;
-    List<Double> waits = new ArrayList<>();
-    List<Double> ratios = new ArrayList<>();
-    int atBound = 0;
-    for (SimJob j : jobs) {
-      if (j.phase == Phase.DONE && !j.failed) completed++;
-      if (j.failed) failed++;
-      Long placed = firstPlaced.get(j);
-      if (placed != null) waits.add(Durations.toHours(placed - j.spec.submit()));
-      if (j.spec.replicas() > 1) {
-        for (PlacementQuality q : j.placements) {
-          ratios.add(q.allReduceVsBound());
-          if (q.allReduceVsBound() <= 1.0 + 1e-9) atBound++;
-        }
-      }
-    }
-    double[] w = waits.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    double[] r = ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    return new PolicyResult.Stream(jobs.size(), completed, failed, jobs.size() - completed - failed, gpuHours,
-        total == 0 ? 0 : gpuHours.get(Bucket.USEFUL.name()) / total, mean(w), percentile(w, 0.95), r.length, mean(r),
-        percentile(r, 0.95), r.length == 0 ? 0 : atBound / (double) r.length, Map.copyOf(streamRestarts));
+    // Sorted, so the order jobs were placed in does not move the mean's last digit.
+    double[] w = streamWaits.build().sorted().toArray();
+    double[] r = streamRatios.build().sorted().toArray();
+    return new PolicyResult.Stream(streamSubmitted, streamCompleted, streamFailed, streamSubmitted - streamCompleted - streamFailed,
+        gpuHours, total == 0 ? 0 : gpuHours.get(Bucket.USEFUL.name()) / total, mean(w), percentile(w, 0.95), r.length, mean(r),
+        percentile(r, 0.95), r.length == 0 ? 0 : streamAtBound / (double) r.length, Map.copyOf(streamRestarts), List.copyOf(queueByDay));
   }
 
   static double mean(double[] a) {

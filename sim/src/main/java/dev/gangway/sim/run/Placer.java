@@ -2,7 +2,7 @@ package dev.gangway.sim.run;
 
 import dev.gangway.placement.PlacementQuality;
 import java.time.Instant;
-import java.util.List;
+import java.util.NavigableSet;
 
 /** Decides which waiting jobs start now, and where. */
 interface Placer {
@@ -12,6 +12,9 @@ interface Placer {
     void start(SimJob job, int[] nodes, PlacementQuality quality);
   }
 
-  /** Looks at the waiting jobs in queue order and starts those that get nodes; {@code now} decides which exclusions still hold. */
-  void pass(List<SimJob> waiting, Instant now, Start start);
+  /**
+   * Looks at the waiting jobs ({@code waiting}, kept in {@link GangRequests#QUEUE_ORDER}) and starts those that get nodes,
+   * which {@code start} removes from it; {@code now} decides which exclusions still hold.
+   */
+  void pass(NavigableSet<SimJob> waiting, Instant now, Start start);
 }

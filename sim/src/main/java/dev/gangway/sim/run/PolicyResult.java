@@ -33,10 +33,22 @@ public record PolicyResult(Policy policy, LargeJob large, Stream stream, FleetUs
       List<TimelineEvent> timeline) {
   }
 
-  /** The mixed stream, all its jobs together; GPU-hours are per job times its GPUs. */
+  /**
+   * The mixed stream, all its jobs together; GPU-hours are per job times its GPUs.
+   *
+   * @param queueByDay at the end of each simulated day, the jobs in Gangway's queue (or waiting to start, for a blind
+   *     policy) and the GPUs they ask for: whether the offered load outruns the fleet shows here as a queue that keeps growing
+   */
   public record Stream(int submitted, int completed, int failed, int unfinished, Map<String, Double> gpuHoursByBucket,
       double goodput, double meanWaitHours, double p95WaitHours, int multiNodePlacements, double meanAllReduceVsBound,
-      double p95AllReduceVsBound, double atBoundShare, Map<String, Integer> restartsByCause) {
+      double p95AllReduceVsBound, double atBoundShare, Map<String, Integer> restartsByCause, List<QueueSample> queueByDay) {
+  }
+
+  /**
+   * The queue at one moment: jobs waiting and the GPUs they ask for; beside it, the nodes cordoned then (Gangway cordons a
+   * node several jobs failed on; without health signals nothing uncordons it, so the fleet can shrink over a long run).
+   */
+  public record QueueSample(double day, int jobs, long gpus, int cordonedNodes) {
   }
 
   /** The whole fleet: GPU-hours it had, held by jobs, and trained usefully. */

@@ -18,6 +18,8 @@ import java.util.List;
 final class SimJob {
 
   final JobSpec spec;
+  /** Its place in the scenario's jobs: the order the results sum in. */
+  final int ordinal;
   final String uid;
   final Ledger ledger = new Ledger();
   final TrainingJobStatus status = new TrainingJobStatus();
@@ -46,9 +48,13 @@ final class SimJob {
   /** Running time between failures, for the observed MTBF. */
   long runningMillis;
   final List<PlacementQuality> placements = new ArrayList<>();
+  boolean placedBefore;
+  /** What the queue last read of it ({@link GangRequests#queued}); stale once the token or phaseSince moves. */
+  GangRequests.AsQueued asQueued;
 
-  SimJob(JobSpec spec, RecoveryPolicy recovery) {
+  SimJob(JobSpec spec, RecoveryPolicy recovery, int ordinal) {
     this.spec = spec;
+    this.ordinal = ordinal;
     this.uid = "uid-" + spec.key();
     this.recovery = recovery;
     status.setAttempt(0);

@@ -57,11 +57,17 @@ public final class Simulation {
   private final Placer placer;
   private final FailureClassifier classifier;
   private final BadNodeTracker tracker = new BadNodeTracker(3, Duration.ofHours(1));
-  private final List<SimJob> jobs = new ArrayList<>();
-  private final List<SimJob> waiting = new ArrayList<>();
+  /** Jobs submitted and not done: what the end of the run settles. Done jobs leave their figures in {@link #metrics} only. */
+  private final java.util.Set<SimJob> live = new java.util.LinkedHashSet<>();
+  /** The large job once submitted: sampled day by day and reported whole. */
+  private SimJob large;
+  /** The restart policy of every job's spec (it depends on the policy compared, not on the job). */
+  private final RecoveryPolicy recovery;
+  /** Gangway's queue, kept in its order: jobs waiting to be placed, and restarting jobs waiting to be placed again. */
+  private final java.util.NavigableSet<SimJob> waiting = new java.util.TreeSet<>(GangRequests.QUEUE_ORDER);
   private final List<List<SimJob>> onNode = new ArrayList<>();
   private final Component[] brokenBy;
-  private final Metrics metrics = new Metrics();
+  private final Metrics metrics;
   private boolean passScheduled;
   /** Nodes of the large job per block, once it is placed: where hot spares go. */
   private int[] spareAffinity;
@@ -83,22 +89,26 @@ public final class Simulation {
     this.classifier = new FailureClassifier(Duration.ofMillis(costs.notReadyGrace()));
     this.placer = policy.topologyAware() ? new GangwayPlacer(fleet, scenario.queueWindow()) : new BlindPlacer(fleet, rnd);
     this.brokenBy = new Component[fleet.size()];
+    this.metrics = new Metrics(scenario.jobs());
+    this.recovery = recoveryPolicy();
     for (int i = 0; i < fleet.size(); i++) onNode.add(new ArrayList<>(2));
   }
 
   public PolicyResult run() {
     java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
     long started = cpu.getCurrentThreadCpuTime();
-    for (JobSpec spec : scenario.jobs()) {
-      SimJob job = new SimJob(spec, recoveryPolicy(spec));
-      jobs.add(job);
-      loop.at(spec.submit(), () -> submit(job));
+    List<JobSpec> specs = scenario.jobs();
+    for (int i = 0; i < specs.size(); i++) {
+      JobSpec spec = specs.get(i);
+      int ordinal = i;
+      // Built as it arrives: a year's stream is 300,000 jobs, most of them done long before the end.
+      loop.at(spec.submit(), () -> submit(new SimJob(spec, recovery, ordinal)));
     }
     for (Fault f : scenario.faults()) loop.at(f.time(), () -> onFault(f));
     for (long day = Durations.DAY; day <= scenario.horizon(); day += Durations.DAY) loop.at(day, this::sampleDay);
     loop.runUntil(scenario.horizon());
     finish();
-    return metrics.result(policy, jobs, fleet, scenario, allocatedGpuMillis, loop.processed(), (cpu.getCurrentThreadCpuTime() - started) / 1e9);
+    return metrics.result(policy, large, fleet, scenario, allocatedGpuMillis, loop.processed(), (cpu.getCurrentThreadCpuTime() - started) / 1e9);
   }
 
   private long now() {
@@ -106,7 +116,7 @@ public final class Simulation {
   }
 
   /** Jobs' own restart budgets are unlimited (a pre-training run sets them so); the API's defaults are reported apart. */
-  private RecoveryPolicy recoveryPolicy(JobSpec spec) {
+  private RecoveryPolicy recoveryPolicy() {
     FailurePolicy fp = new FailurePolicy();
     fp.setMaxRestarts(UNLIMITED);
     fp.setMaxInfrastructureRestarts(UNLIMITED);
@@ -118,6 +128,9 @@ public final class Simulation {
   // ---- arrivals and placement ----
 
   private void submit(SimJob job) {
+    live.add(job);
+    if (job.spec.large()) large = job;
+    metrics.submitted(job);
     job.phaseSince = now();
     job.enter(Phase.QUEUED, now());
     job.queuedAt = now();
@@ -147,7 +160,7 @@ public final class Simulation {
     job.slowdown = job.spec.replicas() > 1 ? 1 + costs.commFraction() * Math.max(0, ratio - 1) : 1;
     if (quality != null) job.placements.add(quality);
     if (job.spec.large() && job.placements.size() == 1) holdSpares(job);
-    metrics.placed(job, now());
+    metrics.placed(job, quality, now());
     begin(job);
   }
 
@@ -256,6 +269,7 @@ public final class Simulation {
     job.enter(Phase.DONE, now());
     job.ledger.keep();
     job.end = now();
+    done(job);
     release(job);
     placementPass();
   }
@@ -397,6 +411,7 @@ public final class Simulation {
       job.failed = true;
       job.enter(Phase.DONE, now());
       job.end = now();
+      done(job);
       loop.after(costs.teardown(), () -> release(job));
     }
   }
@@ -457,30 +472,37 @@ public final class Simulation {
   // ---- sampling and the end ----
 
   private void sampleDay() {
-    for (SimJob j : jobs) {
-      if (j.spec.large() && j.phase != Phase.PENDING && j.phase != Phase.DONE) {
-        j.settle(now());
-        metrics.day(j);
-      }
+    metrics.queue(waiting, fleet, now());
+    if (large != null && large.phase != Phase.DONE) {
+      large.settle(now());
+      metrics.day(large);
+    }
+  }
+
+  /** A job's time is all charged once it is done: its figures go to the metrics and the job leaves the run's memory. */
+  private void done(SimJob job) {
+    live.remove(job);
+    conserved(job);
+    metrics.ended(job);
+  }
+
+  /** Conservation: every millisecond from submission to the end is in exactly one bucket. */
+  private static void conserved(SimJob j) {
+    if (j.ledger.total() != j.end - j.spec.submit() || j.ledger.pending() != 0) {
+      throw new IllegalStateException(j.spec.key() + ": ledger holds " + j.ledger.total() + " ms, elapsed " + (j.end - j.spec.submit())
+          + " ms (" + j.ledger.asMap() + ", pending " + j.ledger.pending() + ")");
     }
   }
 
   private void finish() {
     changeAllocation(0);
-    for (SimJob j : jobs) {
-      if (j.phase == Phase.PENDING || j.phase == Phase.DONE) continue;
+    for (SimJob j : live) {
       j.settle(now());
       // Work in progress at the horizon is not lost: the next checkpoint keeps it.
       j.ledger.keep();
       j.end = now();
-    }
-    for (SimJob j : jobs) {
-      if (j.phase == Phase.PENDING) continue;
-      // Conservation: every millisecond from submission to the end is in exactly one bucket.
-      if (j.ledger.total() != j.end - j.spec.submit() || j.ledger.pending() != 0) {
-        throw new IllegalStateException(j.spec.key() + ": ledger holds " + j.ledger.total() + " ms, elapsed " + (j.end - j.spec.submit())
-            + " ms (" + j.ledger.asMap() + ", pending " + j.ledger.pending() + ")");
-      }
+      conserved(j);
+      metrics.ended(j);
     }
   }
 
