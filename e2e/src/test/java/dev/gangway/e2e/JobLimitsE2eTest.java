@@ -106,6 +106,11 @@ class JobLimitsE2eTest {
     assertThat(templateField.exitCode()).isNotZero();
     assertThat(templateField.stderr()).contains("containerPort", "2147483647");
 
+    // Also found by the fuzzer: a job with no spec at all was stored and failed every reconcile.
+    Command.Result noSpec = kube.tryApply("apiVersion: gangway.dev/v1alpha1\nkind: TrainingJob\nmetadata:\n  name: no-spec\n");
+    assertThat(noSpec.exitCode()).isNotZero();
+    assertThat(noSpec.stderr()).contains("spec: Required value");
+
     kube.apply(TrainingJobLifecycleE2eTest.job("after", 1, 1, ""));
     await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("after")).as(() -> kube.describe("after")).isEqualTo("Running"));
     assertThat(cluster.kubectl("get", "tj", "-n", kube.namespace(), "-o", "name").stdout().lines().toList())

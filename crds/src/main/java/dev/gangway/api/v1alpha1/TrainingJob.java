@@ -1,6 +1,7 @@
 package dev.gangway.api.v1alpha1;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -42,6 +43,13 @@ public class TrainingJob extends CustomResource<TrainingJobSpec, TrainingJobStat
       + " || oldSelf.status.phase in ['Suspended', 'Succeeded', 'Failed']"
       + " || (has(oldSelf.spec.suspend) && oldSelf.spec.suspend)"
       + " || (has(self.spec.suspend) && self.spec.suspend))";
+
+  /** Required: a TrainingJob without a spec was stored and left the operator nothing to judge (found by the fuzzer). */
+  @Override
+  @Required
+  public TrainingJobSpec getSpec() {
+    return super.getSpec();
+  }
 
   @Override
   protected TrainingJobSpec initSpec() {

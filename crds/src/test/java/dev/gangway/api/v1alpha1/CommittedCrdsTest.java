@@ -100,6 +100,7 @@ class CommittedCrdsTest {
     JSONSchemaProps root = v1alpha1.getSchema().getOpenAPIV3Schema();
     JSONSchemaProps spec = root.getProperties().get("spec");
     assertThat(spec.getRequired()).contains("replicas", "template");
+    assertThat(root.getRequired()).as("a TrainingJob without a spec is refused at apply").contains("spec");
     assertThat(spec.getProperties().get("replicas").getMinimum()).isEqualTo(1.0);
     assertThat(spec.getProperties().get("framework").getEnum()).hasSize(4);
     assertThat(spec.getProperties().get("replicas").getDescription()).isNotBlank();
