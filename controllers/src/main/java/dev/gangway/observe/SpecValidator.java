@@ -10,9 +10,12 @@ import dev.gangway.api.v1alpha1.TrainingJobSpec;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -34,11 +37,54 @@ public final class SpecValidator {
       problems.add("spec.template.spec.containers: at least one container is required");
       return problems;
     }
+    checkQuantities(pod, problems);
+    if (!problems.isEmpty()) {
+      // The checks below and placement read these amounts.
+      return problems;
+    }
     checkGpus(spec, pod.getContainers().get(0), problems);
     checkRendezvousPort(pod.getContainers(), problems);
     checkCheckpointVolume(spec.getCheckpoint(), pod, problems);
     checkTopology(spec.getTopology(), topologies, problems);
     return problems;
+  }
+
+  /**
+   * Every resource amount must be a Kubernetes quantity. The schema takes any string (int-or-string), and the
+   * API server would refuse the pods only after a placement was decided for them (found by the manifest fuzzer).
+   */
+  private static void checkQuantities(PodSpec pod, List<String> problems) {
+    checkQuantities("containers", pod.getContainers(), problems);
+    checkQuantities("initContainers", pod.getInitContainers(), problems);
+  }
+
+  private static void checkQuantities(String field, List<Container> containers, List<String> problems) {
+    if (containers == null) {
+      return;
+    }
+    for (int c = 0; c < containers.size(); c++) {
+      ResourceRequirements resources = containers.get(c).getResources();
+      if (resources == null) {
+        continue;
+      }
+      String at = "spec.template.spec." + field + "[" + c + "].resources.";
+      checkAmounts(at + "requests.", resources.getRequests(), problems);
+      checkAmounts(at + "limits.", resources.getLimits(), problems);
+    }
+  }
+
+  private static void checkAmounts(String at, Map<String, Quantity> amounts, List<String> problems) {
+    if (amounts == null) {
+      return;
+    }
+    amounts.forEach((name, amount) -> {
+      try {
+        Quantity.getAmountInBytes(amount);
+      } catch (RuntimeException e) {
+        problems.add(at + name + " '" + (amount == null ? null : amount.toString())
+            + "' is not a quantity; write a number with an optional suffix, e.g. 500m, 4, 16Gi");
+      }
+    });
   }
 
   private static void checkGpus(TrainingJobSpec spec, Container main, List<String> problems) {

@@ -33,6 +33,16 @@ class SpecValidatorTest {
   }
 
   @Test
+  void aResourceAmountThatIsNoQuantityNamesTheFieldAndIsReportedBeforeAnythingReadsIt() {
+    job.getSpec().getTemplate().getSpec().getContainers().get(0)
+        .setResources(new ResourceRequirementsBuilder().addToRequests("cpu", new Quantity("lots"))
+            .addToLimits("nvidia.com/gpu", new Quantity("many")).build());
+    assertThat(SpecValidator.validate(job.getSpec(), List.of())).containsExactlyInAnyOrder(
+        "spec.template.spec.containers[0].resources.requests.cpu 'lots' is not a quantity; write a number with an optional suffix, e.g. 500m, 4, 16Gi",
+        "spec.template.spec.containers[0].resources.limits.nvidia.com/gpu 'many' is not a quantity; write a number with an optional suffix, e.g. 500m, 4, 16Gi");
+  }
+
+  @Test
   void matchingGpuLimitIsAccepted() {
     job.getSpec().getTemplate().getSpec().getContainers().get(0)
         .setResources(new ResourceRequirementsBuilder().addToLimits("nvidia.com/gpu", new Quantity("8")).build());
