@@ -106,6 +106,17 @@ class JobLimitsE2eTest {
     assertThat(templateField.exitCode()).isNotZero();
     assertThat(templateField.stderr()).contains("containerPort", "2147483647");
 
+    Command.Result intOrString = kube.tryApply(Manifests.withPodSpec("probe-overflow", 1, 1, "", """
+              containers:
+              - name: trainer
+                image: busybox
+                readinessProbe:
+                  tcpSocket:
+                    port: 2147483648
+        """));
+    assertThat(intOrString.exitCode()).isNotZero();
+    assertThat(intOrString.stderr()).contains("port", "2147483647");
+
     // Also found by the fuzzer: a job with no spec at all was stored and failed every reconcile.
     Command.Result noSpec = kube.tryApply("apiVersion: gangway.dev/v1alpha1\nkind: TrainingJob\nmetadata:\n  name: no-spec\n");
     assertThat(noSpec.exitCode()).isNotZero();

@@ -64,6 +64,8 @@ class CommittedCrdsTest {
         .get("containers").getItems().getSchema();
     assertThat(container.getProperties().get("ports").getItems().getSchema().getProperties().get("containerPort").getMaximum())
         .isEqualTo(2147483647.0);
+    assertThat(container.getProperties().get("readinessProbe").getProperties().get("tcpSocket").getProperties().get("port")
+        .getMaximum()).as("an IntOrString reads its number into an int").isEqualTo(2147483647.0);
     JSONSchemaProps podSpec = spec.getProperties().get("template").getProperties().get("spec");
     assertThat(podSpec.getProperties().get("activeDeadlineSeconds").getMaximum()).as("a Long field keeps the int64 range")
         .isGreaterThan(9.2e18).isLessThan(9.3e18);

@@ -46,7 +46,15 @@ final class CrdIntegerRanges {
   }
 
   private void walk(JSONSchemaProps schema, JavaType type, String path) {
-    if (schema == null || type == null || Boolean.TRUE.equals(schema.getXKubernetesIntOrString())) {
+    if (schema == null || type == null) {
+      return;
+    }
+    if (Boolean.TRUE.equals(schema.getXKubernetesIntOrString())) {
+      // IntOrString reads its number into an int (a Quantity reads a number as text). The bound sits beside anyOf, not
+      // in its integer branch, which a structural schema keeps bare; a bound on a number does not judge a string.
+      if (type.getRawClass() == io.fabric8.kubernetes.api.model.IntOrString.class) {
+        bound(schema, Integer.class, path);
+      }
       return;
     }
     if ("integer".equals(schema.getType())) {
