@@ -103,13 +103,10 @@ public final class Simulation {
   public PolicyResult run() {
     java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
     long started = cpu.getCurrentThreadCpuTime();
-    List<JobSpec> specs = scenario.jobs();
-    for (int i = 0; i < specs.size(); i++) {
-      JobSpec spec = specs.get(i);
-      int ordinal = i;
-      // Built as it arrives: a year's stream is 300,000 jobs, most of them done long before the end.
-      loop.at(spec.submit(), () -> submit(new SimJob(spec, recovery, ordinal)));
-    }
+    // Built as it arrives: a year's stream is 300,000 jobs, most of them done long before the end. Only the next
+    // arrival waits in the event queue, in the place it would have had were all of them scheduled now.
+    arrivals = new Arrivals(scenario.jobs(), loop.reserve(scenario.jobs().size()));
+    arrivals.scheduleNext();
     for (Fault f : scenario.faults()) loop.at(f.time(), () -> onFault(f));
     for (long day = Durations.DAY; day <= scenario.horizon(); day += Durations.DAY) loop.at(day, this::sampleDay);
     loop.runUntil(scenario.horizon());
@@ -119,6 +116,34 @@ public final class Simulation {
 
   private long now() {
     return loop.now();
+  }
+
+  private Arrivals arrivals;
+
+  /** The jobs in order of arrival (then of the scenario), each scheduled when the one before it arrives. */
+  private final class Arrivals {
+    private final List<JobSpec> specs;
+    private final long firstPlace;
+    private final Integer[] order;
+    private int next;
+
+    Arrivals(List<JobSpec> specs, long firstPlace) {
+      this.specs = specs;
+      this.firstPlace = firstPlace;
+      this.order = new Integer[specs.size()];
+      for (int i = 0; i < order.length; i++) order[i] = i;
+      java.util.Arrays.sort(order, java.util.Comparator.comparingLong((Integer i) -> specs.get(i).submit()).thenComparingInt(i -> i));
+    }
+
+    void scheduleNext() {
+      if (next == order.length) return;
+      int ordinal = order[next++];
+      JobSpec spec = specs.get(ordinal);
+      loop.at(spec.submit(), firstPlace + ordinal, () -> {
+        scheduleNext();
+        submit(new SimJob(spec, recovery, ordinal));
+      });
+    }
   }
 
   /** Jobs' own restart budgets are unlimited (a pre-training run sets them so); the API's defaults are reported apart. */
