@@ -105,8 +105,7 @@ public final class Simulation {
     long started = cpu.getCurrentThreadCpuTime();
     // Built as it arrives: a year's stream is 300,000 jobs, most of them done long before the end. Only the next
     // arrival waits in the event queue, in the place it would have had were all of them scheduled now.
-    arrivals = new Arrivals(scenario.jobs(), loop.reserve(scenario.jobs().size()));
-    arrivals.scheduleNext();
+    new Arrivals(scenario.jobs(), loop.reserve(scenario.jobs().size())).scheduleNext();
     for (Fault f : scenario.faults()) loop.at(f.time(), () -> onFault(f));
     for (long day = Durations.DAY; day <= scenario.horizon(); day += Durations.DAY) loop.at(day, this::sampleDay);
     loop.runUntil(scenario.horizon());
@@ -117,8 +116,6 @@ public final class Simulation {
   private long now() {
     return loop.now();
   }
-
-  private Arrivals arrivals;
 
   /** The jobs in order of arrival (then of the scenario), each scheduled when the one before it arrives. */
   private final class Arrivals {
