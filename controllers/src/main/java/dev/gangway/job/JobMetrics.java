@@ -67,6 +67,7 @@ public final class JobMetrics {
       }
     }
     usefulCounter();
+    woken(0);
     for (Bucket cause : GoodputAccount.OBSERVED) {
       if (cause != Bucket.USEFUL) {
         lostCounter(cause);
@@ -108,6 +109,12 @@ public final class JobMetrics {
 
   private DistributionSummary recoverySummary(String name) {
     return DistributionSummary.builder(name).description(RECOVERY_SUMMARIES.get(name)).baseUnit("seconds").register(registry);
+  }
+
+  /** Waiting gangs woken by freed capacity, ahead of their retry timer. */
+  void woken(int jobs) {
+    Counter.builder("gangway.placement.wakeups").description("Waiting gangs decided again because capacity was freed, ahead of their retry")
+        .register(registry).increment(jobs);
   }
 
   /** The placement queue's length at the latest decision, and the pods the placer's cluster cache holds. */

@@ -98,8 +98,10 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private final NodeMarker nodeMarker;
   private static final String BY_OWNER = "gangway-owner-uid";
   private volatile InformerEventSource<Pod, TrainingJob> podSource;
+  /** Wakes waiting gangs when the cluster cache below sees capacity freed. */
+  private final FreedCapacityWakeups wakeups = new FreedCapacityWakeups();
   /** Nodes and pods as placement counts them, fed by the pod and node informers' stores below. */
-  private final ClusterCache cluster = new ClusterCache();
+  private final ClusterCache cluster = new ClusterCache(wakeups::freed);
   private final SimpleInboundEventSource<TrainingJob> signals = new SimpleInboundEventSource<>(SIGNALS);
 
   public TrainingJobReconciler() {
@@ -149,6 +151,9 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     // Checkpoint reports and node-health signals arrive on messaging channels; they wake the jobs they concern.
     deps.checkpoints().addListener(ref -> signals.propagateEvent(new ResourceID(ref.name(), ref.namespace())));
     NodeHealthReactions.register(deps, context.getClient(), nodeMarker, events, node -> jobsOn(pods, node).forEach(signals::propagateEvent));
+    // A gang waiting for capacity is decided again as soon as some is freed; its retry timer stays as the fallback.
+    wakeups.start(new FreedCapacityWakeups.Round(() -> waitingGangs(context.getPrimaryCache(), topologies, nodes, priorityClasses),
+        cluster::freeGpus, deps.leadership()::isLeader, signals::propagateEvent, metrics::woken));
     retainGoodputGauges(context.getPrimaryCache());
     return List.of(pods, services, configMaps, topologies, nodes, priorityClasses, signals);
   }
@@ -171,6 +176,17 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
       }
     },
         0, FLEET_GAUGES_REFRESH.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /** The placement queue as stored, read from the caches as a reconcile reads it. */
+  private List<dev.gangway.placement.QueuedGang> waitingGangs(io.javaoperatorsdk.operator.processing.event.source.Cache<TrainingJob> jobs,
+      InformerEventSource<ClusterTopology, TrainingJob> topologies, InformerEventSource<Node, TrainingJob> nodes,
+      InformerEventSource<PriorityClass, TrainingJob> priorityClasses) {
+    Instant now = clock.instant();
+    Set<String> avoided = new java.util.HashSet<>(deps.health().fatalNodes(now));
+    avoided.addAll(deps.badNodes().flagged());
+    ClusterView view = new ClusterView(topologies.list().toList(), nodes.list().toList(), priorityClasses.list().toList());
+    return dev.gangway.observe.WaitingGangs.of(jobs.list(), view, avoided, now);
   }
 
   private static List<String> ownerUids(Pod pod) {

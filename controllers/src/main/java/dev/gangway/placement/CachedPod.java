@@ -38,6 +38,11 @@ record CachedPod(String key, String uid, String jobKey, String node, String rese
     return reservedNode != null && !terminated;
   }
 
+  /** Holds capacity placement counts: used where bound, or reserved where placed. */
+  boolean holds() {
+    return uses() || reserves();
+  }
+
   Reservation reservation() {
     return new Reservation(jobKey, reservedNode, resources);
   }

@@ -38,6 +38,22 @@ public final class ClusterCache {
   private final Map<String, CachedPod> reserving = new HashMap<>();
   /** The latest snapshot per topology (its levels), whose shape the next one reuses while nodes and labels stay. */
   private final Map<List<Level>, Shape> shapes = new ConcurrentHashMap<>();
+  /** Told when capacity may have been freed; see {@link #ClusterCache(Runnable)}. */
+  private final Runnable freed;
+
+  public ClusterCache() {
+    this(() -> { });
+  }
+
+  /**
+   * @param freed told, inside the event that caused it and under this cache's lock (so it must only hand the news on),
+   *     whenever a pod stops holding capacity (it ends, is deleted, or loses its placement) or a node opens up (added,
+   *     Ready again, uncordoned, a taint lifted, more GPUs): what a gang waiting for capacity waits for. Never told of
+   *     a pod created, reserved or bound, so placing a gang never announces freed capacity by itself.
+   */
+  public ClusterCache(Runnable freed) {
+    this.freed = freed;
+  }
 
   /** A snapshot and the {@link CachedNodes.View} counters it was built at: while they stay, its tree holds. */
   private record Shape(ClusterSnapshot snapshot, long layout, long idleAtBest, long idleAsNow) {
@@ -51,6 +67,9 @@ public final class ClusterCache {
       unapply(before);
     }
     apply(now);
+    if (before != null && before.holds() && !now.holds()) {
+      freed.run();
+    }
   }
 
   /** A pod was deleted (by its "namespace/name"). */
@@ -58,6 +77,9 @@ public final class ClusterCache {
     CachedPod before = pods.remove(key);
     if (before != null) {
       unapply(before);
+      if (before.holds()) {
+        freed.run();
+      }
     }
   }
 
@@ -72,6 +94,9 @@ public final class ClusterCache {
       now = new NodeState(name, before.labels(), now.taints(), now.unschedulable(), now.ready(), now.allocatable(), now.used());
     }
     nodes.put(now);
+    if (NodeState.opened(before, now)) {
+      freed.run();
+    }
   }
 
   /** A node was deleted. What pods bound to it use stays counted under its name, should it come back. */
@@ -92,6 +117,24 @@ public final class ClusterCache {
       }
     }
     return new Reading(nodes.view(), List.copyOf(reserving.values()), asked, shapes);
+  }
+
+  /**
+   * GPUs free now on Ready, schedulable nodes, less those reserved by pods placed but not bound: an upper bound on what
+   * a gang can be given (a tainted node counts, since some gangs tolerate it; decisions whose pods the cache does not
+   * show yet, and nodes a gang avoids, are not taken off).
+   */
+  public synchronized long freeGpus() {
+    long free = 0;
+    for (NodeState node : nodes.view().nodes()) {
+      if (node.ready() && !node.unschedulable()) {
+        free += Math.max(0, node.free().gpus());
+      }
+    }
+    for (CachedPod pod : reserving.values()) {
+      free -= pod.resources().gpus();
+    }
+    return Math.max(0, free);
   }
 
   /** Pods cached now. */

@@ -29,6 +29,18 @@ public record NodeState(String name, Map<String, String> labels, List<Taint> tai
     return ready && !unschedulable && taints.isEmpty();
   }
 
+  /**
+   * Whether a gang may find room on {@code now} that it could not find on {@code before} (null: the node is new) for a
+   * reason other than pods leaving: it became Ready, was uncordoned, lost a taint or gained GPUs.
+   */
+  public static boolean opened(NodeState before, NodeState now) {
+    if (before == null) {
+      return now.ready() && !now.unschedulable();
+    }
+    return (now.ready() && !before.ready()) || (before.unschedulable() && !now.unschedulable())
+        || !now.taints().containsAll(before.taints()) || now.allocatable().gpus() > before.allocatable().gpus();
+  }
+
   public Resources free() {
     return allocatable.minus(used);
   }

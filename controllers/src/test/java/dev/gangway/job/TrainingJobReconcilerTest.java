@@ -772,6 +772,42 @@ class TrainingJobReconcilerTest {
   }
 
   @Test
+  void freedCapacityWakesTheWaitingGangAndAWakeThatCannotPlaceItWakesNobodyAgain() {
+    topology();
+    node("gpu-0", "rack-a", "clique-1", 8);
+    node("gpu-1", "rack-a", "clique-1", 8);
+    node("gpu-2", "rack-a", "clique-2", 8);
+    occupied("gpu-0");
+    occupied("gpu-2");
+    TrainingJob head = TestJobs.job("head", 2, 8);
+    head.getSpec().setTopology(new TopologySpec());
+    head.getSpec().getTopology().setRequired("nvlink-domain");
+    create(head);
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(placed("head")).get()
+        .satisfies(c -> assertThat(c.getStatus()).isEqualTo("False")));
+    double before = wakeups();
+
+    // 16 GPUs free, enough by count, but not two in one NVLink domain: the head is woken, decides, and still waits.
+    setStatus(client.pods().inNamespace(NS).withName("other-on-gpu-2").get(), TestJobs.exited(0, "Completed", null));
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(wakeups()).isEqualTo(before + 1));
+    // Its decision frees nothing, so it wakes nobody, itself included: no second wake while it waits.
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6)).untilAsserted(() -> assertThat(wakeups()).isEqualTo(before + 1));
+    assertThat(podNames("head")).as("no pod while it cannot be placed").isEmpty();
+
+    // gpu-0 freed: clique-1 now holds the head, which is woken and placed there.
+    setStatus(client.pods().inNamespace(NS).withName("other-on-gpu-0").get(), TestJobs.exited(0, "Completed", null));
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(wakeups()).isEqualTo(before + 2));
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(awaitPods("head", 2))
+        .extracting(GangPlacementStep::reservedNode).containsExactlyInAnyOrder("gpu-0", "gpu-1"));
+  }
+
+  /** Waiting gangs woken by freed capacity so far (the registry is shared by every test of this class). */
+  private static double wakeups() {
+    var counter = DEPS.meters().find("gangway.placement.wakeups").counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  @Test
   void aFatalHealthSignalTaintsAndCordonsTheNodeAndClearingItUndoesBoth() {
     node("sick-gpu", "rack-a", "clique-1", 8);
     health("sick-gpu", dev.gangway.health.NodeHealthSignal.Severity.Fatal, "XID 79");

@@ -15,6 +15,7 @@ import dev.gangway.e2e.sidebyside.PlacementScore;
 import dev.gangway.e2e.sidebyside.ReplayTimeline;
 import dev.gangway.e2e.sidebyside.ReplayJob;
 import dev.gangway.e2e.sidebyside.SideBySideTable;
+import dev.gangway.e2e.sidebyside.StartBreakdown;
 import dev.gangway.topology.Level;
 import dev.gangway.topology.Topology;
 import io.fabric8.kubernetes.api.model.Node;
@@ -99,8 +100,13 @@ class KueueSideBySideBenchmark {
       run(cluster, Contender.GANGWAY, results, failed, () -> {
         try (OperatorProcess operator = OperatorProcess.start(E2eEnvironment.REPO, cluster.kubeconfig(), PORT_BASE + 8,
             cluster.logs().resolve("operator.log"), Map.of())) {
-          return replay(cluster, Contender.GANGWAY, stream, j -> manifests.trainingJob(j, Contender.GANGWAY.namespace()), score,
-              clusterGpus, levels);
+          // As Kueue's replay waits for its ClusterQueue to be Active: the stream starts once the operator's informers
+          // have synced, not while it still lists the cluster's 288 nodes.
+          operator.awaitReady(Duration.ofSeconds(180));
+          ContenderResult result = replay(cluster, Contender.GANGWAY, stream, j -> manifests.trainingJob(j, Contender.GANGWAY.namespace()),
+              score, clusterGpus, levels);
+          printPlacementMetrics(operator);
+          return result;
         }
       });
       run(cluster, Contender.KUBE_SCHEDULER, results, failed, () -> replay(cluster, Contender.KUBE_SCHEDULER, stream,
@@ -162,6 +168,17 @@ class KueueSideBySideBenchmark {
         timeline.event(type, pod, nanos);
       }
     })) {
+      if (contender == Contender.GANGWAY) {
+        // The job's own steps (first status written, Placed=True), for the stage-by-stage breakdown.
+        watch.withTrainingJobs(ns, (type, job, nanos) -> {
+          var status = job.getStatus();
+          boolean hasStatus = status != null && status.getPhase() != null;
+          boolean placed = hasStatus && dev.gangway.decide.JobConditions.isTrue(status.getConditions(), dev.gangway.decide.JobConditions.PLACED);
+          synchronized (timeline) {
+            timeline.jobStatus(job.getMetadata().getName(), hasStatus, placed, nanos);
+          }
+        });
+      }
       long startNanos = System.nanoTime();
       ScheduledThreadPoolExecutor appliers = new ScheduledThreadPoolExecutor(4);
       for (ReplayJob j : stream) {
@@ -210,12 +227,32 @@ class KueueSideBySideBenchmark {
         stream.size(), result.completed(), result.notHonoured());
     // Each row as soon as it is known: a later contender's failure does not lose it.
     System.out.println(SideBySideTable.render(List.of(result), levels));
+    System.out.println(StartBreakdown.render(contender.title(), stream, timeline));
     try {
       cluster.kubectl("delete", "namespace", ns, "--wait=true", "--timeout=300s");
     } catch (AssertionError e) {
       System.out.println(contender.title() + ": its namespace was still being deleted when the next contender started: " + e.getMessage());
     }
     return result;
+  }
+
+  /** The operator's own placement figures after its replay: decisions, writes, waiting gangs woken by freed capacity. */
+  private static void printPlacementMetrics(OperatorProcess operator) {
+    try {
+      var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create(operator.url() + "/q/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      System.out.println("gangway operator metrics after its replay:");
+      response.body().lines().filter(l -> !l.startsWith("#"))
+          .filter(l -> l.startsWith("gangway_placement_wakeups") || l.startsWith("gangway_placement_decision_seconds")
+              || l.startsWith("gangway_placement_writes_seconds") || l.startsWith("gangway_placement_snapshot_engine_seconds")
+              || l.startsWith("gangway_placement_apply_to_bound_seconds") || l.startsWith("gangway_job_time_to_running_seconds_count")
+              || l.startsWith("gangway_job_time_to_running_seconds_sum"))
+          .forEach(l -> System.out.println("  " + l));
+    } catch (IOException e) {
+      System.out.println("could not read the operator's metrics: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void sleep(long millis) {

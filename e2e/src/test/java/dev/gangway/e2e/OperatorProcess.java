@@ -65,6 +65,14 @@ public final class OperatorProcess implements AutoCloseable {
     ChildProcess.awaitHttpOk(process, URI.create("http://127.0.0.1:" + httpPort + "/q/health/live"), timeout, "the operator (log: " + log + ")");
   }
 
+  /**
+   * Waits for Quarkus's readiness endpoint: the reconciler's informers have synced, so a job applied now is reconciled
+   * at once (a leader only: a follower never gets there).
+   */
+  public void awaitReady(Duration timeout) {
+    ChildProcess.awaitHttpOk(process, URI.create(url() + "/q/health/ready"), timeout, "the operator's readiness (log: " + log + ")");
+  }
+
   public String log() {
     try {
       return Files.readString(log);

@@ -28,6 +28,7 @@ public final class PodWatch implements AutoCloseable {
   private final KubernetesClient client;
   private final Path stderr;
   private volatile Watch watch;
+  private volatile Watch jobWatch;
   private volatile boolean alive = true;
   private volatile long events;
 
@@ -44,25 +45,46 @@ public final class PodWatch implements AutoCloseable {
       throw new UncheckedIOException("could not read the cluster's kubeconfig for the pod watch", e);
     }
     PodWatch w = new PodWatch(client, stderr);
-    w.watch = client.pods().inNamespace(namespace).watch(new Watcher<Pod>() {
+    w.watch = client.pods().inNamespace(namespace).watch(w.handing("", listener::event));
+    return w;
+  }
+
+  /** Receives each TrainingJob event; called from the watch's thread. */
+  public interface JobListener {
+    void event(String type, dev.gangway.api.v1alpha1.TrainingJob job, long nanos);
+  }
+
+  /** Also watches the namespace's TrainingJobs (their status steps), on the same client; its loss stops this watch too. */
+  public PodWatch withTrainingJobs(String namespace, JobListener listener) {
+    jobWatch = client.resources(dev.gangway.api.v1alpha1.TrainingJob.class).inNamespace(namespace)
+        .watch(handing("TrainingJob ", listener::event));
+    return this;
+  }
+
+  private interface Handler<T> {
+    void event(String type, T object, long nanos);
+  }
+
+  /** Hands each added, changed or deleted object on with its arrival time; a failing listener or a closed watch stops it. */
+  private <T extends io.fabric8.kubernetes.api.model.HasMetadata> Watcher<T> handing(String kind, Handler<T> handler) {
+    return new Watcher<T>() {
       @Override
-      public void eventReceived(Action action, Pod pod) {
+      public void eventReceived(Action action, T object) {
         long now = System.nanoTime();
         if (action != Action.ADDED && action != Action.MODIFIED && action != Action.DELETED) return;
         try {
-          listener.event(action.name(), pod, now);
-          w.events++;
+          handler.event(action.name(), object, now);
+          events++;
         } catch (RuntimeException e) {
-          w.stopped("the listener failed on " + action + " " + pod.getMetadata().getName() + ": " + e);
+          stopped("the listener failed on " + kind + action + " " + object.getMetadata().getName() + ": " + e);
         }
       }
 
       @Override
       public void onClose(WatcherException cause) {
-        w.stopped("the watch closed: " + cause);
+        stopped("the " + kind + "watch closed: " + cause);
       }
-    });
-    return w;
+    };
   }
 
   /** A watch that stops loses the run's timing: say why in the stderr file (the driver fails on a dead watch). */
@@ -87,6 +109,7 @@ public final class PodWatch implements AutoCloseable {
   @Override
   public void close() {
     if (watch != null) watch.close();
+    if (jobWatch != null) jobWatch.close();
     client.close();
   }
 }

@@ -33,6 +33,7 @@ public record ContenderResult(Contender contender, int jobs, int whole, int comp
     long last = Long.MIN_VALUE;
     int completed = 0;
     int neverWhole = 0;
+    List<String> neverWholeJobs = new ArrayList<>();
     int partlyRan = 0;
     for (ReplayJob j : stream) {
       Long applied = timeline.appliedAt(j.name());
@@ -43,6 +44,7 @@ public record ContenderResult(Contender contender, int jobs, int whole, int comp
         toWhole.add(Duration.ofNanos(w.atNanos() - applied));
       } else {
         neverWhole++;
+        neverWholeJobs.add(j.name() + " (" + j.replicas() + " ranks, " + timeline.ranksEverRunning(j.name()) + " ever Running)");
         if (timeline.ranksEverRunning(j.name()) > 0) partlyRan++;
       }
       Long done = timeline.completedAt(j.name());
@@ -84,8 +86,8 @@ public record ContenderResult(Contender contender, int jobs, int whole, int comp
     List<String> notHonoured = new ArrayList<>();
     if (!refused.isEmpty()) notHonoured.add(refused.size() + " job(s) refused at apply: " + String.join("; ", refused));
     if (neverWhole > 0) {
-      notHonoured.add(String.format(Locale.ROOT, "%d job(s) never had all ranks Running at once%s", neverWhole,
-          partlyRan > 0 ? " (" + partlyRan + " of them ran part of their ranks: no gang)" : ""));
+      notHonoured.add(String.format(Locale.ROOT, "%d job(s) never had all ranks Running at once%s: %s", neverWhole,
+          partlyRan > 0 ? " (" + partlyRan + " of them ran part of their ranks: no gang)" : "", String.join(", ", neverWholeJobs)));
     }
     if (split > 0) notHonoured.add(String.format(Locale.ROOT, "%d of %d TP groups split across NVLink domains", split, groups));
     if (multi - preferred > 0) {

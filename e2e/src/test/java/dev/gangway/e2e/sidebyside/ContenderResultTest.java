@@ -44,7 +44,7 @@ class ContenderResultTest {
     assertThat(r.perGang("rack", 3)).isEqualTo(2.0);
     assertThat(r.tpGroupsSplit()).isEqualTo(2);
     assertThat(r.notHonoured()).containsExactly(
-        "1 job(s) never had all ranks Running at once (1 of them ran part of their ranks: no gang)",
+        "1 job(s) never had all ranks Running at once (1 of them ran part of their ranks: no gang): j001 (2 ranks, 2 ever Running)",
         "2 of 2 TP groups split across NVLink domains",
         "1 of 1 gangs not in one rack (preferred)");
     assertThat(SideBySideTable.render(List.of(r), List.of("block", "rack", "nvlink-domain")))

@@ -35,6 +35,15 @@ public final class ReplayTimeline {
   /** When each live pod was first seen Running. */
   private final Map<String, Long> runningSince = new HashMap<>();
   private double gpuSeconds;
+  /** Per job, ranks whose pod was seen, and bound to a node; and when the first, all, and all bound were first seen. */
+  private final Map<String, Set<Integer>> created = new HashMap<>();
+  private final Map<String, Set<Integer>> bound = new HashMap<>();
+  private final Map<String, Long> firstPodAt = new HashMap<>();
+  private final Map<String, Long> allCreatedAt = new HashMap<>();
+  private final Map<String, Long> allBoundAt = new HashMap<>();
+  /** Gangway only: when the job's first status (its first reconcile's write), and Placed=True, were first seen. */
+  private final Map<String, Long> statusAt = new HashMap<>();
+  private final Map<String, Long> placedAt = new HashMap<>();
 
   public ReplayTimeline(List<ReplayJob> stream) {
     stream.forEach(j -> jobs.put(j.name(), j));
@@ -66,6 +75,16 @@ public final class ReplayTimeline {
     if (job == null || rank == null || !jobs.containsKey(job)) return;
     int replicas = jobs.get(job).replicas();
     if (running) everRunning.computeIfAbsent(job, k -> new HashSet<>()).add(rank);
+    if (!gone) {
+      firstPodAt.putIfAbsent(job, nanos);
+      if (created.computeIfAbsent(job, k -> new HashSet<>()).add(rank) && created.get(job).size() == replicas) {
+        allCreatedAt.putIfAbsent(job, nanos);
+      }
+      if (pod.getSpec() != null && pod.getSpec().getNodeName() != null
+          && bound.computeIfAbsent(job, k -> new HashSet<>()).add(rank) && bound.get(job).size() == replicas) {
+        allBoundAt.putIfAbsent(job, nanos);
+      }
+    }
     if (!gone && "Succeeded".equals(phase)) {
       Set<Integer> done = succeeded.computeIfAbsent(job, k -> new HashSet<>());
       if (done.add(rank) && done.size() == replicas) completedAt.putIfAbsent(job, nanos);
@@ -90,6 +109,26 @@ public final class ReplayTimeline {
       }
     }
     if (found == replicas) whole.put(job, new Whole(nanos, List.of(nodes), List.copyOf(others)));
+  }
+
+  /**
+   * One watch event of a Gangway TrainingJob: {@code hasStatus} once its first reconcile wrote a status, {@code placed}
+   * once its Placed condition is True (the decision stored, before any pod is created).
+   */
+  public void jobStatus(String job, boolean hasStatus, boolean placed, long nanos) {
+    if (!jobs.containsKey(job)) return;
+    if (hasStatus) statusAt.putIfAbsent(job, nanos);
+    if (placed) placedAt.putIfAbsent(job, nanos);
+  }
+
+  /**
+   * When each step of the job's start was first seen, in order: applied, first status (Gangway), Placed (Gangway), first
+   * pod, every rank's pod, every rank bound, every rank Running at once; null where not seen.
+   */
+  public Long[] milestones(String job) {
+    Whole w = whole.get(job);
+    return new Long[] {appliedAt.get(job), statusAt.get(job), placedAt.get(job), firstPodAt.get(job), allCreatedAt.get(job),
+        allBoundAt.get(job), w == null ? null : w.atNanos()};
   }
 
   /** Pods still Running are counted up to {@code nanos}. */
