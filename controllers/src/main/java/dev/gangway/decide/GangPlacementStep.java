@@ -327,6 +327,11 @@ public final class GangPlacementStep {
     return queueLength;
   }
 
+  /** Drops the decisions of jobs for which {@code exists} is false; returns their keys. */
+  public Set<String> forgetDeleted(java.util.function.Predicate<String> exists) {
+    return placer.retainJobs(exists);
+  }
+
   /** The gang is gone for good (finished, suspended, deleted): drop what the placer holds for it. */
   public void forget(String jobKey) {
     placer.release(jobKey);

@@ -84,6 +84,8 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private static final Duration NOT_LEADER_RETRY = Duration.ofSeconds(1);
   /** How often goodput gauges of deleted jobs are removed. */
   private static final Duration GAUGE_SWEEP = Duration.ofSeconds(30);
+  /** How soon the placement decisions of a deleted job are dropped. */
+  private static final Duration DELETED_JOB_SWEEP = Duration.ofSeconds(1);
   /** How often the fleet gauges (jobs by phase, waiting time, exclusions) are recomputed from the job cache. */
   private static final Duration FLEET_GAUGES_REFRESH = Duration.ofSeconds(10);
 
@@ -167,6 +169,22 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     var sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(dev.gangway.act.DaemonThreads.named("gangway-goodput-gauges"));
     sweeper.scheduleWithFixedDelay(() -> metrics.retainGoodput(job -> deps.leadership().isLeader() && jobs.get(job).isPresent()),
         GAUGE_SWEEP.toMillis(), GAUGE_SWEEP.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    // JOSDK calls no reconcile for a deleted job either: a decision it held before its pods were bound is dropped here,
+    // or a job deleted mid-start (its namespace deleted, its creates refused) would hold its nodes until the deadline.
+    sweeper.scheduleWithFixedDelay(() -> {
+      try {
+        Set<String> dropped = placement.forgetDeleted(key -> {
+          int slash = key.indexOf('/');
+          return jobs.get(new ResourceID(key.substring(slash + 1), key.substring(0, slash))).isPresent();
+        });
+        if (!dropped.isEmpty()) {
+          LOG.debug("Dropped the placement decisions of deleted jobs {}", dropped);
+          wakeups.freed();
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("Dropping the decisions of deleted jobs failed", e);
+      }
+    }, DELETED_JOB_SWEEP.toMillis(), DELETED_JOB_SWEEP.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     sweeper.scheduleWithFixedDelay(() -> {
       try {
         fleetGauges.refresh(jobs.list().toList(), clock.instant());

@@ -119,6 +119,17 @@ public final class GangPlacer {
     inFlight.drop(jobKey);
   }
 
+  /**
+   * Drops the decisions of jobs that no longer exist ({@code exists} is false for their key): a job deleted before its
+   * pods were created or bound (its namespace deleted, whose pod creates are then refused) gets no reconcile to release
+   * them, and would otherwise hold its nodes until the creation or bind deadline.
+   *
+   * @return the keys of the jobs whose decisions were dropped
+   */
+  public synchronized Set<String> retainJobs(java.util.function.Predicate<String> exists) {
+    return inFlight.retainJobs(exists);
+  }
+
   /** Decisions held now. */
   public synchronized int inFlight() {
     return inFlight.size();

@@ -74,6 +74,13 @@ final class InFlightDecisions {
     nodeByPodByJob.remove(jobKey);
   }
 
+  /** Drops the decisions of every job not {@code kept}; returns their job keys. */
+  Set<String> retainJobs(java.util.function.Predicate<String> kept) {
+    Set<String> dropped = new HashSet<>();
+    nodeByPodByJob.keySet().removeIf(job -> !kept.test(job) && dropped.add(job));
+    return dropped;
+  }
+
   /** The job's decision (pod key → node), or an empty map. */
   Map<String, String> of(String jobKey) {
     Map<String, String> nodes = new HashMap<>();

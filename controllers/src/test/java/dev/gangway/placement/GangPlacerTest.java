@@ -92,6 +92,22 @@ class GangPlacerTest {
   }
 
   @Test
+  void theDecisionOfAJobThatNoLongerExistsIsDroppedAndItsNodesAreFreeAgain() {
+    List<Node> nodes = nodes(4);
+    informer.show(nodes, List.of());
+    // Decided before its pods exist (created pinned), due by a minute from now: it holds its nodes meanwhile.
+    PlacementResult placedA = placer.place(Clusters.THREE_LEVELS, gang("a", 4, 8), List.of("ns/a-0", "ns/a-1", "ns/a-2", "ns/a-3"),
+        List.of(), Set.of(), NOW, NOW.plusSeconds(60));
+    assertThat(placedA.placed()).isTrue();
+    List<Pod> b = gatedPods("b", 2, 8);
+    assertThat(place(nodes, b, "b", b, 8).placed()).as("a holds every node").isFalse();
+
+    assertThat(placer.retainJobs(job -> !job.equals("ns/a"))).containsExactly("ns/a");
+    assertThat(placer.retainJobs(job -> true)).isEmpty();
+    assertThat(place(nodes, b, "b", b, 8).placed()).as("a was deleted: its nodes are free").isTrue();
+  }
+
+  @Test
   void aDecisionIsHeldUntilEveryRankIsBoundNotJustUntilTheCacheShowsOneOfThem() {
     List<Node> nodes = nodes(4);
     List<Pod> a = gatedPods("a", 2, 8);
