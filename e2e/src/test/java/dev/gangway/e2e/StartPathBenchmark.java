@@ -53,7 +53,9 @@ class StartPathBenchmark {
     List<Variant> variants = new ArrayList<>();
     String baseline = System.getProperty("gangway.bench.baseline");
     if (baseline != null && !baseline.isBlank()) {
-      variants.add(new Variant("before (" + Path.of(baseline).getFileName() + ")", Path.of(baseline).toAbsolutePath(), "a"));
+      // Relative to the checkout, as the README's command gives it: surefire runs in e2e/, where ../base is another place.
+      Path before = E2eEnvironment.REPO.resolve(baseline).normalize();
+      variants.add(new Variant("before (" + before.getFileName() + ")", before, "a"));
     }
     variants.add(new Variant("this checkout", E2eEnvironment.REPO, "b"));
     try (LocalCluster cluster = LocalCluster.start(E2eEnvironment.REPO, E2eEnvironment.WORK.resolve("bench-start"), "small", 26700,
