@@ -77,6 +77,8 @@ public final class GangPlacementStep {
   public static final String EXCLUDED_NODES_LEAVE_NO_ROOM = "ExcludedNodesLeaveNoRoom";
   /** Placed=False reason of a gang that waits while the head of the queue holds the capacity it would need. */
   public static final String QUEUED_BEHIND = "QueuedBehind";
+  /** Placed=False: the template names a PriorityClass that does not exist; nothing is created until it does. */
+  public static final String PRIORITY_CLASS_NOT_FOUND = "PriorityClassNotFound";
   /** Placed=False reason of a decided gang that lost a rank pod (preempted, deleted) before it ran: it is placed again, all or nothing. */
   public static final String RANK_LOST = "RankLost";
 

@@ -124,6 +124,12 @@ public final class JobDecider {
 
   private PlacementDecision place(TrainingJob job, JobObservation o) {
     ClusterView cluster = o.cluster();
+    var missingClass = o.gang().attemptPods().isEmpty() ? cluster.missingPriorityClass(job) : java.util.Optional.<String>empty();
+    if (missingClass.isPresent()) {
+      // Every create would be refused by the Priority admission plugin: wait for the class, holding nothing, instead.
+      placement.forget(o.jobKey());
+      return PlacementDecision.waiting(GangPlacementStep.PRIORITY_CLASS_NOT_FOUND, PlacementMessages.priorityClassMissing(missingClass.get()));
+    }
     Set<String> avoid = new HashSet<>(health.fatalNodes(o.now()));
     avoid.addAll(badNodes.flagged());
     Set<String> avoidedByAll = Set.copyOf(avoid);

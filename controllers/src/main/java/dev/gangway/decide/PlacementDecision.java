@@ -62,9 +62,12 @@ public record PlacementDecision(Kind kind, String reason, String message, List<S
         null, time);
   }
 
-  /** A gang no empty cluster could hold: its missing ranks are not created, so it holds no pods while it waits. */
+  /**
+   * A gang no empty cluster could hold, or whose pods the API server would refuse (a PriorityClass that does not exist):
+   * its missing ranks are not created, so it holds no pods while it waits.
+   */
   public boolean keepsRanksUncreated() {
-    return kind == Kind.WAITING && GangPlacementStep.UNSCHEDULABLE.equals(reason);
+    return kind == Kind.WAITING && (GangPlacementStep.UNSCHEDULABLE.equals(reason) || GangPlacementStep.PRIORITY_CLASS_NOT_FOUND.equals(reason));
   }
 
   /** The earlier of this decision's recheck time and {@code other} (either may be null). */

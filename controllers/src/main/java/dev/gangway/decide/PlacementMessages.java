@@ -25,6 +25,13 @@ final class PlacementMessages {
         q.predictedAllReduceSeconds() * 1000, q.lowerBoundAllReduceSeconds() * 1000);
   }
 
+  /** Names the class and both ways out; the job is looked at again on the placement retry, so creating the class starts it. */
+  static String priorityClassMissing(String name) {
+    return "the pod template names PriorityClass \"" + name + "\", which does not exist, so the API server would refuse every rank pod;"
+        + " create it (kubectl create priorityclass " + name + " --value=<priority>) or remove spec.template.spec.priorityClassName."
+        + " No rank pod is created meanwhile, and the job starts within seconds of the class existing";
+  }
+
   /**
    * e.g. "needs 16 ranks x 8 GPUs; without the 3 nodes it keeps off now, the whole cluster has 13 nodes x 8 GPUs = 104 GPUs
    * this job may use (room for 13 such ranks); 2 of them are excluded after failures of this job there (status.nodeExclusions),

@@ -46,6 +46,18 @@ public record ClusterView(List<ClusterTopology> topologies, List<Node> nodes, Li
     return slots;
   }
 
+  /**
+   * The PriorityClass the pod template names when no such class exists: the API server's Priority admission refuses every
+   * pod that names one, so the gang waits for it instead of retrying creates. Empty when none is named or it exists.
+   */
+  public Optional<String> missingPriorityClass(TrainingJob job) {
+    String name = job.getSpec().getTemplate().getSpec().getPriorityClassName();
+    if (name == null || name.isEmpty() || priorityClasses.stream().anyMatch(p -> name.equals(p.getMetadata().getName()))) {
+      return Optional.empty();
+    }
+    return Optional.of(name);
+  }
+
   /** The rank pods' scheduling priority, as kube-scheduler would resolve it. */
   public int priorityOf(TrainingJob job) {
     PodSpec pod = job.getSpec().getTemplate().getSpec();

@@ -37,7 +37,9 @@ public final class WaitingGangs {
    * each job also keeps off the nodes it excludes at {@code now}.
    */
   public static List<QueuedGang> of(Stream<TrainingJob> jobs, ClusterView cluster, Set<String> avoided, Instant now) {
-    return jobs.filter(WaitingGangs::waits).map(job -> entry(job, cluster, avoided, now)).filter(Objects::nonNull).toList();
+    // A job whose PriorityClass does not exist waits for it, not for capacity: it holds no place in the queue.
+    return jobs.filter(WaitingGangs::waits).filter(job -> !missesPriorityClass(job, cluster))
+        .map(job -> entry(job, cluster, avoided, now)).filter(Objects::nonNull).toList();
   }
 
   static boolean waits(TrainingJob job) {
@@ -53,6 +55,14 @@ public final class WaitingGangs {
     }
     Optional<Condition> placed = JobConditions.find(status.getConditions(), JobConditions.PLACED);
     return placed.map(c -> "False".equals(c.getStatus()) && !GangPlacementStep.UNSCHEDULABLE.equals(c.getReason())).orElse(true);
+  }
+
+  private static boolean missesPriorityClass(TrainingJob job, ClusterView cluster) {
+    try {
+      return cluster.missingPriorityClass(job).isPresent();
+    } catch (RuntimeException e) {
+      return false; // an unreadable spec is left out by entry(), which its own reconcile reports
+    }
   }
 
   /** The job's queue entry; null (and left out) when its spec cannot even be read, which its own reconcile reports. */

@@ -684,6 +684,36 @@ class TrainingJobReconcilerTest {
   }
 
   @Test
+  void aJobNamingAPriorityClassThatDoesNotExistWaitsForItCreatingNothingAndStartsOnceItExists() {
+    node("gpu-0", "rack-a", "clique-1", 8);
+    node("gpu-1", "rack-a", "clique-2", 8);
+    TrainingJob job = TestJobs.job("urgent", 2, 8);
+    job.getSpec().getTemplate().getSpec().setPriorityClassName("urgent-training");
+    create(job);
+
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(placed("urgent")).hasValueSatisfying(placed -> {
+      assertThat(placed.getStatus()).isEqualTo("False");
+      assertThat(placed.getReason()).isEqualTo("PriorityClassNotFound");
+      assertThat(placed.getMessage()).contains("PriorityClass \"urgent-training\", which does not exist")
+          .contains("kubectl create priorityclass urgent-training");
+    }));
+    // It holds no place in the queue: a later job of the same size runs on the nodes it would have taken.
+    create(TestJobs.job("other", 2, 8));
+    awaitPods("other", 2).forEach(p -> setStatus(p, TestJobs.running(GangPlacementStep.reservedNode(p))));
+    awaitPhase("other", JobPhase.Running);
+    assertThat(podNames("urgent")).as("no pod the API server would refuse is created").isEmpty();
+    assertThat(client.services().inNamespace(NS).list().getItems()).extracting(s -> s.getMetadata().getName()).doesNotContain("urgent");
+    assertThat(job("urgent").getStatus().getConditions()).noneMatch(c -> "ReconcileError".equals(c.getType()) && "True".equals(c.getStatus()));
+
+    client.resource(new io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder().withNewMetadata()
+        .withName("urgent-training").endMetadata().withValue(1000).build()).create();
+    node("gpu-2", "rack-a", "clique-3", 8);
+    node("gpu-3", "rack-a", "clique-4", 8);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(awaitPods("urgent", 2)).allSatisfy(p ->
+        assertThat(p.getSpec().getPriorityClassName()).isEqualTo("urgent-training")));
+  }
+
+  @Test
   void aMillionRankJobIsUnschedulableCreatesNothingAndGrowingTheClusterStartsASmallerOne() {
     node("gpu-0", "rack-a", "clique-1", 8);
     create(TestJobs.job("million", 1_000_000, 8));

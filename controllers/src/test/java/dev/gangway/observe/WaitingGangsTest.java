@@ -91,6 +91,19 @@ class WaitingGangsTest {
   }
 
   @Test
+  void aJobWhosePriorityClassDoesNotExistHoldsNoPlaceInTheQueueUntilItDoes() {
+    // Before its first reconcile too (no status): at the head it would hold capacity for pods the API server refuses.
+    List<TrainingJob> stored = List.of(job("no-class", 900, "missing", null, null, null),
+        job("no-class-waiting", 800, "missing", JobPhase.Pending, "False", "PriorityClassNotFound"),
+        job("fine", 40, null, null, null, null));
+    assertThat(order(stored)).containsExactly("team-a/fine");
+    ClusterView withClass = new ClusterView(List.of(), List.of(), List.of(
+        new PriorityClassBuilder().withNewMetadata().withName("missing").endMetadata().withValue(5).build()));
+    assertThat(WaitingGangs.of(stored.stream(), withClass, Set.of(), T0).stream().sorted(QueuedGang.ORDER).map(QueuedGang::jobKey))
+        .containsExactly("team-a/no-class", "team-a/no-class-waiting", "team-a/fine");
+  }
+
+  @Test
   void aMalformedCreationTimeSortsLastInsteadOfBreakingTheQueue() {
     TrainingJob odd = job("odd", 50, null, null, null, null);
     odd.getMetadata().setCreationTimestamp("not a time");

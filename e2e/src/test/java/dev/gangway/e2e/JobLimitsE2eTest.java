@@ -20,7 +20,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * as {@code helm template} does, for this class's namespace only) refuses a job over the rank or GPU
  * cap at {@code kubectl apply}, and a scale-up past it; without a cap, a job of a million ranks is
  * Unschedulable and creates no object; a ResourceQuota's refusal shows on the job with the quota's
- * message and is retried with backoff, not in a storm.
+ * message and is retried with backoff, not in a storm; a PriorityClass that does not exist is a waiting condition, not
+ * a retried create, and creating it starts the job.
  */
 @ExtendWith(E2eEnvironment.Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -193,6 +194,32 @@ class JobLimitsE2eTest {
     assertThat(refused).as("refused pod creations").isNotEmpty().hasSizeLessThan(20);
     assertThat(kube.phase("over-quota")).isNotIn("Running", "Succeeded");
     assertThat(env.operator().isAlive()).isTrue();
+  }
+
+  @Test
+  void aPriorityClassThatDoesNotExistIsAWaitingConditionWithNoRefusedCreatesAndCreatingTheClassStartsTheJob() {
+    String priorityClass = "e2e-missing-" + kube.namespace();
+    try {
+      kube.apply(Manifests.trainingJob("no-class", 2, 1, "", "      priorityClassName: " + priorityClass + "\n"));
+      await().atMost(WAIT).untilAsserted(() -> {
+        JsonNode placed = kube.condition("no-class", "Placed");
+        assertThat(placed.path("reason").asText()).as(() -> kube.describe("no-class")).isEqualTo("PriorityClassNotFound");
+        assertThat(placed.path("message").asText()).contains("PriorityClass \"" + priorityClass + "\", which does not exist");
+      });
+      await().pollDelay(Duration.ofSeconds(10)).atMost(WAIT).until(() -> true);
+      long podCreates = AuditedRequest.read(cluster.auditLog(), "admin").stream()
+          .filter(r -> r.verb().equals("create") && r.resource().equals("pods") && kube.namespace().equals(r.namespace())).count();
+      System.out.printf("[limits-e2e] missing PriorityClass: pod creates in 10+ s %d, pods %d, ReconcileError %s%n", podCreates,
+          objects("pods"), kube.condition("no-class", "ReconcileError").path("status").asText("none"));
+      assertThat(podCreates).as("pod creations the Priority admission plugin would refuse").isZero();
+      assertThat(kube.condition("no-class", "ReconcileError").path("status").asText()).isNotEqualTo("True");
+
+      cluster.kubectlOk("create", "priorityclass", priorityClass, "--value=100");
+      await("the job starts once its class exists").atMost(WAIT)
+          .untilAsserted(() -> assertThat(kube.phase("no-class")).as(() -> kube.describe("no-class")).isEqualTo("Running"));
+    } finally {
+      cluster.kubectl("delete", "priorityclass", priorityClass, "--ignore-not-found");
+    }
   }
 
   private int objects(String kind) {

@@ -24,6 +24,9 @@ class OperatorWiringTest {
   @Inject
   KubernetesClient client;
 
+  @Inject
+  io.javaoperatorsdk.operator.Operator operator;
+
   @Test
   void theApplicationReconcilesATrainingJob() {
     // Room for the gang: its pods are created once it is placed.
@@ -53,6 +56,13 @@ class OperatorWiringTest {
       assertThat(seen.getStatus()).isNotNull();
       assertThat(seen.getStatus().getPhase()).isEqualTo(JobPhase.Pending);
     });
+  }
+
+  /** The Quarkus extension installs no informer-stopped handler of its own: without ours a failed informer would go silent. */
+  @Test
+  void anInformerThatStopsWithAnErrorEndsTheProcess() {
+    assertThat(operator.getConfigurationService().getInformerStoppedHandler())
+        .hasValueSatisfying(h -> assertThat(h).isInstanceOf(dev.gangway.operator.health.ExitOnStoppedInformer.class));
   }
 
   /** The API server derives the field manager of a non-apply write from the user agent, up to the first slash. */

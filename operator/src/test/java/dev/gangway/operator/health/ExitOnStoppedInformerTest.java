@@ -1,0 +1,34 @@
+package dev.gangway.operator.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gangway.api.v1alpha1.TrainingJob;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ExitOnStoppedInformerTest {
+  private final List<Integer> exits = new ArrayList<>();
+  private final ExitOnStoppedInformer handler = new ExitOnStoppedInformer(exits::add);
+
+  @SuppressWarnings("unchecked")
+  private static SharedIndexInformer<TrainingJob> informerOf(Class<?> type) {
+    return (SharedIndexInformer<TrainingJob>) Proxy.newProxyInstance(ExitOnStoppedInformerTest.class.getClassLoader(),
+        new Class<?>[] {SharedIndexInformer.class}, (proxy, method, args) -> method.getName().equals("getApiTypeClass") ? type : null);
+  }
+
+  @Test
+  void anInformerThatStoppedWithAnErrorEndsTheProcessWithCodeOne() {
+    handler.onStop(informerOf(TrainingJob.class), new WatcherException("Overflow: numeric value (2147483648) out of range of int"));
+    assertThat(exits).containsExactly(1);
+  }
+
+  @Test
+  void anInformerStoppedOnPurposeLeavesTheProcessRunning() {
+    handler.onStop(informerOf(TrainingJob.class), null);
+    assertThat(exits).isEmpty();
+  }
+}
