@@ -11,9 +11,10 @@ import java.util.List;
  * on the informer's thread, pays for the copy. Counters say which node facts changed since a view, so a snapshot knows
  * without comparing every node whether it may reuse an earlier one's domain tree and idle views.
  *
- * <p>Not thread-safe: {@link ClusterCache} guards it with its lock.
+ * <p>Not thread-safe: {@link ClusterCache} guards it with its lock. Public for callers that keep nodes without an API
+ * server (the goodput simulator), so they build snapshots as the operator does.
  */
-final class CachedNodes {
+public final class CachedNodes {
 
   private String[] names = new String[0];
   private NodeState[] states = new NodeState[0];
@@ -35,7 +36,7 @@ final class CachedNodes {
    *
    * @param open per node: ready, not cordoned and untainted, so only its capacity can keep a rank off it
    */
-  record View(List<NodeState> nodes, int[] freeGpus, long[] freeCpu, long[] freeMemory, boolean[] open, long layout,
+  public record View(List<NodeState> nodes, int[] freeGpus, long[] freeCpu, long[] freeMemory, boolean[] open, long layout,
               long idleAtBest, long idleAsNow) {
   }
 
@@ -49,7 +50,7 @@ final class CachedNodes {
   }
 
   /** Adds the node, or replaces the cached node of that name. */
-  void put(NodeState now) {
+  public void put(NodeState now) {
     int i = indexOf(now.name());
     if (i < 0) {
       insert(-i - 1, now);
@@ -88,7 +89,7 @@ final class CachedNodes {
   }
 
   /** The nodes now; the same view as last time when nothing changed since. */
-  View view() {
+  public View view() {
     if (last == null) {
       last = new View(Collections.unmodifiableList(Arrays.asList(states)), freeGpus, freeCpu, freeMemory, open, layout,
           idleAtBest, idleAsNow);

@@ -59,7 +59,7 @@ public final class ClusterSnapshot {
    * @param open per node: ready, not cordoned, untainted
    * @param sameAtBest whether the facts {@link #idleAtBest()} reads are {@code shape}'s; {@code sameAsNow} likewise
    */
-  static ClusterSnapshot onShape(ClusterSnapshot shape, List<NodeState> nodes, int[] freeGpus, long[] freeCpu,
+  public static ClusterSnapshot onShape(ClusterSnapshot shape, List<NodeState> nodes, int[] freeGpus, long[] freeCpu,
       long[] freeMemory, boolean[] open, boolean sameAtBest, boolean sameAsNow, List<Reservation> reservations) {
     return new ClusterSnapshot(shape, nodes, freeGpus, freeCpu, freeMemory, open, sameAtBest, sameAsNow, reservations);
   }

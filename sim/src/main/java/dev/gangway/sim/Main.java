@@ -42,6 +42,8 @@ public final class Main {
         --hot-spares N        hot spares of the tuned policy (default 16)
         --fault-scale F       multiply every fault rate (default 1)
         --repair-scale F      multiply every repair time (default 1)
+        --inspection-hours H  a node Gangway flagged is inspected H hours later and returns to service then, or once
+                              repaired if broken (default 2; negative: never, the fleet shrinks)
         --window W            waiting gangs looked at per placement pass (default 16)
         --no-ablation         run only naive, gangway-defaults and gangway-tuned
         --policies A,B        run only the named policies (names as printed)
@@ -71,7 +73,8 @@ public final class Main {
         Double.parseDouble(o.getOrDefault("stream-hours", "8")), base.streamMaxLog2Nodes());
     double days = Double.parseDouble(o.getOrDefault("days", "54"));
     long seed = Long.parseLong(o.getOrDefault("seed", "1"));
-    Scenario scenario = ScenarioBuilder.build(cluster, profile, trace, w, days, Costs.standard(),
+    Costs costs = Costs.standard().withInspection(Durations.hours(Double.parseDouble(o.getOrDefault("inspection-hours", "2"))));
+    Scenario scenario = ScenarioBuilder.build(cluster, profile, trace, w, days, costs,
         Integer.parseInt(o.getOrDefault("window", "16")), seed);
     double interval = Double.parseDouble(o.getOrDefault("interval-minutes", "60"));
     int spares = Integer.parseInt(o.getOrDefault("hot-spares", "16"));

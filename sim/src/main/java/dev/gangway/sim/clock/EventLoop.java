@@ -36,6 +36,24 @@ public final class EventLoop {
     queue.add(new Event(Math.max(time, now), seq++, action));
   }
 
+  /**
+   * Reserves {@code n} places in the order of events at one instant, as if {@code n} events were scheduled now, for
+   * events the caller schedules later with {@link #at(long, long, Runnable)}: a long series (a year's job arrivals) can
+   * then wait outside the queue, one at a time, and still run exactly where it would have had it been scheduled whole.
+   *
+   * @return the first reserved place; the others follow it
+   */
+  public long reserve(int n) {
+    long first = seq;
+    seq += n;
+    return first;
+  }
+
+  /** Runs {@code action} at {@code time} in the place {@code reserved} (from {@link #reserve}) among events at that instant. */
+  public void at(long time, long reserved, Runnable action) {
+    queue.add(new Event(Math.max(time, now), reserved, action));
+  }
+
   public void after(long delayMillis, Runnable action) {
     at(now + Math.max(0, delayMillis), action);
   }

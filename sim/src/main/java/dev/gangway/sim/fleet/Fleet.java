@@ -1,5 +1,6 @@
 package dev.gangway.sim.fleet;
 
+import dev.gangway.placement.CachedNodes;
 import dev.gangway.placement.ClusterSnapshot;
 import dev.gangway.placement.NodeState;
 import dev.gangway.placement.Reservation;
@@ -17,9 +18,10 @@ import java.util.Map;
  * be broken without anyone knowing (a GPU that fails every job placed on it, a dead link); what is
  * visible is NotReady (the node went down), a Fatal health signal (taint) or a cordon.
  *
- * <p>Placement sees the fleet through {@link #snapshot()}. {@link Bookkeeping#INCREMENTAL} keeps each node's
- * {@link NodeState} and the count of usable nodes by free GPUs up to date as nodes change, and builds each
- * snapshot on the previous one's domain tree; {@link Bookkeeping#REBUILT} builds every snapshot from scratch and
+ * <p>Placement sees the fleet through {@link #snapshot()}. {@link Bookkeeping#INCREMENTAL} keeps the nodes as the
+ * operator's informer cache does ({@link CachedNodes}: each node's {@link NodeState} and free capacity in arrays,
+ * updated as a node changes) and the count of usable nodes by free GPUs, and builds each snapshot as the operator does
+ * ({@link ClusterSnapshot#onShape}: the arrays copied onto the previous snapshot's domain tree, no walk over the nodes); {@link Bookkeeping#REBUILT} builds every snapshot from scratch and
  * scans every node, as the first version did. Both give placement the same cluster, so a run decides the same
  * either way (tested); the second is kept as the reference and the benchmark's baseline.
  */
@@ -63,10 +65,10 @@ public final class Fleet {
   private ClusterSnapshot snapshot;
 
   // INCREMENTAL only.
-  /** Node states in name order (the snapshot's order); {@code null} where a change is not yet applied. */
-  private final NodeState[] states;
-  /** Position of each node in name order. */
-  private final int[] positionOf;
+  /** The nodes as the operator caches them, in name order (the snapshot's order). */
+  private final CachedNodes cached = new CachedNodes();
+  /** What {@link #snapshot} was built from: {@link #snapshotHolding} builds on the same arrays. */
+  private CachedNodes.View snapshotView;
   /** Usable nodes by free GPUs, for ordinary jobs ([0]) and for the large job, which may use spares ([1]). */
   private final int[][] usableByFree = new int[2][];
   /** What each node is counted as in {@link #usableByFree}: its free GPUs, and whether it is in [0] and in [1]. */
@@ -100,12 +102,9 @@ public final class Fleet {
     // CPU and memory are not what limits GPU gangs here: plenty of both, none requested.
     this.allocatable = new Resources(gpusPerNode, 1_000_000, 1L << 42);
     this.allocatableWithGpuLost = new Resources(gpusPerNode - 1, allocatable.cpuMillis(), allocatable.memoryBytes());
-    this.states = new NodeState[n];
-    this.positionOf = new int[n];
-    Integer[] byName = new Integer[n];
-    for (int i = 0; i < n; i++) byName[i] = i;
-    java.util.Arrays.sort(byName, java.util.Comparator.comparing((Integer i) -> names[i]));
-    for (int k = 0; k < n; k++) positionOf[byName[k]] = k;
+    if (bookkeeping == Bookkeeping.INCREMENTAL) {
+      for (int i = 0; i < n; i++) cached.put(state(i));
+    }
     this.countedFree = new int[n];
     for (int t = 0; t < 2; t++) {
       usableByFree[t] = new int[gpusPerNode + 1];
@@ -191,7 +190,7 @@ public final class Fleet {
   private void changed(int i) {
     version++;
     if (bookkeeping == Bookkeeping.INCREMENTAL) {
-      states[positionOf[i]] = null;
+      cached.put(state(i));
       uncount(i);
       count(i);
     }
@@ -256,10 +255,13 @@ public final class Fleet {
       for (int i = 0; i < names.length; i++) nodes.add(state(i));
       snapshot = new ClusterSnapshot(topology, nodes);
     } else {
-      for (int i = 0; i < names.length; i++) {
-        if (states[positionOf[i]] == null) states[positionOf[i]] = state(i);
-      }
-      snapshot = ClusterSnapshot.reusingShape(snapshot, topology, java.util.Arrays.asList(states), List.of());
+      // As the operator's ClusterCache: the previous snapshot's tree while no node came, went or was relabelled (never,
+      // here), its idle views while the facts they read stay.
+      CachedNodes.View view = cached.view();
+      snapshot = snapshot == null || snapshotView.layout() != view.layout() ? new ClusterSnapshot(topology, view.nodes(), List.of())
+          : ClusterSnapshot.onShape(snapshot, view.nodes(), view.freeGpus().clone(), view.freeCpu().clone(), view.freeMemory().clone(),
+              view.open(), snapshotView.idleAtBest() == view.idleAtBest(), snapshotView.idleAsNow() == view.idleAsNow(), List.of());
+      snapshotView = view;
     }
     snapshotVersion = version;
     return snapshot;
@@ -269,7 +271,9 @@ public final class Fleet {
   public ClusterSnapshot snapshotHolding(List<Reservation> held) {
     ClusterSnapshot now = snapshot();
     if (bookkeeping == Bookkeeping.REBUILT) return new ClusterSnapshot(topology, now.nodes(), held);
-    return ClusterSnapshot.reusingShape(now, topology, now.nodes(), held);
+    CachedNodes.View view = snapshotView;
+    return ClusterSnapshot.onShape(now, view.nodes(), view.freeGpus().clone(), view.freeCpu().clone(), view.freeMemory().clone(),
+        view.open(), true, true, held);
   }
 
   private NodeState state(int i) {

@@ -10,7 +10,8 @@ package dev.gangway.sim.policy;
  *     (random free nodes, greedy queue, like kube-scheduler spreading with ties broken at random)
  * @param healthSignals a node health agent reports faults it can see (Fatal signals, and Cleared once the node is
  *     repaired); Gangway then restarts on the signal and keeps gangs off the node until it is repaired. Without it,
- *     a node the BadNodeTracker flags (3 jobs failed there within an hour) stays avoided until the operator restarts
+ *     a node the BadNodeTracker flags (3 jobs failed there within an hour) stays cordoned until the fleet's repair loop
+ *     (an administrator or remediation controller, {@code Costs#inspection}) has inspected it and it is repaired
  * @param collectiveTimeoutOnly every fault is noticed only when the collective times out (no pod or node watch)
  * @param excludeFailedNodes spec.failurePolicy.excludeFailedNodes of the jobs (the job keeps off a node where it failed for the
  *     node's fault, for nodeExclusionSeconds: the API's default)

@@ -46,7 +46,8 @@ public record PolicyResult(Policy policy, LargeJob large, Stream stream, FleetUs
 
   /**
    * The queue at one moment: jobs waiting and the GPUs they ask for; beside it, the nodes cordoned then (Gangway cordons a
-   * node several jobs failed on; without health signals nothing uncordons it, so the fleet can shrink over a long run).
+   * node several jobs failed on; it is back once inspected and repaired, or never with {@code Costs#inspects()} false, when
+   * the fleet shrinks over a long run).
    */
   public record QueueSample(double day, int jobs, long gpus, int cordonedNodes) {
   }

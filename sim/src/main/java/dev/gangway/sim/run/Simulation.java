@@ -67,6 +67,10 @@ public final class Simulation {
   private final java.util.NavigableSet<SimJob> waiting = new java.util.TreeSet<>(GangRequests.QUEUE_ORDER);
   private final List<List<SimJob>> onNode = new ArrayList<>();
   private final Component[] brokenBy;
+  /** When each node was last flagged by the {@link #tracker}: an inspection is for the flag it was scheduled for. */
+  private final long[] flaggedAt;
+  /** Inspected and found broken: back in service once repaired. */
+  private final boolean[] backOnRepair;
   private final Metrics metrics;
   private boolean passScheduled;
   /** Nodes of the large job per block, once it is placed: where hot spares go. */
@@ -89,6 +93,8 @@ public final class Simulation {
     this.classifier = new FailureClassifier(Duration.ofMillis(costs.notReadyGrace()));
     this.placer = policy.topologyAware() ? new GangwayPlacer(fleet, scenario.queueWindow()) : new BlindPlacer(fleet, rnd);
     this.brokenBy = new Component[fleet.size()];
+    this.flaggedAt = new long[fleet.size()];
+    this.backOnRepair = new boolean[fleet.size()];
     this.metrics = new Metrics(scenario.jobs());
     this.recovery = recoveryPolicy();
     for (int i = 0; i < fleet.size(); i++) onNode.add(new ArrayList<>(2));
@@ -97,13 +103,9 @@ public final class Simulation {
   public PolicyResult run() {
     java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
     long started = cpu.getCurrentThreadCpuTime();
-    List<JobSpec> specs = scenario.jobs();
-    for (int i = 0; i < specs.size(); i++) {
-      JobSpec spec = specs.get(i);
-      int ordinal = i;
-      // Built as it arrives: a year's stream is 300,000 jobs, most of them done long before the end.
-      loop.at(spec.submit(), () -> submit(new SimJob(spec, recovery, ordinal)));
-    }
+    // Built as it arrives: a year's stream is 300,000 jobs, most of them done long before the end. Only the next
+    // arrival waits in the event queue, in the place it would have had were all of them scheduled now.
+    new Arrivals(scenario.jobs(), loop.reserve(scenario.jobs().size())).scheduleNext();
     for (Fault f : scenario.faults()) loop.at(f.time(), () -> onFault(f));
     for (long day = Durations.DAY; day <= scenario.horizon(); day += Durations.DAY) loop.at(day, this::sampleDay);
     loop.runUntil(scenario.horizon());
@@ -113,6 +115,32 @@ public final class Simulation {
 
   private long now() {
     return loop.now();
+  }
+
+  /** The jobs in order of arrival (then of the scenario), each scheduled when the one before it arrives. */
+  private final class Arrivals {
+    private final List<JobSpec> specs;
+    private final long firstPlace;
+    private final Integer[] order;
+    private int next;
+
+    Arrivals(List<JobSpec> specs, long firstPlace) {
+      this.specs = specs;
+      this.firstPlace = firstPlace;
+      this.order = new Integer[specs.size()];
+      for (int i = 0; i < order.length; i++) order[i] = i;
+      java.util.Arrays.sort(order, java.util.Comparator.comparingLong((Integer i) -> specs.get(i).submit()).thenComparingInt(i -> i));
+    }
+
+    void scheduleNext() {
+      if (next == order.length) return;
+      int ordinal = order[next++];
+      JobSpec spec = specs.get(ordinal);
+      loop.at(spec.submit(), firstPlace + ordinal, () -> {
+        scheduleNext();
+        submit(new SimJob(spec, recovery, ordinal));
+      });
+    }
   }
 
   /** Jobs' own restart budgets are unlimited (a pre-training run sets them so); the API's defaults are reported apart. */
@@ -385,7 +413,7 @@ public final class Simulation {
       return;
     }
     RestartPlan decision = RestartPlanner.plan(state, c, job.recovery, now);
-    if (tracker.record(c, job.uid)) fleet.setCordoned(job.fault.node(), true);
+    if (tracker.record(c, job.uid)) flagged(job.fault.node());
     int token = job.enter(Phase.RECOVERING, now());
     if (decision instanceof RestartPlan.Restart restart) {
       RecoveryStatus.recordRestart(job.status, restart);
@@ -439,16 +467,43 @@ public final class Simulation {
     fleet.setNotReady(n, false);
     fleet.setTainted(n, false);
     fleet.setGpuLost(n, false);
-    if (policy.healthSignals()) {
-      // The health agent's Cleared signal: Gangway forgets the node's failures and uncordons it.
-      tracker.clear(fleet.name(n));
-      fleet.setCordoned(n, false);
-    }
+    // The health agent's Cleared signal, or the repair that an inspection of a flagged node was waiting for.
+    if (policy.healthSignals() || backOnRepair[n]) backInService(n);
     for (SimJob j : new ArrayList<>(onNode.get(n))) resumeIfRepaired(j);
     // Gangway checks an Unschedulable job again every 5 s: a repaired node may be what it lacked.
     for (SimJob j : waiting) j.unschedulable = false;
     topUpSpares();
     placementPass();
+  }
+
+  /**
+   * Gangway flagged the node (several jobs failed there) and cordons it. A fleet's repair loop — an administrator reading
+   * the BadNode Event, or a remediation controller running diagnostics — inspects it after {@link Costs#inspection} and
+   * sends Gangway's Cleared signal (the operator's path: {@code POST /api/v1/node-health}): at once if the node is sound,
+   * else once its repair ends (the fault's own repair time, from the failure model).
+   */
+  private void flagged(int n) {
+    fleet.setCordoned(n, true);
+    if (!costs.inspects()) return;
+    long at = now();
+    flaggedAt[n] = at;
+    loop.after(costs.inspection(), () -> {
+      if (flaggedAt[n] != at || !fleet.cordoned(n)) return; // cleared meanwhile (a health agent's signal), or flagged again
+      if (fleet.broken(n, now())) {
+        backOnRepair[n] = true;
+      } else {
+        backInService(n);
+        placementPass();
+      }
+    });
+  }
+
+  /** What Gangway does on a Cleared signal: forgets the node's failures and uncordons it. */
+  private void backInService(int n) {
+    tracker.clear(fleet.name(n));
+    fleet.setCordoned(n, false);
+    backOnRepair[n] = false;
+    for (SimJob j : waiting) j.unschedulable = false;
   }
 
   private void release(SimJob job) {

@@ -59,4 +59,17 @@ class EventLoopTest {
     assertThat(ran).containsExactly(100L);
     assertThat(loop.now()).isEqualTo(200);
   }
+
+  @Test
+  void anEventScheduledLaterInAReservedPlaceRunsWhereItWouldHaveHadItBeenScheduledThen() {
+    EventLoop loop = new EventLoop();
+    List<String> ran = new ArrayList<>();
+    long first = loop.reserve(2);
+    loop.at(5, () -> ran.add("b@" + loop.now()));
+    // Scheduled after b, at the same instant, but in a place reserved before it: it runs first, as if scheduled then.
+    loop.at(1, first, () -> loop.at(5, first + 1, () -> ran.add("a@" + loop.now())));
+    loop.at(5, () -> ran.add("c@" + loop.now()));
+    loop.runUntil(10);
+    assertThat(ran).containsExactly("a@5", "b@5", "c@5");
+  }
 }

@@ -121,6 +121,33 @@ class SimulationTest {
     assertThat(minutes(r, Bucket.WAITING_CAPACITY)).isEqualTo(24 * 3600 - 65);
   }
 
+  /**
+   * Every node broken from 10 h to 40 h and nothing tells Kubernetes; one-node jobs of 30 min arrive every 5 min and
+   * crash as they start there, so Gangway flags nodes where three jobs failed within the hour. With the fleet's repair
+   * loop (inspection 2 h after the flag) a flagged node stays cordoned while it is broken and is back once repaired;
+   * without it, it never comes back and the jobs wait for good.
+   */
+  @Test
+  void aFlaggedNodeReturnsToServiceOnceInspectedAndRepairedAndNeverWithoutTheRepairLoop() {
+    List<JobSpec> jobs = new ArrayList<>();
+    for (int i = 0; i < 40 * 12; i++) {
+      jobs.add(new JobSpec("team/j" + i, 1, 8, 0, i * Durations.minutes(5), Durations.minutes(30), Durations.minutes(2),
+          Durations.minutes(1), Durations.minutes(1), null, false));
+    }
+    Scenario broken = new Scenario(SMALL, onEveryNode(10, GPU_NO_SIGNAL, 30), jobs, Durations.hours(72),
+        Costs.standard().withInspection(Durations.hours(2)), 1e-5, 16, 1);
+    List<PolicyResult.QueueSample> inspected = new Simulation(broken, Policy.gangwayDefaults(60)).run().stream().queueByDay();
+    assertThat(inspected.get(0).cordonedNodes()).as("day 1: flagged, inspected, still broken").isPositive();
+    assertThat(inspected.get(1).cordonedNodes()).as("day 2: repaired at 40 h, back in service").isZero();
+    assertThat(inspected.get(2).jobs()).as("day 3: every job has run").isZero();
+
+    Scenario nobody = new Scenario(SMALL, broken.faults(), jobs, broken.horizon(), Costs.standard().withInspection(-1), 1e-5, 16, 1);
+    List<PolicyResult.QueueSample> never = new Simulation(nobody, Policy.gangwayDefaults(60)).run().stream().queueByDay();
+    assertThat(never.get(0).cordonedNodes()).isEqualTo(inspected.get(0).cordonedNodes());
+    assertThat(never.get(2).cordonedNodes()).as("nothing uncordons them").isEqualTo(never.get(0).cordonedNodes());
+    assertThat(never.get(2).jobs()).as("the jobs that needed them still wait").isPositive();
+  }
+
   static Stream<Policy> everyPolicy() {
     return Policy.compared(60, 4, true).stream();
   }
