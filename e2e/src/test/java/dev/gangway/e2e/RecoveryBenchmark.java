@@ -77,7 +77,7 @@ class RecoveryBenchmark {
         Run run = new Run(cluster, operator, client, timeline, raw);
         List<Duration> firstStarts = new ArrayList<>();
         for (int i = 1; i <= starts; i++) {
-          firstStarts.add(run.firstStart("start-" + i, 1));
+          firstStarts.add(run.firstStart("start-" + i, i));
           run.delete("start-" + i);
         }
         Map<Kind, List<Duration>> recoveries = new EnumMap<>(Kind.class);
