@@ -122,6 +122,13 @@ public final class JobDecider {
     return copy;
   }
 
+  /** Nodes every gang keeps off at {@code now}: reported unhealthy, or flagged after failures of several jobs. */
+  public Set<String> avoidedByAll(Instant now) {
+    Set<String> avoid = new HashSet<>(health.fatalNodes(now));
+    avoid.addAll(badNodes.flagged());
+    return Set.copyOf(avoid);
+  }
+
   private PlacementDecision place(TrainingJob job, JobObservation o) {
     ClusterView cluster = o.cluster();
     var missingClass = o.gang().attemptPods().isEmpty() ? cluster.missingPriorityClass(job) : java.util.Optional.<String>empty();
@@ -130,9 +137,8 @@ public final class JobDecider {
       placement.forget(o.jobKey());
       return PlacementDecision.waiting(GangPlacementStep.PRIORITY_CLASS_NOT_FOUND, PlacementMessages.priorityClassMissing(missingClass.get()));
     }
-    Set<String> avoid = new HashSet<>(health.fatalNodes(o.now()));
-    avoid.addAll(badNodes.flagged());
-    Set<String> avoidedByAll = Set.copyOf(avoid);
+    Set<String> avoidedByAll = avoidedByAll(o.now());
+    Set<String> avoid = new HashSet<>(avoidedByAll);
     avoid.addAll(NodeExclusions.activeIn(job.getStatus(), o.now()));
     // Nodes where this job's ranks did not bind lately: a constraint the engine cannot see is not decided into again.
     avoid.addAll(AvoidedNodes.activeIn(job.getStatus(), o.now()));

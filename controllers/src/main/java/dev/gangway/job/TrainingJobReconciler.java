@@ -201,8 +201,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
       InformerEventSource<ClusterTopology, TrainingJob> topologies, InformerEventSource<Node, TrainingJob> nodes,
       InformerEventSource<PriorityClass, TrainingJob> priorityClasses) {
     Instant now = clock.instant();
-    Set<String> avoided = new java.util.HashSet<>(deps.health().fatalNodes(now));
-    avoided.addAll(deps.badNodes().flagged());
+    Set<String> avoided = decider.avoidedByAll(now);
     ClusterView view = new ClusterView(topologies.list().toList(), nodes.list().toList(), priorityClasses.list().toList());
     return dev.gangway.observe.WaitingGangs.of(jobs.list(), view, avoided, now);
   }

@@ -37,9 +37,7 @@ public final class WaitingGangs {
    * each job also keeps off the nodes it excludes at {@code now}.
    */
   public static List<QueuedGang> of(Stream<TrainingJob> jobs, ClusterView cluster, Set<String> avoided, Instant now) {
-    // A job whose PriorityClass does not exist waits for it, not for capacity: it holds no place in the queue.
-    return jobs.filter(WaitingGangs::waits).filter(job -> !missesPriorityClass(job, cluster))
-        .map(job -> entry(job, cluster, avoided, now)).filter(Objects::nonNull).toList();
+    return jobs.filter(WaitingGangs::waits).map(job -> entry(job, cluster, avoided, now)).filter(Objects::nonNull).toList();
   }
 
   static boolean waits(TrainingJob job) {
@@ -57,18 +55,16 @@ public final class WaitingGangs {
     return placed.map(c -> "False".equals(c.getStatus()) && !GangPlacementStep.UNSCHEDULABLE.equals(c.getReason())).orElse(true);
   }
 
-  private static boolean missesPriorityClass(TrainingJob job, ClusterView cluster) {
-    try {
-      return cluster.missingPriorityClass(job).isPresent();
-    } catch (RuntimeException e) {
-      return false; // an unreadable spec is left out by entry(), which its own reconcile reports
-    }
-  }
-
-  /** The job's queue entry; null (and left out) when its spec cannot even be read, which its own reconcile reports. */
+  /**
+   * The job's queue entry; null (and left out) when its spec cannot even be read, which its own reconcile reports, or
+   * when its PriorityClass does not exist: it waits for that, not for capacity, so it holds no place in the queue.
+   */
   static QueuedGang entry(TrainingJob job, ClusterView cluster, Set<String> avoided, Instant now) {
     String key = job.getMetadata().getNamespace() + "/" + job.getMetadata().getName();
     try {
+      if (cluster.missingPriorityClass(job).isPresent()) {
+        return null;
+      }
       Set<String> avoid = new HashSet<>(avoided);
       avoid.addAll(NodeExclusions.activeIn(job.getStatus(), now));
       Instant created = createdAt(job);
