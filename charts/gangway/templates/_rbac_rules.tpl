@@ -67,6 +67,7 @@ one Role per watched namespace; "cluster" rules are always in a ClusterRole.
 # Placement reads node labels (topology domains), allocatable GPUs, taints and conditions. patch: a
 # node-health signal (POST /api/v1/node-health or the node-health channel) is kept on its Node, in the
 # annotation gangway.dev/health, before it is acknowledged, so a new leader knows which nodes are bad.
+# A node flagged for failures of several jobs keeps the flag in the label gangway.dev/flagged (PATCH too).
 # nodeHealth.taintNodes / cordonNodes (taint or cordon nodes Gangway finds bad, and undo it) need no more:
 # those edits are sent as PATCH too.
 - apiGroups: [""]

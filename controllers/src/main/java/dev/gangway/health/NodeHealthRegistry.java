@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
 public final class NodeHealthRegistry {
   /** Taint Gangway puts on a node it marked unhealthy, when the platform allows it to taint. */
   public static final String TAINT_KEY = "gangway.dev/unhealthy";
+  /** On a node Gangway cordoned; its value is the reason. Gangway uncordons only a node carrying it. */
+  public static final String CORDONED_BY_GANGWAY = "gangway.dev/cordoned";
 
   private static final Logger LOG = LoggerFactory.getLogger(NodeHealthRegistry.class);
 

@@ -141,10 +141,17 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
         .withLabelSelector(JobNames.LABEL_JOB).build(), context);
     // Read from their caches; a change does not re-trigger jobs (waiting gangs retry on a timer).
     var topologies = readOnly(ClusterTopology.class, TOPOLOGIES, context);
+    // Bad-node flags are kept on the nodes; every replica restores them from there and sees them lifted.
+    NodeFlagSync flags = new NodeFlagSync(deps, context.getClient(), nodeMarker, events);
     // A node that goes NotReady, is deleted or gets a taint wakes the jobs with ranks on it.
     var nodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, TrainingJob.class)
-        .withName(NODES).withWatchAllNamespaces().withItemStore(new FeedingItemStore<>(new WithoutManagedFields<>(), cluster::put,
-            node -> cluster.removeNode(node.getMetadata().getName())))
+        .withName(NODES).withWatchAllNamespaces().withItemStore(new FeedingItemStore<>(new WithoutManagedFields<>(), node -> {
+          cluster.put(node);
+          flags.seen(node);
+        }, node -> {
+          cluster.removeNode(node.getMetadata().getName());
+          flags.removed(node);
+        }))
         .withSecondaryToPrimaryMapper(node -> jobsOn(pods, node.getMetadata().getName()))
         .withOnAddFilter(node -> false)
         .withOnUpdateFilter(NodeChanges::matterToGangs)
@@ -348,7 +355,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
       metrics.writes(Duration.ofNanos(System.nanoTime() - started));
     }
     if (decision.flaggedNode() != null) {
-      nodeMarker.mark(client, decision.flaggedNode(), "RepeatedFailures");
+      nodeMarker.flag(client, decision.flaggedNode());
     }
     TrainingJobStatus before = observation.job().getStatus();
     if (decision.status().getTimings() != null && !decision.status().getTimings().equals(before == null ? null : before.getTimings())) {

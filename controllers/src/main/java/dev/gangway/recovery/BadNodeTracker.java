@@ -80,6 +80,16 @@ public final class BadNodeTracker {
     return recent.size();
   }
 
+  /**
+   * Flags a node without failures counted here: a flag this or an earlier process set and kept on the node (its
+   * {@code gangway.dev/flagged} label), so that a restart or a new leader keeps the node avoided.
+   *
+   * @return true when the node was not flagged before
+   */
+  public synchronized boolean restore(String node) {
+    return flagged.add(node);
+  }
+
   /** Forgets the node's failures and flag, e.g. after it was repaired. */
   public synchronized void clear(String node) {
     hits.remove(node);

@@ -1,6 +1,5 @@
 package dev.gangway.job;
 
-import dev.gangway.act.NodeMarker;
 import dev.gangway.act.NodeMarking;
 import dev.gangway.act.RankPodBuilderTest;
 import dev.gangway.decide.BindDeadlines;
@@ -818,7 +817,7 @@ class TrainingJobReconcilerTest {
         assertThat(t.getEffect()).isEqualTo("NoSchedule");
       });
       assertThat(client.nodes().withName("sick-gpu").get().getSpec().getUnschedulable()).isTrue();
-      assertThat(client.nodes().withName("sick-gpu").get().getMetadata().getAnnotations()).containsEntry(NodeMarker.CORDONED_BY_GANGWAY, "XID-79");
+      assertThat(client.nodes().withName("sick-gpu").get().getMetadata().getAnnotations()).containsEntry(dev.gangway.health.NodeHealthRegistry.CORDONED_BY_GANGWAY, "XID-79");
     });
     health("sick-gpu", dev.gangway.health.NodeHealthSignal.Severity.Cleared, "repaired");
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -840,6 +839,66 @@ class TrainingJobReconcilerTest {
     health("drained-gpu", dev.gangway.health.NodeHealthSignal.Severity.Cleared, "repaired");
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(taints("drained-gpu")).isEmpty());
     assertThat(client.nodes().withName("drained-gpu").get().getSpec().getUnschedulable()).isTrue();
+  }
+
+  @Test
+  void aNodeWhereThreeJobsFailedCarriesItsFlagAndAPersonUncordoningItLiftsTheFlag() {
+    nodes(4);
+    create(TestJobs.job("flaky", 1, 8));
+    Pod rank = awaitPods("flaky", 1).get(0);
+    String node = GangPlacementStep.reservedNode(rank);
+    // Two other jobs failed there within the window; this job's crash is the third (the threshold).
+    java.time.Instant now = java.time.Instant.now();
+    for (String other : List.of("uid-other-1", "uid-other-2")) {
+      DEPS.badNodes().record(new dev.gangway.recovery.FailureClassifier(Duration.ofSeconds(60)).classify(new dev.gangway.recovery.Failure(
+          0, "p", dev.gangway.recovery.NodeStatus.ready(node), 1, "Error", java.util.Set.of(), now, null), List.of(), now), other);
+    }
+    // Playing kube-scheduler and the kubelet: bound there, then the program crashes.
+    rank = client.pods().inNamespace(NS).withName(rank.getMetadata().getName()).edit(p -> {
+      p.getSpec().setNodeName(node);
+      return p;
+    });
+    setStatus(rank, TestJobs.exited(1, "Error", "segfault"));
+
+    // The flag is on the node, with the cordon and taint the platform allowed, in one write.
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      var n = client.nodes().withName(node).get();
+      assertThat(n.getMetadata().getLabels()).containsEntry(dev.gangway.recovery.NodeFlagChange.FLAGGED, "RepeatedFailures");
+      assertThat(n.getMetadata().getAnnotations()).containsEntry(dev.gangway.health.NodeHealthRegistry.CORDONED_BY_GANGWAY, "RepeatedFailures");
+      assertThat(n.getSpec().getUnschedulable()).isTrue();
+    });
+    assertThat(DEPS.badNodes().isFlagged(node)).isTrue();
+
+    // A person uncordons it, as for any cordon: the flag is lifted, and what Gangway left on the node removed.
+    client.nodes().withName(node).edit(n -> {
+      n.getSpec().setUnschedulable(false);
+      return n;
+    });
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      var n = client.nodes().withName(node).get();
+      assertThat(n.getMetadata().getLabels()).doesNotContainKey(dev.gangway.recovery.NodeFlagChange.FLAGGED);
+      assertThat(n.getMetadata().getAnnotations()).doesNotContainKey(dev.gangway.health.NodeHealthRegistry.CORDONED_BY_GANGWAY);
+      assertThat(taints(node)).noneMatch(t -> t.getKey().equals("gangway.dev/unhealthy"));
+      assertThat(DEPS.badNodes().isFlagged(node)).isFalse();
+      assertThat(client.v1().events().inNamespace("default").list().getItems())
+          .anyMatch(e -> node.equals(e.getInvolvedObject().getName()) && "GangwayNodeFlagLifted".equals(e.getReason()));
+    });
+  }
+
+  @Test
+  void aFlagKeptOnANodeIsRestoredAndRemovingItsLabelLiftsIt() {
+    // What a previous leader left: the label (marking off, so nothing else).
+    node("kept-flag-gpu", "rack-k", "clique-k", 8);
+    client.nodes().withName("kept-flag-gpu").edit(n -> {
+      n.getMetadata().getLabels().put(dev.gangway.recovery.NodeFlagChange.FLAGGED, "RepeatedFailures");
+      return n;
+    });
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(DEPS.badNodes().isFlagged("kept-flag-gpu")).isTrue());
+    client.nodes().withName("kept-flag-gpu").edit(n -> {
+      n.getMetadata().getLabels().remove(dev.gangway.recovery.NodeFlagChange.FLAGGED);
+      return n;
+    });
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(DEPS.badNodes().isFlagged("kept-flag-gpu")).isFalse());
   }
 
   private static void health(String node, dev.gangway.health.NodeHealthSignal.Severity severity, String reason) {

@@ -28,6 +28,17 @@ class BadNodeTrackerTest {
   }
 
   @Test
+  void aRestoredFlagHoldsWithoutFailuresUntilCleared() {
+    BadNodeTracker tracker = new BadNodeTracker(3, Duration.ofHours(1));
+    assertThat(tracker.restore("gpu-1")).isTrue();
+    assertThat(tracker.restore("gpu-1")).as("already flagged").isFalse();
+    assertThat(tracker.isFlagged("gpu-1")).isTrue();
+    assertThat(tracker.failures("gpu-1", NOW)).isZero();
+    tracker.clear("gpu-1");
+    assertThat(tracker.flagged()).isEmpty();
+  }
+
+  @Test
   void oneJobCountsOnceHoweverOftenItFailsOnTheNode() {
     BadNodeTracker tracker = new BadNodeTracker(2, Duration.ofHours(1));
     tracker.record(crashOn("gpu-1", NOW), "job-a");

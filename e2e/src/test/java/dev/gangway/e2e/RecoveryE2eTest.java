@@ -218,6 +218,32 @@ class RecoveryE2eTest {
   }
 
   @Test
+  void aNodeFlaggedOnItsLabelStaysAvoidedAcrossAnOperatorRestartUntilThePersonRemovesTheLabel() {
+    // What a leader writes when failures of several jobs flag a node, and what a person may write too.
+    String node = cluster.kubectlOk("get", "nodes", "-o", "jsonpath={.items[0].metadata.name}").trim();
+    cluster.kubectlOk("label", "node", node, "gangway.dev/flagged=RepeatedFailures", "--overwrite");
+    try {
+      // A new process knows the flag only from the node.
+      env.operator().kill();
+      env.restartOperator();
+      // The whole cluster (16 nodes x 8 GPUs): without the flagged node there is no room.
+      kube.apply(job("whole", 16, "maxRestarts: 3"));
+      await().atMost(WAIT).untilAsserted(() -> {
+        JsonNode placed = kube.condition("whole", "Placed");
+        assertThat(placed.path("status").asText()).isEqualTo("False");
+        assertThat(placed.path("reason").asText()).isEqualTo("ExcludedNodesLeaveNoRoom");
+        assertThat(placed.path("message").asText()).contains("without the 1 node it keeps off now");
+      });
+      assertThat(kube.pods("whole")).as("no rank while the flag holds").isEmpty();
+      cluster.kubectlOk("label", "node", node, "gangway.dev/flagged-");
+      awaitPhase("whole", "Running");
+      assertThat(kube.pods("whole")).anySatisfy(p -> assertThat(p.path("spec").path("nodeName").asText()).isEqualTo(node));
+    } finally {
+      cluster.kubectl("label", "node", node, "gangway.dev/flagged-"); // gone already when the test passed
+    }
+  }
+
+  @Test
   void aPermanentExitCodeFailsTheJobWithoutARestart() {
     cluster.assume(Capability.RANK_EXIT_CODES);
     kube.apply(job("typo", 2, "maxRestarts: 3"));
