@@ -173,7 +173,9 @@ public final class E2eEnvironment implements AutoCloseable {
   public static final class Extension implements BeforeAllCallback, ParameterResolver {
     @Override
     public void beforeAll(ExtensionContext context) {
-      get(context);
+      // Every class starts with no node flagged as bad: the flag is kept on the node (gangway.dev/flagged) and outlives
+      // the class whose crashing jobs set it, as it does a restart; removing the label is how a person lifts it.
+      get(context).clusterUnderTest().kubectl("label", "nodes", "--all", "gangway.dev/flagged-");
     }
 
     @Override
