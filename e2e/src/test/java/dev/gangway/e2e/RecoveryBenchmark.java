@@ -65,7 +65,7 @@ class RecoveryBenchmark {
         "RecoveryBenchmark: superpod (128 nodes x 8 GPUs), " + RANKS + "-rank x 8-GPU gang, exclusion on (default), backoff 0 s\n"
             + "started " + Instant.now() + "; seconds from the injection (or create) to the watch event that showed it",
         "kind", "sample", "rank", "node", "total_s", "teardown_s", "first_created_s", "all_bound_s", "excluded_nodes",
-        "cause");
+        "cause", "old_gone_s", "last_created_s");
     try (LocalCluster cluster = LocalCluster.start(E2eEnvironment.REPO, E2eEnvironment.WORK.resolve("bench"), "superpod", 26500,
         List.of("--timeout", "300"))) {
       cluster.installCrds();
@@ -105,7 +105,8 @@ class RecoveryBenchmark {
       long running = timeline.awaitStarted(PodTimeline.ranksOf(job, 1), RANKS, WAIT);
       Duration took = Duration.ofNanos(running - t0);
       raw.row("first-start", sample == 0 ? job : Integer.toString(sample), "-", "-", seconds(took), "-", "-",
-          seconds(Duration.ofNanos(maxMark(PodTimeline.ranksOf(job, 1), PodTimeline.Marks::bound) - t0)), 0, "-");
+          seconds(Duration.ofNanos(maxMark(PodTimeline.ranksOf(job, 1), PodTimeline.Marks::bound) - t0)), 0, "-", "-",
+          seconds(Duration.ofNanos(maxMark(PodTimeline.ranksOf(job, 1), PodTimeline.Marks::created) - t0)));
       return took;
     }
 
@@ -130,13 +131,18 @@ class RecoveryBenchmark {
       long teardown = minMark(PodTimeline.ranksOf(kind.job, attempt), PodTimeline.Marks::deleting);
       long created = minMark(PodTimeline.ranksOf(kind.job, attempt + 1), PodTimeline.Marks::created);
       long bound = maxMark(PodTimeline.ranksOf(kind.job, attempt + 1), PodTimeline.Marks::bound);
+      long lastCreated = maxMark(PodTimeline.ranksOf(kind.job, attempt + 1), PodTimeline.Marks::created);
+      // When the last pod of the failed attempt left the API server (a next-attempt rank on its node waits for that).
+      long oldGone = timeline.pods(PodTimeline.ranksOf(kind.job, attempt)).stream().anyMatch(m -> m.gone() == PodTimeline.NEVER)
+          ? PodTimeline.NEVER : maxMark(PodTimeline.ranksOf(kind.job, attempt), PodTimeline.Marks::gone);
       JsonNode status = client.trainingJob(NAMESPACE, kind.job).path("status");
       List<String> excluded = new ArrayList<>();
       status.path("excludedNodes").forEach(n -> excluded.add(n.asText()));
       JsonNode history = status.path("restartHistory");
       raw.row(kind.job, sample, rank, node, seconds(took), seconds(Duration.ofNanos(teardown - t0)),
           seconds(Duration.ofNanos(created - t0)), seconds(Duration.ofNanos(bound - t0)), excluded.size(),
-          history.path(history.size() - 1).path("cause").asText("-"));
+          history.path(history.size() - 1).path("cause").asText("-"),
+          oldGone == PodTimeline.NEVER ? "-" : seconds(Duration.ofNanos(oldGone - t0)), seconds(Duration.ofNanos(lastCreated - t0)));
       // What the default path must do, whatever the timing: a blamed node is excluded and avoided, a crash blames none.
       if (kind.blamesNode()) {
         assertThat(excluded).as("excluded after %s on %s", kind, node).contains(node);
