@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirementBuilder;
 import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodSchedulingGate;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -24,8 +23,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes a placement onto rank pods: pins a pod to be created, releases one created behind the gate, deletes an ended
- * decision's pods. Gangway never sets nodeName: kube-scheduler binds, checks what placement cannot see and keeps its
+ * Writes a placement onto rank pods: pins a pod to be created, releases one an earlier Gangway version created behind
+ * the gate, deletes an ended decision's pods. Gangway never sets nodeName: kube-scheduler binds, checks what placement cannot see and keeps its
  * accounting.
  */
 public final class GangPodWriter {
@@ -35,29 +34,25 @@ public final class GangPodWriter {
 
   /**
    * The rank's pod as it is created: pinned to its node by required node affinity, annotated with that node (the
-   * reservation every other gang's snapshot counts) and, unless it must wait behind the gate for a pod of the previous
-   * attempt to leave its node, released at {@code time}, from which its bind deadline runs.
+   * reservation every other gang's snapshot counts) and released at {@code time}, from which its bind deadline runs.
    */
   public static Pod pinned(Pod pod, PinnedRank rank, Instant time) {
     pinTo(pod.getSpec(), rank.node());
     Map<String, String> annotations = pod.getMetadata().getAnnotations() == null ? new LinkedHashMap<>()
         : new LinkedHashMap<>(pod.getMetadata().getAnnotations());
     annotations.put(SnapshotFactory.RESERVED_NODE_ANNOTATION, rank.node());
-    if (rank.gated()) {
-      List<PodSchedulingGate> gates = pod.getSpec().getSchedulingGates() == null ? new ArrayList<>()
-          : new ArrayList<>(pod.getSpec().getSchedulingGates());
-      gates.add(new PodSchedulingGate(GangPlacementStep.GATE));
-      pod.getSpec().setSchedulingGates(gates);
-    } else {
-      annotations.put(BindDeadlines.RELEASED_AT_ANNOTATION, time.toString());
-    }
+    annotations.put(BindDeadlines.RELEASED_AT_ANNOTATION, time.toString());
     pod.getMetadata().setAnnotations(annotations);
     return pod;
   }
 
-  /** Releases the gated pods whose node is free, one JSON patch each from the cached pod (no read first); deletes an ended decision's pods. */
-  public static void apply(KubernetesClient client, PlacementDecision decision) {
-    ParallelWrites.forEach(decision.release().entrySet(), e -> {
+  /**
+   * Releases the gated pods whose node is free, one JSON patch each from the cached pod (no read first); deletes an ended
+   * decision's pods. What this replica wrote already and its cache does not show yet is not written again.
+   */
+  public static void apply(KubernetesClient client, PlacementDecision decision, OwnWrites own) {
+    List<Map.Entry<Pod, String>> release = decision.release().entrySet().stream().filter(e -> !own.releasing(e.getKey())).toList();
+    ParallelWrites.forEach(release, e -> {
       Pod released = release(SERIALIZATION.clone(e.getKey()), e.getValue());
       Map<String, String> annotations = e.getKey().getMetadata().getAnnotations() == null ? new LinkedHashMap<>()
           : new LinkedHashMap<>(e.getKey().getMetadata().getAnnotations());
@@ -70,8 +65,12 @@ public final class GangPodWriter {
           Map.of("op", "add", "path", "/spec/affinity", "value", released.getSpec().getAffinity()),
           Map.of("op", "add", "path", "/metadata/annotations", "value", annotations));
       pod(client, e.getKey()).patch(JSON_PATCH, toJson(ops));
+      own.released(e.getKey());
     });
-    ParallelWrites.forEach(decision.delete(), pod -> pod(client, pod).delete());
+    ParallelWrites.forEach(decision.delete().stream().filter(p -> !own.deleting(p)).toList(), pod -> {
+      pod(client, pod).delete();
+      own.deleted(pod);
+    });
   }
 
   private static final PatchContext JSON_PATCH = PatchContext.of(PatchType.JSON);

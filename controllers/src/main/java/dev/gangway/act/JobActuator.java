@@ -1,6 +1,9 @@
 package dev.gangway.act;
 
 import dev.gangway.decide.GangActions;
+import dev.gangway.decide.PinnedRank;
+import dev.gangway.placement.SnapshotFactory;
+import dev.gangway.pod.JobNames;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
 import dev.gangway.rendezvous.Hostfiles;
@@ -32,6 +35,12 @@ public final class JobActuator {
   private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
 
   private final Teardowns teardowns = new Teardowns();
+  private final OwnWrites own;
+
+  /** @param own the pod writes made here that the cache does not show yet: not repeated */
+  public JobActuator(OwnWrites own) {
+    this.own = own;
+  }
 
   /**
    * The API server refused a rank pod as invalid (HTTP 422), or its pod policy (Pod Security Admission,
@@ -69,14 +78,26 @@ public final class JobActuator {
       createIfAbsent(client, GangServiceBuilder.sshSecret(job, SshKeyPair.generate(), SshKeyPair.generate()));
     }
     String resumeFrom = status.getLastCheckpoint() == null ? null : status.getLastCheckpoint().getPath();
-    ParallelWrites.forEach(actions.ranksToCreate(), rank -> createRank(client,
+    String namespace = job.getMetadata().getNamespace();
+    List<PinnedRank> create = actions.ranksToCreate().stream()
+        .filter(rank -> !own.creating(namespace + "/" + JobNames.podName(job.getMetadata().getName(), rank.rank(), attempt))).toList();
+    ParallelWrites.forEach(create, rank -> createRank(client,
         GangPodWriter.pinned(RankPodBuilder.build(job, rank.rank(), attempt, resumeFrom), rank, time)));
-    PodDeletions deletions = PodDeletions.of(actions.podsToDelete(), jobPods);
-    String jobKey = job.getMetadata().getNamespace() + "/" + job.getMetadata().getName();
+    PodDeletions deletions = PodDeletions.of(actions.podsToDelete().stream().filter(p -> !own.deleting(p)).toList(), jobPods);
+    String jobKey = namespace + "/" + job.getMetadata().getName();
     deletions.attempts().forEach((attemptNumber, ofAttempt) -> teardowns.start(jobKey + "/" + attemptNumber,
         () -> ParallelWrites.forEach(ofAttempt, pod -> delete(client, pod))));
     ParallelWrites.forEach(deletions.pods(), pod -> delete(client, pod));
-    ParallelWrites.forEach(actions.podsToForceDelete(), pod -> forceDelete(client, pod));
+    ParallelWrites.forEach(actions.podsToForceDelete().stream().filter(p -> !own.forceDeleting(p)).toList(), pod -> forceDelete(client, pod));
+  }
+
+  /** Deletes the pod (gracefully) unless this replica already did; the API server's answer to a pod gone is no error. */
+  void delete(KubernetesClient client, Pod pod) {
+    if (own.deleting(pod)) {
+      return;
+    }
+    client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
+    own.deleted(pod);
   }
 
   /**
@@ -95,9 +116,11 @@ public final class JobActuator {
     }
   }
 
-  private static void createRank(KubernetesClient client, Pod pod) {
+  private void createRank(KubernetesClient client, Pod pod) {
     try {
       createIfAbsent(client, pod);
+      // Created now, or by an earlier write under this name (409): either way the cache is about to show it.
+      own.created(SnapshotFactory.podKey(pod));
     } catch (KubernetesClientException e) {
       if (e.getCode() == 422 || refusedByPodPolicy(e)) {
         String detail = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
@@ -118,15 +141,12 @@ public final class JobActuator {
     return e.getCode() == 403 && (message.contains("violates PodSecurity") || message.contains("ValidatingAdmissionPolicy"));
   }
 
-  private static void delete(KubernetesClient client, Pod pod) {
-    client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
-  }
-
   /** Without a grace period: for a pod on a node that no longer exists, whose kubelet will never confirm a graceful end. */
-  private static void forceDelete(KubernetesClient client, Pod pod) {
+  private void forceDelete(KubernetesClient client, Pod pod) {
     LOG.info("Force-deleting pod {}/{}: its node {} no longer exists", pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
         pod.getSpec().getNodeName());
     client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).withGracePeriod(0).delete();
+    own.forceDeleted(pod);
   }
 
   /** Creation is idempotent: after an operator restart or a stale cache the object may exist already. */

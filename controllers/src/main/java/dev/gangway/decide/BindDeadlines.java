@@ -89,4 +89,41 @@ public final class BindDeadlines {
     return new Verdict(List.copyOf(overdue), recheckAt);
   }
 
+  /** When a rank waiting for {@code leaving} to go is overdue: that pod's deletion due (or {@code placed}) plus the timeout. */
+  Instant dueBehind(Pod leaving, Instant placed) {
+    Instant due = Timestamps.parseOr(leaving.getMetadata().getDeletionTimestamp(), null);
+    return (due != null && due.isAfter(placed) ? due : placed).plus(bindTimeout);
+  }
+
+  /**
+   * Ranks decided but not created yet because a pod of an earlier attempt still holds their node: due when that pod
+   * was due to be gone (its deletion timestamp, grace period included; the placement when it has none) plus the bind
+   * timeout. A pod still there then is stuck, typically on a lost node.
+   *
+   * @param jobName the job's name, which with the attempt names each rank's pod
+   */
+  Verdict judgeWaiting(List<PinnedRank> waiting, String jobName, int attempt, Map<String, Pod> leavingByNode, Instant placedTime,
+                       Instant now) {
+    List<Overdue> overdue = new ArrayList<>();
+    Instant recheckAt = null;
+    Instant placed = placedTime == null ? now : placedTime;
+    for (PinnedRank rank : waiting) {
+      Pod leaving = leavingByNode.get(rank.node());
+      if (leaving == null) {
+        continue;
+      }
+      Instant due = Timestamps.parseOr(leaving.getMetadata().getDeletionTimestamp(), null);
+      Instant deadline = dueBehind(leaving, placed);
+      if (!deadline.isAfter(now)) {
+        String name = dev.gangway.pod.JobNames.podName(jobName, rank.rank(), attempt);
+        overdue.add(new Overdue(rank.rank(), name, rank.node(), STUCK_TERMINATING, "rank " + rank.rank() + " (pod " + name
+            + ", not created yet) still waits for pod " + leaving.getMetadata().getName() + " of an earlier attempt to leave "
+            + rank.node() + (due == null ? "" : " (due to be gone at " + due + ")") + "; the node may be lost"));
+      } else if (recheckAt == null || deadline.isBefore(recheckAt)) {
+        recheckAt = deadline;
+      }
+    }
+    overdue.sort(Comparator.comparingInt(Overdue::rank));
+    return new Verdict(List.copyOf(overdue), recheckAt);
+  }
 }

@@ -49,10 +49,12 @@ import java.util.function.Supplier;
  *
  * <p>On a restart the next attempt is decided while the failed attempt's pods still terminate: their
  * GPUs count as free for this job (they are going away). A rank whose node such a pod still holds is
- * the one case created behind the {@link #GATE} scheduling gate (pinned and annotated all the same),
- * and released with a second write once no pod of an earlier attempt is left on its node, so
- * kube-scheduler never sees a rank it cannot bind yet. Teardown and placement overlap instead of
- * running one after the other.
+ * created (pinned, one write) as soon as no pod of an earlier attempt is left on its node, so
+ * kube-scheduler never sees a rank it cannot bind yet, and a restart costs two writes per rank (the old
+ * pod's delete, the new one's create). Until then the placer keeps the node held for it, up to that pod's
+ * due time plus the bind timeout ({@link BindDeadlines#judgeWaiting}). Teardown and placement overlap
+ * instead of running one after the other. Pods an earlier Gangway version created behind the {@link #GATE}
+ * scheduling gate are still released with a patch.
  *
  * <p>Every rank must be bound within the bind timeout ({@link BindDeadlines}); the plan says when to
  * look again ({@link PlacementDecision#recheckAt}). A rank that does not bind in time, or waits on a pod stuck
@@ -127,16 +129,33 @@ public final class GangPlacementStep {
         }
       }
       List<String> missingKeys = gang.missing().stream().map(r -> podKey(jobKey, r.rank(), gang.attempt())).toList();
+      // Ranks decided onto a node a pod of the previous attempt still holds wait, uncreated, until it is gone or overdue.
+      Map<String, String> held = placer.decisionOf(jobKey);
+      List<PinnedRank> behind = new ArrayList<>();
+      gang.missing().forEach(r -> {
+        String node = held.get(podKey(jobKey, r.rank(), gang.attempt()));
+        if (node != null && leaving.containsKey(node)) {
+          behind.add(new PinnedRank(r.rank(), node));
+        }
+      });
+      BindDeadlines.Verdict waiting = deadlines.judgeWaiting(behind, jobName(jobKey), gang.attempt(), leaving,
+          Timestamps.parse(placedTime), now);
+      if (!waiting.overdue().isEmpty() && decided.size() == attemptPods.size()) {
+        return expired(jobKey, attemptPods, waiting.overdue(), now);
+      }
+      holdBehind(jobKey, gang.attempt(), behind, leaving, Timestamps.parse(placedTime), now);
       Map<String, String> toCreate = placer.toCreate(jobKey, missingKeys, now);
       if (toCreate.size() == missingKeys.size() && decided.size() == attemptPods.size()) {
-        // The decision holds: its pods are being created (again where the cache does not show them yet: a create done already
-        // answers 409, and the decision is never made twice).
+        // The decision holds: its pods are being created (again where the cache does not show them yet and this replica
+        // did not create them itself: a create done already answers 409, and the decision is never made twice).
         List<PinnedRank> create = new ArrayList<>();
         gang.missing().forEach(r -> {
           String node = toCreate.get(podKey(jobKey, r.rank(), gang.attempt()));
-          create.add(new PinnedRank(r.rank(), node, leaving.containsKey(node)));
+          if (!leaving.containsKey(node)) {
+            create.add(new PinnedRank(r.rank(), node));
+          }
         });
-        return written(jobKey, attemptPods, decided, leaving, create, placedTime, now);
+        return written(jobKey, attemptPods, decided, leaving, create, waiting.recheckAt(), placedTime, now);
       }
       if (!attemptPods.isEmpty()) {
         // A decided gang missing a rank whose pod was created (or whose decision this replica does not hold): void it.
@@ -144,7 +163,7 @@ public final class GangPlacementStep {
       }
       // None of the attempt's pods exists and none is due to be created: decide (again, after a crash before the creates).
     } else if (decided.size() == attemptPods.size()) {
-      return written(jobKey, attemptPods, decided, leaving, List.of(), placedTime, now);
+      return written(jobKey, attemptPods, decided, leaving, List.of(), null, placedTime, now);
     }
     // Here either no pod of the attempt exists, or all exist without a placement: created gated by an earlier Gangway
     // version, they are placed like a new gang and each pinned, annotated and released in one patch.
@@ -176,15 +195,19 @@ public final class GangPlacementStep {
     Map<Integer, Pod> existing = new HashMap<>();
     attemptPods.forEach(p -> existing.put(rankOf(p), p));
     List<PinnedRank> create = new ArrayList<>();
+    List<PinnedRank> behind = new ArrayList<>();
     Map<Pod, String> assigned = new LinkedHashMap<>();
     for (int rank = 0; rank < result.nodes().size(); rank++) {
       String node = result.nodeOf(rank);
       if (existing.containsKey(rank)) {
         assigned.put(existing.get(rank), node);
+      } else if (leaving.containsKey(node)) {
+        behind.add(new PinnedRank(rank, node));
       } else {
-        create.add(new PinnedRank(rank, node, leaving.containsKey(node)));
+        create.add(new PinnedRank(rank, node));
       }
     }
+    holdBehind(jobKey, gang.attempt(), behind, leaving, now, now);
     return PlacementDecision.placed(result.nodes(), result.quality(), create, releasable(assigned, leaving), recheckAt, now);
   }
 
@@ -209,16 +232,37 @@ public final class GangPlacementStep {
    * release the ranks whose nodes are free, and end it when a rank is overdue.
    */
   private PlacementDecision written(String jobKey, List<Pod> attemptPods, Map<Pod, String> decided, Map<String, Pod> leaving,
-                                    List<PinnedRank> create, String placedTime, Instant now) {
+                                    List<PinnedRank> create, Instant waitingDue, String placedTime, Instant now) {
     BindDeadlines.Verdict verdict = deadlines.judge(decided, leaving, Timestamps.parse(placedTime), now);
     if (!verdict.overdue().isEmpty()) {
       return expired(jobKey, attemptPods, verdict.overdue(), now);
     }
-    Instant recheckAt = verdict.recheckAt();
+    Instant recheckAt = verdict.recheckAt() == null || (waitingDue != null && waitingDue.isBefore(verdict.recheckAt()))
+        ? waitingDue : verdict.recheckAt();
     if (!create.isEmpty() && (recheckAt == null || recheckAt.isAfter(now.plus(deadlines.bindTimeout())))) {
       recheckAt = now.plus(deadlines.bindTimeout());
     }
     return PlacementDecision.carryingOut(create, releasable(decided, leaving), recheckAt, now);
+  }
+
+  /**
+   * Ranks waiting, uncreated, for a pod of the previous attempt to leave their node keep that node held in the placer
+   * until they are overdue ({@link BindDeadlines#judgeWaiting}); a decision's own creation deadline is only the bind
+   * timeout, shorter than a terminating pod's grace period may be.
+   */
+  private void holdBehind(String jobKey, int attempt, List<PinnedRank> behind, Map<String, Pod> leaving, Instant placed, Instant now) {
+    if (behind.isEmpty()) {
+      return;
+    }
+    Map<String, Instant> until = new HashMap<>();
+    for (PinnedRank rank : behind) {
+      until.put(podKey(jobKey, rank.rank(), attempt), deadlines.dueBehind(leaving.get(rank.node()), placed == null ? now : placed));
+    }
+    placer.holdUntil(jobKey, until);
+  }
+
+  private static String jobName(String jobKey) {
+    return jobKey.substring(jobKey.indexOf('/') + 1);
   }
 
   /** Whether a pod of this attempt being deleted still holds one of its ranks' names. */

@@ -2,6 +2,7 @@ package dev.gangway.job;
 
 import dev.gangway.pod.Timestamps;
 import dev.gangway.act.GangPodWriter;
+import dev.gangway.act.OwnWrites;
 import dev.gangway.act.JobActuator;
 import dev.gangway.act.JobEventRecorder;
 import dev.gangway.act.JobCloudEvents;
@@ -94,7 +95,9 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private final JobEventRecorder events;
   private final JobDecider decider;
   private final GangPlacementStep placement;
-  private final JobActuator actuator = new JobActuator();
+  /** Pod writes made here that the pod cache does not show yet: a reconcile that starts before it does repeats none. */
+  private final OwnWrites ownWrites;
+  private final JobActuator actuator;
   private final JobMetrics metrics;
   private final FleetGauges fleetGauges;
   private final NodeMarker nodeMarker;
@@ -114,6 +117,8 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   public TrainingJobReconciler(JobDependencies deps) {
     this.deps = deps;
     this.clock = deps.clock();
+    this.ownWrites = new OwnWrites(clock, OwnWrites.DEFAULT_PATIENCE);
+    this.actuator = new JobActuator(ownWrites);
     this.events = new JobEventRecorder();
     this.metrics = new JobMetrics(deps.meters());
     this.placement = new GangPlacementStep(new GangPlacer(new PlacementEngine(), cluster, metrics::solved),
@@ -130,8 +135,13 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     // Every pod of the cluster: the job's own (mapped to it by owner reference) and everyone else's,
     // whose requests placement must count wherever they run.
     var pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, TrainingJob.class)
-        .withWatchAllNamespaces().withItemStore(new FeedingItemStore<>(new WithoutManagedFields<>(), cluster::put,
-            pod -> cluster.removePod(SnapshotFactory.podKey(pod)))).build(), context);
+        .withWatchAllNamespaces().withItemStore(new FeedingItemStore<>(new WithoutManagedFields<>(), pod -> {
+          cluster.put(pod);
+          ownWrites.seen(pod);
+        }, pod -> {
+          cluster.removePod(SnapshotFactory.podKey(pod));
+          ownWrites.gone(pod);
+        })).build(), context);
     // A job's pods by owner uid: read as a list, not as the SDK's secondary-resource set, which hashes every pod whole.
     pods.addIndexers(java.util.Map.of(BY_OWNER, TrainingJobReconciler::ownerUids));
     this.podSource = pods;
@@ -266,6 +276,12 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
       LOG.debug("TrainingJob {} changed while deciding; deciding again", observation.jobKey());
       return UpdateControl.<TrainingJob>noUpdate().rescheduleAfter(CONFLICT_RETRY);
     }
+    if (!java.util.Objects.equals(persisted.getMetadata().getGeneration(), job.getMetadata().getGeneration())) {
+      // The spec changed while deciding and the status write was still taken (an API server that does not enforce the
+      // lock on the status subresource, as Fabric8's mock server): the decision is stale, so act on none of it.
+      LOG.debug("TrainingJob {} spec changed while deciding; deciding again", observation.jobKey());
+      return UpdateControl.<TrainingJob>noUpdate().rescheduleAfter(CONFLICT_RETRY);
+    }
     record(observation, decision);
     try {
       act(persisted, observation, decision, context);
@@ -350,7 +366,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     Instant time = decision.placement().time() == null ? observation.now() : decision.placement().time();
     actuator.apply(client, job, decision.status(), time, decision.pods(), observation.pods(), observation.gang().attempt(),
         context.getSecondaryResource(Service.class), context.getSecondaryResource(ConfigMap.class));
-    GangPodWriter.apply(client, decision.placement());
+    GangPodWriter.apply(client, decision.placement(), ownWrites);
     if (placing) {
       metrics.writes(Duration.ofNanos(System.nanoTime() - started));
     }

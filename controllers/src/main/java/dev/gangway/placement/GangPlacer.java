@@ -114,6 +114,11 @@ public final class GangPlacer {
     return inFlight.toCreate(jobKey, podKeys, now);
   }
 
+  /** Ranks of the job's held decision not created yet keep their nodes until the given instants (pod key → instant). */
+  public synchronized void holdUntil(String jobKey, Map<String, Instant> untilByPodKey) {
+    inFlight.holdUntil(jobKey, untilByPodKey);
+  }
+
   /** The decision is dropped: job deleted, suspended or finished, attempt torn down, or bind timeout. */
   public synchronized void release(String jobKey) {
     inFlight.drop(jobKey);

@@ -57,6 +57,11 @@ final class InFlightDecisions {
       return seen ? this : new Rank(node, resources, uid, true, createBy);
     }
 
+    /** Not seen yet: due to be created by {@code until} at the latest (never earlier than decided). */
+    Rank createdBy(Instant until) {
+      return seen || !until.isAfter(createBy) ? this : new Rank(node, resources, podUid, false, until);
+    }
+
     /** Not seen yet and still due to be created at {@code now}: the rank holds its node without a pod. */
     boolean awaitsCreation(Instant now) {
       return !seen && now.isBefore(createBy);
@@ -121,6 +126,18 @@ final class InFlightDecisions {
       }
     }
     return nodes;
+  }
+
+  /**
+   * Gives ranks not created yet until the given instants to be created (a rank waits for a pod of the job's previous
+   * attempt to leave its node, which may take that pod's whole grace period); their nodes stay held until then.
+   */
+  void holdUntil(String jobKey, Map<String, Instant> untilByPodKey) {
+    Map<String, Rank> decision = nodeByPodByJob.get(jobKey);
+    if (decision == null) {
+      return;
+    }
+    untilByPodKey.forEach((key, until) -> decision.computeIfPresent(key, (k, rank) -> rank.createdBy(until)));
   }
 
   int size() {

@@ -17,14 +17,10 @@ import org.junit.jupiter.api.Test;
 class GangPodWriterTest {
 
   @Test
-  void aRankCreatedBehindTheGateIsPinnedAndReservedAndReleaseLiftsOnlyGangwaysGate() {
+  void aRankAnEarlierVersionCreatedBehindTheGateIsPinnedOnReleaseWhichLiftsOnlyGangwaysGate() {
     Pod pod = RankPodBuilder.build(TestJobs.job("llama", 2, 8), 0, 1, null);
-    pod.getSpec().setSchedulingGates(new java.util.ArrayList<>(List.of(new PodSchedulingGate("kueue.x-k8s.io/admission"))));
-    GangPodWriter.pinned(pod, new PinnedRank(0, "gpu-node-7", true), Instant.EPOCH);
-    assertThat(pod.getSpec().getSchedulingGates()).extracting(g -> g.getName())
-        .containsExactly("kueue.x-k8s.io/admission", GangPlacementStep.GATE);
-    assertThat(pod.getMetadata().getAnnotations()).containsEntry("gangway.dev/reserved-node", "gpu-node-7")
-        .doesNotContainKey(BindDeadlines.RELEASED_AT_ANNOTATION);
+    pod.getSpec().setSchedulingGates(new java.util.ArrayList<>(List.of(new PodSchedulingGate("kueue.x-k8s.io/admission"),
+        new PodSchedulingGate(GangPlacementStep.GATE))));
     GangPodWriter.release(pod, "gpu-node-7");
     assertThat(pod.getSpec().getSchedulingGates()).extracting(g -> g.getName()).containsExactly("kueue.x-k8s.io/admission");
     var terms = pod.getSpec().getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms();
@@ -45,7 +41,7 @@ class GangPodWriterTest {
         .addToNodeSelectorTerms(new NodeSelectorTermBuilder().addToMatchExpressions(new NodeSelectorRequirementBuilder()
             .withKey("zone").withOperator("In").withValues("b").build()).build())
         .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().build());
-    GangPodWriter.pinned(pod, new PinnedRank(0, "n1", false), Instant.EPOCH);
+    GangPodWriter.pinned(pod, new PinnedRank(0, "n1"), Instant.EPOCH);
     assertThat(pod.getMetadata().getAnnotations()).containsEntry(BindDeadlines.RELEASED_AT_ANNOTATION, "1970-01-01T00:00:00Z");
     assertThat(pod.getSpec().getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms())
         .hasSize(2).allSatisfy(t -> {

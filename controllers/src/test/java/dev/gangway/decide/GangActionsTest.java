@@ -36,7 +36,7 @@ class GangActionsTest {
     TrainingJobStatus status = new TrainingJobStatus();
     status.setPhase(JobPhase.Restarting);
     status.setAttempt(2);
-    PinnedRank rank1 = new PinnedRank(1, "n1", false);
+    PinnedRank rank1 = new PinnedRank(1, "n1");
     GangActions actions = GangActions.decide(status, GangObservation.of(List.of(stuck, next), 2, 2), List.of(stuck, next), onlyN1Exists,
         List.of(rank1), false);
     assertThat(actions.podsToDelete()).isEmpty();
@@ -55,7 +55,7 @@ class GangActionsTest {
 
   @Test
   void placedRanksAreCreatedOnlyWhileTheJobMayRunAndNothingIsCreatedWithoutAPlacement() {
-    PinnedRank rank0 = new PinnedRank(0, "n1", false);
+    PinnedRank rank0 = new PinnedRank(0, "n1");
     GangObservation none = GangObservation.of(List.of(), 1, 2);
     TrainingJobStatus pending = new TrainingJobStatus();
     pending.setPhase(JobPhase.Pending);

@@ -98,7 +98,6 @@ class GangPlacementStepTest {
     assertThat(decision.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
     assertThat(decision.nodes()).containsExactlyInAnyOrder("n1", "n2");
     assertThat(decision.create()).extracting(PinnedRank::rank).containsExactly(0, 1);
-    assertThat(decision.create()).noneMatch(PinnedRank::gated);
     assertThat(decision.create()).extracting(PinnedRank::node).containsExactlyElementsOf(decision.nodes());
     assertThat(decision.release()).as("nothing to patch: one write per rank").isEmpty();
     Pod rank0 = created(decision, 1).get(0);
@@ -119,7 +118,7 @@ class GangPlacementStepTest {
     List<Pod> seen = created(decided, 1).subList(0, 1);
     PlacementDecision again = decide(seen, T0.toString(), T0.plusSeconds(1));
     assertThat(again.kind()).as("no second decision").isEqualTo(PlacementDecision.Kind.NONE);
-    assertThat(again.create()).containsExactly(new PinnedRank(1, nodeOf(decided, 1), false));
+    assertThat(again.create()).containsExactly(new PinnedRank(1, nodeOf(decided, 1)));
     assertThat(again.release()).isEmpty();
     assertThat(again.recheckAt()).as("rank 0's bind deadline").isEqualTo(T0.plusSeconds(60));
   }
@@ -167,30 +166,75 @@ class GangPlacementStepTest {
   }
 
   @Test
-  void aRestartIsDecidedWhileTheFailedAttemptTerminatesAndOnlyRanksOnItsNodesAreCreatedGated() {
+  void aRestartIsDecidedWhileTheFailedAttemptTerminatesAndEachRankIsCreatedOnceItsNodeIsFree() {
     // The gang fills both nodes; attempt 1 still holds them. Its GPUs are going away, so attempt 2 is decided now...
     List<Pod> old = terminatingFirstAttempt();
     PlacementDecision decided = decide(old, 2, null, T0);
     assertThat(decided.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
-    // ...but every rank is created behind the gate: an attempt-1 pod still occupies its node.
-    assertThat(decided.create()).allMatch(PinnedRank::gated);
-    List<Pod> next = created(decided, 2);
-    assertThat(next).allSatisfy(p -> {
-      assertThat(p.getSpec().getSchedulingGates()).extracting(g -> g.getName()).containsExactly(GangPlacementStep.GATE);
-      assertThat(p.getMetadata().getAnnotations()).containsKey(SnapshotFactory.RESERVED_NODE_ANNOTATION)
-          .doesNotContainKey(BindDeadlines.RELEASED_AT_ANNOTATION);
+    assertThat(decided.nodes()).containsExactlyInAnyOrder("n1", "n2");
+    // ...but no rank is created yet: an attempt-1 pod still occupies each node. Nothing to patch later either.
+    assertThat(decided.create()).isEmpty();
+    assertThat(decided.release()).isEmpty();
+
+    // Attempt 1's pod on n1 is gone: only the rank decided for n1 is created, pinned and released at once.
+    PlacementDecision partly = decide(List.of(old.get(1)), 2, T0.toString(), T0.plusSeconds(1));
+    assertThat(partly.kind()).isEqualTo(PlacementDecision.Kind.NONE);
+    assertThat(partly.create()).extracting(PinnedRank::node).containsExactly("n1");
+    List<Pod> next = new ArrayList<>(created(partly, 2));
+    assertThat(next).singleElement().satisfies(p -> {
+      assertThat(p.getSpec().getSchedulingGates()).isNullOrEmpty();
+      assertThat(p.getMetadata().getAnnotations()).containsEntry(SnapshotFactory.RESERVED_NODE_ANNOTATION, "n1")
+          .containsKey(BindDeadlines.RELEASED_AT_ANNOTATION);
     });
 
-    // Attempt 1's pod on n1 is gone: only the rank reserved on n1 is released.
-    List<Pod> oneGone = new ArrayList<>(List.of(old.get(1)));
-    oneGone.addAll(next);
-    PlacementDecision partly = decide(oneGone, 2, T0.toString(), T0.plusSeconds(1));
-    assertThat(partly.create()).isEmpty();
-    assertThat(partly.release()).containsOnlyKeys(next.stream().filter(p -> "n1".equals(GangPlacementStep.reservedNode(p))).toList());
-    assertThat(partly.release().values()).containsExactly("n1");
+    // All of attempt 1 gone: the rest is created, and the decision is never made again.
+    PlacementDecision rest = decide(next, 2, T0.toString(), T0.plusSeconds(2));
+    assertThat(rest.kind()).isEqualTo(PlacementDecision.Kind.NONE);
+    assertThat(rest.create()).extracting(PinnedRank::node).containsExactly("n2");
+    assertThat(rest.release()).isEmpty();
+  }
 
-    // All of attempt 1 gone: the rest is released.
-    assertThat(decide(next, 2, T0.toString(), T0.plusSeconds(2)).release().values()).containsExactlyInAnyOrder("n1", "n2");
+  @Test
+  void aRankWaitingUncreatedBehindAPodStuckTerminatingHoldsItsNodeUntilItIsOverdueThenTimesOut() {
+    // Attempt 1's pods were due to be gone at T0+90 (a 90 s grace period); the one on n2 never leaves.
+    List<Pod> old = terminatingFirstAttempt();
+    old.forEach(p -> p.getMetadata().setDeletionTimestamp(T0.plusSeconds(90).toString()));
+    assertThat(decide(old, 2, null, T0).kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+    PlacementDecision one = decide(List.of(old.get(1)), 2, T0.toString(), T0.plusSeconds(1));
+    List<Pod> pods = new ArrayList<>(List.of(old.get(1)));
+    pods.addAll(created(one, 2));
+    pods.get(1).getSpec().setNodeName("n1"); // bound by kube-scheduler
+
+    // Past the decision's own creation deadline (the 60 s bind timeout): the uncreated rank still holds n2, and its
+    // deadline is the old pod's due time plus the timeout.
+    PlacementDecision waiting = decide(pods, 2, T0.toString(), T0.plusSeconds(120));
+    assertThat(waiting.kind()).isEqualTo(PlacementDecision.Kind.NONE);
+    assertThat(waiting.create()).isEmpty();
+    assertThat(waiting.recheckAt()).isEqualTo(T0.plusSeconds(150));
+
+    PlacementDecision stuck = decide(pods, 2, T0.toString(), T0.plusSeconds(150));
+    assertThat(stuck.kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
+    assertThat(stuck.reason()).isEqualTo("StuckTerminating");
+    assertThat(stuck.message()).contains("rank 1 (pod llm-r1-a2, not created yet) still waits for pod llm-r1-a1 of an earlier attempt "
+        + "to leave n2 (due to be gone at " + T0.plusSeconds(90) + ")");
+    assertThat(stuck.avoid()).extracting(a -> a.getNode()).containsExactly("n2");
+    assertThat(stuck.delete()).extracting(p -> p.getMetadata().getName()).containsExactly("llm-r0-a2");
+  }
+
+  @Test
+  void aRankThatWaitedPastTheDecisionsCreationDeadlineIsStillCreatedWhenTheOldPodLeaves() {
+    List<Pod> old = terminatingFirstAttempt();
+    old.forEach(p -> p.getMetadata().setDeletionTimestamp(T0.plusSeconds(90).toString()));
+    decide(old, 2, null, T0);
+    List<Pod> pods = new ArrayList<>(List.of(old.get(1)));
+    pods.addAll(created(decide(List.of(old.get(1)), 2, T0.toString(), T0.plusSeconds(1)), 2));
+    pods.get(1).getSpec().setNodeName("n1");
+    decide(pods, 2, T0.toString(), T0.plusSeconds(100));
+
+    // The old pod leaves after its 90 s grace period, past the 60 s the decision gave its creates: n2 was held for it.
+    PlacementDecision late = decide(List.of(pods.get(1)), 2, T0.toString(), T0.plusSeconds(121));
+    assertThat(late.kind()).as("not voided as a lost rank").isEqualTo(PlacementDecision.Kind.NONE);
+    assertThat(late.create()).extracting(PinnedRank::node).containsExactly("n2");
   }
 
   @Test
@@ -224,7 +268,7 @@ class GangPlacementStepTest {
   private List<Pod> released(int attempt, Instant releasedAt, String... nodes) {
     List<Pod> pods = new ArrayList<>();
     for (int r = 0; r < 2; r++) {
-      pods.add(GangPodWriter.pinned(RankPodBuilder.build(job, r, attempt, null), new PinnedRank(r, nodes[r], false), releasedAt));
+      pods.add(GangPodWriter.pinned(RankPodBuilder.build(job, r, attempt, null), new PinnedRank(r, nodes[r]), releasedAt));
     }
     return pods;
   }
@@ -290,14 +334,18 @@ class GangPlacementStepTest {
   }
 
   @Test
-  void aRankGatedBehindAPodStuckTerminatingTimesOutNamingThePodAndNode() {
+  void aRankAnEarlierVersionGatedBehindAPodStuckTerminatingTimesOutNamingThePodAndNode() {
     // Attempt 1's pods were due to be gone at T0+30 (deletion timestamp, grace included); the one on n2 never leaves.
     List<Pod> old = terminatingFirstAttempt();
     old.forEach(p -> p.getMetadata().setDeletionTimestamp(T0.plusSeconds(30).toString()));
     List<Pod> pods = new ArrayList<>(List.of(old.get(1)));
     List<Pod> next = new ArrayList<>();
     for (int r = 0; r < 2; r++) {
-      next.add(GangPodWriter.pinned(RankPodBuilder.build(job, r, 2, null), new PinnedRank(r, "n" + (r + 1), true), T0));
+      // Created behind the gate by an earlier Gangway version, which created such ranks at once.
+      Pod pod = GangPodWriter.pinned(RankPodBuilder.build(job, r, 2, null), new PinnedRank(r, "n" + (r + 1)), T0);
+      pod.getMetadata().getAnnotations().remove(BindDeadlines.RELEASED_AT_ANNOTATION);
+      pod.getSpec().setSchedulingGates(List.of(new io.fabric8.kubernetes.api.model.PodSchedulingGate(GangPlacementStep.GATE)));
+      next.add(pod);
     }
     pods.addAll(next);
 

@@ -613,7 +613,7 @@ class TrainingJobReconcilerTest {
     TrainingJob job = job("halfway");
     // Rank 0's pod was created, pinned to gpu-0, before the crash; rank 1's was not.
     Pod rank0 = dev.gangway.act.GangPodWriter.pinned(dev.gangway.act.RankPodBuilder.build(job, 0, 1, null),
-        new dev.gangway.decide.PinnedRank(0, "gpu-0", false), java.time.Instant.now());
+        new dev.gangway.decide.PinnedRank(0, "gpu-0"), java.time.Instant.now());
     String firstUid = client.resource(rank0).create().getMetadata().getUid();
     requests();
     operator = startNewOperator();
@@ -634,7 +634,7 @@ class TrainingJobReconcilerTest {
     TrainingJob job = job("written");
     for (int r = 0; r < 2; r++) {
       client.resource(dev.gangway.act.GangPodWriter.pinned(dev.gangway.act.RankPodBuilder.build(job, r, 1, null),
-          new dev.gangway.decide.PinnedRank(r, "gpu-" + r, false), java.time.Instant.now())).create();
+          new dev.gangway.decide.PinnedRank(r, "gpu-" + r), java.time.Instant.now())).create();
     }
     requests();
     operator = startNewOperator();
