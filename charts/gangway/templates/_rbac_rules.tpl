@@ -20,8 +20,8 @@ one Role per watched namespace; "cluster" rules are always in a ClusterRole.
 - apiGroups: ["gangway.dev"]
   resources: ["trainingjobs/finalizers"]
   verbs: ["update"]
-# One pod per rank: created gated, patched to set node affinity and lift the scheduling gate,
-# deleted on gang restart; get: the pod a check-in's token is bound to. Every write is a create, a
+# One pod per rank: created already pinned to its node, deleted on gang restart; patch: lifts the
+# scheduling gate of a rank an earlier Gangway version created gated (an upgrade during a restart); get: the pod a check-in's token is bound to. Every write is a create, a
 # PATCH or a delete: no update. Listed and watched cluster-wide (below), never per namespace.
 - apiGroups: [""]
   resources: ["pods"]

@@ -14,9 +14,10 @@ public final class UnexercisedGrants {
           + " no audit event; the e2e apiserver does not enable that plugin (OpenShift and hardened clusters do)",
       "get pods/log", "read only when a rank fails (its last lines go into the Failed/Restarting message); no rank fails in the chart"
           + " scenario; RecoveryE2eTest exercises it with the admin identity",
-      "patch pods", "lifts the placement gate of a rank created gated because a pod of the job's previous attempt still"
-          + " held its node (ranks are otherwise created already pinned, one write each); only on a restart whose old pod"
-          + " lingers; the chart scenario restarts no gang; GangPodWriterTest and GangPlacementStepTest exercise it",
+      "patch pods", "lifts the placement gate of a rank an earlier Gangway version created gated (it created a rank behind"
+          + " the gate while a pod of the job's previous attempt held its node; ranks are now created pinned once the node is"
+          + " free, one write each): only after an upgrade during a restart; GangPodWriterTest and GangPlacementStepTest"
+          + " exercise it",
       "delete pods", "a gang restart; the chart scenario restarts no gang; RecoveryE2eTest exercises it with the admin identity",
       "patch services", "converges the headless Service only when someone changed the part Gangway owns; TrainingJobReconcilerTest",
       "patch configmaps", "converges the MPI hostfile only when someone changed it; TrainingJobReconcilerTest",
