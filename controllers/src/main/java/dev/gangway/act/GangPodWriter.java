@@ -64,12 +64,26 @@ public final class GangPodWriter {
           Map.of("op", "add", "path", "/spec/schedulingGates", "value", released.getSpec().getSchedulingGates()),
           Map.of("op", "add", "path", "/spec/affinity", "value", released.getSpec().getAffinity()),
           Map.of("op", "add", "path", "/metadata/annotations", "value", annotations));
-      pod(client, e.getKey()).patch(JSON_PATCH, toJson(ops));
-      own.released(e.getKey());
+      if (!own.claimRelease(e.getKey())) {
+        return;
+      }
+      try {
+        pod(client, e.getKey()).patch(JSON_PATCH, toJson(ops));
+      } catch (RuntimeException failed) {
+        own.writeFailed(e.getKey());
+        throw failed;
+      }
     });
     ParallelWrites.forEach(decision.delete().stream().filter(p -> !own.deleting(p)).toList(), pod -> {
-      pod(client, pod).delete();
-      own.deleted(pod);
+      if (!own.claimDelete(pod)) {
+        return;
+      }
+      try {
+        pod(client, pod).delete();
+      } catch (RuntimeException failed) {
+        own.writeFailed(pod);
+        throw failed;
+      }
     });
   }
 

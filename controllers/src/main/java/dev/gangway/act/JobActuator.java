@@ -83,21 +83,27 @@ public final class JobActuator {
         .filter(rank -> !own.creating(namespace + "/" + JobNames.podName(job.getMetadata().getName(), rank.rank(), attempt))).toList();
     ParallelWrites.forEach(create, rank -> createRank(client,
         GangPodWriter.pinned(RankPodBuilder.build(job, rank.rank(), attempt, resumeFrom), rank, time)));
-    PodDeletions deletions = PodDeletions.of(actions.podsToDelete().stream().filter(p -> !own.deleting(p)).toList(), jobPods);
+    // Not filtered by what was deleted already: an attempt stays whole (deleted in the background), and each delete claims
+    // its pod first, so a teardown still under way and this reconcile never both send one.
+    PodDeletions deletions = PodDeletions.of(actions.podsToDelete(), jobPods);
     String jobKey = namespace + "/" + job.getMetadata().getName();
     deletions.attempts().forEach((attemptNumber, ofAttempt) -> teardowns.start(jobKey + "/" + attemptNumber,
         () -> ParallelWrites.forEach(ofAttempt, pod -> delete(client, pod))));
-    ParallelWrites.forEach(deletions.pods(), pod -> delete(client, pod));
+    ParallelWrites.forEach(deletions.pods().stream().filter(p -> !own.deleting(p)).toList(), pod -> delete(client, pod));
     ParallelWrites.forEach(actions.podsToForceDelete().stream().filter(p -> !own.forceDeleting(p)).toList(), pod -> forceDelete(client, pod));
   }
 
   /** Deletes the pod (gracefully) unless this replica already did; the API server's answer to a pod gone is no error. */
   void delete(KubernetesClient client, Pod pod) {
-    if (own.deleting(pod)) {
+    if (!own.claimDelete(pod)) {
       return;
     }
-    client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
-    own.deleted(pod);
+    try {
+      client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
+    } catch (RuntimeException e) {
+      own.writeFailed(pod);
+      throw e;
+    }
   }
 
   /**
@@ -117,16 +123,23 @@ public final class JobActuator {
   }
 
   private void createRank(KubernetesClient client, Pod pod) {
+    // Claimed before the write; kept when it answers 409 (created earlier under this name): the cache is about to show it.
+    String key = SnapshotFactory.podKey(pod);
+    if (!own.claimCreate(key)) {
+      return;
+    }
     try {
       createIfAbsent(client, pod);
-      // Created now, or by an earlier write under this name (409): either way the cache is about to show it.
-      own.created(SnapshotFactory.podKey(pod));
     } catch (KubernetesClientException e) {
+      own.createFailed(key);
       if (e.getCode() == 422 || refusedByPodPolicy(e)) {
         String detail = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
         throw new PodRejected("The API server refused rank pod " + pod.getMetadata().getName() + ": " + detail
             + ". Fix spec.template and apply the job again.", e);
       }
+      throw e;
+    } catch (RuntimeException e) {
+      own.createFailed(key);
       throw e;
     }
   }
@@ -143,10 +156,17 @@ public final class JobActuator {
 
   /** Without a grace period: for a pod on a node that no longer exists, whose kubelet will never confirm a graceful end. */
   private void forceDelete(KubernetesClient client, Pod pod) {
+    if (!own.claimForceDelete(pod)) {
+      return;
+    }
     LOG.info("Force-deleting pod {}/{}: its node {} no longer exists", pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
         pod.getSpec().getNodeName());
-    client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).withGracePeriod(0).delete();
-    own.forceDeleted(pod);
+    try {
+      client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).withGracePeriod(0).delete();
+    } catch (RuntimeException e) {
+      own.writeFailed(pod);
+      throw e;
+    }
   }
 
   /** Creation is idempotent: after an operator restart or a stale cache the object may exist already. */

@@ -41,24 +41,41 @@ public final class OwnWrites {
     this.patience = patience;
   }
 
-  /** The pod named by {@code podKey} ("namespace/name") was created. */
-  void created(String podKey) {
-    expect(Kind.CREATED, podKey, null);
+  /**
+   * Claims the create of the pod named {@code podKey} ("namespace/name"): false when this replica created it already and
+   * the cache does not show it yet. A claim is taken before the write, so two writers racing (a background teardown and
+   * a reconcile) never both send it; {@link #failed} gives it back when the write fails.
+   */
+  boolean claimCreate(String podKey) {
+    return claim(Kind.CREATED, podKey, null);
   }
 
-  /** The gated pod was released (its gate lifted). */
-  void released(Pod pod) {
-    expect(Kind.RELEASED, SnapshotFactory.podKey(pod), pod.getMetadata().getUid());
+  /** Claims the release (gate lifted) of the gated pod: false when this replica released it already. */
+  boolean claimRelease(Pod pod) {
+    return claim(Kind.RELEASED, SnapshotFactory.podKey(pod), pod.getMetadata().getUid());
   }
 
-  /** The pod was deleted (or found gone). */
-  void deleted(Pod pod) {
-    expect(Kind.DELETED, SnapshotFactory.podKey(pod), pod.getMetadata().getUid());
+  /** Claims the (graceful) delete of the pod: false when this replica deleted it already. */
+  boolean claimDelete(Pod pod) {
+    return claim(Kind.DELETED, SnapshotFactory.podKey(pod), pod.getMetadata().getUid());
   }
 
-  /** The pod, already terminating on a node that is gone, was deleted without a grace period. */
-  void forceDeleted(Pod pod) {
-    expect(Kind.FORCE_DELETED, SnapshotFactory.podKey(pod), pod.getMetadata().getUid());
+  /** Claims the delete without a grace period of a pod terminating on a node that is gone. */
+  boolean claimForceDelete(Pod pod) {
+    return claim(Kind.FORCE_DELETED, SnapshotFactory.podKey(pod), pod.getMetadata().getUid());
+  }
+
+  /** A claimed create failed: it may be sent again. */
+  void createFailed(String podKey) {
+    byKind.get(Kind.CREATED).remove(podKey);
+  }
+
+  /** A claimed release, delete or force delete of the pod failed: it may be sent again. */
+  void writeFailed(Pod pod) {
+    String key = SnapshotFactory.podKey(pod);
+    byKind.get(Kind.RELEASED).remove(key);
+    byKind.get(Kind.DELETED).remove(key);
+    byKind.get(Kind.FORCE_DELETED).remove(key);
   }
 
   /** Whether a pod under this key was created here and the cache does not show it yet. */
@@ -110,8 +127,18 @@ public final class OwnWrites {
     return gates != null && gates.stream().anyMatch(g -> GangPlacementStep.GATE.equals(g.getName()));
   }
 
-  private void expect(Kind kind, String key, String uid) {
-    byKind.get(kind).put(key, new Expected(uid, clock.instant().plus(patience)));
+  /** Atomically: nothing pending for this pod, so it is now and the claim is taken (true); or it was pending (false). */
+  private boolean claim(Kind kind, String key, String uid) {
+    Instant now = clock.instant();
+    boolean[] taken = {false};
+    byKind.get(kind).compute(key, (k, e) -> {
+      if (e != null && now.isBefore(e.until()) && (e.uid() == null || uid == null || e.uid().equals(uid))) {
+        return e;
+      }
+      taken[0] = true;
+      return new Expected(uid, now.plus(patience));
+    });
+    return taken[0];
   }
 
   private boolean pending(Kind kind, String key, String uid) {

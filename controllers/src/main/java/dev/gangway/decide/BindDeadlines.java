@@ -14,7 +14,8 @@ import java.util.Map;
  * When each rank of a placed attempt must be bound by, and which ranks are overdue. Pure.
  *
  * <p>A released rank has the bind timeout from its release (the {@link #RELEASED_AT_ANNOTATION}; the
- * placement time for a pod released without it). A rank still gated because a pod of an earlier
+ * placement time for a pod released without it) once kube-scheduler has tried it and said why it cannot bind it;
+ * until it has tried, {@link #UNTRIED_FACTOR} times that. A rank still gated because a pod of an earlier
  * attempt has not left its node has the bind timeout from the later of the placement and that pod's
  * deletion timestamp, which already includes its grace period: a pod still there after that is stuck,
  * typically on a lost node, and waiting longer gains nothing. A rank released by this very plan has
@@ -25,6 +26,12 @@ public final class BindDeadlines {
   public static final String RELEASED_AT_ANNOTATION = "gangway.dev/released-at";
   static final String BIND_TIMEOUT = "BindTimeout";
   static final String STUCK_TERMINATING = "StuckTerminating";
+  /**
+   * A rank kube-scheduler has not tried yet (no {@code PodScheduled=False}) has this many bind timeouts: the timeout
+   * is for constraints placement cannot see, which kube-scheduler reports when it tries; a scheduler merely behind (a
+   * 2,000-rank gang on a busy control plane) must not void the whole decision. The cap catches one that never comes.
+   */
+  static final int UNTRIED_FACTOR = 5;
 
   /** A rank past its deadline, the node it was reserved on and why it did not bind there. */
   record Overdue(int rank, String pod, String node, String reason, String message) {
@@ -65,10 +72,13 @@ public final class BindDeadlines {
       Instant deadline;
       Overdue late;
       if (!GangPlacementStep.gated(pod)) {
-        deadline = Timestamps.parseOr(pod.getMetadata().getAnnotations() == null ? null : pod.getMetadata().getAnnotations().get(RELEASED_AT_ANNOTATION),
-            placed).plus(bindTimeout);
+        Instant released = Timestamps.parseOr(pod.getMetadata().getAnnotations() == null ? null
+            : pod.getMetadata().getAnnotations().get(RELEASED_AT_ANNOTATION), placed);
+        boolean refused = SchedulerMessage.refused(pod);
+        deadline = released.plus(refused ? bindTimeout : bindTimeout.multipliedBy(UNTRIED_FACTOR));
         late = new Overdue(rank, name, node, BIND_TIMEOUT, "rank " + rank + " (pod " + name + ") on " + node + ": "
-            + SchedulerMessage.whyUnbound(pod));
+            + (refused ? SchedulerMessage.whyUnbound(pod) : "kube-scheduler has not tried to bind it in "
+                + bindTimeout.multipliedBy(UNTRIED_FACTOR).toSeconds() + " s (is it running, or far behind?)"));
       } else if (leaving != null) {
         Instant due = Timestamps.parseOr(leaving.getMetadata().getDeletionTimestamp(), null);
         deadline = (due != null && due.isAfter(placed) ? due : placed).plus(bindTimeout);

@@ -20,6 +20,12 @@ public final class SchedulerMessage {
   private SchedulerMessage() {
   }
 
+  /** Whether kube-scheduler has tried the pod and could not bind it ({@code PodScheduled=False}). */
+  public static boolean refused(Pod pod) {
+    List<PodCondition> conditions = pod.getStatus() == null ? null : pod.getStatus().getConditions();
+    return conditions != null && conditions.stream().anyMatch(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus()));
+  }
+
   public static String whyUnbound(Pod pod) {
     List<PodCondition> conditions = pod.getStatus() == null ? null : pod.getStatus().getConditions();
     String message = conditions == null ? null : conditions.stream()

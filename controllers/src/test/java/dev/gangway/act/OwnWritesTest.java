@@ -45,7 +45,7 @@ class OwnWritesTest {
 
   @Test
   void aCreateIsAwaitedUntilTheCacheShowsAPodOfThatName() {
-    own.created("ml/llm-r0-a2");
+    assertThat(own.claimCreate("ml/llm-r0-a2")).isTrue();
     assertThat(own.creating("ml/llm-r0-a2")).isTrue();
     assertThat(own.creating("ml/llm-r1-a2")).as("another rank").isFalse();
     own.seen(pod("llm-r1-a2", "u1", false, false));
@@ -58,7 +58,7 @@ class OwnWritesTest {
   @Test
   void aDeleteIsAwaitedUntilThePodIsTerminatingOrGoneAndOnlyForThatPod() {
     Pod old = pod("llm-r0-a1", "u-old", false, false);
-    own.deleted(old);
+    assertThat(own.claimDelete(old)).isTrue();
     assertThat(own.deleting(old)).isTrue();
     assertThat(own.deleting(pod("llm-r0-a1", "u-new", false, false))).as("created again under the name since").isFalse();
     own.seen(old);
@@ -67,7 +67,7 @@ class OwnWritesTest {
     assertThat(own.deleting(old)).isFalse();
 
     Pod other = pod("llm-r1-a1", "u-other", false, false);
-    own.deleted(other);
+    own.claimDelete(other);
     own.gone(other);
     assertThat(own.deleting(other)).isFalse();
   }
@@ -75,7 +75,7 @@ class OwnWritesTest {
   @Test
   void aReleaseIsAwaitedUntilTheCacheShowsThePodWithoutTheGate() {
     Pod gated = pod("llm-r0-a2", "u0", true, false);
-    own.released(gated);
+    own.claimRelease(gated);
     own.seen(gated);
     assertThat(own.releasing(gated)).isTrue();
     own.seen(pod("llm-r0-a2", "u0", false, false));
@@ -85,7 +85,7 @@ class OwnWritesTest {
   @Test
   void aForceDeleteIsAwaitedUntilThePodIsGoneThoughItWasTerminatingAlready() {
     Pod stuck = pod("llm-r0-a1", "u0", false, true);
-    own.forceDeleted(stuck);
+    own.claimForceDelete(stuck);
     own.seen(stuck);
     assertThat(own.forceDeleting(stuck)).isTrue();
     own.gone(stuck);
@@ -93,10 +93,23 @@ class OwnWritesTest {
   }
 
   @Test
+  void aWriteIsClaimedOnceWhoeverRacesForItAndGivenBackWhenItFails() {
+    Pod old = pod("llm-r0-a1", "u0", false, false);
+    assertThat(own.claimDelete(old)).as("the background teardown").isTrue();
+    assertThat(own.claimDelete(old)).as("a reconcile at the same moment").isFalse();
+    own.writeFailed(old);
+    assertThat(own.claimDelete(old)).as("after the failure, again").isTrue();
+    assertThat(own.claimCreate("ml/llm-r0-a2")).isTrue();
+    assertThat(own.claimCreate("ml/llm-r0-a2")).isFalse();
+    own.createFailed("ml/llm-r0-a2");
+    assertThat(own.creating("ml/llm-r0-a2")).isFalse();
+  }
+
+  @Test
   void aWriteWhoseEchoNeverComesMayBeRepeatedAfterThePatience() {
     Pod old = pod("llm-r0-a1", "u0", false, false);
-    own.created("ml/llm-r0-a2");
-    own.deleted(old);
+    assertThat(own.claimCreate("ml/llm-r0-a2")).isTrue();
+    assertThat(own.claimDelete(old)).isTrue();
     now = T0.plusSeconds(29);
     assertThat(own.creating("ml/llm-r0-a2")).isTrue();
     assertThat(own.deleting(old)).isTrue();

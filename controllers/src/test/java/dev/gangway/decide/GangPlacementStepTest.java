@@ -116,6 +116,7 @@ class GangPlacementStepTest {
   void aCacheShowingOnlyPartOfTheCreatedPodsCreatesTheRestAgainWithoutDecidingAgain() {
     PlacementDecision decided = decide(List.of(), null, T0);
     List<Pod> seen = created(decided, 1).subList(0, 1);
+    unschedulable(seen.get(0), "0/16 nodes are available: 1 Insufficient nvidia.com/gpu");
     PlacementDecision again = decide(seen, T0.toString(), T0.plusSeconds(1));
     assertThat(again.kind()).as("no second decision").isEqualTo(PlacementDecision.Kind.NONE);
     assertThat(again.create()).containsExactly(new PinnedRank(1, nodeOf(decided, 1)));
@@ -316,9 +317,33 @@ class GangPlacementStepTest {
     // Placed at T0; rank 1 waited for its node until T0+50 and was released then.
     List<Pod> pods = released(1, T0.plusSeconds(50), "n1", "n2");
     pods.get(0).getSpec().setNodeName("n1");
+    unschedulable(pods.get(1), "0/16 nodes are available: 1 Insufficient nvidia.com/gpu");
     PlacementDecision decision = decide(pods, T0.toString(), T0.plusSeconds(70));
     assertThat(decision.kind()).isEqualTo(PlacementDecision.Kind.NONE);
     assertThat(decision.recheckAt()).isEqualTo(T0.plusSeconds(110));
+  }
+
+  @Test
+  void aRankKubeSchedulerHasNotTriedYetIsNotBlamedOnItsNodeUntilFiveTimeouts() {
+    // A 2,000-rank gang on a busy control plane: kube-scheduler has not reached rank 1 a minute after its release.
+    List<Pod> pods = released(1, T0, "n1", "n2");
+    pods.get(0).getSpec().setNodeName("n1");
+    PlacementDecision behind = decide(pods, T0.toString(), T0.plusSeconds(61));
+    assertThat(behind.kind()).as("not void: nothing says the node cannot take it").isEqualTo(PlacementDecision.Kind.NONE);
+    assertThat(behind.recheckAt()).isEqualTo(T0.plusSeconds(300));
+
+    // Once it has tried and refused, the one timeout from the release applies (passed already).
+    Pod refused = pods.get(1);
+    unschedulable(refused, "0/16 nodes are available: 1 node(s) didn't match pod anti-affinity rules");
+    assertThat(decide(pods, T0.toString(), T0.plusSeconds(62)).reason()).isEqualTo("BindTimeout");
+
+    // One that never comes (kube-scheduler down) ends the decision at the cap, saying so.
+    List<Pod> untried = released(1, T0, "n1", "n2");
+    untried.get(0).getSpec().setNodeName("n1");
+    step = newStep();
+    PlacementDecision capped = decide(untried, T0.toString(), T0.plusSeconds(300));
+    assertThat(capped.kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
+    assertThat(capped.message()).contains("rank 1 (pod llm-r1-a1) on n2: kube-scheduler has not tried to bind it in 300 s");
   }
 
   @Test
@@ -366,6 +391,7 @@ class GangPlacementStepTest {
   @Test
   void afterABindTimeoutTheJobDecidesAgain() {
     List<Pod> pods = released(1, T0, "n1", "n2");
+    pods.forEach(p -> unschedulable(p, "0/16 nodes are available: 1 Insufficient nvidia.com/gpu"));
     assertThat(decide(pods, T0.toString(), T0.plusSeconds(61)).kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
     assertThat(decide(List.of(), T0.toString(), T0.plusSeconds(62)).kind()).isEqualTo(PlacementDecision.Kind.PLACED);
   }
