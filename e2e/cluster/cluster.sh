@@ -269,8 +269,10 @@ start_apiserver() {
   local -a audit=()
   # Decided at `up` (the policy file exists), so a restarted apiserver keeps auditing.
   if [[ -f $DIR/audit-policy.yaml ]]; then
+    # maxsize 0 is not "unlimited": the log rotates at 100 MB (a 2,000-rank restart writes more), and the tallies
+    # read one file.
     audit=(--audit-policy-file "$DIR/audit-policy.yaml" --audit-log-path "$DIR/logs/audit.log"
-      --audit-log-format json --audit-log-maxsize 0)
+      --audit-log-format json --audit-log-maxsize 100000)
   fi
   start_component kube-apiserver "$BIN_DIR/kube-apiserver" "${audit[@]}" \
     --etcd-servers "http://127.0.0.1:$(port_of etcd)" \
