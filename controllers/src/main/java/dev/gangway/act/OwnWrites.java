@@ -44,7 +44,7 @@ public final class OwnWrites {
   /**
    * Claims the create of the pod named {@code podKey} ("namespace/name"): false when this replica created it already and
    * the cache does not show it yet. A claim is taken before the write, so two writers racing (a background teardown and
-   * a reconcile) never both send it; {@link #failed} gives it back when the write fails.
+   * a reconcile) never both send it; {@link #createFailed} gives it back when the write fails.
    */
   boolean claimCreate(String podKey) {
     return claim(Kind.CREATED, podKey, null);
@@ -102,7 +102,7 @@ public final class OwnWrites {
   public void seen(Pod pod) {
     String key = SnapshotFactory.podKey(pod);
     byKind.get(Kind.CREATED).remove(key);
-    if (!gated(pod)) {
+    if (pod.getSpec() == null || !GangPlacementStep.gated(pod)) {
       byKind.get(Kind.RELEASED).remove(key);
     }
     if (pod.getMetadata().getDeletionTimestamp() != null) {
@@ -116,15 +116,10 @@ public final class OwnWrites {
     byKind.values().forEach(m -> m.remove(key));
   }
 
-  /** Writes still awaited, of every kind (a gauge, and tests). */
+  /** Writes still awaited, of every kind (read by tests). */
   public int awaited() {
     Instant now = clock.instant();
     return byKind.values().stream().mapToInt(m -> (int) m.values().stream().filter(e -> now.isBefore(e.until())).count()).sum();
-  }
-
-  private static boolean gated(Pod pod) {
-    var gates = pod.getSpec() == null ? null : pod.getSpec().getSchedulingGates();
-    return gates != null && gates.stream().anyMatch(g -> GangPlacementStep.GATE.equals(g.getName()));
   }
 
   /** Atomically: nothing pending for this pod, so it is now and the claim is taken (true); or it was pending (false). */

@@ -81,7 +81,7 @@ public final class BindDeadlines {
                 + bindTimeout.multipliedBy(UNTRIED_FACTOR).toSeconds() + " s (is it running, or far behind?)"));
       } else if (leaving != null) {
         Instant due = Timestamps.parseOr(leaving.getMetadata().getDeletionTimestamp(), null);
-        deadline = (due != null && due.isAfter(placed) ? due : placed).plus(bindTimeout);
+        deadline = dueBehind(leaving, placed);
         late = new Overdue(rank, name, node, STUCK_TERMINATING, "rank " + rank + " (pod " + name + ") still waits for pod "
             + leaving.getMetadata().getName() + " of an earlier attempt to leave " + node
             + (due == null ? "" : " (due to be gone at " + due + ")") + "; the node may be lost");

@@ -381,7 +381,8 @@ public final class GangPlacementStep {
     placer.release(jobKey);
   }
 
-  static boolean gated(Pod pod) {
+  /** Whether the pod still carries Gangway's placement gate. */
+  public static boolean gated(Pod pod) {
     List<PodSchedulingGate> gates = pod.getSpec().getSchedulingGates();
     return gates != null && gates.stream().anyMatch(g -> GATE.equals(g.getName()));
   }
