@@ -117,7 +117,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   public TrainingJobReconciler(JobDependencies deps) {
     this.deps = deps;
     this.clock = deps.clock();
-    this.ownWrites = new OwnWrites(clock, OwnWrites.DEFAULT_PATIENCE);
+    this.ownWrites = new OwnWrites(clock, OwnWrites.DEFAULT_PATIENCE, this::cachedPod);
     this.actuator = new JobActuator(ownWrites);
     this.events = new JobEventRecorder();
     this.metrics = new JobMetrics(deps.meters());
@@ -229,6 +229,13 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
       return List.of();
     }
     return owners.stream().filter(o -> "TrainingJob".equals(o.getKind())).map(o -> o.getUid()).toList();
+  }
+
+  /** The pod under "namespace/name" in the informer cache now, or null (also before the informer exists). */
+  private Pod cachedPod(String podKey) {
+    var source = podSource;
+    int slash = podKey.indexOf('/');
+    return source == null ? null : source.get(new ResourceID(podKey.substring(slash + 1), podKey.substring(0, slash))).orElse(null);
   }
 
   /** The job's pods from the informer cache. */

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 class OwnWritesTest {
   private static final Instant T0 = Instant.parse("2026-12-03T06:00:00Z");
   private Instant now = T0;
+  /** The informer cache as the claims read it now. */
+  private final java.util.Map<String, Pod> cache = new java.util.HashMap<>();
   private final OwnWrites own = new OwnWrites(new Clock() {
     @Override
     public ZoneOffset getZone() {
@@ -32,7 +34,12 @@ class OwnWritesTest {
     public Instant instant() {
       return now;
     }
-  }, Duration.ofSeconds(30));
+  }, Duration.ofSeconds(30), key -> cache.get(key));
+
+  private Pod cached(Pod pod) {
+    cache.put("ml/" + pod.getMetadata().getName(), pod);
+    return pod;
+  }
 
   private static Pod pod(String name, String uid, boolean gated, boolean deleting) {
     PodBuilder pod = new PodBuilder().withNewMetadata().withNamespace("ml").withName(name).withUid(uid)
@@ -57,7 +64,7 @@ class OwnWritesTest {
 
   @Test
   void aDeleteIsAwaitedUntilThePodIsTerminatingOrGoneAndOnlyForThatPod() {
-    Pod old = pod("llm-r0-a1", "u-old", false, false);
+    Pod old = cached(pod("llm-r0-a1", "u-old", false, false));
     assertThat(own.claimDelete(old)).isTrue();
     assertThat(own.deleting(old)).isTrue();
     assertThat(own.deleting(pod("llm-r0-a1", "u-new", false, false))).as("created again under the name since").isFalse();
@@ -66,7 +73,7 @@ class OwnWritesTest {
     own.seen(pod("llm-r0-a1", "u-old", false, true));
     assertThat(own.deleting(old)).isFalse();
 
-    Pod other = pod("llm-r1-a1", "u-other", false, false);
+    Pod other = cached(pod("llm-r1-a1", "u-other", false, false));
     own.claimDelete(other);
     own.gone(other);
     assertThat(own.deleting(other)).isFalse();
@@ -94,7 +101,7 @@ class OwnWritesTest {
 
   @Test
   void aWriteIsClaimedOnceWhoeverRacesForItAndGivenBackWhenItFails() {
-    Pod old = pod("llm-r0-a1", "u0", false, false);
+    Pod old = cached(pod("llm-r0-a1", "u0", false, false));
     assertThat(own.claimDelete(old)).as("the background teardown").isTrue();
     assertThat(own.claimDelete(old)).as("a reconcile at the same moment").isFalse();
     own.writeFailed(old);
@@ -107,7 +114,7 @@ class OwnWritesTest {
 
   @Test
   void aWriteWhoseEchoNeverComesMayBeRepeatedAfterThePatience() {
-    Pod old = pod("llm-r0-a1", "u0", false, false);
+    Pod old = cached(pod("llm-r0-a1", "u0", false, false));
     assertThat(own.claimCreate("ml/llm-r0-a2")).isTrue();
     assertThat(own.claimDelete(old)).isTrue();
     now = T0.plusSeconds(29);
@@ -118,5 +125,22 @@ class OwnWritesTest {
     assertThat(own.creating("ml/llm-r0-a2")).isFalse();
     assertThat(own.deleting(old)).isFalse();
     assertThat(own.awaited()).isZero();
+  }
+
+  @Test
+  void aWriteTheCacheShowsDoneAlreadyIsNotClaimedThoughTheReconcileReadAnOlderCache() {
+    // The reconcile read the cache before these echoes arrived and decided to write; by the time it claims, the cache has them.
+    cached(pod("llm-r0-a2", "u0", false, false));
+    assertThat(own.claimCreate("ml/llm-r0-a2")).as("created: its echo cleared the claim, the cache shows it").isFalse();
+    assertThat(own.creating("ml/llm-r0-a2")).isFalse();
+    Pod old = pod("llm-r0-a1", "u-old", false, false);
+    assertThat(own.claimDelete(old)).as("gone from the cache").isFalse();
+    cached(pod("llm-r0-a1", "u-old", false, true));
+    assertThat(own.claimDelete(old)).as("terminating in the cache").isFalse();
+    cached(pod("llm-r0-a1", "u-new", false, false));
+    assertThat(own.claimDelete(old)).as("another pod under its name").isFalse();
+    assertThat(own.awaited()).isZero();
+    cached(old);
+    assertThat(own.claimDelete(old)).as("live in the cache: still to delete").isTrue();
   }
 }

@@ -33,7 +33,9 @@ class RepeatedWritesTest {
   static KubernetesMockServer server;
   static KubernetesClient client;
 
-  private final OwnWrites own = new OwnWrites(Clock.systemUTC(), OwnWrites.DEFAULT_PATIENCE);
+  /** The informer cache as the claims read it: it shows what the test says it has shown. */
+  private final Map<String, Pod> cache = new java.util.concurrent.ConcurrentHashMap<>();
+  private final OwnWrites own = new OwnWrites(Clock.systemUTC(), OwnWrites.DEFAULT_PATIENCE, cache::get);
   private final JobActuator actuator = new JobActuator(own);
   private final TrainingJob job = TestJobs.job("llm", 3, 8);
 
@@ -54,6 +56,7 @@ class RepeatedWritesTest {
     for (int rank = 0; rank < 3; rank++) {
       firstAttempt.add(client.resource(TestJobs.pod(job, rank, 1, "n" + rank, TestJobs.running("n" + rank))).create());
     }
+    firstAttempt.forEach(p -> cache.put("team-a/" + p.getMetadata().getName(), p));
     writes();
     List<PinnedRank> next = List.of(new PinnedRank(0, "n0"), new PinnedRank(1, "n1"), new PinnedRank(2, "n2"));
     GangActions actions = new GangActions(false, next, firstAttempt, List.of());
