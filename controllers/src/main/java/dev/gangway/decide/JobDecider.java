@@ -79,18 +79,29 @@ public final class JobDecider {
           "The last reconcile succeeded", now, job.getMetadata().getGeneration()));
     }
     TrainingJobStatus stored = o.job().getStatus() == null ? new TrainingJobStatus() : o.job().getStatus();
-    status.setGoodput(JobGoodput.next(stored, status, now));
+    // An exclusion that has ended leaves the status; an active job is woken when the next one ends.
+    NodeExclusions.dropEnded(status, now);
+    List<JobEvent> events = new ArrayList<>(notes);
+    events.addAll(transition.events());
+    Duration paced = ProgressPacing.holdFor(stored, status, events, job.getSpec().getReplicas(), now);
+    // The actions follow the decided status; only its write waits (nothing acts on progress it adds).
+    GangActions actions = GangActions.decide(status, gang, o.pods(), nodeExists(o), placed.create(), placed.keepsRanksUncreated());
+    if (paced != null) {
+      status = stored;
+    } else {
+      status.setGoodput(JobGoodput.next(stored, status, now));
+    }
     if (!isActive(status.getPhase()) || restartPending(status)) {
       placement.forget(o.jobKey());
     }
-    // An exclusion that has ended leaves the status; an active job is woken when the next one ends.
-    NodeExclusions.dropEnded(status, now);
     Instant exclusionEnds = isActive(status.getPhase()) ? NodeExclusions.firstEnd(status) : null;
-    List<JobEvent> events = new ArrayList<>(notes);
-    events.addAll(transition.events());
-    return new JobDecision(status, GangActions.decide(status, gang, o.pods(), nodeExists(o), placed.create(), placed.keepsRanksUncreated()),
-        placed, events, flaggedNode, recovered,
-        nextWake(status, placed, earlier(placed.earlierRecheck(recovered.recheckAt()), exclusionEnds), now), placementTime);
+    Duration wake = nextWake(status, placed, earlier(placed.earlierRecheck(recovered.recheckAt()), exclusionEnds), now);
+    return new JobDecision(status, actions, placed, events, flaggedNode, recovered,
+        paced == null ? wake : earlier(wake, paced.plusMillis(50)), placementTime);
+  }
+
+  private static Duration earlier(Duration a, Duration b) {
+    return a == null ? b : b == null || a.compareTo(b) <= 0 ? a : b;
   }
 
   /** Without the cluster (a finished, suspended or invalid job) every node counts as existing: nothing is forced. */
