@@ -101,8 +101,10 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private final JobMetrics metrics;
   private final FleetGauges fleetGauges;
   private final NodeMarker nodeMarker;
-  private static final String BY_OWNER = "gangway-owner-uid";
+  private static final String BY_NODE = "gangway-rank-node";
   private volatile InformerEventSource<Pod, TrainingJob> podSource;
+  /** Each job's pods, fed by the pod informer's store: never missing a pod while it is updated, as its index may. */
+  private final dev.gangway.cache.PodsByOwner podsByOwner = new dev.gangway.cache.PodsByOwner("TrainingJob");
   /** Wakes waiting gangs when the cluster cache below sees capacity freed. */
   private final FreedCapacityWakeups wakeups = new FreedCapacityWakeups();
   /** Nodes and pods as placement counts them, fed by the pod and node informers' stores below. */
@@ -136,14 +138,15 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     // whose requests placement must count wherever they run.
     var pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, TrainingJob.class)
         .withWatchAllNamespaces().withItemStore(new FeedingItemStore<>(new WithoutManagedFields<>(), pod -> {
+          podsByOwner.put(pod);
           cluster.put(pod);
           ownWrites.seen(pod);
         }, pod -> {
+          podsByOwner.remove(pod);
           cluster.removePod(SnapshotFactory.podKey(pod));
           ownWrites.gone(pod);
         })).build(), context);
-    // A job's pods by owner uid: read as a list, not as the SDK's secondary-resource set, which hashes every pod whole.
-    pods.addIndexers(java.util.Map.of(BY_OWNER, TrainingJobReconciler::ownerUids));
+    pods.addIndexers(java.util.Map.of(BY_NODE, TrainingJobReconciler::jobPodNode));
     this.podSource = pods;
     var services = new InformerEventSource<>(InformerEventSourceConfiguration.from(Service.class, TrainingJob.class)
         .withLabelSelector(JobNames.LABEL_JOB).build(), context);
@@ -223,14 +226,6 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     return dev.gangway.observe.WaitingGangs.of(jobs.list(), view, avoided, now);
   }
 
-  private static List<String> ownerUids(Pod pod) {
-    var owners = pod.getMetadata().getOwnerReferences();
-    if (owners == null) {
-      return List.of();
-    }
-    return owners.stream().filter(o -> "TrainingJob".equals(o.getKind())).map(o -> o.getUid()).toList();
-  }
-
   /** The pod under "namespace/name" in the informer cache now, or null (also before the informer exists). */
   private Pod cachedPod(String podKey) {
     var source = podSource;
@@ -238,16 +233,21 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     return source == null ? null : source.get(new ResourceID(podKey.substring(slash + 1), podKey.substring(0, slash))).orElse(null);
   }
 
-  /** The job's pods from the informer cache. */
+  /** The job's pods from the informer cache (read as a list, not as the SDK's secondary-resource set, which hashes every pod whole). */
   private List<Pod> podsOf(TrainingJob job) {
-    return podSource.byIndex(BY_OWNER, job.getMetadata().getUid());
+    return podsByOwner.of(job.getMetadata().getUid());
   }
 
-  /** Jobs with a rank bound to the node. */
+  /** A job's rank pod by the node it is bound to; other pods are not indexed. */
+  private static List<String> jobPodNode(Pod pod) {
+    String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+    boolean rank = pod.getMetadata().getLabels() != null && pod.getMetadata().getLabels().containsKey(JobNames.LABEL_JOB);
+    return node == null || node.isEmpty() || !rank ? List.of() : List.of(node);
+  }
+
+  /** Jobs with a rank bound to the node (read from an index: every node update of a big cluster asks). */
   private static Set<ResourceID> jobsOn(InformerEventSource<Pod, TrainingJob> pods, String node) {
-    return pods.list()
-        .filter(p -> node.equals(p.getSpec().getNodeName()) && p.getMetadata().getLabels() != null
-            && p.getMetadata().getLabels().containsKey(JobNames.LABEL_JOB))
+    return pods.byIndex(BY_NODE, node).stream()
         .map(p -> new ResourceID(p.getMetadata().getLabels().get(JobNames.LABEL_JOB), p.getMetadata().getNamespace()))
         .collect(java.util.stream.Collectors.toSet());
   }
@@ -433,7 +433,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   }
 
   private dev.gangway.recovery.NodeStatus nodeStatus(ClusterView cluster, String node, Instant now) {
-    Node found = cluster.nodes().stream().filter(n -> node.equals(n.getMetadata().getName())).findFirst().orElse(null);
+    Node found = cluster.node(node).orElse(null);
     return dev.gangway.recovery.NodeStatus.observe(node, found, deps.health().fatalSignal(node, now));
   }
 
