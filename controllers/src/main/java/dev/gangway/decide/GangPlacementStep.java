@@ -20,7 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -196,7 +196,8 @@ public final class GangPlacementStep {
     attemptPods.forEach(p -> existing.put(rankOf(p), p));
     List<PinnedRank> create = new ArrayList<>();
     List<PinnedRank> behind = new ArrayList<>();
-    Map<Pod, String> assigned = new LinkedHashMap<>();
+    // By identity: a Pod's own hashCode walks the whole object (see InFlightDecisions.of).
+    Map<Pod, String> assigned = new IdentityHashMap<>();
     for (int rank = 0; rank < result.nodes().size(); rank++) {
       String node = result.nodeOf(rank);
       if (existing.containsKey(rank)) {
@@ -328,7 +329,7 @@ public final class GangPlacementStep {
   /** The node of each rank as decided: the placer's decision if it still holds one for these pods, else the pod's annotation. */
   private Map<Pod, String> decidedNodes(String jobKey, List<Pod> attemptPods) {
     Map<Pod, String> held = placer.decisionFor(jobKey, attemptPods);
-    Map<Pod, String> decided = new LinkedHashMap<>();
+    Map<Pod, String> decided = new IdentityHashMap<>();
     for (Pod pod : attemptPods) {
       String node = held.get(pod);
       if (node == null) {
@@ -343,7 +344,7 @@ public final class GangPlacementStep {
 
   /** Ranks created behind the gate whose node no pod of an earlier attempt holds any more. */
   private static Map<Pod, String> releasable(Map<Pod, String> decided, Map<String, Pod> leaving) {
-    Map<Pod, String> release = new LinkedHashMap<>();
+    Map<Pod, String> release = new IdentityHashMap<>();
     decided.forEach((pod, node) -> {
       if (gated(pod) && !leaving.containsKey(node)) {
         release.put(pod, node);

@@ -7,7 +7,9 @@ import dev.gangway.topology.Topology;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -15,7 +17,30 @@ import java.util.Optional;
  * instance per reconcile. Node usage for placement is not here: the placer reads it from its
  * {@link dev.gangway.placement.ClusterCache} when it decides, which may be long after the reconcile began.
  */
-public record ClusterView(List<ClusterTopology> topologies, List<Node> nodes, List<PriorityClass> priorityClasses) {
+public final class ClusterView {
+  private final List<ClusterTopology> topologies;
+  private final List<Node> nodes;
+  private final List<PriorityClass> priorityClasses;
+  /** The nodes by name, built on first use: a gang of thousands of ranks asks for a node per rank. */
+  private Map<String, Node> byName;
+
+  public ClusterView(List<ClusterTopology> topologies, List<Node> nodes, List<PriorityClass> priorityClasses) {
+    this.topologies = topologies;
+    this.nodes = nodes;
+    this.priorityClasses = priorityClasses;
+  }
+
+  public List<ClusterTopology> topologies() {
+    return topologies;
+  }
+
+  public List<Node> nodes() {
+    return nodes;
+  }
+
+  public List<PriorityClass> priorityClasses() {
+    return priorityClasses;
+  }
 
   /** Used when the cluster has no ClusterTopology: every node is its own domain, so only capacity counts. */
   /** The kubelet's --max-pods default. */
@@ -29,7 +54,20 @@ public record ClusterView(List<ClusterTopology> topologies, List<Node> nodes, Li
 
   /** Whether a Node of this name exists, as the cache shows it: a pod bound to one that does not is on a lost machine. */
   public boolean hasNode(String name) {
-    return nodes.stream().anyMatch(n -> name.equals(n.getMetadata().getName()));
+    return node(name).isPresent();
+  }
+
+  /** The Node of this name as the cache shows it. */
+  public Optional<Node> node(String name) {
+    Map<String, Node> index = byName;
+    if (index == null) {
+      index = new HashMap<>();
+      for (Node n : nodes) {
+        index.put(n.getMetadata().getName(), n);
+      }
+      byName = index;
+    }
+    return Optional.ofNullable(index.get(name));
   }
 
   /**

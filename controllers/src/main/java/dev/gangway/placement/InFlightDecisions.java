@@ -96,7 +96,8 @@ final class InFlightDecisions {
   /** The node decided for each of {@code pods} that the job's decision was made for; others are left out. Marks them seen. */
   Map<Pod, String> of(String jobKey, List<Pod> pods) {
     Map<String, Rank> decision = nodeByPodByJob.getOrDefault(jobKey, Map.of());
-    Map<Pod, String> nodes = new java.util.LinkedHashMap<>();
+    // By identity, as every Pod-keyed map here: a Pod's own hashCode walks the whole object, thousands of times per reconcile.
+    Map<Pod, String> nodes = new java.util.IdentityHashMap<>();
     for (Pod pod : pods) {
       String key = SnapshotFactory.podKey(pod);
       Rank rank = decision.get(key);
