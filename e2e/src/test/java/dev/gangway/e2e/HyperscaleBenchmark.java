@@ -213,6 +213,8 @@ class HyperscaleBenchmark {
     say("=== restart of the gang after a Fatal health signal for one rank's node (exclusion on, backoff 0) ===");
     String token = Intake.healthAgentToken(cluster);
     for (int r = 1; r <= restarts && begins("restart " + r); r++) {
+      // A restart is timed from a gang the operator has seen running whole, as a failure in production would find it.
+      awaitRunning("gang");
       int attempt = client.trainingJob(NS, "gang").path("status").path("attempt").asInt();
       String rank = Integer.toString(new Random(r).nextInt(gangRanks));
       String node = timeline.pods(PodTimeline.ranksOf("gang", attempt).and(m -> m.label("gangway.dev/rank").equals(rank))).get(0).node();
@@ -226,6 +228,21 @@ class HyperscaleBenchmark {
           + ", excluded " + status.path("excludedNodes").size());
       Intake.postNodeHealth(operator.url(), node, "Cleared", "repaired", token);
       timeline.forgetGone(m -> true);
+    }
+  }
+
+  /** Waits until the job's status says Running; says how long that took when it was not at once. */
+  private void awaitRunning(String job) throws InterruptedException {
+    long t0 = System.nanoTime();
+    while (!"Running".equals(client.trainingJob(NS, job).path("status").path("phase").asText())) {
+      if (System.nanoTime() - t0 > WAIT.toNanos()) {
+        throw new AssertionError(job + " did not reach phase Running in " + WAIT);
+      }
+      Thread.sleep(200);
+    }
+    double waited = (System.nanoTime() - t0) / 1e9;
+    if (waited > 0.5) {
+      say(String.format(Locale.ROOT, "  (status phase Running %.1f s after every pod ran)", waited));
     }
   }
 
