@@ -92,10 +92,11 @@ public final class GangPlacementStep {
    *
    * @param excludedNodes every node the gang keeps off now: its exclusions, unhealthy, flagged and avoided nodes
    * @param exclusions the job's node exclusions not over yet (status.nodeExclusions), for the message when they leave no room
-   * @param podSlots how many pods the cluster's nodes admit in all ({@link dev.gangway.observe.ClusterView#podSlots})
+   * @param podSlots how many pods the cluster's nodes admit in all ({@link dev.gangway.observe.ClusterView#podSlots}), read
+   *     only for a gang with no pod yet (it sums every node)
    */
   public record Inputs(Topology topology, int priority, Set<String> excludedNodes,
-                       Supplier<List<QueuedGang>> queued, List<NodeExclusion> exclusions, long podSlots) {
+                       Supplier<List<QueuedGang>> queued, List<NodeExclusion> exclusions, java.util.function.LongSupplier podSlots) {
   }
 
   private final GangPlacer placer;
@@ -221,8 +222,9 @@ public final class GangPlacementStep {
   private PlacementDecision neverFits(String jobKey, TrainingJobSpecView job, Inputs in) {
     GangRequest request = GangRequest.from(jobKey, job.spec(), in.excludedNodes());
     Optional<String> never = EmptyClusterFit.whyNever(placer.snapshot(in.topology(), Set.of()), request);
-    if (never.isEmpty() && request.replicas() > in.podSlots()) {
-      never = Optional.of("needs " + request.replicas() + " rank pods; the cluster's nodes admit " + in.podSlots()
+    long slots = never.isEmpty() ? in.podSlots().getAsLong() : 0;
+    if (never.isEmpty() && request.replicas() > slots) {
+      never = Optional.of("needs " + request.replicas() + " rank pods; the cluster's nodes admit " + slots
           + " pods in all (status.allocatable.pods)");
     }
     return never.map(why -> PlacementDecision.waiting(UNSCHEDULABLE, why)).orElse(PlacementDecision.NONE);

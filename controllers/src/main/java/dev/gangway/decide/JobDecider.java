@@ -83,7 +83,7 @@ public final class JobDecider {
     NodeExclusions.dropEnded(status, now);
     List<JobEvent> events = new ArrayList<>(notes);
     events.addAll(transition.events());
-    Duration paced = ProgressPacing.holdFor(stored, status, events, job.getSpec().getReplicas(), now);
+    Duration paced = ProgressPacing.holdFor(stored, status, events, job.getSpec().getReplicas(), o.statusWritten(), now);
     // The actions follow the decided status; only its write waits (nothing acts on progress it adds).
     GangActions actions = GangActions.decide(status, gang, o.pods(), nodeExists(o), placed.create(), placed.keepsRanksUncreated());
     if (paced != null) {
@@ -155,7 +155,7 @@ public final class JobDecider {
     avoid.addAll(AvoidedNodes.activeIn(job.getStatus(), o.now()));
     GangPlacementStep.Inputs inputs = new GangPlacementStep.Inputs(cluster.topologyFor(job),
         cluster.priorityOf(job), avoid, () -> WaitingGangs.of(o.storedJobs().get().stream(), cluster, avoidedByAll, o.now()),
-        NodeExclusions.active(job.getStatus() == null ? null : job.getStatus().getNodeExclusions(), o.now()), cluster.podSlots());
+        NodeExclusions.active(job.getStatus() == null ? null : job.getStatus().getNodeExclusions(), o.now()), cluster::podSlots);
     String placedTime = job.getStatus() == null || job.getStatus().getPlacement() == null ? null : job.getStatus().getPlacement().getPlacedTime();
     Instant created = Timestamps.parseOr(job.getMetadata().getCreationTimestamp(), o.now());
     return placement.decide(o.jobKey(), new GangPlacementStep.TrainingJobSpecView(job.getSpec(), created), o.gang(),

@@ -1,12 +1,14 @@
 package dev.gangway.decide;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import dev.gangway.api.v1alpha1.GoodputStatus;
 import dev.gangway.api.v1alpha1.PlacementStatus;
+import dev.gangway.api.v1alpha1.RankPlacement;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
-import dev.gangway.pod.Timestamps;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -18,8 +20,7 @@ import java.util.Objects;
  * its pods come and go — 55 writes of a 2,000-rank status in one restart — and each write costs the API
  * server and every watcher in proportion to the status, which lists every rank.
  *
- * <p>The last write is read from the stored status ({@code goodput.updatedTime}, refreshed by every write of
- * a job that holds GPUs), so the pacing survives a leader change. A job with no goodput yet is not paced.
+ * <p>The last write is what the leader remembers of its own writes: a new leader writes its first change at once.
  */
 public final class ProgressPacing {
   /** The shortest pause between progress writes; the Job controller batches pod updates over a second as well. */
@@ -27,7 +28,6 @@ public final class ProgressPacing {
   /** The longest: `kubectl get tj` may lag this much behind the pods, never more. */
   static final Duration MAX_INTERVAL = Duration.ofSeconds(5);
   private static final Duration PER_RANK = Duration.ofNanos(2_500_000);
-  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   private ProgressPacing() {
   }
@@ -44,12 +44,14 @@ public final class ProgressPacing {
    * @param stored the status as stored
    * @param next the decided status, before its goodput is refreshed
    * @param events the Events the decision records: a change worth an Event is never paced
+   * @param lastWritten when the status was last written, or null when not known
    */
-  public static Duration holdFor(TrainingJobStatus stored, TrainingJobStatus next, List<JobEvent> events, int replicas, Instant now) {
-    if (!events.isEmpty() || stored.getGoodput() == null || stored.getGoodput().getUpdatedTime() == null || !onlyProgress(stored, next)) {
+  public static Duration holdFor(TrainingJobStatus stored, TrainingJobStatus next, List<JobEvent> events, int replicas,
+                                 Instant lastWritten, Instant now) {
+    if (lastWritten == null || !events.isEmpty() || !onlyProgress(stored, next)) {
       return null;
     }
-    Instant due = Timestamps.parseOr(stored.getGoodput().getUpdatedTime(), now).plus(interval(replicas));
+    Instant due = lastWritten.plus(interval(replicas));
     return due.isAfter(now) ? Duration.between(now, due) : null;
   }
 
@@ -58,24 +60,45 @@ public final class ProgressPacing {
     if (next.equals(stored)) {
       return false;
     }
-    TrainingJobStatus progressReverted = SERIALIZATION.clone(next);
-    progressReverted.setReadyRanks(stored.getReadyRanks());
-    progressReverted.setReady(stored.getReady());
-    progressReverted.setGoodput(stored.getGoodput());
-    if (next.getPlacement() != null && stored.getPlacement() != null) {
-      PlacementStatus placement = progressReverted.getPlacement();
-      placement.setRanks(stored.getPlacement().getRanks());
-    }
-    if (next.getConditions() != null && stored.getConditions() != null && next.getConditions().size() == stored.getConditions().size()) {
-      for (int i = 0; i < next.getConditions().size(); i++) {
-        Condition was = stored.getConditions().get(i);
-        Condition now = progressReverted.getConditions().get(i);
-        if (sameButMessage(was, now)) {
-          now.setMessage(was.getMessage());
-        }
+    // Compared with stored's progress swapped into next and back: a copy of a status listing thousands of ranks costs more.
+    Integer readyRanks = next.getReadyRanks();
+    String ready = next.getReady();
+    GoodputStatus goodput = next.getGoodput();
+    List<Condition> conditions = next.getConditions();
+    PlacementStatus placement = next.getPlacement();
+    List<RankPlacement> ranks = placement == null ? null : placement.getRanks();
+    try {
+      next.setReadyRanks(stored.getReadyRanks());
+      next.setReady(stored.getReady());
+      next.setGoodput(stored.getGoodput());
+      next.setConditions(withMessagesOf(stored.getConditions(), conditions));
+      if (placement != null && stored.getPlacement() != null) {
+        placement.setRanks(stored.getPlacement().getRanks());
+      }
+      return next.equals(stored);
+    } finally {
+      next.setReadyRanks(readyRanks);
+      next.setReady(ready);
+      next.setGoodput(goodput);
+      next.setConditions(conditions);
+      if (placement != null) {
+        placement.setRanks(ranks);
       }
     }
-    return progressReverted.equals(stored);
+  }
+
+  /** The conditions, each with the stored message where only the message changed. */
+  private static List<Condition> withMessagesOf(List<Condition> stored, List<Condition> next) {
+    if (stored == null || next == null || stored.size() != next.size()) {
+      return next;
+    }
+    List<Condition> merged = new ArrayList<>(next.size());
+    for (int i = 0; i < next.size(); i++) {
+      Condition was = stored.get(i);
+      Condition now = next.get(i);
+      merged.add(sameButMessage(was, now) ? new ConditionBuilder(now).withMessage(was.getMessage()).build() : now);
+    }
+    return merged;
   }
 
   private static boolean sameButMessage(Condition a, Condition b) {

@@ -110,6 +110,10 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   /** Nodes and pods as placement counts them, fed by the pod and node informers' stores below. */
   private final ClusterCache cluster = new ClusterCache(wakeups::freed);
   private final SimpleInboundEventSource<TrainingJob> signals = new SimpleInboundEventSource<>(SIGNALS);
+  /** When each job's status was last written here: progress-only changes wait for their interval. */
+  private final StatusWrites statusWrites = new StatusWrites();
+  /** When each job was last reconciled here: a big gang's pod events are taken in batches. */
+  private final ReconcileBatching batching = new ReconcileBatching();
 
   public TrainingJobReconciler() {
     this(JobDependencies.standalone());
@@ -187,8 +191,11 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
    */
   private void retainGoodputGauges(io.javaoperatorsdk.operator.processing.event.source.Cache<TrainingJob> jobs) {
     var sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(dev.gangway.act.DaemonThreads.named("gangway-goodput-gauges"));
-    sweeper.scheduleWithFixedDelay(() -> metrics.retainGoodput(job -> deps.leadership().isLeader() && jobs.get(job).isPresent()),
-        GAUGE_SWEEP.toMillis(), GAUGE_SWEEP.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    sweeper.scheduleWithFixedDelay(() -> {
+      metrics.retainGoodput(job -> deps.leadership().isLeader() && jobs.get(job).isPresent());
+      statusWrites.forgetOlderThan(GAUGE_SWEEP, clock.instant());
+      batching.forgetOlderThan(GAUGE_SWEEP, clock.instant());
+    }, GAUGE_SWEEP.toMillis(), GAUGE_SWEEP.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     // JOSDK calls no reconcile for a deleted job either: a decision it held before its pods were bound is dropped here,
     // or a job deleted mid-start (its namespace deleted, its creates refused) would hold its nodes until the deadline.
     sweeper.scheduleWithFixedDelay(() -> {
@@ -271,6 +278,19 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
       // (a takeover in progress): no write, look again shortly instead of losing the event.
       return UpdateControl.<TrainingJob>noUpdate().rescheduleAfter(NOT_LEADER_RETRY);
     }
+    String uid = job.getMetadata().getUid();
+    Duration batched = batching.wait(uid, job.getSpec().getReplicas(), clock.instant());
+    if (batched != null) {
+      return UpdateControl.<TrainingJob>noUpdate().rescheduleAfter(batched);
+    }
+    try {
+      return reconcileNow(job, context);
+    } finally {
+      batching.ran(uid, clock.instant());
+    }
+  }
+
+  private UpdateControl<TrainingJob> reconcileNow(TrainingJob job, Context<TrainingJob> context) {
     JobObservation observation = observe(job, context, clock.instant());
     JobDecision decision = decider.decide(observation);
     TrainingJob persisted;
@@ -317,7 +337,8 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     ClusterView cluster = mayProgress ? clusterView(context, topologies) : null;
     // The queue is what the API server stores, read from the informer's cache only when a gang decides: it survives a leader change.
     return new JobObservation(job, pods, gang, problems, checkpointReports(job, pods, now), cluster,
-        () -> context.getPrimaryCache().list().toList(), node -> nodeStatus(cluster, node, now), pod -> logTail(context, pod), now);
+        () -> context.getPrimaryCache().list().toList(), node -> nodeStatus(cluster, node, now), pod -> logTail(context, pod),
+        statusWrites.last(job.getMetadata().getUid()), now);
   }
 
   /** A finished job stays finished, except one that failed validation: a corrected spec starts it over. */
@@ -327,7 +348,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   }
 
   /** Writes the decided status with the job's resourceVersion (optimistic locking) and caches the result; unchanged → no write. */
-  private static TrainingJob persist(TrainingJob job, TrainingJobStatus status, Context<TrainingJob> context) {
+  private TrainingJob persist(TrainingJob job, TrainingJobStatus status, Context<TrainingJob> context) {
     if (status.equals(job.getStatus())) {
       return job;
     }
@@ -338,8 +359,10 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     // Locked to the resourceVersion the decision was made on: a write based on a stale read is refused (409), never
     // retried against a newer version, so nothing written meanwhile (a check-in's lastCheckpoint) is overwritten.
     String version = job.getMetadata().getResourceVersion();
-    return context.resourceOperations().resourcePatch(next, j -> context.getClient().resource(j).lockResourceVersion(version).updateStatus(),
-        context.eventSourceRetriever().getControllerEventSource());
+    TrainingJob written = context.resourceOperations().resourcePatch(next,
+        j -> context.getClient().resource(j).lockResourceVersion(version).updateStatus(), context.eventSourceRetriever().getControllerEventSource());
+    statusWrites.wrote(job.getMetadata().getUid(), clock.instant());
+    return written;
   }
 
   /** In-memory bookkeeping of the persisted decision (metrics); no cluster writes. */

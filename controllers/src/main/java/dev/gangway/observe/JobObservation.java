@@ -21,10 +21,12 @@ import java.util.function.Supplier;
  * @param storedJobs every TrainingJob as stored (the placement queue is derived from them), read only when a gang decides
  * @param nodeStatus what is known of a node, by name (needs {@code cluster})
  * @param logTail the last log lines of a failed rank's pod, read only when a failure is classified
+ * @param statusWritten when this replica last wrote the job's status, or null (none since it leads)
  */
 public record JobObservation(TrainingJob job, List<Pod> pods, GangObservation gang, List<String> problems,
                              List<CheckpointReport> reports, ClusterView cluster, Supplier<List<TrainingJob>> storedJobs,
-                             Function<String, NodeStatus> nodeStatus, Function<Pod, String> logTail, Instant now) {
+                             Function<String, NodeStatus> nodeStatus, Function<Pod, String> logTail, Instant statusWritten,
+                             Instant now) {
 
   public String jobKey() {
     return job.getMetadata().getNamespace() + "/" + job.getMetadata().getName();

@@ -53,7 +53,7 @@ class GangPlacementStepTest {
   /** The cluster as the informers show it now (the placer reads it when the gang decides), and the job's inputs. */
   private GangPlacementStep.Inputs inputs(List<Node> nodes, List<Pod> pods, Set<String> excluded, List<NodeExclusion> exclusions) {
     informer.show(nodes, pods);
-    return new GangPlacementStep.Inputs(HOSTS, 0, excluded, List::of, exclusions, 220);
+    return new GangPlacementStep.Inputs(HOSTS, 0, excluded, List::of, exclusions, () -> 220);
   }
 
   private PlacementDecision decide(List<Pod> pods, String placedTime, Instant now) {

@@ -2,7 +2,6 @@ package dev.gangway.decide;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gangway.api.v1alpha1.GoodputStatus;
 import dev.gangway.api.v1alpha1.JobPhase;
 import dev.gangway.api.v1alpha1.PlacementStatus;
 import dev.gangway.api.v1alpha1.RankPlacement;
@@ -24,7 +23,7 @@ class ProgressPacingTest {
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
   private static final Instant WRITTEN = Instant.parse("2026-12-01T00:00:00Z");
 
-  /** A restarting gang of 4 ranks, 2 of the new attempt running, last written at {@link #WRITTEN}. */
+  /** A restarting gang of 4 ranks, 2 of the new attempt running; its status was last written at {@link #WRITTEN}. */
   private static TrainingJobStatus stored() {
     TrainingJobStatus s = new TrainingJobStatus();
     s.setPhase(JobPhase.Restarting);
@@ -41,9 +40,6 @@ class ProgressPacingTest {
     placement.setRanks(new ArrayList<>(List.of(new RankPlacement(0, "n0", "job-0-a2"), new RankPlacement(1, "n1", "job-1-a2"))));
     placement.setPlacedTime(WRITTEN.minusSeconds(10).toString());
     s.setPlacement(placement);
-    GoodputStatus goodput = new GoodputStatus();
-    goodput.setUpdatedTime(WRITTEN.toString());
-    s.setGoodput(goodput);
     return s;
   }
 
@@ -92,7 +88,8 @@ class ProgressPacingTest {
   void onlyProgressWaits(String change, boolean paced, Consumer<TrainingJobStatus> apply) {
     TrainingJobStatus next = changed(apply);
     assertThat(ProgressPacing.onlyProgress(stored(), next)).isEqualTo(paced);
-    Duration hold = ProgressPacing.holdFor(stored(), next, List.of(), 4, WRITTEN.plusMillis(300));
+    assertThat(next).as("left as it was decided").isEqualTo(changed(apply));
+    Duration hold = ProgressPacing.holdFor(stored(), next, List.of(), 4, WRITTEN, WRITTEN.plusMillis(300));
     if (paced) {
       assertThat(hold).isEqualTo(Duration.ofMillis(700));
     } else {
@@ -103,24 +100,21 @@ class ProgressPacingTest {
   @Test
   void progressIsWrittenOnceTheIntervalHasPassedSinceTheLastWrite() {
     TrainingJobStatus next = changed(s -> s.setReadyRanks(3));
-    assertThat(ProgressPacing.holdFor(stored(), next, List.of(), 4, WRITTEN.plusMillis(999))).isEqualTo(Duration.ofMillis(1));
-    assertThat(ProgressPacing.holdFor(stored(), next, List.of(), 4, WRITTEN.plusSeconds(1))).isNull();
-    assertThat(ProgressPacing.holdFor(stored(), next, List.of(), 4, WRITTEN.plusSeconds(30))).isNull();
+    assertThat(ProgressPacing.holdFor(stored(), next, List.of(), 4, WRITTEN, WRITTEN.plusMillis(999))).isEqualTo(Duration.ofMillis(1));
+    assertThat(ProgressPacing.holdFor(stored(), next, List.of(), 4, WRITTEN, WRITTEN.plusSeconds(1))).isNull();
+    assertThat(ProgressPacing.holdFor(stored(), next, List.of(), 4, WRITTEN, WRITTEN.plusSeconds(30))).isNull();
   }
 
   @Test
   void progressWorthAnEventIsWrittenAtOnce() {
     TrainingJobStatus next = changed(s -> s.setReadyRanks(3));
-    assertThat(ProgressPacing.holdFor(stored(), next, List.of(JobEvent.normal("Running", "all ranks running")), 4, WRITTEN)).isNull();
+    assertThat(ProgressPacing.holdFor(stored(), next, List.of(JobEvent.normal("Running", "all ranks running")), 4, WRITTEN, WRITTEN)).isNull();
   }
 
   @Test
-  void aStatusNeverWrittenWithGoodputIsNotPaced() {
-    TrainingJobStatus stored = stored();
-    stored.setGoodput(null);
-    TrainingJobStatus next = SERIALIZATION.clone(stored);
-    next.setReadyRanks(3);
-    assertThat(ProgressPacing.holdFor(stored, next, List.of(), 4, WRITTEN)).isNull();
+  void aJobWhoseLastWriteThisReplicaDoesNotKnowIsNotPaced() {
+    TrainingJobStatus next = changed(s -> s.setReadyRanks(3));
+    assertThat(ProgressPacing.holdFor(stored(), next, List.of(), 4, null, WRITTEN)).as("a new leader writes its first change").isNull();
   }
 
   @Test
