@@ -561,6 +561,47 @@ class TrainingJobReconcilerTest {
     }
   }
 
+  @Test
+  void ranksComingUpOneByOneAreReportedAtMostOnceASecondAndTheLastCountIsWrittenWithoutAnotherEvent() throws InterruptedException {
+    nodes(4);
+    create(TestJobs.job("pace", 4, 8));
+    List<Pod> pods = awaitPods("pace", 4);
+    awaitPhase("pace", JobPhase.Pending);
+    await().pollDelay(Duration.ofMillis(1200)).until(() -> true);
+    // Every stored status from here on, with when the watch brought it.
+    List<long[]> stored = new java.util.concurrent.CopyOnWriteArrayList<>();
+    var watch = client.resources(TrainingJob.class).inNamespace(NS).withName("pace").watch(new io.fabric8.kubernetes.client.Watcher<>() {
+      @Override
+      public void eventReceived(Action action, TrainingJob job) {
+        if (action == Action.MODIFIED) {
+          Integer ready = job.getStatus() == null ? null : job.getStatus().getReadyRanks();
+          stored.add(new long[] {System.nanoTime(), ready == null ? -1 : ready});
+        }
+      }
+
+      @Override
+      public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+      }
+    });
+    for (int rank = 0; rank < 3; rank++) {
+      setStatus(pods.get(rank), TestJobs.running("node-" + rank));
+      Thread.sleep(150);
+    }
+    // The last count comes with no further pod event: the paced write wakes the job itself.
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(job("pace").getStatus().getReadyRanks()).isEqualTo(3));
+    watch.close();
+    assertThat(job("pace").getStatus().getPhase()).isEqualTo(JobPhase.Pending);
+    List<long[]> writes = List.copyOf(stored);
+    assertThat(writes).as("ready counts stored: %s", writes.stream().map(w -> w[1]).toList()).hasSizeLessThanOrEqualTo(2);
+    if (writes.size() == 2) {
+      assertThat(Duration.ofNanos(writes.get(1)[0] - writes.get(0)[0])).as("the second progress write waits for the interval")
+          .isGreaterThan(Duration.ofMillis(700));
+    }
+    // The gang running whole is a phase change: written at once.
+    setStatus(pods.get(3), TestJobs.running("node-3"));
+    assertThat(awaitPhase("pace", JobPhase.Running).getStatus().getReady()).isEqualTo("4/4");
+  }
+
   /** The operator stops; the test writes what the stopped one had persisted (and created) before its crash; a new one starts. */
   private TrainingJob crashedAfter(String name, List<String> nodesDecided) {
     operator.stop();
