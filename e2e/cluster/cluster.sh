@@ -15,6 +15,10 @@
 #   --audit-log        `up`: the apiserver writes an audit log of every write request
 #                      (DIR/logs/audit.log, JSON lines, level Metadata; reads are not logged but
 #                      those of ServiceAccounts in gangway-system and gangway-scoped-system)
+#   --client-qps N     `up`: kube-scheduler's and kube-controller-manager's API clients may send N
+#                      requests a second (burst 2N) instead of their defaults (50 and 20, per
+#                      controller), as large clusters are tuned and kwokctl's disableQPSLimits does;
+#                      kept for `restart`
 #   --component NAME   `restart`: stop and start one component of a running cluster
 #                      (kube-apiserver, kube-scheduler, kube-controller-manager or kwok), as a
 #                      crash and restart of that process would (its log is appended)
@@ -40,6 +44,7 @@ NODES_FILE="$REPO_DIR/e2e/clusters/small.yaml"
 TIMEOUT=120
 KEEP=false
 AUDIT_LOG=false
+CLIENT_QPS=""
 COMPONENT=""
 
 log() { printf '[cluster %s] %s\n' "$NAME" "$*" >&2; }
@@ -290,6 +295,15 @@ start_apiserver() {
     --profiling=false
 }
 
+# --kube-api-qps/--kube-api-burst for kube-scheduler and kube-controller-manager: none unless
+# `up --client-qps` asked for them (decided at `up`, so a restarted component keeps them).
+client_qps_flags() {
+  [[ -f $DIR/client-qps ]] || return 0
+  local qps
+  qps=$(<"$DIR/client-qps")
+  echo "--kube-api-qps $qps --kube-api-burst $(( qps * 2 ))"
+}
+
 start_controller_manager() {
   # Each controller gets its own service account (as kubeadm does), so RBAC's
   # bootstrap roles apply; node IPAM is off because no node needs a pod CIDR.
@@ -305,7 +319,7 @@ start_controller_manager() {
     --service-account-private-key-file "$DIR/pki/sa.key" \
     --root-ca-file "$DIR/pki/ca.crt" \
     --service-cluster-ip-range 10.0.0.0/24 \
-    --profiling=false
+    --profiling=false $(client_qps_flags)
 }
 
 start_scheduler() {
@@ -316,7 +330,7 @@ start_scheduler() {
     --bind-address 127.0.0.1 --secure-port "$(port_of kube-scheduler)" \
     --cert-dir "$DIR/pki/kube-scheduler" \
     --leader-elect=false \
-    --profiling=false
+    --profiling=false $(client_qps_flags)
 }
 
 start_kwok() {
@@ -404,6 +418,7 @@ cmd_up() {
   rm -rf "$DIR"
   mkdir -p "$DIR/logs" "$DIR/pids"
   echo "$PORT_BASE" >"$DIR/port-base"
+  [[ -z $CLIENT_QPS ]] || echo "$CLIENT_QPS" >"$DIR/client-qps"
   # On any failure (die exits), stop what was started and keep DIR for its logs.
   trap on_failed_up EXIT
   make_pki
@@ -488,7 +503,7 @@ cmd_status() {
 
 parse_args() {
   COMMAND=${1:-}
-  [[ $COMMAND =~ ^(up|down|status|restart)$ ]] || { sed -n '2,30p' "${BASH_SOURCE[0]}" >&2; exit 2; }
+  [[ $COMMAND =~ ^(up|down|status|restart)$ ]] || { sed -n '2,33p' "${BASH_SOURCE[0]}" >&2; exit 2; }
   shift
   while (( $# )); do
     case $1 in
@@ -499,6 +514,7 @@ parse_args() {
       --timeout) TIMEOUT=${2:?--timeout needs a value}; shift ;;
       --keep) KEEP=true ;;
       --audit-log) AUDIT_LOG=true ;;
+      --client-qps) CLIENT_QPS=${2:?--client-qps needs a value}; shift ;;
       --component) COMPONENT=${2:?--component needs a value}; shift ;;
       *) die "unknown argument: $1" ;;
     esac
@@ -507,6 +523,9 @@ parse_args() {
   [[ $NAME =~ ^[a-z0-9][a-z0-9-]*$ ]] || die "--name must be lower-case letters, digits and dashes"
   if ! [[ $PORT_BASE =~ ^[0-9]+$ ]] || (( PORT_BASE < 1024 || PORT_BASE > 65525 )); then
     die "--port-base must be a number between 1024 and 65525"
+  fi
+  if [[ -n $CLIENT_QPS ]] && ! [[ $CLIENT_QPS =~ ^[1-9][0-9]{0,4}$ ]]; then
+    die "--client-qps must be a whole number of requests a second, 1 to 99999"
   fi
   DIR=${DIR:-${GANGWAY_CLUSTER_DIR:-/tmp/gangway-clusters}/$NAME}
   mkdir -p "$(dirname "$DIR")"

@@ -87,6 +87,11 @@ class HyperscaleBenchmark {
   private final boolean gangBaselines = Boolean.parseBoolean(System.getProperty("gangway.bench.gangBaselines", "true"));
   /** JVM options for the operator process, e.g. a JFR recording: {@code -XX:StartFlightRecording=filename=op.jfr}. */
   private final String operatorJavaOptions = System.getProperty("gangway.bench.operatorJavaOptions", "");
+  /**
+   * kube-scheduler's and kube-controller-manager's client QPS ({@code cluster.sh up --client-qps}); blank keeps their
+   * defaults (50 and 20), which pace 2,000 bindings to ~40 s and the node lifecycle controller's settle to ~7 min.
+   */
+  private final String controlPlaneQps = System.getProperty("gangway.bench.controlPlaneQps", "");
   private final List<WriteTally.Window> windows = new ArrayList<>();
   private final List<String> report = new ArrayList<>();
   private int counted;
@@ -97,14 +102,23 @@ class HyperscaleBenchmark {
   private PodTimeline timeline;
   private final ExecutorService creators = Executors.newFixedThreadPool(8);
 
+  private List<String> clusterOptions() {
+    List<String> options = new ArrayList<>(List.of("--audit-log", "--timeout", "900"));
+    if (!controlPlaneQps.isBlank()) {
+      options.addAll(List.of("--client-qps", controlPlaneQps));
+    }
+    return options;
+  }
+
   @Test
   void hyperscale() throws Exception {
     raw = SampleFile.create(E2eEnvironment.WORK.resolve("bench/hyperscale-samples.tsv"),
-        "HyperscaleBenchmark: " + clusterFile + " cluster, packaged operator, started " + Instant.now()
+        "HyperscaleBenchmark: " + clusterFile + " cluster, packaged operator, control-plane client QPS "
+            + (controlPlaneQps.isBlank() ? "default" : controlPlaneQps) + ", started " + Instant.now()
             + "\nseconds from the first create (or the injection) to the watch event that completed the step",
         "step", "variant", "pods", "seconds", "pods_per_s", "operator_cpu_s", "apiserver_cpu_s");
     try (LocalCluster started = LocalCluster.start(E2eEnvironment.REPO, E2eEnvironment.WORK.resolve("hyperscale"), clusterFile, 26700,
-        List.of("--audit-log", "--timeout", "900"))) {
+        clusterOptions())) {
       cluster = started;
       cluster.installCrds();
       cluster.kubectlOk("apply", "-f", cluster.topology().toString());
