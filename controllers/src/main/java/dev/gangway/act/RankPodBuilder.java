@@ -2,6 +2,7 @@ package dev.gangway.act;
 
 import dev.gangway.pod.GpuResources;
 import dev.gangway.pod.JobNames;
+import dev.gangway.pod.TerminationMessages;
 import dev.gangway.api.v1alpha1.CheckpointSpec;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.rendezvous.Hostfiles;
@@ -86,6 +87,11 @@ public final class RankPodBuilder {
       all.addAll(spec.getInitContainers());
     }
     for (Container container : all) {
+      // A failed container's last log lines then reach its status from the kubelet, so a crash is explained without a
+      // log read through the API server before the restart is decided; a message the program writes still wins.
+      if (container.getTerminationMessagePolicy() == null) {
+        container.setTerminationMessagePolicy(TerminationMessages.LOGS_ON_ERROR);
+      }
       container.setEnv(withEnv(container.getEnv(), env));
       for (VolumeMount mount : mounts) {
         container.setVolumeMounts(append(container.getVolumeMounts(), mount));

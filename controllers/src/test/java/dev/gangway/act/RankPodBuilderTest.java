@@ -64,6 +64,18 @@ public class RankPodBuilderTest {
   }
 
   @Test
+  void aFailedContainersLogTailReachesItsStatusUnlessTheTemplateChoseAPolicy() {
+    TrainingJob job = TestJobs.job("llama", 2, 8);
+    job.getSpec().getTemplate().getSpec().getContainers().add(new io.fabric8.kubernetes.api.model.ContainerBuilder()
+        .withName("logger").withImage("busybox").withTerminationMessagePolicy("File").build());
+    Pod pod = RankPodBuilder.build(job, 0, 1, null);
+    assertThat(pod.getSpec().getContainers()).allSatisfy(c -> assertThat(c.getTerminationMessagePolicy())
+        .isEqualTo(c.getName().equals("logger") ? "File" : "FallbackToLogsOnError"));
+    assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getTerminationMessagePolicy())
+        .as("the job's own template is not changed").isNull();
+  }
+
+  @Test
   void gpuLimitGoesOnTheMainContainerOnly() {
     Pod pod = RankPodBuilder.build(TestJobs.job("llama", 2, 8), 0, 1, null);
     assertThat(pod.getSpec().getContainers().get(0).getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("8"));

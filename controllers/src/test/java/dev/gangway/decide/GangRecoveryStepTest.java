@@ -45,12 +45,44 @@ class GangRecoveryStepTest {
   }
 
   @Test
-  void aPermanentExitFailsTheJobWithTheLogTail() {
-    var decision = decide(allReady(), TestJobs.pod(job, 0, 1, "n1", TestJobs.exited(127, "Error", null)),
-        TestJobs.pod(job, 1, 1, "n2", TestJobs.running("n2")));
+  void aPermanentExitFailsTheJobWithTheLogTailTheKubeletKeptWithoutReadingTheLog() {
+    List<Pod> logsRead = new java.util.ArrayList<>();
+    var decision = step.decide(job, GangObservation.of(List.of(
+        TestJobs.pod(job, 0, 1, "n1", TestJobs.exited(127, "Error", "python: can't open file 'train.py'")),
+        TestJobs.pod(job, 1, 1, "n2", TestJobs.running("n2"))), 1, 2), allReady(), p -> {
+          logsRead.add(p);
+          return "last line of the log";
+        }, NOW);
     assertThat(decision.kind()).isEqualTo(RecoveryDecision.Kind.FAIL);
     assertThat(decision.reason()).isEqualTo("PermanentFailure");
-    assertThat(decision.message()).contains("127", "last line of the log");
+    assertThat(decision.message()).contains("127", "can't open file 'train.py'").doesNotContain("last line of the log");
+    assertThat(logsRead).as("FallbackToLogsOnError: the message is the log's tail").isEmpty();
+  }
+
+  @Test
+  void aRankThatLoggedNothingIsNotReadEither() {
+    List<Pod> logsRead = new java.util.ArrayList<>();
+    var decision = step.decide(job, GangObservation.of(List.of(TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1")),
+        TestJobs.pod(job, 1, 1, "n2", TestJobs.exited(1, "Error", null))), 1, 2), allReady(), p -> {
+          logsRead.add(p);
+          return "last line of the log";
+        }, NOW);
+    assertThat(decision.kind()).isEqualTo(RecoveryDecision.Kind.RESTART);
+    assertThat(decision.message()).doesNotContain("Last log lines");
+    assertThat(logsRead).isEmpty();
+  }
+
+  @Test
+  void theLogIsReadWhenTheTemplateChoseTheFilePolicyOrTheMessageIsACheckpointReport() {
+    Pod filePolicy = TestJobs.pod(job, 1, 1, "n2", TestJobs.exited(1, "Error", null));
+    filePolicy.getSpec().getContainers().get(0).setTerminationMessagePolicy("File");
+    assertThat(decide(allReady(), TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1")), filePolicy).message())
+        .contains("Last log lines:\nlast line of the log");
+
+    Pod reportedCheckpoint = TestJobs.pod(job, 0, 1, "n1",
+        TestJobs.exited(1, "Error", "{\"checkpoint\":{\"step\":1200,\"path\":\"/ckpt/step-1200\"}}"));
+    assertThat(decide(allReady(), reportedCheckpoint, TestJobs.pod(job, 1, 1, "n2", TestJobs.running("n2"))).message())
+        .contains("Last log lines:\nlast line of the log").doesNotContain("step-1200");
   }
 
   @Test
