@@ -213,6 +213,8 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
       }
     }, DELETED_JOB_SWEEP.toMillis(), DELETED_JOB_SWEEP.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     sweeper.scheduleWithFixedDelay(() -> {
+      // At start the task runs before JOSDK has started the informer (its cache does not exist yet): nothing to count.
+      if (jobs instanceof io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource<?, ?> source && !source.isRunning()) return;
       try {
         fleetGauges.refresh(jobs.list().toList(), clock.instant());
       } catch (RuntimeException e) {
