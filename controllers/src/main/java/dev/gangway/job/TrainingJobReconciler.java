@@ -191,38 +191,45 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
    */
   private void retainGoodputGauges(io.javaoperatorsdk.operator.processing.event.source.Cache<TrainingJob> jobs) {
     var sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(dev.gangway.act.DaemonThreads.named("gangway-goodput-gauges"));
-    sweeper.scheduleWithFixedDelay(() -> {
+    sweeper.scheduleWithFixedDelay(whileJobsCached(jobs, "Dropping the goodput gauges of deleted jobs", () -> {
       metrics.retainGoodput(job -> deps.leadership().isLeader() && jobs.get(job).isPresent());
       statusWrites.forgetOlderThan(GAUGE_SWEEP, clock.instant());
       batching.forgetOlderThan(GAUGE_SWEEP, clock.instant());
-    }, GAUGE_SWEEP.toMillis(), GAUGE_SWEEP.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }), GAUGE_SWEEP.toMillis(), GAUGE_SWEEP.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     // JOSDK calls no reconcile for a deleted job either: a decision it held before its pods were bound is dropped here,
     // or a job deleted mid-start (its namespace deleted, its creates refused) would hold its nodes until the deadline.
-    sweeper.scheduleWithFixedDelay(() -> {
-      try {
-        Set<String> dropped = placement.forgetDeleted(key -> {
-          int slash = key.indexOf('/');
-          return jobs.get(new ResourceID(key.substring(slash + 1), key.substring(0, slash))).isPresent();
-        });
-        if (!dropped.isEmpty()) {
-          LOG.debug("Dropped the placement decisions of deleted jobs {}", dropped);
-          wakeups.freed();
-        }
-      } catch (RuntimeException e) {
-        LOG.warn("Dropping the decisions of deleted jobs failed", e);
+    sweeper.scheduleWithFixedDelay(whileJobsCached(jobs, "Dropping the decisions of deleted jobs", () -> {
+      Set<String> dropped = placement.forgetDeleted(key -> {
+        int slash = key.indexOf('/');
+        return jobs.get(new ResourceID(key.substring(slash + 1), key.substring(0, slash))).isPresent();
+      });
+      if (!dropped.isEmpty()) {
+        LOG.debug("Dropped the placement decisions of deleted jobs {}", dropped);
+        wakeups.freed();
       }
-    }, DELETED_JOB_SWEEP.toMillis(), DELETED_JOB_SWEEP.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    sweeper.scheduleWithFixedDelay(() -> {
-      // At start the task runs before JOSDK has started the informer (its cache does not exist yet): nothing to count.
-      if (jobs instanceof io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource<?, ?> source && !source.isRunning()) return;
-      try {
-        fleetGauges.refresh(jobs.list().toList(), clock.instant());
-      } catch (RuntimeException e) {
-        // A task that throws is never run again: keep the gauges alive past one bad refresh.
-        LOG.warn("Refreshing the fleet gauges failed", e);
-      }
-    },
+    }), DELETED_JOB_SWEEP.toMillis(), DELETED_JOB_SWEEP.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    sweeper.scheduleWithFixedDelay(whileJobsCached(jobs, "Refreshing the fleet gauges",
+        () -> fleetGauges.refresh(jobs.list().toList(), clock.instant())),
         0, FLEET_GAUGES_REFRESH.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * A sweep over the jobs cache that skips its round while the jobs informer is not running (at start, before JOSDK
+   * created the cache, and after the operator stopped: reading it then throws) and survives a failed round: a
+   * scheduled task that throws is never run again.
+   */
+  private static Runnable whileJobsCached(io.javaoperatorsdk.operator.processing.event.source.Cache<TrainingJob> jobs, String what,
+                                          Runnable sweep) {
+    return () -> {
+      if (jobs instanceof io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource<?, ?> source && !source.isRunning()) {
+        return;
+      }
+      try {
+        sweep.run();
+      } catch (RuntimeException e) {
+        LOG.warn("{} failed", what, e);
+      }
+    };
   }
 
   /** The placement queue as stored, read from the caches as a reconcile reads it. */
