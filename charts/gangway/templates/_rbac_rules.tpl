@@ -20,15 +20,12 @@ one Role per watched namespace; "cluster" rules are always in a ClusterRole.
 - apiGroups: ["gangway.dev"]
   resources: ["trainingjobs/finalizers"]
   verbs: ["update"]
-# One pod per rank: created already pinned to its node; a failed attempt's pods deleted in one
-# request (deletecollection, selected by the job's uid and the attempt), single pods (a finished job's
-# running ranks, a pod on a deleted node) by name; patch: lifts the scheduling gate of a rank an earlier
-# Gangway version created gated (an upgrade during a restart); get: the pod a check-in's token is bound
-# to. Every write is a create, a PATCH or a delete: no update. Listed and watched cluster-wide (below),
-# never per namespace.
+# One pod per rank: created already pinned to its node, deleted on gang restart; patch: lifts the
+# scheduling gate of a rank an earlier Gangway version created gated (an upgrade during a restart); get: the pod a check-in's token is bound to. Every write is a create, a
+# PATCH or a delete: no update. Listed and watched cluster-wide (below), never per namespace.
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["get", "create", "delete", "deletecollection", "patch"]
+  verbs: ["get", "create", "delete", "patch"]
 # A failed rank's last log lines go into the job's Failed/Restarting message (read-only). Without it
 # the message just lacks them: the read is best effort.
 - apiGroups: [""]

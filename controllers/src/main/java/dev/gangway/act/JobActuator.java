@@ -88,30 +88,9 @@ public final class JobActuator {
     PodDeletions deletions = PodDeletions.of(actions.podsToDelete(), jobPods);
     String jobKey = namespace + "/" + job.getMetadata().getName();
     deletions.attempts().forEach((attemptNumber, ofAttempt) -> teardowns.start(jobKey + "/" + attemptNumber,
-        () -> deleteAttempt(client, namespace, PodDeletions.attemptSelector(job.getMetadata().getUid(), attemptNumber, ofAttempt), ofAttempt)));
+        () -> ParallelWrites.forEach(ofAttempt, pod -> delete(client, pod))));
     ParallelWrites.forEach(deletions.pods().stream().filter(p -> !own.deleting(p)).toList(), pod -> delete(client, pod));
     ParallelWrites.forEach(actions.podsToForceDelete().stream().filter(p -> !own.forceDeleting(p)).toList(), pod -> forceDelete(client, pod));
-  }
-
-  /**
-   * Deletes a whole attempt: with one collection delete when its pods can be selected exactly (the API server deletes
-   * them in one request instead of one request per pod, the larger part of a restart's wait), else pod by pod.
-   */
-  private void deleteAttempt(KubernetesClient client, String namespace, Optional<Map<String, String>> selector, List<Pod> pods) {
-    if (selector.isEmpty()) {
-      ParallelWrites.forEach(pods, pod -> delete(client, pod));
-      return;
-    }
-    List<Pod> claimed = pods.stream().filter(own::claimDelete).toList();
-    if (claimed.isEmpty()) {
-      return;
-    }
-    try {
-      client.pods().inNamespace(namespace).withLabels(selector.get()).delete();
-    } catch (RuntimeException e) {
-      claimed.forEach(own::writeFailed);
-      throw e;
-    }
   }
 
   /** Deletes the pod (gracefully) unless this replica already did; the API server's answer to a pod gone is no error. */

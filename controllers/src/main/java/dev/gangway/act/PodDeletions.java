@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -50,19 +49,6 @@ record PodDeletions(Map<Integer, List<Pod>> attempts, List<Pod> pods) {
       }
     });
     return new PodDeletions(whole, List.copyOf(single));
-  }
-
-  /**
-   * The labels that select exactly one attempt's pods, for a single collection delete in place of one delete per pod
-   * (a 96-rank restart: one request instead of 96): the job's uid and the attempt. Empty when a pod lacks the uid label
-   * (created by an earlier Gangway version): the pods then go one by one.
-   */
-  static Optional<Map<String, String>> attemptSelector(String jobUid, int attempt, List<Pod> pods) {
-    boolean everyPodLabelled = jobUid != null && !pods.isEmpty() && pods.stream().allMatch(p -> p.getMetadata().getLabels() != null
-        && jobUid.equals(p.getMetadata().getLabels().get(JobNames.LABEL_JOB_UID))
-        && Integer.toString(attempt).equals(p.getMetadata().getLabels().get(JobNames.LABEL_ATTEMPT)));
-    return everyPodLabelled ? Optional.of(Map.of(JobNames.LABEL_JOB_UID, jobUid, JobNames.LABEL_ATTEMPT, Integer.toString(attempt)))
-        : Optional.empty();
   }
 
   private static Integer attemptOf(Pod pod) {

@@ -60,9 +60,6 @@ public final class RankPodBuilder {
     labels.putAll(selectorLabels(name));
     labels.put(JobNames.LABEL_RANK, Integer.toString(rank));
     labels.put(JobNames.LABEL_ATTEMPT, Integer.toString(attempt));
-    if (job.getMetadata().getUid() != null) {
-      labels.put(JobNames.LABEL_JOB_UID, job.getMetadata().getUid());
-    }
 
     // A collective cannot survive one rank restarting alone: Gangway restarts the whole gang instead.
     spec.setRestartPolicy("Never");

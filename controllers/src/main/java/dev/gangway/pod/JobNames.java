@@ -7,11 +7,6 @@ public final class JobNames {
   public static final String LABEL_JOB = "gangway.dev/job-name";
   public static final String LABEL_RANK = "gangway.dev/rank";
   public static final String LABEL_ATTEMPT = "gangway.dev/attempt";
-  /**
-   * The owning job's uid on every rank pod (as the Job controller's {@code batch.kubernetes.io/controller-uid}): a
-   * selector on it never matches the pods of another job that once had the same name.
-   */
-  public static final String LABEL_JOB_UID = "gangway.dev/job-uid";
   public static final String RENDEZVOUS_PORT_NAME = "rendezvous";
   /** The port rank 0 listens on for rendezvous (torchrun's default, used for every framework). */
   public static final int RENDEZVOUS_PORT = 29500;

@@ -7,8 +7,6 @@ import dev.gangway.api.v1alpha1.TrainingJob;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import dev.gangway.pod.JobNames;
 import org.junit.jupiter.api.Test;
 
 class PodDeletionsTest {
@@ -64,27 +62,5 @@ class PodDeletionsTest {
     PodDeletions deletions = PodDeletions.of(first.subList(0, 1), first.subList(0, 1));
     assertThat(deletions.attempts()).isEmpty();
     assertThat(deletions.pods()).hasSize(1);
-  }
-
-  @Test
-  void anAttemptIsSelectedByTheJobsUidAndItsNumber() {
-    assertThat(PodDeletions.attemptSelector("uid-llm", 2, attempt(2)))
-        .contains(Map.of(JobNames.LABEL_JOB_UID, "uid-llm", JobNames.LABEL_ATTEMPT, "2"));
-  }
-
-  @Test
-  void podsWithoutTheUidLabelAreNotSelectedAsOne() {
-    // Created by an earlier version: a selector on the name alone could take a same-named later job's pods.
-    List<Pod> first = attempt(1);
-    first.get(2).getMetadata().getLabels().remove(JobNames.LABEL_JOB_UID);
-    assertThat(PodDeletions.attemptSelector("uid-llm", 1, first)).isEmpty();
-  }
-
-  @Test
-  void anotherJobsUidOrAttemptIsNotSelected() {
-    assertThat(PodDeletions.attemptSelector("uid-other", 1, attempt(1))).isEmpty();
-    assertThat(PodDeletions.attemptSelector("uid-llm", 2, attempt(1))).isEmpty();
-    assertThat(PodDeletions.attemptSelector(null, 1, attempt(1))).isEmpty();
-    assertThat(PodDeletions.attemptSelector("uid-llm", 1, List.of())).isEmpty();
   }
 }

@@ -18,10 +18,7 @@ public final class UnexercisedGrants {
           + " the gate while a pod of the job's previous attempt held its node; ranks are now created pinned once the node is"
           + " free, one write each): only after an upgrade during a restart; GangPodWriterTest and GangPlacementStepTest"
           + " exercise it",
-      "delete pods", "a finished job's still-running ranks and pods on a deleted node, by name; the chart scenario has neither;"
-          + " RecoveryE2eTest exercises it with the admin identity",
-      "deletecollection pods", "a gang restart deletes the failed attempt's pods in one request; the chart scenario restarts no gang;"
-          + " RecoveryE2eTest exercises it with the admin identity",
+      "delete pods", "a gang restart; the chart scenario restarts no gang; RecoveryE2eTest exercises it with the admin identity",
       "patch services", "converges the headless Service only when someone changed the part Gangway owns; TrainingJobReconcilerTest",
       "patch configmaps", "converges the MPI hostfile only when someone changed it; TrainingJobReconcilerTest",
       "create configmaps", "only framework: mpi jobs get a hostfile ConfigMap; the every-namespace scenario runs one, the"
