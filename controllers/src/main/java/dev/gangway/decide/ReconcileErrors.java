@@ -44,6 +44,15 @@ public final class ReconcileErrors {
     return e.getClass().getSimpleName() + ": " + e.getMessage() + ". Gangway keeps retrying with backoff; see the operator log.";
   }
 
+  /**
+   * Whether the API server answered that the named object itself does not exist (404 naming it), as when a job was
+   * deleted while a reconcile decided on it; not a 404 for a missing API or subresource, which names no object.
+   */
+  public static boolean objectGone(KubernetesClientException e, String name) {
+    return e.getCode() == 404 && e.getStatus() != null && e.getStatus().getDetails() != null
+        && name.equals(e.getStatus().getDetails().getName());
+  }
+
   /** RBAC says {@code User "x" cannot create resource "pods" ...}; an admission plugin's 403 names the object's problem. */
   private static boolean rbacDenial(KubernetesClientException api) {
     String message = api.getStatus() != null && api.getStatus().getMessage() != null ? api.getStatus().getMessage() : api.getMessage();

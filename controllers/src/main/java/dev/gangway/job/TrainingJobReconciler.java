@@ -306,6 +306,13 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     try {
       persisted = persist(job, decision.status(), context);
     } catch (KubernetesClientException e) {
+      if (ReconcileErrors.objectGone(e, job.getMetadata().getName())) {
+        // Deleted while deciding (a user's delete, a TTL): nothing to act on, and no error to report on a job that is
+        // gone. Its pods go with it (garbage collector); the capacity held for it is free now.
+        LOG.debug("TrainingJob {} was deleted while deciding", observation.jobKey());
+        placement.forget(observation.jobKey());
+        return UpdateControl.noUpdate();
+      }
       if (e.getCode() != 409) {
         throw e;
       }

@@ -38,4 +38,17 @@ class ReconcileErrorsTest {
     assertThat(ReconcileErrors.reason(refused(422, "Service \"a.b\" is invalid"))).isEqualTo("ApiError");
     assertThat(ReconcileErrors.reason(new IllegalStateException("bug"))).isEqualTo("InternalError");
   }
+
+  @Test
+  void aNotFoundNamingTheJobMeansTheJobIsGone() {
+    // The kube-apiserver's answer to a status write for a job deleted meanwhile (copied from an operator log).
+    var deleted = new KubernetesClientException(new StatusBuilder().withCode(404).withReason("NotFound")
+        .withMessage("trainingjobs.gangway.dev \"start-1\" not found")
+        .withNewDetails().withGroup("gangway.dev").withKind("trainingjobs").withName("start-1").endDetails().build());
+    assertThat(ReconcileErrors.objectGone(deleted, "start-1")).isTrue();
+    assertThat(ReconcileErrors.objectGone(deleted, "start-2")).isFalse();
+    // A missing API or status subresource names no object: an error to report, not a job gone.
+    assertThat(ReconcileErrors.objectGone(refused(404, "the server could not find the requested resource"), "start-1")).isFalse();
+    assertThat(ReconcileErrors.objectGone(refused(409, "conflict"), "start-1")).isFalse();
+  }
 }
