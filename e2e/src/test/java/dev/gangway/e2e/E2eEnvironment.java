@@ -29,7 +29,7 @@ public final class E2eEnvironment implements AutoCloseable {
 
   private final ClusterUnderTest target;
   private final int portBase;
-  private OperatorProcess operator;
+  private volatile OperatorProcess operator;
 
   private E2eEnvironment(ClusterUnderTest target, int portBase) {
     this.target = target;
@@ -88,7 +88,20 @@ public final class E2eEnvironment implements AutoCloseable {
 
   private void prepare() {
     target.installCrds();
-    operator = startOperator("operator", Map.of());
+    startSharedOperator();
+  }
+
+  /** The shared operator, started again by itself if it exits after losing its Lease (see OperatorProcess). */
+  private synchronized void startSharedOperator() {
+    OperatorProcess started = startOperator("operator", Map.of());
+    operator = started;
+    started.restartAfterLeaseLoss(() -> {
+      synchronized (this) {
+        if (!closed && operator == started) {
+          startSharedOperator();
+        }
+      }
+    });
   }
 
   /** The cluster this run targets, whichever it is: what portable tests use. */
@@ -139,11 +152,11 @@ public final class E2eEnvironment implements AutoCloseable {
   }
 
   /** Replaces the shared operator, e.g. after a test killed it. */
-  public void restartOperator() {
+  public synchronized void restartOperator() {
     if (operator.isAlive()) {
       operator.close();
     }
-    operator = startOperator("operator", Map.of());
+    startSharedOperator();
   }
 
   private int httpPorts;
