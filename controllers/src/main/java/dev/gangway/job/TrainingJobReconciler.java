@@ -198,6 +198,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     }), GAUGE_SWEEP.toMillis(), GAUGE_SWEEP.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     // JOSDK calls no reconcile for a deleted job either: a decision it held before its pods were bound is dropped here,
     // or a job deleted mid-start (its namespace deleted, its creates refused) would hold its nodes until the deadline.
+    // Nodes it held for pods never created wake the waiting gangs (GangPlacer#release).
     sweeper.scheduleWithFixedDelay(whileJobsCached(jobs, "Dropping the decisions of deleted jobs", () -> {
       Set<String> dropped = placement.forgetDeleted(key -> {
         int slash = key.indexOf('/');
@@ -205,7 +206,6 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
       });
       if (!dropped.isEmpty()) {
         LOG.debug("Dropped the placement decisions of deleted jobs {}", dropped);
-        wakeups.freed();
       }
     }), DELETED_JOB_SWEEP.toMillis(), DELETED_JOB_SWEEP.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     sweeper.scheduleWithFixedDelay(whileJobsCached(jobs, "Refreshing the fleet gauges",

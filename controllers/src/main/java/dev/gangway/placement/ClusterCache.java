@@ -59,6 +59,14 @@ public final class ClusterCache {
   private record Shape(ClusterSnapshot snapshot, long layout, long idleAtBest, long idleAsNow) {
   }
 
+  /**
+   * A placement decision held capacity for pods not created yet and was dropped ({@link GangPlacer#release}): freed
+   * without any pod or node event, so told here. Not under this cache's lock: the news is only handed on.
+   */
+  public void heldCapacityReleased() {
+    freed.run();
+  }
+
   /** A pod was added or changed. */
   public synchronized void put(Pod pod) {
     CachedPod now = CachedPod.of(pod);

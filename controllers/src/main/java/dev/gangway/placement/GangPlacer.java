@@ -119,9 +119,19 @@ public final class GangPlacer {
     inFlight.holdUntil(jobKey, untilByPodKey);
   }
 
-  /** The decision is dropped: job deleted, suspended or finished, attempt torn down, or bind timeout. */
-  public synchronized void release(String jobKey) {
-    inFlight.drop(jobKey);
+  /**
+   * The decision is dropped: job deleted, suspended or finished, attempt torn down, bind timeout, or its pods refused.
+   * Nodes it held for ranks not created yet are free at once, with no pod event to say so: the cache announces them to
+   * the gangs waiting for capacity.
+   */
+  public void release(String jobKey) {
+    boolean freed;
+    synchronized (this) {
+      freed = inFlight.drop(jobKey);
+    }
+    if (freed) {
+      cluster.heldCapacityReleased();
+    }
   }
 
   /**
@@ -131,8 +141,15 @@ public final class GangPlacer {
    *
    * @return the keys of the jobs whose decisions were dropped
    */
-  public synchronized Set<String> retainJobs(java.util.function.Predicate<String> exists) {
-    return inFlight.retainJobs(exists);
+  public Set<String> retainJobs(java.util.function.Predicate<String> exists) {
+    InFlightDecisions.Dropped dropped;
+    synchronized (this) {
+      dropped = inFlight.retainJobs(exists);
+    }
+    if (dropped.freed()) {
+      cluster.heldCapacityReleased();
+    }
+    return dropped.jobKeys();
   }
 
   /** Decisions held now. */

@@ -75,15 +75,36 @@ final class InFlightDecisions {
     nodeByPodByJob.put(jobKey, new HashMap<>(ranks));
   }
 
-  void drop(String jobKey) {
-    nodeByPodByJob.remove(jobKey);
+  /** Drops the job's decision; true when a rank of it still held a node without a pod (capacity freed now). */
+  boolean drop(String jobKey) {
+    return heldWithoutPod(nodeByPodByJob.remove(jobKey));
   }
 
-  /** Drops the decisions of every job not {@code kept}; returns their job keys. */
-  Set<String> retainJobs(java.util.function.Predicate<String> kept) {
+  /** Drops the decisions of every job not {@code kept}; returns their job keys and whether any freed capacity. */
+  Dropped retainJobs(java.util.function.Predicate<String> kept) {
     Set<String> dropped = new HashSet<>();
-    nodeByPodByJob.keySet().removeIf(job -> !kept.test(job) && dropped.add(job));
-    return dropped;
+    boolean freed = false;
+    for (Iterator<Map.Entry<String, Map<String, Rank>>> it = nodeByPodByJob.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Map<String, Rank>> job = it.next();
+      if (!kept.test(job.getKey())) {
+        dropped.add(job.getKey());
+        freed |= heldWithoutPod(job.getValue());
+        it.remove();
+      }
+    }
+    return new Dropped(Set.copyOf(dropped), freed);
+  }
+
+  /** @param freed whether a dropped decision held a node for a rank whose pod did not exist yet */
+  record Dropped(Set<String> jobKeys, boolean freed) {
+  }
+
+  /**
+   * A created rank's capacity is its pod's (the cache frees it when the pod goes); only a rank whose pod was never seen
+   * held it here alone. One past its creation deadline held nothing any more: counting it only wakes gangs once more.
+   */
+  private static boolean heldWithoutPod(Map<String, Rank> ranks) {
+    return ranks != null && ranks.values().stream().anyMatch(r -> !r.seen());
   }
 
   /** The job's decision (pod key → node), or an empty map. */

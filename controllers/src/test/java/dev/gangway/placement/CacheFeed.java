@@ -8,9 +8,18 @@ import java.util.Set;
 
 /** Feeds a {@link ClusterCache} as an informer's relist would: every listed object put, every one no longer listed removed. */
 public final class CacheFeed {
-  private final ClusterCache cache = new ClusterCache();
+  private final ClusterCache cache;
   private final Set<String> pods = new HashSet<>();
   private final Set<String> nodes = new HashSet<>();
+
+  public CacheFeed() {
+    this(() -> { });
+  }
+
+  /** @param freed told when the cache announces freed capacity ({@link ClusterCache#ClusterCache(Runnable)}) */
+  public CacheFeed(Runnable freed) {
+    this.cache = new ClusterCache(freed);
+  }
 
   public ClusterCache cache() {
     return cache;

@@ -108,6 +108,41 @@ class GangPlacerTest {
   }
 
   @Test
+  void droppingADecisionThatHeldNodesForPodsNotCreatedYetAnnouncesFreedCapacity() {
+    java.util.concurrent.atomic.AtomicInteger told = new java.util.concurrent.atomic.AtomicInteger();
+    CacheFeed feed = new CacheFeed(told::incrementAndGet);
+    GangPlacer announcing = new GangPlacer(new PlacementEngine(), feed.cache());
+    List<Node> nodes = nodes(4);
+    feed.show(nodes, List.of());
+    List<String> aKeys = List.of("ns/a-0", "ns/a-1");
+    List<String> bKeys = List.of("ns/b-0", "ns/b-1");
+    assertThat(announcing.place(Clusters.THREE_LEVELS, gang("a", 2, 8), aKeys, List.of(), Set.of(), NOW, NOW.plusSeconds(60)).placed()).isTrue();
+    assertThat(announcing.place(Clusters.THREE_LEVELS, gang("b", 2, 8), bKeys, List.of(), Set.of(), NOW, NOW.plusSeconds(60)).placed()).isTrue();
+    told.set(0);
+
+    announcing.release("ns/a");
+    assertThat(told).as("a's pods were never created: its two nodes are free with no pod event to say so").hasValue(1);
+    announcing.release("ns/a");
+    assertThat(told).as("nothing is held for a any more").hasValue(1);
+    announcing.retainJobs(job -> !job.equals("ns/b"));
+    assertThat(told).as("b deleted before its pods were created").hasValue(2);
+
+    // A decision whose every pod was seen (created, not bound yet) frees nothing when dropped: the pods' reserved-node
+    // annotations hold the nodes, and their deletion frees them.
+    List<Pod> c = gatedPods("c", 2, 8);
+    PlacementResult placedC = announcing.place(Clusters.THREE_LEVELS, gang("c", 2, 8), c.stream().map(SnapshotFactory::podKey).toList(),
+        List.of(), Set.of(), NOW, NOW.plusSeconds(60));
+    assertThat(placedC.placed()).isTrue();
+    feed.show(nodes, List.of(annotated(c.get(0), placedC.nodeOf(0)), annotated(c.get(1), placedC.nodeOf(1))));
+    assertThat(announcing.place(Clusters.THREE_LEVELS, gang("d", 1, 8), List.of("ns/d-0"), List.of(), Set.of(), NOW, NOW).placed())
+        .as("the cache read of d's decision saw c's pods").isTrue();
+    assertThat(announcing.decisionOf("ns/c")).as("c is still held: its ranks are not bound").hasSize(2);
+    told.set(0);
+    announcing.release("ns/c");
+    assertThat(told).as("c's ranks were all seen").hasValue(0);
+  }
+
+  @Test
   void aDecisionIsHeldUntilEveryRankIsBoundNotJustUntilTheCacheShowsOneOfThem() {
     List<Node> nodes = nodes(4);
     List<Pod> a = gatedPods("a", 2, 8);
