@@ -61,17 +61,22 @@ class RecoveryBenchmark {
   void recoveryOfEachKindBesideFirstStart() throws Exception {
     int samples = Integer.getInteger("gangway.bench.samples", 20);
     int starts = Integer.getInteger("gangway.bench.starts", 5);
+    // e.g. -XX:StartFlightRecording=filename=/tmp/op.jfr,dumponexit=true, to see where the operator's time goes
+    String operatorJavaOptions = System.getProperty("gangway.bench.operatorJavaOptions", "");
     SampleFile raw = SampleFile.create(E2eEnvironment.WORK.resolve("bench/recovery-samples.tsv"),
         "RecoveryBenchmark: superpod (128 nodes x 8 GPUs), " + RANKS + "-rank x 8-GPU gang, exclusion on (default), backoff 0 s\n"
             + "started " + Instant.now() + "; seconds from the injection (or create) to the watch event that showed it",
         "kind", "sample", "rank", "node", "total_s", "teardown_s", "first_created_s", "all_bound_s", "excluded_nodes",
         "cause", "old_gone_s", "last_created_s");
-    try (LocalCluster cluster = LocalCluster.start(E2eEnvironment.REPO, E2eEnvironment.WORK.resolve("bench"), "superpod", 26500,
-        List.of("--timeout", "300"))) {
+    // -Dgangway.bench.auditLog=true: the API server logs every write (cluster/logs/audit.log), to see where a restart's
+    // time goes request by request; it costs the API server some CPU, so it is off for the figures.
+    List<String> up = Boolean.getBoolean("gangway.bench.auditLog") ? List.of("--timeout", "300", "--audit-log") : List.of("--timeout", "300");
+    try (LocalCluster cluster = LocalCluster.start(E2eEnvironment.REPO, E2eEnvironment.WORK.resolve("bench"), "superpod", 26500, up)) {
       cluster.installCrds();
       cluster.kubectlOk("apply", "-f", cluster.topology().toString());
       try (OperatorProcess operator = OperatorProcess.start(E2eEnvironment.REPO, cluster.kubeconfig(), 26508,
-          cluster.logs().resolve("operator.log"), Map.of());
+          cluster.logs().resolve("operator.log"), Map.of(),
+          operatorJavaOptions.isBlank() ? Map.of() : Map.of("JAVA_TOOL_OPTIONS", operatorJavaOptions));
            BenchClient client = BenchClient.of(cluster.kubeconfig());
            PodTimeline timeline = PodTimeline.watch(client.kubernetes(), NAMESPACE)) {
         Run run = new Run(cluster, operator, client, timeline, raw);
