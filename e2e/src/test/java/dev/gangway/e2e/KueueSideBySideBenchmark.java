@@ -15,6 +15,7 @@ import dev.gangway.e2e.sidebyside.PlacementScore;
 import dev.gangway.e2e.sidebyside.ReplayTimeline;
 import dev.gangway.e2e.sidebyside.ReplayJob;
 import dev.gangway.e2e.sidebyside.SideBySideTable;
+import dev.gangway.e2e.sidebyside.GangScoreTable;
 import dev.gangway.e2e.sidebyside.StartBreakdown;
 import dev.gangway.topology.Level;
 import dev.gangway.topology.Topology;
@@ -228,6 +229,7 @@ class KueueSideBySideBenchmark {
     // Each row as soon as it is known: a later contender's failure does not lose it.
     System.out.println(SideBySideTable.render(List.of(result), levels));
     System.out.println(StartBreakdown.render(contender.title(), stream, timeline));
+    System.out.println(GangScoreTable.render(contender.title(), stream, scores, levels));
     try {
       cluster.kubectl("delete", "namespace", ns, "--wait=true", "--timeout=300s");
     } catch (AssertionError e) {
