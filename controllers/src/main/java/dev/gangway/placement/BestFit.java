@@ -10,26 +10,43 @@ import java.util.List;
  * Chooses the domains and nodes of a gang and numbers its ranks.
  *
  * <p>At each step it looks for the deepest level inside the current domain where one domain holds
- * what is left, and takes the tightest such domain (least room to spare, then fewest free GPUs), so
- * big domains stay whole for big gangs. When no child can hold it alone, it splits across as few
- * children as possible and, among such choices, fills the fullest ones first. Ranks are emitted by a
- * depth-first walk, so consecutive ranks share the deepest domain they can and a ring over them
- * crosses each boundary once per domain.
+ * what is left. Among such domains it takes the one whose ranks would span the fewest domains at each
+ * level below (rack before NVLink domain, since the higher link is the slower), then the tightest
+ * (least room to spare, then fewest free GPUs), so big domains stay whole for big gangs. When no child
+ * can hold it alone, it splits across as few children as possible and, among such choices, the ones
+ * that need the fewest domains below them, then the fullest. Ranks are emitted by a depth-first walk,
+ * so consecutive ranks share the deepest domain they can and a ring over them crosses each boundary
+ * once per domain.
  */
 final class BestFit {
+
+  /** Sets of children searched for the one spanning the fewest domains below; past it the fullest set is kept. */
+  static final int MAX_SETS_SEARCHED = 2_000;
+  private static final int[] NO_LEVELS = new int[0];
+  private static final String HOSTNAME = "kubernetes.io/hostname";
 
   private final GangFit fit;
   private final DomainTree tree;
   private final int[] nodeOfRank;
+  /**
+   * Deepest level whose domain count a choice is scored on. The host level is left out: counting hosts would
+   * trade a tight rack for a roomier one just to put ranks on fewer nodes, and fragment the racks big gangs need.
+   */
+  private final int lastSpanned;
   private int next;
 
   BestFit(GangFit fit, int ranks) {
     this.fit = fit;
     this.tree = fit.tree;
     this.nodeOfRank = new int[ranks];
+    int deepest = tree.leafLevel() - 1;
+    this.lastSpanned = HOSTNAME.equals(tree.topology().level(deepest).nodeLabel()) ? deepest - 1 : deepest;
   }
 
-  /** Tightest domain at the deepest level in [minLevel, deepest] inside {@code within} holding {@code units}; null if none. */
+  /**
+   * At the deepest level in [minLevel, deepest] inside {@code within} where one domain holds {@code units}: the
+   * one spanning the fewest domains below, then the tightest; null if none.
+   */
   Domain tightestDeepest(Domain within, long units, boolean grouped, int minLevel) {
     int deepest = grouped ? fit.groupLevel : tree.leafLevel();
     for (int level = deepest; level >= Math.max(minLevel, 0); level--) {
@@ -37,18 +54,60 @@ final class BestFit {
       int[] range = tree.rangeAt(within, level);
       int best = -1;
       long bestCap = Long.MAX_VALUE;
+      int[] bestSpan = null;
       for (int k = range[0]; k < range[1]; k++) {
         int id = ids[k];
         long cap = fit.units(id, grouped);
         if (cap < units) continue;
-        if (cap < bestCap || (cap == bestCap && tree.freeGpusOf(id) < tree.freeGpusOf(best))) {
+        int[] span = span(level + 1, units, grouped, id);
+        int bySpan = best < 0 ? -1 : Arrays.compare(span, bestSpan);
+        if (bySpan < 0 || (bySpan == 0 && (cap < bestCap || (cap == bestCap && tree.freeGpusOf(id) < tree.freeGpusOf(best))))) {
           best = id;
           bestCap = cap;
+          bestSpan = span;
         }
       }
       if (best >= 0) return tree.domain(best);
     }
     return null;
+  }
+
+  /**
+   * Fewest domains {@code units} need at each level from {@code fromLevel} down to the last one that has links of
+   * its own, using only the subtrees of {@code within}: largest first, which is exact level by level.
+   */
+  private int[] span(int fromLevel, long units, boolean grouped, int... within) {
+    int last = grouped ? Math.min(fit.groupLevel, lastSpanned) : lastSpanned;
+    if (fromLevel > last) return NO_LEVELS;
+    int[] counts = new int[last - fromLevel + 1];
+    for (int level = fromLevel; level <= last; level++) {
+      int[] ids = inside(within, level);
+      long[] caps = new long[ids.length];
+      for (int i = 0; i < ids.length; i++) caps[i] = fit.units(ids[i], grouped);
+      Arrays.sort(caps);
+      long sum = 0;
+      int count = 0;
+      for (int k = caps.length - 1; k >= 0 && sum < units; k--, count++) sum += caps[k];
+      counts[level - fromLevel] = count;
+    }
+    return counts;
+  }
+
+  /** Ids of the domains at {@code level} inside any of {@code members}, member by member in tree order. */
+  private int[] inside(int[] members, int level) {
+    int[] ids = tree.idsAt(level);
+    int n = 0;
+    for (int member : members) {
+      int[] range = tree.rangeAt(tree.domain(member), level);
+      n += range[1] - range[0];
+    }
+    int[] out = new int[n];
+    int i = 0;
+    for (int member : members) {
+      int[] range = tree.rangeAt(tree.domain(member), level);
+      for (int k = range[0]; k < range[1]; k++) out[i++] = ids[k];
+    }
+    return out;
   }
 
   /** Places {@code units} inside {@code d}, which must hold them. */
@@ -74,9 +133,9 @@ final class BestFit {
   }
 
   /**
-   * Fewest children that together hold {@code units}, preferring the fullest: with k the minimum,
-   * the i-th pick is the smallest child that still lets the largest remaining k-1-i finish the job.
-   * Returns (domain id, units) pairs in tree order.
+   * Fewest children that together hold {@code units}. Among sets of that size, the one whose ranks span the fewest
+   * domains below (searched exhaustively while that is cheap), else the fullest: the i-th pick is the smallest
+   * child that still lets the largest remaining k-1-i finish the job. Returns (domain id, units) pairs in tree order.
    */
   private List<long[]> split(List<Domain> children, long units, boolean grouped) {
     int m = 0;
@@ -89,6 +148,55 @@ final class BestFit {
         ids[m++] = c.id();
       }
     }
+    List<long[]> fullest = fewestFullest(Arrays.copyOf(ids, m), Arrays.copyOf(cap, m), units);
+    if (fullest.size() == 1) return fullest;
+    int below = children.get(0).level() + 1;
+    int[] chosen = fullest.stream().mapToInt(share -> (int) share[0]).toArray();
+    int[] bestSpan = span(below, units, grouped, chosen);
+    if (bestSpan.length == 0 || binomial(m, chosen.length) > MAX_SETS_SEARCHED) return fullest;
+    int[] better = null;
+    int[] pick = new int[chosen.length];
+    for (int i = 0; i < pick.length; i++) pick[i] = i;
+    do {
+      long sum = 0;
+      for (int p : pick) sum += cap[p];
+      if (sum < units) continue;
+      int[] members = new int[pick.length];
+      for (int i = 0; i < pick.length; i++) members[i] = ids[pick[i]];
+      int[] span = span(below, units, grouped, members);
+      if (Arrays.compare(span, bestSpan) < 0) {
+        bestSpan = span;
+        better = members;
+      }
+    } while (nextCombination(pick, m));
+    return better == null ? fullest : sharesByDomainsBelow(better, below, units, grouped);
+  }
+
+  /**
+   * Shares of {@code members} when the domains one level below them are chosen fewest-fullest across all of
+   * them, so each member takes what its chosen domains hold and the set spans the fewest such domains.
+   */
+  private List<long[]> sharesByDomainsBelow(int[] members, int below, long units, boolean grouped) {
+    int[] sub = inside(members, below);
+    long[] cap = new long[sub.length];
+    for (int i = 0; i < sub.length; i++) cap[i] = fit.units(sub[i], grouped);
+    long[] share = new long[members.length];
+    for (long[] taken : fewestFullest(sub, cap, units)) {
+      int owner = 0;
+      while (!tree.domain(members[owner]).contains(tree.domain((int) taken[0]))) owner++;
+      share[owner] += taken[1];
+    }
+    List<long[]> shares = new ArrayList<>(members.length);
+    for (int k = 0; k < members.length; k++) {
+      if (share[k] > 0) shares.add(new long[] {members[k], share[k]});
+    }
+    shares.sort((a, b) -> Long.compare(a[0], b[0]));
+    return shares;
+  }
+
+  /** Fewest of the domains {@code ids} (with {@code cap} units each) that hold {@code units}, the fullest first. */
+  private List<long[]> fewestFullest(int[] ids, long[] cap, long units) {
+    int m = ids.length;
     Integer[] order = new Integer[m];
     for (int i = 0; i < m; i++) order[i] = i;
     // Largest first; among equals the emptier first, so the fullest sit last where picks come from.
@@ -123,6 +231,26 @@ final class BestFit {
     }
     shares.sort((a, b) -> Long.compare(a[0], b[0]));
     return shares;
+  }
+
+  /** Advances {@code pick}, an increasing k-subset of 0..n-1, to the next in lexicographic order; false after the last. */
+  private static boolean nextCombination(int[] pick, int n) {
+    int k = pick.length;
+    int i = k - 1;
+    while (i >= 0 && pick[i] == n - k + i) i--;
+    if (i < 0) return false;
+    pick[i]++;
+    for (int j = i + 1; j < k; j++) pick[j] = pick[j - 1] + 1;
+    return true;
+  }
+
+  private static long binomial(int n, int k) {
+    long c = 1;
+    for (int i = 1; i <= k; i++) {
+      c = c * (n - k + i) / i;
+      if (c > MAX_SETS_SEARCHED) return c;
+    }
+    return c;
   }
 
   /** Last index of a descending array whose value is at least {@code x}; the array's first value is. */
