@@ -238,7 +238,6 @@ class KueueSideBySideBenchmark {
     return result;
   }
 
-  /** The operator's own placement figures after its replay: decisions, writes, waiting gangs woken by freed capacity. */
   /**
    * The nodes once the node lifecycle controller has lifted its not-ready taints from the fresh cluster (~9 nodes a
    * second at its default QPS). Read earlier, a still-tainted node counts as closed in every gang's bound, which was
@@ -259,6 +258,7 @@ class KueueSideBySideBenchmark {
     return nodes;
   }
 
+  /** The operator's own placement figures after its replay: decisions, writes, waiting gangs woken by freed capacity. */
   private static void printPlacementMetrics(OperatorProcess operator) {
     try {
       var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
