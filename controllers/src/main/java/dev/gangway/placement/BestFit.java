@@ -22,25 +22,18 @@ final class BestFit {
 
   /** Sets of children searched for the one spanning the fewest domains below; past it the fullest set is kept. */
   static final int MAX_SETS_SEARCHED = 2_000;
-  private static final int[] NO_LEVELS = new int[0];
-  private static final String HOSTNAME = "kubernetes.io/hostname";
 
   private final GangFit fit;
   private final DomainTree tree;
   private final int[] nodeOfRank;
-  /**
-   * Deepest level whose domain count a choice is scored on. The host level is left out: counting hosts would
-   * trade a tight rack for a roomier one just to put ranks on fewer nodes, and fragment the racks big gangs need.
-   */
-  private final int lastSpanned;
+  private final DomainSpan spans;
   private int next;
 
   BestFit(GangFit fit, int ranks) {
     this.fit = fit;
     this.tree = fit.tree;
     this.nodeOfRank = new int[ranks];
-    int deepest = tree.leafLevel() - 1;
-    this.lastSpanned = HOSTNAME.equals(tree.topology().level(deepest).nodeLabel()) ? deepest - 1 : deepest;
+    this.spans = new DomainSpan(fit);
   }
 
   /**
@@ -59,7 +52,7 @@ final class BestFit {
         int id = ids[k];
         long cap = fit.units(id, grouped);
         if (cap < units) continue;
-        int[] span = span(level + 1, units, grouped, id);
+        int[] span = spans.of(level + 1, units, grouped, id);
         int bySpan = best < 0 ? -1 : Arrays.compare(span, bestSpan);
         if (bySpan < 0 || (bySpan == 0 && (cap < bestCap || (cap == bestCap && tree.freeGpusOf(id) < tree.freeGpusOf(best))))) {
           best = id;
@@ -70,27 +63,6 @@ final class BestFit {
       if (best >= 0) return tree.domain(best);
     }
     return null;
-  }
-
-  /**
-   * Fewest domains {@code units} need at each level from {@code fromLevel} down to the last one that has links of
-   * its own, using only the subtrees of {@code within}: largest first, which is exact level by level.
-   */
-  private int[] span(int fromLevel, long units, boolean grouped, int... within) {
-    int last = grouped ? Math.min(fit.groupLevel, lastSpanned) : lastSpanned;
-    if (fromLevel > last) return NO_LEVELS;
-    int[] counts = new int[last - fromLevel + 1];
-    for (int level = fromLevel; level <= last; level++) {
-      int[] ids = inside(within, level);
-      long[] caps = new long[ids.length];
-      for (int i = 0; i < ids.length; i++) caps[i] = fit.units(ids[i], grouped);
-      Arrays.sort(caps);
-      long sum = 0;
-      int count = 0;
-      for (int k = caps.length - 1; k >= 0 && sum < units; k--, count++) sum += caps[k];
-      counts[level - fromLevel] = count;
-    }
-    return counts;
   }
 
   /** Ids of the domains at {@code level} inside any of {@code members}, member by member in tree order. */
@@ -151,25 +123,35 @@ final class BestFit {
     List<long[]> fullest = fewestFullest(Arrays.copyOf(ids, m), Arrays.copyOf(cap, m), units);
     if (fullest.size() == 1) return fullest;
     int below = children.get(0).level() + 1;
-    int[] chosen = fullest.stream().mapToInt(share -> (int) share[0]).toArray();
-    int[] bestSpan = span(below, units, grouped, chosen);
-    if (bestSpan.length == 0 || binomial(m, chosen.length) > MAX_SETS_SEARCHED) return fullest;
+    int k = fullest.size();
+    if (binomial(m, k) > MAX_SETS_SEARCHED) return fullest;
+    DomainSpan.Histograms counted = spans.histograms(below, units, grouped, Arrays.copyOf(ids, m));
+    if (counted.top().length == 0) return fullest;
+    int[] chosen = new int[k];
+    for (int i = 0; i < k; i++) chosen[i] = indexOf(ids, m, (int) fullest.get(i)[0]);
+    int[] bestSpan = counted.span(chosen);
     int[] better = null;
-    int[] pick = new int[chosen.length];
-    for (int i = 0; i < pick.length; i++) pick[i] = i;
+    int[] pick = new int[k];
+    for (int i = 0; i < k; i++) pick[i] = i;
     do {
       long sum = 0;
       for (int p : pick) sum += cap[p];
       if (sum < units) continue;
-      int[] members = new int[pick.length];
-      for (int i = 0; i < pick.length; i++) members[i] = ids[pick[i]];
-      int[] span = span(below, units, grouped, members);
+      int[] span = counted.span(pick);
       if (Arrays.compare(span, bestSpan) < 0) {
         bestSpan = span;
-        better = members;
+        better = pick.clone();
       }
     } while (nextCombination(pick, m));
-    return better == null ? fullest : sharesByDomainsBelow(better, below, units, grouped);
+    if (better == null) return fullest;
+    int[] members = new int[k];
+    for (int i = 0; i < k; i++) members[i] = ids[better[i]];
+    return sharesByDomainsBelow(members, below, units, grouped);
+  }
+
+  private static int indexOf(int[] ids, int m, int id) {
+    for (int i = 0; i < m; i++) if (ids[i] == id) return i;
+    throw new IllegalStateException("domain " + id + " is not a child with room");
   }
 
   /**

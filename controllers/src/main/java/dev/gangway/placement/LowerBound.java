@@ -25,16 +25,7 @@ record LowerBound(int[] domains, int[] crossings, int slowestSharedLevel, double
         long c = inGroups ? fit.groupCap[id] : fit.rankCap[id];
         howMany[(int) Math.min(c, cap)]++;
       }
-      int count = 0;
-      long sum = 0;
-      for (int c = cap; c > 0 && sum < need; c--) {
-        int take = howMany[c];
-        if (take == 0) continue;
-        long needed = (need - sum + c - 1) / c;
-        long used = Math.min(take, needed);
-        sum += used * c;
-        count += (int) used;
-      }
+      int count = FewestDomains.count(howMany, cap, need);
       // A placement spanning k domains of a level spans at least k below it.
       domains[level] = Math.max(count, level > 0 ? domains[level - 1] : 1);
     }

@@ -1,0 +1,81 @@
+package dev.gangway.placement;
+
+import dev.gangway.topology.DomainTree;
+
+/**
+ * How many domains a gang needs at each level below a set of domains, were it placed inside them: the fewest whose
+ * capacities reach it, level by level (largest first, exact for each level on its own). {@link BestFit} ranks its
+ * choices by this before tightness. The host level is not counted: counting hosts would trade a tight rack for a
+ * roomier one just to put ranks on fewer nodes, and fragment the racks big gangs need.
+ */
+final class DomainSpan {
+
+  private static final String HOSTNAME = "kubernetes.io/hostname";
+
+  private final GangFit fit;
+  private final DomainTree tree;
+  /** Deepest level counted. */
+  private final int lastCounted;
+
+  DomainSpan(GangFit fit) {
+    this.fit = fit;
+    this.tree = fit.tree;
+    int deepest = tree.leafLevel() - 1;
+    this.lastCounted = HOSTNAME.equals(tree.topology().level(deepest).nodeLabel()) ? deepest - 1 : deepest;
+  }
+
+  /** Domains needed at each level from {@code fromLevel} down, inside {@code within}; empty when no level is counted. */
+  int[] of(int fromLevel, long units, boolean grouped, int... within) {
+    return histograms(fromLevel, units, grouped, within).span(allOf(within.length));
+  }
+
+  /**
+   * Each member's capacities per level, counted once, so that many sets of members are scored cheaply: a split
+   * scores every set of the fewest children that hold the gang.
+   */
+  Histograms histograms(int fromLevel, long units, boolean grouped, int... members) {
+    // Groups are the unit down to their own level; below it they are not split further here.
+    int last = grouped ? Math.min(fit.groupLevel, lastCounted) : lastCounted;
+    int levels = Math.max(0, last - fromLevel + 1);
+    int[] top = new int[levels];
+    int[][][] byMember = new int[members.length][levels][];
+    for (int l = 0; l < levels; l++) {
+      int[] ids = tree.idsAt(fromLevel + l);
+      for (int member : members) {
+        int[] range = tree.rangeAt(tree.domain(member), fromLevel + l);
+        for (int k = range[0]; k < range[1]; k++) top[l] = (int) Math.max(top[l], Math.min(fit.units(ids[k], grouped), units));
+      }
+      for (int m = 0; m < members.length; m++) {
+        int[] howMany = new int[top[l] + 1];
+        int[] range = tree.rangeAt(tree.domain(members[m]), fromLevel + l);
+        for (int k = range[0]; k < range[1]; k++) howMany[(int) Math.min(fit.units(ids[k], grouped), units)]++;
+        byMember[m][l] = howMany;
+      }
+    }
+    return new Histograms(byMember, top, units);
+  }
+
+  private static int[] allOf(int n) {
+    int[] all = new int[n];
+    for (int i = 0; i < n; i++) all[i] = i;
+    return all;
+  }
+
+  /** Per member and level, how many of its domains there have each capacity (clamped to the need, up to top). */
+  record Histograms(int[][][] byMember, int[] top, long units) {
+
+    /** Domains needed at each level inside the members at indices {@code pick}. */
+    int[] span(int... pick) {
+      int[] counts = new int[top.length];
+      for (int l = 0; l < top.length; l++) {
+        int[] sum = new int[top[l] + 1];
+        for (int p : pick) {
+          int[] h = byMember[p][l];
+          for (int c = 0; c < h.length; c++) sum[c] += h[c];
+        }
+        counts[l] = FewestDomains.count(sum, top[l], units);
+      }
+      return counts;
+    }
+  }
+}
