@@ -160,6 +160,8 @@ class KueueSideBySideBenchmark {
       java.util.function.Function<ReplayJob, String> manifest, PlacementScore score, long clusterGpus, List<String> levels) {
     String ns = contender.namespace();
     ReplayTimeline timeline = new ReplayTimeline(stream);
+    // Gangway's own record of each decision: the domains it chose and the bound on the cluster as it stood then.
+    Map<String, dev.gangway.api.v1alpha1.PlacementStatus> atDecision = new java.util.concurrent.ConcurrentHashMap<>();
     List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     long end;
     java.util.concurrent.atomic.AtomicLong lastEvent = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
@@ -175,6 +177,9 @@ class KueueSideBySideBenchmark {
           var status = job.getStatus();
           boolean hasStatus = status != null && status.getPhase() != null;
           boolean placed = hasStatus && dev.gangway.decide.JobConditions.isTrue(status.getConditions(), dev.gangway.decide.JobConditions.PLACED);
+          if (placed && status.getPlacement() != null && status.getPlacement().getLowerBoundDomains() != null) {
+            atDecision.put(job.getMetadata().getName(), status.getPlacement());
+          }
           synchronized (timeline) {
             timeline.jobStatus(job.getMetadata().getName(), hasStatus, placed, nanos);
           }
@@ -230,6 +235,7 @@ class KueueSideBySideBenchmark {
     System.out.println(SideBySideTable.render(List.of(result), levels));
     System.out.println(StartBreakdown.render(contender.title(), stream, timeline));
     System.out.println(GangScoreTable.render(contender.title(), stream, scores, levels));
+    if (!atDecision.isEmpty()) printAtDecision(contender, stream, atDecision, levels);
     try {
       cluster.kubectl("delete", "namespace", ns, "--wait=true", "--timeout=300s");
     } catch (AssertionError e) {
@@ -256,6 +262,28 @@ class KueueSideBySideBenchmark {
     System.out.printf(Locale.ROOT, "nodes read %.0f s after the cluster started, %d of %d still tainted by the node lifecycle controller%n",
         (System.nanoTime() - t0) / 1e9, tainted, nodes.size());
     return nodes;
+  }
+
+  /**
+   * Each multi-rank gang's domains per level as the operator recorded them when it decided (status.placement), with
+   * the bound on the cluster as it stood at that moment, where the table above takes the bound when the gang stood
+   * whole: between the two, other jobs finish and the bound can only be lower later.
+   */
+  private static void printAtDecision(Contender contender, List<ReplayJob> stream, Map<String, dev.gangway.api.v1alpha1.PlacementStatus> atDecision,
+      List<String> levels) {
+    System.out.println(contender.title() + ": each gang at its decision, domains (bound then), from status.placement");
+    System.out.println("| job | ranks | " + String.join(" | ", levels) + " |");
+    System.out.println("|---|---|" + "---|".repeat(levels.size()));
+    for (ReplayJob j : stream) {
+      var p = atDecision.get(j.name());
+      if (p == null || j.replicas() < 2) continue;
+      StringBuilder row = new StringBuilder("| " + j.name() + " | " + j.replicas() + " |");
+      for (String level : levels) {
+        row.append(' ').append(p.getDomainsSpanned().get(level)).append(" (").append(p.getLowerBoundDomains().get(level)).append(") |");
+      }
+      System.out.println(row);
+    }
+    System.out.println();
   }
 
   /** The operator's own placement figures after its replay: decisions, writes, waiting gangs woken by freed capacity. */
