@@ -16,10 +16,9 @@ import java.util.Optional;
  * tightest domain (deepest level, no shallower than spec.topology.required) that could hold it on
  * nodes that are usable now (ready, schedulable, tolerated, not avoided) if they were idle; among
  * such domains the one where most of the gang fits already (then the most free GPUs, then tree
- * order). Inside it, the racks (and below them the nodes) with the most room free now are taken
- * first, each filled before the next, so the held capacity spans as few racks as it can (whole
- * groups per group-level domain for tensor-parallel gangs), and only as many ranks' worth of each
- * node as the gang would use there, so the rest of a node stays available to others.
+ * order). Inside it, the nodes with the most room free now are taken first (whole groups per
+ * group-level domain for tensor-parallel gangs), and only as many ranks' worth of each node as the
+ * gang would use there, so the rest of a node stays available to others.
  *
  * <p>A gang that could not be held even on idle usable nodes (it needs nodes that are down, cordoned
  * or avoided now) holds nothing: no capacity can be named for it until they return.
@@ -89,25 +88,18 @@ public record HeadReservation(String jobKey, List<Reservation> reservations, Str
     return tree.freeGpusOf(a) > tree.freeGpusOf(b);
   }
 
-  /**
-   * Holds up to {@code ranks} ranks in {@code d}, one level down at a time: the child with the most room free now is
-   * filled to what it could hold before the next is touched, so the held nodes span as few racks as they can (held
-   * node by node, the freest nodes of a block lie in as many racks as it has). Returns how many it held.
-   */
-  private static long holdRanks(ClusterSnapshot current, GangRequest req, GangFit ever, GangFit free, Domain d, long ranks,
+  /** Holds {@code ranks} ranks on the nodes of {@code d}, most room free now first. */
+  private static void holdRanks(ClusterSnapshot current, GangRequest req, GangFit ever, GangFit free, Domain d, long ranks,
       List<Reservation> held) {
     DomainTree tree = current.tree();
-    if (d.isNode()) {
-      long take = Math.min(ranks, ever.rankCap[d.id()]);
-      if (take > 0) held.add(new Reservation(req.jobKey(), current.node(d.nodeIndex()).name(), req.perRank().times((int) take)));
-      return take;
-    }
     long left = ranks;
-    for (int child : byRoomNow(tree, free, d, d.level() + 1, false)) {
-      if (left == 0) break;
-      left -= holdRanks(current, req, ever, free, tree.domain(child), left, held);
+    for (int leaf : byRoomNow(tree, free, d, tree.leafLevel(), false)) {
+      if (left == 0) return;
+      long take = Math.min(left, ever.rankCap[leaf]);
+      if (take == 0) continue;
+      held.add(new Reservation(req.jobKey(), current.node(tree.domain(leaf).nodeIndex()).name(), req.perRank().times((int) take)));
+      left -= take;
     }
-    return ranks - left;
   }
 
   /** Ids of the domains at {@code level} inside {@code d}, the most units free now first, then tree order. */

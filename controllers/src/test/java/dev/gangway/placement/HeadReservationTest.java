@@ -23,9 +23,6 @@ class HeadReservationTest {
         row("waits: the tightest domain that could hold it, its freest nodes first and only the ranks' worth",
             "b1/r1/n1=0 b1/r1/n2=4 b1/r2/n3=0 b1/r2/n4=0 b2/r3/n5=0",
             r -> r.replicas(3).gpusPerRank(8), Map.of("n2", 8, "n1", 8, "n3", 8), "24 GPUs on 3 nodes in block b1"),
-        row("waits on a block: fills the freest rack before touching the next, not the freest node of every rack",
-            "b1/r1/a1=4 b1/r1/a2=0 b1/r1/a3=0 b1/r2/c1=4 b1/r2/c2=0 b1/r2/c3=0 b1/r3/d1=4 b1/r3/d2=0 b1/r3/d3=0",
-            r -> r.replicas(4).gpusPerRank(8), Map.of("a1", 8, "a2", 8, "a3", 8, "c1", 8), "32 GPUs on 4 nodes in block b1"),
         row("needs nodes that are down now: holds nothing", "b1/r1/n1=8,notready b1/r1/n2=8 b1/r2/n3=0",
             r -> r.replicas(2).gpusPerRank(8).required("rack"), Map.of(), null));
   }
