@@ -5,8 +5,10 @@ import dev.gangway.topology.DomainTree;
 /**
  * How many domains a gang needs at each level below a set of domains, were it placed inside them: the fewest whose
  * capacities reach it, level by level (largest first, exact for each level on its own). {@link BestFit} ranks its
- * choices by this before tightness. The host level is not counted: counting hosts would trade a tight rack for a
- * roomier one just to put ranks on fewer nodes, and fragment the racks big gangs need.
+ * choices by this before tightness. A level is counted only where leaving its domains costs bandwidth (its links are
+ * faster than those between its siblings): racks whose links are no faster than the block's are not worth a roomier
+ * block, which the goodput simulator's 2,048-node stream paid for in waits (0.5 points of goodput). The host level is
+ * not counted either: counting hosts would trade a tight rack for a roomier one just to put ranks on fewer nodes.
  */
 final class DomainSpan {
 
@@ -16,15 +18,22 @@ final class DomainSpan {
   private final DomainTree tree;
   /** Deepest level counted. */
   private final int lastCounted;
+  /** Whether each level is counted at all. */
+  private final boolean[] counted;
 
   DomainSpan(GangFit fit) {
     this.fit = fit;
     this.tree = fit.tree;
     int deepest = tree.leafLevel() - 1;
     this.lastCounted = HOSTNAME.equals(tree.topology().level(deepest).nodeLabel()) ? deepest - 1 : deepest;
+    this.counted = new boolean[deepest + 1];
+    // bandwidthGBps(-1) is the cross-block bandwidth, what leaves the outermost level.
+    for (int level = 0; level <= deepest; level++) {
+      counted[level] = tree.topology().bandwidthGBps(level) > tree.topology().bandwidthGBps(level - 1);
+    }
   }
 
-  /** Domains needed at each level from {@code fromLevel} down, inside {@code within}; empty when no level is counted. */
+  /** Domains needed at each counted level from {@code fromLevel} down, inside {@code within}; empty when none is. */
   int[] of(int fromLevel, long units, boolean grouped, int... within) {
     return histograms(fromLevel, units, grouped, within).span(allOf(within.length));
   }
@@ -36,18 +45,19 @@ final class DomainSpan {
   Histograms histograms(int fromLevel, long units, boolean grouped, int... members) {
     // Groups are the unit down to their own level; below it they are not split further here.
     int last = grouped ? Math.min(fit.groupLevel, lastCounted) : lastCounted;
-    int levels = Math.max(0, last - fromLevel + 1);
+    int[] levelAt = java.util.stream.IntStream.rangeClosed(fromLevel, last).filter(level -> counted[level]).toArray();
+    int levels = levelAt.length;
     int[] top = new int[levels];
     int[][][] byMember = new int[members.length][levels][];
     for (int l = 0; l < levels; l++) {
-      int[] ids = tree.idsAt(fromLevel + l);
+      int[] ids = tree.idsAt(levelAt[l]);
       for (int member : members) {
-        int[] range = tree.rangeAt(tree.domain(member), fromLevel + l);
+        int[] range = tree.rangeAt(tree.domain(member), levelAt[l]);
         for (int k = range[0]; k < range[1]; k++) top[l] = (int) Math.max(top[l], Math.min(fit.units(ids[k], grouped), units));
       }
       for (int m = 0; m < members.length; m++) {
         int[] howMany = new int[top[l] + 1];
-        int[] range = tree.rangeAt(tree.domain(members[m]), fromLevel + l);
+        int[] range = tree.rangeAt(tree.domain(members[m]), levelAt[l]);
         for (int k = range[0]; k < range[1]; k++) howMany[(int) Math.min(fit.units(ids[k], grouped), units)]++;
         byMember[m][l] = howMany;
       }

@@ -25,6 +25,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class PlacementEngineTableTest {
 
+  /** Racks joined by links as fast as the block's (full bisection inside a block): leaving a rack costs nothing. */
+  static final Topology FLAT_RACKS = Topology.of(5, new dev.gangway.topology.Level(0, "block", Clusters.BLOCK, 25),
+      new dev.gangway.topology.Level(1, "rack", Clusters.RACK, 25), new dev.gangway.topology.Level(2, "host", Clusters.HOST, 450));
+
   record Row(String intent, Topology topo, String nodes, List<Reservation> reservations, UnaryOperator<GangRequest.Builder> request,
       String expectNodes, String expectReason, String expectMessage) {
     @Override
@@ -99,6 +103,9 @@ class PlacementEngineTableTest {
         placed("a roomier block whose racks hold the gang in two beats a tighter block that needs three",
             "b1/r1/a1 b1/r1/a2 b1/r2/a3 b1/r3/a4 b2/r4/c1 b2/r4/c2 b2/r4/c3 b2/r5/c4 b2/r5/c5", ranks(4, 8),
             "c1 c2 c4 c5"),
+        placed("racks whose links are no faster than the block's are not counted: the tighter block wins", FLAT_RACKS,
+            "b1/r1/a1 b1/r1/a2 b1/r2/a3 b1/r3/a4 b2/r4/c1 b2/r4/c2 b2/r4/c3 b2/r5/c4 b2/r5/c5", ranks(4, 8),
+            "a1 a2 a3 a4"),
         placed("larger than any block: of the pairs of blocks, the one whose racks hold the gang in the fewest",
             "b1/r1/a1 b1/r1/a2 b1/r1/a3 b1/r2/a4 b1/r2/a5=4 b2/r3/c1 b2/r3/c2 b2/r4/c3 b2/r5/c4 b3/r6/d1 b3/r6/d2 b3/r6/d3",
             ranks(6, 8), "a1 a2 a3 d1 d2 d3"),
