@@ -7,29 +7,29 @@ import dev.gangway.topology.DomainTree;
  * capacities reach it, level by level (largest first, exact for each level on its own). {@link BestFit} ranks its
  * choices by this before tightness. A level is counted only where leaving its domains costs bandwidth (its links are
  * faster than those between its siblings): racks whose links are no faster than the block's are not worth a roomier
- * block, which the goodput simulator's 2,048-node stream paid for in waits (0.5 points of goodput). The host level is
- * not counted either: counting hosts would trade a tight rack for a roomier one just to put ranks on fewer nodes.
+ * block, which the goodput simulator's 2,048-node stream paid for in waits (0.5 points of goodput). Nor is a level
+ * of one node per domain (the host level, an H100's NVLink domain): counting it would trade a tight rack for a
+ * roomier one just to put ranks on fewer nodes.
  */
 final class DomainSpan {
 
-  private static final String HOSTNAME = "kubernetes.io/hostname";
+  private static final Histograms NOTHING_COUNTED = new Histograms(new int[0][][], new int[0], 0);
 
   private final GangFit fit;
   private final DomainTree tree;
-  /** Deepest level counted. */
-  private final int lastCounted;
-  /** Whether each level is counted at all. */
+  /** Whether each level is counted. */
   private final boolean[] counted;
 
   DomainSpan(GangFit fit) {
     this.fit = fit;
     this.tree = fit.tree;
-    int deepest = tree.leafLevel() - 1;
-    this.lastCounted = HOSTNAME.equals(tree.topology().level(deepest).nodeLabel()) ? deepest - 1 : deepest;
-    this.counted = new boolean[deepest + 1];
-    // bandwidthGBps(-1) is the cross-block bandwidth, what leaves the outermost level.
-    for (int level = 0; level <= deepest; level++) {
-      counted[level] = tree.topology().bandwidthGBps(level) > tree.topology().bandwidthGBps(level - 1);
+    int nodes = tree.idsAt(tree.leafLevel()).length;
+    this.counted = new boolean[tree.leafLevel()];
+    for (int level = 0; level < counted.length; level++) {
+      // bandwidthGBps(-1) is the cross-block bandwidth, what leaves the outermost level. Every node lies in one
+      // domain of each level, so as many domains as nodes means one node each.
+      counted[level] = tree.topology().bandwidthGBps(level) > tree.topology().bandwidthGBps(level - 1)
+          && tree.idsAt(level).length < nodes;
     }
   }
 
@@ -44,9 +44,12 @@ final class DomainSpan {
    */
   Histograms histograms(int fromLevel, long units, boolean grouped, int... members) {
     // Groups are the unit down to their own level; below it they are not split further here.
-    int last = grouped ? Math.min(fit.groupLevel, lastCounted) : lastCounted;
-    int[] levelAt = java.util.stream.IntStream.rangeClosed(fromLevel, last).filter(level -> counted[level]).toArray();
-    int levels = levelAt.length;
+    int last = grouped ? Math.min(fit.groupLevel, counted.length - 1) : counted.length - 1;
+    int levels = 0;
+    for (int level = Math.max(fromLevel, 0); level <= last; level++) if (counted[level]) levels++;
+    if (levels == 0) return NOTHING_COUNTED;
+    int[] levelAt = new int[levels];
+    for (int level = Math.max(fromLevel, 0), l = 0; level <= last; level++) if (counted[level]) levelAt[l++] = level;
     int[] top = new int[levels];
     int[][][] byMember = new int[members.length][levels][];
     for (int l = 0; l < levels; l++) {
@@ -73,9 +76,11 @@ final class DomainSpan {
 
   /** Per member and level, how many of its domains there have each capacity (clamped to the need, up to top). */
   record Histograms(int[][][] byMember, int[] top, long units) {
+    private static final int[] NONE = new int[0];
 
     /** Domains needed at each level inside the members at indices {@code pick}. */
     int[] span(int... pick) {
+      if (top.length == 0) return NONE;
       int[] counts = new int[top.length];
       for (int l = 0; l < top.length; l++) {
         int[] sum = new int[top[l] + 1];
