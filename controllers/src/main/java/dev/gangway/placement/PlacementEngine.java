@@ -94,8 +94,15 @@ public final class PlacementEngine {
       nodeOfRank[r] = snapshot.indexOf(nodes.get(r));
       if (nodeOfRank[r] < 0) throw new IllegalArgumentException("rank " + r + ": node " + nodes.get(r) + " is not in the snapshot");
     }
-    long units = groupLevel >= 0 ? req.replicas() / groupSize : req.replicas();
-    LowerBound bound = LowerBound.of(fit, topo, req.replicas(), units, groupLevel >= 0, req.gpusPerRank(), messageBytes);
+    boolean grouped = groupLevel >= 0;
+    long units = grouped ? req.replicas() / groupSize : req.replicas();
+    if (grouped && fit.units(snapshot.tree().root().id(), true) < units) {
+      // The assignment split groups (a topology-blind scheduler's may): no grouped placement exists on this capacity,
+      // and counting the domains that hold any group would pass for a bound. Without groups it is a sound one.
+      grouped = false;
+      units = req.replicas();
+    }
+    LowerBound bound = LowerBound.of(fit, topo, req.replicas(), units, grouped, req.gpusPerRank(), messageBytes);
     return quality(snapshot.tree(), req, nodeOfRank, bound);
   }
 

@@ -63,6 +63,20 @@ class PlacementQualityTest {
   }
 
   @Test
+  void anAssignmentThatSplitsGroupsWhereNoWholeGroupFitsIsBoundedWithoutGroups() {
+    // One free node per rack: no rack holds a group of two, so no grouped placement exists on this capacity.
+    ClusterSnapshot oneNodePerRack = Clusters.snapshot(THREE_LEVELS, "b1/r1/a1 b1/r2/a2 b2/r3/c1 b2/r4/c2");
+    GangRequest pairsPerRack = GangRequest.builder("ns/job").replicas(4).gpusPerRank(8).groups(2, "rack").build();
+
+    PlacementQuality q = engine.measure(oneNodePerRack, pairsPerRack, List.of("a1", "a2", "c1", "c2"));
+
+    // Counting the domains that hold a whole group (none) gave 1 block and 1 rack: a "bound" below what 4 ranks need.
+    assertThat(q.lowerBoundDomains()).containsEntry("block", 2).containsEntry("rack", 4);
+    assertThat(q.domainsSpanned()).isEqualTo(q.lowerBoundDomains());
+    assertThat(q.allReduceVsBound()).isCloseTo(1.0, within(1e-12));
+  }
+
+  @Test
   void ranksOnOneNodeUseOnlyTheHostLink() {
     GangRequest two = GangRequest.builder("ns/job").replicas(2).gpusPerRank(4).build();
 
