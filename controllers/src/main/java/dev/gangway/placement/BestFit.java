@@ -13,9 +13,9 @@ import java.util.List;
  * what is left. Among such domains it takes the one whose ranks would span the fewest domains at each
  * level below where leaving a domain costs bandwidth (outer levels first: their links are the slower;
  * see {@link DomainSpan}), then the tightest (least room to spare, then fewest free GPUs), so big
- * domains stay whole for big gangs. When no child
- * can hold it alone, it splits across as few children as possible and, among such choices, the ones
- * that need the fewest domains below them, then the fullest. Ranks are emitted by a depth-first walk,
+ * domains stay whole for big gangs. When no child can hold it alone, it splits across as few children
+ * as possible and, among such choices, the ones that need the fewest domains below them, then the
+ * fullest. Ranks are emitted by a depth-first walk,
  * so consecutive ranks share the deepest domain they can and a ring over them crosses each boundary
  * once per domain.
  */

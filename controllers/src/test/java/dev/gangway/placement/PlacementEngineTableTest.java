@@ -80,6 +80,8 @@ class PlacementEngineTableTest {
   static Stream<Row> rows() {
     String twoPools = "b1/r1/n1 b1/r1/n2,label=pool:a";
     String generations = "b1/r1/n1,label=gen:3 b1/r1/n2,label=gen:5";
+    // b1 is the tighter block (4 free nodes) but they lie in 3 racks; b2's 5 lie in 2.
+    String tightBlockRoomyRacks = "b1/r1/a1 b1/r1/a2 b1/r2/a3 b1/r3/a4 b2/r4/c1 b2/r4/c2 b2/r4/c3 b2/r5/c4 b2/r5/c5";
     return Stream.of(
         // --- best fit on a single node
         placed("one rank goes to the tightest node that fits", "b1/r1/n1=8 b1/r1/n2=2", ranks(1, 2), "n2"),
@@ -101,10 +103,10 @@ class PlacementEngineTableTest {
             "b1/r1/a1 b1/r2/a2 b1/r3/a3 b1/r4/a4 b2/r5/c1 b2/r5/c2 b2/r5/c3 b2/r5/c4 b2/r6/d1 b2/r6/d2 b2/r6/d3 b2/r6/d4 b2/r6/d5",
             ranks(4, 8), "c1 c2 c3 c4"),
         placed("a roomier block whose racks hold the gang in two beats a tighter block that needs three",
-            "b1/r1/a1 b1/r1/a2 b1/r2/a3 b1/r3/a4 b2/r4/c1 b2/r4/c2 b2/r4/c3 b2/r5/c4 b2/r5/c5", ranks(4, 8),
+            tightBlockRoomyRacks, ranks(4, 8),
             "c1 c2 c4 c5"),
         placed("racks whose links are no faster than the block's are not counted: the tighter block wins", FLAT_RACKS,
-            "b1/r1/a1 b1/r1/a2 b1/r2/a3 b1/r3/a4 b2/r4/c1 b2/r4/c2 b2/r4/c3 b2/r5/c4 b2/r5/c5", ranks(4, 8),
+            tightBlockRoomyRacks, ranks(4, 8),
             "a1 a2 a3 a4"),
         placed("larger than any block: of the pairs of blocks, the one whose racks hold the gang in the fewest",
             "b1/r1/a1 b1/r1/a2 b1/r1/a3 b1/r2/a4 b1/r2/a5=4 b2/r3/c1 b2/r3/c2 b2/r4/c3 b2/r5/c4 b3/r6/d1 b3/r6/d2 b3/r6/d3",
