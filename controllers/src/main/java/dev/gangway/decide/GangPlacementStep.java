@@ -172,8 +172,9 @@ public final class GangPlacementStep {
     Set<String> leavingPods = keysOf(gang.otherPods());
     List<QueuedGang> queued = in.queued().get();
     Instant waitingSince = queued.stream().filter(g -> g.jobKey().equals(jobKey)).findFirst().map(QueuedGang::waitingSince).orElse(now);
-    PlacementQueue.Admission admission = queue.admit(new QueuedGang(jobKey, in.priority(), job.createdAt(), waitingSince, in.topology(),
-        request), queued, topology -> placer.snapshot(topology, leavingPods));
+    QueuedGang self = new QueuedGang(jobKey, in.priority(), job.createdAt(), waitingSince, in.topology(), request,
+        waitForTighter(job.spec()));
+    PlacementQueue.Admission admission = queue.admit(self, queued, topology -> placer.snapshot(topology, leavingPods), now);
     queueLength = admission.queueLength();
     if (admission.kind() == PlacementQueue.Admission.Kind.UNSCHEDULABLE) {
       return PlacementDecision.waiting(UNSCHEDULABLE, admission.message());
@@ -186,7 +187,12 @@ public final class GangPlacementStep {
       rankKeys.add(podKey(jobKey, rank, gang.attempt()));
     }
     Instant recheckAt = now.plus(deadlines.bindTimeout());
-    PlacementResult result = placer.place(in.topology(), request, rankKeys, admission.hidden(), leavingPods, now, recheckAt);
+    PlacementResult result = placer.place(in.topology(), request, rankKeys, admission.hidden(), leavingPods, now, recheckAt,
+        self.holdsOutForTighter(now));
+    if (PlacementResult.WAITING_FOR_TIGHTER_PLACEMENT.equals(result.reason())) {
+      return PlacementDecision.waiting(result.reason(), PlacementMessages.holdingOut(result.message(), self.tighterUntil()),
+          self.tighterUntil());
+    }
     if (!result.placed()) {
       return admission.head() == null ? PlacementDecision.waiting(result.reason(), result.message())
           : PlacementDecision.waiting(QUEUED_BEHIND, admission.head().jobKey() + " is first in the queue (priority "
@@ -211,6 +217,12 @@ public final class GangPlacementStep {
     }
     holdBehind(jobKey, gang.attempt(), behind, leaving, now, now);
     return PlacementDecision.placed(result.nodes(), result.quality(), create, releasable(assigned, leaving), recheckAt, now);
+  }
+
+  /** spec.topology.waitForTighterSeconds; zero when unset. */
+  public static Duration waitForTighter(dev.gangway.api.v1alpha1.TrainingJobSpec spec) {
+    Integer seconds = spec.getTopology() == null ? null : spec.getTopology().getWaitForTighterSeconds();
+    return seconds == null || seconds <= 0 ? Duration.ZERO : Duration.ofSeconds(seconds);
   }
 
   /**

@@ -179,7 +179,9 @@ public final class JobDecider {
       return untilRestart.isNegative() ? Duration.ofMillis(500) : untilRestart.plusMillis(50);
     }
     if (placed.kind() == PlacementDecision.Kind.WAITING) {
-      return RETRY_PLACEMENT;
+      // A gang holding out for a tighter placement is looked at again when its wait ends, if that comes first.
+      Duration until = placed.recheckAt() == null ? null : Duration.between(now, placed.recheckAt()).plusMillis(50);
+      return until == null || until.isNegative() || until.compareTo(RETRY_PLACEMENT) >= 0 ? RETRY_PLACEMENT : until;
     }
     if (recheckAt != null) {
       return Duration.between(now, recheckAt).plusMillis(50);

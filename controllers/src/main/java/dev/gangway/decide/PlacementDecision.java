@@ -38,7 +38,12 @@ public record PlacementDecision(Kind kind, String reason, String message, List<S
       List.of(), null, null);
 
   public static PlacementDecision waiting(String reason, String message) {
-    return new PlacementDecision(Kind.WAITING, reason, message, null, null, List.of(), List.of(), Map.of(), List.of(), null, null);
+    return waiting(reason, message, null);
+  }
+
+  /** Waiting, to be looked at again at {@code recheckAt} even if nothing changes (null: only when something does). */
+  public static PlacementDecision waiting(String reason, String message, Instant recheckAt) {
+    return new PlacementDecision(Kind.WAITING, reason, message, null, null, List.of(), List.of(), Map.of(), List.of(), recheckAt, null);
   }
 
   /**

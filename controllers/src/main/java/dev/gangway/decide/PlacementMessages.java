@@ -25,6 +25,12 @@ final class PlacementMessages {
         q.predictedAllReduceSeconds() * 1000, q.lowerBoundAllReduceSeconds() * 1000);
   }
 
+  /** A gang holding out for a tighter placement: how much tighter, and until when. */
+  static String holdingOut(String why, Instant until) {
+    return why + ". Holding out for that until " + until + " (spec.topology.waitForTighterSeconds), then placed as well as "
+        + "the cluster allows";
+  }
+
   /** Names the class and both ways out; the job is looked at again on the placement retry, so creating the class starts it. */
   static String priorityClassMissing(String name) {
     return "the pod template names PriorityClass \"" + name + "\", which does not exist, so the API server would refuse every rank pod;"

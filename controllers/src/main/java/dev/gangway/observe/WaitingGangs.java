@@ -72,7 +72,7 @@ public final class WaitingGangs {
           .filter(c -> "False".equals(c.getStatus()) && c.getLastTransitionTime() != null)
           .map(c -> Timestamps.parseOr(c.getLastTransitionTime(), created)).orElse(created);
       return new QueuedGang(key, cluster.priorityOf(job), created, since, cluster.topologyFor(job),
-          GangRequest.from(key, job.getSpec(), avoid));
+          GangRequest.from(key, job.getSpec(), avoid), GangPlacementStep.waitForTighter(job.getSpec()));
     } catch (RuntimeException e) {
       LOG.debug("TrainingJob {} is left out of the placement queue: {}", key, e.toString());
       return null;

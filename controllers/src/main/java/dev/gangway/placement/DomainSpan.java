@@ -23,14 +23,20 @@ final class DomainSpan {
   DomainSpan(GangFit fit) {
     this.fit = fit;
     this.tree = fit.tree;
+    this.counted = counted(tree);
+  }
+
+  /** Whether each level above the nodes is counted: leaving its domains costs bandwidth, and they hold more than one node. */
+  static boolean[] counted(DomainTree tree) {
     int nodes = tree.idsAt(tree.leafLevel()).length;
-    this.counted = new boolean[tree.leafLevel()];
+    boolean[] counted = new boolean[tree.leafLevel()];
     for (int level = 0; level < counted.length; level++) {
       // bandwidthGBps(-1) is the cross-block bandwidth, what leaves the outermost level. Every node lies in one
       // domain of each level, so as many domains as nodes means one node each.
       counted[level] = tree.topology().bandwidthGBps(level) > tree.topology().bandwidthGBps(level - 1)
           && tree.idsAt(level).length < nodes;
     }
+    return counted;
   }
 
   /** Domains needed at each counted level from {@code fromLevel} down, inside {@code within}; empty when none is. */

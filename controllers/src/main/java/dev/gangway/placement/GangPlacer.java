@@ -53,8 +53,18 @@ public final class GangPlacer {
    * @param leaving keys ("namespace/name") of the job's pods of earlier attempts, being deleted: their GPUs are free to it
    * @param now the time of the decision, against which the creation deadlines of held decisions are judged
    */
+  public PlacementResult place(Topology topology, GangRequest request, List<String> rankPodKeys, List<Reservation> taken,
+                               Set<String> leaving, Instant now, Instant createBy) {
+    return place(topology, request, rankPodKeys, taken, leaving, now, createBy, false);
+  }
+
+  /**
+   * The same for a gang that may hold out for a tighter placement ({@code holdOutForTighter}): if the one it gets now is
+   * looser ({@link TighterPlacement}), nothing is decided and the result says {@link
+   * PlacementResult#WAITING_FOR_TIGHTER_PLACEMENT}, with how much looser.
+   */
   public synchronized PlacementResult place(Topology topology, GangRequest request, List<String> rankPodKeys, List<Reservation> taken,
-                                            Set<String> leaving, Instant now, Instant createBy) {
+                                            Set<String> leaving, Instant now, Instant createBy, boolean holdOutForTighter) {
     int ranks = rankPodKeys.size();
     if (ranks != request.replicas()) {
       throw new IllegalArgumentException("a gang of " + request.replicas() + " ranks has " + ranks + " pods");
@@ -68,7 +78,14 @@ public final class GangPlacer {
     extra.addAll(counted.reservations());
     Set<String> ignored = new HashSet<>(leaving);
     ignored.addAll(counted.spokenFor());
-    PlacementResult result = engine.place(read.snapshot(topology, ignored, extra), request);
+    ClusterSnapshot snapshot = read.snapshot(topology, ignored, extra);
+    PlacementResult result = engine.place(snapshot, request);
+    if (holdOutForTighter) {
+      PlacementResult placedNow = result;
+      result = TighterPlacement.looser(snapshot, request, placedNow, engine)
+          .map(why -> PlacementResult.doesNotFit(PlacementResult.WAITING_FOR_TIGHTER_PLACEMENT, why, placedNow.unavailableNodes()))
+          .orElse(placedNow);
+    }
     if (result.placed()) {
       Map<String, InFlightDecisions.Rank> decision = new HashMap<>();
       for (int rank = 0; rank < ranks; rank++) {

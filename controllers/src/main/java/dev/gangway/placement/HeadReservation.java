@@ -12,7 +12,8 @@ import java.util.Optional;
  * each, that it will start on once their current occupants finish. Gangs behind it are placed on a
  * snapshot where this capacity is taken, so a backfilled gang never uses capacity the head waits for.
  *
- * <p>Where: if the head fits now, exactly where the engine would place it. Otherwise, in the
+ * <p>Where: if the head fits now, exactly where the engine would place it, unless it holds out for a tighter placement
+ * than that ({@link TighterPlacement}): then, as when it does not fit, in the
  * tightest domain (deepest level, no shallower than spec.topology.required) that could hold it on
  * nodes that are usable now (ready, schedulable, tolerated, not avoided) if they were idle; among
  * such domains the one where most of the gang fits already (then the most free GPUs, then tree
@@ -33,11 +34,19 @@ public record HeadReservation(String jobKey, List<Reservation> reservations, Str
 
   /** The capacity to hold for {@code req} on the cluster as {@code current} shows it; empty when none can be named. */
   public static Optional<HeadReservation> of(ClusterSnapshot current, GangRequest req, PlacementEngine engine) {
+    return of(current, req, engine, false);
+  }
+
+  /**
+   * The same, for a head that may hold out for a tighter placement than it would get now ({@code holdsOutForTighter}):
+   * if it would, the tighter capacity is held instead.
+   */
+  public static Optional<HeadReservation> of(ClusterSnapshot current, GangRequest req, PlacementEngine engine, boolean holdsOutForTighter) {
     if (PlacementEngine.validate(current.topology(), req) != null) return Optional.empty();
     GangShape shape = GangShape.of(current.topology(), req);
     GangFit free = GangFit.compute(current, req, shape.groupSize(), shape.groupLevel());
     PlacementResult now = engine.place(current, req, shape, free);
-    if (now.placed()) {
+    if (now.placed() && !(holdsOutForTighter && TighterPlacement.looser(current, req, now, engine).isPresent())) {
       List<Reservation> held = new ArrayList<>();
       now.nodes().forEach(n -> held.add(new Reservation(req.jobKey(), n, req.perRank())));
       return Optional.of(new HeadReservation(req.jobKey(), held, describe(held, "where it fits now")));

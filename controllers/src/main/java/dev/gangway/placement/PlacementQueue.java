@@ -2,6 +2,7 @@ package dev.gangway.placement;
 
 import dev.gangway.topology.Topology;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -27,7 +28,8 @@ import java.util.function.Function;
  *       {@link HeadReservation}: the nodes it will start on when their occupants finish. A gang
  *       ahead of it that needs nodes that are down or avoided now holds nothing.</li>
  *   <li>The holder itself, and any gang ahead of it, is placed on the cluster as it is. Every gang
- *       behind it is placed on the cluster with the held capacity taken (backfill).</li>
+ *       behind it is placed on the cluster with the held capacity taken (backfill). A holder that fits now but holds
+ *       out for a tighter placement ({@link TighterPlacement}) holds the tighter capacity instead.</li>
  * </ol>
  *
  * <p>"Cannot delay the head" without runtime estimates: the head starts as soon as the jobs that
@@ -56,6 +58,14 @@ public final class PlacementQueue {
    * replaced by {@code self}); {@code cluster} gives the cluster's snapshot on a topology.
    */
   public Admission admit(QueuedGang self, Collection<QueuedGang> waiting, Function<Topology, ClusterSnapshot> cluster) {
+    return admit(self, waiting, cluster, null);
+  }
+
+  /**
+   * The same at {@code now}: a gang ahead that still holds out for a tighter placement ({@link
+   * QueuedGang#holdsOutForTighter}) holds the tighter capacity; with {@code now} null none does.
+   */
+  public Admission admit(QueuedGang self, Collection<QueuedGang> waiting, Function<Topology, ClusterSnapshot> cluster, Instant now) {
     // Only the gangs ahead of self can hold capacity against it: sort those, not the whole queue.
     List<QueuedGang> ahead = new ArrayList<>();
     int others = 0;
@@ -65,7 +75,7 @@ public final class PlacementQueue {
       if (QueuedGang.ORDER.compare(g, self) < 0) ahead.add(g);
     }
     ahead.sort(QueuedGang.ORDER);
-    return admit(self, ahead, others + 1, cluster);
+    return admit(self, ahead, others + 1, cluster, now);
   }
 
   /**
@@ -74,6 +84,12 @@ public final class PlacementQueue {
    * {@code queueLength} counts the gangs waiting, {@code self} included.
    */
   public Admission admit(QueuedGang self, Iterable<QueuedGang> ahead, int queueLength, Function<Topology, ClusterSnapshot> cluster) {
+    return admit(self, ahead, queueLength, cluster, null);
+  }
+
+  /** The same at {@code now} (see {@link #admit(QueuedGang, Collection, Function, Instant)}). */
+  public Admission admit(QueuedGang self, Iterable<QueuedGang> ahead, int queueLength, Function<Topology, ClusterSnapshot> cluster,
+      Instant now) {
     // Jobs read the same ClusterTopology into different Topology objects: one snapshot per distinct shape.
     Map<List<Object>, ClusterSnapshot> snapshots = new HashMap<>();
     Function<Topology, ClusterSnapshot> snapshot = t -> snapshots.computeIfAbsent(List.of(t.levels(), t.crossBlockBandwidthGBps()),
@@ -87,7 +103,8 @@ public final class PlacementQueue {
       return new Admission(Admission.Kind.EXCLUDED, excluded.get(), null, null, queueLength);
     }
     for (QueuedGang gang : ahead) {
-      Optional<HeadReservation> held = HeadReservation.of(snapshot.apply(gang.topology()), gang.request(), engine);
+      Optional<HeadReservation> held = HeadReservation.of(snapshot.apply(gang.topology()), gang.request(), engine,
+          gang.holdsOutForTighter(now));
       if (held.isPresent()) {
         return new Admission(Admission.Kind.BEHIND, null, gang, held.get(), queueLength);
       }

@@ -22,6 +22,11 @@ public record PlacementResult(List<String> nodes, PlacementQuality quality, Stri
   public static final String INSUFFICIENT_CAPACITY = "InsufficientCapacity";
   /** There is room in the cluster, but no single domain of the required level holds the gang. */
   public static final String REQUIRED_LEVEL_TOO_SMALL = "RequiredLevelTooSmall";
+  /**
+   * It fits now, but spans more domains than it could once the cluster frees up, and its spec.topology.waitForTighterSeconds
+   * is not over: it holds out ({@link TighterPlacement}).
+   */
+  public static final String WAITING_FOR_TIGHTER_PLACEMENT = "WaitingForTighterPlacement";
 
   public PlacementResult {
     nodes = nodes == null ? null : List.copyOf(nodes);

@@ -497,4 +497,48 @@ class GangPlacementStepTest {
     assertThat(next.create()).isEmpty();
     assertThat(next.release()).as("an ungated pod is never narrowed").isEmpty();
   }
+
+  /**
+   * Racks r1 {n1, n2} and r2 {n3, n4}; another job holds n2 and n4, so the gang fits now only across both racks. Asking
+   * to wait 60 s for a tighter placement, it waits (recheck at the end of its wait), then takes the two racks.
+   */
+  @Test
+  void aGangAskingToWaitForATighterPlacementHoldsOutUntilItsWaitEndsThenTakesWhatThereIs() {
+    Topology racks = Topology.of(5, new Level(0, "rack", "example.com/rack", 25), new Level(1, "host", "kubernetes.io/hostname", 450));
+    List<Node> rackNodes = new ArrayList<>();
+    for (int n = 1; n <= 4; n++) {
+      Node node = node("n" + n);
+      node.getMetadata().getLabels().put("example.com/rack", n <= 2 ? "r1" : "r2");
+      rackNodes.add(node);
+    }
+    TrainingJob other = TestJobs.job("other", 2, 8);
+    List<Pod> busy = List.of(TestJobs.pod(other, 0, 1, "n2", TestJobs.running("n2")), TestJobs.pod(other, 1, 1, "n4", TestJobs.running("n4")));
+    informer.show(rackNodes, busy);
+    TrainingJob patient = TestJobs.job("llm", 2, 8);
+    patient.getSpec().setTopology(new dev.gangway.api.v1alpha1.TopologySpec());
+    patient.getSpec().getTopology().setWaitForTighterSeconds(60);
+    var queued = List.of(new dev.gangway.placement.QueuedGang("team-a/llm", 0, T0, T0, racks,
+        dev.gangway.placement.GangRequest.from("team-a/llm", patient.getSpec(), Set.of()), Duration.ofSeconds(60)));
+    GangObservation gang = GangObservation.of(List.of(), 1, 2);
+    GangPlacementStep.Inputs in = new GangPlacementStep.Inputs(racks, 0, Set.of(), () -> queued, List.of(), () -> 220);
+    var spec = new GangPlacementStep.TrainingJobSpecView(patient.getSpec(), T0);
+
+    PlacementDecision early = step.decide("team-a/llm", spec, gang, List.of(), in, null, T0.plusSeconds(10));
+    assertThat(early.kind()).isEqualTo(PlacementDecision.Kind.WAITING);
+    assertThat(early.reason()).isEqualTo("WaitingForTighterPlacement");
+    assertThat(early.message()).startsWith("it fits now on 2 racks; on the nodes usable now, were they idle, on 1 rack")
+        .contains("until " + T0.plusSeconds(60));
+    assertThat(early.recheckAt()).isEqualTo(T0.plusSeconds(60));
+    assertThat(early.create()).as("nothing decided, nothing created").isEmpty();
+
+    PlacementDecision late = step.decide("team-a/llm", spec, gang, List.of(), in, null, T0.plusSeconds(60));
+    assertThat(late.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+    assertThat(late.nodes()).containsExactlyInAnyOrder("n1", "n3");
+
+    step = newStep();
+    patient.getSpec().getTopology().setWaitForTighterSeconds(null);
+    PlacementDecision eager = step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(patient.getSpec(), T0), gang, List.of(),
+        new GangPlacementStep.Inputs(racks, 0, Set.of(), List::of, List.of(), () -> 220), null, T0.plusSeconds(10));
+    assertThat(eager.kind()).as("by default a gang is placed as soon as it fits").isEqualTo(PlacementDecision.Kind.PLACED);
+  }
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -45,5 +46,16 @@ class HeadReservationTest {
     held.get().reservations().forEach(r -> gpus.merge(r.node(), r.resources().gpus(), Integer::sum));
     assertThat(gpus).isEqualTo(new TreeMap<>(expectHeld));
     assertThat(held.get().where()).isEqualTo(expectWhere);
+  }
+
+  @Test
+  void aHeadHoldingOutForATighterPlacementHoldsTheTighterCapacityNotWhereItFitsNow() {
+    ClusterSnapshot cluster = Clusters.snapshot(THREE_LEVELS, "b1/r1/n1=8 b1/r1/n2=0 b1/r2/n3=8 b1/r2/n4=0");
+    GangRequest req = GangRequest.builder("ns/head").replicas(2).gpusPerRank(8).build();
+    var eager = HeadReservation.of(cluster, req, new PlacementEngine(), false).orElseThrow();
+    var patient = HeadReservation.of(cluster, req, new PlacementEngine(), true).orElseThrow();
+    assertThat(eager.where()).isEqualTo("16 GPUs on 2 nodes where it fits now");
+    assertThat(patient.where()).as("one rack, its free node first").isEqualTo("16 GPUs on 2 nodes in rack r1");
+    assertThat(patient.reservations()).extracting(Reservation::node).containsExactly("n1", "n2");
   }
 }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -120,6 +121,29 @@ class PlacementQueueTest {
         });
       }
     }
+  }
+
+  /**
+   * A head that fits now only across racks r1 and r2 and holds out for one rack (for 900 s since it began waiting, 600 s
+   * ago) holds rack r1 (its free node n1 and n2, busy now): the younger gang backfills on n3. Once its wait is over it
+   * holds where it fits now, n1 and n3, and the younger gang waits.
+   */
+  @Test
+  void aHeadHoldingOutForATighterPlacementHoldsThatCapacityUntilItsWaitEnds() {
+    List<NodeState> nodes = Clusters.nodes(THREE_LEVELS, "b1/r1/n1=8 b1/r1/n2=0 b1/r2/n3=8 b1/r2/n4=0", b -> b);
+    QueuedGang plain = gang("patient", 0, 600, r -> r.replicas(2).gpusPerRank(8));
+    QueuedGang patient = new QueuedGang(plain.jobKey(), 0, plain.createdAt(), plain.waitingSince(), THREE_LEVELS, plain.request(),
+        java.time.Duration.ofSeconds(900));
+
+    PlacementQueue.Admission during = new PlacementQueue().admit(SMALL, List.of(patient), t -> new ClusterSnapshot(t, nodes), T0);
+    assertThat(during.held().where()).isEqualTo("16 GPUs on 2 nodes in rack r1");
+    PlacementResult backfilled = ENGINE.place(new ClusterSnapshot(THREE_LEVELS, nodes, during.hidden()), SMALL.request());
+    assertThat(backfilled.nodes()).containsExactly("n3");
+
+    PlacementQueue.Admission after = new PlacementQueue().admit(SMALL, List.of(patient), t -> new ClusterSnapshot(t, nodes),
+        T0.plusSeconds(300));
+    assertThat(after.held().where()).isEqualTo("16 GPUs on 2 nodes where it fits now");
+    assertThat(ENGINE.place(new ClusterSnapshot(THREE_LEVELS, nodes, after.hidden()), SMALL.request()).placed()).isFalse();
   }
 
   @ParameterizedTest(name = "{0}")

@@ -63,6 +63,8 @@ class KueueSideBySideBenchmark {
     double load = Double.parseDouble(System.getProperty("gangway.bench.load", "0.9"));
     double secondsPerHour = Double.parseDouble(System.getProperty("gangway.bench.secondsPerHour", "10"));
     int minRun = Integer.getInteger("gangway.bench.minRunSeconds", 10);
+    // Gangway's spec.topology.waitForTighterSeconds on every job: 0, Gangway's default, places each gang as soon as it fits.
+    int waitForTighter = Integer.getInteger("gangway.bench.waitForTighterSeconds", 0);
     Shapes.Shape shape = Shapes.byName(SHAPE);
     List<ScenarioRunner.Job> jobs = TpStream.jobs(count, seed, load, shape, new int[shape.nodes()]);
     List<ReplayJob> stream = ReplayJob.of(jobs, secondsPerHour, minRun);
@@ -77,7 +79,7 @@ class KueueSideBySideBenchmark {
           .readValue(cluster.topology().toFile(), ClusterTopology.class).getSpec());
       List<Node> nodes = schedulableNodes(cluster);
       long clusterGpus = shape.gpus();
-      JobManifests manifests = new JobManifests(topology);
+      JobManifests manifests = new JobManifests(topology, waitForTighter);
       PlacementScore score = new PlacementScore(topology, nodes);
       List<String> levels = topology.levels().stream().map(Level::name).filter(l -> !l.equals("host")).toList();
 
@@ -116,8 +118,8 @@ class KueueSideBySideBenchmark {
       String table = SideBySideTable.render(List.copyOf(results.values()), levels);
       System.out.println();
       System.out.printf(Locale.ROOT, "=== Side by side on %s (%d nodes, %d GPUs), started %s: %d jobs of the TP stream, seed %d, load %.2f, "
-          + "%.0f s per simulated hour, ranks run at least %d s ===%n", CLUSTER, nodes.size(), clusterGpus, started, count, seed, load,
-          secondsPerHour, minRun);
+          + "%.0f s per simulated hour, ranks run at least %d s; Gangway's waitForTighterSeconds %d ===%n", CLUSTER, nodes.size(),
+          clusterGpus, started, count, seed, load, secondsPerHour, minRun, waitForTighter);
       System.out.println(TpStream.describe(jobs));
       System.out.println(table);
       failed.forEach((c, why) -> System.out.println(c.title() + " did not complete its replay: " + why));

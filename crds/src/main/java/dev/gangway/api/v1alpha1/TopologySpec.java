@@ -2,6 +2,7 @@ package dev.gangway.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.ValidationRule;
 
@@ -30,6 +31,15 @@ public class TopologySpec {
   @JsonPropertyDescription("Level name (e.g. nvlink-domain) that each group of groupSize consecutive ranks must share.")
   private String groupLevel;
 
+  @Min(0)
+  @Max(86_400)
+  @JsonPropertyDescription("Seconds the gang may hold out for a tighter placement. When it fits now but would span fewer "
+      + "domains (blocks, then racks or NVLink domains: the levels whose links are faster than those above them) on the "
+      + "nodes usable now were they idle, it waits, holding that tighter capacity against gangs queued behind it, until "
+      + "this many seconds after it began waiting to be placed (on a restart too); then it takes the best placement there "
+      + "is. Its Placed condition says WaitingForTighterPlacement meanwhile. Default 0: placed as soon as it fits. At most a day.")
+  private Integer waitForTighterSeconds;
+
   public String getTopologyName() { return topologyName; }
   public void setTopologyName(String topologyName) { this.topologyName = topologyName; }
   public String getRequired() { return required; }
@@ -39,5 +49,7 @@ public class TopologySpec {
   public Integer getGroupSize() { return groupSize; }
   public void setGroupSize(Integer groupSize) { this.groupSize = groupSize; }
   public String getGroupLevel() { return groupLevel; }
+  public Integer getWaitForTighterSeconds() { return waitForTighterSeconds; }
+  public void setWaitForTighterSeconds(Integer waitForTighterSeconds) { this.waitForTighterSeconds = waitForTighterSeconds; }
   public void setGroupLevel(String groupLevel) { this.groupLevel = groupLevel; }
 }

@@ -21,14 +21,24 @@ public final class JobManifests {
   private static final String GPU = "nvidia.com/gpu";
 
   private final Topology topology;
+  private final int waitForTighterSeconds;
 
   public JobManifests(Topology topology) {
+    this(topology, 0);
+  }
+
+  /** @param waitForTighterSeconds Gangway's spec.topology.waitForTighterSeconds on every TrainingJob; 0 leaves it unset */
+  public JobManifests(Topology topology, int waitForTighterSeconds) {
     this.topology = topology;
+    this.waitForTighterSeconds = waitForTighterSeconds;
   }
 
   /** A Gangway TrainingJob: the operator creates and places the ranks. */
   public String trainingJob(ReplayJob job, String namespace) {
     String groups = job.grouped() ? "\n    groupSize: %d\n    groupLevel: %s".formatted(job.groupSize(), GROUP_LEVEL) : "";
+    if (waitForTighterSeconds > 0) {
+      groups += "\n    waitForTighterSeconds: " + waitForTighterSeconds;
+    }
     return """
         apiVersion: gangway.dev/v1alpha1
         kind: TrainingJob

@@ -29,6 +29,14 @@ class JobManifestsTest {
     assertThat(tj.at("/spec/template/metadata/labels/bench.gangway.dev~1job").asText()).isEqualTo("j004");
 
     assertThat(YAML.readTree(manifests.trainingJob(dp, "bench-gangway")).at("/spec/topology/groupSize").isMissingNode()).isTrue();
+    assertThat(tj.at("/spec/topology/waitForTighterSeconds").isMissingNode()).as("unset unless asked").isTrue();
+  }
+
+  @Test
+  void gangwayMayBeAskedToHoldOutForTighterPlacements() throws IOException {
+    JobManifests patient = new JobManifests(TestPods.topology(), 30);
+    assertThat(YAML.readTree(patient.trainingJob(tp8, "bench-gangway")).at("/spec/topology/waitForTighterSeconds").asInt()).isEqualTo(30);
+    assertThat(YAML.readTree(patient.trainingJob(dp, "bench-gangway")).at("/spec/topology/waitForTighterSeconds").asInt()).isEqualTo(30);
   }
 
   @Test
