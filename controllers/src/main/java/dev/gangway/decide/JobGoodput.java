@@ -25,9 +25,13 @@ import java.util.Set;
 public final class JobGoodput {
   /** How often a job holding GPUs gets its goodput refreshed although nothing else changed. */
   public static final Duration REFRESH = Duration.ofSeconds(60);
-  /** Placed=False reasons of a gang that cannot be placed now for lack of room. */
+  /**
+   * Placed=False reasons of a gang that cannot be placed now for lack of room, or (holding out for a tighter placement)
+   * for lack of room that is tight enough.
+   */
   private static final Set<String> WAITING_FOR_CAPACITY = Set.of(GangPlacementStep.UNSCHEDULABLE, GangPlacementStep.QUEUED_BEHIND,
-      PlacementResult.INSUFFICIENT_CAPACITY, PlacementResult.NO_NODE_AVAILABLE, PlacementResult.REQUIRED_LEVEL_TOO_SMALL);
+      PlacementResult.INSUFFICIENT_CAPACITY, PlacementResult.NO_NODE_AVAILABLE, PlacementResult.REQUIRED_LEVEL_TOO_SMALL,
+      PlacementResult.WAITING_FOR_TIGHTER_PLACEMENT);
 
   private JobGoodput() {
   }

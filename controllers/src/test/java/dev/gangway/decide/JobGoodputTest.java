@@ -158,6 +158,16 @@ class JobGoodputTest {
   }
 
   @Test
+  void holdingOutForATighterPlacementIsWaitingForCapacity() {
+    TrainingJobStatus holdingOut = status(JobPhase.Restarting, 2, condition(JobConditions.PLACED, false, "WaitingForTighterPlacement", 100));
+    holdingOut.setGoodput(account(100, Bucket.USEFUL, 100 * GPUS));
+    TrainingJobStatus placed = status(JobPhase.Restarting, 2, condition(JobConditions.PLACED, true, "Placed", 130));
+    GoodputStatus after = JobGoodput.next(holdingOut, placed, t(130));
+    assertThat(after.getLostGpuSeconds().getWaitingForCapacity()).isEqualTo(30 * GPUS);
+    assertThat(after.getLostGpuSeconds().getRestart()).isZero();
+  }
+
+  @Test
   void successKeepsTheLastAttemptsWorkAndFinishedJobsStopCounting() {
     TrainingJobStatus stored = running(0, account(100, Bucket.USEFUL, 100 * GPUS));
     TrainingJobStatus done = copy(stored);

@@ -86,6 +86,37 @@ class PlacementE2eTest {
   }
 
   @Test
+  void aGangAskingToWaitForATighterPlacementHoldsOutForItThenTakesWhatThereIsWhenItsWaitEnds() {
+    // One rank's room free in each NVLink domain: a 4-rank gang fits now only across all four, in both racks.
+    for (int i = 0; i < 4; i++) {
+      kube.apply(job("filler-" + i, 3, "required: nvlink-domain"));
+      String name = "filler-" + i;
+      await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase(name)).isEqualTo("Running"));
+    }
+    kube.apply(job("patient", 4, "waitForTighterSeconds: 600"));
+    await().atMost(WAIT).untilAsserted(() -> {
+      JsonNode placed = kube.condition("patient", "Placed");
+      assertThat(placed.path("status").asText()).isEqualTo("False");
+      assertThat(placed.path("reason").asText()).isEqualTo("WaitingForTighterPlacement");
+      assertThat(placed.path("message").asText()).contains("it fits now on 1 block and 2 racks and 4 nvlink-domains; on the nodes "
+          + "usable now, were they idle, on 1 block and 1 rack and 1 nvlink-domain");
+    });
+    assertThat(kube.pods("patient")).as("holding out, it has no pods").isEmpty();
+
+    kube.kubectl("delete", "tj", "filler-2");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("patient")).isEqualTo("Running"));
+    assertThat(labelsOf(nodesByRank("patient"), CLIQUE)).as("the freed domain, whole").hasSize(1);
+
+    // Three domains with one rank's room each are left. A gang that waits at most 15 s for one domain gets three.
+    kube.apply(job("brief", 3, "waitForTighterSeconds: 15"));
+    await().atMost(WAIT.plusSeconds(15)).untilAsserted(() -> assertThat(kube.phase("brief")).as(() -> kube.describe("brief"))
+        .isEqualTo("Running"));
+    assertThat(labelsOf(nodesByRank("brief"), CLIQUE)).hasSize(3);
+    assertThat(kube.kubectl("get", "events", "--field-selector", "involvedObject.name=brief", "-o", "jsonpath={.items[*].message}"))
+        .as("it held out first").contains("Holding out for that until");
+  }
+
+  @Test
   void twoGangsSubmittedTogetherNeverCollide() {
     kube.apply(job("left", 8, "") + "---\n" + job("right", 8, ""));
     for (String job : List.of("left", "right")) {
