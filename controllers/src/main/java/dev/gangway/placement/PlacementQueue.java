@@ -1,8 +1,8 @@
 package dev.gangway.placement;
 
 import dev.gangway.topology.Topology;
-import java.util.ArrayList;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;

@@ -64,19 +64,10 @@ class PlacementE2eTest {
 
   @Test
   void aGangThatFitsNoDomainNowWaitsWithTheReasonAndStartsWhenCapacityFrees() {
-    // Three ranks in each NVLink domain leave 4 x 8 GPUs free, but no domain with room for 4 ranks.
-    for (int i = 0; i < 4; i++) {
-      kube.apply(job("filler-" + i, 3, "required: nvlink-domain"));
-      String name = "filler-" + i;
-      await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase(name)).isEqualTo("Running"));
-    }
+    // 4 x 8 GPUs free, but no domain with room for 4 ranks.
+    leaveOneRankOfRoomPerNvlinkDomain();
     kube.apply(job("waiter", 4, "required: nvlink-domain"));
-    await().atMost(WAIT).untilAsserted(() -> {
-      JsonNode placed = kube.condition("waiter", "Placed");
-      assertThat(placed.path("status").asText()).isEqualTo("False");
-      assertThat(placed.path("reason").asText()).isEqualTo("RequiredLevelTooSmall");
-      assertThat(placed.path("message").asText()).contains("one nvlink-domain");
-    });
+    awaitWaiting("waiter", "RequiredLevelTooSmall", "one nvlink-domain");
     // Placed before created: a gang that waits has no pods.
     assertThat(kube.pods("waiter")).isEmpty();
 
@@ -87,20 +78,11 @@ class PlacementE2eTest {
 
   @Test
   void aGangAskingToWaitForATighterPlacementHoldsOutForItThenTakesWhatThereIsWhenItsWaitEnds() {
-    // One rank's room free in each NVLink domain: a 4-rank gang fits now only across all four, in both racks.
-    for (int i = 0; i < 4; i++) {
-      kube.apply(job("filler-" + i, 3, "required: nvlink-domain"));
-      String name = "filler-" + i;
-      await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase(name)).isEqualTo("Running"));
-    }
+    // A 4-rank gang fits now only across all four NVLink domains, in both racks.
+    leaveOneRankOfRoomPerNvlinkDomain();
     kube.apply(job("patient", 4, "waitForTighterSeconds: 600"));
-    await().atMost(WAIT).untilAsserted(() -> {
-      JsonNode placed = kube.condition("patient", "Placed");
-      assertThat(placed.path("status").asText()).isEqualTo("False");
-      assertThat(placed.path("reason").asText()).isEqualTo("WaitingForTighterPlacement");
-      assertThat(placed.path("message").asText()).contains("it fits now on 1 block and 2 racks and 4 nvlink-domains; on the nodes "
-          + "usable now, were they idle, on 1 block and 1 rack and 1 nvlink-domain");
-    });
+    awaitWaiting("patient", "WaitingForTighterPlacement", "it fits now on 1 block and 2 racks and 4 nvlink-domains; on the nodes "
+        + "usable now, were they idle, on 1 block and 1 rack and 1 nvlink-domain");
     assertThat(kube.pods("patient")).as("holding out, it has no pods").isEmpty();
 
     kube.kubectl("delete", "tj", "filler-2");
@@ -187,6 +169,25 @@ class PlacementE2eTest {
     assertThat(nodesByRank("shy")).doesNotContain("small-gpu-05");
     assertThat(kube.kubectl("get", "events", "--field-selector", "involvedObject.name=shy", "-o", "jsonpath={.items[*].reason}"))
         .contains("BindTimeout");
+  }
+
+  /** Three running ranks of 8 GPUs in each NVLink domain ("filler-0" to "filler-3"), so each has one rank's room left. */
+  private void leaveOneRankOfRoomPerNvlinkDomain() {
+    for (int i = 0; i < 4; i++) {
+      kube.apply(job("filler-" + i, 3, "required: nvlink-domain"));
+      String name = "filler-" + i;
+      await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase(name)).isEqualTo("Running"));
+    }
+  }
+
+  /** Waits until the job's Placed condition is False with this reason and a message containing {@code message}. */
+  private void awaitWaiting(String job, String reason, String message) {
+    await().atMost(WAIT).untilAsserted(() -> {
+      JsonNode placed = kube.condition(job, "Placed");
+      assertThat(placed.path("status").asText()).isEqualTo("False");
+      assertThat(placed.path("reason").asText()).isEqualTo(reason);
+      assertThat(placed.path("message").asText()).contains(message);
+    });
   }
 
   /** Nodes the ranks are bound to, in rank order. */
