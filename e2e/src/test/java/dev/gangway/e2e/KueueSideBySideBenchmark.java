@@ -39,7 +39,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Issue 15 item 3: one seeded stream of tensor-parallel jobs ({@link TpStream}) replayed on the same KWOK cluster
- * (`nvl72`: 16 GB200 NVL72 racks, 288 nodes × 4 GPUs) through Gangway, through Kueue 0.17 with Topology Aware
+ * (`nvl72`: 16 GB200 NVL72 racks, 288 nodes × 4 GPUs; or `superpod`: 128 H100 nodes, 4 blocks of 8 racks, with
+ * -Dgangway.bench.cluster=superpod) through Gangway, through Kueue 0.17 with Topology Aware
  * Scheduling, and through kube-scheduler alone, one after another, each in its own namespace with only its own
  * system running. Each job asks for the same thing (see {@link JobManifests}); ranks run for the stream's duration
  * scaled to seconds, then succeed. Prints one table (apply → all ranks Running, jobs per minute, GPU utilisation, domains
@@ -48,12 +49,17 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *
  * <pre>mvn -B verify -pl e2e -Dtest=KueueSideBySideBenchmark -Dgangway.bench=true
  *     [-Dgangway.bench.jobs=30 -Dgangway.bench.seed=1 -Dgangway.bench.load=0.9 -Dgangway.bench.secondsPerHour=10
- *      -Dgangway.bench.minRunSeconds=10]</pre>
+ *      -Dgangway.bench.minRunSeconds=10 -Dgangway.bench.waitForTighterSeconds=0 -Dgangway.bench.cluster=nvl72]</pre>
  */
 @EnabledIfSystemProperty(named = "gangway.bench", matches = "true")
 class KueueSideBySideBenchmark {
-  private static final String CLUSTER = "nvl72";
-  private static final String SHAPE = "nvl72-16";
+  /** The cluster file under e2e/clusters, and the bench shape ({@link Shapes}) with the same nodes, for the stream. */
+  private static final String CLUSTER = System.getProperty("gangway.bench.cluster", "nvl72");
+  private static final String SHAPE = switch (CLUSTER) {
+    case "nvl72" -> "nvl72-16";
+    case "superpod" -> "superpod-128";
+    default -> throw new IllegalArgumentException("gangway.bench.cluster: nvl72 or superpod, not " + CLUSTER);
+  };
   private static final int PORT_BASE = 26700;
 
   @Test
