@@ -12,10 +12,11 @@ import java.util.List;
  * <p>At each step it looks for the deepest level inside the current domain where one domain holds
  * what is left. Among such domains it takes the one whose ranks would span the fewest domains at each
  * level below where leaving a domain costs bandwidth (outer levels first: their links are the slower;
- * see {@link DomainSpan}), then the tightest (least room to spare, then fewest free GPUs), so big
- * domains stay whole for big gangs. When no child can hold it alone, it splits across as few children
- * as possible and, among such choices, the ones that need the fewest domains below them, then the
- * fullest. Ranks are emitted by a depth-first walk,
+ * see {@link DomainSpan}), then the tightest (least room to spare, then fewest free GPUs, then in the
+ * fullest parent), so big domains stay whole for big gangs. When no child can hold it alone, it splits
+ * across as few children as possible and, among such choices, the ones that need the fewest domains
+ * below them, then the fullest; their shares come from the fewest domains one level below across them
+ * where the children's own capacities would need more. Ranks are emitted by a depth-first walk,
  * so consecutive ranks share the deepest domain they can and a ring over them crosses each boundary
  * once per domain.
  */
@@ -55,7 +56,7 @@ final class BestFit {
         if (cap < units) continue;
         int[] span = spans.of(level + 1, units, grouped, id);
         int bySpan = best < 0 ? -1 : Arrays.compare(span, bestSpan);
-        if (bySpan < 0 || (bySpan == 0 && (cap < bestCap || (cap == bestCap && tree.freeGpusOf(id) < tree.freeGpusOf(best))))) {
+        if (bySpan < 0 || (bySpan == 0 && (cap < bestCap || (cap == bestCap && tighter(id, best))))) {
           best = id;
           bestCap = cap;
           bestSpan = span;
@@ -64,6 +65,20 @@ final class BestFit {
       if (best >= 0) return tree.domain(best);
     }
     return null;
+  }
+
+  /**
+   * Between two domains of one level that hold a gang equally tightly: the one with fewer free GPUs, then the one in
+   * the fuller parent, grandparent and so on, so that small gangs pack into racks and blocks already in use and the
+   * empty ones stay whole for big gangs (first in tree order would scatter them over every hole freed).
+   */
+  private boolean tighter(int a, int b) {
+    for (int x = a, y = b; x >= 0 && x != y; x = tree.parentId(x), y = tree.parentId(y)) {
+      int fx = tree.freeGpusOf(x);
+      int fy = tree.freeGpusOf(y);
+      if (fx != fy) return fx < fy;
+    }
+    return false;
   }
 
   /** Ids of the domains at {@code level} inside any of {@code members}, member by member in tree order. */
@@ -125,9 +140,9 @@ final class BestFit {
     if (fullest.size() == 1) return fullest;
     int below = children.get(0).level() + 1;
     int k = fullest.size();
-    if (binomial(m, k) > MAX_SETS_SEARCHED) return fullest;
+    if (binomial(m, k) > MAX_SETS_SEARCHED) return sharedBelow(fullest, below, units, grouped);
     DomainSpan.Histograms counted = spans.histograms(below, units, grouped, Arrays.copyOf(ids, m));
-    if (counted.top().length == 0) return fullest;
+    if (counted.top().length == 0) return sharedBelow(fullest, below, units, grouped);
     int[] chosen = new int[k];
     for (int i = 0; i < k; i++) chosen[i] = indexOf(ids, m, (int) fullest.get(i)[0]);
     int[] bestSpan = counted.span(chosen);
@@ -144,10 +159,36 @@ final class BestFit {
         better = pick.clone();
       }
     } while (nextCombination(pick, m));
-    if (better == null) return fullest;
+    if (better == null) return sharedBelow(fullest, below, units, grouped);
     int[] members = new int[k];
     for (int i = 0; i < k; i++) members[i] = ids[better[i]];
     return sharesByDomainsBelow(members, below, units, grouped);
+  }
+
+  /**
+   * The set {@code chosen}, its shares redrawn from the fewest domains one level below across all its members (as
+   * Kueue's TAS does level by level) when that needs fewer of them: by the members' own capacities the fullest member
+   * takes all it has, however many racks or nodes that scatters the gang over. Unchanged where the level below counts
+   * other units (inside a group) or there is none.
+   */
+  private List<long[]> sharedBelow(List<long[]> chosen, int below, long units, boolean grouped) {
+    if (below > tree.leafLevel() || (grouped && below > fit.groupLevel)) return chosen;
+    int[] members = new int[chosen.size()];
+    int asChosen = 0;
+    for (int i = 0; i < members.length; i++) {
+      members[i] = (int) chosen.get(i)[0];
+      asChosen += fewestBelow(new int[] {members[i]}, below, chosen.get(i)[1], grouped).size();
+    }
+    if (fewestBelow(members, below, units, grouped).size() >= asChosen) return chosen;
+    return sharesByDomainsBelow(members, below, units, grouped);
+  }
+
+  /** The fewest domains at {@code below} inside {@code members} that hold {@code units}, fullest first. */
+  private List<long[]> fewestBelow(int[] members, int below, long units, boolean grouped) {
+    int[] sub = inside(members, below);
+    long[] cap = new long[sub.length];
+    for (int i = 0; i < sub.length; i++) cap[i] = fit.units(sub[i], grouped);
+    return fewestFullest(sub, cap, units);
   }
 
   private static int indexOf(int[] ids, int m, int id) {
@@ -160,11 +201,8 @@ final class BestFit {
    * them, so each member takes what its chosen domains hold and the set spans the fewest such domains.
    */
   private List<long[]> sharesByDomainsBelow(int[] members, int below, long units, boolean grouped) {
-    int[] sub = inside(members, below);
-    long[] cap = new long[sub.length];
-    for (int i = 0; i < sub.length; i++) cap[i] = fit.units(sub[i], grouped);
     long[] share = new long[members.length];
-    for (long[] taken : fewestFullest(sub, cap, units)) {
+    for (long[] taken : fewestBelow(members, below, units, grouped)) {
       int owner = 0;
       while (!tree.domain(members[owner]).contains(tree.domain((int) taken[0]))) owner++;
       share[owner] += taken[1];
