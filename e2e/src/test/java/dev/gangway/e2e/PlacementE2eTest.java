@@ -99,6 +99,28 @@ class PlacementE2eTest {
   }
 
   @Test
+  void gangsBehindAPatientHeadArePlacedAroundTheCapacityItHolds() {
+    // Four nodes are free, one per NVLink domain; the patient head holds one of them for the domain it waits for.
+    leaveOneRankOfRoomPerNvlinkDomain();
+    kube.apply(job("patient", 4, "waitForTighterSeconds: 600"));
+    awaitWaiting("patient", "WaitingForTighterPlacement", "Holding out for that until");
+
+    // Left to tree order, the first single rank would take the held node; the three free around it are taken instead.
+    for (int i = 0; i < 3; i++) {
+      String name = "single-" + i;
+      kube.apply(job(name, 1, ""));
+      await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase(name)).as(() -> kube.describe(name)).isEqualTo("Running"));
+    }
+    kube.apply(job("single-3", 1, ""));
+    awaitWaiting("single-3", "QueuedBehind", "patient is first in the queue");
+    assertThat(kube.pods("single-3")).as("8 GPUs are free, but held").isEmpty();
+
+    // The head gone, its capacity is no longer held.
+    kube.kubectl("delete", "tj", "patient");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("single-3")).isEqualTo("Running"));
+  }
+
+  @Test
   void twoGangsSubmittedTogetherNeverCollide() {
     kube.apply(job("left", 8, "") + "---\n" + job("right", 8, ""));
     for (String job : List.of("left", "right")) {
