@@ -162,7 +162,7 @@ final class BestFit {
     if (better == null) return sharedBelow(fullest, below, units, grouped);
     int[] members = new int[k];
     for (int i = 0; i < k; i++) members[i] = ids[better[i]];
-    return sharesByDomainsBelow(members, below, units, grouped);
+    return sharesOf(members, fewestBelow(members, below, units, grouped));
   }
 
   /**
@@ -179,8 +179,8 @@ final class BestFit {
       members[i] = (int) chosen.get(i)[0];
       asChosen += fewestBelow(new int[] {members[i]}, below, chosen.get(i)[1], grouped).size();
     }
-    if (fewestBelow(members, below, units, grouped).size() >= asChosen) return chosen;
-    return sharesByDomainsBelow(members, below, units, grouped);
+    List<long[]> across = fewestBelow(members, below, units, grouped);
+    return across.size() >= asChosen ? chosen : sharesOf(members, across);
   }
 
   /** The fewest domains at {@code below} inside {@code members} that hold {@code units}, fullest first. */
@@ -197,15 +197,15 @@ final class BestFit {
   }
 
   /**
-   * Shares of {@code members} when the domains one level below them are chosen fewest-fullest across all of
-   * them, so each member takes what its chosen domains hold and the set spans the fewest such domains.
+   * Shares of {@code members} when the domains below them are {@code taken} ({@link #fewestBelow} across all of
+   * them), so each member takes what its taken domains hold and the set spans the fewest such domains.
    */
-  private List<long[]> sharesByDomainsBelow(int[] members, int below, long units, boolean grouped) {
+  private List<long[]> sharesOf(int[] members, List<long[]> taken) {
     long[] share = new long[members.length];
-    for (long[] taken : fewestBelow(members, below, units, grouped)) {
+    for (long[] t : taken) {
       int owner = 0;
-      while (!tree.domain(members[owner]).contains(tree.domain((int) taken[0]))) owner++;
-      share[owner] += taken[1];
+      while (!tree.domain(members[owner]).contains(tree.domain((int) t[0]))) owner++;
+      share[owner] += t[1];
     }
     List<long[]> shares = new ArrayList<>(members.length);
     for (int k = 0; k < members.length; k++) {
