@@ -79,6 +79,8 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private static final String NODES = "nodes";
   private static final String PRIORITY_CLASSES = "priorityclasses";
   private static final String SIGNALS = "signals";
+  private static final String POD_BATCHES = "pod-batches";
+  private static final String JOB_KIND = "TrainingJob";
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
   /** How soon to decide again after the job changed under a decision. */
   private static final Duration CONFLICT_RETRY = Duration.ofMillis(100);
@@ -104,7 +106,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private static final String BY_NODE = "gangway-rank-node";
   private volatile InformerEventSource<Pod, TrainingJob> podSource;
   /** Each job's pods, fed by the pod informer's store: never missing a pod while it is updated, as its index may. */
-  private final dev.gangway.cache.PodsByOwner podsByOwner = new dev.gangway.cache.PodsByOwner("TrainingJob");
+  private final dev.gangway.cache.PodsByOwner podsByOwner = new dev.gangway.cache.PodsByOwner(JOB_KIND);
   /** Wakes waiting gangs when the cluster cache below sees capacity freed. */
   private final FreedCapacityWakeups wakeups = new FreedCapacityWakeups();
   /** Nodes and pods as placement counts them, fed by the pod and node informers' stores below. */
@@ -113,7 +115,11 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   /** When each job's status was last written here: progress-only changes wait for their interval. */
   private final StatusWrites statusWrites = new StatusWrites();
   /** When each job was last reconciled here: a big gang's pod events are taken in batches. */
-  private final ReconcileBatching batching = new ReconcileBatching();
+  private final ReconcileBatching batching;
+  /** Wakes a big gang at the end of a batch window whose pod events were held back. */
+  private final SimpleInboundEventSource<TrainingJob> batchEnds = new SimpleInboundEventSource<>(POD_BATCHES);
+  private final java.util.concurrent.ScheduledExecutorService batchTimer =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(dev.gangway.act.DaemonThreads.named("gangway-pod-batches"));
 
   public TrainingJobReconciler() {
     this(JobDependencies.standalone());
@@ -121,7 +127,12 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
 
   @Inject
   public TrainingJobReconciler(JobDependencies deps) {
+    this(deps, new ReconcileBatching());
+  }
+
+  TrainingJobReconciler(JobDependencies deps, ReconcileBatching batching) {
     this.deps = deps;
+    this.batching = batching;
     this.clock = deps.clock();
     this.ownWrites = new OwnWrites(clock, OwnWrites.DEFAULT_PATIENCE, this::cachedPod);
     this.actuator = new JobActuator(ownWrites);
@@ -149,7 +160,9 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
           podsByOwner.remove(pod);
           cluster.removePod(SnapshotFactory.podKey(pod));
           ownWrites.gone(pod);
-        })).build(), context);
+        }))
+        .withGenericFilter(this::startsReconcile)
+        .build(), context);
     pods.addIndexers(java.util.Map.of(BY_NODE, TrainingJobReconciler::jobPodNode));
     this.podSource = pods;
     var services = new InformerEventSource<>(InformerEventSourceConfiguration.from(Service.class, TrainingJob.class)
@@ -181,7 +194,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     wakeups.start(new FreedCapacityWakeups.Round(() -> waitingGangs(context.getPrimaryCache(), topologies, nodes, priorityClasses),
         cluster::freeGpus, deps.leadership()::isLeader, signals::propagateEvent, metrics::woken));
     retainGoodputGauges(context.getPrimaryCache());
-    return List.of(pods, services, configMaps, topologies, nodes, priorityClasses, signals);
+    return List.of(pods, services, configMaps, topologies, nodes, priorityClasses, signals, batchEnds);
   }
 
   /**
@@ -249,6 +262,20 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     return source == null ? null : source.get(new ResourceID(podKey.substring(slash + 1), podKey.substring(0, slash))).orElse(null);
   }
 
+  /**
+   * Whether a pod's change should start its job's reconcile now: not inside a big gang's batch window, whose end is
+   * woken instead (see {@link ReconcileBatching}). Pods of no TrainingJob start none anyway.
+   */
+  private boolean startsReconcile(Pod pod) {
+    var owner = pod.getMetadata().getOwnerReferences().stream().filter(o -> JOB_KIND.equals(o.getKind())).findFirst();
+    if (owner.isEmpty()) {
+      return true;
+    }
+    ResourceID job = new ResourceID(owner.get().getName(), pod.getMetadata().getNamespace());
+    return batching.takes(owner.get().getUid(), clock.instant(), wait -> batchTimer.schedule(
+        () -> batchEnds.propagateEvent(job), wait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS));
+  }
+
   /** The job's pods from the informer cache (read as a list, not as the SDK's secondary-resource set, which hashes every pod whole). */
   private List<Pod> podsOf(TrainingJob job) {
     return podsByOwner.of(job.getMetadata().getUid());
@@ -295,7 +322,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     try {
       return reconcileNow(job, context);
     } finally {
-      batching.ran(uid, clock.instant());
+      batching.ran(uid, job.getSpec().getReplicas(), clock.instant());
     }
   }
 

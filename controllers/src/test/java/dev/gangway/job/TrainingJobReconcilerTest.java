@@ -99,6 +99,27 @@ class TrainingJobReconcilerTest {
   }
 
   @Test
+  void podEventsHeldInsideABatchWindowAreTakenAtItsEnd() {
+    // Batching as a 2,000-rank gang gets it (a second or more between reconciles), here from 2 ranks and 3 s long, so
+    // the kubelet's writes below land inside windows and start no reconcile. Once every rank has exited nothing else
+    // wakes the job (checked: without the wake at the window's end it stays Running).
+    operator.stop();
+    operator = new Operator(o -> o.withKubernetesClient(client).withUseSSAToPatchPrimaryResource(false)
+        .withCloseClientOnStop(false).withReconciliationTerminationTimeout(Duration.ofSeconds(2)));
+    operator.register(new TrainingJobReconciler(DEPS, new ReconcileBatching(2, Duration.ofSeconds(1), Duration.ofSeconds(3))));
+    operator.start();
+    nodes(4);
+    create(TestJobs.job("held", 4, 8));
+    List<Pod> pods = awaitPods("held", 4);
+    pods.forEach(p -> setStatus(p, TestJobs.running("n")));
+    TrainingJob running = awaitPhase("held", JobPhase.Running);
+    assertThat(running.getStatus().getReady()).isEqualTo("4/4");
+
+    pods.forEach(p -> setStatus(p, TestJobs.exited(0, "Completed", null)));
+    awaitPhase("held", JobPhase.Succeeded);
+  }
+
+  @Test
   void aPermanentErrorFailsTheJobAtOnceAndStopsTheOtherRanks() {
     nodes(2);
     create(TestJobs.job("gpt", 2, 8));
