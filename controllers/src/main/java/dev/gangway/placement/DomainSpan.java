@@ -7,11 +7,9 @@ import dev.gangway.topology.DomainTree;
  * capacities reach it, level by level (largest first, exact for each level on its own). {@link BestFit} ranks its
  * choices by this before tightness. A level is counted only where leaving its domains costs bandwidth (its links are
  * faster than those between its siblings): racks whose links are no faster than the block's are not worth a roomier
- * block, which the goodput simulator's 2,048-node stream paid for in waits (0.5 points of goodput). A level of one
- * node per domain (the host level, an H100's NVLink domain) is counted only for a gang a node can hold more than one
- * rank of: then fewer nodes keep more rank pairs on NVLink (a 32-rank × 4-GPU gang on 18 half-free nodes where 16 whole
- * ones were free, superpod side by side with Kueue), while a gang of whole-node ranks spans as many nodes wherever it
- * goes, and counting it there only costs decision time (a 2,048-node decision's p99 went from 6 to 67 ms).
+ * block, which the goodput simulator's 2,048-node stream paid for in waits (0.5 points of goodput). Nor is a level
+ * of one node per domain (the host level, an H100's NVLink domain): counting it would trade a tight rack for a
+ * roomier one just to put ranks on fewer nodes.
  */
 final class DomainSpan {
 
@@ -25,23 +23,18 @@ final class DomainSpan {
   DomainSpan(GangFit fit) {
     this.fit = fit;
     this.tree = fit.tree;
-    this.counted = counted(tree, fit.mostRanksOnANode > 1);
+    this.counted = counted(tree);
   }
 
   /** Whether each level above the nodes is counted: leaving its domains costs bandwidth, and they hold more than one node. */
   static boolean[] counted(DomainTree tree) {
-    return counted(tree, false);
-  }
-
-  /** As {@link #counted(DomainTree)}, with levels of one node per domain counted too when {@code sharedNodes}. */
-  static boolean[] counted(DomainTree tree, boolean sharedNodes) {
     int nodes = tree.idsAt(tree.leafLevel()).length;
     boolean[] counted = new boolean[tree.leafLevel()];
     for (int level = 0; level < counted.length; level++) {
       // bandwidthGBps(-1) is the cross-block bandwidth, what leaves the outermost level. Every node lies in one
       // domain of each level, so as many domains as nodes means one node each.
       counted[level] = tree.topology().bandwidthGBps(level) > tree.topology().bandwidthGBps(level - 1)
-          && (sharedNodes || tree.idsAt(level).length < nodes);
+          && tree.idsAt(level).length < nodes;
     }
     return counted;
   }

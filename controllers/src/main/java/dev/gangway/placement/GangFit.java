@@ -23,19 +23,16 @@ final class GangFit {
   /** Level each group must share; -1 when the gang has no groups. */
   final int groupLevel;
   final int nodesAvailable;
-  /** The most of the gang's ranks any one usable node holds: more than one, and how many nodes it spans matters. */
-  final long mostRanksOnANode;
   final Map<String, Integer> rejected;
 
   private GangFit(DomainTree tree, long[] rankCap, long[] groupCap, int groupSize, int groupLevel, int nodesAvailable,
-      long mostRanksOnANode, Map<String, Integer> rejected) {
+      Map<String, Integer> rejected) {
     this.tree = tree;
     this.rankCap = rankCap;
     this.groupCap = groupCap;
     this.groupSize = groupSize;
     this.groupLevel = groupLevel;
     this.nodesAvailable = nodesAvailable;
-    this.mostRanksOnANode = mostRanksOnANode;
     this.rejected = rejected;
   }
 
@@ -44,7 +41,6 @@ final class GangFit {
     long[] rank = new long[tree.size()];
     Map<String, Integer> rejected = new HashMap<>();
     int available = 0;
-    long most = 0;
     List<NodeState> nodes = snapshot.nodes();
     Map<Integer, Resources> own = snapshot.ownReservations(req.jobKey());
     Resources each = req.perRank();
@@ -86,7 +82,6 @@ final class GangFit {
       if (cpuAsked) k = Math.min(k, cpu / each.cpuMillis());
       if (memoryAsked) k = Math.min(k, mem / each.memoryBytes());
       rank[tree.leafIdOf(i)] = k;
-      most = Math.max(most, k);
     }
     if (run != null) rejected.merge(run, runLength, Integer::sum);
     // Preorder ids: every child has a larger id than its parent, so one reverse sweep sums subtrees.
@@ -106,7 +101,7 @@ final class GangFit {
         }
       }
     }
-    return new GangFit(tree, rank, group, groupSize, groupLevel, available, most, sortByCount(rejected));
+    return new GangFit(tree, rank, group, groupSize, groupLevel, available, sortByCount(rejected));
   }
 
   boolean grouped() {
