@@ -63,6 +63,7 @@ import dev.gangway.checkpoint.CheckpointReport;
 import dev.gangway.checkpoint.TerminationMessage;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.timer.TimerEventSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,10 +117,8 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private final StatusWrites statusWrites = new StatusWrites();
   /** When each job was last reconciled here: a big gang's pod events are taken in batches. */
   private final ReconcileBatching batching;
-  /** Wakes a big gang at the end of a batch window whose pod events were held back. */
-  private final SimpleInboundEventSource<TrainingJob> batchEnds = new SimpleInboundEventSource<>(POD_BATCHES);
-  private final java.util.concurrent.ScheduledExecutorService batchTimer =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(dev.gangway.act.DaemonThreads.named("gangway-pod-batches"));
+  /** Wakes a big gang at the end of a batch window whose pod events were held back (JOSDK's timer: stopped with the operator). */
+  private final TimerEventSource<TrainingJob> batchEnds = new TimerEventSource<>(POD_BATCHES, false);
 
   public TrainingJobReconciler() {
     this(JobDependencies.standalone());
@@ -194,7 +193,13 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     wakeups.start(new FreedCapacityWakeups.Round(() -> waitingGangs(context.getPrimaryCache(), topologies, nodes, priorityClasses),
         cluster::freeGpus, deps.leadership()::isLeader, signals::propagateEvent, metrics::woken));
     retainGoodputGauges(context.getPrimaryCache());
-    return List.of(pods, services, configMaps, topologies, nodes, priorityClasses, signals, batchEnds);
+    return List.of(pods, services, configMaps, topologies, nodes, priorityClasses, signals, asJobEventSource(batchEnds));
+  }
+
+  /** JOSDK declares its timer for any primary type (HasMetadata); it only ever carries the ids this controller gives it. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static EventSource<?, TrainingJob> asJobEventSource(TimerEventSource<TrainingJob> timer) {
+    return (EventSource) timer;
   }
 
   /**
@@ -271,9 +276,16 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     if (owner.isEmpty()) {
       return true;
     }
+    if (!batchEnds.isRunning()) {
+      return true;
+    }
     ResourceID job = new ResourceID(owner.get().getName(), pod.getMetadata().getNamespace());
-    return batching.takes(owner.get().getUid(), clock.instant(), wait -> batchTimer.schedule(
-        () -> batchEnds.propagateEvent(job), wait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS));
+    try {
+      return batching.takes(owner.get().getUid(), clock.instant(), wait -> batchEnds.scheduleOnce(job, wait.plusNanos(999_999).toMillis()));
+    } catch (IllegalStateException stopped) {
+      // The timer stopped between the check and the wake (the operator is stopping): let the event through.
+      return true;
+    }
   }
 
   /** The job's pods from the informer cache (read as a list, not as the SDK's secondary-resource set, which hashes every pod whole). */
