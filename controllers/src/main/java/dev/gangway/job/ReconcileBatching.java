@@ -22,11 +22,8 @@ final class ReconcileBatching {
   private static final Duration PER_RANK = Duration.ofNanos(500_000);
   static final Duration MAX_INTERVAL = Duration.ofSeconds(1);
 
-  /** A job's window: from its last reconcile's end for its interval; {@code woken} once its end has a wake. */
-  private record Window(Instant last, Duration interval, boolean woken) {
-    Instant end() {
-      return last.plus(interval);
-    }
+  /** A job's window, up to {@code end} from its last reconcile's end; {@code woken} once its end has a wake. */
+  private record Window(Instant end, boolean woken) {
   }
 
   private final Map<String, Window> byJobUid = new ConcurrentHashMap<>();
@@ -55,13 +52,9 @@ final class ReconcileBatching {
   }
 
   /** How long the job's reconcile should wait, or null to run now. */
-  Duration wait(String jobUid, int replicas, Instant now) {
+  Duration wait(String jobUid, Instant now) {
     Window window = byJobUid.get(jobUid);
-    if (window == null) {
-      return null;
-    }
-    Instant due = window.last().plus(interval(replicas));
-    return due.isAfter(now) ? Duration.between(now, due) : null;
+    return window != null && window.end().isAfter(now) ? Duration.between(now, window.end()) : null;
   }
 
   /**
@@ -79,7 +72,7 @@ final class ReconcileBatching {
         return false;
       }
       // A reconcile ending meanwhile opens a new window; look again rather than wake for the old one.
-      if (byJobUid.replace(jobUid, window, new Window(window.last(), window.interval(), true))) {
+      if (byJobUid.replace(jobUid, window, new Window(window.end(), true))) {
         wakeAfter.accept(Duration.between(now, window.end()));
         return false;
       }
@@ -88,12 +81,12 @@ final class ReconcileBatching {
 
   /** A reconcile of the job, a gang of {@code replicas} ranks, ended now: its next window starts. */
   void ran(String jobUid, int replicas, Instant now) {
-    byJobUid.put(jobUid, new Window(now, interval(replicas), false));
+    byJobUid.put(jobUid, new Window(now.plus(interval(replicas)), false));
   }
 
-  /** Forgets reconciles older than {@code age}: they no longer hold back any. */
+  /** Forgets windows that ended more than {@code age} ago: they no longer hold back any. */
   void forgetOlderThan(Duration age, Instant now) {
     Instant cutoff = now.minus(age);
-    byJobUid.values().removeIf(window -> window.last().isBefore(cutoff));
+    byJobUid.values().removeIf(window -> window.end().isBefore(cutoff));
   }
 }

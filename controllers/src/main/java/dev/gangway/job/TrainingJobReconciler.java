@@ -327,7 +327,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
       return UpdateControl.<TrainingJob>noUpdate().rescheduleAfter(NOT_LEADER_RETRY);
     }
     String uid = job.getMetadata().getUid();
-    Duration batched = batching.wait(uid, job.getSpec().getReplicas(), clock.instant());
+    Duration batched = batching.wait(uid, clock.instant());
     if (batched != null) {
       return UpdateControl.<TrainingJob>noUpdate().rescheduleAfter(batched);
     }

@@ -25,22 +25,22 @@ class ReconcileBatchingTest {
 
   @Test
   void aReconcileWithinTheIntervalWaitsForItsEnd() {
-    assertThat(batching.wait("big", 2000, T0)).as("never reconciled").isNull();
+    assertThat(batching.wait("big", T0)).as("never reconciled").isNull();
     batching.ran("big", 2000, T0);
-    assertThat(batching.wait("big", 2000, T0.plusMillis(300))).isEqualTo(Duration.ofMillis(700));
-    assertThat(batching.wait("big", 2000, T0.plusSeconds(1))).isNull();
+    assertThat(batching.wait("big", T0.plusMillis(300))).isEqualTo(Duration.ofMillis(700));
+    assertThat(batching.wait("big", T0.plusSeconds(1))).isNull();
     batching.ran("small", 8, T0);
-    assertThat(batching.wait("small", 8, T0)).isNull();
+    assertThat(batching.wait("small", T0)).isNull();
   }
 
   @Test
   void oldReconcilesAreForgotten() {
     batching.ran("big", 2000, T0);
     batching.forgetOlderThan(Duration.ofSeconds(30), T0.plusSeconds(31));
-    assertThat(batching.wait("big", 2000, T0.plusSeconds(31))).isNull();
+    assertThat(batching.wait("big", T0.plusSeconds(31))).isNull();
     batching.ran("big", 2000, T0.plusSeconds(31));
     batching.forgetOlderThan(Duration.ofSeconds(30), T0.plusSeconds(31));
-    assertThat(batching.wait("big", 2000, T0.plusSeconds(31))).isNotNull();
+    assertThat(batching.wait("big", T0.plusSeconds(31))).isNotNull();
   }
 
   @Test

@@ -70,9 +70,13 @@ class TrainingJobReconcilerTest {
   }
 
   private static Operator startNewOperator(JobDependencies deps) {
+    return startNewOperator(new TrainingJobReconciler(deps));
+  }
+
+  private static Operator startNewOperator(TrainingJobReconciler reconciler) {
     Operator op = new Operator(o -> o.withKubernetesClient(client).withUseSSAToPatchPrimaryResource(false)
         .withCloseClientOnStop(false).withReconciliationTerminationTimeout(Duration.ofSeconds(2)));
-    op.register(new TrainingJobReconciler(deps));
+    op.register(reconciler);
     op.start();
     return op;
   }
@@ -104,10 +108,7 @@ class TrainingJobReconcilerTest {
     // the kubelet's writes below land inside windows and start no reconcile. Once every rank has exited nothing else
     // wakes the job (checked: without the wake at the window's end it stays Running).
     operator.stop();
-    operator = new Operator(o -> o.withKubernetesClient(client).withUseSSAToPatchPrimaryResource(false)
-        .withCloseClientOnStop(false).withReconciliationTerminationTimeout(Duration.ofSeconds(2)));
-    operator.register(new TrainingJobReconciler(DEPS, new ReconcileBatching(2, Duration.ofSeconds(1), Duration.ofSeconds(3))));
-    operator.start();
+    operator = startNewOperator(new TrainingJobReconciler(DEPS, new ReconcileBatching(2, Duration.ofSeconds(1), Duration.ofSeconds(3))));
     nodes(4);
     create(TestJobs.job("held", 4, 8));
     List<Pod> pods = awaitPods("held", 4);
