@@ -85,8 +85,6 @@ class HyperscaleBenchmark {
   private final List<String> steps = List.of(System.getProperty("gangway.bench.steps", "small,gang,cache").split(","));
   /** Off to time only Gangway's gang start and restarts (the baselines of a 2,000-rank gang take minutes on this machine). */
   private final boolean gangBaselines = Boolean.parseBoolean(System.getProperty("gangway.bench.gangBaselines", "true"));
-  /** JVM options for the operator process, e.g. a JFR recording: {@code -XX:StartFlightRecording=filename=op.jfr}. */
-  private final String operatorJavaOptions = System.getProperty("gangway.bench.operatorJavaOptions", "");
   /**
    * kube-scheduler's and kube-controller-manager's client QPS ({@code cluster.sh up --client-qps}); blank keeps their
    * defaults (50 and 20), which pace 2,000 bindings to ~40 s and the node lifecycle controller's settle to ~7 min.
@@ -127,7 +125,7 @@ class HyperscaleBenchmark {
       // Its own API user, so the audit log tells the operator's writes from the baselines'.
       try (OperatorProcess op = OperatorProcess.start(E2eEnvironment.REPO, cluster.operatorKubeconfig("a"), 26708,
           cluster.logs().resolve("operator.log"), Map.of(),
-          operatorJavaOptions.isBlank() ? Map.of() : Map.of("JAVA_TOOL_OPTIONS", operatorJavaOptions));
+          OperatorProcess.benchEnvironment());
            BenchClient c = BenchClient.of(cluster.kubeconfig());
            PodTimeline t = PodTimeline.watch(c.kubernetes(), NS)) {
         operator = op;

@@ -61,8 +61,6 @@ class RecoveryBenchmark {
   void recoveryOfEachKindBesideFirstStart() throws Exception {
     int samples = Integer.getInteger("gangway.bench.samples", 20);
     int starts = Integer.getInteger("gangway.bench.starts", 5);
-    // e.g. -XX:StartFlightRecording=filename=/tmp/op.jfr,dumponexit=true, to see where the operator's time goes
-    String operatorJavaOptions = System.getProperty("gangway.bench.operatorJavaOptions", "");
     SampleFile raw = SampleFile.create(E2eEnvironment.WORK.resolve("bench/recovery-samples.tsv"),
         "RecoveryBenchmark: superpod (128 nodes x 8 GPUs), " + RANKS + "-rank x 8-GPU gang, exclusion on (default), backoff 0 s\n"
             + "started " + Instant.now() + "; seconds from the injection (or create) to the watch event that showed it",
@@ -76,7 +74,7 @@ class RecoveryBenchmark {
       cluster.kubectlOk("apply", "-f", cluster.topology().toString());
       try (OperatorProcess operator = OperatorProcess.start(E2eEnvironment.REPO, cluster.kubeconfig(), 26508,
           cluster.logs().resolve("operator.log"), Map.of(),
-          operatorJavaOptions.isBlank() ? Map.of() : Map.of("JAVA_TOOL_OPTIONS", operatorJavaOptions));
+          OperatorProcess.benchEnvironment());
            BenchClient client = BenchClient.of(cluster.kubeconfig());
            PodTimeline timeline = PodTimeline.watch(client.kubernetes(), NAMESPACE)) {
         Run run = new Run(cluster, operator, client, timeline, raw);

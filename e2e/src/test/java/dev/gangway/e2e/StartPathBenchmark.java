@@ -2,11 +2,14 @@ package dev.gangway.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gangway.e2e.bench.ProcessUsage;
 import dev.gangway.e2e.bench.WriteTally;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +34,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * from each apply until every rank pod ran (the start path; the teardown when the round's namespace is deleted is
  * not counted), read from the kube-apiserver's audit log by the operator's API user. With
  * {@code -Dgangway.bench.baseline=DIR} (a checkout whose operator is packaged, e.g. main) that operator runs the same
- * rounds first, as "before". Prints numbers; asserts no wall-clock limit.
+ * rounds first, as "before". Per round it also reads when `kubectl apply` returned and the CPU seconds each control-plane
+ * process and the operator used from the apply until all ran: on two cores the start path is paced by the CPU all of
+ * them share, so these say where a difference comes from. Prints numbers; asserts no wall-clock limit.
  *
  * <pre>mvn -B verify -pl e2e -Dtest=StartPathBenchmark -Dgangway.bench=true [-Dgangway.bench.rounds=5 -Dgangway.bench.baseline=DIR]</pre>
  */
@@ -43,6 +48,16 @@ class StartPathBenchmark {
   private static final Duration WAIT = Duration.ofSeconds(300);
 
   /** One operator build measured: where it is packaged and which API user (audit identity) it runs as. */
+  /**
+   * One round's readings: apply → all Running, how long `kubectl apply` itself took, and the CPU seconds each process
+   * of the control plane (and the operator) used in that window.
+   */
+  private record Round(double seconds, double applySeconds, Map<String, Double> cpuSeconds) {
+  }
+
+  /** The processes whose CPU a round reads: the control plane's components by the pids the cluster recorded. */
+  private static final List<String> COMPONENTS = List.of("kube-apiserver", "etcd", "kube-controller-manager", "kube-scheduler", "kwok");
+
   private record Variant(String label, Path repo, String replica) {
     String user() {
       return "gangway-operator-" + replica;
@@ -67,20 +82,20 @@ class StartPathBenchmark {
       org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> cluster.kubectl("get", "crd", "trainingjobs.gangway.dev",
           "-o", "jsonpath={.status.conditions[?(@.type==\"Established\")].status}").stdout().strip().equals("True"));
       cluster.kubectlOk("apply", "-f", cluster.topology().toString());
-      Map<String, List<Double>> seconds = new LinkedHashMap<>();
+      Map<String, List<Round>> measured = new LinkedHashMap<>();
       Map<String, Double> writesPerRank = new LinkedHashMap<>();
       Map<String, Double> statusWritesPerJob = new LinkedHashMap<>();
       int port = 26708;
       for (Variant variant : variants) {
         List<WriteTally.Window> starts = new ArrayList<>();
         try (OperatorProcess operator = OperatorProcess.start(variant.repo(), cluster.operatorKubeconfig(variant.replica()), port++,
-            cluster.logs().resolve("operator-" + variant.replica() + ".log"), Map.of())) {
+            cluster.logs().resolve("operator-" + variant.replica() + ".log"), Map.of(), OperatorProcess.benchEnvironment())) {
           for (int round = 0; round < rounds; round++) {
             // Bare first, then the jobs, on the same idle cluster each time.
-            seconds.computeIfAbsent("bare pods (kube-scheduler alone)", k -> new ArrayList<>())
-                .add(timeToRunning(cluster, "bare-" + variant.replica() + "-" + round, barePods(), new ArrayList<>()));
-            seconds.computeIfAbsent("TrainingJobs, " + variant.label(), k -> new ArrayList<>())
-                .add(timeToRunning(cluster, "jobs-" + variant.replica() + "-" + round, trainingJobs(), starts));
+            measured.computeIfAbsent("bare pods (kube-scheduler alone)", k -> new ArrayList<>())
+                .add(timeToRunning(cluster, "bare-" + variant.replica() + "-" + round, barePods(), new ArrayList<>(), operator.pid()));
+            measured.computeIfAbsent("TrainingJobs, " + variant.label(), k -> new ArrayList<>())
+                .add(timeToRunning(cluster, "jobs-" + variant.replica() + "-" + round, trainingJobs(), starts, operator.pid()));
           }
         }
         WriteTally tally = WriteTally.read(cluster.auditLog(), starts);
@@ -92,16 +107,18 @@ class StartPathBenchmark {
         statusWritesPerJob.put(variant.label(), statusWrites / (double) (rounds * JOBS));
       }
       assertThat(writesPerRank.values()).as("every variant created its ranks").allSatisfy(w -> assertThat(w).isPositive());
-      print(rounds, seconds, writesPerRank, statusWritesPerJob);
+      print(rounds, measured, writesPerRank, statusWritesPerJob);
     }
   }
 
   /**
    * Applies {@code manifests} in a fresh namespace and returns the seconds from the apply until all {@value #JOBS} x
    * {@value #RANKS} pods are Running, as a watch (one kubectl process) sees them; then deletes the namespace. Adds
-   * that window (apply → all Running) to {@code windows}, named after the namespace, for the write count.
+   * that window (apply → all Running) to {@code windows}, named after the namespace, for the write count. Reads the CPU
+   * the control plane's processes and the operator ({@code operatorPid}) used in that window.
    */
-  private static double timeToRunning(LocalCluster cluster, String namespace, String manifests, List<WriteTally.Window> windows) {
+  private static Round timeToRunning(LocalCluster cluster, String namespace, String manifests, List<WriteTally.Window> windows,
+                                     long operatorPid) {
     cluster.kubectlOk("create", "namespace", namespace);
     Set<String> running = ConcurrentHashMap.newKeySet();
     CountDownLatch all = new CountDownLatch(1);
@@ -133,15 +150,21 @@ class StartPathBenchmark {
     try {
       // The watch lists first: wait until it is established on the empty namespace before the clock starts.
       Thread.sleep(1500);
+      Map<String, Long> pids = pids(cluster, operatorPid);
+      Map<String, ProcessUsage> before = usage(pids);
       Instant from = Instant.now();
       long started = System.nanoTime();
       cluster.kubectlWithInput(manifests, "apply", "-n", namespace, "-f", "-").assertOk();
+      long applied = System.nanoTime();
       if (!all.await(WAIT.toSeconds(), TimeUnit.SECONDS)) {
         throw new AssertionError(namespace + ": " + running.size() + " of " + JOBS * RANKS + " pods Running after " + WAIT.toSeconds()
             + " s:\n" + cluster.kubectl("get", "pods,tj", "-n", namespace, "-o", "wide").stdout());
       }
+      Map<String, ProcessUsage> after = usage(pids);
       windows.add(new WriteTally.Window(namespace, from, Instant.now()));
-      return (done[0] - started) / 1e9;
+      Map<String, Double> cpu = new LinkedHashMap<>();
+      before.forEach((name, usage) -> cpu.put(name, after.get(name).cpuSince(usage)));
+      return new Round((done[0] - started) / 1e9, (applied - started) / 1e9, cpu);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
@@ -149,6 +172,25 @@ class StartPathBenchmark {
       watch.destroy(); // the kubectl process this method started, by its handle
       cluster.kubectlOk("delete", "namespace", namespace, "--wait=true", "--timeout=180s");
     }
+  }
+
+  private static Map<String, Long> pids(LocalCluster cluster, long operatorPid) {
+    Map<String, Long> pids = new LinkedHashMap<>();
+    for (String component : COMPONENTS) {
+      try {
+        pids.put(component, Long.parseLong(Files.readString(cluster.dir().resolve("pids/" + component + ".pid")).strip()));
+      } catch (IOException e) {
+        throw new UncheckedIOException("no recorded pid for " + component, e);
+      }
+    }
+    pids.put("operator", operatorPid);
+    return pids;
+  }
+
+  private static Map<String, ProcessUsage> usage(Map<String, Long> pids) {
+    Map<String, ProcessUsage> usage = new LinkedHashMap<>();
+    pids.forEach((name, pid) -> usage.put(name, ProcessUsage.of(pid)));
+    return usage;
   }
 
   private static String trainingJobs() {
@@ -184,8 +226,10 @@ class StartPathBenchmark {
     return all.toString();
   }
 
-  private static void print(int rounds, Map<String, List<Double>> seconds, Map<String, Double> writesPerRank,
+  private static void print(int rounds, Map<String, List<Round>> measured, Map<String, Double> writesPerRank,
                             Map<String, Double> statusWritesPerJob) {
+    Map<String, List<Double>> seconds = new LinkedHashMap<>();
+    measured.forEach((what, list) -> seconds.put(what, list.stream().map(Round::seconds).toList()));
     double bare = percentile(seconds.values().iterator().next(), 50);
     System.out.println();
     System.out.printf(Locale.ROOT, "=== Start path: small (16 nodes x 8 GPUs), %d jobs x %d ranks x %d GPUs per round, %d rounds ===%n",
@@ -198,6 +242,17 @@ class StartPathBenchmark {
     System.out.printf(Locale.ROOT, "%-44s %12.2f %22s%n", "bare pods", 1.0, "-");
     writesPerRank.forEach((what, perRank) -> System.out.printf(Locale.ROOT, "%-44s %12.2f %22.2f%n", what, perRank,
         statusWritesPerJob.get(what)));
+    System.out.printf(Locale.ROOT, "%-44s %12s", "per round, medians (s)", "apply ret.");
+    List<String> processes = new ArrayList<>(COMPONENTS);
+    processes.add("operator");
+    processes.forEach(p -> System.out.printf(Locale.ROOT, " %11s", p.replace("kube-", "")));
+    System.out.printf(Locale.ROOT, " %11s%n", "CPU total");
+    measured.forEach((what, list) -> {
+      System.out.printf(Locale.ROOT, "%-44s %12.2f", what, percentile(list.stream().map(Round::applySeconds).toList(), 50));
+      processes.forEach(p -> System.out.printf(Locale.ROOT, " %11.2f", percentile(list.stream().map(r -> r.cpuSeconds().get(p)).toList(), 50)));
+      System.out.printf(Locale.ROOT, " %11.2f%n", percentile(list.stream()
+          .map(r -> r.cpuSeconds().values().stream().mapToDouble(Double::doubleValue).sum()).toList(), 50));
+    });
     System.out.println("samples (s): " + seconds);
   }
 
