@@ -254,6 +254,11 @@ class StartPathBenchmark {
           .map(r -> r.cpuSeconds().values().stream().mapToDouble(Double::doubleValue).sum()).toList(), 50));
     });
     System.out.println("samples (s): " + seconds);
+    // Round by round, to see a trend the medians hide (the operator's JVM warming up over the first rounds).
+    measured.forEach((what, list) -> System.out.println("per round, " + what + ": " + list.stream()
+        .map(r -> String.format(Locale.ROOT, "%.2f s (apply %.2f, operator CPU %.2f, all CPU %.2f)", r.seconds(), r.applySeconds(),
+            r.cpuSeconds().get("operator"), r.cpuSeconds().values().stream().mapToDouble(Double::doubleValue).sum()))
+        .toList()));
   }
 
   private static double percentile(List<Double> values, int p) {
