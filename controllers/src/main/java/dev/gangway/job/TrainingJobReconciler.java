@@ -164,10 +164,13 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
         .build(), context);
     pods.addIndexers(java.util.Map.of(BY_NODE, TrainingJobReconciler::jobPodNode));
     this.podSource = pods;
+    // A job's Service or hostfile appearing changes nothing it decides: it was created by the job's own reconcile, or
+    // listed as the operator starts, when every job is reconciled anyway. That was one reconcile more per job on the
+    // start path. A change or a delete still wakes the job, which converges it.
     var services = new InformerEventSource<>(InformerEventSourceConfiguration.from(Service.class, TrainingJob.class)
-        .withLabelSelector(JobNames.LABEL_JOB).build(), context);
+        .withLabelSelector(JobNames.LABEL_JOB).withOnAddFilter(created -> false).build(), context);
     var configMaps = new InformerEventSource<>(InformerEventSourceConfiguration.from(ConfigMap.class, TrainingJob.class)
-        .withLabelSelector(JobNames.LABEL_JOB).build(), context);
+        .withLabelSelector(JobNames.LABEL_JOB).withOnAddFilter(created -> false).build(), context);
     // Read from their caches; a change does not re-trigger jobs (waiting gangs retry on a timer).
     var topologies = readOnly(ClusterTopology.class, TOPOLOGIES, context);
     // Bad-node flags are kept on the nodes; every replica restores them from there and sees them lifted.

@@ -103,6 +103,21 @@ class TrainingJobReconcilerTest {
   }
 
   @Test
+  void aDeletedServiceIsCreatedAgain() {
+    // A Service appearing starts no reconcile (the job made it); its deletion still wakes the job, which converges.
+    nodes(2);
+    create(TestJobs.job("dns", 2, 8));
+    List<Pod> pods = awaitPods("dns", 2);
+    pods.forEach(p -> setStatus(p, TestJobs.running("n")));
+    awaitPhase("dns", JobPhase.Running);
+    String first = client.services().inNamespace(NS).withName("dns").get().getMetadata().getUid();
+
+    client.services().inNamespace(NS).withName("dns").delete();
+    await().untilAsserted(() -> assertThat(client.services().inNamespace(NS).withName("dns").get()).isNotNull()
+        .extracting(s -> s.getMetadata().getUid()).isNotEqualTo(first));
+  }
+
+  @Test
   void podEventsHeldInsideABatchWindowAreTakenAtItsEnd() {
     // Batching as a 2,000-rank gang gets it (a second or more between reconciles), here from 2 ranks and 3 s long, so
     // the kubelet's writes below land inside windows and start no reconcile. Once every rank has exited nothing else
