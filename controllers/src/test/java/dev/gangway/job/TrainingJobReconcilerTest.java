@@ -81,6 +81,14 @@ class TrainingJobReconcilerTest {
     return op;
   }
 
+  /** A job of {@code ranks} x 8 GPUs on as many nodes, its pods reported running: returns it once Running. */
+  private static TrainingJob startRunning(String name, int ranks) {
+    nodes(ranks);
+    create(TestJobs.job(name, ranks, 8));
+    awaitPods(name, ranks).forEach(p -> setStatus(p, TestJobs.running("n")));
+    return awaitPhase(name, JobPhase.Running);
+  }
+
   @Test
   void createsAHeadlessServiceAndOnePodPerRankThenRunsToSuccess() {
     nodes(3);
@@ -105,11 +113,7 @@ class TrainingJobReconcilerTest {
   @Test
   void aDeletedServiceIsCreatedAgain() {
     // A Service appearing starts no reconcile (the job made it); its deletion still wakes the job, which converges.
-    nodes(2);
-    create(TestJobs.job("dns", 2, 8));
-    List<Pod> pods = awaitPods("dns", 2);
-    pods.forEach(p -> setStatus(p, TestJobs.running("n")));
-    awaitPhase("dns", JobPhase.Running);
+    startRunning("dns", 2);
     String first = client.services().inNamespace(NS).withName("dns").get().getMetadata().getUid();
 
     client.services().inNamespace(NS).withName("dns").delete();
@@ -346,11 +350,7 @@ class TrainingJobReconcilerTest {
 
   @Test
   void anOperatorRestartCreatesNoDuplicatesAndKeepsTheStatus() {
-    nodes(4);
-    create(TestJobs.job("restart", 4, 8));
-    List<Pod> pods = awaitPods("restart", 4);
-    pods.forEach(p -> setStatus(p, TestJobs.running("n")));
-    String startTime = awaitPhase("restart", JobPhase.Running).getStatus().getStartTime();
+    String startTime = startRunning("restart", 4).getStatus().getStartTime();
 
     operator.stop();
     operator = startNewOperator();
@@ -364,10 +364,7 @@ class TrainingJobReconcilerTest {
 
   @Test
   void reconcilingAnUnchangedJobWritesNoStatus() {
-    nodes(1);
-    create(TestJobs.job("quiet", 1, 8));
-    awaitPods("quiet", 1).forEach(p -> setStatus(p, TestJobs.running("n")));
-    String version = awaitPhase("quiet", JobPhase.Running).getMetadata().getResourceVersion();
+    String version = startRunning("quiet", 1).getMetadata().getResourceVersion();
     patchSpec("quiet", j -> j.getMetadata().getLabels().put("nudge", "1"));
     await().pollDelay(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(job("quiet").getMetadata().getLabels()).containsKey("nudge"));
     String afterNudge = job("quiet").getMetadata().getResourceVersion();

@@ -21,7 +21,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -450,11 +449,7 @@ class HyperscaleBenchmark {
   // --- readings ----------------------------------------------------------------------------------------
 
   private ProcessUsage apiserver() {
-    try {
-      return ProcessUsage.of(Long.parseLong(Files.readString(cluster.dir().resolve("pids/kube-apiserver.pid")).strip()));
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return ProcessUsage.of(cluster.pid("kube-apiserver"));
   }
 
   private static String usage(String when, ProcessUsage u) {

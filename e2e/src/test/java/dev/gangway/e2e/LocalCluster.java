@@ -94,6 +94,15 @@ public final class LocalCluster implements ClusterUnderTest {
     return dir.resolve("operator-" + replica + ".kubeconfig");
   }
 
+  /** The pid cluster.sh recorded for a component of the control plane ("kube-apiserver", "etcd", "kwok", ...). */
+  public long pid(String component) {
+    try {
+      return Long.parseLong(java.nio.file.Files.readString(dir.resolve("pids/" + component + ".pid")).strip());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("no recorded pid for " + component, e);
+    }
+  }
+
   /** The apiserver's audit log; written only by a cluster started with {@code --audit-log}. */
   public Path auditLog() {
     return dir.resolve("logs/audit.log");

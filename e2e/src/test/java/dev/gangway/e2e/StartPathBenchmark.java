@@ -7,9 +7,7 @@ import dev.gangway.e2e.bench.WriteTally;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,7 +45,6 @@ class StartPathBenchmark {
   private static final int GPUS = 4;
   private static final Duration WAIT = Duration.ofSeconds(300);
 
-  /** One operator build measured: where it is packaged and which API user (audit identity) it runs as. */
   /**
    * One round's readings: apply → all Running, how long `kubectl apply` itself took, and the CPU seconds each process
    * of the control plane (and the operator) used in that window.
@@ -58,6 +55,7 @@ class StartPathBenchmark {
   /** The processes whose CPU a round reads: the control plane's components by the pids the cluster recorded. */
   private static final List<String> COMPONENTS = List.of("kube-apiserver", "etcd", "kube-controller-manager", "kube-scheduler", "kwok");
 
+  /** One operator build measured: where it is packaged and which API user (audit identity) it runs as. */
   private record Variant(String label, Path repo, String replica) {
     String user() {
       return "gangway-operator-" + replica;
@@ -176,13 +174,7 @@ class StartPathBenchmark {
 
   private static Map<String, Long> pids(LocalCluster cluster, long operatorPid) {
     Map<String, Long> pids = new LinkedHashMap<>();
-    for (String component : COMPONENTS) {
-      try {
-        pids.put(component, Long.parseLong(Files.readString(cluster.dir().resolve("pids/" + component + ".pid")).strip()));
-      } catch (IOException e) {
-        throw new UncheckedIOException("no recorded pid for " + component, e);
-      }
-    }
+    COMPONENTS.forEach(component -> pids.put(component, cluster.pid(component)));
     pids.put("operator", operatorPid);
     return pids;
   }
