@@ -77,7 +77,7 @@ class MonitoringTest {
     List<String> titles = new ArrayList<>();
     dashboard.path("panels").forEach(p -> titles.add(p.path("title").asText()));
     assertThat(titles).contains("Jobs by phase", "Time to running", "Placement quality vs bound", "Restarts by cause", "Recovery time",
-        "Goodput", "Waiting gangs", "Nodes flagged");
+        "Goodput", "Waiting gangs", "Nodes flagged", "Reconciles");
     dashboard.path("panels").forEach(p -> assertThat(p.path("targets")).as(p.path("title").asText()).isNotEmpty());
 
     assertThat(render("--set", "grafanaDashboard.enabled=false").ofKind("ConfigMap")).isEmpty();

@@ -38,7 +38,7 @@ class PrometheusE2eTest {
   private static final String RELEASE = "gangway-prom";
   private static final String SYSTEM = "gangway-prom-system";
   private static final Duration WAIT = Duration.ofSeconds(120);
-  private static final Pattern METRIC = Pattern.compile("\\bgangway_[a-z_]+\\b");
+  private static final Pattern METRIC = Pattern.compile("\\b(?:gangway|reconciliations)_[a-z_]+\\b");
   /** The thresholds for this scenario, as a platform would set them in values.yaml. */
   private static final List<String> VALUES = List.of("--set", "replicaCount=1",
       "--set", "prometheusRule.alerts.jobStuckPending.seconds=5",

@@ -81,6 +81,10 @@ class PlacementMetricsTest {
       assertThat(count(scraped, "gangway_placement_apply_to_bound_seconds_count")).isEqualTo(1);
       assertThat(count(scraped, "gangway_placement_decision_seconds_count")).isPositive();
       assertThat(count(scraped, "gangway_placement_cache_pods")).isGreaterThanOrEqualTo(2);
+      // The reconcile loop's own series (the Java Operator SDK's), which the dashboard's Reconciles panel reads.
+      assertThat(count(scraped, "reconciliations_started_total")).isPositive();
+      assertThat(count(scraped, "reconciliations_execution_duration_seconds_count")).isPositive();
+      assertThat(scraped).containsPattern("(?m)^reconciliations_queue\\{controller_name=\"trainingjob\"} ");
     });
   }
 
