@@ -17,10 +17,6 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -459,9 +455,7 @@ class HyperscaleBenchmark {
   /** The operator's Prometheus lines that match the pattern (a regular expression over the whole line). */
   private String metrics(String pattern) {
     try {
-      String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(operator.url() + "/q/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
-      return String.join("; ", body.lines().filter(l -> l.matches(pattern)).toList());
+      return String.join("; ", operator.metrics().lines().filter(l -> l.matches(pattern)).toList());
     } catch (IOException e) {
       return "(metrics unreadable: " + e.getMessage() + ")";
     } catch (InterruptedException e) {

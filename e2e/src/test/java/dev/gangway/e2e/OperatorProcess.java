@@ -2,6 +2,9 @@ package dev.gangway.e2e;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The packaged operator (operator/target/quarkus-app) run as its own process, as users run it. */
 public final class OperatorProcess implements AutoCloseable {
@@ -104,6 +109,23 @@ public final class OperatorProcess implements AutoCloseable {
 
   public long pid() {
     return process.pid();
+  }
+
+  /** The operator's {@code /q/metrics} page (Prometheus text). */
+  public String metrics() throws IOException, InterruptedException {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + "/q/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  /** The sum of a series' samples over all its labels on {@code /q/metrics}; 0 when it has none. */
+  public double metricSum(String series) throws IOException, InterruptedException {
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + "(\\{[^}]*})? (\\S+)$")
+        .matcher(metrics());
+    double sum = 0;
+    while (m.find()) {
+      sum += Double.parseDouble(m.group(2));
+    }
+    return sum;
   }
 
   /**

@@ -44,12 +44,15 @@ class StartPathBenchmark {
   private static final int RANKS = 2;
   private static final int GPUS = 4;
   private static final Duration WAIT = Duration.ofSeconds(300);
+  /** The Java Operator SDK's count of reconciles handed to a worker, on the operator's /q/metrics. */
+  private static final String RECONCILES = "reconciliations_started_total";
 
   /**
-   * One round's readings: apply → all Running, how long `kubectl apply` itself took, and the CPU seconds each process
-   * of the control plane (and the operator) used in that window.
+   * One round's readings: apply → all Running, how long `kubectl apply` itself took, the CPU seconds each process
+   * of the control plane (and the operator) used in that window, and the reconciles the operator started in it (the
+   * Java Operator SDK's {@code reconciliations_started_total}).
    */
-  private record Round(double seconds, double applySeconds, Map<String, Double> cpuSeconds) {
+  private record Round(double seconds, double applySeconds, Map<String, Double> cpuSeconds, double reconciles) {
   }
 
   /** The processes whose CPU a round reads: the control plane's components by the pids the cluster recorded. */
@@ -91,9 +94,9 @@ class StartPathBenchmark {
           for (int round = 0; round < rounds; round++) {
             // Bare first, then the jobs, on the same idle cluster each time.
             measured.computeIfAbsent("bare pods (kube-scheduler alone)", k -> new ArrayList<>())
-                .add(timeToRunning(cluster, "bare-" + variant.replica() + "-" + round, barePods(), new ArrayList<>(), operator.pid()));
+                .add(timeToRunning(cluster, "bare-" + variant.replica() + "-" + round, barePods(), new ArrayList<>(), operator));
             measured.computeIfAbsent("TrainingJobs, " + variant.label(), k -> new ArrayList<>())
-                .add(timeToRunning(cluster, "jobs-" + variant.replica() + "-" + round, trainingJobs(), starts, operator.pid()));
+                .add(timeToRunning(cluster, "jobs-" + variant.replica() + "-" + round, trainingJobs(), starts, operator));
           }
         }
         WriteTally tally = WriteTally.read(cluster.auditLog(), starts);
@@ -113,10 +116,10 @@ class StartPathBenchmark {
    * Applies {@code manifests} in a fresh namespace and returns the seconds from the apply until all {@value #JOBS} x
    * {@value #RANKS} pods are Running, as a watch (one kubectl process) sees them; then deletes the namespace. Adds
    * that window (apply → all Running) to {@code windows}, named after the namespace, for the write count. Reads the CPU
-   * the control plane's processes and the operator ({@code operatorPid}) used in that window.
+   * the control plane's processes and the operator used in that window, and the reconciles the operator started.
    */
   private static Round timeToRunning(LocalCluster cluster, String namespace, String manifests, List<WriteTally.Window> windows,
-                                     long operatorPid) {
+                                     OperatorProcess operator) {
     cluster.kubectlOk("create", "namespace", namespace);
     Set<String> running = ConcurrentHashMap.newKeySet();
     CountDownLatch all = new CountDownLatch(1);
@@ -148,8 +151,9 @@ class StartPathBenchmark {
     try {
       // The watch lists first: wait until it is established on the empty namespace before the clock starts.
       Thread.sleep(1500);
-      Map<String, Long> pids = pids(cluster, operatorPid);
+      Map<String, Long> pids = pids(cluster, operator.pid());
       Map<String, ProcessUsage> before = usage(pids);
+      double reconcilesBefore = operator.metricSum(RECONCILES);
       Instant from = Instant.now();
       long started = System.nanoTime();
       cluster.kubectlWithInput(manifests, "apply", "-n", namespace, "-f", "-").assertOk();
@@ -159,10 +163,13 @@ class StartPathBenchmark {
             + " s:\n" + cluster.kubectl("get", "pods,tj", "-n", namespace, "-o", "wide").stdout());
       }
       Map<String, ProcessUsage> after = usage(pids);
+      double reconciles = operator.metricSum(RECONCILES) - reconcilesBefore;
       windows.add(new WriteTally.Window(namespace, from, Instant.now()));
       Map<String, Double> cpu = new LinkedHashMap<>();
       before.forEach((name, usage) -> cpu.put(name, after.get(name).cpuSince(usage)));
-      return new Round((done[0] - started) / 1e9, (applied - started) / 1e9, cpu);
+      return new Round((done[0] - started) / 1e9, (applied - started) / 1e9, cpu, reconciles);
+    } catch (IOException e) {
+      throw new IllegalStateException("the operator's metrics are unreadable: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
@@ -238,18 +245,22 @@ class StartPathBenchmark {
     List<String> processes = new ArrayList<>(COMPONENTS);
     processes.add("operator");
     processes.forEach(p -> System.out.printf(Locale.ROOT, " %11s", p.replace("kube-", "")));
-    System.out.printf(Locale.ROOT, " %11s%n", "CPU total");
+    System.out.printf(Locale.ROOT, " %11s %14s%n", "CPU total", "reconciles/job");
     measured.forEach((what, list) -> {
       System.out.printf(Locale.ROOT, "%-44s %12.2f", what, percentile(list.stream().map(Round::applySeconds).toList(), 50));
       processes.forEach(p -> System.out.printf(Locale.ROOT, " %11.2f", percentile(list.stream().map(r -> r.cpuSeconds().get(p)).toList(), 50)));
-      System.out.printf(Locale.ROOT, " %11.2f%n", percentile(list.stream()
-          .map(r -> r.cpuSeconds().values().stream().mapToDouble(Double::doubleValue).sum()).toList(), 50));
+      // "-" for bare pods, and for a build that serves no reconcile metrics (before they were registered, 2026-12-05).
+      double reconcilesPerJob = percentile(list.stream().map(r -> r.reconciles() / JOBS).toList(), 50);
+      System.out.printf(Locale.ROOT, " %11.2f %14s%n", percentile(list.stream()
+          .map(r -> r.cpuSeconds().values().stream().mapToDouble(Double::doubleValue).sum()).toList(), 50),
+          reconcilesPerJob > 0 ? String.format(Locale.ROOT, "%.2f", reconcilesPerJob) : "-");
     });
     System.out.println("samples (s): " + seconds);
     // Round by round, to see a trend the medians hide (the operator's JVM warming up over the first rounds).
     measured.forEach((what, list) -> System.out.println("per round, " + what + ": " + list.stream()
-        .map(r -> String.format(Locale.ROOT, "%.2f s (apply %.2f, operator CPU %.2f, all CPU %.2f)", r.seconds(), r.applySeconds(),
-            r.cpuSeconds().get("operator"), r.cpuSeconds().values().stream().mapToDouble(Double::doubleValue).sum()))
+        .map(r -> String.format(Locale.ROOT, "%.2f s (apply %.2f, operator CPU %.2f, all CPU %.2f, reconciles %.0f)", r.seconds(),
+            r.applySeconds(), r.cpuSeconds().get("operator"), r.cpuSeconds().values().stream().mapToDouble(Double::doubleValue).sum(),
+            r.reconciles()))
         .toList()));
   }
 
