@@ -38,6 +38,14 @@ groups:
         annotations:
           summary: {{ printf "Fleet goodput is {{ $value | humanizePercentage }}, below %v" $a.goodputLow.ratio | quote }}
           description: {{ `Of the GPU time Gangway's jobs hold, too little trains. The dashboard's goodput panel splits the loss by cause: work since the last checkpoint, detection, restart, waiting for capacity.` | quote }}
+      - alert: GangwayReconcileFailing
+        expr: sum(rate(reconciliations_failure_total{controller_name="trainingjob"}[5m])) > 0
+        for: {{ $a.reconcileFailing.for }}
+        labels:
+          severity: {{ $a.reconcileFailing.severity }}
+        annotations:
+          summary: {{ printf "Reconciles of TrainingJobs have kept failing for %s" $a.reconcileFailing.for | quote }}
+          description: {{ `Gangway retries a failed reconcile every 30 s at most, so a failure that lasts is one nobody has fixed: an RBAC denial, a quota or an admission policy refusing pods, an API server error. Each job it affects carries a ReconcileError condition with the API server's message and what to grant or change (kubectl describe trainingjob <name>).` | quote }}
       - alert: GangwayLeaderMissing
         expr: max(gangway_leader) < 1 or absent(gangway_leader)
         for: {{ $a.leaderMissing.for }}

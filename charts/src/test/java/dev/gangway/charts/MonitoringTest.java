@@ -23,7 +23,7 @@ class MonitoringTest {
   private static final Path PROMTOOL_TESTS = Path.of(System.getProperty("gangway.promtoolTests", "src/test/promtool")).toAbsolutePath();
   private static final String RULE_API = "monitoring.coreos.com/v1/PrometheusRule";
   private static final List<String> ALERTS = List.of("GangwayJobStuckPending", "GangwayRestartStorm", "GangwayNodeFlaggedBySeveralJobs",
-      "GangwayGoodputLow", "GangwayLeaderMissing");
+      "GangwayGoodputLow", "GangwayReconcileFailing", "GangwayLeaderMissing");
 
   private static Manifests render(String... args) {
     return Manifests.parse(Helm.template(args).assertSucceeded().stdout());

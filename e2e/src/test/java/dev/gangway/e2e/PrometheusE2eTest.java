@@ -45,10 +45,11 @@ class PrometheusE2eTest {
       "--set", "prometheusRule.alerts.restartStorm.restarts=1",
       "--set-json", "prometheusRule.alerts.goodputLow.ratio=1",
       "--set", "prometheusRule.alerts.goodputLow.for=0s",
+      "--set", "prometheusRule.alerts.reconcileFailing.for=0s",
       "--set", "prometheusRule.alerts.leaderMissing.for=0s");
   /** What the scenario trips with those thresholds; GangwayLeaderMissing is checked after the operator stops. */
   private static final Set<String> FIRING = Set.of("GangwayJobStuckPending", "GangwayRestartStorm", "GangwayNodeFlaggedBySeveralJobs",
-      "GangwayGoodputLow");
+      "GangwayGoodputLow", "GangwayReconcileFailing");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -75,6 +76,7 @@ class PrometheusE2eTest {
     OperatorProcess operator = null;
     PrometheusServer prometheus = null;
     Kube kube = null;
+    Kube quota = null;
     String node = null;
     try {
       List<String> install = new ArrayList<>(List.of("install", RELEASE, chart.toString(), "-n", SYSTEM, "--create-namespace", "--skip-crds"));
@@ -121,6 +123,22 @@ class PrometheusE2eTest {
         await(job + " keeps off " + sick).atMost(WAIT).untilAsserted(() ->
             assertThat(k.get("tj", job).path("status").path("excludedNodes").toString()).contains(sick));
       }
+      // A namespace whose quota admits no pod: the job's reconciles fail (AdmissionRefused) and are retried.
+      quota = Kube.inFreshNamespace(cluster, "prom-quota");
+      Kube refusing = quota;
+      cluster.kubectlWithInput("""
+          apiVersion: v1
+          kind: ResourceQuota
+          metadata: {name: no-pods}
+          spec:
+            hard: {pods: "0"}
+          """, "apply", "-n", quota.namespace(), "-f", "-").assertOk();
+      await("the quota is counted").atMost(WAIT).until(() ->
+          !cluster.kubectl("get", "resourcequota", "no-pods", "-n", refusing.namespace(), "-o", "jsonpath={.status.hard}").stdout().isBlank());
+      quota.apply(Manifests.trainingJob("refused", 1, 1, "", ""));
+      await("refused shows why").atMost(WAIT).untilAsserted(() ->
+          assertThat(refusing.condition("refused", "ReconcileError").path("reason").asText()).as(() -> refusing.describe("refused"))
+              .isEqualTo("AdmissionRefused"));
       took.put("scenario", ms(scenario));
 
       // --- what Prometheus shows ----------------------------------------------------------------------------------
@@ -197,6 +215,9 @@ class PrometheusE2eTest {
       if (kube != null) {
         kube.deleteNamespace(WAIT);
       }
+      if (quota != null) {
+        quota.deleteNamespace(WAIT);
+      }
       if (prometheus != null) {
         prometheus.close();
       }
@@ -257,7 +278,7 @@ class PrometheusE2eTest {
         alerts.put(rule.path("alert").asText(), rule.path("expr").asText());
       }
     }
-    assertThat(alerts).hasSize(5);
+    assertThat(alerts).hasSize(6);
     return alerts;
   }
 
