@@ -169,15 +169,7 @@ class JobLimitsE2eTest {
 
   @Test
   void aResourceQuotaRefusalIsOnTheJobWithTheQuotasMessageAndRetriedWithBackoff() {
-    cluster.kubectlWithInput("""
-        apiVersion: v1
-        kind: ResourceQuota
-        metadata: {name: gpus}
-        spec:
-          hard: {requests.nvidia.com/gpu: "8"}
-        """, "apply", "-n", kube.namespace(), "-f", "-").assertOk();
-    await("the quota is counted").atMost(WAIT)
-        .until(() -> !cluster.kubectl("get", "resourcequota", "gpus", "-n", kube.namespace(), "-o", "jsonpath={.status.hard}").stdout().isBlank());
+    kube.applyResourceQuota("gpus", "requests.nvidia.com/gpu: \"8\"", WAIT);
     kube.apply(TrainingJobLifecycleE2eTest.job("over-quota", 2, 8, ""));
     await().atMost(WAIT).untilAsserted(() -> {
       JsonNode error = kube.condition("over-quota", "ReconcileError");

@@ -53,6 +53,22 @@ public final class Kube {
         + "\n" + cluster.kubectl("get", "pods", "-A", "-o", "wide").stdout();
   }
 
+  /**
+   * Applies a ResourceQuota with the given {@code spec.hard} (a flow map, e.g. {@code pods: "0"}) and waits until the
+   * quota controller has counted it: until then the API server admits what the quota would refuse.
+   */
+  public void applyResourceQuota(String name, String hard, java.time.Duration timeout) {
+    cluster.kubectlWithInput("""
+        apiVersion: v1
+        kind: ResourceQuota
+        metadata: {name: %s}
+        spec:
+          hard: {%s}
+        """.formatted(name, hard), "apply", "-n", namespace, "-f", "-").assertOk();
+    org.awaitility.Awaitility.await("quota " + name + " counted").atMost(timeout)
+        .until(() -> !cluster.kubectl("get", "resourcequota", name, "-n", namespace, "-o", "jsonpath={.status.hard}").stdout().isBlank());
+  }
+
   public JsonNode condition(String job, String type) {
     for (JsonNode c : get("tj", job).path("status").path("conditions")) {
       if (type.equals(c.path("type").asText())) {

@@ -126,15 +126,7 @@ class PrometheusE2eTest {
       // A namespace whose quota admits no pod: the job's reconciles fail (AdmissionRefused) and are retried.
       quota = Kube.inFreshNamespace(cluster, "prom-quota");
       Kube refusing = quota;
-      cluster.kubectlWithInput("""
-          apiVersion: v1
-          kind: ResourceQuota
-          metadata: {name: no-pods}
-          spec:
-            hard: {pods: "0"}
-          """, "apply", "-n", quota.namespace(), "-f", "-").assertOk();
-      await("the quota is counted").atMost(WAIT).until(() ->
-          !cluster.kubectl("get", "resourcequota", "no-pods", "-n", refusing.namespace(), "-o", "jsonpath={.status.hard}").stdout().isBlank());
+      quota.applyResourceQuota("no-pods", "pods: \"0\"", WAIT);
       quota.apply(Manifests.trainingJob("refused", 1, 1, "", ""));
       await("refused shows why").atMost(WAIT).untilAsserted(() ->
           assertThat(refusing.condition("refused", "ReconcileError").path("reason").asText()).as(() -> refusing.describe("refused"))
