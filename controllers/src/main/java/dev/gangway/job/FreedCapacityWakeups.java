@@ -7,6 +7,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -26,9 +27,9 @@ final class FreedCapacityWakeups {
   /** Gangs decided again per round at most: what one freed pod may cost, however long the queue. */
   static final int LIMIT = 16;
 
-  private final ExecutorService rounds = Executors.newSingleThreadExecutor(DaemonThreads.named("gangway-queue-wakeups"));
   private final AtomicBoolean pending = new AtomicBoolean();
   private volatile Round round;
+  private volatile ExecutorService rounds;
 
   /**
    * What one round reads and does.
@@ -44,20 +45,41 @@ final class FreedCapacityWakeups {
   }
 
   /** From now on, freed capacity wakes gangs; before this it is ignored (the event sources are not there yet). */
-  void start(Round round) {
+  synchronized void start(Round round) {
+    if (rounds == null) {
+      rounds = Executors.newSingleThreadExecutor(DaemonThreads.named("gangway-queue-wakeups"));
+    }
     this.round = round;
+  }
+
+  /** From now on freed capacity is ignored again, and the round's thread ends. */
+  synchronized void stop() {
+    round = null;
+    if (rounds != null) {
+      rounds.shutdownNow();
+      rounds = null;
+    }
+    pending.set(false);
   }
 
   /** Capacity may have been freed. Cheap: called under the cluster cache's lock. */
   void freed() {
-    if (round != null && pending.compareAndSet(false, true)) {
-      rounds.execute(this::wakeRound);
+    ExecutorService executor = rounds;
+    if (round != null && executor != null && pending.compareAndSet(false, true)) {
+      try {
+        executor.execute(this::wakeRound);
+      } catch (RejectedExecutionException stopped) {
+        pending.set(false); // stopped meanwhile
+      }
     }
   }
 
   private void wakeRound() {
     pending.set(false);
     Round r = round;
+    if (r == null) {
+      return; // stopped
+    }
     try {
       if (!r.mayWrite().get()) {
         return;

@@ -81,6 +81,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private static final String PRIORITY_CLASSES = "priorityclasses";
   private static final String SIGNALS = "signals";
   private static final String POD_BATCHES = "pod-batches";
+  private static final String HOUSEKEEPING = "housekeeping";
   private static final String JOB_KIND = "TrainingJob";
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
   /** How soon to decide again after the job changed under a decision. */
@@ -195,8 +196,8 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     // A gang waiting for capacity is decided again as soon as some is freed; its retry timer stays as the fallback.
     wakeups.start(new FreedCapacityWakeups.Round(() -> waitingGangs(context.getPrimaryCache(), topologies, nodes, priorityClasses),
         cluster::freeGpus, deps.leadership()::isLeader, signals::propagateEvent, metrics::woken));
-    retainGoodputGauges(context.getPrimaryCache());
-    return List.of(pods, services, configMaps, topologies, nodes, priorityClasses, signals, asJobEventSource(batchEnds));
+    Housekeeping housekeeping = housekeeping(context.getPrimaryCache());
+    return List.of(pods, services, configMaps, topologies, nodes, priorityClasses, signals, asJobEventSource(batchEnds), housekeeping);
   }
 
   /** JOSDK declares its timer for any primary type (HasMetadata); it only ever carries the ids this controller gives it. */
@@ -206,21 +207,22 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   }
 
   /**
-   * Every {@link #GAUGE_SWEEP}, drops the goodput gauges of deleted jobs (JOSDK calls no reconcile for a
-   * deleted job), and all of them on a follower: only the leader publishes job metrics. Every
-   * {@link #FLEET_GAUGES_REFRESH}, recomputes the fleet gauges from the same cache.
+   * The controller's chores, stopped with it (and with them the queue wakeups' thread): every {@link #GAUGE_SWEEP},
+   * drops the goodput gauges of deleted jobs (JOSDK calls no reconcile for a deleted job), and all of them on a
+   * follower: only the leader publishes job metrics; every {@link #DELETED_JOB_SWEEP}, the placement decisions of
+   * deleted jobs; every {@link #FLEET_GAUGES_REFRESH}, recomputes the fleet gauges from the same cache.
    */
-  private void retainGoodputGauges(io.javaoperatorsdk.operator.processing.event.source.Cache<TrainingJob> jobs) {
-    var sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(dev.gangway.act.DaemonThreads.named("gangway-goodput-gauges"));
-    sweeper.scheduleWithFixedDelay(whileJobsCached(jobs, "Dropping the goodput gauges of deleted jobs", () -> {
+  private Housekeeping housekeeping(io.javaoperatorsdk.operator.processing.event.source.Cache<TrainingJob> jobs) {
+    Housekeeping housekeeping = new Housekeeping(HOUSEKEEPING);
+    housekeeping.every(GAUGE_SWEEP, GAUGE_SWEEP, whileJobsCached(jobs, "Dropping the goodput gauges of deleted jobs", () -> {
       metrics.retainGoodput(job -> deps.leadership().isLeader() && jobs.get(job).isPresent());
       statusWrites.forgetOlderThan(GAUGE_SWEEP, clock.instant());
       batching.forgetOlderThan(GAUGE_SWEEP, clock.instant());
-    }), GAUGE_SWEEP.toMillis(), GAUGE_SWEEP.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }));
     // JOSDK calls no reconcile for a deleted job either: a decision it held before its pods were bound is dropped here,
     // or a job deleted mid-start (its namespace deleted, its creates refused) would hold its nodes until the deadline.
     // Nodes it held for pods never created wake the waiting gangs (GangPlacer#release).
-    sweeper.scheduleWithFixedDelay(whileJobsCached(jobs, "Dropping the decisions of deleted jobs", () -> {
+    housekeeping.every(DELETED_JOB_SWEEP, DELETED_JOB_SWEEP, whileJobsCached(jobs, "Dropping the decisions of deleted jobs", () -> {
       Set<String> dropped = placement.forgetDeleted(key -> {
         int slash = key.indexOf('/');
         return jobs.get(new ResourceID(key.substring(slash + 1), key.substring(0, slash))).isPresent();
@@ -228,10 +230,10 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
       if (!dropped.isEmpty()) {
         LOG.debug("Dropped the placement decisions of deleted jobs {}", dropped);
       }
-    }), DELETED_JOB_SWEEP.toMillis(), DELETED_JOB_SWEEP.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    sweeper.scheduleWithFixedDelay(whileJobsCached(jobs, "Refreshing the fleet gauges",
-        () -> fleetGauges.refresh(jobs.list().toList(), clock.instant())),
-        0, FLEET_GAUGES_REFRESH.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }));
+    housekeeping.every(FLEET_GAUGES_REFRESH, Duration.ZERO, whileJobsCached(jobs, "Refreshing the fleet gauges",
+        () -> fleetGauges.refresh(jobs.list().toList(), clock.instant())));
+    return housekeeping.alsoStops(wakeups::stop);
   }
 
   /**
