@@ -375,6 +375,20 @@ wait_nodes_ready() {
     sleep 1
   done
   log "$ready nodes Ready"
+  # Ready is not yet schedulable: kube-controller-manager's node lifecycle controller lifts each new node's
+  # node.kubernetes.io/not-ready taint itself, at its own client QPS (about 5 nodes/s here: 26 s for the
+  # 128-node superpod). A job applied before then waits for nodes (measured as a 12-14 s "cold first start").
+  local taints tainted=$want start=$SECONDS
+  deadline=$(( SECONDS + TIMEOUT ))
+  while :; do
+    if taints=$(kubectl_ get nodes -l type=kwok -o jsonpath='{range .items[*]}{.spec.taints[*].key}{"\n"}{end}' 2>/dev/null); then
+      tainted=$(grep -c -E 'node\.kubernetes\.io/(not-ready|unreachable)' <<<"$taints" || true)
+      (( tainted == 0 )) && break
+    fi
+    (( SECONDS < deadline )) || die "$tainted of $want nodes still tainted not-ready after ${TIMEOUT}s; see $DIR/logs/kube-controller-manager.log"
+    sleep 1
+  done
+  log "$want nodes schedulable (not-ready taints lifted in $(( SECONDS - start ))s)"
 }
 
 # Namespaces need their default service account before pods can be created in them.

@@ -146,11 +146,7 @@ class LargeGangE2eTest {
     return counts;
   }
 
-  /**
-   * When the attempt's pods were created, bound and Running, in seconds after {@code from} (first–last): where the time
-   * went. The first job after the operator starts runs on a JVM still compiling its hot paths, so run alone this test
-   * shows a slow start (about 4–5 s for 120 ranks on 2 cores) that a warm operator does not have.
-   */
+  /** When the attempt's pods were created, bound and Running, in seconds after {@code from} (first–last): where the time went. */
   private static String stages(PodTimeline timeline, int attempt, long from) {
     List<PodTimeline.Marks> pods = timeline.pods(PodTimeline.ranksOf("big", attempt));
     return String.format(java.util.Locale.ROOT, "attempt %d's pods created %s, bound %s, Running %s s", attempt,
