@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gangway.e2e.bench.BenchClient;
 import dev.gangway.e2e.bench.PodTimeline;
+import dev.gangway.e2e.bench.WriteTally;
 import dev.gangway.e2e.chaos.AuditEvent;
 import dev.gangway.e2e.chaos.DeletedJob;
 import dev.gangway.e2e.chaos.InvariantChecker;
-import dev.gangway.e2e.chaos.Snapshot;
 import dev.gangway.e2e.chaos.SnapshotReader;
 import dev.gangway.e2e.chaos.Violation;
 import java.io.IOException;
@@ -40,7 +39,6 @@ class LargeGangE2eTest {
   private static final int RANKS = 120;
   private static final int GPUS_PER_NODE = 8;
   private static final Duration WAIT = Duration.ofSeconds(120);
-  private static final ObjectMapper JSON = new ObjectMapper();
   private final ClusterUnderTest cluster;
   private Kube kube;
 
@@ -107,14 +105,8 @@ class LargeGangE2eTest {
       assertThat(snapshots.taken()).as("snapshots of the cluster taken during the run").isGreaterThan(5);
       assertThat(snapshots.violations()).as("invariant violations over %d snapshots", snapshots.taken()).isEmpty();
       if (cluster instanceof LocalCluster local) {
-        assertPodWrites(local, new Window(startFrom, startTo), new Window(restartFrom, restartTo));
+        assertPodWrites(local, new WriteTally.Window("start", startFrom, startTo), new WriteTally.Window("restart", restartFrom, restartTo));
       }
-    }
-  }
-
-  private record Window(Instant from, Instant to) {
-    boolean holds(Instant t) {
-      return !t.isBefore(from) && !t.isAfter(to);
     }
   }
 
@@ -123,7 +115,7 @@ class LargeGangE2eTest {
    * started (the operator's user agent names it): one create per rank to start, one delete and one create per rank to
    * restart, no patch, and none answered with a conflict or a 404, i.e. no write repeated or sent on a stale read.
    */
-  private void assertPodWrites(LocalCluster local, Window start, Window restart) throws IOException {
+  private void assertPodWrites(LocalCluster local, WriteTally.Window start, WriteTally.Window restart) throws IOException {
     String namespaceField = "\"namespace\":\"" + kube.namespace() + "\"";
     List<AuditEvent> writes;
     try (var lines = java.nio.file.Files.lines(local.auditLog())) {
@@ -131,19 +123,13 @@ class LargeGangE2eTest {
           .filter(e -> e.write() && "pods".equals(e.resource()) && e.userAgent().startsWith("gangway-operator-"))
           .toList();
     }
-    System.out.printf("LargeGangE2eTest: the operator's pod writes: to start %s, to restart %s%n", requests(writes, start),
-        requests(writes, restart));
+    WriteTally tally = WriteTally.of(writes.stream(), List.of(start, restart));
+    System.out.printf("LargeGangE2eTest: the operator's pod writes: to start %s, to restart %s%n", tally.byRequest(start.name()),
+        tally.byRequest(restart.name()));
     assertThat(writes.stream().filter(e -> !e.succeeded()).map(AuditEvent::describe)).as("operator pod writes refused").isEmpty();
-    assertThat(requests(writes, start)).as("the operator's pod writes to start %d ranks", RANKS).isEqualTo(Map.of("create pods", (long) RANKS));
-    assertThat(requests(writes, restart)).as("the operator's pod writes to restart %d ranks", RANKS)
+    assertThat(tally.byRequest(start.name())).as("the operator's pod writes to start %d ranks", RANKS).isEqualTo(Map.of("create pods", (long) RANKS));
+    assertThat(tally.byRequest(restart.name())).as("the operator's pod writes to restart %d ranks", RANKS)
         .isEqualTo(Map.of("delete pods", (long) RANKS, "create pods", (long) RANKS));
-  }
-
-  private static Map<String, Long> requests(List<AuditEvent> events, Window window) {
-    Map<String, Long> counts = new TreeMap<>();
-    events.stream().filter(e -> window.holds(e.received()))
-        .forEach(e -> counts.merge(e.verb() + " " + e.resource() + (e.subresource() == null ? "" : "/" + e.subresource()), 1L, Long::sum));
-    return counts;
   }
 
   /** When the attempt's pods were created, bound and Running, in seconds after {@code from} (first–last): where the time went. */
@@ -214,17 +200,10 @@ class LargeGangE2eTest {
     SnapshotLoop(List<DeletedJob> deleted) {
       thread = new Thread(() -> {
         while (running) {
-          Instant at = Instant.now();
-          Command.Result r = cluster.kubectl("get", "trainingjobs.gangway.dev,pods,nodes", "-A", "-o", "json");
-          if (r.exitCode() == 0) {
-            try {
-              Snapshot s = SnapshotReader.read(JSON.readTree(r.stdout()), at);
-              violations.addAll(InvariantChecker.STANDARD.check(s, List.copyOf(deleted), List.of()));
-              taken.incrementAndGet();
-            } catch (IOException e) {
-              // a half-written answer: the next snapshot counts
-            }
-          }
+          SnapshotReader.take(cluster).ifPresent(s -> {
+            violations.addAll(InvariantChecker.STANDARD.check(s, List.copyOf(deleted), List.of()));
+            taken.incrementAndGet();
+          });
           try {
             Thread.sleep(500);
           } catch (InterruptedException e) {

@@ -83,6 +83,13 @@ public final class WriteTally {
     return users.getOrDefault(user, Map.of());
   }
 
+  /** request → count of every user's writes in the window: for events already narrowed to one client (its user agent). */
+  public Map<String, Long> byRequest(String window) {
+    Map<String, Long> all = new TreeMap<>();
+    counts.get(window).values().forEach(requests -> requests.forEach((request, n) -> all.merge(request, n, Long::sum)));
+    return all;
+  }
+
   /** user → total writes in the window. */
   public Map<String, Long> byUser(String window) {
     Map<String, Long> totals = new TreeMap<>();

@@ -34,6 +34,9 @@ class WriteTallyTest {
     assertThat(tally.writes("start", OPERATOR, "trainingjobs")).isEqualTo(1);
     assertThat(tally.writes("start", "system:kube-scheduler", "pods")).isEqualTo(1);
     assertThat(tally.byUser("start")).containsEntry(OPERATOR, 4L).containsEntry("system:kube-scheduler", 1L);
+    assertThat(tally.byRequest("start")).containsExactly(
+        java.util.Map.entry("create pods", 1L), java.util.Map.entry("create pods/binding", 1L), java.util.Map.entry("patch pods", 2L),
+        java.util.Map.entry("update trainingjobs/status", 1L));
     assertThat(tally.writes("early", OPERATOR)).isEqualTo(2);
     assertThat(tally.writes("early", "nobody")).isZero();
   }

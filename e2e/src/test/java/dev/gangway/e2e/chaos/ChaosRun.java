@@ -280,19 +280,9 @@ public final class ChaosRun {
   // --- observing -----------------------------------------------------------------------------------
 
   private Snapshot snapshot() {
-    Instant at = Instant.now();
-    Command.Result r = cluster.kubectl("get", "trainingjobs.gangway.dev,pods,nodes", "-A", "-o", "json");
-    if (r.exitCode() != 0) {
-      report.snapshot(false);
-      return null;
-    }
-    try {
-      report.snapshot(true);
-      return SnapshotReader.read(JSON.readTree(r.stdout()), at);
-    } catch (IOException e) {
-      report.snapshot(false);
-      return null;
-    }
+    Snapshot s = SnapshotReader.take(cluster).orElse(null);
+    report.snapshot(s != null);
+    return s;
   }
 
   private void observe(Snapshot s) {

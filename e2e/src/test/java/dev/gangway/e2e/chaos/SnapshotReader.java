@@ -1,9 +1,14 @@
 package dev.gangway.e2e.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gangway.e2e.ClusterUnderTest;
+import dev.gangway.e2e.Command;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Turns the JSON of {@code kubectl get trainingjobs,pods,nodes -A -o json} (one List of mixed kinds)
@@ -15,8 +20,26 @@ public final class SnapshotReader {
   static final String LABEL_ATTEMPT = "gangway.dev/attempt";
   static final String RESERVED_NODE = "gangway.dev/reserved-node";
   private static final String GPU = "nvidia.com/gpu";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private SnapshotReader() {
+  }
+
+  /**
+   * The cluster now, as one {@code kubectl get trainingjobs,pods,nodes -A -o json}; empty when kubectl failed or its
+   * answer was no JSON (a control plane restarting): the next look counts.
+   */
+  public static Optional<Snapshot> take(ClusterUnderTest cluster) {
+    Instant at = Instant.now();
+    Command.Result r = cluster.kubectl("get", "trainingjobs.gangway.dev,pods,nodes", "-A", "-o", "json");
+    if (r.exitCode() != 0) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(read(JSON.readTree(r.stdout()), at));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
   }
 
   public static Snapshot read(JsonNode list, Instant at) {
