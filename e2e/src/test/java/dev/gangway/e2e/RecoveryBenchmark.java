@@ -30,7 +30,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * (the new attempt keeps off a node the fault blamed, and only such faults exclude one).
  *
  * <pre>mvn -B verify -pl e2e -Dtest=RecoveryBenchmark -Dgangway.bench=true [-Dgangway.bench.samples=20 -Dgangway.bench.starts=5]
- *   [-Dgangway.bench.kinds=crash] [-Dgangway.bench.quietSeconds=70]</pre>
+ *   [-Dgangway.bench.kinds=crash] [-Dgangway.bench.quietSeconds=70] [-Dgangway.bench.httpClients=vertx,jdk]</pre>
  */
 @EnabledIfSystemProperty(named = "gangway.bench", matches = "true")
 class RecoveryBenchmark {
@@ -66,41 +66,46 @@ class RecoveryBenchmark {
         "RecoveryBenchmark: superpod (128 nodes x 8 GPUs), " + RANKS + "-rank x 8-GPU gang, exclusion on (default), backoff 0 s\n"
             + "started " + Instant.now() + "; seconds from the injection (or create) to the watch event that showed it",
         "kind", "sample", "rank", "node", "total_s", "teardown_s", "first_created_s", "all_bound_s", "excluded_nodes",
-        "cause", "old_gone_s", "last_created_s");
+        "cause", "old_gone_s", "last_created_s", "http_client");
     // -Dgangway.bench.auditLog=true: the API server logs every write (cluster/logs/audit.log), to see where a restart's
     // time goes request by request; it costs the API server some CPU, so it is off for the figures.
     List<String> up = Boolean.getBoolean("gangway.bench.auditLog") ? List.of("--timeout", "300", "--audit-log") : List.of("--timeout", "300");
     try (LocalCluster cluster = LocalCluster.start(E2eEnvironment.REPO, E2eEnvironment.WORK.resolve("bench"), "superpod", 26500, up)) {
       cluster.installCrds();
       cluster.kubectlOk("apply", "-f", cluster.topology().toString());
-      try (OperatorProcess operator = OperatorProcess.start(E2eEnvironment.REPO, cluster.kubeconfig(), 26508,
-          cluster.logs().resolve("operator.log"), Map.of(),
-          OperatorProcess.benchEnvironment());
-           BenchClient client = BenchClient.of(cluster.kubeconfig());
-           PodTimeline timeline = PodTimeline.watch(client.kubernetes(), NAMESPACE)) {
-        Run run = new Run(cluster, operator, client, timeline, raw);
-        List<Duration> firstStarts = new ArrayList<>();
-        for (int i = 1; i <= starts; i++) {
-          firstStarts.add(run.firstStart("start-" + i, i));
-          run.delete("start-" + i);
-        }
-        Map<Kind, List<Duration>> recoveries = new EnumMap<>(Kind.class);
-        for (Kind kind : kinds()) {
-          firstStarts.add(run.firstStart(kind.job, 0));
-          List<Duration> times = new ArrayList<>();
-          for (int i = 1; i <= samples; i++) {
-            times.add(run.recover(kind, i));
+      for (String httpClient : httpClients()) {
+        // Each HTTP client gets an operator of its own, one after the other on the same cluster.
+        Map<String, String> properties = httpClient.isEmpty() ? Map.of() : Map.of("gangway.kubernetes-client.http-client", httpClient);
+        try (OperatorProcess operator = OperatorProcess.start(E2eEnvironment.REPO, cluster.kubeconfig(), 26508,
+            cluster.logs().resolve("operator" + (httpClient.isEmpty() ? "" : "-" + httpClient) + ".log"), properties,
+            OperatorProcess.benchEnvironment());
+             BenchClient client = BenchClient.of(cluster.kubeconfig());
+             PodTimeline timeline = PodTimeline.watch(client.kubernetes(), NAMESPACE)) {
+          Run run = new Run(cluster, operator, client, timeline, raw, httpClient.isEmpty() ? "default" : httpClient);
+          List<Duration> firstStarts = new ArrayList<>();
+          for (int i = 1; i <= starts; i++) {
+            firstStarts.add(run.firstStart("start-" + i, i));
+            run.delete("start-" + i);
           }
-          recoveries.put(kind, times);
-          run.delete(kind.job);
+          Map<Kind, List<Duration>> recoveries = new EnumMap<>(Kind.class);
+          for (Kind kind : kinds()) {
+            firstStarts.add(run.firstStart(kind.job, 0));
+            List<Duration> times = new ArrayList<>();
+            for (int i = 1; i <= samples; i++) {
+              times.add(run.recover(kind, i));
+            }
+            recoveries.put(kind, times);
+            run.delete(kind.job);
+          }
+          print(run.httpClient(), firstStarts, recoveries, raw.path());
         }
-        print(firstStarts, recoveries, raw.path());
       }
     }
   }
 
   /** One benchmark run's cluster, operator and watch. */
-  private record Run(LocalCluster cluster, OperatorProcess operator, BenchClient client, PodTimeline timeline, SampleFile raw) {
+  private record Run(LocalCluster cluster, OperatorProcess operator, BenchClient client, PodTimeline timeline, SampleFile raw,
+                     String httpClient) {
 
     /** Creates the job and waits until all its ranks run; returns create → the last rank's Running event. */
     Duration firstStart(String job, int sample) {
@@ -113,7 +118,7 @@ class RecoveryBenchmark {
       Duration took = Duration.ofNanos(running - t0);
       raw.row("first-start", sample == 0 ? job : Integer.toString(sample), "-", "-", seconds(took), "-", "-",
           seconds(Duration.ofNanos(maxMark(PodTimeline.ranksOf(job, 1), PodTimeline.Marks::bound) - t0)), 0, "-", "-",
-          seconds(Duration.ofNanos(maxMark(PodTimeline.ranksOf(job, 1), PodTimeline.Marks::created) - t0)));
+          seconds(Duration.ofNanos(maxMark(PodTimeline.ranksOf(job, 1), PodTimeline.Marks::created) - t0)), httpClient);
       return took;
     }
 
@@ -150,7 +155,8 @@ class RecoveryBenchmark {
       raw.row(kind.job, sample, rank, node, seconds(took), seconds(Duration.ofNanos(teardown - t0)),
           seconds(Duration.ofNanos(created - t0)), seconds(Duration.ofNanos(bound - t0)), excluded.size(),
           history.path(history.size() - 1).path("cause").asText("-"),
-          oldGone == PodTimeline.NEVER ? "-" : seconds(Duration.ofNanos(oldGone - t0)), seconds(Duration.ofNanos(lastCreated - t0)));
+          oldGone == PodTimeline.NEVER ? "-" : seconds(Duration.ofNanos(oldGone - t0)), seconds(Duration.ofNanos(lastCreated - t0)),
+          httpClient);
       // What the default path must do, whatever the timing: a blamed node is excluded and avoided, a crash blames none.
       if (kind.blamesNode()) {
         assertThat(excluded).as("excluded after %s on %s", kind, node).contains(node);
@@ -199,6 +205,15 @@ class RecoveryBenchmark {
   }
 
 
+  /**
+   * -Dgangway.bench.httpClients=vertx,jdk: the whole run once per value of the operator's
+   * gangway.kubernetes-client.http-client, each with a fresh operator (default: once, as the operator ships).
+   */
+  private static List<String> httpClients() {
+    String wanted = System.getProperty("gangway.bench.httpClients", "");
+    return wanted.isBlank() ? List.of("") : List.of(wanted.split(","));
+  }
+
   /** -Dgangway.bench.kinds=crash,fatal-signal: only those kinds (default: all). */
   private static List<Kind> kinds() {
     String wanted = System.getProperty("gangway.bench.kinds", "");
@@ -209,10 +224,11 @@ class RecoveryBenchmark {
     return d.toNanos() / 1e9;
   }
 
-  private static void print(List<Duration> firstStarts, Map<Kind, List<Duration>> recoveries, Path raw) {
+  private static void print(String httpClient, List<Duration> firstStarts, Map<Kind, List<Duration>> recoveries, Path raw) {
     Percentiles start = Percentiles.of(firstStarts);
     System.out.println();
-    System.out.println("=== Recovery benchmark: superpod (128 nodes x 8 GPUs), " + RANKS + "-rank gang, exclusion on, backoff 0 s ===");
+    System.out.println("=== Recovery benchmark: superpod (128 nodes x 8 GPUs), " + RANKS + "-rank gang, exclusion on, backoff 0 s, "
+        + "operator HTTP client: " + httpClient + " ===");
     System.out.println("first start (create -> all Running)      " + start);
     recoveries.forEach((kind, times) -> {
       Percentiles p = Percentiles.of(times);

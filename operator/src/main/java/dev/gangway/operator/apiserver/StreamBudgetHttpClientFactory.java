@@ -1,0 +1,110 @@
+package dev.gangway.operator.apiserver;
+
+import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.http.Interceptor;
+import io.fabric8.kubernetes.client.http.TlsVersion;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.TrustManager;
+
+/**
+ * Builds clients of another factory, each wrapped in a {@link StreamBudgetHttpClient} with a budget of its
+ * own: a client built here is one connection pool (one HTTP/2 connection per API server).
+ */
+public final class StreamBudgetHttpClientFactory implements HttpClient.Factory {
+  private final HttpClient.Factory delegate;
+  private final int streams;
+  private final Executor handOff;
+
+  public StreamBudgetHttpClientFactory(HttpClient.Factory delegate, int streams, Executor handOff) {
+    this.delegate = delegate;
+    this.streams = streams;
+    this.handOff = handOff;
+  }
+
+  @Override
+  public HttpClient.Builder newBuilder() {
+    return new Builder(delegate.newBuilder());
+  }
+
+  private final class Builder implements HttpClient.Builder {
+    private final HttpClient.Builder builder;
+
+    Builder(HttpClient.Builder builder) {
+      this.builder = builder;
+    }
+
+    @Override
+    public HttpClient build() {
+      return new StreamBudgetHttpClient(builder.build(), new StreamBudget(streams, handOff));
+    }
+
+    @Override
+    public HttpClient.Builder connectTimeout(long connectTimeout, TimeUnit unit) {
+      builder.connectTimeout(connectTimeout, unit);
+      return this;
+    }
+
+    @Override
+    public HttpClient.Builder addOrReplaceInterceptor(String name, Interceptor interceptor) {
+      builder.addOrReplaceInterceptor(name, interceptor);
+      return this;
+    }
+
+    @Override
+    public HttpClient.Builder authenticatorNone() {
+      builder.authenticatorNone();
+      return this;
+    }
+
+    @Override
+    public HttpClient.Builder tag(Object value) {
+      builder.tag(value);
+      return this;
+    }
+
+    @Override
+    public HttpClient.Builder sslContext(KeyManager[] keyManagers, TrustManager[] trustManagers) {
+      builder.sslContext(keyManagers, trustManagers);
+      return this;
+    }
+
+    @Override
+    public HttpClient.Builder followAllRedirects() {
+      builder.followAllRedirects();
+      return this;
+    }
+
+    @Override
+    public HttpClient.Builder proxyAddress(InetSocketAddress proxyAddress) {
+      builder.proxyAddress(proxyAddress);
+      return this;
+    }
+
+    @Override
+    public HttpClient.Builder proxyAuthorization(String credentials) {
+      builder.proxyAuthorization(credentials);
+      return this;
+    }
+
+    @Override
+    public HttpClient.Builder tlsVersions(TlsVersion... tlsVersions) {
+      builder.tlsVersions(tlsVersions);
+      return this;
+    }
+
+    @Override
+    public HttpClient.Builder preferHttp11() {
+      builder.preferHttp11();
+      return this;
+    }
+
+    @Override
+    public HttpClient.Builder proxyType(HttpClient.ProxyType type) {
+      builder.proxyType(type);
+      return this;
+    }
+  }
+}
