@@ -287,16 +287,20 @@ class ChartInstallE2eTest {
     assertThat(lease().path("spec").path("holderIdentity").asText()).isEqualTo(identities.get(leader));
 
     OperatorProcess old = leader;
+    JsonNode held = lease().path("spec");
     Instant stopped = Instant.now();
-    // SIGTERM, as Kubernetes stops a pod. close() sends SIGKILL after 20 s: today the leader never exits
-    // on SIGTERM by itself (JOSDK calls System.exit from Quarkus's shutdown hook) and keeps its Lease
-    // until it expires, so the standby takes over after leaseDuration, not at once.
+    // SIGTERM, as Kubernetes stops a pod (close() sends SIGKILL only after 20 s). The leader stops reconciling,
+    // then hands its Lease back, so the standby takes it at its next retry instead of when it expires.
     old.close();
     await("the standby takes the Lease").atMost(WAIT)
         .until(() -> lease().path("spec").path("holderIdentity").asText().equals(identities.get(standby)));
     Instant acquired = Instant.parse(lease().path("spec").path("acquireTime").asText());
     log("standby acquired the Lease %d ms after SIGTERM to the leader; the old leader %s", Duration.between(stopped, acquired).toMillis(),
         logSince(old, leaderMark).contains("gangway-operator stopped in") ? "shut down cleanly" : "did not finish shutting down (killed)");
+    assertThat(logSince(old, leaderMark)).contains("handed the Lease");
+    // Expired, the old holder's Lease could only have been taken after its last renewal plus its duration.
+    Instant expiry = Instant.parse(held.path("renewTime").asText()).plusSeconds(held.path("leaseDurationSeconds").asLong());
+    assertThat(acquired).as("taken before the old leader's Lease expired: it was handed back").isBefore(expiry);
     leader = standby;
 
     kube.kubectl("annotate", "pods", "-l", "gangway.dev/job-name=ha", "gangway.dev/e2e-succeed-after=1s");

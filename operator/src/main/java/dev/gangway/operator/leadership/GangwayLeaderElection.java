@@ -2,20 +2,25 @@ package dev.gangway.operator.leadership;
 
 import dev.gangway.leadership.LeaderIdentity;
 import dev.gangway.leadership.Leadership;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
-import org.jboss.logging.Logger;
 import jakarta.inject.Singleton;
+import jakarta.interceptor.Interceptor;
+import java.time.Clock;
 import java.time.Duration;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * One Lease decides which operator replica reconciles; the others stand by. Active in the prod
  * profile (quarkus.operator-sdk.activate-leader-election-for-profiles). A replica that loses the
- * lease exits so that Kubernetes restarts it as a clean follower. The holder identity carries the
+ * lease exits so that Kubernetes restarts it as a clean follower; one that stops gracefully hands the
+ * lease back ({@link LeaseHandback}) so a standby takes over at once. The holder identity carries the
  * address of the leader's HTTP server ({@link LeaderIdentity}), so followers forward check-ins to it.
  */
 @Singleton
@@ -29,7 +34,8 @@ public class GangwayLeaderElection extends LeaderElectionConfiguration {
       @ConfigProperty(name = "gangway.leader-election.renew-deadline", defaultValue = "10s") Duration renewDeadline,
       @ConfigProperty(name = "gangway.leader-election.retry-period", defaultValue = "2s") Duration retryPeriod,
       @ConfigProperty(name = "gangway.leader-election.advertise-address") String advertiseAddress,
-      Leadership leadership) {
+      Leadership leadership,
+      KubernetesClient client) {
     // Not the SDK's exit-on-stop-leading: on SIGTERM it would call System.exit from the shutdown hook and hang
     // until killed. A replica that loses the lease while running exits through Quarkus instead.
     super(leaseName, namespace, checked(leaseDuration, renewDeadline, retryPeriod), renewDeadline, retryPeriod, identity(advertiseAddress),
@@ -38,18 +44,20 @@ public class GangwayLeaderElection extends LeaderElectionConfiguration {
           leadership.startLeading();
         }, () -> {
           leadership.stopLeading();
-          stoppedLeading();
+          stoppedLeading(() -> LeaseHandback.handBack(client, namespace, leaseName, identity(advertiseAddress), Clock.systemUTC()));
         }, leader -> LOG.infof("Leader is %s", leader)), false);
   }
 
   private static volatile boolean shuttingDown;
 
-  void onShutdown(@Observes ShutdownEvent event) {
+  /** First among the shutdown observers: the SDK's own stops the elector, which calls back {@link #stoppedLeading}. */
+  void onShutdown(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
     shuttingDown = true;
   }
 
-  private static void stoppedLeading() {
+  private static void stoppedLeading(Runnable handBack) {
     if (shuttingDown) {
+      handBack.run();
       return;
     }
     LOG.warn("Lost the leader lease while running: exiting so that Kubernetes restarts this replica as a follower");
