@@ -56,8 +56,8 @@ class ApiStreamBudgetE2eTest {
     try (KubernetesClient client = client(new JdkHttpClientFactory())) {
       Map<String, Integer> failures = burst(client);
       System.out.println("[stream-budget] " + BURST + " requests at once, no budget: " + failures);
-      assertThat(failures).as("the API server allows fewer streams per connection than the burst")
-          .hasKeySatisfying(new org.assertj.core.api.Condition<>(m -> m.contains("too many concurrent streams"), "too many streams"));
+      assertThat(failures.keySet()).as("the API server allows fewer streams per connection than the burst")
+          .anyMatch(failure -> failure.contains("too many concurrent streams"));
     }
   }
 

@@ -69,8 +69,4 @@ final class StreamBudget {
   synchronized int waiting() {
     return waiting.size();
   }
-
-  int limit() {
-    return limit;
-  }
 }

@@ -27,7 +27,7 @@ class KubernetesClientProducerTest {
   }
 
   @Test
-  void vertxIsQuarkusesOwnClient() {
+  void vertxIsAVertxClientWithoutABudget() {
     try (KubernetesClient client = producer.kubernetesClient(config, new KubernetesSerialization(), "vertx", 80)) {
       assertThat(client.getHttpClient()).isNotInstanceOf(StreamBudgetHttpClient.class);
       assertThat(client.getHttpClient().getClass().getName()).contains("vertx");
