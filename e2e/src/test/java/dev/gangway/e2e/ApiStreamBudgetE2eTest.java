@@ -3,6 +3,8 @@ package dev.gangway.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gangway.operator.apiserver.StreamBudgetHttpClientFactory;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -10,36 +12,44 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.http.AsyncBody;
 import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The operator's HTTP/2 transport (gangway.kubernetes-client.http-client=jdk) against the real API server:
  * java.net.http refuses a request beyond the server's concurrent streams per connection ("too many concurrent
- * streams"), so a burst of requests fails without a budget; through the operator's stream budget the same
- * burst all succeeds, beside an open watch that holds a stream the whole time.
+ * streams"), so a burst of requests fails on one connection; through the operator's stream budget (80 streams per
+ * connection, another connection when those are in use) the same burst all succeeds, beside an open watch, and
+ * beside more streamed watches than one connection carries.
  */
 @ExtendWith(E2eEnvironment.Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ApiStreamBudgetE2eTest {
   private static final int BURST = 300;
+  private static final int WATCHES = 120;
   private final LocalCluster cluster;
   private final ExecutorService callers = Executors.newFixedThreadPool(BURST);
-  private final ExecutorService handOff = Executors.newCachedThreadPool();
 
   ApiStreamBudgetE2eTest(E2eEnvironment env) {
     this.cluster = env.cluster();
@@ -48,7 +58,6 @@ class ApiStreamBudgetE2eTest {
   @AfterAll
   void stop() {
     callers.shutdownNow();
-    handOff.shutdownNow();
   }
 
   @Test
@@ -63,7 +72,7 @@ class ApiStreamBudgetE2eTest {
 
   @Test
   void throughTheBudgetTheSameBurstSucceedsBesideAWatch() throws Exception {
-    try (KubernetesClient client = client(new StreamBudgetHttpClientFactory(new JdkHttpClientFactory(), 80, handOff))) {
+    try (KubernetesClient client = client(new StreamBudgetHttpClientFactory(new JdkHttpClientFactory(), 80))) {
       AtomicReference<WatcherException> closed = new AtomicReference<>();
       try (Watch watch = client.pods().inNamespace("default").watch(new Watcher<Pod>() {
         @Override
@@ -79,6 +88,58 @@ class ApiStreamBudgetE2eTest {
         System.out.println("[stream-budget] " + BURST + " requests at once, budget 80: " + failures);
         assertThat(failures).isEmpty();
         assertThat(closed.get()).as("the watch stays open through the burst").isNull();
+      }
+    }
+  }
+
+  /**
+   * Fabric8's watches (the informers') go over WebSockets, each an HTTP/1.1 connection of its own, and take no stream.
+   * When a WebSocket upgrade is answered 200 or 503 (a proxy that does not upgrade), Fabric8 watches with a streamed
+   * HTTP GET instead, which holds a stream for as long as it watches. Those are opened here directly: more than one
+   * connection carries, then the burst, then an event only the last watch selects.
+   */
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void moreStreamedWatchesThanAConnectionCarriesNeitherWaitNorHoldUpRequests() throws Exception {
+    try (KubernetesClient client = client(new StreamBudgetHttpClientFactory(new JdkHttpClientFactory(), 80))) {
+      String label = "gangway.dev/e2e-stream-watch";
+      CountDownLatch lastWatchSaw = new CountDownLatch(1);
+      List<CompletableFuture<HttpResponse<AsyncBody>>> watches = new ArrayList<>();
+      try {
+        for (int i = 0; i < WATCHES; i++) {
+          boolean last = i == WATCHES - 1;
+          StringBuilder seen = new StringBuilder();
+          HttpRequest request = client.getHttpClient().newHttpRequestBuilder()
+              .uri(client.getMasterUrl() + "api/v1/namespaces/default/configmaps?watch=true&labelSelector=" + label + "%3Dw" + i)
+              .build();
+          watches.add(client.getHttpClient().consumeBytes(request, (buffers, body) -> {
+            buffers.forEach(buffer -> seen.append(StandardCharsets.UTF_8.decode(buffer)));
+            if (last && seen.indexOf("e2e-stream-watch") >= 0) {
+              lastWatchSaw.countDown();
+            }
+            body.consume();
+          }));
+        }
+        for (CompletableFuture<HttpResponse<AsyncBody>> watch : watches) {
+          HttpResponse<AsyncBody> response = watch.get(30, TimeUnit.SECONDS);
+          assertThat(response.code()).isEqualTo(200);
+          response.body().consume();
+        }
+        Map<String, Integer> failures = burst(client);
+        System.out.println("[stream-budget] " + BURST + " requests at once beside " + WATCHES + " streamed watches: " + failures);
+        assertThat(failures).isEmpty();
+
+        ConfigMap marker = new ConfigMapBuilder().withNewMetadata().withName("e2e-stream-watch").withNamespace("default")
+            .addToLabels(label, "w" + (WATCHES - 1)).endMetadata().build();
+        client.resource(marker).create();
+        try {
+          assertThat(lastWatchSaw.await(30, TimeUnit.SECONDS)).as("the last watch opened is live").isTrue();
+        } finally {
+          client.resource(marker).delete();
+        }
+        assertThat(watches).as("every watch still streaming").allSatisfy(watch -> assertThat(watch.join().body().done()).isNotDone());
+      } finally {
+        watches.forEach(watch -> watch.thenAccept(response -> response.body().cancel()));
       }
     }
   }

@@ -339,6 +339,8 @@ class ChartInstallE2eTest {
     assertThat(podUids("steady")).as("the same pods, not recreated").isEqualTo(uids);
     assertThat(logSince(upgraded, mark).lines().filter(l -> l.contains(" DEBUG [") && !l.contains("EventProcessor]")))
         .as("logLevel=DEBUG reached the operator").isNotEmpty();
+    assertThat(logSince(upgraded, mark)).as("java.net.http's per-frame DEBUG lines stay out (pinned to INFO)")
+        .doesNotContain("[jdk.internal.httpclient.debug]");
     kube.kubectl("annotate", "pods", "-l", "gangway.dev/job-name=steady", "gangway.dev/e2e-succeed-after=1s");
     await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("steady")).isEqualTo("Succeeded"));
     assertThat(logSince(upgraded, mark)).doesNotContainIgnoringCase("forbidden");

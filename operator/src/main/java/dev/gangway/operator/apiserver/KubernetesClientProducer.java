@@ -1,33 +1,28 @@
 package dev.gangway.operator.apiserver;
 
-import dev.gangway.act.DaemonThreads;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The one Kubernetes client of the operator (informers, JOSDK, our writes), built from Quarkus's
  * {@link Config}. {@code gangway.kubernetes-client.http-client} picks its transport:
  * <ul>
- *   <li>{@code jdk} (default): java.net.http, HTTP/2: every request a stream of one connection the watches keep open,
- *       at most {@code gangway.kubernetes-client.max-streams} at once (the API server refuses more per connection);
+ *   <li>{@code jdk} (default): java.net.http, HTTP/2: every request a stream of a connection the Lease renewals keep
+ *       in use, at most {@code gangway.kubernetes-client.max-streams} per connection (the API server refuses more),
+ *       another connection opened when those are in use;
  *   <li>{@code vertx}: Quarkus's own, HTTP/1.1: a TLS connection per request in flight, each closed after 60 s idle,
  *       so the first burst after a quiet minute (a restart hours into a run) opens them again.
  * </ul>
  */
 @Singleton
 public class KubernetesClientProducer {
-  private final ExecutorService handOff = Executors.newCachedThreadPool(DaemonThreads.named("gangway-api-stream"));
-
   @Produces
   @Singleton
   KubernetesClient kubernetesClient(
@@ -38,7 +33,7 @@ public class KubernetesClientProducer {
     KubernetesClientBuilder builder = new KubernetesClientBuilder().withKubernetesSerialization(serialization).withConfig(config);
     switch (httpClient) {
       case "vertx" -> { } // Quarkus's factory, the one the builder finds
-      case "jdk" -> builder.withHttpClientFactory(new StreamBudgetHttpClientFactory(new JdkHttpClientFactory(), maxStreams, handOff));
+      case "jdk" -> builder.withHttpClientFactory(new StreamBudgetHttpClientFactory(new JdkHttpClientFactory(), maxStreams));
       default -> throw new IllegalArgumentException(
           "gangway.kubernetes-client.http-client is '" + httpClient + "'; use vertx or jdk");
     }
@@ -47,10 +42,5 @@ public class KubernetesClientProducer {
 
   void close(@Disposes KubernetesClient client) {
     client.close();
-  }
-
-  @PreDestroy
-  void stopHandOff() {
-    handOff.shutdown();
   }
 }

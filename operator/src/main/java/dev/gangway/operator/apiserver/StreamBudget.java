@@ -1,72 +1,83 @@
 package dev.gangway.operator.apiserver;
 
-import java.util.ArrayDeque;
-import java.util.Queue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
- * How many requests may be open on the API server connection at once. Over HTTP/2 every request in flight,
- * and every open watch, is a stream of one connection, and the API server allows a fixed number per
- * connection (about 100 by default, measured); java.net.http fails a request beyond it with "too many
- * concurrent streams" instead of waiting (JDK-8225647). So a request waits here for a place; never blocks
- * a thread: a waiter is a future the next {@link #release()} completes.
+ * Which connection to the API server a request goes out on. Over HTTP/2 every request in flight is a stream of one
+ * connection, and the API server allows a fixed number per connection (about 100 by default, measured);
+ * java.net.http fails a request beyond it with "too many concurrent streams" instead of opening another connection
+ * (JDK-8225647). So each connection carries at most {@code streamsPerConnection} at once, and a request that finds
+ * every connection full opens one more, as Go's HTTP/2 transport (client-go's) does. Never waits: a watch streamed
+ * over HTTP (Fabric8's fallback where WebSockets are refused) holds its stream for minutes, and waiting behind such
+ * watches could be for good.
+ *
+ * @param <C> a connection (for the operator, an HTTP client of its own)
  */
-final class StreamBudget {
-  private final int limit;
-  private final Executor handOff;
-  private final Queue<CompletableFuture<Void>> waiting = new ArrayDeque<>();
-  private int open;
+final class StreamBudget<C> {
+  private final int streamsPerConnection;
+  private final Supplier<C> connect;
+  private final List<Connection<C>> connections = new ArrayList<>();
 
   /**
-   * @param limit streams that may be open at once
-   * @param handOff runs a waiter's continuation, so a request does not start on the thread that finished another
-   *     (for java.net.http, its selector thread)
+   * @param streamsPerConnection streams one connection may carry at once
+   * @param connect opens a connection: once here, then whenever every open one is full
    */
-  StreamBudget(int limit, Executor handOff) {
-    if (limit < 1) {
-      throw new IllegalArgumentException("a stream budget needs at least 1 stream, got " + limit);
+  StreamBudget(int streamsPerConnection, Supplier<C> connect) {
+    if (streamsPerConnection < 1) {
+      throw new IllegalArgumentException("a connection needs at least 1 stream, got " + streamsPerConnection);
     }
-    this.limit = limit;
-    this.handOff = handOff;
+    this.streamsPerConnection = streamsPerConnection;
+    this.connect = connect;
+    connections.add(new Connection<>(connect.get()));
   }
 
-  /** Completes once a stream is granted; each grant needs exactly one {@link #release()}. */
-  CompletableFuture<Void> acquire() {
-    synchronized (this) {
-      if (open < limit) {
-        open++;
-        return CompletableFuture.completedFuture(null);
-      }
-      CompletableFuture<Void> waiter = new CompletableFuture<>();
-      waiting.add(waiter);
-      return waiter;
-    }
-  }
-
-  /** Gives a granted stream back: to the longest waiter if there is one. */
-  void release() {
-    CompletableFuture<Void> next;
-    synchronized (this) {
-      next = waiting.poll();
-      if (next == null) {
-        open--;
-        return;
+  /**
+   * A stream on the oldest connection that has one free, so the first connection stays the busy (warm) one and
+   * those a burst opened sit idle after it; each grant needs exactly one {@link #release}.
+   */
+  synchronized Connection<C> acquire() {
+    for (Connection<C> connection : connections) {
+      if (connection.open < streamsPerConnection) {
+        connection.open++;
+        return connection;
       }
     }
-    // A waiter its caller gave up on (cancelled) cannot take the stream: pass it on.
-    handOff.execute(() -> {
-      if (!next.complete(null)) {
-        release();
-      }
-    });
+    Connection<C> opened = new Connection<>(connect.get());
+    opened.open = 1;
+    connections.add(opened);
+    return opened;
   }
 
+  synchronized void release(Connection<C> connection) {
+    if (connection.open == 0) {
+      throw new IllegalStateException("a stream was given back twice");
+    }
+    connection.open--;
+  }
+
+  /** Streams open on all connections. */
   synchronized int open() {
-    return open;
+    return connections.stream().mapToInt(connection -> connection.open).sum();
   }
 
-  synchronized int waiting() {
-    return waiting.size();
+  /** Every connection opened, the first first (there is always one). */
+  synchronized List<C> connections() {
+    return connections.stream().map(Connection::client).toList();
+  }
+
+  /** One connection and how many streams it carries now. */
+  static final class Connection<C> {
+    private final C client;
+    private int open;
+
+    private Connection(C client) {
+      this.client = client;
+    }
+
+    C client() {
+      return client;
+    }
   }
 }

@@ -4,24 +4,21 @@ import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.http.TlsVersion;
 import java.net.InetSocketAddress;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.TrustManager;
 
 /**
- * Builds clients of another factory, each wrapped in a {@link StreamBudgetHttpClient} with a budget of its
- * own: a client built here is one connection pool (one HTTP/2 connection per API server).
+ * Builds clients of another factory, each wrapped in a {@link StreamBudgetHttpClient} with connections of its own:
+ * every further connection is the delegate's builder built again with the same settings.
  */
 public final class StreamBudgetHttpClientFactory implements HttpClient.Factory {
   private final HttpClient.Factory delegate;
-  private final int streams;
-  private final Executor handOff;
+  private final int streamsPerConnection;
 
-  public StreamBudgetHttpClientFactory(HttpClient.Factory delegate, int streams, Executor handOff) {
+  public StreamBudgetHttpClientFactory(HttpClient.Factory delegate, int streamsPerConnection) {
     this.delegate = delegate;
-    this.streams = streams;
-    this.handOff = handOff;
+    this.streamsPerConnection = streamsPerConnection;
   }
 
   @Override
@@ -38,7 +35,7 @@ public final class StreamBudgetHttpClientFactory implements HttpClient.Factory {
 
     @Override
     public HttpClient build() {
-      return new StreamBudgetHttpClient(builder.build(), new StreamBudget(streams, handOff));
+      return new StreamBudgetHttpClient(new StreamBudget<>(streamsPerConnection, builder::build));
     }
 
     @Override

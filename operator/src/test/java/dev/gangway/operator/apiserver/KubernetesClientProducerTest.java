@@ -7,17 +7,11 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class KubernetesClientProducerTest {
   private final KubernetesClientProducer producer = new KubernetesClientProducer();
   private final Config config = new ConfigBuilder(Config.empty()).withMasterUrl("https://127.0.0.1:6443").build();
-
-  @AfterEach
-  void stop() {
-    producer.stopHandOff();
-  }
 
   @Test
   void jdkSendsEveryRequestThroughTheStreamBudget() {

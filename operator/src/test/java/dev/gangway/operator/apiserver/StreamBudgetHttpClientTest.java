@@ -18,31 +18,49 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 class StreamBudgetHttpClientTest {
-  private final FakeTransport transport = new FakeTransport();
-  private final StreamBudget budget = new StreamBudget(2, Runnable::run);
-  private final HttpClient client = new StreamBudgetHttpClient(transport, budget);
+  private final List<FakeTransport> connections = new ArrayList<>();
+  private final StreamBudget<HttpClient> budget = new StreamBudget<>(2, () -> {
+    FakeTransport connection = new FakeTransport(List.of());
+    connections.add(connection);
+    return connection;
+  });
+  private final HttpClient client = new StreamBudgetHttpClient(budget);
 
   @Test
-  void aRequestBeyondTheBudgetWaitsForOneToFinish() {
+  void aRequestBeyondAConnectionsStreamsGoesOutOnAnother() {
     CompletableFuture<HttpResponse<String>> first = client.sendAsync(null, String.class);
     client.sendAsync(null, String.class);
-    CompletableFuture<HttpResponse<String>> third = client.sendAsync(null, String.class);
+    client.sendAsync(null, String.class);
 
-    assertThat(transport.sent).as("only two on the wire").hasSize(2);
+    assertThat(connections).hasSize(2);
+    assertThat(connections.get(0).sent).hasSize(2);
+    assertThat(connections.get(1).sent).hasSize(1);
 
-    transport.sent.get(0).complete(new FakeResponse<>("ok", null));
+    connections.get(0).sent.get(0).complete(new FakeResponse<>("ok", null));
+    client.sendAsync(null, String.class);
 
     assertThat(first).isCompleted();
-    assertThat(transport.sent).as("the third goes out when the first is answered").hasSize(3);
-    assertThat(third).isNotDone();
-    assertThat(budget.open()).isEqualTo(2);
+    assertThat(connections.get(0).sent).as("the first connection's freed stream is taken again").hasSize(3);
+    assertThat(budget.open()).isEqualTo(3);
+  }
+
+  @Test
+  void watchesFillingAConnectionNeverHoldUpARequest() {
+    client.consumeBytes(null, (buffers, body) -> { });
+    client.consumeBytes(null, (buffers, body) -> { });
+    connections.get(0).sent.forEach(watch -> watch.complete(new FakeResponse<>(new FakeBody(), null)));
+
+    client.sendAsync(null, String.class);
+
+    assertThat(connections).hasSize(2);
+    assertThat(connections.get(1).sent).as("sent at once on a second connection").hasSize(1);
   }
 
   @Test
   void aWatchHoldsItsStreamUntilItsBodyEnds() {
     CompletableFuture<HttpResponse<AsyncBody>> watch = client.consumeBytes(null, (buffers, body) -> { });
     FakeBody body = new FakeBody();
-    transport.sent.get(0).complete(new FakeResponse<>(body, null));
+    connections.get(0).sent.get(0).complete(new FakeResponse<>(body, null));
     assertThat(watch).isCompleted();
     assertThat(budget.open()).as("the watch is still streaming").isEqualTo(1);
 
@@ -55,7 +73,7 @@ class StreamBudgetHttpClientTest {
   void aClosedWatchGivesItsStreamBack() {
     client.consumeBytes(null, (buffers, body) -> { });
     FakeBody body = new FakeBody();
-    transport.sent.get(0).complete(new FakeResponse<>(body, null));
+    connections.get(0).sent.get(0).complete(new FakeResponse<>(body, null));
 
     body.cancel();
 
@@ -65,25 +83,20 @@ class StreamBudgetHttpClientTest {
   @Test
   void aFailedRequestGivesItsStreamBack() {
     CompletableFuture<HttpResponse<String>> failed = client.sendAsync(null, String.class);
-    transport.sent.get(0).completeExceptionally(new IOException("connection reset"));
+    connections.get(0).sent.get(0).completeExceptionally(new IOException("connection reset"));
 
     assertThat(failed).isCompletedExceptionally();
     assertThat(budget.open()).isZero();
   }
 
   @Test
-  void aRequestGivenUpWhileWaitingIsNeverSent() {
-    client.sendAsync(null, String.class);
-    client.sendAsync(null, String.class);
-    CompletableFuture<HttpResponse<String>> gaveUp = client.sendAsync(null, String.class);
-    CompletableFuture<HttpResponse<String>> after = client.sendAsync(null, String.class);
-    gaveUp.cancel(false);
+  void aRequestTheTransportRefusesAtOnceGivesItsStreamBack() {
+    connections.get(0).refuse = true;
 
-    transport.sent.get(0).complete(new FakeResponse<>("ok", null));
+    CompletableFuture<HttpResponse<String>> refused = client.sendAsync(null, String.class);
 
-    assertThat(transport.sent).as("the fourth takes the freed stream, the third never goes out").hasSize(3);
-    assertThat(after).isNotDone();
-    assertThat(budget.open()).isEqualTo(2);
+    assertThat(refused).isCompletedExceptionally();
+    assertThat(budget.open()).isZero();
   }
 
   @Test
@@ -92,30 +105,49 @@ class StreamBudgetHttpClientTest {
     watch.cancel(false);
     FakeBody body = new FakeBody();
 
-    transport.sent.get(0).complete(new FakeResponse<>(body, null));
+    connections.get(0).sent.get(0).complete(new FakeResponse<>(body, null));
 
     assertThat(body.done).isCancelled();
     assertThat(budget.open()).isZero();
   }
 
   @Test
-  void aDerivedClientSharesTheBudget() {
+  void aDerivedClientSharesTheConnectionsWithItsOwnSettingsOnEach() {
     HttpClient derived = client.newBuilder().tag("informer").build();
     client.sendAsync(null, String.class);
     derived.sendAsync(null, String.class);
     derived.sendAsync(null, String.class);
 
-    assertThat(transport.sent).hasSize(2);
-    assertThat(budget.waiting()).isEqualTo(1);
+    assertThat(connections).hasSize(2);
+    assertThat(connections.get(0).sent).hasSize(2);
+    assertThat(connections.get(1).sent).hasSize(1);
+    assertThat(connections.get(0).derived).as("derived once per connection, with the tag")
+        .singleElement().satisfies(d -> assertThat(d.tags).containsExactly("informer"));
+    assertThat(connections.get(1).derived).singleElement().satisfies(d -> assertThat(d.tags).containsExactly("informer"));
   }
 
   /** Records each request and leaves it open until the test answers it. */
   private static final class FakeTransport implements HttpClient {
-    final List<CompletableFuture<HttpResponse<?>>> sent = new ArrayList<>();
+    final List<CompletableFuture<HttpResponse<?>>> sent;
+    final List<Object> tags;
+    final List<FakeTransport> derived = new ArrayList<>();
+    boolean refuse;
+
+    FakeTransport(List<Object> tags) {
+      this(new ArrayList<>(), tags);
+    }
+
+    private FakeTransport(List<CompletableFuture<HttpResponse<?>>> sent, List<Object> tags) {
+      this.sent = sent;
+      this.tags = tags;
+    }
 
     @Override
     @SuppressWarnings({"unchecked", "rawtypes"})
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, Class<T> type) {
+      if (refuse) {
+        throw new IllegalStateException("closed");
+      }
       CompletableFuture<HttpResponse<?>> response = new CompletableFuture<>();
       sent.add(response);
       return (CompletableFuture) response;
@@ -131,11 +163,13 @@ class StreamBudgetHttpClientTest {
 
     @Override
     public DerivedClientBuilder newBuilder() {
-      FakeTransport self = this;
+      List<Object> derivedTags = new ArrayList<>(tags);
       return new DerivedClientBuilder() {
         @Override
         public HttpClient build() {
-          return self;
+          FakeTransport built = new FakeTransport(sent, derivedTags);
+          derived.add(built);
+          return built;
         }
 
         @Override
@@ -150,6 +184,7 @@ class StreamBudgetHttpClientTest {
 
         @Override
         public DerivedClientBuilder tag(Object value) {
+          derivedTags.add(value);
           return this;
         }
       };

@@ -3,58 +3,52 @@ package dev.gangway.operator.apiserver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class StreamBudgetTest {
+  private final AtomicInteger opened = new AtomicInteger();
+  private final StreamBudget<String> budget = new StreamBudget<>(2, () -> "connection-" + opened.incrementAndGet());
 
   @Test
-  void grantsUpToTheLimitThenQueuesInArrivalOrder() {
-    StreamBudget budget = new StreamBudget(2, Runnable::run);
-    CompletableFuture<Void> first = budget.acquire();
-    CompletableFuture<Void> second = budget.acquire();
-    CompletableFuture<Void> third = budget.acquire();
-    CompletableFuture<Void> fourth = budget.acquire();
+  void fillsTheFirstConnectionThenOpensAnother() {
+    assertThat(budget.connections()).as("one from the start").containsExactly("connection-1");
 
-    assertThat(first).isDone();
-    assertThat(second).isDone();
-    assertThat(third).isNotDone();
-    assertThat(fourth).isNotDone();
-    assertThat(budget.open()).isEqualTo(2);
-    assertThat(budget.waiting()).isEqualTo(2);
+    StreamBudget.Connection<String> first = budget.acquire();
+    StreamBudget.Connection<String> second = budget.acquire();
+    StreamBudget.Connection<String> third = budget.acquire();
 
-    budget.release();
-    assertThat(third).isDone();
-    assertThat(fourth).isNotDone();
-    assertThat(budget.open()).as("handed over, not given back").isEqualTo(2);
-
-    budget.release();
-    budget.release();
-    budget.release();
-    assertThat(fourth).isDone();
-    assertThat(budget.open()).isZero();
-    assertThat(budget.waiting()).isZero();
+    assertThat(first.client()).isEqualTo("connection-1");
+    assertThat(second.client()).isEqualTo("connection-1");
+    assertThat(third.client()).as("the first is full").isEqualTo("connection-2");
+    assertThat(budget.open()).isEqualTo(3);
+    assertThat(budget.connections()).containsExactly("connection-1", "connection-2");
   }
 
   @Test
-  void aWaiterThatGaveUpPassesTheStreamOn() {
-    StreamBudget budget = new StreamBudget(1, Runnable::run);
+  void aFreedStreamOnTheFirstConnectionIsTakenBeforeTheOthers() {
+    StreamBudget.Connection<String> first = budget.acquire();
     budget.acquire();
-    CompletableFuture<Void> gaveUp = budget.acquire();
-    CompletableFuture<Void> next = budget.acquire();
-    gaveUp.cancel(false);
+    budget.acquire();
+    budget.release(first);
 
-    budget.release();
+    assertThat(budget.acquire().client()).isEqualTo("connection-1");
+    assertThat(budget.acquire().client()).as("the second still has room").isEqualTo("connection-2");
+    assertThat(budget.connections()).as("no third while one has room").hasSize(2);
+  }
 
-    assertThat(next).isDone();
-    assertThat(budget.open()).isEqualTo(1);
-    budget.release();
+  @Test
+  void aStreamGivenBackTwiceIsAnError() {
+    StreamBudget.Connection<String> connection = budget.acquire();
+    budget.release(connection);
+
+    assertThatThrownBy(() -> budget.release(connection)).isInstanceOf(IllegalStateException.class);
     assertThat(budget.open()).isZero();
   }
 
   @Test
-  void aBudgetNeedsAStream() {
-    assertThatThrownBy(() -> new StreamBudget(0, Runnable::run)).isInstanceOf(IllegalArgumentException.class)
+  void aConnectionNeedsAStream() {
+    assertThatThrownBy(() -> new StreamBudget<>(0, () -> "connection")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("at least 1");
   }
 }
