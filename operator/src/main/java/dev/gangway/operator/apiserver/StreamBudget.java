@@ -19,6 +19,7 @@ final class StreamBudget<C> {
   private final int streamsPerConnection;
   private final Supplier<C> connect;
   private final List<Connection<C>> connections = new ArrayList<>();
+  private final C first;
 
   /**
    * @param streamsPerConnection streams one connection may carry at once
@@ -30,7 +31,8 @@ final class StreamBudget<C> {
     }
     this.streamsPerConnection = streamsPerConnection;
     this.connect = connect;
-    connections.add(new Connection<>(connect.get()));
+    first = connect.get();
+    connections.add(new Connection<>(first));
   }
 
   /**
@@ -60,6 +62,11 @@ final class StreamBudget<C> {
   /** Streams open on all connections. */
   synchronized int open() {
     return connections.stream().mapToInt(connection -> connection.open).sum();
+  }
+
+  /** The connection opened first, without taking the lock every request takes. */
+  C first() {
+    return first;
   }
 
   /** Every connection opened, the first first (there is always one). */

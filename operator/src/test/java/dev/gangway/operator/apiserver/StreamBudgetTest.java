@@ -23,6 +23,7 @@ class StreamBudgetTest {
     assertThat(third.client()).as("the first is full").isEqualTo("connection-2");
     assertThat(budget.open()).isEqualTo(3);
     assertThat(budget.connections()).containsExactly("connection-1", "connection-2");
+    assertThat(budget.first()).isEqualTo("connection-1");
   }
 
   @Test
