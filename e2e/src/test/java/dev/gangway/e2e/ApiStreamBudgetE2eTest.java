@@ -101,7 +101,8 @@ class ApiStreamBudgetE2eTest {
   @Test
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void moreStreamedWatchesThanAConnectionCarriesNeitherWaitNorHoldUpRequests() throws Exception {
-    try (KubernetesClient client = client(new StreamBudgetHttpClientFactory(new JdkHttpClientFactory(), 80))) {
+    StreamBudgetHttpClientFactory factory = new StreamBudgetHttpClientFactory(new JdkHttpClientFactory(), 80);
+    try (KubernetesClient client = client(factory)) {
       String label = "gangway.dev/e2e-stream-watch";
       CountDownLatch lastWatchSaw = new CountDownLatch(1);
       List<CompletableFuture<HttpResponse<AsyncBody>>> watches = new ArrayList<>();
@@ -126,8 +127,11 @@ class ApiStreamBudgetE2eTest {
           response.body().consume();
         }
         Map<String, Integer> failures = burst(client);
-        System.out.println("[stream-budget] " + BURST + " requests at once beside " + WATCHES + " streamed watches: " + failures);
+        System.out.println("[stream-budget] " + BURST + " requests at once beside " + WATCHES + " streamed watches: " + failures
+            + "; connections opened: " + factory.connections());
         assertThat(failures).isEmpty();
+        assertThat(factory.connections()).as("120 watches and the burst need more than one connection's 80 streams")
+            .isGreaterThanOrEqualTo(2);
 
         ConfigMap marker = new ConfigMapBuilder().withNewMetadata().withName("e2e-stream-watch").withNamespace("default")
             .addToLabels(label, "w" + (WATCHES - 1)).endMetadata().build();

@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -28,12 +30,19 @@ public class KubernetesClientProducer {
   KubernetesClient kubernetesClient(
       Config config,
       KubernetesSerialization serialization,
+      MeterRegistry registry,
       @ConfigProperty(name = "gangway.kubernetes-client.http-client", defaultValue = "jdk") String httpClient,
       @ConfigProperty(name = "gangway.kubernetes-client.max-streams", defaultValue = "80") int maxStreams) {
     KubernetesClientBuilder builder = new KubernetesClientBuilder().withKubernetesSerialization(serialization).withConfig(config);
     switch (httpClient) {
       case "vertx" -> { } // Quarkus's factory, the one the builder finds
-      case "jdk" -> builder.withHttpClientFactory(new StreamBudgetHttpClientFactory(new JdkHttpClientFactory(), maxStreams));
+      case "jdk" -> {
+        StreamBudgetHttpClientFactory factory = new StreamBudgetHttpClientFactory(new JdkHttpClientFactory(), maxStreams);
+        Gauge.builder("gangway.apiserver.connections", factory, StreamBudgetHttpClientFactory::connections)
+            .description("HTTP/2 connections the operator opened to the API server (more than one: that many requests were in flight at once)")
+            .register(registry);
+        builder.withHttpClientFactory(factory);
+      }
       default -> throw new IllegalArgumentException(
           "gangway.kubernetes-client.http-client is '" + httpClient + "'; use vertx or jdk");
     }

@@ -5,20 +5,30 @@ import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.http.TlsVersion;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.TrustManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds clients of another factory, each wrapped in a {@link StreamBudgetHttpClient} with connections of its own:
  * every further connection is the delegate's builder built again with the same settings.
  */
 public final class StreamBudgetHttpClientFactory implements HttpClient.Factory {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamBudgetHttpClientFactory.class);
   private final HttpClient.Factory delegate;
   private final int streamsPerConnection;
+  private final AtomicInteger connections = new AtomicInteger();
 
   public StreamBudgetHttpClientFactory(HttpClient.Factory delegate, int streamsPerConnection) {
     this.delegate = delegate;
     this.streamsPerConnection = streamsPerConnection;
+  }
+
+  /** Connections opened by the clients built here, all of them together. */
+  public int connections() {
+    return connections.get();
   }
 
   @Override
@@ -35,7 +45,16 @@ public final class StreamBudgetHttpClientFactory implements HttpClient.Factory {
 
     @Override
     public HttpClient build() {
-      return new StreamBudgetHttpClient(new StreamBudget<>(streamsPerConnection, builder::build));
+      AtomicInteger opened = new AtomicInteger();
+      return new StreamBudgetHttpClient(new StreamBudget<>(streamsPerConnection, () -> {
+        connections.incrementAndGet();
+        if (opened.incrementAndGet() > 1) {
+          // Rare and worth knowing: this many requests in flight at once (a burst, or watches streamed over HTTP).
+          LOG.info("Opening HTTP/2 connection {} to the API server: every open one carries {} requests", opened.get(),
+              streamsPerConnection);
+        }
+        return builder.build();
+      }));
     }
 
     @Override
