@@ -71,4 +71,15 @@ class OperatorWiringTest {
     String replica = System.getenv().getOrDefault("HOSTNAME", "gangway") + "-" + ProcessHandle.current().pid();
     assertThat(client.getConfiguration().getUserAgent()).startsWith("gangway-operator-" + replica + "/");
   }
+
+  /** The client the operator runs on reads with LeanReading: what the API server stores as managedFields is not read. */
+  @Test
+  void theClientSkipsManagedFieldsAsItReads() {
+    client.resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("read-lean").withNamespace("default")
+        .withManagedFields(new io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder().withManager("kwok").withOperation("Update").build())
+        .endMetadata().withNewSpec().addNewContainer().withName("c").withImage("i").endContainer().endSpec().build()).create();
+
+    assertThat(client.raw("/api/v1/namespaces/default/pods/read-lean")).contains("\"managedFields\"").contains("kwok");
+    assertThat(client.pods().inNamespace("default").withName("read-lean").get().getMetadata().getManagedFields()).isEmpty();
+  }
 }
