@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gangway.e2e.bench.BenchClient;
 import dev.gangway.e2e.bench.PodTimeline;
+import dev.gangway.e2e.bench.ProcessGroup;
+import dev.gangway.e2e.bench.ProcessUsage;
 import dev.gangway.e2e.bench.SampleFile;
 import dev.gangway.e2e.chaos.Percentiles;
 import java.nio.file.Path;
@@ -30,7 +32,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * (the new attempt keeps off a node the fault blamed, and only such faults exclude one).
  *
  * <pre>mvn -B verify -pl e2e -Dtest=RecoveryBenchmark -Dgangway.bench=true [-Dgangway.bench.samples=20 -Dgangway.bench.starts=5]
- *   [-Dgangway.bench.kinds=crash] [-Dgangway.bench.quietSeconds=70] [-Dgangway.bench.httpClients=vertx,jdk]</pre>
+ *   [-Dgangway.bench.kinds=crash] [-Dgangway.bench.quietSeconds=70] [-Dgangway.bench.httpClients=vertx,jdk]
+ *   [-Dgangway.bench.lanes='stock:gangway.kubernetes-client.lean-reading=false;lean:']</pre>
  */
 @EnabledIfSystemProperty(named = "gangway.bench", matches = "true")
 class RecoveryBenchmark {
@@ -66,22 +69,23 @@ class RecoveryBenchmark {
         "RecoveryBenchmark: superpod (128 nodes x 8 GPUs), " + RANKS + "-rank x 8-GPU gang, exclusion on (default), backoff 0 s\n"
             + "started " + Instant.now() + "; seconds from the injection (or create) to the watch event that showed it",
         "kind", "sample", "rank", "node", "total_s", "teardown_s", "first_created_s", "all_bound_s", "excluded_nodes",
-        "cause", "old_gone_s", "last_created_s", "http_client");
+        "cause", "old_gone_s", "last_created_s", "lane", "cpu_s", "apiserver_cpu_s", "etcd_cpu_s", "kwok_cpu_s", "scheduler_cpu_s",
+        "operator_cpu_s");
     // -Dgangway.bench.auditLog=true: the API server logs every write (cluster/logs/audit.log), to see where a restart's
     // time goes request by request; it costs the API server some CPU, so it is off for the figures.
     List<String> up = Boolean.getBoolean("gangway.bench.auditLog") ? List.of("--timeout", "300", "--audit-log") : List.of("--timeout", "300");
     try (LocalCluster cluster = LocalCluster.start(E2eEnvironment.REPO, E2eEnvironment.WORK.resolve("bench"), "superpod", 26500, up)) {
       cluster.installCrds();
       cluster.kubectlOk("apply", "-f", cluster.topology().toString());
-      for (String httpClient : httpClients()) {
-        // Each HTTP client gets an operator of its own, one after the other on the same cluster.
-        Map<String, String> properties = httpClient.isEmpty() ? Map.of() : Map.of("gangway.kubernetes-client.http-client", httpClient);
+      for (Lane lane : lanes()) {
+        // Each lane gets an operator of its own, one after the other on the same cluster.
         try (OperatorProcess operator = OperatorProcess.start(E2eEnvironment.REPO, cluster.kubeconfig(), 26508,
-            cluster.logs().resolve("operator" + (httpClient.isEmpty() ? "" : "-" + httpClient) + ".log"), properties,
-            OperatorProcess.benchEnvironment());
+            cluster.logs().resolve("operator" + (lane.name().equals("default") ? "" : "-" + lane.name()) + ".log"), lane.properties(),
+            lane.environment());
              BenchClient client = BenchClient.of(cluster.kubeconfig());
              PodTimeline timeline = PodTimeline.watch(client.kubernetes(), NAMESPACE)) {
-          Run run = new Run(cluster, operator, client, timeline, raw, httpClient.isEmpty() ? "default" : httpClient);
+          Run run = new Run(cluster, operator, client, timeline, raw, lane.name(),
+              new ProcessGroup(StartPathBenchmark.pids(cluster, operator.pid())), new Cpu());
           List<Duration> firstStarts = new ArrayList<>();
           for (int i = 1; i <= starts; i++) {
             firstStarts.add(run.firstStart("start-" + i, i));
@@ -97,7 +101,7 @@ class RecoveryBenchmark {
             recoveries.put(kind, times);
             run.delete(kind.job);
           }
-          print(run.httpClient(), firstStarts, recoveries, raw.path());
+          print(run.lane(), firstStarts, recoveries, run.cpu(), raw.path());
         }
       }
     }
@@ -105,20 +109,23 @@ class RecoveryBenchmark {
 
   /** One benchmark run's cluster, operator and watch. */
   private record Run(LocalCluster cluster, OperatorProcess operator, BenchClient client, PodTimeline timeline, SampleFile raw,
-                     String httpClient) {
+                     String lane, ProcessGroup processes, Cpu cpu) {
 
     /** Creates the job and waits until all its ranks run; returns create → the last rank's Running event. */
     Duration firstStart(String job, int sample) {
       if (sample != 1) {
         quiet(); // the first start is the operator's first gang anyway (a cold JVM)
       }
+      Map<String, ProcessUsage> before = processes.usage();
       long t0 = System.nanoTime();
       client.create(NAMESPACE, manifest(job));
       long running = timeline.awaitStarted(PodTimeline.ranksOf(job, 1), RANKS, WAIT);
+      Map<String, Double> used = processes.cpuSince(before);
+      cpu.firstStarts().add(used);
       Duration took = Duration.ofNanos(running - t0);
       raw.row("first-start", sample == 0 ? job : Integer.toString(sample), "-", "-", seconds(took), "-", "-",
           seconds(Duration.ofNanos(maxMark(PodTimeline.ranksOf(job, 1), PodTimeline.Marks::bound) - t0)), 0, "-", "-",
-          seconds(Duration.ofNanos(maxMark(PodTimeline.ranksOf(job, 1), PodTimeline.Marks::created) - t0)), httpClient);
+          seconds(Duration.ofNanos(maxMark(PodTimeline.ranksOf(job, 1), PodTimeline.Marks::created) - t0)), lane, cpuColumns(used));
       return took;
     }
 
@@ -133,6 +140,7 @@ class RecoveryBenchmark {
       // Fetched before the clock starts: a health agent holds its token already.
       String agentToken = kind == Kind.FATAL_SIGNAL ? Intake.healthAgentToken(cluster) : null;
       quiet();
+      Map<String, ProcessUsage> before = processes.usage();
       long t0 = System.nanoTime();
       switch (kind) {
         case CRASH -> client.annotatePod(NAMESPACE, victim.name(), "gangway.dev/e2e-exit-code", "1");
@@ -140,6 +148,8 @@ class RecoveryBenchmark {
         case NODE_DELETED -> client.kubernetes().nodes().withName(node).delete();
       }
       long running = timeline.awaitStarted(PodTimeline.ranksOf(kind.job, attempt + 1), RANKS, WAIT);
+      Map<String, Double> used = processes.cpuSince(before);
+      cpu.recoveries().computeIfAbsent(kind, k -> new ArrayList<>()).add(used);
       Duration took = Duration.ofNanos(running - t0);
       long teardown = minMark(PodTimeline.ranksOf(kind.job, attempt), PodTimeline.Marks::deleting);
       long created = minMark(PodTimeline.ranksOf(kind.job, attempt + 1), PodTimeline.Marks::created);
@@ -156,7 +166,7 @@ class RecoveryBenchmark {
           seconds(Duration.ofNanos(created - t0)), seconds(Duration.ofNanos(bound - t0)), excluded.size(),
           history.path(history.size() - 1).path("cause").asText("-"),
           oldGone == PodTimeline.NEVER ? "-" : seconds(Duration.ofNanos(oldGone - t0)), seconds(Duration.ofNanos(lastCreated - t0)),
-          httpClient);
+          lane, cpuColumns(used));
       // What the default path must do, whatever the timing: a blamed node is excluded and avoided, a crash blames none.
       if (kind.blamesNode()) {
         assertThat(excluded).as("excluded after %s on %s", kind, node).contains(node);
@@ -206,12 +216,67 @@ class RecoveryBenchmark {
 
 
   /**
-   * -Dgangway.bench.httpClients=vertx,jdk: the whole run once per value of the operator's
-   * gangway.kubernetes-client.http-client, each with a fresh operator (default: once, as the operator ships).
+   * CPU seconds the control plane and the operator used per step, from the step's start to its watch event (every
+   * process of the machine's two cores that does the step's work, so a step that needs more work than another takes
+   * longer on a saturated machine whatever the operator does).
    */
-  private static List<String> httpClients() {
+  private record Cpu(List<Map<String, Double>> firstStarts, Map<Kind, List<Map<String, Double>>> recoveries) {
+    Cpu() {
+      this(new ArrayList<>(), new EnumMap<>(Kind.class));
+    }
+  }
+
+  /** The raw file's CPU columns: all processes, then kube-apiserver, etcd, kwok, kube-scheduler and the operator. */
+  private static String cpuColumns(Map<String, Double> used) {
+    return java.util.stream.Stream.of(total(used), used.get("kube-apiserver"), used.get("etcd"), used.get("kwok"), used.get("kube-scheduler"),
+        used.get("operator")).map(v -> String.format(Locale.ROOT, "%.2f", v)).collect(java.util.stream.Collectors.joining("\t"));
+  }
+
+  private static double total(Map<String, Double> used) {
+    return used.values().stream().mapToDouble(Double::doubleValue).sum();
+  }
+
+  /** An operator configuration the whole run is made with: a name for the raw file, operator properties. */
+  private record Lane(String name, Map<String, String> properties, List<String> jvmOptions) {
+    /** The operator's environment: the benchmark's JVM options (-Dgangway.bench.operatorJavaOptions) and the lane's. */
+    Map<String, String> environment() {
+      String options = String.join(" ", java.util.stream.Stream.concat(OperatorProcess.benchEnvironment().values().stream(),
+          jvmOptions.stream()).toList());
+      return options.isBlank() ? Map.of() : Map.of("JAVA_TOOL_OPTIONS", options);
+    }
+  }
+
+  /**
+   * The whole run once per lane, each with a fresh operator (default: once, as the operator ships).
+   * -Dgangway.bench.lanes='name:key=value,-XX:Option;name2:...' gives the lanes by their operator properties and JVM options;
+   * -Dgangway.bench.httpClients=vertx,jdk is short for one lane per value of gangway.kubernetes-client.http-client.
+   */
+  private static List<Lane> lanes() {
+    String lanes = System.getProperty("gangway.bench.lanes", "");
+    if (!lanes.isBlank()) {
+      List<Lane> parsed = new ArrayList<>();
+      for (String lane : lanes.split(";")) {
+        int colon = lane.indexOf(':');
+        if (colon < 1) {
+          throw new IllegalArgumentException("gangway.bench.lanes: '" + lane + "' is not name:key=value,...");
+        }
+        Map<String, String> properties = new java.util.LinkedHashMap<>();
+        List<String> jvmOptions = new ArrayList<>();
+        for (String pair : lane.substring(colon + 1).split(",")) {
+          if (pair.strip().startsWith("-")) {
+            jvmOptions.add(pair.strip());
+          } else if (!pair.isBlank()) {
+            String[] kv = pair.split("=", 2);
+            properties.put(kv[0].trim(), kv.length > 1 ? kv[1].trim() : "");
+          }
+        }
+        parsed.add(new Lane(lane.substring(0, colon).trim(), properties, jvmOptions));
+      }
+      return parsed;
+    }
     String wanted = System.getProperty("gangway.bench.httpClients", "");
-    return wanted.isBlank() ? List.of("") : List.of(wanted.split(","));
+    return wanted.isBlank() ? List.of(new Lane("default", Map.of(), List.of()))
+        : java.util.Arrays.stream(wanted.split(",")).map(c -> new Lane(c, Map.of("gangway.kubernetes-client.http-client", c), List.of())).toList();
   }
 
   /** -Dgangway.bench.kinds=crash,fatal-signal: only those kinds (default: all). */
@@ -220,20 +285,33 @@ class RecoveryBenchmark {
     return java.util.Arrays.stream(Kind.values()).filter(k -> wanted.isBlank() || java.util.Arrays.asList(wanted.split(",")).contains(k.job)).toList();
   }
 
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
   private static double seconds(Duration d) {
     return d.toNanos() / 1e9;
   }
 
-  private static void print(String httpClient, List<Duration> firstStarts, Map<Kind, List<Duration>> recoveries, Path raw) {
+  private static void print(String lane, List<Duration> firstStarts, Map<Kind, List<Duration>> recoveries, Cpu cpu, Path raw) {
     Percentiles start = Percentiles.of(firstStarts);
     System.out.println();
     System.out.println("=== Recovery benchmark: superpod (128 nodes x 8 GPUs), " + RANKS + "-rank gang, exclusion on, backoff 0 s, "
-        + "operator HTTP client: " + httpClient + " ===");
+        + "lane: " + lane + " ===");
     System.out.println("first start (create -> all Running)      " + start);
     recoveries.forEach((kind, times) -> {
       Percentiles p = Percentiles.of(times);
       System.out.printf(Locale.ROOT, "recovery %-13s (inject -> all Running) %s   p50 / first-start p50: %.2fx%n", kind.job, p,
           p.p50().toNanos() / (double) start.p50().toNanos());
+    });
+    double startCpu = median(cpu.firstStarts().stream().map(RecoveryBenchmark::total).toList());
+    System.out.printf(Locale.ROOT, "CPU, all processes (p50)  first start %.2f s%n", startCpu);
+    cpu.recoveries().forEach((kind, used) -> {
+      double recoveryCpu = median(used.stream().map(RecoveryBenchmark::total).toList());
+      System.out.printf(Locale.ROOT, "CPU, all processes (p50)  recovery %-13s %.2f s   / first start: %.2fx%n", kind.job, recoveryCpu,
+          recoveryCpu / startCpu);
     });
     System.out.println("raw samples: " + raw);
   }

@@ -2,6 +2,7 @@ package dev.gangway.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gangway.e2e.bench.ProcessGroup;
 import dev.gangway.e2e.bench.ProcessUsage;
 import dev.gangway.e2e.bench.WriteTally;
 import java.io.BufferedReader;
@@ -151,8 +152,8 @@ class StartPathBenchmark {
     try {
       // The watch lists first: wait until it is established on the empty namespace before the clock starts.
       Thread.sleep(1500);
-      Map<String, Long> pids = pids(cluster, operator.pid());
-      Map<String, ProcessUsage> before = usage(pids);
+      ProcessGroup processes = new ProcessGroup(pids(cluster, operator.pid()));
+      Map<String, ProcessUsage> before = processes.usage();
       double reconcilesBefore = operator.metricSum(RECONCILES);
       Instant from = Instant.now();
       long started = System.nanoTime();
@@ -162,11 +163,9 @@ class StartPathBenchmark {
         throw new AssertionError(namespace + ": " + running.size() + " of " + JOBS * RANKS + " pods Running after " + WAIT.toSeconds()
             + " s:\n" + cluster.kubectl("get", "pods,tj", "-n", namespace, "-o", "wide").stdout());
       }
-      Map<String, ProcessUsage> after = usage(pids);
+      Map<String, Double> cpu = processes.cpuSince(before);
       double reconciles = operator.metricSum(RECONCILES) - reconcilesBefore;
       windows.add(new WriteTally.Window(namespace, from, Instant.now()));
-      Map<String, Double> cpu = new LinkedHashMap<>();
-      before.forEach((name, usage) -> cpu.put(name, after.get(name).cpuSince(usage)));
       return new Round((done[0] - started) / 1e9, (applied - started) / 1e9, cpu, reconciles);
     } catch (IOException e) {
       throw new IllegalStateException("the operator's metrics are unreadable: " + e.getMessage(), e);
@@ -179,17 +178,11 @@ class StartPathBenchmark {
     }
   }
 
-  private static Map<String, Long> pids(LocalCluster cluster, long operatorPid) {
+  static Map<String, Long> pids(LocalCluster cluster, long operatorPid) {
     Map<String, Long> pids = new LinkedHashMap<>();
     COMPONENTS.forEach(component -> pids.put(component, cluster.pid(component)));
     pids.put("operator", operatorPid);
     return pids;
-  }
-
-  private static Map<String, ProcessUsage> usage(Map<String, Long> pids) {
-    Map<String, ProcessUsage> usage = new LinkedHashMap<>();
-    pids.forEach((name, pid) -> usage.put(name, ProcessUsage.of(pid)));
-    return usage;
   }
 
   private static String trainingJobs() {

@@ -1,0 +1,23 @@
+package dev.gangway.e2e.bench;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Named processes (the control plane's components, the operator) whose CPU a benchmark step is charged with. */
+public record ProcessGroup(Map<String, Long> pids) {
+
+  /** Every process's usage now. */
+  public Map<String, ProcessUsage> usage() {
+    Map<String, ProcessUsage> usage = new LinkedHashMap<>();
+    pids.forEach((name, pid) -> usage.put(name, ProcessUsage.of(pid)));
+    return usage;
+  }
+
+  /** CPU seconds each process used since {@code before} (a reading of {@link #usage()}). */
+  public Map<String, Double> cpuSince(Map<String, ProcessUsage> before) {
+    Map<String, Double> cpu = new LinkedHashMap<>();
+    Map<String, ProcessUsage> now = usage();
+    before.forEach((name, then) -> cpu.put(name, now.get(name).cpuSince(then)));
+    return cpu;
+  }
+}
