@@ -2,7 +2,8 @@
 """CPU per thread of a Java process while a benchmark runs, read from /proc (Linux), grouped by thread name.
 
 Usage: bench/thread_cpu.py PATTERN [PROCESSES]
-Waits for a process whose command line contains PATTERN (e.g. the worktree's path to quarkus-run.jar), samples
+Waits for a process whose command line contains PATTERN (quarkus-run.jar for the operator: a worktree's path alone
+matches Maven's own JVM too), samples
 /proc/PID/task/*/stat every 0.5 s until it exits, prints its CPU by thread group (digits in names folded, JIT
 compiler threads kept apart) and per 10 s how much of the process's CPU went to the JIT compilers; then does the same
 for the next matching process, PROCESSES times (one per RecoveryBenchmark lane). Threads that ended between two

@@ -33,11 +33,15 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *
  * <pre>mvn -B verify -pl e2e -Dtest=RecoveryBenchmark -Dgangway.bench=true [-Dgangway.bench.samples=20 -Dgangway.bench.starts=5]
  *   [-Dgangway.bench.kinds=crash] [-Dgangway.bench.quietSeconds=70] [-Dgangway.bench.httpClients=vertx,jdk]
- *   [-Dgangway.bench.lanes='stock:gangway.kubernetes-client.lean-reading=false;lean:']</pre>
+ *   [-Dgangway.bench.lanes='stock:gangway.kubernetes-client.lean-reading=false;lean:'] [-Dgangway.bench.ranks=16]</pre>
  */
 @EnabledIfSystemProperty(named = "gangway.bench", matches = "true")
 class RecoveryBenchmark {
-  private static final int RANKS = 96;
+  /**
+   * -Dgangway.bench.ranks=N (default 96): the gang's size. At 96 ranks the two cores are saturated and a step's time
+   * follows its CPU work; a small gang (16) leaves them idle part of the time, so its times show the path's waits.
+   */
+  private static final int RANKS = Integer.getInteger("gangway.bench.ranks", 96);
   private static final String NAMESPACE = "default";
   private static final Duration WAIT = Duration.ofSeconds(300);
 
@@ -249,6 +253,7 @@ class RecoveryBenchmark {
   /**
    * The whole run once per lane, each with a fresh operator (default: once, as the operator ships).
    * -Dgangway.bench.lanes='name:key=value,-XX:Option;name2:...' gives the lanes by their operator properties and JVM options;
+   * a JVM option cannot hold a comma here (JFR's do: give those to every lane with -Dgangway.bench.operatorJavaOptions);
    * -Dgangway.bench.httpClients=vertx,jdk is short for one lane per value of gangway.kubernetes-client.http-client.
    */
   private static List<Lane> lanes() {
