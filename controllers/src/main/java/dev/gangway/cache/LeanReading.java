@@ -8,7 +8,7 @@ import io.fabric8.kubernetes.api.model.WatchEvent;
 
 /**
  * How the operator's client reads what the API server sends, for the cost of its all-pods watch: a restart of a
- * 96-rank gang brings some 800 pod events within two seconds, read one after another on the watch's thread while the
+ * 96-rank gang brings several hundred pod events within two seconds, read one after another on the watch's thread while the
  * operator is writing the new attempt's pods, and a rank's pod is created only once its node's old pod is seen gone.
  * <ul>
  *   <li>a watch event's object is read straight into its class ({@link KindFirstDeserializer}), not into a tree first;

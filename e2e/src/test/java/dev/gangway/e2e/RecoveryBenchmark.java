@@ -9,6 +9,7 @@ import dev.gangway.e2e.bench.ProcessGroup;
 import dev.gangway.e2e.bench.ProcessUsage;
 import dev.gangway.e2e.bench.SampleFile;
 import dev.gangway.e2e.chaos.Percentiles;
+import dev.gangway.e2e.sidebyside.StartBreakdown;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,7 +90,7 @@ class RecoveryBenchmark {
              BenchClient client = BenchClient.of(cluster.kubeconfig());
              PodTimeline timeline = PodTimeline.watch(client.kubernetes(), NAMESPACE)) {
           Run run = new Run(cluster, operator, client, timeline, raw, lane.name(),
-              new ProcessGroup(StartPathBenchmark.pids(cluster, operator.pid())), new Cpu());
+              ProcessGroup.of(cluster, operator.pid()), new Cpu());
           List<Duration> firstStarts = new ArrayList<>();
           for (int i = 1; i <= starts; i++) {
             firstStarts.add(run.firstStart("start-" + i, i));
@@ -290,12 +291,6 @@ class RecoveryBenchmark {
     return java.util.Arrays.stream(Kind.values()).filter(k -> wanted.isBlank() || java.util.Arrays.asList(wanted.split(",")).contains(k.job)).toList();
   }
 
-  private static double median(List<Double> values) {
-    List<Double> sorted = values.stream().sorted().toList();
-    int n = sorted.size();
-    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-  }
-
   private static double seconds(Duration d) {
     return d.toNanos() / 1e9;
   }
@@ -311,10 +306,10 @@ class RecoveryBenchmark {
       System.out.printf(Locale.ROOT, "recovery %-13s (inject -> all Running) %s   p50 / first-start p50: %.2fx%n", kind.job, p,
           p.p50().toNanos() / (double) start.p50().toNanos());
     });
-    double startCpu = median(cpu.firstStarts().stream().map(RecoveryBenchmark::total).toList());
+    double startCpu = StartBreakdown.median(cpu.firstStarts().stream().map(RecoveryBenchmark::total).toList());
     System.out.printf(Locale.ROOT, "CPU, all processes (p50)  first start %.2f s%n", startCpu);
     cpu.recoveries().forEach((kind, used) -> {
-      double recoveryCpu = median(used.stream().map(RecoveryBenchmark::total).toList());
+      double recoveryCpu = StartBreakdown.median(used.stream().map(RecoveryBenchmark::total).toList());
       System.out.printf(Locale.ROOT, "CPU, all processes (p50)  recovery %-13s %.2f s   / first start: %.2fx%n", kind.job, recoveryCpu,
           recoveryCpu / startCpu);
     });

@@ -57,7 +57,6 @@ class StartPathBenchmark {
   }
 
   /** The processes whose CPU a round reads: the control plane's components by the pids the cluster recorded. */
-  private static final List<String> COMPONENTS = List.of("kube-apiserver", "etcd", "kube-controller-manager", "kube-scheduler", "kwok");
 
   /** One operator build measured: where it is packaged and which API user (audit identity) it runs as. */
   private record Variant(String label, Path repo, String replica) {
@@ -152,7 +151,7 @@ class StartPathBenchmark {
     try {
       // The watch lists first: wait until it is established on the empty namespace before the clock starts.
       Thread.sleep(1500);
-      ProcessGroup processes = new ProcessGroup(pids(cluster, operator.pid()));
+      ProcessGroup processes = ProcessGroup.of(cluster, operator.pid());
       Map<String, ProcessUsage> before = processes.usage();
       double reconcilesBefore = operator.metricSum(RECONCILES);
       Instant from = Instant.now();
@@ -176,13 +175,6 @@ class StartPathBenchmark {
       watch.destroy(); // the kubectl process this method started, by its handle
       cluster.kubectlOk("delete", "namespace", namespace, "--wait=true", "--timeout=180s");
     }
-  }
-
-  static Map<String, Long> pids(LocalCluster cluster, long operatorPid) {
-    Map<String, Long> pids = new LinkedHashMap<>();
-    COMPONENTS.forEach(component -> pids.put(component, cluster.pid(component)));
-    pids.put("operator", operatorPid);
-    return pids;
   }
 
   private static String trainingJobs() {
@@ -235,7 +227,7 @@ class StartPathBenchmark {
     writesPerRank.forEach((what, perRank) -> System.out.printf(Locale.ROOT, "%-44s %12.2f %22.2f%n", what, perRank,
         statusWritesPerJob.get(what)));
     System.out.printf(Locale.ROOT, "%-44s %12s", "per round, medians (s)", "apply ret.");
-    List<String> processes = new ArrayList<>(COMPONENTS);
+    List<String> processes = new ArrayList<>(ProcessGroup.COMPONENTS);
     processes.add("operator");
     processes.forEach(p -> System.out.printf(Locale.ROOT, " %11s", p.replace("kube-", "")));
     System.out.printf(Locale.ROOT, " %11s %14s%n", "CPU total", "reconciles/job");

@@ -1,10 +1,22 @@
 package dev.gangway.e2e.bench;
 
+import dev.gangway.e2e.LocalCluster;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Named processes (the control plane's components, the operator) whose CPU a benchmark step is charged with. */
 public record ProcessGroup(Map<String, Long> pids) {
+  /** The cluster's processes, as cluster.sh names and records them. */
+  public static final List<String> COMPONENTS = List.of("kube-apiserver", "etcd", "kube-controller-manager", "kube-scheduler", "kwok");
+
+  /** The cluster's processes and the operator ("operator"), by the pids they were started with. */
+  public static ProcessGroup of(LocalCluster cluster, long operatorPid) {
+    Map<String, Long> pids = new LinkedHashMap<>();
+    COMPONENTS.forEach(component -> pids.put(component, cluster.pid(component)));
+    pids.put("operator", operatorPid);
+    return new ProcessGroup(pids);
+  }
 
   /** Every process's usage now. */
   public Map<String, ProcessUsage> usage() {

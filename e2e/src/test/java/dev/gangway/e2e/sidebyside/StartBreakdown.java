@@ -61,7 +61,8 @@ public final class StartBreakdown {
     return out.append(" |\n").toString();
   }
 
-  static double median(List<Double> values) {
+  /** The middle value, or the mean of the two middle ones. */
+  public static double median(List<Double> values) {
     List<Double> sorted = new ArrayList<>(values);
     sorted.sort(null);
     int n = sorted.size();
