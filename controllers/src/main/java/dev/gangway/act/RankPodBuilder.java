@@ -63,7 +63,7 @@ public final class RankPodBuilder {
 
     // A collective cannot survive one rank restarting alone: Gangway restarts the whole gang instead.
     spec.setRestartPolicy("Never");
-    spec.setHostname(JobNames.hostname(name, rank));
+    spec.setHostname(JobNames.hostname(job, rank));
     spec.setSubdomain(JobNames.serviceName(name));
 
     Map<String, String> env = new LinkedHashMap<>(RendezvousEnvironment.forRank(job, rank, attempt, resumeFrom));

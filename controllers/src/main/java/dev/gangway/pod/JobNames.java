@@ -19,15 +19,24 @@ public final class JobNames {
     return job + "-r" + rank + "-a" + attempt;
   }
 
-  /** DNS hostname of a rank inside the job's headless Service: stable across attempts. */
-  public static String hostname(String job, int rank) {
-    return job + "-" + rank;
+  /**
+   * DNS hostname of a rank inside the job's headless Service, {@code <job>-<rank>}: stable across attempts. With
+   * in-place restarts the rank is zero-padded to the width of the highest one ({@code gpt-03} of 12 ranks):
+   * torchrun's c10d rendezvous numbers its nodes in the string order of their names, which then is rank order.
+   */
+  public static String hostname(TrainingJob job, int rank) {
+    String number = Integer.toString(rank);
+    if (job.getSpec().inPlaceRestarts() > 0) {
+      int width = Integer.toString(Math.max(0, job.getSpec().getReplicas() - 1)).length();
+      number = "0".repeat(Math.max(0, width - number.length())) + number;
+    }
+    return job.getMetadata().getName() + "-" + number;
   }
 
-  /** Fully qualified name a rank resolves as: {@code <job>-<rank>.<job>.<namespace>.svc}. */
+  /** Fully qualified name a rank resolves as: {@code <hostname>.<job>.<namespace>.svc}. */
   public static String rankAddress(TrainingJob job, int rank) {
     String name = job.getMetadata().getName();
-    return hostname(name, rank) + "." + name + "." + job.getMetadata().getNamespace() + ".svc";
+    return hostname(job, rank) + "." + name + "." + job.getMetadata().getNamespace() + ".svc";
   }
 
   public static String serviceName(String job) {

@@ -36,9 +36,20 @@ public final class RendezvousEnvironment {
         // one process per pod, as Kubeflow's PyTorchJob defines them.
         env.put("PET_NNODES", Integer.toString(replicas));
         env.put("PET_NPROC_PER_NODE", Integer.toString(Math.max(1, spec.gpus())));
-        env.put("PET_NODE_RANK", Integer.toString(rank));
-        env.put("PET_MASTER_ADDR", master);
-        env.put("PET_MASTER_PORT", port);
+        if (spec.inPlaceRestarts() > 0) {
+          // c10d: torchrun's agents stay in one rendezvous (on rank 0's agent) and restart every worker when one
+          // fails or another node re-joins. It numbers the nodes itself (by name, see JobNames.hostname) and
+          // ignores the static flags, which newer torchrun warns about: they are left out. One id per attempt:
+          // a gang restart by Gangway starts a fresh rendezvous.
+          env.put("PET_RDZV_BACKEND", "c10d");
+          env.put("PET_RDZV_ENDPOINT", master + ":" + port);
+          env.put("PET_RDZV_ID", Objects.requireNonNullElse(job.getMetadata().getUid(), job.getMetadata().getName()) + "-" + attempt);
+          env.put("PET_MAX_RESTARTS", Integer.toString(spec.inPlaceRestarts()));
+        } else {
+          env.put("PET_NODE_RANK", Integer.toString(rank));
+          env.put("PET_MASTER_ADDR", master);
+          env.put("PET_MASTER_PORT", port);
+        }
         env.put("MASTER_ADDR", master);
         env.put("MASTER_PORT", port);
         env.put("WORLD_SIZE", Integer.toString(replicas));

@@ -11,11 +11,31 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 public class RankPodBuilderTest {
+
+  @Test
+  void withInPlaceRestartsRankHostnamesArePaddedSoTheirStringOrderIsRankOrder() {
+    TrainingJob job = TestJobs.job("llama", 12, 8);
+    job.getSpec().setFailurePolicy(new dev.gangway.api.v1alpha1.FailurePolicy());
+    job.getSpec().getFailurePolicy().setInPlaceRestarts(1);
+    List<String> hostnames = new ArrayList<>();
+    for (int rank = 0; rank < 12; rank++) {
+      hostnames.add(RankPodBuilder.build(job, rank, 1, null).getSpec().getHostname());
+    }
+    assertThat(hostnames).startsWith("llama-00", "llama-01").endsWith("llama-10", "llama-11").isSorted();
+    // Ten ranks or fewer need no padding: the names are what they are without in-place restarts.
+    job.getSpec().setReplicas(10);
+    assertThat(RankPodBuilder.build(job, 9, 1, null).getSpec().getHostname()).isEqualTo("llama-9");
+    job.getSpec().getFailurePolicy().setInPlaceRestarts(0);
+    job.getSpec().setReplicas(12);
+    assertThat(RankPodBuilder.build(job, 3, 1, null).getSpec().getHostname()).isEqualTo("llama-3");
+  }
 
   @Test
   void rankPodCarriesIdentityOwnerAndDnsName() {

@@ -83,4 +83,42 @@ class RendezvousEnvironmentTest {
     assertThat(RendezvousEnvironment.forRank(job, 0, 1, null))
         .containsEntry("GANGWAY_NAMESPACE", "team-a").containsEntry("GANGWAY_JOB_UID", "5f0c-uid");
   }
+
+  @Test
+  void inPlaceRestartsSwitchTorchrunToTheC10dRendezvousOnRankZeroWithOneIdPerAttempt() {
+    TrainingJob job = inPlace(TestJobs.job("gpt", 12, 8), 2);
+    job.getMetadata().setUid("5f0c-uid");
+    Map<String, String> env = RendezvousEnvironment.forRank(job, 7, 3, null);
+    assertThat(env).containsEntry("PET_RDZV_BACKEND", "c10d").containsEntry("PET_RDZV_ENDPOINT", "gpt-00.gpt.team-a.svc:29500")
+        .containsEntry("PET_RDZV_ID", "5f0c-uid-3").containsEntry("PET_MAX_RESTARTS", "2")
+        .containsEntry("PET_NNODES", "12").containsEntry("PET_NPROC_PER_NODE", "8")
+        // torchrun's c10d rendezvous ignores the static flags (newer torchrun warns): not set.
+        .doesNotContainKeys("PET_NODE_RANK", "PET_MASTER_ADDR", "PET_MASTER_PORT")
+        // Scripts without torchrun keep theirs; Gangway's own names stay the pod's rank.
+        .containsEntry("MASTER_ADDR", "gpt-00.gpt.team-a.svc").containsEntry("RANK", "7").containsEntry("GANGWAY_RANK", "7")
+        .containsEntry("GANGWAY_MASTER_ADDR", "gpt-00.gpt.team-a.svc");
+    assertThat(RendezvousEnvironment.forRank(job, 7, 4, null)).containsEntry("PET_RDZV_ID", "5f0c-uid-4");
+  }
+
+  @Test
+  void zeroInPlaceRestartsKeepTheStaticRendezvous() {
+    Map<String, String> env = RendezvousEnvironment.forRank(inPlace(job(Framework.PYTORCH), 0), 3, 1, null);
+    assertThat(env).containsEntry("PET_NODE_RANK", "3").containsEntry("PET_MASTER_ADDR", "gpt-0.gpt.team-a.svc")
+        .doesNotContainKeys("PET_RDZV_BACKEND", "PET_MAX_RESTARTS");
+  }
+
+  @Test
+  void otherFrameworksNeverGetInPlaceRestartsEvenIfTheFieldIsSet() {
+    // The CRD refuses it at apply time; a stored object from before that rule still gets the plain environment.
+    Map<String, String> env = RendezvousEnvironment.forRank(inPlace(job(Framework.JAX), 2), 1, 1, null);
+    assertThat(env).containsEntry("JAX_COORDINATOR_ADDRESS", "gpt-0.gpt.team-a.svc:29500").doesNotContainKey("PET_RDZV_BACKEND");
+  }
+
+  private static TrainingJob inPlace(TrainingJob job, int restarts) {
+    if (job.getSpec().getFailurePolicy() == null) {
+      job.getSpec().setFailurePolicy(new dev.gangway.api.v1alpha1.FailurePolicy());
+    }
+    job.getSpec().getFailurePolicy().setInPlaceRestarts(restarts);
+    return job;
+  }
 }

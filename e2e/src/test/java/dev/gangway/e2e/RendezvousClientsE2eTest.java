@@ -72,6 +72,67 @@ class RendezvousClientsE2eTest {
     }
   }
 
+  /**
+   * spec.failurePolicy.inPlaceRestarts: with the injected environment alone, real torchrun agents restart the whole
+   * gang's workers in place when one worker crashes (c10d rendezvous on rank 0's agent) and the world forms again,
+   * while the job stays in attempt 1 with the same pods: nothing for the control plane to do. Prints the time from the
+   * crash to the world formed again. On a pod network, as pods are: torchrun names each node by its FQDN, which a
+   * loopback address would turn into "localhost".
+   */
+  @Test
+  void torchrunRestartsTheWholeGangInPlaceKeepingThePods() {
+    TrainingClients clients = TrainingClients.get().assume(Path.of("/usr/bin/torchrun"));
+    kube.apply(Manifests.trainingJob("inplace", 2, 2, Manifests.failurePolicy("inPlaceRestarts: 2", 1)));
+    await("inplace Running").atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("inplace")).as(kube.describe("inplace")).isEqualTo("Running"));
+    List<String> podUids = podsOf("inplace", 1).stream().map(p -> p.path("metadata").path("uid").asText()).sorted().toList();
+    LocalRanks ranks = onPodNetwork("inplace", 1);
+    assertThat(ranks.env(1)).containsEntry("PET_RDZV_BACKEND", "c10d").containsEntry("PET_MAX_RESTARTS", "2")
+        .containsEntry("PET_RDZV_ENDPOINT", "inplace-0.inplace." + kube.namespace() + ".svc:29500").doesNotContainKey("PET_NODE_RANK");
+
+    Map<String, String> harness = new HashMap<>(TORCHRUN_ON_PYTHON_311);
+    harness.put("CRASH_RANK", "3");
+    LocalRanks.Run run = ranks.run(harness, false,
+        List.of(clients.torchrun().toString(), TrainingClients.script("crash_once_torch.py").toString()));
+
+    assertThat(run.exitCode()).as(run.describe()).isZero();
+    WorkerRounds rounds = WorkerRounds.of(run);
+    assertThat(rounds.crashed()).as(run.describe()).isTrue();
+    // Every worker formed the world of 4 twice: once before the crash, once after it, restarted in place.
+    assertThat(run.reports()).as(run.describe()).hasSize(8).extracting(LocalRanks.Report::rank).containsOnly(0, 1, 2, 3);
+    assertThat(rounds.reportsByRank()).as(run.describe()).hasSize(4).allSatisfy((rank, times) -> assertThat(times).hasSize(2));
+    System.out.printf("[in-place] torchrun restarted the gang's 4 workers in place: %.1f s from the crash to the world formed again%n",
+        rounds.formed(2) - rounds.crashedAt());
+
+    JsonNode job = kube.get("tj", "inplace");
+    assertThat(job.path("status").path("attempt").asInt()).as("no gang restart by Gangway").isEqualTo(1);
+    assertThat(job.path("status").path("restarts").asInt()).isZero();
+    assertThat(kube.pods("inplace").stream().map(p -> p.path("metadata").path("uid").asText()).sorted().toList())
+        .as("the same pods").isEqualTo(podUids);
+  }
+
+  /**
+   * torchrun's c10d rendezvous numbers the nodes in the string order of their names (Debian's torch 1.13, as today's
+   * upstream): with 12 ranks named J-0 … J-11, J-10 would become node 2. Gangway pads the names under in-place
+   * restarts, so every agent's node rank (GROUP_RANK) is the pod's rank in Gangway's placement order. 12 real agents.
+   */
+  @Test
+  void torchrunNumbersTheNodesInGangwaysRankOrderUnderInPlaceRestarts() {
+    TrainingClients clients = TrainingClients.get().assume(Path.of("/usr/bin/torchrun"));
+    kube.apply(Manifests.trainingJob("order", 12, 1, Manifests.failurePolicy("inPlaceRestarts: 1", 1)));
+    await("order Running").atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("order")).as(kube.describe("order")).isEqualTo("Running"));
+    assertThat(podsOf("order", 1)).extracting(p -> p.path("spec").path("hostname").asText())
+        .contains("order-00", "order-02", "order-10", "order-11").doesNotContain("order-2");
+    LocalRanks.Run run = onPodNetwork("order", 1).run(TORCHRUN_ON_PYTHON_311, false,
+        List.of(clients.torchrun().toString(), TrainingClients.script("rank_order_torch.py").toString()));
+    assertWorld(run, "torch", 12);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("group=(\\d+) gangway=(\\d+)").matcher(String.join("\n", run.output().values()));
+    Map<Integer, Integer> groupByGangwayRank = new java.util.TreeMap<>();
+    while (m.find()) {
+      groupByGangwayRank.put(Integer.parseInt(m.group(2)), Integer.parseInt(m.group(1)));
+    }
+    assertThat(groupByGangwayRank).as(run.describe()).hasSize(12).allSatisfy((gangway, group) -> assertThat(group).isEqualTo(gangway));
+  }
+
   @Test
   void jaxFormsTheWorldWithTheReadmesInitializeLine() {
     TrainingClients clients = TrainingClients.get();
@@ -220,10 +281,8 @@ class RendezvousClientsE2eTest {
     return env;
   }
 
-  /** An attempt's ranks on a pod network, once KWOK gave every pod its IP (a new attempt's pods get new ones). */
   private LocalRanks onPodNetwork(String job, int attempt) {
-    await("pod IPs").atMost(WAIT).until(() -> podsOf(job, attempt).stream().noneMatch(p -> p.path("status").path("podIP").asText().isEmpty()));
-    return LocalRanks.onPodNetwork(podsOf(job, attempt), kube);
+    return AttemptPods.onPodNetwork(kube, job, attempt, WAIT);
   }
 
   /**
@@ -320,16 +379,8 @@ class RendezvousClientsE2eTest {
     });
   }
 
-  /** The rank pods of one attempt, once all of them exist. */
   private List<JsonNode> podsOf(String job, int attempt) {
-    int replicas = kube.get("tj", job).path("spec").path("replicas").asInt();
-    await().atMost(WAIT).until(() -> attemptPods(job, attempt).size() == replicas);
-    return attemptPods(job, attempt);
-  }
-
-  private List<JsonNode> attemptPods(String job, int attempt) {
-    return kube.pods(job).stream()
-        .filter(p -> p.path("metadata").path("labels").path("gangway.dev/attempt").asInt() == attempt).toList();
+    return AttemptPods.of(kube, job, attempt, WAIT);
   }
 
   /** The job's hostfile ConfigMap holds one file per format; the pods mount it (LocalRanks reads the mount). */

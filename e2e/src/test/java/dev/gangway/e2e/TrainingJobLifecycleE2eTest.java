@@ -155,6 +155,11 @@ class TrainingJobLifecycleE2eTest {
 
     Command.Result framework = kube.tryApply(job("fw", 1, 8, "").replace("framework: pytorch", "framework: tensorflow"));
     assertThat(framework.stderr()).contains("Unsupported value: \"tensorflow\"");
+
+    Command.Result inPlace = kube.tryApply(job("jaxinplace", 2, 8, Manifests.failurePolicy("inPlaceRestarts: 2", 1))
+        .replace("framework: pytorch", "framework: jax"));
+    assertThat(inPlace.exitCode()).isNotZero();
+    assertThat(inPlace.stderr()).contains("spec.failurePolicy.inPlaceRestarts needs framework pytorch");
   }
 
   @Test
@@ -166,6 +171,10 @@ class TrainingJobLifecycleE2eTest {
     Command.Result resize = cluster.kubectl("patch", "tj", "fixed", "-n", kube.namespace(), "--type=merge", "-p", "{\"spec\":{\"replicas\":4}}");
     assertThat(resize.exitCode()).isNotZero();
     assertThat(resize.stderr()).contains("spec.replicas and spec.gpusPerReplica cannot change while the job runs");
+    Command.Result inPlace = cluster.kubectl("patch", "tj", "fixed", "-n", kube.namespace(), "--type=merge", "-p",
+        "{\"spec\":{\"failurePolicy\":{\"inPlaceRestarts\":2}}}");
+    assertThat(inPlace.exitCode()).isNotZero();
+    assertThat(inPlace.stderr()).contains("spec.failurePolicy.inPlaceRestarts cannot change while the job runs");
 
     kube.kubectl("patch", "tj", "fixed", "--type=merge", "-p", "{\"spec\":{\"replicas\":4,\"suspend\":true}}");
     assertThat(kube.get("tj", "fixed").path("spec").path("replicas").asInt()).isEqualTo(4);

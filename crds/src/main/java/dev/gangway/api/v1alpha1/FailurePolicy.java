@@ -58,6 +58,20 @@ public class FailurePolicy {
       + "or a rank that actually fails, ends the wait at once. Default 0: restart at once.")
   private Integer checkpointWaitSeconds;
 
+  @Min(0)
+  @JsonPropertyDescription("framework pytorch only: how many times torchrun may restart the gang's training processes in "
+      + "place, keeping the pods, before a rank's pod fails and Gangway restarts the gang by recreating it. When one worker "
+      + "process exits, torchrun's agents stop every worker of the gang and start them again, ranks unchanged: no pod is "
+      + "deleted, created or scheduled, so the restart takes about the time the processes need to start. For it Gangway "
+      + "switches torchrun to its c10d rendezvous hosted by rank 0 (PET_RDZV_BACKEND, PET_RDZV_ENDPOINT, PET_RDZV_ID, "
+      + "PET_MAX_RESTARTS instead of PET_MASTER_ADDR, PET_MASTER_PORT and PET_NODE_RANK), and zero-pads the ranks in pod "
+      + "hostnames to one width (J-00 … J-11 for 12 ranks), because that rendezvous numbers the nodes in the order of their "
+      + "names. The training script must start with torchrun and resume from its own latest checkpoint. In-place restarts "
+      + "do not count against maxRestarts and are not in status.restarts. A node lost or a fatal node-health signal still "
+      + "makes Gangway restart the gang away from that node; a GPU fault that only crashes the process is restarted in "
+      + "place until the restarts run out. Default 0: every failure is a gang restart by Gangway.")
+  private Integer inPlaceRestarts;
+
   @JsonPropertyDescription("Exponential backoff between gang restarts.")
   private Backoff backoff;
 
@@ -75,6 +89,8 @@ public class FailurePolicy {
   public void setNodeExclusionSeconds(Integer nodeExclusionSeconds) { this.nodeExclusionSeconds = nodeExclusionSeconds; }
   public Integer getCheckpointWaitSeconds() { return checkpointWaitSeconds; }
   public void setCheckpointWaitSeconds(Integer checkpointWaitSeconds) { this.checkpointWaitSeconds = checkpointWaitSeconds; }
+  public Integer getInPlaceRestarts() { return inPlaceRestarts; }
+  public void setInPlaceRestarts(Integer inPlaceRestarts) { this.inPlaceRestarts = inPlaceRestarts; }
   public Backoff getBackoff() { return backoff; }
   public void setBackoff(Backoff backoff) { this.backoff = backoff; }
   public List<FailurePolicyRule> getRules() { return rules; }

@@ -32,11 +32,20 @@ import io.fabric8.kubernetes.model.annotation.Version;
     message = "spec.replicas and spec.gpusPerReplica cannot change while the job runs; set spec.suspend: true first (or in the same update), or create a new TrainingJob")
 @ValidationRule(value = TrainingJob.MUTABLE + " || self.spec.framework == oldSelf.spec.framework",
     message = "spec.framework cannot change while the job runs; set spec.suspend: true first (or in the same update), or create a new TrainingJob")
+// The rendezvous (and with it the pods' hostnames) of a running attempt follows it.
+@ValidationRule(value = TrainingJob.MUTABLE + " || " + TrainingJob.IN_PLACE_NEW + " == " + TrainingJob.IN_PLACE_OLD,
+    message = "spec.failurePolicy.inPlaceRestarts cannot change while the job runs; set spec.suspend: true first (or in the same update)")
 @ValidationRule(value = TrainingJob.MUTABLE + " || self.spec.template == oldSelf.spec.template",
     message = "spec.template cannot change while the job runs; set spec.suspend: true first (or in the same update), or create a new TrainingJob")
 public class TrainingJob extends CustomResource<TrainingJobSpec, TrainingJobStatus> implements Namespaced {
   public static final String GROUP = "gangway.dev";
   public static final String VERSION = "v1alpha1";
+
+  /** CEL: the new and the old spec.failurePolicy.inPlaceRestarts, 0 when unset. */
+  static final String IN_PLACE_NEW = "(has(self.spec.failurePolicy) && has(self.spec.failurePolicy.inPlaceRestarts)"
+      + " ? self.spec.failurePolicy.inPlaceRestarts : 0)";
+  static final String IN_PLACE_OLD = "(has(oldSelf.spec.failurePolicy) && has(oldSelf.spec.failurePolicy.inPlaceRestarts)"
+      + " ? oldSelf.spec.failurePolicy.inPlaceRestarts : 0)";
 
   /** CEL: true when a shape change is harmless — not yet started, finished, or suspended before or after. */
   static final String MUTABLE = "(!has(oldSelf.status) || !has(oldSelf.status.phase)"

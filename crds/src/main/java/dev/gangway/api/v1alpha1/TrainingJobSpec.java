@@ -13,6 +13,10 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
     message = "spec.template.spec.containers must list at least one container: the first one is the rank's main (training) container")
 @ValidationRule(value = "!has(self.topology) || !has(self.topology.groupSize) || self.replicas % self.topology.groupSize == 0",
     message = "spec.topology.groupSize must divide spec.replicas so that every rank belongs to one whole group; pick a divisor of replicas")
+@ValidationRule(value = "!has(self.failurePolicy) || !has(self.failurePolicy.inPlaceRestarts) || self.failurePolicy.inPlaceRestarts == 0"
+    + " || self.framework == 'pytorch'",
+    message = "spec.failurePolicy.inPlaceRestarts needs framework pytorch: torchrun restarts the processes in place; for other "
+        + "frameworks leave it unset (Gangway restarts the gang)")
 public class TrainingJobSpec {
 
   @Required
@@ -94,6 +98,12 @@ public class TrainingJobSpec {
 
   /** GPUs per rank with the API default applied. */
   public int gpus() { return gpusPerReplica == null ? 1 : gpusPerReplica; }
+
+  /** spec.failurePolicy.inPlaceRestarts, 0 when unset; only a pytorch job has any (the CRD refuses others). */
+  public int inPlaceRestarts() {
+    Integer n = failurePolicy == null ? null : failurePolicy.getInPlaceRestarts();
+    return n == null || frameworkOrDefault() != Framework.PYTORCH ? 0 : n;
+  }
 
   /** Framework with the API default applied. */
   public Framework frameworkOrDefault() { return framework == null ? Framework.PYTORCH : framework; }

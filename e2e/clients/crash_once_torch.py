@@ -1,0 +1,28 @@
+"""torchrun worker that all-reduces its rank, and on the first round of attempt 1 one worker then crashes (exit 3).
+
+With Gangway's in-place restarts (spec.failurePolicy.inPlaceRestarts) torchrun's agents restart every worker of
+the gang in place: the crashed one's agent because its worker failed, the others because the rendezvous has a
+node waiting. The second round all-reduces again and exits 0. Without them the agents exit and the next attempt
+(Gangway's gang restart, GANGWAY_ATTEMPT 2) runs clean. Every line carries the wall-clock time, so the harness can
+measure crash -> world formed again.
+
+CRASH_RANK (the harness's choice, not a rendezvous variable): the global rank that crashes; default 1.
+"""
+import os
+import time
+
+import torch
+import torch.distributed as dist
+
+restart = int(os.environ.get("TORCHELASTIC_RESTART_COUNT", "0"))
+dist.init_process_group("gloo")
+value = torch.tensor([dist.get_rank()], dtype=torch.int64)
+dist.all_reduce(value)
+print(f"RESULT client=torch world={dist.get_world_size()} rank={dist.get_rank()} sum={int(value.item())}"
+      f" restart={restart} group={os.environ.get('GROUP_RANK')} at={time.time():.3f}", flush=True)
+if restart == 0 and os.environ.get("GANGWAY_ATTEMPT") == "1" and dist.get_rank() == int(os.environ.get("CRASH_RANK", "1")):
+    print(f"CRASH rank={dist.get_rank()} at={time.time():.3f}", flush=True)
+    os._exit(3)
+# The first round waits here for the crash: its survivors are restarted by their agents, never return.
+dist.barrier()
+dist.destroy_process_group()

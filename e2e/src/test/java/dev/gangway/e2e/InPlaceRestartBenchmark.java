@@ -1,0 +1,165 @@
+package dev.gangway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gangway.e2e.bench.SampleFile;
+import dev.gangway.e2e.chaos.Percentiles;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * What a crashed training process costs until the gang trains again, with real torchrun agents on the rank pods'
+ * environment (LocalRanks, on a pod network) and the packaged operator on the e2e control plane. Two lanes, each
+ * sample on a job of its own, alternating which goes first:
+ * <ul>
+ *   <li>{@code in-place}: {@code failurePolicy.inPlaceRestarts: 1}: torchrun's agents restart the gang's workers
+ *   themselves; nothing happens in the cluster;</li>
+ *   <li>{@code gang-restart}: the default: the agents exit, the harness reports the crashed rank's exit to its pod
+ *   (the kubelet's part: the pod turns Failed), Gangway restarts the gang as attempt 2 (backoff 0 s), and once its
+ *   pods run the harness starts their agents (the kubelet's part again).</li>
+ * </ul>
+ * Recovery is the crash (the worker's own clock) to the last worker's all-reduce of the next round; the first start
+ * of the same job is apply to the last worker's first all-reduce. The harness stands in for the kubelet in the gang
+ * restart (relaying the exit, starting the processes once the pods run), so that lane includes its delays: about a
+ * kubectl call and a poll of 100 ms each way. Prints medians and ratios; asserts only what each lane must do.
+ *
+ * <pre>mvn -B verify -pl crds,controllers,operator,e2e -Dtest=InPlaceRestartBenchmark -Dgangway.bench=true
+ *   [-Dgangway.bench.samples=5] [-Dgangway.bench.ranks=2] [-Dgangway.bench.monitorInterval=0.5]</pre>
+ */
+@ExtendWith(E2eEnvironment.Extension.class)
+@EnabledIfSystemProperty(named = "gangway.bench", matches = "true")
+class InPlaceRestartBenchmark {
+  private static final Duration WAIT = Duration.ofSeconds(120);
+  private static final int RANKS = Integer.getInteger("gangway.bench.ranks", 2);
+  /** Workers per rank (torchrun's nproc-per-node, from the job's GPUs per rank). */
+  private static final int WORKERS = 2;
+  private final ClusterUnderTest cluster;
+  private Kube kube;
+
+  InPlaceRestartBenchmark(E2eEnvironment env) {
+    this.cluster = env.clusterUnderTest();
+  }
+
+  @BeforeEach
+  void namespace() {
+    kube = Kube.inFreshNamespace(cluster, "inplace");
+  }
+
+  @AfterEach
+  void freeTheCluster() {
+    kube.deleteNamespace(WAIT);
+  }
+
+  /** One sample's figures, in seconds. */
+  private record Sample(double firstStart, double recovery) {
+  }
+
+  @Test
+  void crashRecoveryInPlaceBesideAGangRestartAndTheFirstStart() {
+    TrainingClients clients = TrainingClients.get().assume(Path.of("/usr/bin/torchrun"));
+    int samples = Integer.getInteger("gangway.bench.samples", 5);
+    SampleFile raw = SampleFile.create(E2eEnvironment.WORK.resolve("bench/in-place-samples.tsv"),
+        "InPlaceRestartBenchmark: " + RANKS + " ranks x " + WORKERS + " torchrun workers (torch " + "1.13, gloo), backoff 0 s, monitor interval "
+            + System.getProperty("gangway.bench.monitorInterval", "torchrun's default") + "\nstarted " + Instant.now()
+            + "; seconds: first start = apply -> last worker's first all-reduce; recovery = crash -> last worker's next all-reduce",
+        "lane", "sample", "first_start_s", "recovery_s");
+    Map<String, List<Sample>> lanes = new LinkedHashMap<>();
+    lanes.put("in-place", new ArrayList<>());
+    lanes.put("gang-restart", new ArrayList<>());
+    for (int i = 1; i <= samples; i++) {
+      List<String> order = i % 2 == 1 ? List.of("in-place", "gang-restart") : List.of("gang-restart", "in-place");
+      for (String lane : order) {
+        Sample sample = lane.equals("in-place") ? inPlace(clients, "ip-" + i) : gangRestart(clients, "gr-" + i);
+        lanes.get(lane).add(sample);
+        raw.row(lane, i, sample.firstStart(), sample.recovery());
+      }
+    }
+    System.out.printf(Locale.ROOT, "%n=== InPlaceRestartBenchmark: %d ranks x %d workers, %d samples per lane (raw: %s) ===%n",
+        RANKS, WORKERS, samples, raw.path());
+    lanes.forEach((lane, list) -> {
+      Percentiles first = percentiles(list.stream().map(Sample::firstStart).toList());
+      Percentiles recovery = percentiles(list.stream().map(Sample::recovery).toList());
+      System.out.printf(Locale.ROOT, "%-13s first start %s   crash recovery %s   p50 %.2fx the first start%n", lane, first, recovery,
+          recovery.p50().toMillis() / (double) first.p50().toMillis());
+    });
+  }
+
+  /** A job with in-place restarts: torchrun restarts the gang itself; the job stays in attempt 1 with its pods. */
+  private Sample inPlace(TrainingClients clients, String job) {
+    double applied = now();
+    kube.apply(manifest(job, 1));
+    LocalRanks ranks = AttemptPods.onPodNetwork(kube, job, 1, WAIT);
+    LocalRanks.Run run = ranks.run(harness(), false, torchrun(clients));
+    assertThat(run.exitCode()).as(run.describe()).isZero();
+    WorkerRounds rounds = WorkerRounds.of(run);
+    assertThat(rounds.crashed()).as(run.describe()).isTrue();
+    assertThat(rounds.reportsByRank()).as(run.describe()).hasSize(RANKS * WORKERS);
+    assertThat(rounds.completeRounds()).as(run.describe()).isEqualTo(2);
+    assertThat(kube.get("tj", job).path("status").path("attempt").asInt()).as("no gang restart").isEqualTo(1);
+    Sample sample = new Sample(rounds.formed(1) - applied, rounds.formed(2) - rounds.crashedAt());
+    kube.kubectl("delete", "tj", job, "--wait=true");
+    return sample;
+  }
+
+  /** A job without: the agents exit, the pod fails, Gangway restarts the gang, its new pods' agents start. */
+  private Sample gangRestart(TrainingClients clients, String job) {
+    double applied = now();
+    kube.apply(manifest(job, 0));
+    LocalRanks.Run first = AttemptPods.onPodNetwork(kube, job, 1, WAIT).run(harness(), false, torchrun(clients));
+    assertThat(first.exitCode()).as(first.describe()).isNotZero();
+    WorkerRounds before = WorkerRounds.of(first);
+    assertThat(before.crashed()).as(first.describe()).isTrue();
+    assertThat(before.reportsByRank()).as(first.describe()).hasSize(RANKS * WORKERS);
+    // The kubelet's part: the crashed rank's container exited 1 (torchrun's status when a worker failed).
+    int crashedRank = Integer.parseInt(System.getProperty("gangway.bench.crashRank", "1"));
+    kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=" + job + ",gangway.dev/attempt=1,gangway.dev/rank=" + crashedRank,
+        "gangway.dev/e2e-exit-code=1");
+    LocalRanks.Run second = AttemptPods.onPodNetwork(kube, job, 2, WAIT).run(harness(), false, torchrun(clients));
+    assertThat(second.exitCode()).as(second.describe()).isZero();
+    WorkerRounds after = WorkerRounds.of(second);
+    assertThat(after.reportsByRank()).as(second.describe()).hasSize(RANKS * WORKERS);
+    Sample sample = new Sample(before.formed(1) - applied, after.formed(1) - before.crashedAt());
+    kube.kubectl("delete", "tj", job, "--wait=true");
+    return sample;
+  }
+
+  private static String manifest(String job, int inPlaceRestarts) {
+    String policy = inPlaceRestarts > 0 ? "inPlaceRestarts: " + inPlaceRestarts + "\n    maxRestarts: 3" : "maxRestarts: 3";
+    return Manifests.trainingJob(job, RANKS, WORKERS, Manifests.failurePolicy(policy, 0));
+  }
+
+  /** What only the harness needs: torch 1.13's output flags, which worker crashes (a worker of rank 1), the monitor interval. */
+  private static Map<String, String> harness() {
+    Map<String, String> env = new HashMap<>(Map.of("PET_REDIRECTS", "1", "PET_TEE", "1",
+        "CRASH_RANK", Integer.toString(WORKERS * Integer.parseInt(System.getProperty("gangway.bench.crashRank", "1")))));
+    String interval = System.getProperty("gangway.bench.monitorInterval");
+    if (interval != null) {
+      env.put("PET_MONITOR_INTERVAL", interval);
+    }
+    return env;
+  }
+
+  private static List<String> torchrun(TrainingClients clients) {
+    return List.of(clients.torchrun().toString(), TrainingClients.script("crash_once_torch.py").toString());
+  }
+
+  private static double now() {
+    return System.currentTimeMillis() / 1000.0;
+  }
+
+  private static Percentiles percentiles(List<Double> seconds) {
+    return Percentiles.of(seconds.stream().map(v -> Duration.ofMillis(Math.round(v * 1000))).toList());
+  }
+}
