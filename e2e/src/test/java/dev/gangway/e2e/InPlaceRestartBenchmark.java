@@ -28,7 +28,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *   themselves; nothing happens in the cluster;</li>
  *   <li>{@code gang-restart}: the default: the agents exit, the harness reports the crashed rank's exit to its pod
  *   (the kubelet's part: the pod turns Failed), Gangway restarts the gang as attempt 2 (backoff 0 s), and once its
- *   pods run the harness starts their agents (the kubelet's part again).</li>
+ *   pods run the harness starts their agents (the kubelet's part again);</li>
+ *   <li>{@code fatal-signal}: no crash; a Fatal node-health signal (XID 79, POSTed as a health agent does) for rank
+ *   1's node: Gangway restarts the gang away from that node at once, and the harness starts the new pods' agents.
+ *   Recovery is timed from the signal. What torchrun cannot restart in place, for comparison.</li>
  * </ul>
  * Recovery is the crash (the worker's own clock) to the last worker's all-reduce of the next round; the first start
  * of the same job is apply to the last worker's first all-reduce. The harness stands in for the kubelet in the gang
@@ -36,7 +39,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * kubectl call and a poll of 100 ms each way. Prints medians and ratios; asserts only what each lane must do.
  *
  * <pre>mvn -B verify -pl crds,controllers,operator,e2e -Dtest=InPlaceRestartBenchmark -Dgangway.bench=true
- *   [-Dgangway.bench.samples=5] [-Dgangway.bench.ranks=2] [-Dgangway.bench.monitorInterval=0.5]</pre>
+ *   [-Dgangway.bench.samples=5] [-Dgangway.bench.ranks=2] [-Dgangway.bench.monitorInterval=0.5]
+ *   [-Dgangway.bench.lanes=in-place,gang-restart,fatal-signal]</pre>
  */
 @ExtendWith(E2eEnvironment.Extension.class)
 @EnabledIfSystemProperty(named = "gangway.bench", matches = "true")
@@ -46,9 +50,11 @@ class InPlaceRestartBenchmark {
   /** Workers per rank (torchrun's nproc-per-node, from the job's GPUs per rank). */
   private static final int WORKERS = 2;
   private final ClusterUnderTest cluster;
+  private final E2eEnvironment env;
   private Kube kube;
 
   InPlaceRestartBenchmark(E2eEnvironment env) {
+    this.env = env;
     this.cluster = env.clusterUnderTest();
   }
 
@@ -67,21 +73,28 @@ class InPlaceRestartBenchmark {
   }
 
   @Test
-  void crashRecoveryInPlaceBesideAGangRestartAndTheFirstStart() {
+  void crashRecoveryInPlaceBesideAGangRestartAndTheFirstStart() throws Exception {
     TrainingClients clients = TrainingClients.get().assume(Path.of("/usr/bin/torchrun"));
     int samples = Integer.getInteger("gangway.bench.samples", 5);
     SampleFile raw = SampleFile.create(E2eEnvironment.WORK.resolve("bench/in-place-samples.tsv"),
-        "InPlaceRestartBenchmark: " + RANKS + " ranks x " + WORKERS + " torchrun workers (torch " + "1.13, gloo), backoff 0 s, monitor interval "
+        "InPlaceRestartBenchmark: " + RANKS + " ranks x " + WORKERS + " torchrun workers (Debian's torch 1.13, gloo), backoff 0 s, monitor interval "
             + System.getProperty("gangway.bench.monitorInterval", "torchrun's default") + "\nstarted " + Instant.now()
-            + "; seconds: first start = apply -> last worker's first all-reduce; recovery = crash -> last worker's next all-reduce",
+            + "; seconds: first start = apply -> last worker's first all-reduce; recovery = crash (fatal-signal: the signal) -> last worker's next all-reduce",
         "lane", "sample", "first_start_s", "recovery_s");
     Map<String, List<Sample>> lanes = new LinkedHashMap<>();
-    lanes.put("in-place", new ArrayList<>());
-    lanes.put("gang-restart", new ArrayList<>());
+    List.of(System.getProperty("gangway.bench.lanes", "in-place,gang-restart,fatal-signal").split(","))
+        .forEach(lane -> lanes.put(lane.strip(), new ArrayList<>()));
     for (int i = 1; i <= samples; i++) {
-      List<String> order = i % 2 == 1 ? List.of("in-place", "gang-restart") : List.of("gang-restart", "in-place");
+      List<String> order = new ArrayList<>(lanes.keySet());
+      // Each lane goes first as often as the others: the order rotates by one per sample.
+      java.util.Collections.rotate(order, -(i - 1));
       for (String lane : order) {
-        Sample sample = lane.equals("in-place") ? inPlace(clients, "ip-" + i) : gangRestart(clients, "gr-" + i);
+        Sample sample = switch (lane) {
+          case "in-place" -> inPlace(clients, "ip-" + i);
+          case "gang-restart" -> gangRestart(clients, "gr-" + i);
+          case "fatal-signal" -> fatalSignal(clients, "fs-" + i);
+          default -> throw new IllegalArgumentException("unknown lane " + lane + ": in-place, gang-restart or fatal-signal");
+        };
         lanes.get(lane).add(sample);
         raw.row(lane, i, sample.firstStart(), sample.recovery());
       }
@@ -91,7 +104,7 @@ class InPlaceRestartBenchmark {
     lanes.forEach((lane, list) -> {
       Percentiles first = percentiles(list.stream().map(Sample::firstStart).toList());
       Percentiles recovery = percentiles(list.stream().map(Sample::recovery).toList());
-      System.out.printf(Locale.ROOT, "%-13s first start %s   crash recovery %s   p50 %.2fx the first start%n", lane, first, recovery,
+      System.out.printf(Locale.ROOT, "%-13s first start %s   recovery %s   p50 %.2fx the first start%n", lane, first, recovery,
           recovery.p50().toMillis() / (double) first.p50().toMillis());
     });
   }
@@ -133,6 +146,33 @@ class InPlaceRestartBenchmark {
     Sample sample = new Sample(before.formed(1) - applied, after.formed(1) - before.crashedAt());
     kube.kubectl("delete", "tj", job, "--wait=true");
     return sample;
+  }
+
+  /** A healthy gang moved off a node by a Fatal health signal: no process fails, the pods are replaced elsewhere. */
+  private Sample fatalSignal(TrainingClients clients, String job) throws Exception {
+    double applied = now();
+    kube.apply(manifest(job, 0));
+    Map<String, String> noCrash = harness();
+    noCrash.put("CRASH_RANK", "-1");
+    LocalRanks.Run first = AttemptPods.onPodNetwork(kube, job, 1, WAIT).run(noCrash, false, torchrun(clients));
+    assertThat(first.exitCode()).as(first.describe()).isZero();
+    double started = WorkerRounds.of(first).formed(1);
+    String node = kube.get("pods", "-l", "gangway.dev/job-name=" + job + ",gangway.dev/attempt=1,gangway.dev/rank=1")
+        .path("items").get(0).path("spec").path("nodeName").asText();
+    String agent = Intake.healthAgentToken(cluster);
+    double signaled = now();
+    assertThat(Intake.postNodeHealth(env.operator().url(), node, "Fatal", "XID 79", agent)).isEqualTo(200);
+    try {
+      LocalRanks.Run second = AttemptPods.onPodNetwork(kube, job, 2, WAIT).run(noCrash, false, torchrun(clients));
+      assertThat(second.exitCode()).as(second.describe()).isZero();
+      WorkerRounds after = WorkerRounds.of(second);
+      assertThat(after.reportsByRank()).as(second.describe()).hasSize(RANKS * WORKERS);
+      Sample sample = new Sample(started - applied, after.formed(1) - signaled);
+      kube.kubectl("delete", "tj", job, "--wait=true");
+      return sample;
+    } finally {
+      Intake.postNodeHealth(env.operator().url(), node, "Cleared", "XID 79", agent);
+    }
   }
 
   private static String manifest(String job, int inPlaceRestarts) {

@@ -66,7 +66,8 @@ public class FailurePolicy {
       + "switches torchrun to its c10d rendezvous hosted by rank 0 (PET_RDZV_BACKEND, PET_RDZV_ENDPOINT, PET_RDZV_ID, "
       + "PET_MAX_RESTARTS instead of PET_MASTER_ADDR, PET_MASTER_PORT and PET_NODE_RANK), and zero-pads the ranks in pod "
       + "hostnames to one width (J-00 … J-11 for 12 ranks), because that rendezvous numbers the nodes in the order of their "
-      + "names. The training script must start with torchrun and resume from its own latest checkpoint. In-place restarts "
+      + "names. The training script must start with torchrun and resume from its own latest checkpoint (GANGWAY_RESUME_FROM "
+      + "still names the one the attempt started from). In-place restarts "
       + "do not count against maxRestarts and are not in status.restarts. A node lost or a fatal node-health signal still "
       + "makes Gangway restart the gang away from that node; a GPU fault that only crashes the process is restarted in "
       + "place until the restarts run out. Default 0: every failure is a gang restart by Gangway.")
