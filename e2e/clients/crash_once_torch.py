@@ -7,6 +7,7 @@ node waiting. The second round all-reduces again and exits 0. Without them the a
 measure crash -> world formed again.
 
 CRASH_RANK (the harness's choice, not a rendezvous variable): the global rank that crashes; default 1.
+CRASH_EVERY_ROUND=1: it crashes in every round of attempt 1, so torchrun's in-place restarts run out.
 """
 import os
 import time
@@ -20,7 +21,9 @@ value = torch.tensor([dist.get_rank()], dtype=torch.int64)
 dist.all_reduce(value)
 print(f"RESULT client=torch world={dist.get_world_size()} rank={dist.get_rank()} sum={int(value.item())}"
       f" restart={restart} group={os.environ.get('GROUP_RANK')} at={time.time():.3f}", flush=True)
-if restart == 0 and os.environ.get("GANGWAY_ATTEMPT") == "1" and dist.get_rank() == int(os.environ.get("CRASH_RANK", "1")):
+every_round = os.environ.get("CRASH_EVERY_ROUND") == "1"
+if (restart == 0 or every_round) and os.environ.get("GANGWAY_ATTEMPT") == "1" \
+        and dist.get_rank() == int(os.environ.get("CRASH_RANK", "1")):
     print(f"CRASH rank={dist.get_rank()} at={time.time():.3f}", flush=True)
     os._exit(3)
 # The first round waits here for the crash: its survivors are restarted by their agents, never return.

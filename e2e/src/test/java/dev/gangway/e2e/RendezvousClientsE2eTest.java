@@ -111,6 +111,39 @@ class RendezvousClientsE2eTest {
   }
 
   /**
+   * When torchrun's in-place restarts run out its agents exit non-zero, and Gangway's gang restart takes over: attempt
+   * 2 gets new pods and a rendezvous of its own (a new PET_RDZV_ID), and the real agents form the world there. The
+   * harness relays the agents' exit to the crashed rank's pod, as the kubelet would.
+   */
+  @Test
+  void whenTorchrunsInPlaceRestartsRunOutGangwayRestartsTheGangWithAFreshRendezvous() {
+    TrainingClients clients = TrainingClients.get().assume(Path.of("/usr/bin/torchrun"));
+    kube.apply(Manifests.trainingJob("handoff", 2, 2, Manifests.failurePolicy("inPlaceRestarts: 1\n    maxRestarts: 3", 0)));
+    await("handoff Running").atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("handoff")).as(kube.describe("handoff")).isEqualTo("Running"));
+    LocalRanks first = onPodNetwork("handoff", 1);
+    Map<String, String> harness = new HashMap<>(TORCHRUN_ON_PYTHON_311);
+    harness.put("CRASH_RANK", "3");
+    harness.put("CRASH_EVERY_ROUND", "1");
+    List<String> command = List.of(clients.torchrun().toString(), TrainingClients.script("crash_once_torch.py").toString());
+    LocalRanks.Run exhausted = first.run(harness, false, command);
+
+    assertThat(exhausted.exitCode()).as("torchrun gave up: " + exhausted.describe()).isNotZero();
+    // Two rounds: the first, and the one in-place restart it was allowed.
+    assertThat(WorkerRounds.of(exhausted).completeRounds()).as(exhausted.describe()).isEqualTo(2);
+    assertThat(kube.get("tj", "handoff").path("status").path("attempt").asInt()).as("nothing for Gangway until then").isEqualTo(1);
+
+    kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=handoff,gangway.dev/attempt=1,gangway.dev/rank=1",
+        "gangway.dev/e2e-exit-code=1");
+    LocalRanks second = onPodNetwork("handoff", 2);
+    assertThat(second.env(0).get("PET_RDZV_ID")).isNotEqualTo(first.env(0).get("PET_RDZV_ID")).endsWith("-2");
+    LocalRanks.Run resumed = second.run(harness, false, command);
+    assertWorld(resumed, "torch", 4);
+    JsonNode job = kube.get("tj", "handoff");
+    assertThat(job.path("status").path("attempt").asInt()).isEqualTo(2);
+    assertThat(job.path("status").path("restarts").asInt()).as("one gang restart; torchrun's in-place one is not counted").isEqualTo(1);
+  }
+
+  /**
    * torchrun's c10d rendezvous numbers the nodes in the string order of their names (Debian's torch 1.13, as today's
    * upstream): with 12 ranks named J-0 … J-11, J-10 would become node 2. Gangway pads the names under in-place
    * restarts, so every agent's node rank (GROUP_RANK) is the pod's rank in Gangway's placement order. 12 real agents.
