@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -123,6 +126,42 @@ class KubectlPluginE2eTest {
     Command.Result nowhere = pluginRaw("checkpoint", "ckpt", "--step", "1800", "--path", "/x", "--intake", "http://127.0.0.1:9");
     assertThat(nowhere.exitCode()).isEqualTo(1);
     assertThat(nowhere.stderr()).contains("cannot reach the intake at http://127.0.0.1:9");
+  }
+
+  /**
+   * A user's very first run has no class-data archive yet: the launcher must still start (a fresh machine once got
+   * exit 2 and no output from every run, its archive pruning failing on the empty cache), make the archive, and on a
+   * later build keep only the newest three archives besides the new one.
+   */
+  @Test
+  void theLauncherStartsOnAnEmptyCacheAndKeepsTheNewestArchives() throws Exception {
+    kube.apply(Manifests.trainingJob("fresh", 1, 1, ""));
+    Path home = Files.createTempDirectory(E2eEnvironment.WORK, "xdg-cache");
+    Path cache = home.resolve("gangway");
+    Map<String, String> env = pluginEnv();
+    env.put("XDG_CACHE_HOME", home.toString());
+    List<String> get = List.of("kubectl", "gangway", "get", "-n", kube.namespace());
+    assertThat(Command.run(env, E2eEnvironment.REPO, Duration.ofMinutes(2), null, get).assertOk().stdout()).contains("fresh");
+    try (var files = Files.list(cache)) {
+      assertThat(files.map(f -> f.getFileName().toString()).toList()).as("the first run's archive")
+          .singleElement().satisfies(name -> assertThat(name).startsWith("kubectl-gangway-").endsWith(".jsa"));
+    }
+
+    // Archives of five older builds, and none of this one: the next run prunes to the newest three, then adds its own.
+    try (var files = Files.list(cache)) {
+      for (Path f : files.toList()) {
+        Files.delete(f);
+      }
+    }
+    for (int i = 1; i <= 5; i++) {
+      Path old = Files.createFile(cache.resolve("kubectl-gangway-old" + i + ".jsa"));
+      Files.setLastModifiedTime(old, FileTime.fromMillis(System.currentTimeMillis() - (10 - i) * 60_000L));
+    }
+    assertThat(Command.run(env, E2eEnvironment.REPO, Duration.ofMinutes(2), null, get).assertOk().stdout()).contains("fresh");
+    try (var files = Files.list(cache)) {
+      assertThat(files.map(f -> f.getFileName().toString()).toList())
+          .hasSize(4).contains("kubectl-gangway-old3.jsa", "kubectl-gangway-old4.jsa", "kubectl-gangway-old5.jsa");
+    }
   }
 
   /**
