@@ -25,12 +25,10 @@ public final class JobNames {
    * torchrun's c10d rendezvous numbers its nodes in the string order of their names, which then is rank order.
    */
   public static String hostname(TrainingJob job, int rank) {
-    String number = Integer.toString(rank);
-    if (job.getSpec().inPlaceRestarts() > 0) {
-      int width = Integer.toString(Math.max(0, job.getSpec().getReplicas() - 1)).length();
-      number = "0".repeat(Math.max(0, width - number.length())) + number;
-    }
-    return job.getMetadata().getName() + "-" + number;
+    int width = job.getSpec().inPlaceRestarts() > 0
+        ? Integer.toString(Math.max(0, job.getSpec().getReplicas() - 1)).length()
+        : 1;
+    return job.getMetadata().getName() + "-" + String.format("%0" + width + "d", rank);
   }
 
   /** Fully qualified name a rank resolves as: {@code <hostname>.<job>.<namespace>.svc}. */
