@@ -1,7 +1,7 @@
-"""One all-reduce of the rank with DeepSpeed's communication layer, started by DeepSpeed's launcher.
+"""One all-reduce of the rank with DeepSpeed's communication layer, started by DeepSpeed's launcher or by torchrun.
 
 deepspeed.init_distributed() finds the world from the MPI environment the launcher's mpirun gave it (rank,
-size, rank 0's address); gloo, since these ranks have no GPU.
+size, rank 0's address), or from the one torchrun gives its workers; gloo, since these ranks have no GPU.
 """
 import socket
 import torch

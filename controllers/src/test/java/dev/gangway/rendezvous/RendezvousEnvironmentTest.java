@@ -91,6 +91,8 @@ class RendezvousEnvironmentTest {
     Map<String, String> env = RendezvousEnvironment.forRank(job, 7, 3, null);
     assertThat(env).containsEntry("PET_RDZV_BACKEND", "c10d").containsEntry("PET_RDZV_ENDPOINT", "gpt-00.gpt.team-a.svc:29500")
         .containsEntry("PET_RDZV_ID", "5f0c-uid-3").containsEntry("PET_MAX_RESTARTS", "2")
+        // torch >= 2.5 would reuse one store across the in-place rounds; restarted workers would never connect.
+        .containsEntry("TORCH_DISABLE_SHARE_RDZV_TCP_STORE", "1")
         .containsEntry("PET_NNODES", "12").containsEntry("PET_NPROC_PER_NODE", "8")
         // torchrun's c10d rendezvous ignores the static flags (newer torchrun warns): not set.
         .doesNotContainKeys("PET_NODE_RANK", "PET_MASTER_ADDR", "PET_MASTER_PORT")
@@ -104,7 +106,7 @@ class RendezvousEnvironmentTest {
   void zeroInPlaceRestartsKeepTheStaticRendezvous() {
     Map<String, String> env = RendezvousEnvironment.forRank(inPlace(job(Framework.PYTORCH), 0), 3, 1, null);
     assertThat(env).containsEntry("PET_NODE_RANK", "3").containsEntry("PET_MASTER_ADDR", "gpt-0.gpt.team-a.svc")
-        .doesNotContainKeys("PET_RDZV_BACKEND", "PET_MAX_RESTARTS");
+        .doesNotContainKeys("PET_RDZV_BACKEND", "PET_MAX_RESTARTS", "TORCH_DISABLE_SHARE_RDZV_TCP_STORE");
   }
 
   @Test

@@ -2,9 +2,9 @@ package dev.gangway.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gangway.e2e.TrainingClients.Torch;
 import dev.gangway.e2e.bench.SampleFile;
 import dev.gangway.e2e.chaos.Percentiles;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +40,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <pre>mvn -B verify -pl crds,controllers,operator,e2e -Dtest=InPlaceRestartBenchmark -Dgangway.bench=true
  *   [-Dgangway.bench.samples=5] [-Dgangway.bench.ranks=2] [-Dgangway.bench.monitorInterval=0.5]
- *   [-Dgangway.bench.lanes=in-place,gang-restart,fatal-signal]</pre>
+ *   [-Dgangway.bench.lanes=in-place,gang-restart,fatal-signal] [-Dgangway.bench.torch=PYPI_2_15]</pre>
  */
 @ExtendWith(E2eEnvironment.Extension.class)
 @EnabledIfSystemProperty(named = "gangway.bench", matches = "true")
@@ -49,6 +49,10 @@ class InPlaceRestartBenchmark {
   private static final int RANKS = Integer.getInteger("gangway.bench.ranks", 2);
   /** Workers per rank (torchrun's nproc-per-node, from the job's GPUs per rank). */
   private static final int WORKERS = 2;
+  /** The rank whose worker crashes in the crash lanes. */
+  private static final int CRASHED_RANK = Integer.getInteger("gangway.bench.crashRank", 1);
+  /** Which torch's torchrun: DEBIAN_1_13 (default) or PYPI_2_15. */
+  private static final Torch TORCH = Torch.valueOf(System.getProperty("gangway.bench.torch", Torch.DEBIAN_1_13.name()));
   private final ClusterUnderTest cluster;
   private final E2eEnvironment env;
   private Kube kube;
@@ -74,10 +78,11 @@ class InPlaceRestartBenchmark {
 
   @Test
   void crashRecoveryInPlaceBesideAGangRestartAndTheFirstStart() throws Exception {
-    TrainingClients clients = TrainingClients.get().assume(Path.of("/usr/bin/torchrun"));
+    TrainingClients clients = TrainingClients.get();
+    clients.assume(clients.torchrun(TORCH));
     int samples = Integer.getInteger("gangway.bench.samples", 5);
     SampleFile raw = SampleFile.create(E2eEnvironment.WORK.resolve("bench/in-place-samples.tsv"),
-        "InPlaceRestartBenchmark: " + RANKS + " ranks x " + WORKERS + " torchrun workers (Debian's torch 1.13, gloo), backoff 0 s, monitor interval "
+        "InPlaceRestartBenchmark: " + RANKS + " ranks x " + WORKERS + " torchrun workers (" + TORCH + ", gloo), backoff 0 s, monitor interval "
             + System.getProperty("gangway.bench.monitorInterval", "torchrun's default") + "\nstarted " + Instant.now()
             + "; seconds: first start = apply -> last worker's first all-reduce; recovery = crash (fatal-signal: the signal) -> last worker's next all-reduce",
         "lane", "sample", "first_start_s", "recovery_s");
@@ -136,8 +141,7 @@ class InPlaceRestartBenchmark {
     assertThat(before.crashed()).as(first.describe()).isTrue();
     assertThat(before.reportsByRank()).as(first.describe()).hasSize(RANKS * WORKERS);
     // The kubelet's part: the crashed rank's container exited 1 (torchrun's status when a worker failed).
-    int crashedRank = Integer.parseInt(System.getProperty("gangway.bench.crashRank", "1"));
-    kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=" + job + ",gangway.dev/attempt=1,gangway.dev/rank=" + crashedRank,
+    kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=" + job + ",gangway.dev/attempt=1,gangway.dev/rank=" + CRASHED_RANK,
         "gangway.dev/e2e-exit-code=1");
     LocalRanks.Run second = AttemptPods.onPodNetwork(kube, job, 2, WAIT).run(harness(), false, torchrun(clients));
     assertThat(second.exitCode()).as(second.describe()).isZero();
@@ -183,7 +187,7 @@ class InPlaceRestartBenchmark {
   /** What only the harness needs: torch 1.13's output flags, which worker crashes (a worker of rank 1), the monitor interval. */
   private static Map<String, String> harness() {
     Map<String, String> env = new HashMap<>(Map.of("PET_REDIRECTS", "1", "PET_TEE", "1",
-        "CRASH_RANK", Integer.toString(WORKERS * Integer.parseInt(System.getProperty("gangway.bench.crashRank", "1")))));
+        "CRASH_RANK", Integer.toString(WORKERS * CRASHED_RANK)));
     String interval = System.getProperty("gangway.bench.monitorInterval");
     if (interval != null) {
       env.put("PET_MONITOR_INTERVAL", interval);
@@ -192,7 +196,7 @@ class InPlaceRestartBenchmark {
   }
 
   private static List<String> torchrun(TrainingClients clients) {
-    return List.of(clients.torchrun().toString(), TrainingClients.script("crash_once_torch.py").toString());
+    return List.of(clients.torchrun(TORCH).toString(), TrainingClients.script("crash_once_torch.py").toString());
   }
 
   private static double now() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gangway.e2e.TrainingClients.Torch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,6 +17,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The rendezvous contract judged by the real clients: the packaged operator creates a job's rank pods on
@@ -49,9 +52,11 @@ class RendezvousClientsE2eTest {
     kube.deleteNamespace(WAIT);
   }
 
-  @Test
-  void torchrunAndPlainTorchDistributedFormTheWorldFromTheInjectedEnvironment() {
-    TrainingClients clients = TrainingClients.get().assume(Path.of("/usr/bin/torchrun"));
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Torch.class)
+  void torchrunAndPlainTorchDistributedFormTheWorldFromTheInjectedEnvironment(Torch torch) {
+    TrainingClients clients = TrainingClients.get();
+    clients.assume(clients.torchrun(torch));
     // 2 pods x 2 GPUs: torchrun starts 2 workers per pod from PET_NPROC_PER_NODE.
     startJob("torch", "pytorch", 2, 2);
     for (int attempt = 1; attempt <= 2; attempt++) {
@@ -60,11 +65,11 @@ class RendezvousClientsE2eTest {
           .containsEntry("PET_MASTER_ADDR", "torch-0.torch." + kube.namespace() + ".svc");
 
       LocalRanks.Run torchrun = ranks.run(TORCHRUN_ON_PYTHON_311, false,
-          List.of(clients.torchrun().toString(), TrainingClients.script("allreduce_torch.py").toString()));
+          List.of(clients.torchrun(torch).toString(), TrainingClients.script("allreduce_torch.py").toString()));
       assertWorld(torchrun, "torch", 4);
 
       LocalRanks.Run plain = ranks.run(Map.of(), false,
-          List.of(clients.debianPython().toString(), TrainingClients.script("allreduce_torch.py").toString()));
+          List.of(clients.torchPython(torch).toString(), TrainingClients.script("allreduce_torch.py").toString()));
       assertWorld(plain, "torch", 2);
       if (attempt == 1) {
         restart("torch");
@@ -77,11 +82,14 @@ class RendezvousClientsE2eTest {
    * gang's workers in place when one worker crashes (c10d rendezvous on rank 0's agent) and the world forms again,
    * while the job stays in attempt 1 with the same pods: nothing for the control plane to do. Prints the time from the
    * crash to the world formed again. On a pod network, as pods are: torchrun names each node by its FQDN, which a
-   * loopback address would turn into "localhost".
+   * loopback address would turn into "localhost". On torch 2.15 the restarted workers connect only because Gangway
+   * gives each round a store of its own (TORCH_DISABLE_SHARE_RDZV_TCP_STORE, see RendezvousEnvironment).
    */
-  @Test
-  void torchrunRestartsTheWholeGangInPlaceKeepingThePods() {
-    TrainingClients clients = TrainingClients.get().assume(Path.of("/usr/bin/torchrun"));
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Torch.class)
+  void torchrunRestartsTheWholeGangInPlaceKeepingThePods(Torch torch) {
+    TrainingClients clients = TrainingClients.get();
+    clients.assume(clients.torchrun(torch));
     kube.apply(Manifests.trainingJob("inplace", 2, 2, Manifests.failurePolicy("inPlaceRestarts: 2", 1)));
     await("inplace Running").atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("inplace")).as(kube.describe("inplace")).isEqualTo("Running"));
     List<String> podUids = podsOf("inplace", 1).stream().map(p -> p.path("metadata").path("uid").asText()).sorted().toList();
@@ -92,7 +100,7 @@ class RendezvousClientsE2eTest {
     Map<String, String> harness = new HashMap<>(TORCHRUN_ON_PYTHON_311);
     harness.put("CRASH_RANK", "3");
     LocalRanks.Run run = ranks.run(harness, false,
-        List.of(clients.torchrun().toString(), TrainingClients.script("crash_once_torch.py").toString()));
+        List.of(clients.torchrun(torch).toString(), TrainingClients.script("crash_once_torch.py").toString()));
 
     assertThat(run.exitCode()).as(run.describe()).isZero();
     WorkerRounds rounds = WorkerRounds.of(run);
@@ -100,8 +108,8 @@ class RendezvousClientsE2eTest {
     // Every worker formed the world of 4 twice: once before the crash, once after it, restarted in place.
     assertThat(run.reports()).as(run.describe()).hasSize(8).extracting(LocalRanks.Report::rank).containsOnly(0, 1, 2, 3);
     assertThat(rounds.reportsByRank()).as(run.describe()).hasSize(4).allSatisfy((rank, times) -> assertThat(times).hasSize(2));
-    System.out.printf("[in-place] torchrun restarted the gang's 4 workers in place: %.1f s from the crash to the world formed again%n",
-        rounds.formed(2) - rounds.crashedAt());
+    System.out.printf("[in-place] %s: torchrun restarted the gang's 4 workers in place: %.1f s from the crash to the world formed again%n",
+        torch, rounds.formed(2) - rounds.crashedAt());
 
     JsonNode job = kube.get("tj", "inplace");
     assertThat(job.path("status").path("attempt").asInt()).as("no gang restart by Gangway").isEqualTo(1);
@@ -115,16 +123,18 @@ class RendezvousClientsE2eTest {
    * 2 gets new pods and a rendezvous of its own (a new PET_RDZV_ID), and the real agents form the world there. The
    * harness relays the agents' exit to the crashed rank's pod, as the kubelet would.
    */
-  @Test
-  void whenTorchrunsInPlaceRestartsRunOutGangwayRestartsTheGangWithAFreshRendezvous() {
-    TrainingClients clients = TrainingClients.get().assume(Path.of("/usr/bin/torchrun"));
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Torch.class)
+  void whenTorchrunsInPlaceRestartsRunOutGangwayRestartsTheGangWithAFreshRendezvous(Torch torch) {
+    TrainingClients clients = TrainingClients.get();
+    clients.assume(clients.torchrun(torch));
     kube.apply(Manifests.trainingJob("handoff", 2, 2, Manifests.failurePolicy("inPlaceRestarts: 1\n    maxRestarts: 3", 0)));
     await("handoff Running").atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("handoff")).as(kube.describe("handoff")).isEqualTo("Running"));
     LocalRanks first = onPodNetwork("handoff", 1);
     Map<String, String> harness = new HashMap<>(TORCHRUN_ON_PYTHON_311);
     harness.put("CRASH_RANK", "3");
     harness.put("CRASH_EVERY_ROUND", "1");
-    List<String> command = List.of(clients.torchrun().toString(), TrainingClients.script("crash_once_torch.py").toString());
+    List<String> command = List.of(clients.torchrun(torch).toString(), TrainingClients.script("crash_once_torch.py").toString());
     LocalRanks.Run exhausted = first.run(harness, false, command);
 
     assertThat(exhausted.exitCode()).as("torchrun gave up: " + exhausted.describe()).isNotZero();
@@ -144,19 +154,21 @@ class RendezvousClientsE2eTest {
   }
 
   /**
-   * torchrun's c10d rendezvous numbers the nodes in the string order of their names (Debian's torch 1.13, as today's
-   * upstream): with 12 ranks named J-0 … J-11, J-10 would become node 2. Gangway pads the names under in-place
+   * torchrun's c10d rendezvous numbers the nodes in the string order of their names (torch 1.13 and 2.15 alike, as
+   * today's upstream): with 12 ranks named J-0 … J-11, J-10 would become node 2. Gangway pads the names under in-place
    * restarts, so every agent's node rank (GROUP_RANK) is the pod's rank in Gangway's placement order. 12 real agents.
    */
-  @Test
-  void torchrunNumbersTheNodesInGangwaysRankOrderUnderInPlaceRestarts() {
-    TrainingClients clients = TrainingClients.get().assume(Path.of("/usr/bin/torchrun"));
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Torch.class)
+  void torchrunNumbersTheNodesInGangwaysRankOrderUnderInPlaceRestarts(Torch torch) {
+    TrainingClients clients = TrainingClients.get();
+    clients.assume(clients.torchrun(torch));
     kube.apply(Manifests.trainingJob("order", 12, 1, Manifests.failurePolicy("inPlaceRestarts: 1", 1)));
     await("order Running").atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("order")).as(kube.describe("order")).isEqualTo("Running"));
     assertThat(podsOf("order", 1)).extracting(p -> p.path("spec").path("hostname").asText())
         .contains("order-00", "order-02", "order-10", "order-11").doesNotContain("order-2");
     LocalRanks.Run run = onPodNetwork("order", 1).run(TORCHRUN_ON_PYTHON_311, false,
-        List.of(clients.torchrun().toString(), TrainingClients.script("rank_order_torch.py").toString()));
+        List.of(clients.torchrun(torch).toString(), TrainingClients.script("rank_order_torch.py").toString()));
     assertWorld(run, "torch", 12);
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("group=(\\d+) gangway=(\\d+)").matcher(String.join("\n", run.output().values()));
     Map<Integer, Integer> groupByGangwayRank = new java.util.TreeMap<>();
@@ -264,8 +276,25 @@ class RendezvousClientsE2eTest {
   }
 
   /**
+   * DeepSpeed's other way in, a {@code pytorch} job: torchrun forms the gang from Gangway's PET_* variables and
+   * deepspeed.init_distributed() takes the world torchrun gives its workers. DeepSpeed 0.19.8 on PyPI's torch 2.15 (no
+   * op compiled), first attempt only: a restart changes nothing DeepSpeed reads (torchrun's tests above cover it), and
+   * four processes importing DeepSpeed cost ~40 s here.
+   */
+  @Test
+  void deepSpeedOnTorchrunFormsTheWorldFromThePytorchEnvironment() {
+    TrainingClients clients = TrainingClients.get();
+    Path torchrun = clients.torchrun(Torch.PYPI_2_15);
+    clients.assume(torchrun);
+    startJob("dst", "pytorch", 2, 2);
+    LocalRanks.Run run = LocalRanks.of(podsOf("dst", 1), kube).run(TORCHRUN_ON_PYTHON_311, false,
+        List.of(torchrun.toString(), TrainingClients.script("allreduce_deepspeed.py").toString()));
+    assertWorld(run, "deepspeed", 4);
+  }
+
+  /**
    * Debian's torch 1.13 torchrun cannot parse its own default --redirects/--tee ("0") on Python 3.11
-   * (Std.from_str returns None; fixed in torch 2.x): these set them explicitly. Output flags only.
+   * (Std.from_str returns None; fixed in torch 2.x): these set them explicitly, for torch 2 too. Output flags only.
    */
   private static final Map<String, String> TORCHRUN_ON_PYTHON_311 = Map.of("PET_REDIRECTS", "1", "PET_TEE", "1");
 

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * The real training clients that e2e/clients/build-clients.sh installed from the package registries:
  * Debian's torch (torchrun, gloo), Open MPI 4 and MPICH 4, a virtualenv with JAX (CPU), Open MPI 5 and mpi4py,
- * one with DeepSpeed, one with Intel MPI's runtime, and an unpacked sshd. Built once per machine and cached; a test that needs a missing one is skipped
+ * one with PyPI's torch 2, one with DeepSpeed, one with Intel MPI's runtime, and an unpacked sshd. Built once per machine and cached; a test that needs a missing one is skipped
  * with build-clients.sh's own account of why.
  */
 final class TrainingClients {
@@ -42,8 +42,26 @@ final class TrainingClients {
     return this;
   }
 
+  /** The torch installations the torchrun tests run on: Debian's 1.13 and PyPI's 2.15, whose c10d rendezvous differs. */
+  enum Torch {
+    DEBIAN_1_13, PYPI_2_15
+  }
+
   Path torchrun() {
-    return Path.of("/usr/bin/torchrun");
+    return torchrun(Torch.DEBIAN_1_13);
+  }
+
+  Path torchrun(Torch torch) {
+    return torch == Torch.DEBIAN_1_13 ? Path.of("/usr/bin/torchrun") : inCache("torch2/bin/torchrun");
+  }
+
+  /** The interpreter of that torch, for scripts started without torchrun. */
+  Path torchPython(Torch torch) {
+    return torch == Torch.DEBIAN_1_13 ? debianPython() : inCache("torch2/bin/python");
+  }
+
+  private Path inCache(String path) {
+    return dir == null ? Path.of("/nonexistent") : dir.resolve(path);
   }
 
   /** Debian's python3: the interpreter Debian's torch and mpi4py (Open MPI 4) are built for. */
