@@ -2,6 +2,8 @@ package dev.gangway.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gangway.e2e.TrainingClients.Torch;
 import dev.gangway.e2e.bench.SampleFile;
 import dev.gangway.e2e.chaos.Percentiles;
@@ -21,8 +23,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What a crashed training process costs until the gang trains again, with real torchrun agents on the rank pods'
- * environment (LocalRanks, on a pod network) and the packaged operator on the e2e control plane. Two lanes, each
- * sample on a job of its own, alternating which goes first:
+ * environment (LocalRanks, on a pod network) and the packaged operator on the e2e control plane; beside it, what the
+ * faults torchrun cannot restart in place cost the same job. Lanes, each sample on a job of its own, the order rotating:
  * <ul>
  *   <li>{@code in-place}: {@code failurePolicy.inPlaceRestarts: 1}: torchrun's agents restart the gang's workers
  *   themselves; nothing happens in the cluster;</li>
@@ -31,7 +33,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *   pods run the harness starts their agents (the kubelet's part again);</li>
  *   <li>{@code fatal-signal}: no crash; a Fatal node-health signal (XID 79, POSTed as a health agent does) for rank
  *   1's node: Gangway restarts the gang away from that node at once, and the harness starts the new pods' agents.
- *   Recovery is timed from the signal. What torchrun cannot restart in place, for comparison.</li>
+ *   Recovery is timed from the signal. What torchrun cannot restart in place, for comparison;</li>
+ *   <li>{@code node-deleted}: no crash; rank 1's Node object is deleted: the same move, from Gangway's NodeLost. The
+ *   node is registered again after each sample.</li>
  * </ul>
  * Recovery is the crash (the worker's own clock) to the last worker's all-reduce of the next round; the first start
  * of the same job is apply to the last worker's first all-reduce. The harness stands in for the kubelet in the gang
@@ -40,7 +44,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <pre>mvn -B verify -pl crds,controllers,operator,e2e -Dtest=InPlaceRestartBenchmark -Dgangway.bench=true
  *   [-Dgangway.bench.samples=5] [-Dgangway.bench.ranks=2] [-Dgangway.bench.monitorInterval=0.5]
- *   [-Dgangway.bench.lanes=in-place,gang-restart,fatal-signal] [-Dgangway.bench.torch=PYPI_2_15]</pre>
+ *   [-Dgangway.bench.lanes=in-place,gang-restart,fatal-signal,node-deleted] [-Dgangway.bench.torch=PYPI_2_15]</pre>
  */
 @ExtendWith(E2eEnvironment.Extension.class)
 @EnabledIfSystemProperty(named = "gangway.bench", matches = "true")
@@ -49,6 +53,7 @@ class InPlaceRestartBenchmark {
   private static final int RANKS = Integer.getInteger("gangway.bench.ranks", 2);
   /** Workers per rank (torchrun's nproc-per-node, from the job's GPUs per rank). */
   private static final int WORKERS = 2;
+  private static final ObjectMapper JSON = new ObjectMapper();
   /** The rank whose worker crashes in the crash lanes. */
   private static final int CRASHED_RANK = Integer.getInteger("gangway.bench.crashRank", 1);
   /** Which torch's torchrun: DEBIAN_1_13 (default) or PYPI_2_15. */
@@ -84,10 +89,10 @@ class InPlaceRestartBenchmark {
     SampleFile raw = SampleFile.create(E2eEnvironment.WORK.resolve("bench/in-place-samples.tsv"),
         "InPlaceRestartBenchmark: " + RANKS + " ranks x " + WORKERS + " torchrun workers (" + TORCH + ", gloo), backoff 0 s, monitor interval "
             + System.getProperty("gangway.bench.monitorInterval", "torchrun's default") + "\nstarted " + Instant.now()
-            + "; seconds: first start = apply -> last worker's first all-reduce; recovery = crash (fatal-signal: the signal) -> last worker's next all-reduce",
+            + "; seconds: first start = apply -> last worker's first all-reduce; recovery = crash (fatal-signal, node-deleted: the fault) -> last worker's next all-reduce",
         "lane", "sample", "first_start_s", "recovery_s");
     Map<String, List<Sample>> lanes = new LinkedHashMap<>();
-    List.of(System.getProperty("gangway.bench.lanes", "in-place,gang-restart,fatal-signal").split(","))
+    List.of(System.getProperty("gangway.bench.lanes", "in-place,gang-restart,fatal-signal,node-deleted").split(","))
         .forEach(lane -> lanes.put(lane.strip(), new ArrayList<>()));
     for (int i = 1; i <= samples; i++) {
       List<String> order = new ArrayList<>(lanes.keySet());
@@ -98,7 +103,8 @@ class InPlaceRestartBenchmark {
           case "in-place" -> inPlace(clients, "ip-" + i);
           case "gang-restart" -> gangRestart(clients, "gr-" + i);
           case "fatal-signal" -> fatalSignal(clients, "fs-" + i);
-          default -> throw new IllegalArgumentException("unknown lane " + lane + ": in-place, gang-restart or fatal-signal");
+          case "node-deleted" -> nodeDeleted(clients, "nd-" + i);
+          default -> throw new IllegalArgumentException("unknown lane " + lane + ": in-place, gang-restart, fatal-signal or node-deleted");
         };
         lanes.get(lane).add(sample);
         raw.row(lane, i, sample.firstStart(), sample.recovery());
@@ -154,6 +160,41 @@ class InPlaceRestartBenchmark {
 
   /** A healthy gang moved off a node by a Fatal health signal: no process fails, the pods are replaced elsewhere. */
   private Sample fatalSignal(TrainingClients clients, String job) throws Exception {
+    String agent = Intake.healthAgentToken(cluster);
+    return movedOffItsNode(clients, job, node -> {
+      assertThat(Intake.postNodeHealth(env.operator().url(), node, "Fatal", "XID 79", agent)).isEqualTo(200);
+      return () -> Intake.postNodeHealth(env.operator().url(), node, "Cleared", "XID 79", agent);
+    });
+  }
+
+  /**
+   * A healthy gang whose rank-1 node is deleted (a machine taken away, as a cloud's repair does): Gangway restarts the
+   * gang elsewhere. The node is registered again under its name after the sample, for the samples that follow.
+   */
+  private Sample nodeDeleted(TrainingClients clients, String job) throws Exception {
+    return movedOffItsNode(clients, job, node -> {
+      ObjectNode saved = (ObjectNode) JSON.readTree(cluster.kubectl("get", "node", node, "-o", "json").assertOk().stdout());
+      ((ObjectNode) saved.path("metadata")).remove(List.of("uid", "resourceVersion", "creationTimestamp", "managedFields"));
+      ((ObjectNode) saved.path("status")).remove(List.of("conditions", "nodeInfo", "daemonEndpoints"));
+      cluster.kubectl("delete", "node", node, "--wait=false").assertOk();
+      return () -> cluster.kubectlWithInput(saved.toString(), "create", "-f", "-").assertOk();
+    });
+  }
+
+  /** What a node lane does to the node, at the clock's start; returns what undoes it after the sample. */
+  private interface NodeFault {
+    Undo apply(String node) throws Exception;
+  }
+
+  private interface Undo {
+    void run() throws Exception;
+  }
+
+  /**
+   * A healthy gang that must move: its first attempt trains (no crash), then {@code fault} strikes rank 1's node and
+   * Gangway places attempt 2 elsewhere; the harness starts its agents once its pods run. Timed from the fault.
+   */
+  private Sample movedOffItsNode(TrainingClients clients, String job, NodeFault fault) throws Exception {
     double applied = now();
     kube.apply(manifest(job, 0));
     Map<String, String> noCrash = harness();
@@ -163,19 +204,20 @@ class InPlaceRestartBenchmark {
     double started = WorkerRounds.of(first).formed(1);
     String node = kube.get("pods", "-l", "gangway.dev/job-name=" + job + ",gangway.dev/attempt=1,gangway.dev/rank=1")
         .path("items").get(0).path("spec").path("nodeName").asText();
-    String agent = Intake.healthAgentToken(cluster);
-    double signaled = now();
-    assertThat(Intake.postNodeHealth(env.operator().url(), node, "Fatal", "XID 79", agent)).isEqualTo(200);
+    double struck = now();
+    Undo undo = fault.apply(node);
     try {
       LocalRanks.Run second = AttemptPods.onPodNetwork(kube, job, 2, WAIT).run(noCrash, false, torchrun(clients));
       assertThat(second.exitCode()).as(second.describe()).isZero();
       WorkerRounds after = WorkerRounds.of(second);
       assertThat(after.reportsByRank()).as(second.describe()).hasSize(RANKS * WORKERS);
-      Sample sample = new Sample(started - applied, after.formed(1) - signaled);
+      assertThat(kube.get("pods", "-l", "gangway.dev/job-name=" + job + ",gangway.dev/attempt=2").path("items"))
+          .as("attempt 2 keeps off " + node).allSatisfy(pod -> assertThat(pod.path("spec").path("nodeName").asText()).isNotEqualTo(node));
+      Sample sample = new Sample(started - applied, after.formed(1) - struck);
       kube.kubectl("delete", "tj", job, "--wait=true");
       return sample;
     } finally {
-      Intake.postNodeHealth(env.operator().url(), node, "Cleared", "XID 79", agent);
+      undo.run();
     }
   }
 
