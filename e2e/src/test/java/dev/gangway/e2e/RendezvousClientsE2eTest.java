@@ -279,7 +279,7 @@ class RendezvousClientsE2eTest {
    * DeepSpeed's other way in, a {@code pytorch} job: torchrun forms the gang from Gangway's PET_* variables and
    * deepspeed.init_distributed() takes the world torchrun gives its workers. DeepSpeed 0.19.8 on PyPI's torch 2.15 (no
    * op compiled), first attempt only: a restart changes nothing DeepSpeed reads (torchrun's tests above cover it), and
-   * four processes importing DeepSpeed cost ~40 s here.
+   * with a restart this test took 85 s here.
    */
   @Test
   void deepSpeedOnTorchrunFormsTheWorldFromThePytorchEnvironment() {

@@ -47,10 +47,6 @@ final class TrainingClients {
     DEBIAN_1_13, PYPI_2_15
   }
 
-  Path torchrun() {
-    return torchrun(Torch.DEBIAN_1_13);
-  }
-
   Path torchrun(Torch torch) {
     return torch == Torch.DEBIAN_1_13 ? Path.of("/usr/bin/torchrun") : inCache("torch2/bin/torchrun");
   }
@@ -60,6 +56,7 @@ final class TrainingClients {
     return torch == Torch.DEBIAN_1_13 ? debianPython() : inCache("torch2/bin/python");
   }
 
+  /** A path in build-clients.sh's cache; one that exists nowhere when the cache could not be built. */
   private Path inCache(String path) {
     return dir == null ? Path.of("/nonexistent") : dir.resolve(path);
   }
@@ -80,34 +77,34 @@ final class TrainingClients {
 
   /** Where libmpi.so.12 (MPICH's ABI soname, a link to Debian's libmpich.so.12) is, for the venv's mpi4py on MPICH. */
   Path mpichLibrary() {
-    return dir == null ? Path.of("/nonexistent") : dir.resolve("mpich-lib/libmpi.so.12");
+    return inCache("mpich-lib/libmpi.so.12");
   }
 
   Path venvPython() {
-    return dir == null ? Path.of("/nonexistent") : dir.resolve("venv/bin/python");
+    return inCache("venv/bin/python");
   }
 
   /** DeepSpeed's launcher, in a virtualenv on Debian's python3 (its torch 1.13 and its mpi4py for Open MPI 4). */
   Path deepSpeed() {
-    return dir == null ? Path.of("/nonexistent") : dir.resolve("deepspeed/bin/deepspeed");
+    return inCache("deepspeed/bin/deepspeed");
   }
 
   /** Intel MPI's Hydra launcher (PyPI's impi-rt, on Debian's libfabric). */
   Path intelMpiexec() {
-    return dir == null ? Path.of("/nonexistent") : dir.resolve("impi/bin/mpiexec.hydra");
+    return inCache("impi/bin/mpiexec.hydra");
   }
 
   /** Intel MPI's libraries: its libmpi.so.12 (MPICH's ABI), for the venv's mpi4py. */
   Path intelMpiLibraries() {
-    return dir == null ? Path.of("/nonexistent") : dir.resolve("impi/lib");
+    return inCache("impi/lib");
   }
 
   Path openMpi5Mpirun() {
-    return dir == null ? Path.of("/nonexistent") : dir.resolve("venv/bin/mpirun");
+    return inCache("venv/bin/mpirun");
   }
 
   Path sshd() {
-    return dir == null ? Path.of("/nonexistent") : dir.resolve("sshd/root/usr/sbin/sshd");
+    return inCache("sshd/root/usr/sbin/sshd");
   }
 
   /** Where sshd's one library outside the base system (libwrap) was unpacked. */
