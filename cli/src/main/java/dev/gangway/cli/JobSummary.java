@@ -12,11 +12,12 @@ import java.util.List;
  * One line of {@code kubectl gangway get}.
  *
  * @param ready ranks ready of the replicas asked for
- * @param restarts restarts charged to the job; {@code infrastructureRestarts} those charged to the fleet
+ * @param restarts gang restarts charged to the job; {@code infrastructureRestarts} those charged to the fleet;
+ *     {@code inPlaceRestarts} the current attempt's restarts of processes inside their pods, as its checkpoint reports count them
  * @param goodput status.goodput.ratio: useful GPU-seconds over those held so far; null before the job held GPUs
  */
 record JobSummary(String namespace, String name, String phase, int ready, int replicas, int gpus, int attempt, int restarts,
-                  int infrastructureRestarts, Double goodput, String reason, long ageSeconds) {
+                  int infrastructureRestarts, int inPlaceRestarts, Double goodput, String reason, long ageSeconds) {
 
   static List<JobSummary> of(List<TrainingJob> jobs, Instant now) {
     return jobs.stream().map(j -> of(j, now))
@@ -29,7 +30,7 @@ record JobSummary(String namespace, String name, String phase, int ready, int re
     Instant created = Timestamps.parseOr(job.getMetadata().getCreationTimestamp(), now);
     return new JobSummary(job.getMetadata().getNamespace(), job.getMetadata().getName(),
         s.getPhase() == null ? "New" : s.getPhase().name(), orZero(s.getReadyRanks()), replicas, replicas * job.getSpec().gpus(),
-        orZero(s.getAttempt()), orZero(s.getRestarts()), orZero(s.getInfrastructureRestarts()),
+        orZero(s.getAttempt()), orZero(s.getRestarts()), orZero(s.getInfrastructureRestarts()), orZero(s.getInPlaceRestarts()),
         s.getGoodput() == null ? null : s.getGoodput().getRatio(), WaitExplanation.blockingReason(job),
         Duration.between(created, now).toSeconds());
   }
@@ -38,7 +39,8 @@ record JobSummary(String namespace, String name, String phase, int ready, int re
     TextTable t = allNamespaces ? new TextTable("NAMESPACE", "NAME", "PHASE", "READY", "GPUS", "ATTEMPT", "RESTARTS", "GOODPUT", "WAITING ON", "AGE")
         : new TextTable("NAME", "PHASE", "READY", "GPUS", "ATTEMPT", "RESTARTS", "GOODPUT", "WAITING ON", "AGE");
     for (JobSummary r : rows) {
-      String restarts = r.restarts() + (r.infrastructureRestarts() > 0 ? " (+" + r.infrastructureRestarts() + " infra)" : "");
+      String restarts = r.restarts() + (r.infrastructureRestarts() > 0 ? " (+" + r.infrastructureRestarts() + " infra)" : "")
+          + (r.inPlaceRestarts() > 0 ? " (+" + r.inPlaceRestarts() + " in place)" : "");
       Object[] cells = {r.name(), r.phase(), r.ready() + "/" + r.replicas(), r.gpus(), r.attempt(), restarts, percent(r.goodput()), r.reason(),
           age(r.ageSeconds())};
       if (allNamespaces) {

@@ -98,11 +98,13 @@ class ViewsTest {
     TrainingJob measured = waiting("measured", NOW.minusSeconds(3600));
     measured.getStatus().setPhase(JobPhase.Running);
     measured.getStatus().setGoodput(goodput(0.8734, 7200L * 16, 6288L * 16));
+    measured.getStatus().setRestarts(1);
+    measured.getStatus().setInPlaceRestarts(2);
     TrainingJob queued = waiting("queued", NOW.minusSeconds(60));
 
     String table = JobSummary.table(JobSummary.of(List.of(queued, measured), NOW), false);
     assertThat(table.lines().findFirst().orElseThrow().split("\\s{2,}")).containsSubsequence("RESTARTS", "GOODPUT", "WAITING ON");
-    assertThat(table.lines().filter(l -> l.startsWith("measured")).findFirst().orElseThrow()).contains("87.3%");
+    assertThat(table.lines().filter(l -> l.startsWith("measured")).findFirst().orElseThrow()).contains("87.3%", " 1 (+2 in place) ");
     assertThat(table.lines().filter(l -> l.startsWith("queued")).findFirst().orElseThrow()).contains(" - ");
   }
 

@@ -18,6 +18,7 @@ public final class JobCloudEvents {
       Map.entry("Placed", JobCloudEvent.Type.Placed),
       Map.entry("Running", JobCloudEvent.Type.Running),
       Map.entry(JobStatusMachine.REASON_RANK_FAILED, JobCloudEvent.Type.RankFailed),
+      Map.entry(JobStatusMachine.REASON_RESTARTED_IN_PLACE, JobCloudEvent.Type.RestartedInPlace),
       Map.entry("Restarting", JobCloudEvent.Type.Restarting),
       Map.entry("Succeeded", JobCloudEvent.Type.Succeeded),
       Map.entry(JobStatusMachine.REASON_INVALID_SPEC, JobCloudEvent.Type.Failed),

@@ -71,6 +71,7 @@ public final class CheckpointLedger {
     status.setPath(report.path());
     status.setTime(report.time() == null ? null : report.time().toString());
     status.setAttempt(report.attempt());
+    status.setInPlaceRestarts(report.inPlaceRestarts() > 0 ? report.inPlaceRestarts() : null);
     return status;
   }
 }

@@ -11,8 +11,11 @@ import java.util.Objects;
  * is complete (see docs/checkpoint-contract.md).
  *
  * @param time when the save completed; null when the sender did not say
+ * @param inPlaceRestarts how many times the attempt's training processes had been restarted inside their pods when the
+ *     checkpoint was written (torchrun's TORCHELASTIC_RESTART_COUNT); 0 when the sender did not say
  */
-public record CheckpointReport(String namespace, String name, String uid, int attempt, long step, String path, Instant time) {
+public record CheckpointReport(String namespace, String name, String uid, int attempt, long step, String path, Instant time,
+                               int inPlaceRestarts) {
   /** Longer than any real path (Linux PATH_MAX, S3's 1,024-byte keys); it becomes the job's status and every rank's env. */
   public static final int MAX_PATH_LENGTH = 4096;
   /** A Kubernetes uid is 36 characters; room for other forms, not for megabytes. */
@@ -23,6 +26,14 @@ public record CheckpointReport(String namespace, String name, String uid, int at
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(uid, "uid");
     Objects.requireNonNull(path, "path");
+    if (inPlaceRestarts < 0) {
+      throw new IllegalArgumentException("inPlaceRestarts must be at least 0, was " + inPlaceRestarts);
+    }
+  }
+
+  /** A report that counts no in-place restart. */
+  public CheckpointReport(String namespace, String name, String uid, int attempt, long step, String path, Instant time) {
+    this(namespace, name, uid, attempt, step, path, time, 0);
   }
 
   public ResourceRef job() {
@@ -31,12 +42,13 @@ public record CheckpointReport(String namespace, String name, String uid, int at
 
   /** The same report, stamped with {@code time} when it carries none. */
   public CheckpointReport timedAt(Instant fallback) {
-    return time != null ? this : new CheckpointReport(namespace, name, uid, attempt, step, path, fallback);
+    return time != null ? this : new CheckpointReport(namespace, name, uid, attempt, step, path, fallback, inPlaceRestarts);
   }
 
   /**
    * Reads {@code {"namespace":"ml","name":"llm","uid":"…","attempt":2,"step":1200,"path":"/ckpt/step-1200",
-   * "time":"2026-11-02T10:00:00Z"}}; {@code time} is optional, other fields are ignored.
+   * "time":"2026-11-02T10:00:00Z","inPlaceRestarts":1}}; {@code time} and {@code inPlaceRestarts} are optional, other
+   * fields are ignored.
    *
    * @throws IllegalArgumentException naming the field that is missing or wrong
    */
@@ -47,8 +59,12 @@ public record CheckpointReport(String namespace, String name, String uid, int at
       throw new IllegalArgumentException("field 'attempt' is too large: " + attempt);
     }
     JsonNode time = root.get("time");
+    long inPlaceRestarts = root.hasNonNull("inPlaceRestarts") ? SignalJson.integer(root, "inPlaceRestarts", 0) : 0;
+    if (inPlaceRestarts > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("field 'inPlaceRestarts' is too large: " + inPlaceRestarts);
+    }
     return new CheckpointReport(SignalJson.objectName(root, "namespace"), SignalJson.objectName(root, "name"), SignalJson.text(root, "uid", MAX_UID_LENGTH),
         (int) attempt, SignalJson.integer(root, "step", 0), SignalJson.text(root, "path", MAX_PATH_LENGTH),
-        time == null || time.isNull() ? null : SignalJson.time("time", time.asText()));
+        time == null || time.isNull() ? null : SignalJson.time("time", time.asText()), (int) inPlaceRestarts);
   }
 }

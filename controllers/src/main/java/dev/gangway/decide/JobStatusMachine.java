@@ -4,6 +4,7 @@ import dev.gangway.pod.Timestamps;
 import dev.gangway.observe.GangObservation;
 import dev.gangway.pod.RankPhase;
 import dev.gangway.pod.RankState;
+import dev.gangway.api.v1alpha1.CheckpointStatus;
 import dev.gangway.api.v1alpha1.JobPhase;
 import dev.gangway.api.v1alpha1.PlacementStatus;
 import dev.gangway.api.v1alpha1.RankPlacement;
@@ -34,6 +35,7 @@ import java.util.TreeMap;
 public final class JobStatusMachine {
   public static final String REASON_INVALID_SPEC = "InvalidSpec";
   public static final String REASON_RANK_FAILED = "RankFailed";
+  public static final String REASON_RESTARTED_IN_PLACE = "RestartedInPlace";
   private static final String REJECTED_PREFIX = "Rejected by the API server: ";
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
@@ -109,11 +111,33 @@ public final class JobStatusMachine {
       }
     }
 
+    inPlaceRestarts(spec, previous, next, events);
     next.setReadyRanks(next.getPhase() == JobPhase.Suspended ? 0 : gang.readyRanks());
     next.setReady(next.getReadyRanks() + "/" + spec.getReplicas());
     next.setPlacement(placementOf(job.getMetadata().getName(), gang, previous.getPlacement(), placement, now));
     next.setConditions(conditions.list());
     return new StatusTransition(next, events);
+  }
+
+  /**
+   * Restarts of the attempt's processes inside its pods: the pods keep running, so only the attempt's checkpoint
+   * reports tell. The count never falls within an attempt (a report counting fewer changes nothing); a new attempt
+   * starts from none.
+   */
+  private static void inPlaceRestarts(TrainingJobSpec spec, TrainingJobStatus previous, TrainingJobStatus next, List<JobEvent> events) {
+    int attempt = next.getAttempt();
+    CheckpointStatus checkpoint = next.getLastCheckpoint();
+    int reported = checkpoint != null && Objects.equals(checkpoint.getAttempt(), attempt)
+        ? Objects.requireNonNullElse(checkpoint.getInPlaceRestarts(), 0) : 0;
+    int known = Objects.equals(previous.getAttempt(), attempt) ? Objects.requireNonNullElse(previous.getInPlaceRestarts(), 0) : 0;
+    int count = Math.max(known, reported);
+    next.setInPlaceRestarts(count > 0 ? count : null);
+    if (count > known) {
+      Integer budget = spec.getFailurePolicy() == null ? null : spec.getFailurePolicy().getInPlaceRestarts();
+      events.add(JobEvent.warning(REASON_RESTARTED_IN_PLACE, "The training processes of attempt " + attempt + " were restarted in their pods "
+          + count + (count == 1 ? " time" : " times") + (budget == null ? "" : " (failurePolicy.inPlaceRestarts: " + budget + ")")
+          + ", as the checkpoint report of step " + checkpoint.getStep() + " counted; the pods kept running"));
+    }
   }
 
   private static void suspend(TrainingJobStatus next, JobConditions conditions, List<JobEvent> events, JobPhase was) {

@@ -21,6 +21,7 @@ public record JobCloudEvent(Type type, String namespace, String name, String uid
     Placed("placed"),
     Running("running"),
     RankFailed("rank-failed"),
+    RestartedInPlace("restarted-in-place"),
     Restarting("restarting"),
     Resumed("resumed"),
     Succeeded("succeeded"),

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -111,6 +112,21 @@ public final class JobMetrics {
     return DistributionSummary.builder(name).description(RECOVERY_SUMMARIES.get(name)).baseUnit("seconds").register(registry);
   }
 
+  /**
+   * In-place restarts a persisted status newly counts (status.inPlaceRestarts rose within the attempt, or a new
+   * attempt's first count): the counter grows by them once, on the leader that wrote it.
+   */
+  void inPlaceRestarts(TrainingJobStatus before, TrainingJobStatus after) {
+    int now = Objects.requireNonNullElse(after.getInPlaceRestarts(), 0);
+    int was = before == null || !Objects.equals(before.getAttempt(), after.getAttempt())
+        ? 0 : Objects.requireNonNullElse(before.getInPlaceRestarts(), 0);
+    if (now > was) {
+      Counter.builder("gangway.restarts.in.place")
+          .description("Restarts of training processes inside their pods (torchrun's, under failurePolicy.inPlaceRestarts), as checkpoint reports count them")
+          .register(registry).increment(now - was);
+    }
+  }
+
   /** Waiting gangs woken by freed capacity, ahead of their retry timer. */
   void woken(int jobs) {
     Counter.builder("gangway.placement.wakeups").description("Waiting gangs decided again because capacity was freed, ahead of their retry")
@@ -174,8 +190,8 @@ public final class JobMetrics {
     long useful = 0;
     long held = 0;
     for (JobGoodputGauge g : all.values()) {
-      useful += java.util.Objects.requireNonNullElse(g.status().getUsefulGpuSeconds(), 0L);
-      held += java.util.Objects.requireNonNullElse(g.status().getHeldGpuSeconds(), 0L);
+      useful += Objects.requireNonNullElse(g.status().getUsefulGpuSeconds(), 0L);
+      held += Objects.requireNonNullElse(g.status().getHeldGpuSeconds(), 0L);
     }
     return held == 0 ? Double.NaN : (double) useful / held;
   }

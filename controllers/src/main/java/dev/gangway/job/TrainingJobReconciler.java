@@ -431,6 +431,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     metrics.goodput(observation.job().getMetadata().getNamespace(), observation.job().getMetadata().getName(),
         before == null ? null : before.getGoodput(), decision.status().getGoodput());
     metrics.firstRunning(observation.job().getMetadata().getCreationTimestamp(), before, decision.status());
+    metrics.inPlaceRestarts(before, decision.status());
     if (decision.placementTime() != null) {
       metrics.decision(decision.placementTime(), decision.placement());
     }

@@ -63,6 +63,15 @@ class CheckpointLedgerTest {
   }
 
   @Test
+  void theLastCheckpointCarriesTheReportsInPlaceRestartsAndNoneForZero() {
+    CheckpointReport counted = new CheckpointReport("ml", "llm", UID, 2, 1300, "/ckpt/step-1300", null, 2);
+    assertThat(((CheckpointLedger.Accepted) CheckpointLedger.judge(counted, UID, 2, last(1200))).lastCheckpoint().getInPlaceRestarts())
+        .isEqualTo(2);
+    assertThat(((CheckpointLedger.Accepted) CheckpointLedger.judge(report(UID, 2, 1300), UID, 2, last(1200))).lastCheckpoint()
+        .getInPlaceRestarts()).isNull();
+  }
+
+  @Test
   void aJobWithoutStatusIsOnAttemptOneWithNoCheckpointAndAJobWithStatusIsJudgedByIt() {
     TrainingJob job = new TrainingJob();
     job.setMetadata(new ObjectMetaBuilder().withName("llm").withNamespace("ml").withUid(UID).build());

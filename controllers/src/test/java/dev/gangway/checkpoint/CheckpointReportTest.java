@@ -20,6 +20,22 @@ class CheckpointReportTest {
   }
 
   @Test
+  void inPlaceRestartsAreReadWhenSentAndZeroWhenNot() {
+    String report = "{\"namespace\":\"ml\",\"name\":\"llm\",\"uid\":\"u\",\"attempt\":1,\"step\":5,\"path\":\"/c\"%s}";
+    assertThat(CheckpointReport.fromJson(report.formatted(",\"inPlaceRestarts\":2")).inPlaceRestarts()).isEqualTo(2);
+    assertThat(CheckpointReport.fromJson(report.formatted("")).inPlaceRestarts()).isZero();
+    assertThat(CheckpointReport.fromJson(report.formatted(",\"inPlaceRestarts\":null")).inPlaceRestarts()).isZero();
+    assertThat(CheckpointReport.fromJson(report.formatted(",\"inPlaceRestarts\":2")).timedAt(Instant.EPOCH).inPlaceRestarts())
+        .as("kept when stamped").isEqualTo(2);
+    assertThatThrownBy(() -> CheckpointReport.fromJson(report.formatted(",\"inPlaceRestarts\":-1")))
+        .hasMessage("field 'inPlaceRestarts' must be at least 0, was -1");
+    assertThatThrownBy(() -> CheckpointReport.fromJson(report.formatted(",\"inPlaceRestarts\":\"two\"")))
+        .hasMessage("field 'inPlaceRestarts' is missing or not an integer");
+    assertThatThrownBy(() -> CheckpointReport.fromJson(report.formatted(",\"inPlaceRestarts\":4294967296")))
+        .hasMessage("field 'inPlaceRestarts' is too large: 4294967296");
+  }
+
+  @Test
   void timeIsOptionalAndStampedOnReceipt() {
     CheckpointReport r = CheckpointReport.fromJson("{\"namespace\":\"ml\",\"name\":\"llm\",\"uid\":\"u\",\"attempt\":1,\"step\":5,\"path\":\"/c\"}");
     assertThat(r.time()).isNull();

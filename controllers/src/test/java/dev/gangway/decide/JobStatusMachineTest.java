@@ -5,6 +5,8 @@ import dev.gangway.observe.GangObservation;
 import dev.gangway.pod.RankState;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gangway.api.v1alpha1.CheckpointStatus;
+import dev.gangway.api.v1alpha1.FailurePolicy;
 import dev.gangway.api.v1alpha1.JobPhase;
 import dev.gangway.api.v1alpha1.SuccessPolicy;
 import dev.gangway.api.v1alpha1.TrainingJob;
@@ -69,6 +71,61 @@ class JobStatusMachineTest {
         TestJobs.pod(job, 1, 1, "n2", TestJobs.running("n2")));
     assertThat(again.status()).isEqualTo(t.status());
     assertThat(again.events()).isEmpty();
+  }
+
+  @Test
+  void inPlaceRestartsComeFromTheAttemptsCheckpointReportsWithAnEventPerRiseAndEndWithTheAttempt() {
+    FailurePolicy policy = new FailurePolicy();
+    policy.setInPlaceRestarts(3);
+    job.getSpec().setFailurePolicy(policy);
+    Pod[] attempt1 = {TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1")), TestJobs.pod(job, 1, 1, "n2", TestJobs.running("n2"))};
+    step(T0);
+    assertThat(step(T1, attempt1).status().getInPlaceRestarts()).as("none reported").isNull();
+
+    job.getStatus().setLastCheckpoint(checkpoint(1, 100, null));
+    StatusTransition quiet = step(T1.plusSeconds(10), attempt1);
+    assertThat(quiet.status().getInPlaceRestarts()).isNull();
+    assertThat(quiet.events()).isEmpty();
+
+    job.getStatus().setLastCheckpoint(checkpoint(1, 200, 1));
+    StatusTransition first = step(T1.plusSeconds(20), attempt1);
+    assertThat(first.status().getInPlaceRestarts()).isEqualTo(1);
+    assertThat(first.status().getPhase()).isEqualTo(JobPhase.Running);
+    assertThat(first.events()).singleElement().satisfies(e -> {
+      assertThat(e.warning()).isTrue();
+      assertThat(e.reason()).isEqualTo("RestartedInPlace");
+      assertThat(e.message()).isEqualTo("The training processes of attempt 1 were restarted in their pods 1 time "
+          + "(failurePolicy.inPlaceRestarts: 3), as the checkpoint report of step 200 counted; the pods kept running");
+    });
+    assertThat(step(T1.plusSeconds(30), attempt1).events()).as("told once").isEmpty();
+
+    job.getStatus().setLastCheckpoint(checkpoint(1, 300, 3));
+    StatusTransition more = step(T1.plusSeconds(40), attempt1);
+    assertThat(more.status().getInPlaceRestarts()).isEqualTo(3);
+    assertThat(more.events()).extracting(JobEvent::message).singleElement().asString().contains("3 times", "step 300");
+    // A report that counts fewer (a sender that lost count) never lowers what was told.
+    job.getStatus().setLastCheckpoint(checkpoint(1, 400, 2));
+    StatusTransition fewer = step(T1.plusSeconds(50), attempt1);
+    assertThat(fewer.status().getInPlaceRestarts()).isEqualTo(3);
+    assertThat(fewer.events()).isEmpty();
+
+    // The next attempt's processes start afresh (its pods observed, as after a gang restart); its last checkpoint is
+    // still attempt 1's.
+    StatusTransition next = JobStatusMachine.next(job, List.of(), GangObservation.of(List.of(TestJobs.pod(job, 0, 2, "n3",
+        TestJobs.running("n3")), TestJobs.pod(job, 1, 2, "n4", TestJobs.running("n4"))), 2, 2), T1.plusSeconds(60));
+    assertThat(next.status().getAttempt()).isEqualTo(2);
+    assertThat(next.status().getInPlaceRestarts()).isNull();
+    assertThat(next.events()).extracting(JobEvent::reason).doesNotContain("RestartedInPlace");
+  }
+
+  private static CheckpointStatus checkpoint(int attempt, long step, Integer inPlaceRestarts) {
+    CheckpointStatus c = new CheckpointStatus();
+    c.setAttempt(attempt);
+    c.setStep(step);
+    c.setPath("/ckpt/step-" + step);
+    c.setTime(T0.toString());
+    c.setInPlaceRestarts(inPlaceRestarts);
+    return c;
   }
 
   @Test

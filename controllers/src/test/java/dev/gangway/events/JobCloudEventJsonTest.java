@@ -45,7 +45,7 @@ class CloudEventJsonTest {
   @Test
   void typesAreTheDocumentedOnes() {
     assertThat(Arrays.stream(Type.values()).map(Type::wireName))
-        .containsExactly("admitted", "placed", "running", "rank-failed", "restarting", "resumed", "succeeded", "failed");
+        .containsExactly("admitted", "placed", "running", "rank-failed", "restarted-in-place", "restarting", "resumed", "succeeded", "failed");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.gangway.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gangway.api.v1alpha1.GoodputStatus;
+import dev.gangway.api.v1alpha1.TrainingJobStatus;
 import dev.gangway.goodput.AttemptEnd;
 import dev.gangway.goodput.Bucket;
 import dev.gangway.goodput.GoodputAccount;
@@ -56,6 +57,26 @@ class JobMetricsTest {
     metrics.retainGoodput(job -> false);
     assertThat(registry.find("gangway.job.goodput.ratio").gauges()).isEmpty();
     assertThat(registry.find("gangway.fleet.goodput.ratio").gauge().value()).isNaN();
+  }
+
+  @Test
+  void inPlaceRestartsAreCountedOnceEachAndAfreshInANewAttempt() {
+    metrics.inPlaceRestarts(null, inPlace(1, null));
+    assertThat(registry.find("gangway.restarts.in.place").counter()).as("nothing counted, nothing registered").isNull();
+    metrics.inPlaceRestarts(inPlace(1, null), inPlace(1, 2));
+    metrics.inPlaceRestarts(inPlace(1, 2), inPlace(1, 2));
+    assertThat(registry.find("gangway.restarts.in.place").counter().count()).isEqualTo(2.0);
+    metrics.inPlaceRestarts(inPlace(1, 2), inPlace(1, 3));
+    // Attempt 2's count starts from none, whatever attempt 1 had.
+    metrics.inPlaceRestarts(inPlace(1, 3), inPlace(2, 1));
+    assertThat(registry.find("gangway.restarts.in.place").counter().count()).isEqualTo(4.0);
+  }
+
+  private static TrainingJobStatus inPlace(int attempt, Integer restarts) {
+    TrainingJobStatus s = new TrainingJobStatus();
+    s.setAttempt(attempt);
+    s.setInPlaceRestarts(restarts);
+    return s;
   }
 
   @Test

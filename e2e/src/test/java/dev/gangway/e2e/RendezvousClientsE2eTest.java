@@ -36,10 +36,12 @@ class RendezvousClientsE2eTest {
       "OMPI_ALLOW_RUN_AS_ROOT", "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1",
       "PRTE_ALLOW_RUN_AS_ROOT", "1", "PRTE_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
   private final LocalCluster cluster;
+  private final E2eEnvironment env;
   private Kube kube;
 
   RendezvousClientsE2eTest(E2eEnvironment env) {
     this.cluster = env.cluster();
+    this.env = env;
   }
 
   @BeforeEach
@@ -83,7 +85,10 @@ class RendezvousClientsE2eTest {
    * while the job stays in attempt 1 with the same pods: nothing for the control plane to do. Prints the time from the
    * crash to the world formed again. On a pod network, as pods are: torchrun names each node by its FQDN, which a
    * loopback address would turn into "localhost". On torch 2.15 the restarted workers connect only because Gangway
-   * gives each round a store of its own (TORCH_DISABLE_SHARE_RDZV_TCP_STORE, see RendezvousEnvironment).
+   * gives each round a store of its own (TORCH_DISABLE_SHARE_RDZV_TCP_STORE, see RendezvousEnvironment). Rank 0's
+   * checkpoint report after the restart counts it (TORCHELASTIC_RESTART_COUNT), and posted to the operator's intake as
+   * the rank would (the harness relays it: these ranks have no route to the operator) it becomes the job's
+   * status.inPlaceRestarts and a RestartedInPlace Event.
    */
   @ParameterizedTest(name = "{0}")
   @EnumSource(Torch.class)
@@ -116,6 +121,31 @@ class RendezvousClientsE2eTest {
     assertThat(job.path("status").path("restarts").asInt()).isZero();
     assertThat(kube.pods("inplace").stream().map(p -> p.path("metadata").path("uid").asText()).sorted().toList())
         .as("the same pods").isEqualTo(podUids);
+
+    String report = checkpointReport(run);
+    assertThat(report).contains("\"inPlaceRestarts\": 1", "\"attempt\": 1");
+    try {
+      var stored = Intake.post(env.operator().url(), "/api/v1/checkpoints", report, Intake.rankToken(cluster, kube.namespace(), "inplace"));
+      assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
+    } catch (IOException | InterruptedException e) {
+      throw new AssertionError(e);
+    }
+    await("inplace's in-place restart in its status").atMost(WAIT).untilAsserted(() -> {
+      JsonNode status = kube.get("tj", "inplace").path("status");
+      assertThat(status.path("lastCheckpoint").path("inPlaceRestarts").asInt()).isEqualTo(1);
+      assertThat(status.path("inPlaceRestarts").asInt()).as(kube.describe("inplace")).isEqualTo(1);
+      assertThat(kube.kubectl("get", "events", "--field-selector", "involvedObject.name=inplace,reason=RestartedInPlace",
+          "-o", "jsonpath={.items[*].message}")).contains("restarted in their pods 1 time (failurePolicy.inPlaceRestarts: 2)");
+    });
+    assertThat(kube.get("tj", "inplace").path("status").path("attempt").asInt()).isEqualTo(1);
+  }
+
+  /** The one checkpoint report rank 0's worker printed for the harness to send ("CHECKPOINT {json}"). */
+  private static String checkpointReport(LocalRanks.Run run) {
+    List<String> reports = run.output().values().stream().flatMap(String::lines).filter(l -> l.contains("CHECKPOINT {"))
+        .map(l -> l.substring(l.indexOf("CHECKPOINT {") + "CHECKPOINT ".length())).toList();
+    assertThat(reports).as(run.describe()).hasSize(1);
+    return reports.get(0);
   }
 
   /**

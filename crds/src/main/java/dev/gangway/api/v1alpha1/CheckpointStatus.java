@@ -19,6 +19,10 @@ public class CheckpointStatus {
   @JsonPropertyDescription("Attempt that wrote the checkpoint.")
   private Integer attempt;
 
+  @JsonPropertyDescription("How many times the attempt's training processes had been restarted inside their pods (torchrun's "
+      + "TORCHELASTIC_RESTART_COUNT under spec.failurePolicy.inPlaceRestarts) when the checkpoint was reported; unset for none.")
+  private Integer inPlaceRestarts;
+
   public Long getStep() { return step; }
   public void setStep(Long step) { this.step = step; }
   public String getPath() { return path; }
@@ -27,15 +31,18 @@ public class CheckpointStatus {
   public void setTime(String time) { this.time = time; }
   public Integer getAttempt() { return attempt; }
   public void setAttempt(Integer attempt) { this.attempt = attempt; }
+  public Integer getInPlaceRestarts() { return inPlaceRestarts; }
+  public void setInPlaceRestarts(Integer inPlaceRestarts) { this.inPlaceRestarts = inPlaceRestarts; }
 
   @Override
   public boolean equals(Object o) {
     return o instanceof CheckpointStatus c && Objects.equals(step, c.step) && Objects.equals(path, c.path)
-        && Objects.equals(time, c.time) && Objects.equals(attempt, c.attempt);
+        && Objects.equals(time, c.time) && Objects.equals(attempt, c.attempt)
+        && Objects.equals(inPlaceRestarts, c.inPlaceRestarts);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(step, path, time, attempt);
+    return Objects.hash(step, path, time, attempt, inPlaceRestarts);
   }
 }

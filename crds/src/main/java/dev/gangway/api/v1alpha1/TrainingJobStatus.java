@@ -31,6 +31,12 @@ public class TrainingJobStatus {
       + "signal); they count against spec.failurePolicy.maxInfrastructureRestarts instead.")
   private Integer infrastructureRestarts;
 
+  @JsonPropertyDescription("Restarts of the current attempt's training processes inside its pods (torchrun restarting its "
+      + "workers, spec.failurePolicy.inPlaceRestarts), as the attempt's newest checkpoint report counted them (its "
+      + "inPlaceRestarts field): the pods keep running, so Gangway learns of these only from the reports. Unset until a "
+      + "report counts one; a gang restart clears it.")
+  private Integer inPlaceRestarts;
+
   @JsonPropertyDescription("Names of the nodes this job is kept off now because one of its ranks failed there for a cause that "
       + "is the node's (spec.failurePolicy.excludeFailedNodes); the names of status.nodeExclusions, kept for readers of this list.")
   private List<String> excludedNodes;
@@ -83,6 +89,8 @@ public class TrainingJobStatus {
   public void setAttempt(Integer attempt) { this.attempt = attempt; }
   public Integer getRestarts() { return restarts; }
   public void setRestarts(Integer restarts) { this.restarts = restarts; }
+  public Integer getInPlaceRestarts() { return inPlaceRestarts; }
+  public void setInPlaceRestarts(Integer inPlaceRestarts) { this.inPlaceRestarts = inPlaceRestarts; }
   public Integer getInfrastructureRestarts() { return infrastructureRestarts; }
   public void setInfrastructureRestarts(Integer infrastructureRestarts) { this.infrastructureRestarts = infrastructureRestarts; }
   public List<String> getExcludedNodes() { return excludedNodes; }
@@ -119,6 +127,7 @@ public class TrainingJobStatus {
     return phase == s.phase && Objects.equals(conditions, s.conditions)
         && Objects.equals(observedGeneration, s.observedGeneration) && Objects.equals(attempt, s.attempt)
         && Objects.equals(restarts, s.restarts) && Objects.equals(infrastructureRestarts, s.infrastructureRestarts)
+        && Objects.equals(inPlaceRestarts, s.inPlaceRestarts)
         && Objects.equals(excludedNodes, s.excludedNodes) && Objects.equals(nodeExclusions, s.nodeExclusions)
         && Objects.equals(restartHistory, s.restartHistory)
         && Objects.equals(nextRestartTime, s.nextRestartTime) && Objects.equals(timings, s.timings)
@@ -131,7 +140,7 @@ public class TrainingJobStatus {
 
   @Override
   public int hashCode() {
-    return Objects.hash(phase, conditions, observedGeneration, attempt, restarts, infrastructureRestarts, excludedNodes, nodeExclusions,
+    return Objects.hash(phase, conditions, observedGeneration, attempt, restarts, infrastructureRestarts, inPlaceRestarts, excludedNodes, nodeExclusions,
         restartHistory, nextRestartTime, timings, readyRanks, ready, gpus, placement, lastCheckpoint, goodput, startTime, completionTime);
   }
 }
