@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * Reads the checkpoint rank 0 names in its container termination message
- * ({@code /dev/termination-log}): {@code {"checkpoint":{"step":1200,"path":"/ckpt/step-1200"}}}.
+ * ({@code /dev/termination-log}): {@code {"checkpoint":{"step":1200,"path":"/ckpt/step-1200","inPlaceRestarts":1}}}
+ * ({@code inPlaceRestarts} optional, as in a report).
  * The second source of checkpoint reports, for jobs without a message bus. Anything else in the
  * message (plain text, logs under FallbackToLogsOnError, other keys) yields nothing: it is not an
  * error of the job.
@@ -19,8 +20,11 @@ public final class TerminationMessage {
   private TerminationMessage() {
   }
 
-  /** The checkpoint named in a termination message. */
-  public record CheckpointMark(long step, String path) {
+  /** The checkpoint named in a termination message, and the in-place restarts it counted (0 when it did not say). */
+  public record CheckpointMark(long step, String path, int inPlaceRestarts) {
+    public CheckpointMark(long step, String path) {
+      this(step, path, 0);
+    }
   }
 
   public static Optional<CheckpointMark> checkpoint(String message) {
@@ -35,7 +39,10 @@ public final class TerminationMessage {
           || !path.isTextual() || path.asText().isBlank()) {
         return Optional.empty();
       }
-      return Optional.of(new CheckpointMark(step.asLong(), path.asText()));
+      // A count that is not a small non-negative integer is dropped, not the checkpoint: the checkpoint is what matters.
+      JsonNode restarts = checkpoint.path("inPlaceRestarts");
+      int inPlaceRestarts = restarts.canConvertToExactIntegral() && restarts.canConvertToInt() && restarts.asInt() > 0 ? restarts.asInt() : 0;
+      return Optional.of(new CheckpointMark(step.asLong(), path.asText(), inPlaceRestarts));
     } catch (Exception e) {
       // Not JSON (or truncated by the kubelet's 4 KiB limit): no checkpoint named.
       return Optional.empty();
@@ -50,6 +57,6 @@ public final class TerminationMessage {
    */
   public static Optional<CheckpointReport> report(String message, TrainingJob job, int attempt, Instant finishedAt) {
     return checkpoint(message).map(mark -> new CheckpointReport(job.getMetadata().getNamespace(), job.getMetadata().getName(),
-        job.getMetadata().getUid(), attempt, mark.step(), mark.path(), finishedAt));
+        job.getMetadata().getUid(), attempt, mark.step(), mark.path(), finishedAt, mark.inPlaceRestarts()));
   }
 }

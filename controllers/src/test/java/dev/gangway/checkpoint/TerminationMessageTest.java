@@ -19,6 +19,20 @@ class TerminationMessageTest {
   }
 
   @Test
+  void readsTheInPlaceRestartsItCountsAndDropsOnlyACountThatIsNotOne() {
+    assertThat(TerminationMessage.checkpoint("{\"checkpoint\":{\"step\":9,\"path\":\"/c/9\",\"inPlaceRestarts\":2}}"))
+        .contains(new TerminationMessage.CheckpointMark(9, "/c/9", 2));
+    for (String count : new String[] {"-1", "\"2\"", "1.5", "4294967296", "null"}) {
+      assertThat(TerminationMessage.checkpoint("{\"checkpoint\":{\"step\":9,\"path\":\"/c/9\",\"inPlaceRestarts\":" + count + "}}"))
+          .as(count).contains(new TerminationMessage.CheckpointMark(9, "/c/9", 0));
+    }
+    TrainingJob job = new TrainingJob();
+    job.setMetadata(new ObjectMetaBuilder().withNamespace("ml").withName("llm").withUid("u-1").build());
+    assertThat(TerminationMessage.report("{\"checkpoint\":{\"step\":7,\"path\":\"/c/7\",\"inPlaceRestarts\":1}}", job, 3, Instant.EPOCH))
+        .map(CheckpointReport::inPlaceRestarts).contains(1);
+  }
+
+  @Test
   void otherKeysAreIgnored() {
     assertThat(TerminationMessage.checkpoint("{\"loss\":1.7,\"checkpoint\":{\"path\":\"/c/9\",\"step\":9,\"bytes\":10}}"))
         .contains(new TerminationMessage.CheckpointMark(9, "/c/9"));
