@@ -174,10 +174,9 @@ class InPlaceRestartBenchmark {
   private Sample nodeDeleted(TrainingClients clients, String job) throws Exception {
     return movedOffItsNode(clients, job, node -> {
       ObjectNode saved = (ObjectNode) JSON.readTree(cluster.kubectl("get", "node", node, "-o", "json").assertOk().stdout());
-      ((ObjectNode) saved.path("metadata")).remove(List.of("uid", "resourceVersion", "creationTimestamp", "managedFields"));
-      ((ObjectNode) saved.path("status")).remove(List.of("conditions", "nodeInfo", "daemonEndpoints"));
+      String replacement = NodeReplacement.manifest(saved);
       cluster.kubectl("delete", "node", node, "--wait=false").assertOk();
-      return () -> cluster.kubectlWithInput(saved.toString(), "create", "-f", "-").assertOk();
+      return () -> cluster.kubectlWithInput(replacement, "create", "-f", "-").assertOk();
     });
   }
 

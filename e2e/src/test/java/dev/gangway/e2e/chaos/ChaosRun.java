@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gangway.e2e.Command;
 import dev.gangway.e2e.Intake;
 import dev.gangway.e2e.LocalCluster;
+import dev.gangway.e2e.NodeReplacement;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -607,12 +608,11 @@ public final class ChaosRun {
     } catch (IOException e) {
       return null;
     }
-    ((ObjectNode) saved.path("metadata")).remove(List.of("uid", "resourceVersion", "creationTimestamp", "managedFields"));
-    ((ObjectNode) saved.path("status")).remove(List.of("conditions", "nodeInfo", "daemonEndpoints"));
+    String replacement = NodeReplacement.manifest(saved);
     if (cluster.kubectl("delete", "node", node, "--wait=false").exitCode() != 0) {
       return null;
     }
-    return () -> cluster.kubectlWithInput(saved.toString(), "create", "-f", "-").exitCode() == 0
+    return () -> cluster.kubectlWithInput(replacement, "create", "-f", "-").exitCode() == 0
         || cluster.kubectl("get", "node", node).exitCode() == 0;
   }
 
