@@ -307,9 +307,10 @@ class RendezvousClientsE2eTest {
 
   /**
    * DeepSpeed's other way in, a {@code pytorch} job: torchrun forms the gang from Gangway's PET_* variables and
-   * deepspeed.init_distributed() takes the world torchrun gives its workers. DeepSpeed 0.19.8 on PyPI's torch 2.15 (no
-   * op compiled), first attempt only: a restart changes nothing DeepSpeed reads (torchrun's tests above cover it), and
-   * with a restart this test took 85 s here.
+   * deepspeed.init_distributed() takes the world torchrun gives its workers. DeepSpeed 0.19.8 on PyPI's torch 2.15
+   * (installed with no op prebuilt; it JIT-builds its CPU shared-memory op on first use, ~17 s, kept in the clients cache
+   * through TORCH_EXTENSIONS_DIR), first attempt only: a restart changes nothing DeepSpeed reads (torchrun's tests above
+   * cover it), and with a restart this test took 85 s here.
    */
   @Test
   void deepSpeedOnTorchrunFormsTheWorldFromThePytorchEnvironment() {
@@ -317,7 +318,9 @@ class RendezvousClientsE2eTest {
     Path torchrun = clients.torchrun(Torch.PYPI_2_15);
     clients.assume(torchrun);
     startJob("dst", "pytorch", 2, 2);
-    LocalRanks.Run run = LocalRanks.of(podsOf("dst", 1), kube).run(TORCHRUN_ON_PYTHON_311, false,
+    Map<String, String> harness = new HashMap<>(TORCHRUN_ON_PYTHON_311);
+    harness.put("TORCH_EXTENSIONS_DIR", clients.torchExtensions().toString());
+    LocalRanks.Run run = LocalRanks.of(podsOf("dst", 1), kube).run(harness, false,
         List.of(torchrun.toString(), TrainingClients.script("allreduce_deepspeed.py").toString()));
     assertWorld(run, "deepspeed", 4);
   }

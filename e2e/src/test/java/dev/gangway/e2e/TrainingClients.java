@@ -56,6 +56,14 @@ final class TrainingClients {
     return torch == Torch.DEBIAN_1_13 ? debianPython() : inCache("torch2/bin/python");
   }
 
+  /**
+   * Where DeepSpeed on PyPI's torch JIT-builds its CPU ops (TORCH_EXTENSIONS_DIR): beside that torch in the cache, so a
+   * machine compiles them once. Otherwise they go under the ranks' HOME, a fresh directory every run.
+   */
+  Path torchExtensions() {
+    return inCache("torch2/torch_extensions");
+  }
+
   /** A path in build-clients.sh's cache; one that exists nowhere when the cache could not be built. */
   private Path inCache(String path) {
     return dir == null ? Path.of("/nonexistent") : dir.resolve(path);
