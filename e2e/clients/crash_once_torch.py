@@ -7,8 +7,10 @@ node waiting. The second round all-reduces again and exits 0. Without them the a
 measure crash -> world formed again.
 
 After a round that follows an in-place restart, rank 0 prints the checkpoint report it would send Gangway
-("CHECKPOINT {json}", with "inPlaceRestarts": TORCHELASTIC_RESTART_COUNT, as docs/checkpoint-contract.md shows): these
-ranks run in network namespaces with no route to the operator, so the harness posts it as the rank would.
+("CHECKPOINT {json}", with "inPlaceRestarts": the highest TORCHELASTIC_RESTART_COUNT of all ranks, as
+docs/checkpoint-contract.md shows: torchrun counts on each node only the restarts its own workers' failures caused, so
+rank 0's own count may be 0): these ranks run in network namespaces with no route to the operator, so the harness
+posts it as the rank would.
 
 CRASH_RANK (the harness's choice, not a rendezvous variable): the global rank that crashes; default 1.
 CRASH_EVERY_ROUND=1: it crashes in every round of attempt 1, so torchrun's in-place restarts run out.
@@ -26,11 +28,14 @@ value = torch.tensor([dist.get_rank()], dtype=torch.int64)
 dist.all_reduce(value)
 print(f"RESULT client=torch world={dist.get_world_size()} rank={dist.get_rank()} sum={int(value.item())}"
       f" restart={restart} group={os.environ.get('GROUP_RANK')} at={time.time():.3f}", flush=True)
-if restart > 0 and dist.get_rank() == 0:
-    step = 100 * (restart + 1)
+restarts = torch.tensor([restart], dtype=torch.int64)
+dist.all_reduce(restarts, op=dist.ReduceOp.MAX)
+restarts = int(restarts.item())
+if restarts > 0 and dist.get_rank() == 0:
+    step = 100 * (restarts + 1)
     report = {"namespace": os.environ["GANGWAY_NAMESPACE"], "name": os.environ["GANGWAY_JOB"], "uid": os.environ["GANGWAY_JOB_UID"],
               "attempt": int(os.environ["GANGWAY_ATTEMPT"]), "step": step, "path": f"/checkpoints/step-{step}",
-              "inPlaceRestarts": restart}
+              "inPlaceRestarts": restarts}
     print("CHECKPOINT " + json.dumps(report), flush=True)
 every_round = os.environ.get("CRASH_EVERY_ROUND") == "1"
 if (restart == 0 or every_round) and os.environ.get("GANGWAY_ATTEMPT") == "1" \

@@ -12,7 +12,8 @@ import java.util.Objects;
  *
  * @param time when the save completed; null when the sender did not say
  * @param inPlaceRestarts how many times the attempt's training processes had been restarted inside their pods when the
- *     checkpoint was written (torchrun's TORCHELASTIC_RESTART_COUNT); 0 when the sender did not say
+ *     checkpoint was written (the highest TORCHELASTIC_RESTART_COUNT of the ranks: torchrun counts per node); 0 when
+ *     the sender did not say
  */
 public record CheckpointReport(String namespace, String name, String uid, int attempt, long step, String path, Instant time,
                                int inPlaceRestarts) {

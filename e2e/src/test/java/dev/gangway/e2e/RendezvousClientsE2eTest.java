@@ -86,7 +86,8 @@ class RendezvousClientsE2eTest {
    * crash to the world formed again. On a pod network, as pods are: torchrun names each node by its FQDN, which a
    * loopback address would turn into "localhost". On torch 2.15 the restarted workers connect only because Gangway
    * gives each round a store of its own (TORCH_DISABLE_SHARE_RDZV_TCP_STORE, see RendezvousEnvironment). Rank 0's
-   * checkpoint report after the restart counts it (TORCHELASTIC_RESTART_COUNT), and posted to the operator's intake as
+   * checkpoint report after the restart counts it (the highest TORCHELASTIC_RESTART_COUNT of the ranks: the agent whose
+   * worker did not crash may keep its count at 0), and posted to the operator's intake as
    * the rank would (the harness relays it: these ranks have no route to the operator) it becomes the job's
    * status.inPlaceRestarts and a RestartedInPlace Event.
    */

@@ -20,7 +20,8 @@ public class CheckpointStatus {
   private Integer attempt;
 
   @JsonPropertyDescription("How many times the attempt's training processes had been restarted inside their pods (torchrun's "
-      + "TORCHELASTIC_RESTART_COUNT under spec.failurePolicy.inPlaceRestarts) when the checkpoint was reported; unset for none.")
+      + "TORCHELASTIC_RESTART_COUNT, the highest of the ranks, under spec.failurePolicy.inPlaceRestarts) when the checkpoint was "
+      + "reported; unset for none.")
   private Integer inPlaceRestarts;
 
   public Long getStep() { return step; }
