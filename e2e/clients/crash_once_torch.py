@@ -7,7 +7,8 @@ node waiting. The second round all-reduces again and exits 0. Without them the a
 measure crash -> world formed again.
 
 After a round that follows an in-place restart, rank 0 prints the checkpoint report it would send Gangway
-("CHECKPOINT {json}", with "inPlaceRestarts": the highest TORCHELASTIC_RESTART_COUNT of all ranks, as
+("CHECKPOINT {json}", with "inPlaceRestarts": the highest TORCHELASTIC_RESTART_COUNT of all ranks, and
+"inPlaceRestartTime": when this restarted worker started, as
 docs/checkpoint-contract.md shows: torchrun counts on each node only the restarts its own workers' failures caused, so
 rank 0's own count may be 0): these ranks run in network namespaces with no route to the operator, so the harness
 posts it as the rank would.
@@ -15,9 +16,13 @@ posts it as the rank would.
 CRASH_RANK (the harness's choice, not a rendezvous variable): the global rank that crashes; default 1.
 CRASH_EVERY_ROUND=1: it crashes in every round of attempt 1, so torchrun's in-place restarts run out.
 """
+import datetime
 import json
 import os
 import time
+
+# A restarted worker starts here: when it restarted, for the report's inPlaceRestartTime.
+STARTED = time.time()
 
 import torch
 import torch.distributed as dist
@@ -35,7 +40,9 @@ if restarts > 0 and dist.get_rank() == 0:
     step = 100 * (restarts + 1)
     report = {"namespace": os.environ["GANGWAY_NAMESPACE"], "name": os.environ["GANGWAY_JOB"], "uid": os.environ["GANGWAY_JOB_UID"],
               "attempt": int(os.environ["GANGWAY_ATTEMPT"]), "step": step, "path": f"/checkpoints/step-{step}",
-              "inPlaceRestarts": restarts}
+              "inPlaceRestarts": restarts,
+              "inPlaceRestartTime": datetime.datetime.fromtimestamp(STARTED, datetime.timezone.utc).isoformat(timespec="milliseconds")
+              .replace("+00:00", "Z")}
     print("CHECKPOINT " + json.dumps(report), flush=True)
 every_round = os.environ.get("CRASH_EVERY_ROUND") == "1"
 if (restart == 0 or every_round) and os.environ.get("GANGWAY_ATTEMPT") == "1" \

@@ -55,7 +55,7 @@ public final class CheckpointLedger {
     if (lastAccepted != null && lastAccepted.getStep() != null && report.step() <= lastAccepted.getStep()) {
       return new Rejected("step " + report.step() + " is not beyond the last accepted step " + lastAccepted.getStep());
     }
-    return new Accepted(toStatus(report));
+    return new Accepted(toStatus(report, lastAccepted));
   }
 
   /** Judges the report against the job as read from the API server (attempt 1 and no checkpoint before its first status). */
@@ -65,13 +65,33 @@ public final class CheckpointLedger {
     return judge(report, job.getMetadata().getUid(), attempt, status == null ? null : status.getLastCheckpoint());
   }
 
-  static CheckpointStatus toStatus(CheckpointReport report) {
+  static CheckpointStatus toStatus(CheckpointReport report, CheckpointStatus lastAccepted) {
     CheckpointStatus status = new CheckpointStatus();
     status.setStep(report.step());
     status.setPath(report.path());
     status.setTime(report.time() == null ? null : report.time().toString());
     status.setAttempt(report.attempt());
     status.setInPlaceRestarts(report.inPlaceRestarts() > 0 ? report.inPlaceRestarts() : null);
+    if (report.inPlaceRestartTime() != null) {
+      status.setInPlaceRestartTime(report.inPlaceRestartTime().toString());
+      status.setResumedFromTime(resumedFrom(report, lastAccepted));
+    }
     return status;
+  }
+
+  /**
+   * The time of the checkpoint the processes restarted in place resumed from: the attempt's last accepted one when the
+   * report is the first to count this restart; the one already recorded when it counts the same restart again.
+   */
+  private static String resumedFrom(CheckpointReport report, CheckpointStatus lastAccepted) {
+    if (lastAccepted == null || lastAccepted.getAttempt() == null || lastAccepted.getAttempt() != report.attempt()) {
+      return null;
+    }
+    int known = lastAccepted.getInPlaceRestarts() == null ? 0 : lastAccepted.getInPlaceRestarts();
+    if (report.inPlaceRestarts() > known) {
+      return lastAccepted.getTime();
+    }
+    boolean sameRestart = report.inPlaceRestarts() == known && report.inPlaceRestartTime().toString().equals(lastAccepted.getInPlaceRestartTime());
+    return sameRestart ? lastAccepted.getResumedFromTime() : null;
   }
 }

@@ -57,6 +57,6 @@ public final class TerminationMessage {
    */
   public static Optional<CheckpointReport> report(String message, TrainingJob job, int attempt, Instant finishedAt) {
     return checkpoint(message).map(mark -> new CheckpointReport(job.getMetadata().getNamespace(), job.getMetadata().getName(),
-        job.getMetadata().getUid(), attempt, mark.step(), mark.path(), finishedAt, mark.inPlaceRestarts()));
+        job.getMetadata().getUid(), attempt, mark.step(), mark.path(), finishedAt, mark.inPlaceRestarts(), null));
   }
 }

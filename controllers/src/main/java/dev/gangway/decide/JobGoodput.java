@@ -58,6 +58,17 @@ public final class JobGoodput {
       account = account.end(attemptEnd(stored, next), gpus, now);
     }
     if (next.getPhase() == JobPhase.Running) {
+      CheckpointStatus restarted = newInPlaceRestart(stored, next);
+      if (restarted != null) {
+        Instant running = runningSince(next);
+        Instant restartedAt = Timestamps.parse(restarted.getInPlaceRestartTime());
+        Instant resumedFrom = Timestamps.parseOr(restarted.getResumedFromTime(), running == null ? restartedAt : running);
+        // Within the attempt's running time and never past the report's own checkpoint: the training after the restart up
+        // to it is kept.
+        Instant upTo = Objects.requireNonNullElse(checkpointOf(next), now);
+        account = account.restartedInPlace(running != null && resumedFrom.isBefore(running) ? running : resumedFrom,
+            restartedAt.isAfter(upTo) ? upTo : restartedAt, gpus);
+      }
       account = account.running(runningSince(next), checkpointOf(next), gpus, now);
     } else {
       account = account.running(null, null, gpus, now);
@@ -109,6 +120,19 @@ public final class JobGoodput {
     return restarted
         ? new AttemptEnd(runningSince, checkpoint, Timestamps.parse(last.getTime()), Timestamps.parse(last.getDetectedTime()))
         : new AttemptEnd(runningSince, checkpoint, null, null);
+  }
+
+  /**
+   * The decided status's checkpoint when it is the first to count an in-place restart of the attempt (status.inPlaceRestarts
+   * of the stored status was lower) and says when it happened; null otherwise.
+   */
+  private static CheckpointStatus newInPlaceRestart(TrainingJobStatus stored, TrainingJobStatus next) {
+    CheckpointStatus c = next.getLastCheckpoint();
+    if (c == null || Timestamps.parse(c.getInPlaceRestartTime()) == null || !Objects.equals(c.getAttempt(), next.getAttempt())) {
+      return null;
+    }
+    int known = Objects.equals(stored.getAttempt(), next.getAttempt()) ? Objects.requireNonNullElse(stored.getInPlaceRestarts(), 0) : 0;
+    return Objects.requireNonNullElse(c.getInPlaceRestarts(), 0) > known ? c : null;
   }
 
   /** When every rank of the status's attempt was running: its Running condition's transition. */

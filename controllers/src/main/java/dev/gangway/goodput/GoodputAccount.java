@@ -86,6 +86,18 @@ public final class GoodputAccount {
   }
 
   /**
+   * The running attempt's processes were restarted inside their pods at {@code restartedAt} and resumed from the
+   * checkpoint of {@code resumedFrom} (or the attempt's start): the training between the two, charged as useful,
+   * moves to {@link Bucket#LOST_WORK}. The crash, its detection and the restart itself fall somewhere in that span and
+   * cannot be told apart from inside the pods, so the whole span counts as lost work.
+   */
+  public GoodputAccount restartedInPlace(Instant resumedFrom, Instant restartedAt, int gpus) {
+    Map<Bucket, Long> next = new EnumMap<>(gpuSeconds);
+    move(next, Bucket.LOST_WORK, gpuSeconds(gpus, resumedFrom, restartedAt));
+    return new GoodputAccount(next, Math.min(sinceCheckpoint, next.get(Bucket.USEFUL)), updated);
+  }
+
+  /**
    * The running attempt's work since its last checkpoint (or its start), the part of useful a failure
    * would lose; zero when the job is not running.
    */

@@ -64,11 +64,44 @@ class CheckpointLedgerTest {
 
   @Test
   void theLastCheckpointCarriesTheReportsInPlaceRestartsAndNoneForZero() {
-    CheckpointReport counted = new CheckpointReport("ml", "llm", UID, 2, 1300, "/ckpt/step-1300", null, 2);
-    assertThat(((CheckpointLedger.Accepted) CheckpointLedger.judge(counted, UID, 2, last(1200))).lastCheckpoint().getInPlaceRestarts())
-        .isEqualTo(2);
+    CheckpointReport counted = new CheckpointReport("ml", "llm", UID, 2, 1300, "/ckpt/step-1300", null, 2,
+        Instant.parse("2026-11-02T09:41:07Z"));
+    CheckpointStatus stored = ((CheckpointLedger.Accepted) CheckpointLedger.judge(counted, UID, 2, last(1200))).lastCheckpoint();
+    assertThat(stored.getInPlaceRestarts()).isEqualTo(2);
+    assertThat(stored.getInPlaceRestartTime()).isEqualTo("2026-11-02T09:41:07Z");
     assertThat(((CheckpointLedger.Accepted) CheckpointLedger.judge(report(UID, 2, 1300), UID, 2, last(1200))).lastCheckpoint()
         .getInPlaceRestarts()).isNull();
+    CheckpointReport timeWithoutRestart = new CheckpointReport("ml", "llm", UID, 2, 1300, "/ckpt/step-1300", null, 0,
+        Instant.parse("2026-11-02T09:41:07Z"));
+    assertThat(((CheckpointLedger.Accepted) CheckpointLedger.judge(timeWithoutRestart, UID, 2, last(1200))).lastCheckpoint()
+        .getInPlaceRestartTime()).as("no restart, nothing to date").isNull();
+  }
+
+  @Test
+  void aRestartInPlaceResumedFromTheAttemptsLastCheckpointBeforeIt() {
+    CheckpointStatus before = last(1200);
+    before.setAttempt(2);
+    before.setTime("2026-11-02T09:30:00Z");
+    Instant restarted = Instant.parse("2026-11-02T09:41:07Z");
+    CheckpointStatus first = accepted(new CheckpointReport("ml", "llm", UID, 2, 1300, "/ckpt/step-1300", T, 1, restarted), before);
+    assertThat(first.getResumedFromTime()).isEqualTo("2026-11-02T09:30:00Z");
+
+    CheckpointStatus again = accepted(new CheckpointReport("ml", "llm", UID, 2, 1400, "/ckpt/step-1400", T.plusSeconds(600), 1, restarted), first);
+    assertThat(again.getResumedFromTime()).as("the same restart counted again keeps what it resumed from").isEqualTo("2026-11-02T09:30:00Z");
+
+    CheckpointStatus second = accepted(new CheckpointReport("ml", "llm", UID, 2, 1500, "/ckpt/step-1500", T.plusSeconds(1200), 2,
+        T.plusSeconds(900)), again);
+    assertThat(second.getResumedFromTime()).as("a second restart resumed from the checkpoint after the first").isEqualTo(again.getTime());
+
+    CheckpointStatus ofAnotherAttempt = last(1200);
+    ofAnotherAttempt.setAttempt(1);
+    ofAnotherAttempt.setTime("2026-11-02T09:00:00Z");
+    assertThat(accepted(new CheckpointReport("ml", "llm", UID, 2, 1300, "/ckpt/step-1300", T, 1, restarted), ofAnotherAttempt)
+        .getResumedFromTime()).as("no checkpoint of this attempt: it started over").isNull();
+  }
+
+  private static CheckpointStatus accepted(CheckpointReport report, CheckpointStatus lastAccepted) {
+    return ((CheckpointLedger.Accepted) CheckpointLedger.judge(report, UID, report.attempt(), lastAccepted)).lastCheckpoint();
   }
 
   @Test

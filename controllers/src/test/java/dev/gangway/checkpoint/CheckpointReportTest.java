@@ -36,6 +36,19 @@ class CheckpointReportTest {
   }
 
   @Test
+  void theInPlaceRestartTimeIsReadWithARestartAndDroppedWithoutOne() {
+    String report = "{\"namespace\":\"ml\",\"name\":\"llm\",\"uid\":\"u\",\"attempt\":1,\"step\":5,\"path\":\"/c\"%s}";
+    CheckpointReport r = CheckpointReport.fromJson(report.formatted(",\"inPlaceRestarts\":1,\"inPlaceRestartTime\":\"2026-11-02T09:41:07Z\""));
+    assertThat(r.inPlaceRestartTime()).isEqualTo(Instant.parse("2026-11-02T09:41:07Z"));
+    assertThat(r.timedAt(Instant.EPOCH).inPlaceRestartTime()).as("kept when stamped").isEqualTo(r.inPlaceRestartTime());
+    assertThat(CheckpointReport.fromJson(report.formatted(",\"inPlaceRestarts\":1")).inPlaceRestartTime()).isNull();
+    assertThat(CheckpointReport.fromJson(report.formatted(",\"inPlaceRestartTime\":\"2026-11-02T09:41:07Z\"")).inPlaceRestartTime())
+        .as("no restart counted: nothing to date").isNull();
+    assertThatThrownBy(() -> CheckpointReport.fromJson(report.formatted(",\"inPlaceRestarts\":1,\"inPlaceRestartTime\":\"yesterday\"")))
+        .hasMessage("field 'inPlaceRestartTime' 'yesterday' is not an RFC 3339 UTC time such as 2026-11-02T10:00:00Z");
+  }
+
+  @Test
   void timeIsOptionalAndStampedOnReceipt() {
     CheckpointReport r = CheckpointReport.fromJson("{\"namespace\":\"ml\",\"name\":\"llm\",\"uid\":\"u\",\"attempt\":1,\"step\":5,\"path\":\"/c\"}");
     assertThat(r.time()).isNull();

@@ -142,6 +142,55 @@ class JobGoodputTest {
     assertThat(g.getHeldGpuSeconds()).isEqualTo(100 * GPUS);
   }
 
+  /** Attempt 1's checkpoint of 95 s, the first to count an in-place restart, at 70 s. */
+  private static CheckpointStatus restartedInPlaceAt70() {
+    CheckpointStatus reported = new CheckpointStatus();
+    reported.setAttempt(1);
+    reported.setStep(200L);
+    reported.setTime(t(95).toString());
+    reported.setInPlaceRestarts(1);
+    reported.setInPlaceRestartTime(t(70).toString());
+    return reported;
+  }
+
+  @Test
+  void aRestartInPlaceLosesTheTrainingFromTheCheckpointItResumedFromToTheRestartOnce() {
+    TrainingJobStatus stored = running(0, account(100, Bucket.USEFUL, 100 * GPUS));
+    CheckpointStatus reported = restartedInPlaceAt70();
+    reported.setResumedFromTime(t(40).toString());
+    // As the HTTP intake stores it: the checkpoint is in the stored status before the reconcile counts the restart.
+    stored.setLastCheckpoint(reported);
+    TrainingJobStatus next = copy(stored);
+    next.setInPlaceRestarts(1);
+
+    GoodputStatus g = JobGoodput.next(stored, next, t(100));
+    assertThat(g.getLostGpuSeconds().getLostWork()).isEqualTo(30 * GPUS);
+    assertThat(g.getUsefulGpuSeconds()).isEqualTo(70 * GPUS);
+    assertThat(g.getSinceCheckpointGpuSeconds()).isEqualTo(5 * GPUS);
+    assertThat(g.getHeldGpuSeconds()).isEqualTo(100 * GPUS);
+
+    TrainingJobStatus counted = copy(next);
+    counted.setGoodput(g);
+    TrainingJobStatus refreshed = copy(counted);
+    refreshed.setReady("2/2");
+    assertThat(JobGoodput.next(counted, refreshed, t(110)).getLostGpuSeconds().getLostWork())
+        .as("charged once: the stored status counts the restart now").isEqualTo(30 * GPUS);
+  }
+
+  @Test
+  void aRestartInPlaceWithoutACheckpointBeforeItLosesTheAttemptUpToItAndOneWithoutATimeLosesNothing() {
+    TrainingJobStatus stored = running(10, account(100, Bucket.USEFUL, 100 * GPUS));
+    CheckpointStatus reported = restartedInPlaceAt70();
+    TrainingJobStatus next = copy(stored);
+    next.setLastCheckpoint(reported);
+    next.setInPlaceRestarts(1);
+    assertThat(JobGoodput.next(stored, next, t(100)).getLostGpuSeconds().getLostWork())
+        .as("from the attempt's Running at 10 s").isEqualTo(60 * GPUS);
+
+    reported.setInPlaceRestartTime(null);
+    assertThat(JobGoodput.next(stored, next, t(100)).getLostGpuSeconds().getLostWork()).as("the report did not say when").isZero();
+  }
+
   @Test
   void aRestartingGangIsRestartTimeUntilItWaitsForCapacity() {
     TrainingJobStatus backingOff = status(JobPhase.Restarting, 1, condition(JobConditions.PLACED, false, "RankFailed", 0));

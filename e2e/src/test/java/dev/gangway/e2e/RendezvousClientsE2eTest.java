@@ -138,7 +138,11 @@ class RendezvousClientsE2eTest {
       assertThat(kube.kubectl("get", "events", "--field-selector", "involvedObject.name=inplace,reason=RestartedInPlace",
           "-o", "jsonpath={.items[*].message}")).contains("restarted in their pods 1 time (failurePolicy.inPlaceRestarts: 2)");
     });
-    assertThat(kube.get("tj", "inplace").path("status").path("attempt").asInt()).isEqualTo(1);
+    JsonNode status = kube.get("tj", "inplace").path("status");
+    assertThat(status.path("attempt").asInt()).isEqualTo(1);
+    // The training from the attempt's start (no checkpoint before the crash) to the restart was redone: lost work.
+    assertThat(status.path("lastCheckpoint").path("inPlaceRestartTime").asText()).as(status.toString()).isNotEmpty();
+    assertThat(status.path("goodput").path("lostGpuSeconds").path("lostWork").asLong()).as(status.path("goodput").toString()).isPositive();
   }
 
   /** The one checkpoint report rank 0's worker printed for the harness to send ("CHECKPOINT {json}"). */

@@ -24,6 +24,15 @@ public class CheckpointStatus {
       + "reported; unset for none.")
   private Integer inPlaceRestarts;
 
+  @JsonPropertyDescription("When the training processes were last restarted inside their pods, as the report said (RFC 3339; the "
+      + "restarted workers' start). The training between the checkpoint they resumed from and this time was lost, and "
+      + "status.goodput counts it so; unset when the report did not say.")
+  private String inPlaceRestartTime;
+
+  @JsonPropertyDescription("Set with inPlaceRestartTime: the time of the checkpoint the restarted processes resumed from (the "
+      + "attempt's last one reported before the restart, RFC 3339); unset when the attempt had none, so they started over.")
+  private String resumedFromTime;
+
   public Long getStep() { return step; }
   public void setStep(Long step) { this.step = step; }
   public String getPath() { return path; }
@@ -34,16 +43,21 @@ public class CheckpointStatus {
   public void setAttempt(Integer attempt) { this.attempt = attempt; }
   public Integer getInPlaceRestarts() { return inPlaceRestarts; }
   public void setInPlaceRestarts(Integer inPlaceRestarts) { this.inPlaceRestarts = inPlaceRestarts; }
+  public String getInPlaceRestartTime() { return inPlaceRestartTime; }
+  public void setInPlaceRestartTime(String inPlaceRestartTime) { this.inPlaceRestartTime = inPlaceRestartTime; }
+  public String getResumedFromTime() { return resumedFromTime; }
+  public void setResumedFromTime(String resumedFromTime) { this.resumedFromTime = resumedFromTime; }
 
   @Override
   public boolean equals(Object o) {
     return o instanceof CheckpointStatus c && Objects.equals(step, c.step) && Objects.equals(path, c.path)
         && Objects.equals(time, c.time) && Objects.equals(attempt, c.attempt)
-        && Objects.equals(inPlaceRestarts, c.inPlaceRestarts);
+        && Objects.equals(inPlaceRestarts, c.inPlaceRestarts) && Objects.equals(inPlaceRestartTime, c.inPlaceRestartTime)
+        && Objects.equals(resumedFromTime, c.resumedFromTime);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(step, path, time, attempt, inPlaceRestarts);
+    return Objects.hash(step, path, time, attempt, inPlaceRestarts, inPlaceRestartTime, resumedFromTime);
   }
 }
