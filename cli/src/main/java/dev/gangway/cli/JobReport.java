@@ -117,9 +117,22 @@ record JobReport(JobSummary summary, List<Map<String, String>> conditions, Map<S
     }
     out.append("\nLast checkpoint: ");
     out.append(lastCheckpoint == null ? "none reported" : "step " + lastCheckpoint.getStep() + " at " + lastCheckpoint.getPath()
-        + " (attempt " + lastCheckpoint.getAttempt() + ", " + lastCheckpoint.getTime() + ")").append('\n');
+        + " (attempt " + lastCheckpoint.getAttempt() + ", " + lastCheckpoint.getTime() + ")" + inPlaceText(lastCheckpoint)).append('\n');
     out.append("\nGoodput:    ").append(goodputText());
     return out.toString();
+  }
+
+  /** The in-place restarts the checkpoint's report counted, and what the last one resumed from, when it said. */
+  private static String inPlaceText(CheckpointStatus c) {
+    if (c.getInPlaceRestarts() == null) {
+      return "";
+    }
+    String count = "; processes restarted in place " + c.getInPlaceRestarts() + (c.getInPlaceRestarts() == 1 ? " time" : " times");
+    if (c.getInPlaceRestartTime() == null) {
+      return count;
+    }
+    return count + ", the last at " + c.getInPlaceRestartTime() + ", resuming from "
+        + (c.getResumedFromTime() == null ? "the attempt's start" : "the checkpoint of " + c.getResumedFromTime());
   }
 
   /** Of the GPU time held so far, how much trained, and what the rest was lost to, in GPU-hours. */

@@ -124,6 +124,26 @@ class ViewsTest {
     assertThat(JobReport.of(job, cluster).text()).contains("Goodput:    not counted yet");
   }
 
+  @Test
+  void describeSaysWhenTheProcessesRestartedInPlaceAndWhatTheyResumedFrom() {
+    TrainingJob job = waiting("llm", NOW.minusSeconds(3600));
+    var checkpoint = new dev.gangway.api.v1alpha1.CheckpointStatus();
+    checkpoint.setStep(1300L);
+    checkpoint.setPath("/ckpt/step-1300");
+    checkpoint.setAttempt(1);
+    checkpoint.setTime(NOW.toString());
+    job.getStatus().setLastCheckpoint(checkpoint);
+    ClusterState cluster = new ClusterState(List.of(job), List.of(), List.of(), List.of(), List.of(), NOW);
+    assertThat(JobReport.of(job, cluster).text()).doesNotContain("in place");
+
+    checkpoint.setInPlaceRestarts(2);
+    assertThat(JobReport.of(job, cluster).text()).contains("(attempt 1, 2026-12-01T12:00:00Z); processes restarted in place 2 times\n");
+    checkpoint.setInPlaceRestartTime(NOW.minusSeconds(300).toString());
+    checkpoint.setResumedFromTime(NOW.minusSeconds(900).toString());
+    assertThat(JobReport.of(job, cluster).text())
+        .contains("in place 2 times, the last at 2026-12-01T11:55:00Z, resuming from the checkpoint of 2026-12-01T11:45:00Z");
+  }
+
   private static dev.gangway.api.v1alpha1.GoodputStatus goodput(double ratio, long held, long useful) {
     var g = new dev.gangway.api.v1alpha1.GoodputStatus();
     g.setRatio(ratio);
