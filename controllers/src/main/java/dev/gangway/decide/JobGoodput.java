@@ -131,8 +131,7 @@ public final class JobGoodput {
     if (c == null || Timestamps.parse(c.getInPlaceRestartTime()) == null || !Objects.equals(c.getAttempt(), next.getAttempt())) {
       return null;
     }
-    int known = Objects.equals(stored.getAttempt(), next.getAttempt()) ? Objects.requireNonNullElse(stored.getInPlaceRestarts(), 0) : 0;
-    return Objects.requireNonNullElse(c.getInPlaceRestarts(), 0) > known ? c : null;
+    return Objects.requireNonNullElse(c.getInPlaceRestarts(), 0) > JobStatusMachine.inPlaceRestartsKnown(stored, next.getAttempt()) ? c : null;
   }
 
   /** When every rank of the status's attempt was running: its Running condition's transition. */

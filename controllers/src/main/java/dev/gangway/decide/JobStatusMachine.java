@@ -129,7 +129,7 @@ public final class JobStatusMachine {
     CheckpointStatus checkpoint = next.getLastCheckpoint();
     int reported = checkpoint != null && Objects.equals(checkpoint.getAttempt(), attempt)
         ? Objects.requireNonNullElse(checkpoint.getInPlaceRestarts(), 0) : 0;
-    int known = Objects.equals(previous.getAttempt(), attempt) ? Objects.requireNonNullElse(previous.getInPlaceRestarts(), 0) : 0;
+    int known = inPlaceRestartsKnown(previous, attempt);
     int count = Math.max(known, reported);
     next.setInPlaceRestarts(count > 0 ? count : null);
     if (count > known) {
@@ -138,6 +138,11 @@ public final class JobStatusMachine {
           + count + (count == 1 ? " time" : " times") + (budget == null ? "" : " (failurePolicy.inPlaceRestarts: " + budget + ")")
           + ", as the checkpoint report of step " + checkpoint.getStep() + " counted; the pods kept running"));
     }
+  }
+
+  /** The in-place restarts {@code status} already counts for {@code attempt}: none when it is of another attempt, or null. */
+  public static int inPlaceRestartsKnown(TrainingJobStatus status, Integer attempt) {
+    return status == null || !Objects.equals(status.getAttempt(), attempt) ? 0 : Objects.requireNonNullElse(status.getInPlaceRestarts(), 0);
   }
 
   private static void suspend(TrainingJobStatus next, JobConditions conditions, List<JobEvent> events, JobPhase was) {

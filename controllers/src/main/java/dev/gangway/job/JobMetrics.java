@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import dev.gangway.api.v1alpha1.GoodputStatus;
 import dev.gangway.goodput.Bucket;
+import dev.gangway.decide.JobStatusMachine;
 import dev.gangway.goodput.GoodputAccount;
 import io.micrometer.core.instrument.Gauge;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -118,8 +119,7 @@ public final class JobMetrics {
    */
   void inPlaceRestarts(TrainingJobStatus before, TrainingJobStatus after) {
     int now = Objects.requireNonNullElse(after.getInPlaceRestarts(), 0);
-    int was = before == null || !Objects.equals(before.getAttempt(), after.getAttempt())
-        ? 0 : Objects.requireNonNullElse(before.getInPlaceRestarts(), 0);
+    int was = JobStatusMachine.inPlaceRestartsKnown(before, after.getAttempt());
     if (now > was) {
       Counter.builder("gangway.restarts.in.place")
           .description("Restarts of training processes inside their pods (torchrun's, under failurePolicy.inPlaceRestarts), as checkpoint reports count them")
