@@ -20,7 +20,9 @@
 #                    over sshd never exit by themselves; Gangway's successPolicy RankZero does the same)
 # Each rank runs COMMAND with only its pod's variables plus PATH (and LAUNCH_ENV, if set: a file of
 # further NAME=value lines the harness itself needs); its output goes to DIR/rank-N.out.
+# When a rank's process ends, its exit status is written to DIR/rank-N.exit.
 # Exit status: 0 when every rank exited 0, else 1. Bounded by RUN_RANKS_TIMEOUT seconds (default 180).
+# SIGTERM to the script's outer process (timeout) reaches every rank's process, as a kubelet stopping pods.
 set -euo pipefail
 
 DIR=$(cd "$1" && pwd); shift
@@ -83,9 +85,15 @@ for envfile in "$DIR"/rank-*.env; do
     ip -n "rank-$rank" route add default dev eth0 # every pod address is on the bridge
     netns=(ip netns exec "rank-$rank")
   fi
-  (cd "$DIR" && exec "${netns[@]}" unshare --uts --mount --propagation private \
-      sh -c 'hostname "$0" && mount --bind "$1" /etc/hosts && mount -t tmpfs tmpfs /tmp && shift && exec "$@"' "$host" "$overlay/hosts-$rank" \
-      env -i "PATH=$PATH" "HOME=$DIR" "${vars[@]}" "${extra[@]}" "$@") > "$DIR/rank-$rank.out" 2>&1 &
+  (
+    code=0
+    (cd "$DIR" && exec "${netns[@]}" unshare --uts --mount --propagation private \
+        sh -c 'hostname "$0" && mount --bind "$1" /etc/hosts && mount -t tmpfs tmpfs /tmp && shift && exec "$@"' "$host" "$overlay/hosts-$rank" \
+        env -i "PATH=$PATH" "HOME=$DIR" "${vars[@]}" "${extra[@]}" "$@") > "$DIR/rank-$rank.out" 2>&1 || code=$?
+    # The rank's exit status the moment it ends (a container's exit, for the kubelet's part), written whole.
+    echo "$code" > "$DIR/rank-$rank.exit.tmp" && mv "$DIR/rank-$rank.exit.tmp" "$DIR/rank-$rank.exit"
+    exit "$code"
+  ) &
   pids[$rank]=$!
 done
 status=0

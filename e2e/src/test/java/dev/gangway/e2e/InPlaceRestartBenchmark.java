@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <ul>
  *   <li>{@code in-place}: {@code failurePolicy.inPlaceRestarts: 1}: torchrun's agents restart the gang's workers
  *   themselves; nothing happens in the cluster;</li>
- *   <li>{@code gang-restart}: the default: the agents exit, the harness reports the crashed rank's exit to its pod
+ *   <li>{@code gang-restart}: the default: the crashed rank's agent exits, the harness reports its exit to its pod
  *   (the kubelet's part: the pod turns Failed), Gangway restarts the gang as attempt 2 (backoff 0 s), and once its
  *   pods run the harness starts their agents (the kubelet's part again);</li>
  *   <li>{@code fatal-signal}: no crash; a Fatal node-health signal (XID 79, POSTed as a health agent does) for rank
@@ -39,8 +39,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * </ul>
  * Recovery is the crash (the worker's own clock) to the last worker's all-reduce of the next round; the first start
  * of the same job is apply to the last worker's first all-reduce. The harness stands in for the kubelet in the gang
- * restart (relaying the exit, starting the processes once the pods run), so that lane includes its delays: about a
- * kubectl call and a poll of 100 ms each way. Prints medians and ratios; asserts only what each lane must do.
+ * restart (relaying the crashed agent's exit as soon as it ends, starting the processes once the pods run), so that
+ * lane includes its delays: about a kubectl call and a poll of 20-100 ms each way. Prints medians and ratios; asserts only what each lane must do.
  *
  * <pre>mvn -B verify -pl crds,controllers,operator,e2e -Dtest=InPlaceRestartBenchmark -Dgangway.bench=true
  *   [-Dgangway.bench.samples=5] [-Dgangway.bench.ranks=2] [-Dgangway.bench.monitorInterval=0.5]
@@ -137,19 +137,26 @@ class InPlaceRestartBenchmark {
     return sample;
   }
 
-  /** A job without: the agents exit, the pod fails, Gangway restarts the gang, its new pods' agents start. */
+  /**
+   * A job without: the crashed rank's agent exits, its pod fails, Gangway restarts the gang, its new pods' agents
+   * start. The harness plays the kubelet: it relays the crashed rank's exit the moment that agent ends (not when the
+   * other agents notice), and stops the old agents once the new attempt's pods exist (Gangway deleted the old ones).
+   */
   private Sample gangRestart(TrainingClients clients, String job) {
     double applied = now();
     kube.apply(manifest(job, 0));
-    LocalRanks.Run first = AttemptPods.onPodNetwork(kube, job, 1, WAIT).run(harness(), false, torchrun(clients));
-    assertThat(first.exitCode()).as(first.describe()).isNotZero();
+    LocalRanks.Started old = AttemptPods.onPodNetwork(kube, job, 1, WAIT).start(harness(), false, torchrun(clients));
+    int exitCode = old.awaitExit(CRASHED_RANK, WAIT);
+    assertThat(exitCode).as("torchrun's status when a worker failed").isNotZero();
+    kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=" + job + ",gangway.dev/attempt=1,gangway.dev/rank=" + CRASHED_RANK,
+        "gangway.dev/e2e-exit-code=" + exitCode);
+    LocalRanks next = AttemptPods.onPodNetwork(kube, job, 2, WAIT);
+    old.stop();
+    LocalRanks.Run first = old.finish();
     WorkerRounds before = WorkerRounds.of(first);
     assertThat(before.crashed()).as(first.describe()).isTrue();
     assertThat(before.reportsByRank()).as(first.describe()).hasSize(RANKS * WORKERS);
-    // The kubelet's part: the crashed rank's container exited 1 (torchrun's status when a worker failed).
-    kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=" + job + ",gangway.dev/attempt=1,gangway.dev/rank=" + CRASHED_RANK,
-        "gangway.dev/e2e-exit-code=1");
-    LocalRanks.Run second = AttemptPods.onPodNetwork(kube, job, 2, WAIT).run(harness(), false, torchrun(clients));
+    LocalRanks.Run second = next.run(harness(), false, torchrun(clients));
     assertThat(second.exitCode()).as(second.describe()).isZero();
     WorkerRounds after = WorkerRounds.of(second);
     assertThat(after.reportsByRank()).as(second.describe()).hasSize(RANKS * WORKERS);

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -164,6 +165,11 @@ final class LocalRanks {
    * @param rank0Decides the run ends when rank 0 does (ranks that serve an MPI launcher never exit)
    */
   Run run(Map<String, String> launchEnv, boolean rank0Decides, List<String> command) {
+    return start(launchEnv, rank0Decides, command).finish();
+  }
+
+  /** As {@link #run}, without waiting: the harness can act on one rank's exit while the others still run. */
+  Started start(Map<String, String> launchEnv, boolean rank0Decides, List<String> command) {
     try {
       Path launch = dir.resolve("launch.env");
       StringBuilder lines = new StringBuilder();
@@ -175,22 +181,67 @@ final class LocalRanks {
       }
       args.add("--");
       args.addAll(command);
-      Command.Result result = Command.run(Map.of("LAUNCH_ENV", launch.toString(), "RUN_RANKS_TIMEOUT", "240"), dir,
-          Duration.ofSeconds(300), null, args);
-      Map<Integer, String> output = new TreeMap<>();
-      List<Report> reports = new ArrayList<>();
-      for (int rank = 0; rank < ranks; rank++) {
-        Path out = dir.resolve("rank-" + rank + ".out");
-        String text = Files.exists(out) ? Files.readString(out) : "";
-        output.put(rank, text);
-        reports.addAll(reports(text));
-      }
-      if (!result.stderr().isBlank()) {
-        output.put(-1, result.stderr());
-      }
-      return new Run(result.exitCode(), output, reports);
+      return new Started(Command.start(Map.of("LAUNCH_ENV", launch.toString(), "RUN_RANKS_TIMEOUT", "240"), dir, null, args));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The ranks' processes, running. */
+  final class Started {
+    private final Command.Running launcher;
+
+    private Started(Command.Running launcher) {
+      this.launcher = launcher;
+    }
+
+    /**
+     * Rank {@code rank}'s exit status, as soon as its process ends (run-ranks.sh writes it then), polled every
+     * 20 ms: what the kubelet sees of a container.
+     */
+    int awaitExit(int rank, Duration wait) {
+      Path exit = dir.resolve("rank-" + rank + ".exit");
+      Instant deadline = Instant.now().plus(wait);
+      try {
+        while (!Files.exists(exit)) {
+          if (Instant.now().isAfter(deadline)) {
+            throw new AssertionError("rank " + rank + " still runs after " + wait.toSeconds() + " s");
+          }
+          Thread.sleep(20);
+        }
+        return Integer.parseInt(Files.readString(exit).strip());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted waiting for rank " + rank, e);
+      }
+    }
+
+    /** Stops every rank's process with SIGTERM, as the kubelet stops the containers of deleted pods. */
+    void stop() {
+      launcher.terminate();
+    }
+
+    /** Waits for every rank (or rank 0, if it decides) and returns what the run left. */
+    Run finish() {
+      try {
+        Command.Result result = launcher.await(Duration.ofSeconds(300));
+        Map<Integer, String> output = new TreeMap<>();
+        List<Report> reports = new ArrayList<>();
+        for (int rank = 0; rank < ranks; rank++) {
+          Path out = dir.resolve("rank-" + rank + ".out");
+          String text = Files.exists(out) ? Files.readString(out) : "";
+          output.put(rank, text);
+          reports.addAll(reports(text));
+        }
+        if (!result.stderr().isBlank()) {
+          output.put(-1, result.stderr());
+        }
+        return new Run(result.exitCode(), output, reports);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
   }
 
