@@ -40,7 +40,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Recovery is the crash (the worker's own clock) to the last worker's all-reduce of the next round; the first start
  * of the same job is apply to the last worker's first all-reduce. The harness stands in for the kubelet in the gang
  * restart (relaying the crashed agent's exit as soon as it ends, starting the processes once the pods run), so that
- * lane includes its delays: about a kubectl call and a poll of 20-100 ms each way. Prints medians and ratios; asserts only what each lane must do.
+ * lane includes its delays: about a kubectl call and a poll of 20-100 ms each way. Prints medians and ratios, also
+ * against the pooled first starts of the lanes without in-place restarts (the same job), and where a gang restart's
+ * time went; asserts only what each lane must do.
  *
  * <pre>mvn -B verify -pl crds,controllers,operator,e2e -Dtest=InPlaceRestartBenchmark -Dgangway.bench=true
  *   [-Dgangway.bench.samples=5] [-Dgangway.bench.ranks=2] [-Dgangway.bench.monitorInterval=0.5]
@@ -77,8 +79,15 @@ class InPlaceRestartBenchmark {
     kube.deleteNamespace(WAIT);
   }
 
-  /** One sample's figures, in seconds. */
-  private record Sample(double firstStart, double recovery) {
+  /**
+   * One sample's figures, in seconds; for a gang restart also where its recovery went, from the crash: the crashed
+   * rank's agent seen exited, its exit on the pod (the annotation written), the next attempt's pods with IPs (NaN in
+   * the other lanes).
+   */
+  private record Sample(double firstStart, double recovery, double agentExited, double exitRelayed, double nextPods) {
+    Sample(double firstStart, double recovery) {
+      this(firstStart, recovery, Double.NaN, Double.NaN, Double.NaN);
+    }
   }
 
   @Test
@@ -90,7 +99,7 @@ class InPlaceRestartBenchmark {
         "InPlaceRestartBenchmark: " + RANKS + " ranks x " + WORKERS + " torchrun workers (" + TORCH + ", gloo), backoff 0 s, monitor interval "
             + System.getProperty("gangway.bench.monitorInterval", "torchrun's default") + "\nstarted " + Instant.now()
             + "; seconds: first start = apply -> last worker's first all-reduce; recovery = crash (fatal-signal, node-deleted: the fault) -> last worker's next all-reduce",
-        "lane", "sample", "first_start_s", "recovery_s");
+        "lane", "sample", "first_start_s", "recovery_s", "agent_exited_s", "exit_relayed_s", "next_pods_s");
     Map<String, List<Sample>> lanes = new LinkedHashMap<>();
     List.of(System.getProperty("gangway.bench.lanes", "in-place,gang-restart,fatal-signal,node-deleted").split(","))
         .forEach(lane -> lanes.put(lane.strip(), new ArrayList<>()));
@@ -107,7 +116,7 @@ class InPlaceRestartBenchmark {
           default -> throw new IllegalArgumentException("unknown lane " + lane + ": in-place, gang-restart, fatal-signal or node-deleted");
         };
         lanes.get(lane).add(sample);
-        raw.row(lane, i, sample.firstStart(), sample.recovery());
+        raw.row(lane, i, sample.firstStart(), sample.recovery(), sample.agentExited(), sample.exitRelayed(), sample.nextPods());
       }
     }
     System.out.printf(Locale.ROOT, "%n=== InPlaceRestartBenchmark: %d ranks x %d workers, %d samples per lane (raw: %s) ===%n",
@@ -117,7 +126,20 @@ class InPlaceRestartBenchmark {
       Percentiles recovery = percentiles(list.stream().map(Sample::recovery).toList());
       System.out.printf(Locale.ROOT, "%-13s first start %s   recovery %s   p50 %.2fx the first start%n", lane, first, recovery,
           recovery.p50().toMillis() / (double) first.p50().toMillis());
+      if (list.stream().noneMatch(sample -> Double.isNaN(sample.agentExited()))) {
+        System.out.printf(Locale.ROOT, "%-13s from the crash, p50: agent exited %.2fs, exit on the pod %.2fs, next attempt's pods %.2fs%n", "",
+            p50Seconds(list, Sample::agentExited), p50Seconds(list, Sample::exitRelayed), p50Seconds(list, Sample::nextPods));
+      }
     });
+    // The lanes without in-place restarts start the same job: their first starts together are the steadier baseline.
+    List<Double> staticStarts = lanes.entrySet().stream().filter(e -> !e.getKey().equals("in-place"))
+        .flatMap(e -> e.getValue().stream().map(Sample::firstStart)).toList();
+    if (!staticStarts.isEmpty()) {
+      Percentiles pooled = percentiles(staticStarts);
+      System.out.printf(Locale.ROOT, "first start of the lanes without in-place restarts, pooled: %s%n", pooled);
+      lanes.forEach((lane, list) -> System.out.printf(Locale.ROOT, "%-13s recovery p50 %.2fx the pooled first start%n", lane,
+          percentiles(list.stream().map(Sample::recovery).toList()).p50().toMillis() / (double) pooled.p50().toMillis()));
+    }
   }
 
   /** A job with in-place restarts: torchrun restarts the gang itself; the job stays in attempt 1 with its pods. */
@@ -147,10 +169,13 @@ class InPlaceRestartBenchmark {
     kube.apply(manifest(job, 0));
     LocalRanks.Started old = AttemptPods.onPodNetwork(kube, job, 1, WAIT).start(harness(), false, torchrun(clients));
     int exitCode = old.awaitExit(CRASHED_RANK, WAIT);
+    double agentExited = now();
     assertThat(exitCode).as("torchrun's status when a worker failed").isNotZero();
     kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=" + job + ",gangway.dev/attempt=1,gangway.dev/rank=" + CRASHED_RANK,
         "gangway.dev/e2e-exit-code=" + exitCode);
+    double exitRelayed = now();
     LocalRanks next = AttemptPods.onPodNetwork(kube, job, 2, WAIT);
+    double nextPods = now();
     old.stop();
     LocalRanks.Run first = old.finish();
     WorkerRounds before = WorkerRounds.of(first);
@@ -160,7 +185,9 @@ class InPlaceRestartBenchmark {
     assertThat(second.exitCode()).as(second.describe()).isZero();
     WorkerRounds after = WorkerRounds.of(second);
     assertThat(after.reportsByRank()).as(second.describe()).hasSize(RANKS * WORKERS);
-    Sample sample = new Sample(before.formed(1) - applied, after.formed(1) - before.crashedAt());
+    double crashed = before.crashedAt();
+    Sample sample = new Sample(before.formed(1) - applied, after.formed(1) - crashed, agentExited - crashed, exitRelayed - crashed,
+        nextPods - crashed);
     kube.kubectl("delete", "tj", job, "--wait=true");
     return sample;
   }
@@ -249,6 +276,10 @@ class InPlaceRestartBenchmark {
 
   private static double now() {
     return System.currentTimeMillis() / 1000.0;
+  }
+
+  private static double p50Seconds(List<Sample> samples, java.util.function.ToDoubleFunction<Sample> figure) {
+    return percentiles(samples.stream().map(figure::applyAsDouble).toList()).p50().toMillis() / 1000.0;
   }
 
   private static Percentiles percentiles(List<Double> seconds) {
