@@ -60,14 +60,8 @@ public final class JobGoodput {
     if (next.getPhase() == JobPhase.Running) {
       CheckpointStatus restarted = newInPlaceRestart(stored, next);
       if (restarted != null) {
-        Instant running = runningSince(next);
-        Instant restartedAt = Timestamps.parse(restarted.getInPlaceRestartTime());
-        Instant resumedFrom = Timestamps.parseOr(restarted.getResumedFromTime(), running == null ? restartedAt : running);
-        // Within the attempt's running time and never past the report's own checkpoint: the training after the restart up
-        // to it is kept.
-        Instant upTo = Objects.requireNonNullElse(checkpointOf(next), now);
-        account = account.restartedInPlace(running != null && resumedFrom.isBefore(running) ? running : resumedFrom,
-            restartedAt.isAfter(upTo) ? upTo : restartedAt, gpus);
+        account = account.restartedInPlace(runningSince(next), Timestamps.parse(restarted.getResumedFromTime()),
+            Timestamps.parse(restarted.getInPlaceRestartTime()), checkpointOf(next), gpus);
       }
       account = account.running(runningSince(next), checkpointOf(next), gpus, now);
     } else {

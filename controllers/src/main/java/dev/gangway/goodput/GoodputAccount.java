@@ -87,13 +87,18 @@ public final class GoodputAccount {
 
   /**
    * The running attempt's processes were restarted inside their pods at {@code restartedAt} and resumed from the
-   * checkpoint of {@code resumedFrom} (or the attempt's start): the training between the two, charged as useful,
+   * checkpoint of {@code resumedFrom} (null: the attempt's start): the training between the two, charged as useful,
    * moves to {@link Bucket#LOST_WORK}. The crash, its detection and the restart itself fall somewhere in that span and
-   * cannot be told apart from inside the pods, so the whole span counts as lost work.
+   * cannot be told apart from inside the pods, so the whole span counts as lost work. Clamped as {@link #end} is: into
+   * the running attempt, and never past {@code keptAt} (the report's own checkpoint, after the restart) or the last
+   * update, so kept work never falls.
    */
-  public GoodputAccount restartedInPlace(Instant resumedFrom, Instant restartedAt, int gpus) {
+  public GoodputAccount restartedInPlace(Instant runningSince, Instant resumedFrom, Instant restartedAt, Instant keptAt, int gpus) {
+    Instant running = runningSince == null ? updated : runningSince;
+    Instant until = keptAt != null && keptAt.isBefore(updated) ? keptAt : updated;
+    Instant from = clamp(resumedFrom == null ? running : resumedFrom, running, until);
     Map<Bucket, Long> next = new EnumMap<>(gpuSeconds);
-    move(next, Bucket.LOST_WORK, gpuSeconds(gpus, resumedFrom, restartedAt));
+    move(next, Bucket.LOST_WORK, gpuSeconds(gpus, from, clamp(restartedAt, from, until)));
     return new GoodputAccount(next, Math.min(sinceCheckpoint, next.get(Bucket.USEFUL)), updated);
   }
 

@@ -73,10 +73,10 @@ class GoodputAccountTest {
             a -> a.charge(Bucket.USEFUL, GPUS, t(10)).end(new AttemptEnd(t(-1000), null, t(10), t(10)), GPUS, t(10)),
             Map.of(Bucket.LOST_WORK, 80L), 0, 0.0),
         row("restarted in place at 100 s, resumed from the checkpoint of 60 s, checkpoint again at 130 s: 40 s lost, the rest kept",
-            a -> a.charge(Bucket.USEFUL, GPUS, t(140)).restartedInPlace(t(60), t(100), GPUS).running(t(0), t(130), GPUS, t(140)),
+            a -> a.charge(Bucket.USEFUL, GPUS, t(140)).restartedInPlace(t(0), t(60), t(100), t(130), GPUS).running(t(0), t(130), GPUS, t(140)),
             Map.of(Bucket.USEFUL, 800L, Bucket.LOST_WORK, 320L), 80, 0.7143),
         row("an in-place restart's loss never takes more than useful holds",
-            a -> a.charge(Bucket.USEFUL, GPUS, t(10)).restartedInPlace(t(-1000), t(10), GPUS),
+            a -> a.charge(Bucket.USEFUL, GPUS, t(10)).restartedInPlace(t(-1000), null, t(10), null, GPUS),
             Map.of(Bucket.LOST_WORK, 80L), 0, 0.0),
         row("a CPU-only job holds no GPU-seconds: no ratio",
             a -> a.charge(Bucket.USEFUL, 0, t(100)), Map.of(), 0, null),
@@ -142,7 +142,7 @@ class GoodputAccountTest {
           }
           case 2 -> account = account.charge(random.nextBoolean() ? Bucket.RESTART : Bucket.WAITING_CAPACITY, GPUS, t(next));
           case 3 -> account = account.charge(Bucket.USEFUL, GPUS, t(next))
-              .restartedInPlace(t(now - random.nextInt(900)), t(next - random.nextInt(300)), GPUS);
+              .restartedInPlace(t(runningSince), t(now - random.nextInt(900)), t(next - random.nextInt(300)), null, GPUS);
           default -> account = account.charge(null, GPUS, t(next));
         }
         now = Math.max(now, next);
