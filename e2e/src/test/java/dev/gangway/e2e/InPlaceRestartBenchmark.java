@@ -168,15 +168,23 @@ class InPlaceRestartBenchmark {
     double applied = now();
     kube.apply(manifest(job, 0));
     LocalRanks.Started old = AttemptPods.onPodNetwork(kube, job, 1, WAIT).start(harness(), false, torchrun(clients));
-    int exitCode = old.awaitExit(CRASHED_RANK, WAIT);
-    double agentExited = now();
-    assertThat(exitCode).as("torchrun's status when a worker failed").isNotZero();
-    kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=" + job + ",gangway.dev/attempt=1,gangway.dev/rank=" + CRASHED_RANK,
-        "gangway.dev/e2e-exit-code=" + exitCode);
-    double exitRelayed = now();
-    LocalRanks next = AttemptPods.onPodNetwork(kube, job, 2, WAIT);
-    double nextPods = now();
-    old.stop();
+    double agentExited;
+    double exitRelayed;
+    double nextPods;
+    LocalRanks next;
+    try {
+      int exitCode = old.awaitExit(CRASHED_RANK, WAIT);
+      agentExited = now();
+      assertThat(exitCode).as("torchrun's status when a worker failed").isNotZero();
+      kube.kubectl("annotate", "pod", "-l", "gangway.dev/job-name=" + job + ",gangway.dev/attempt=1,gangway.dev/rank=" + CRASHED_RANK,
+          "gangway.dev/e2e-exit-code=" + exitCode);
+      exitRelayed = now();
+      next = AttemptPods.onPodNetwork(kube, job, 2, WAIT);
+      nextPods = now();
+    } finally {
+      // As the kubelet stops a deleted pod's containers; also when the sample fails, so no agent outlives it.
+      old.stop();
+    }
     LocalRanks.Run first = old.finish();
     WorkerRounds before = WorkerRounds.of(first);
     assertThat(before.crashed()).as(first.describe()).isTrue();

@@ -112,7 +112,7 @@ class RecoveryE2eTest {
     kube.apply(job("nodeloss", 2, "maxRestarts: 0"));
     awaitPhase("nodeloss", "Running");
     String node = podOfRank("nodeloss", 0).path("spec").path("nodeName").asText();
-    String saved = nodeManifest(node);
+    String saved = NodeReplacement.manifest((ObjectNode) kube.node(node));
     try {
       faults.makeNodeNotReady(node);
       await().atMost(WAIT).untilAsserted(() -> assertThat(kube.node(node).path("status").path("conditions").toString())
@@ -330,21 +330,6 @@ class RecoveryE2eTest {
 
   private int post(String path, ObjectNode body, String token) throws Exception {
     return Intake.post(env.operator().url(), path, body.toString(), token).statusCode();
-  }
-
-  /** The node as it was, to put it back after a test deleted it (KWOK takes it over again). */
-  private String nodeManifest(String node) {
-    ObjectNode json = (ObjectNode) kube.node(node);
-    ObjectNode meta = (ObjectNode) json.path("metadata");
-    for (String field : List.of("resourceVersion", "uid", "creationTimestamp", "managedFields")) {
-      meta.remove(field);
-    }
-    json.remove("status");
-    JsonNode status = kube.node(node).path("status");
-    ObjectNode kept = json.putObject("status");
-    kept.set("capacity", status.path("capacity"));
-    kept.set("allocatable", status.path("allocatable"));
-    return json.toString();
   }
 
   private static String job(String name, int replicas, String failurePolicy) {
