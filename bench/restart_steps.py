@@ -16,16 +16,10 @@ server, the operator's first and last create of the new pods, the last binding a
 """
 import collections
 import json
-import re
 import statistics
 import sys
-from datetime import datetime
 
-RANK_POD = re.compile(r'(.*)-r(\d+)-a(\d+)$')
-
-
-def seconds(stamp):
-    return datetime.fromisoformat(stamp.replace('Z', '+00:00')).timestamp()
+from restart_timeline import RANK_POD, seconds  # the same pod names and timestamps, read the same way
 
 
 def who(event):

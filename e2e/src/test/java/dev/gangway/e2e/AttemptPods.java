@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
@@ -34,16 +33,10 @@ final class AttemptPods {
     int replicas = kube.get("tj", job).path("spec").path("replicas").asInt();
     AtomicReference<List<JsonNode>> seen = new AtomicReference<>(List.of());
     await(what).atMost(wait).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20)).until(() -> {
-      List<JsonNode> pods = existing(kube, job, attempt);
+      List<JsonNode> pods = kube.pods(job, attempt);
       seen.set(pods);
       return pods.size() == replicas && ready.test(pods);
     });
     return seen.get();
-  }
-
-  private static List<JsonNode> existing(Kube kube, String job, int attempt) {
-    List<JsonNode> pods = new ArrayList<>();
-    kube.get("pods", "-l", "gangway.dev/job-name=" + job + ",gangway.dev/attempt=" + attempt).path("items").forEach(pods::add);
-    return pods;
   }
 }

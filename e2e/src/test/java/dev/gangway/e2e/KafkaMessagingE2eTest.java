@@ -152,7 +152,7 @@ class KafkaMessagingE2eTest {
       assertThat(status.path("attempt").asInt()).isEqualTo(2);
       assertThat(status.path("phase").asText()).isEqualTo("Running");
     });
-    List<JsonNode> attempt2 = podsOfAttempt("ckpt", 2);
+    List<JsonNode> attempt2 = kube.pods("ckpt", 2);
     assertThat(attempt2).hasSize(2);
     for (JsonNode pod : attempt2) {
       assertThat(env(pod, "GANGWAY_RESUME_FROM")).as("GANGWAY_RESUME_FROM of %s", name(pod)).isEqualTo(path);
@@ -223,7 +223,7 @@ class KafkaMessagingE2eTest {
       assertThat(restart.path("cause").asText()).isEqualTo("NodeUnhealthy");
       assertThat(restart.path("node").asText()).isEqualTo(node);
       assertThat(status.path("infrastructureRestarts").asInt()).isEqualTo(1);
-      List<JsonNode> attempt2 = podsOfAttempt("sick", 2);
+      List<JsonNode> attempt2 = kube.pods("sick", 2);
       assertThat(attempt2).hasSize(2);
       assertThat(attempt2).extracting(p -> p.path("spec").path("nodeName").asText())
           .as("nodes of attempt 2\n%s", kube.describe("sick")).doesNotContain(node).allMatch(n -> !n.isEmpty());
@@ -251,7 +251,7 @@ class KafkaMessagingE2eTest {
     await("poisoned Running").atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("poisoned")).isEqualTo("Running"));
     String uid = kube.get("tj", "poisoned").path("metadata").path("uid").asText();
     String busy = podOf("poisoned", 0, 1).path("spec").path("nodeName").asText();
-    List<String> jobNodes = podsOfAttempt("poisoned", 1).stream().map(p -> p.path("spec").path("nodeName").asText()).toList();
+    List<String> jobNodes = kube.pods("poisoned", 1).stream().map(p -> p.path("spec").path("nodeName").asText()).toList();
     String idle = nodeMarks().keySet().stream().filter(n -> !jobNodes.contains(n)).findFirst().orElseThrow();
     Map<String, String> marksBefore = nodeMarks();
     long pid = operator.pid();
@@ -433,12 +433,6 @@ class KafkaMessagingE2eTest {
         .path("items");
     assertThat(items.size()).as("pods of %s rank %d attempt %d", job, rank, attempt).isEqualTo(1);
     return items.get(0);
-  }
-
-  private List<JsonNode> podsOfAttempt(String job, int attempt) {
-    List<JsonNode> pods = new ArrayList<>();
-    kube.get("pods", "-l", "gangway.dev/job-name=" + job + ",gangway.dev/attempt=" + attempt).path("items").forEach(pods::add);
-    return pods;
   }
 
   private static String env(JsonNode pod, String variable) {

@@ -79,8 +79,17 @@ public final class Kube {
   }
 
   public List<JsonNode> pods(String job) {
+    return podsSelected("gangway.dev/job-name=" + job);
+  }
+
+  /** The job's rank pods of one attempt. */
+  public List<JsonNode> pods(String job, int attempt) {
+    return podsSelected("gangway.dev/job-name=" + job + ",gangway.dev/attempt=" + attempt);
+  }
+
+  private List<JsonNode> podsSelected(String selector) {
     List<JsonNode> pods = new ArrayList<>();
-    get("pods", "-l", "gangway.dev/job-name=" + job).path("items").forEach(pods::add);
+    get("pods", "-l", selector).path("items").forEach(pods::add);
     return pods;
   }
 
