@@ -20,6 +20,7 @@ class ValuesSchemaTest {
       "logLevel=VERBOSE                         | /logLevel                           | must be one of",
       "watchNamespaces={Team_A}                 | /watchNamespaces/0                  | does not match pattern",
       "failurePolicy.maxRestarts=-2             | /failurePolicy/maxRestarts          | minimum",
+      "placement.waitForTighterSeconds=-1       | /placement/waitForTighterSeconds    | minimum",
       "nodeHealth.taintNodes=maybe              | /nodeHealth/taintNodes              | want boolean",
       "nodeHealth.cordonNodes=1                 | /nodeHealth/cordonNodes             | want boolean",
       "serviceMonitor.interval=often            | /serviceMonitor/interval            | does not match pattern",

@@ -4,6 +4,7 @@ import dev.gangway.api.v1alpha1.JobPhase;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
 import dev.gangway.decide.GangPlacementStep;
+import dev.gangway.decide.PlacementDefaults;
 import dev.gangway.decide.JobConditions;
 import dev.gangway.observe.WaitingGangs;
 import dev.gangway.placement.QueuedGang;
@@ -50,7 +51,9 @@ record WaitExplanation(String job, String state, Integer queuePosition, int queu
       return new WaitExplanation(key, "Unschedulable", null, 0, List.of(), GangPlacementStep.UNSCHEDULABLE,
           placed.get().getMessage() + " It will not start on this cluster as asked: make it smaller or relax spec.topology.");
     }
-    List<QueuedGang> queue = new ArrayList<>(WaitingGangs.of(cluster.jobs().stream(), cluster.view(), Set.of(), cluster.now()));
+    List<QueuedGang> queue = new ArrayList<>(WaitingGangs.of(cluster.jobs().stream(), cluster.view(), Set.of(), cluster.now(),
+        // The platform's own default is in the operator's configuration, which the plugin does not read.
+        PlacementDefaults.STANDARD));
     queue.sort(QueuedGang.ORDER);
     int position = queue.stream().map(QueuedGang::jobKey).toList().indexOf(key);
     if (position < 0) {

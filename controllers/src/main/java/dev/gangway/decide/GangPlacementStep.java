@@ -102,12 +102,14 @@ public final class GangPlacementStep {
   private final GangPlacer placer;
   private final PlacementQueue queue;
   private final BindDeadlines deadlines;
+  private final PlacementDefaults defaults;
   private volatile int queueLength;
 
-  public GangPlacementStep(GangPlacer placer, PlacementQueue queue, Duration bindTimeout) {
+  public GangPlacementStep(GangPlacer placer, PlacementQueue queue, Duration bindTimeout, PlacementDefaults defaults) {
     this.placer = placer;
     this.queue = queue;
     this.deadlines = new BindDeadlines(bindTimeout);
+    this.defaults = defaults;
   }
 
   /** Decides what to write; {@code placedTime} is when this attempt was last placed, or null. */
@@ -173,7 +175,7 @@ public final class GangPlacementStep {
     List<QueuedGang> queued = in.queued().get();
     Instant waitingSince = queued.stream().filter(g -> g.jobKey().equals(jobKey)).findFirst().map(QueuedGang::waitingSince).orElse(now);
     QueuedGang self = new QueuedGang(jobKey, in.priority(), job.createdAt(), waitingSince, in.topology(), request,
-        waitForTighter(job.spec()));
+        defaults.waitForTighter(job.spec(), gang.attempt()));
     PlacementQueue.Admission admission = queue.admit(self, queued, topology -> placer.snapshot(topology, leavingPods), now);
     queueLength = admission.queueLength();
     if (admission.kind() == PlacementQueue.Admission.Kind.UNSCHEDULABLE) {
@@ -219,10 +221,9 @@ public final class GangPlacementStep {
     return PlacementDecision.placed(result.nodes(), result.quality(), create, releasable(assigned, leaving), recheckAt, now);
   }
 
-  /** spec.topology.waitForTighterSeconds; zero when unset. */
-  public static Duration waitForTighter(dev.gangway.api.v1alpha1.TrainingJobSpec spec) {
-    Integer seconds = spec.getTopology() == null ? null : spec.getTopology().getWaitForTighterSeconds();
-    return seconds == null || seconds <= 0 ? Duration.ZERO : Duration.ofSeconds(seconds);
+  /** The operator's defaults for what a job's spec.topology leaves unset. */
+  public PlacementDefaults defaults() {
+    return defaults;
   }
 
   /**

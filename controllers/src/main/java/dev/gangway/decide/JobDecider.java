@@ -154,7 +154,8 @@ public final class JobDecider {
     // Nodes where this job's ranks did not bind lately: a constraint the engine cannot see is not decided into again.
     avoid.addAll(AvoidedNodes.activeIn(job.getStatus(), o.now()));
     GangPlacementStep.Inputs inputs = new GangPlacementStep.Inputs(cluster.topologyFor(job),
-        cluster.priorityOf(job), avoid, () -> WaitingGangs.of(o.storedJobs().get().stream(), cluster, avoidedByAll, o.now()),
+        cluster.priorityOf(job), avoid, () -> WaitingGangs.of(o.storedJobs().get().stream(), cluster, avoidedByAll, o.now(),
+            placement.defaults()),
         NodeExclusions.active(job.getStatus() == null ? null : job.getStatus().getNodeExclusions(), o.now()), cluster::podSlots);
     String placedTime = job.getStatus() == null || job.getStatus().getPlacement() == null ? null : job.getStatus().getPlacement().getPlacedTime();
     Instant created = Timestamps.parseOr(job.getMetadata().getCreationTimestamp(), o.now());

@@ -139,7 +139,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     this.events = new JobEventRecorder();
     this.metrics = new JobMetrics(deps.meters());
     this.placement = new GangPlacementStep(new GangPlacer(new PlacementEngine(), cluster, metrics::solved),
-        new PlacementQueue(), deps.bindTimeout());
+        new PlacementQueue(), deps.bindTimeout(), deps.placementDefaults());
     metrics.watch(placement::waiting, cluster::podCount);
     this.decider = new JobDecider(deps.health(), deps.badNodes(),
         new GangRecoveryStep(deps.classifier(), deps.recoveryDefaults(), deps.badNodes()), placement);
@@ -262,7 +262,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     Instant now = clock.instant();
     Set<String> avoided = decider.avoidedByAll(now);
     ClusterView view = new ClusterView(topologies.list().toList(), nodes.list().toList(), priorityClasses.list().toList());
-    return dev.gangway.observe.WaitingGangs.of(jobs.list(), view, avoided, now);
+    return dev.gangway.observe.WaitingGangs.of(jobs.list(), view, avoided, now, placement.defaults());
   }
 
   /** The pod under "namespace/name" in the informer cache now, or null (also before the informer exists). */

@@ -2,6 +2,7 @@ package dev.gangway.observe;
 
 import dev.gangway.pod.Timestamps;
 import dev.gangway.decide.GangPlacementStep;
+import dev.gangway.decide.PlacementDefaults;
 import dev.gangway.decide.JobConditions;
 import dev.gangway.api.v1alpha1.JobPhase;
 import dev.gangway.api.v1alpha1.TrainingJob;
@@ -34,10 +35,11 @@ public final class WaitingGangs {
 
   /**
    * The waiting gangs among {@code jobs}; {@code avoided} are nodes no gang may use now (health, repeated failures), and
-   * each job also keeps off the nodes it excludes at {@code now}.
+   * each job also keeps off the nodes it excludes at {@code now}; {@code defaults} fill what a job's spec.topology leaves unset.
    */
-  public static List<QueuedGang> of(Stream<TrainingJob> jobs, ClusterView cluster, Set<String> avoided, Instant now) {
-    return jobs.filter(WaitingGangs::waits).map(job -> entry(job, cluster, avoided, now)).filter(Objects::nonNull).toList();
+  public static List<QueuedGang> of(Stream<TrainingJob> jobs, ClusterView cluster, Set<String> avoided, Instant now,
+      PlacementDefaults defaults) {
+    return jobs.filter(WaitingGangs::waits).map(job -> entry(job, cluster, avoided, now, defaults)).filter(Objects::nonNull).toList();
   }
 
   static boolean waits(TrainingJob job) {
@@ -59,7 +61,7 @@ public final class WaitingGangs {
    * The job's queue entry; null (and left out) when its spec cannot even be read, which its own reconcile reports, or
    * when its PriorityClass does not exist: it waits for that, not for capacity, so it holds no place in the queue.
    */
-  static QueuedGang entry(TrainingJob job, ClusterView cluster, Set<String> avoided, Instant now) {
+  static QueuedGang entry(TrainingJob job, ClusterView cluster, Set<String> avoided, Instant now, PlacementDefaults defaults) {
     String key = job.getMetadata().getNamespace() + "/" + job.getMetadata().getName();
     try {
       if (cluster.missingPriorityClass(job).isPresent()) {
@@ -72,7 +74,8 @@ public final class WaitingGangs {
           .filter(c -> "False".equals(c.getStatus()) && c.getLastTransitionTime() != null)
           .map(c -> Timestamps.parseOr(c.getLastTransitionTime(), created)).orElse(created);
       return new QueuedGang(key, cluster.priorityOf(job), created, since, cluster.topologyFor(job),
-          GangRequest.from(key, job.getSpec(), avoid), GangPlacementStep.waitForTighter(job.getSpec()));
+          GangRequest.from(key, job.getSpec(), avoid),
+          defaults.waitForTighter(job.getSpec(), job.getStatus() == null || job.getStatus().getAttempt() == null ? 1 : job.getStatus().getAttempt()));
     } catch (RuntimeException e) {
       LOG.debug("TrainingJob {} is left out of the placement queue: {}", key, e.toString());
       return null;

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gangway.api.v1alpha1.NodeExclusion;
 import dev.gangway.api.v1alpha1.TrainingJob;
+import dev.gangway.api.v1alpha1.TopologySpec;
 import dev.gangway.placement.CacheFeed;
 import dev.gangway.placement.GangPlacer;
 import dev.gangway.placement.PlacementEngine;
@@ -40,7 +41,7 @@ class GangPlacementStepTest {
 
   /** The step of a freshly started operator: its placer holds no decision. */
   private GangPlacementStep newStep() {
-    return new GangPlacementStep(new GangPlacer(new PlacementEngine(), informer.cache()), new PlacementQueue(), Duration.ofSeconds(60));
+    return new GangPlacementStep(new GangPlacer(new PlacementEngine(), informer.cache()), new PlacementQueue(), Duration.ofSeconds(60), PlacementDefaults.STANDARD);
   }
 
   private static Node node(String name) {
@@ -502,8 +503,8 @@ class GangPlacementStepTest {
    * Racks r1 {n1, n2} and r2 {n3, n4}; another job holds n2 and n4, so the gang fits now only across both racks. Asking
    * to wait 60 s for a tighter placement, it waits (recheck at the end of its wait), then takes the two racks.
    */
-  @Test
-  void aGangAskingToWaitForATighterPlacementHoldsOutUntilItsWaitEndsThenTakesWhatThereIs() {
+  /** Two racks of two nodes, one node of each busy: a 2-rank gang fits now only across both racks, on idle nodes in one. */
+  private Topology oneBusyNodePerRack() {
     Topology racks = Topology.of(5, new Level(0, "rack", "example.com/rack", 25), new Level(1, "host", "kubernetes.io/hostname", 450));
     List<Node> rackNodes = new ArrayList<>();
     for (int n = 1; n <= 4; n++) {
@@ -514,6 +515,12 @@ class GangPlacementStepTest {
     TrainingJob other = TestJobs.job("other", 2, 8);
     List<Pod> busy = List.of(TestJobs.pod(other, 0, 1, "n2", TestJobs.running("n2")), TestJobs.pod(other, 1, 1, "n4", TestJobs.running("n4")));
     informer.show(rackNodes, busy);
+    return racks;
+  }
+
+  @Test
+  void aGangAskingToWaitForATighterPlacementHoldsOutUntilItsWaitEndsThenTakesWhatThereIs() {
+    Topology racks = oneBusyNodePerRack();
     TrainingJob patient = TestJobs.job("llm", 2, 8);
     patient.getSpec().setTopology(new dev.gangway.api.v1alpha1.TopologySpec());
     patient.getSpec().getTopology().setWaitForTighterSeconds(60);
@@ -536,9 +543,35 @@ class GangPlacementStepTest {
     assertThat(late.nodes()).containsExactlyInAnyOrder("n1", "n3");
 
     step = newStep();
-    patient.getSpec().getTopology().setWaitForTighterSeconds(null);
+    patient.getSpec().getTopology().setWaitForTighterSeconds(0);
     PlacementDecision eager = step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(patient.getSpec(), T0), gang, List.of(),
         new GangPlacementStep.Inputs(racks, 0, Set.of(), List::of, List.of(), () -> 220), null, T0.plusSeconds(10));
-    assertThat(eager.kind()).as("by default a gang is placed as soon as it fits").isEqualTo(PlacementDecision.Kind.PLACED);
+    assertThat(eager.kind()).as("0: placed as soon as it fits").isEqualTo(PlacementDecision.Kind.PLACED);
+  }
+
+  @Test
+  void aGangThatLeavesTheWaitUnsetHoldsOutForTheOperatorsDefaultUnlessThePlatformTurnedItOff() {
+    Topology racks = oneBusyNodePerRack();
+    TrainingJob unset = TestJobs.job("llm", 2, 8);
+    GangObservation gang = GangObservation.of(List.of(), 1, 2);
+    // Stored in the queue since T0, as its Pending status makes it.
+    var queued = List.of(new dev.gangway.placement.QueuedGang("team-a/llm", 0, T0, T0, racks,
+        dev.gangway.placement.GangRequest.from("team-a/llm", unset.getSpec(), Set.of()), PlacementDefaults.STANDARD.waitForTighter()));
+    GangPlacementStep.Inputs in = new GangPlacementStep.Inputs(racks, 0, Set.of(), () -> queued, List.of(), () -> 220);
+    var spec = new GangPlacementStep.TrainingJobSpecView(unset.getSpec(), T0);
+
+    PlacementDecision standard = step.decide("team-a/llm", spec, gang, List.of(), in, null, T0.plusSeconds(10));
+    assertThat(standard.reason()).isEqualTo("WaitingForTighterPlacement");
+    assertThat(standard.recheckAt()).isEqualTo(T0.plusSeconds(TopologySpec.DEFAULT_WAIT_FOR_TIGHTER_SECONDS));
+
+    step = new GangPlacementStep(new GangPlacer(new PlacementEngine(), informer.cache()), new PlacementQueue(), Duration.ofSeconds(60),
+        PlacementDefaults.NO_WAIT);
+    PlacementDecision noWait = step.decide("team-a/llm", spec, gang, List.of(), in, null, T0.plusSeconds(10));
+    assertThat(noWait.kind()).as("the platform's default 0: placed as soon as it fits").isEqualTo(PlacementDecision.Kind.PLACED);
+    assertThat(noWait.nodes()).containsExactlyInAnyOrder("n1", "n3");
+    step = newStep();
+    PlacementDecision restart = step.decide("team-a/llm", spec, GangObservation.of(List.of(), 2, 2), List.of(), in, null,
+        T0.plusSeconds(10));
+    assertThat(restart.kind()).as("a restart does not hold out unless its spec asks").isEqualTo(PlacementDecision.Kind.PLACED);
   }
 }

@@ -7,11 +7,13 @@ import static org.assertj.core.api.Assertions.tuple;
 import dev.gangway.api.v1alpha1.JobPhase;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
+import dev.gangway.decide.PlacementDefaults;
 import dev.gangway.placement.QueuedGang;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -60,7 +62,8 @@ class WaitingGangsTest {
   }
 
   private static List<String> order(List<TrainingJob> stored) {
-    return WaitingGangs.of(stored.stream(), CLUSTER, Set.of(), T0).stream().sorted(QueuedGang.ORDER).map(QueuedGang::jobKey).toList();
+    return WaitingGangs.of(stored.stream(), CLUSTER, Set.of(), T0, PlacementDefaults.STANDARD).stream().sorted(QueuedGang.ORDER)
+        .map(QueuedGang::jobKey).toList();
   }
 
   @Test
@@ -83,7 +86,7 @@ class WaitingGangsTest {
 
   @Test
   void waitingSinceIsWhenPlacedLastTurnedFalseAndPriorityComesFromThePriorityClass() {
-    QueuedGang urgent = WaitingGangs.of(cluster().stream(), CLUSTER, Set.of(), T0).stream()
+    QueuedGang urgent = WaitingGangs.of(cluster().stream(), CLUSTER, Set.of(), T0, PlacementDefaults.STANDARD).stream()
         .filter(g -> g.jobKey().equals("team-a/new-urgent")).findFirst().orElseThrow();
     assertThat(urgent.priority()).isEqualTo(1000);
     assertThat(urgent.createdAt()).isEqualTo(T0.minusSeconds(10));
@@ -99,7 +102,8 @@ class WaitingGangsTest {
     assertThat(order(stored)).containsExactly("team-a/fine");
     ClusterView withClass = new ClusterView(List.of(), List.of(), List.of(
         new PriorityClassBuilder().withNewMetadata().withName("missing").endMetadata().withValue(5).build()));
-    assertThat(WaitingGangs.of(stored.stream(), withClass, Set.of(), T0).stream().sorted(QueuedGang.ORDER).map(QueuedGang::jobKey))
+    assertThat(WaitingGangs.of(stored.stream(), withClass, Set.of(), T0, PlacementDefaults.STANDARD).stream().sorted(QueuedGang.ORDER)
+        .map(QueuedGang::jobKey))
         .containsExactly("team-a/no-class", "team-a/no-class-waiting", "team-a/fine");
   }
 
@@ -107,7 +111,7 @@ class WaitingGangsTest {
   void aMalformedCreationTimeSortsLastInsteadOfBreakingTheQueue() {
     TrainingJob odd = job("odd", 50, null, null, null, null);
     odd.getMetadata().setCreationTimestamp("not a time");
-    assertThat(WaitingGangs.of(List.of(odd, job("fine", 40, null, null, null, null)).stream(), CLUSTER, Set.of(), T0))
+    assertThat(WaitingGangs.of(List.of(odd, job("fine", 40, null, null, null, null)).stream(), CLUSTER, Set.of(), T0, PlacementDefaults.STANDARD))
         .extracting(QueuedGang::jobKey, QueuedGang::createdAt)
         .containsExactlyInAnyOrder(tuple("team-a/odd", Instant.MAX), tuple("team-a/fine", T0.minusSeconds(40)));
   }
@@ -118,7 +122,31 @@ class WaitingGangsTest {
     // A quantity the API server would never accept: reading the request throws.
     broken.getSpec().getTemplate().getSpec().getContainers().get(0).setResources(new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
         .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("lots")).build());
-    assertThat(WaitingGangs.of(List.of(broken, job("fine", 40, null, null, null, null)).stream(), CLUSTER, Set.of(), T0))
+    assertThat(WaitingGangs.of(List.of(broken, job("fine", 40, null, null, null, null)).stream(), CLUSTER, Set.of(), T0, PlacementDefaults.STANDARD))
         .extracting(QueuedGang::jobKey).containsExactly("team-a/fine");
+  }
+
+  @Test
+  void aJobThatLeavesWaitForTighterSecondsUnsetHoldsOutForTheOperatorsDefaultOnItsFirstAttemptOnly() {
+    TrainingJob unset = job("unset", 40, null, null, null, null);
+    TrainingJob eager = job("eager", 40, null, null, null, null);
+    eager.getSpec().setTopology(new dev.gangway.api.v1alpha1.TopologySpec());
+    eager.getSpec().getTopology().setWaitForTighterSeconds(0);
+    TrainingJob patient = job("patient", 40, null, null, null, null);
+    patient.getSpec().setTopology(new dev.gangway.api.v1alpha1.TopologySpec());
+    patient.getSpec().getTopology().setWaitForTighterSeconds(300);
+    TrainingJob restarting = job("restarting", 40, null, JobPhase.Restarting, "False", "RankFailed");
+    restarting.getStatus().setAttempt(2);
+    List<TrainingJob> stored = List.of(unset, eager, patient, restarting);
+
+    assertThat(WaitingGangs.of(stored.stream(), CLUSTER, Set.of(), T0, PlacementDefaults.STANDARD))
+        .extracting(QueuedGang::jobKey, QueuedGang::waitForTighter)
+        .containsExactlyInAnyOrder(tuple("team-a/unset", Duration.ofSeconds(30)), tuple("team-a/eager", Duration.ZERO),
+            tuple("team-a/patient", Duration.ofSeconds(300)), tuple("team-a/restarting", Duration.ZERO));
+    // A platform that set its own default (Helm placement.waitForTighterSeconds) changes only the job that left it unset.
+    assertThat(WaitingGangs.of(stored.stream(), CLUSTER, Set.of(), T0, PlacementDefaults.NO_WAIT))
+        .extracting(QueuedGang::jobKey, QueuedGang::waitForTighter)
+        .containsExactlyInAnyOrder(tuple("team-a/unset", Duration.ZERO), tuple("team-a/eager", Duration.ZERO),
+            tuple("team-a/patient", Duration.ofSeconds(300)), tuple("team-a/restarting", Duration.ZERO));
   }
 }

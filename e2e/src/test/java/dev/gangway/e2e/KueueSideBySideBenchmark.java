@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.gangway.api.v1alpha1.ClusterTopology;
+import dev.gangway.api.v1alpha1.TopologySpec;
 import dev.gangway.bench.ScenarioRunner;
 import dev.gangway.bench.Shapes;
 import dev.gangway.bench.TpStream;
@@ -49,7 +50,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *
  * <pre>mvn -B verify -pl e2e -Dtest=KueueSideBySideBenchmark -Dgangway.bench=true
  *     [-Dgangway.bench.jobs=30 -Dgangway.bench.seed=1 -Dgangway.bench.load=0.9 -Dgangway.bench.secondsPerHour=10
- *      -Dgangway.bench.minRunSeconds=10 -Dgangway.bench.waitForTighterSeconds=0 -Dgangway.bench.cluster=nvl72]</pre>
+ *      -Dgangway.bench.minRunSeconds=10 -Dgangway.bench.waitForTighterSeconds=0 -Dgangway.bench.cluster=nvl72]
+ *     (waitForTighterSeconds unset: the jobs leave it to the operator's default)</pre>
  */
 @EnabledIfSystemProperty(named = "gangway.bench", matches = "true")
 class KueueSideBySideBenchmark {
@@ -69,8 +71,9 @@ class KueueSideBySideBenchmark {
     double load = Double.parseDouble(System.getProperty("gangway.bench.load", "0.9"));
     double secondsPerHour = Double.parseDouble(System.getProperty("gangway.bench.secondsPerHour", "10"));
     int minRun = Integer.getInteger("gangway.bench.minRunSeconds", 10);
-    // Gangway's spec.topology.waitForTighterSeconds on every job: 0, Gangway's default, places each gang as soon as it fits.
-    int waitForTighter = Integer.getInteger("gangway.bench.waitForTighterSeconds", 0);
+    // Gangway's spec.topology.waitForTighterSeconds on every job; unset (the default here) leaves it to the operator's default
+    // (TopologySpec.DEFAULT_WAIT_FOR_TIGHTER_SECONDS); 0 places each gang as soon as it fits.
+    Integer waitForTighter = Integer.getInteger("gangway.bench.waitForTighterSeconds");
     Shapes.Shape shape = Shapes.byName(SHAPE);
     List<ScenarioRunner.Job> jobs = TpStream.jobs(count, seed, load, shape, new int[shape.nodes()]);
     List<ReplayJob> stream = ReplayJob.of(jobs, secondsPerHour, minRun);
@@ -124,8 +127,9 @@ class KueueSideBySideBenchmark {
       String table = SideBySideTable.render(List.copyOf(results.values()), levels);
       System.out.println();
       System.out.printf(Locale.ROOT, "=== Side by side on %s (%d nodes, %d GPUs), started %s: %d jobs of the TP stream, seed %d, load %.2f, "
-          + "%.0f s per simulated hour, ranks run at least %d s; Gangway's waitForTighterSeconds %d ===%n", CLUSTER, nodes.size(),
-          clusterGpus, started, count, seed, load, secondsPerHour, minRun, waitForTighter);
+          + "%.0f s per simulated hour, ranks run at least %d s; Gangway's waitForTighterSeconds %s ===%n", CLUSTER, nodes.size(),
+          clusterGpus, started, count, seed, load, secondsPerHour, minRun,
+          waitForTighter == null ? "unset (operator default " + TopologySpec.DEFAULT_WAIT_FOR_TIGHTER_SECONDS + ")" : waitForTighter);
       System.out.println(TpStream.describe(jobs));
       System.out.println(table);
       failed.forEach((c, why) -> System.out.println(c.title() + " did not complete its replay: " + why));

@@ -11,6 +11,13 @@ import io.fabric8.generator.annotation.ValidationRule;
     message = "spec.topology.groupLevel is required when groupSize is greater than 1: name the level (e.g. nvlink-domain) each group of ranks must share")
 public class TopologySpec {
 
+  /**
+   * Out-of-the-box operator default for an unset waitForTighterSeconds; the platform may change it (Helm value
+   * placement.waitForTighterSeconds), for a job's first placement only. 30 s: on NVL72 racks, with it, gangs were placed at their bound and on as few racks as
+   * Kueue TAS places them or fewer, with no worse start times over the stream (bench/README.md).
+   */
+  public static final int DEFAULT_WAIT_FOR_TIGHTER_SECONDS = 30;
+
   @JsonPropertyDescription("Name of the ClusterTopology to place against. Default: the ClusterTopology named 'default', "
       + "or the only one if the cluster has exactly one.")
   private String topologyName;
@@ -37,7 +44,9 @@ public class TopologySpec {
       + "domains (blocks, then racks or NVLink domains: the levels whose links are faster than those above them) on the "
       + "nodes usable now were they idle, it waits, holding that tighter capacity against gangs queued behind it, until "
       + "this many seconds after it began waiting to be placed (on a restart too); then it takes the best placement there "
-      + "is. Its Placed condition says WaitingForTighterPlacement meanwhile. Default 0: placed as soon as it fits. At most a day.")
+      + "is. Its Placed condition says WaitingForTighterPlacement meanwhile. 0: placed as soon as it fits. At most a day. "
+      + "Unset: the operator's default for a job's first placement, " + DEFAULT_WAIT_FOR_TIGHTER_SECONDS + " unless the platform "
+      + "changed it (Helm value placement.waitForTighterSeconds), and 0 on a restart, whose whole gang would wait idle.")
   private Integer waitForTighterSeconds;
 
   public String getTopologyName() { return topologyName; }

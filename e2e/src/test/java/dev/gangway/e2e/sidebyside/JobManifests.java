@@ -21,14 +21,15 @@ public final class JobManifests {
   private static final String GPU = "nvidia.com/gpu";
 
   private final Topology topology;
-  private final int waitForTighterSeconds;
+  private final Integer waitForTighterSeconds;
 
+  /** Jobs that leave spec.topology.waitForTighterSeconds to the operator's default. */
   public JobManifests(Topology topology) {
-    this(topology, 0);
+    this(topology, null);
   }
 
-  /** @param waitForTighterSeconds Gangway's spec.topology.waitForTighterSeconds on every TrainingJob; 0 leaves it unset */
-  public JobManifests(Topology topology, int waitForTighterSeconds) {
+  /** @param waitForTighterSeconds Gangway's spec.topology.waitForTighterSeconds on every TrainingJob; null leaves it unset */
+  public JobManifests(Topology topology, Integer waitForTighterSeconds) {
     this.topology = topology;
     this.waitForTighterSeconds = waitForTighterSeconds;
   }
@@ -36,7 +37,7 @@ public final class JobManifests {
   /** A Gangway TrainingJob: the operator creates and places the ranks. */
   public String trainingJob(ReplayJob job, String namespace) {
     String groups = job.grouped() ? "\n    groupSize: %d\n    groupLevel: %s".formatted(job.groupSize(), GROUP_LEVEL) : "";
-    if (waitForTighterSeconds > 0) {
+    if (waitForTighterSeconds != null) {
       groups += "\n    waitForTighterSeconds: " + waitForTighterSeconds;
     }
     return """

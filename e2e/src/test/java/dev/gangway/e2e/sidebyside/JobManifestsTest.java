@@ -29,7 +29,7 @@ class JobManifestsTest {
     assertThat(tj.at("/spec/template/metadata/labels/bench.gangway.dev~1job").asText()).isEqualTo("j004");
 
     assertThat(YAML.readTree(manifests.trainingJob(dp, "bench-gangway")).at("/spec/topology/groupSize").isMissingNode()).isTrue();
-    assertThat(tj.at("/spec/topology/waitForTighterSeconds").isMissingNode()).as("unset unless asked").isTrue();
+    assertThat(tj.at("/spec/topology/waitForTighterSeconds").isMissingNode()).as("unset unless asked: the operator's default").isTrue();
   }
 
   @Test
@@ -37,6 +37,9 @@ class JobManifestsTest {
     JobManifests patient = new JobManifests(TestPods.topology(), 30);
     assertThat(YAML.readTree(patient.trainingJob(tp8, "bench-gangway")).at("/spec/topology/waitForTighterSeconds").asInt()).isEqualTo(30);
     assertThat(YAML.readTree(patient.trainingJob(dp, "bench-gangway")).at("/spec/topology/waitForTighterSeconds").asInt()).isEqualTo(30);
+    JsonNode eager = YAML.readTree(new JobManifests(TestPods.topology(), 0).trainingJob(dp, "bench-gangway"));
+    assertThat(eager.at("/spec/topology/waitForTighterSeconds").isInt()).as("0 written, not left to the default").isTrue();
+    assertThat(eager.at("/spec/topology/waitForTighterSeconds").asInt()).isZero();
   }
 
   @Test

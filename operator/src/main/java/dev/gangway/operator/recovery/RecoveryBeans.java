@@ -3,6 +3,7 @@ package dev.gangway.operator.recovery;
 import dev.gangway.act.NodeMarking;
 import dev.gangway.job.JobDependencies;
 import dev.gangway.checkpoint.CheckpointInbox;
+import dev.gangway.decide.PlacementDefaults;
 import dev.gangway.health.NodeHealthRegistry;
 import dev.gangway.leadership.Leadership;
 import dev.gangway.recovery.BadNodeTracker;
@@ -73,14 +74,18 @@ public class RecoveryBeans {
   JobDependencies jobDependencies(RecoveryDefaults defaults, FailureClassifier classifier, BadNodeTracker badNodes,
       NodeHealthRegistry health, CheckpointInbox checkpoints, JobCloudEventPublisher publisher,
       @ConfigProperty(name = "gangway.placement.bind-timeout-seconds", defaultValue = "60") long bindTimeoutSeconds,
-      // Accepted and ignored: backfill never takes the capacity held for the queue's head, so it needs no time bound.
-      @ConfigProperty(name = "gangway.placement.backfill-bound-seconds", defaultValue = "600") long backfillBoundSeconds,
+      @ConfigProperty(name = "gangway.default.wait-for-tighter-seconds") Optional<Integer> waitForTighterSeconds,
       MeterRegistry meters,
       @ConfigProperty(name = "gangway.node-health.taint-nodes", defaultValue = "false") boolean taintNodes,
       @ConfigProperty(name = "gangway.node-health.cordon-nodes", defaultValue = "false") boolean cordonNodes, Leadership leadership) {
     return new JobDependencies(Clock.systemUTC(), defaults, classifier, badNodes, health, checkpoints, publisher,
-        Duration.ofSeconds(bindTimeoutSeconds), Duration.ofSeconds(backfillBoundSeconds), meters, new NodeMarking(taintNodes, cordonNodes),
+        Duration.ofSeconds(bindTimeoutSeconds), placementDefaults(waitForTighterSeconds), meters, new NodeMarking(taintNodes, cordonNodes),
         leadership);
+  }
+
+  /** Unset: the API's documented default (PlacementDefaults.STANDARD). */
+  static PlacementDefaults placementDefaults(Optional<Integer> waitForTighterSeconds) {
+    return waitForTighterSeconds.map(s -> new PlacementDefaults(Duration.ofSeconds(Math.max(0, s)))).orElse(PlacementDefaults.STANDARD);
   }
 
   @Produces

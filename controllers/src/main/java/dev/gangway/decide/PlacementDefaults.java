@@ -1,0 +1,37 @@
+package dev.gangway.decide;
+
+import dev.gangway.api.v1alpha1.TopologySpec;
+import dev.gangway.api.v1alpha1.TrainingJobSpec;
+import java.time.Duration;
+
+/**
+ * Operator-wide defaults for the spec.topology fields a job leaves unset. {@link #STANDARD} unless the platform sets
+ * GANGWAY_DEFAULT_WAIT_FOR_TIGHTER_SECONDS (the Helm chart's placement values).
+ *
+ * @param waitForTighter how long a gang that leaves spec.topology.waitForTighterSeconds unset may hold out for a tighter
+ *     placement on its first attempt; zero: placed as soon as it fits
+ */
+public record PlacementDefaults(Duration waitForTighter) {
+
+  /** Out of the box: the default the API documents (TopologySpec.DEFAULT_WAIT_FOR_TIGHTER_SECONDS, shown by kubectl explain). */
+  public static final PlacementDefaults STANDARD = new PlacementDefaults(Duration.ofSeconds(TopologySpec.DEFAULT_WAIT_FOR_TIGHTER_SECONDS));
+
+  /** Gangs place as soon as they fit unless their spec asks otherwise. */
+  public static final PlacementDefaults NO_WAIT = new PlacementDefaults(Duration.ZERO);
+
+  public PlacementDefaults {
+    waitForTighter = waitForTighter == null || waitForTighter.isNegative() ? Duration.ZERO : waitForTighter;
+  }
+
+  /**
+   * spec.topology.waitForTighterSeconds for the gang's {@code attempt} (1 for the first): zero when set to 0 or less; when
+   * unset, this default for the first attempt and zero for a restart. A restarting gang's GPUs were all in use a moment ago,
+   * so every second it waits costs the whole gang, and at fleet scale restarts come every few hours: it holds out only when
+   * its own spec asks to.
+   */
+  public Duration waitForTighter(TrainingJobSpec spec, int attempt) {
+    Integer seconds = spec == null || spec.getTopology() == null ? null : spec.getTopology().getWaitForTighterSeconds();
+    if (seconds == null) return attempt > 1 ? Duration.ZERO : waitForTighter;
+    return seconds <= 0 ? Duration.ZERO : Duration.ofSeconds(seconds);
+  }
+}
