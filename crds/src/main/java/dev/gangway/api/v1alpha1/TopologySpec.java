@@ -42,7 +42,8 @@ public class TopologySpec {
   @Max(86_400)
   @JsonPropertyDescription("Seconds the gang may hold out for a tighter placement. When it fits now but would span fewer "
       + "domains (blocks, then racks or NVLink domains: the levels whose links are faster than those above them) on the "
-      + "nodes usable now were they idle, it waits, holding that tighter capacity against gangs queued behind it, until "
+      + "nodes usable now were they idle, or as few but with a faster ring there (ranks that could share a node split over "
+      + "nodes that are each an NVLink domain), it waits, holding that tighter capacity against gangs queued behind it, until "
       + "this many seconds after it began waiting to be placed (on a restart too); then it takes the best placement there "
       + "is. Its Placed condition says WaitingForTighterPlacement meanwhile. 0: placed as soon as it fits. At most a day. "
       + "Unset: the operator's default for a job's first placement, " + DEFAULT_WAIT_FOR_TIGHTER_SECONDS + " unless the platform "
