@@ -99,6 +99,18 @@ class PlacementE2eTest {
   }
 
   @Test
+  void aGangThatLeavesTheWaitUnsetHoldsOutForTheOperatorsDefaultThenTakesWhatThereIs() {
+    leaveOneRankOfRoomPerNvlinkDomain();
+    kube.apply(job("unset", 4, ""));
+    awaitWaiting("unset", "WaitingForTighterPlacement", "it fits now on 1 block and 2 racks and 4 nvlink-domains");
+    assertThat(kube.pods("unset")).as("holding out, it has no pods").isEmpty();
+    // Nothing frees up: once the default wait (30 s, TopologySpec.DEFAULT_WAIT_FOR_TIGHTER_SECONDS) ends it takes the four.
+    await().atMost(WAIT.plusSeconds(30)).untilAsserted(() -> assertThat(kube.phase("unset")).as(() -> kube.describe("unset"))
+        .isEqualTo("Running"));
+    assertThat(labelsOf(nodesByRank("unset"), CLIQUE)).hasSize(4);
+  }
+
+  @Test
   void gangsBehindAPatientHeadArePlacedAroundTheCapacityItHolds() {
     // Four nodes are free, one per NVLink domain; the patient head holds one of them for the domain it waits for.
     leaveOneRankOfRoomPerNvlinkDomain();
