@@ -16,6 +16,7 @@ import dev.gangway.e2e.sidebyside.PlacementScore;
 import dev.gangway.e2e.sidebyside.ReplayTimeline;
 import dev.gangway.e2e.sidebyside.ReplayJob;
 import dev.gangway.e2e.sidebyside.SideBySideTable;
+import dev.gangway.e2e.sidebyside.WaitReasons;
 import dev.gangway.e2e.sidebyside.GangScoreTable;
 import dev.gangway.e2e.sidebyside.StartBreakdown;
 import dev.gangway.topology.Level;
@@ -118,6 +119,7 @@ class KueueSideBySideBenchmark {
           ContenderResult result = replay(cluster, Contender.GANGWAY, stream, j -> manifests.trainingJob(j, Contender.GANGWAY.namespace()),
               score, clusterGpus, levels);
           printPlacementMetrics(operator);
+          printWaitReasons(cluster);
           return result;
         }
       });
@@ -296,6 +298,19 @@ class KueueSideBySideBenchmark {
       System.out.println(row);
     }
     System.out.println();
+  }
+
+  /** Why each Gangway job waited to be placed, from its WaitingForPlacement events (none: placed at its first decision). */
+  private static void printWaitReasons(LocalCluster cluster) {
+    var listed = cluster.kubectl("get", "events", "-n", Contender.GANGWAY.namespace(), "--field-selector",
+        "reason=WaitingForPlacement", "-o", "json");
+    try {
+      System.out.println("gangway: why gangs waited to be placed (WaitingForPlacement events; a job not listed never waited)");
+      WaitReasons.of(new ObjectMapper().readTree(listed.stdout()))
+          .forEach((job, kinds) -> System.out.println("  " + job + ": " + String.join(", ", kinds)));
+    } catch (IOException e) {
+      System.out.println("could not read the Gangway namespace's events: " + e + " " + listed.stderr());
+    }
   }
 
   /** The operator's own placement figures after its replay: decisions, writes, waiting gangs woken by freed capacity. */
