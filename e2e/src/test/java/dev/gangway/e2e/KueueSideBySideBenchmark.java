@@ -119,7 +119,6 @@ class KueueSideBySideBenchmark {
           ContenderResult result = replay(cluster, Contender.GANGWAY, stream, j -> manifests.trainingJob(j, Contender.GANGWAY.namespace()),
               score, clusterGpus, levels);
           printPlacementMetrics(operator);
-          printWaitReasons(cluster);
           return result;
         }
       });
@@ -250,6 +249,8 @@ class KueueSideBySideBenchmark {
     System.out.println(StartBreakdown.render(contender.title(), stream, timeline));
     System.out.println(GangScoreTable.render(contender.title(), stream, scores, levels));
     if (!atDecision.isEmpty()) printAtDecision(contender, stream, atDecision, levels);
+    // Before the namespace goes: its events go with it.
+    if (contender == Contender.GANGWAY) printWaitReasons(cluster);
     try {
       cluster.kubectl("delete", "namespace", ns, "--wait=true", "--timeout=300s");
     } catch (AssertionError e) {

@@ -19,7 +19,10 @@ public final class WaitReasons {
   private WaitReasons() {
   }
 
-  /** Job name → the kinds of wait its events name, in the order first seen; {@code events} is a `kubectl get events -o json`. */
+  /**
+   * Job name → the kinds of wait its events name, each once, in the order the events are listed (not by time);
+   * {@code events} is what `kubectl get events -o json` prints.
+   */
   public static Map<String, Set<String>> of(JsonNode events) {
     Map<String, Set<String>> byJob = new TreeMap<>();
     for (JsonNode e : events.path("items")) {

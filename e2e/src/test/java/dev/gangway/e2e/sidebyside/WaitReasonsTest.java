@@ -14,7 +14,7 @@ class WaitReasonsTest {
   }
 
   @Test
-  void eachJobsWaitsAreNamedByKindInTheOrderTheyCame() throws IOException {
+  void eachJobsWaitsAreNamedByKindOnceEach() throws IOException {
     String json = "{\"items\": [" + String.join(",",
         event("j012", "WaitingForPlacement", "bench/j011 is first in the queue (priority 0, waiting since T) and holds 512 GPUs"),
         event("j012", "WaitingForPlacement", "it fits now with a ring all-reduce 18.0× as slow (its slowest link: rack) as on the "
