@@ -4,6 +4,7 @@ import dev.gangway.pod.Timestamps;
 import dev.gangway.decide.GangPlacementStep;
 import dev.gangway.decide.PlacementDefaults;
 import dev.gangway.decide.JobConditions;
+import dev.gangway.decide.JobStatusMachine;
 import dev.gangway.api.v1alpha1.JobPhase;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
@@ -75,7 +76,7 @@ public final class WaitingGangs {
           .map(c -> Timestamps.parseOr(c.getLastTransitionTime(), created)).orElse(created);
       return new QueuedGang(key, cluster.priorityOf(job), created, since, cluster.topologyFor(job),
           GangRequest.from(key, job.getSpec(), avoid),
-          defaults.waitForTighter(job.getSpec(), job.getStatus() == null || job.getStatus().getAttempt() == null ? 1 : job.getStatus().getAttempt()));
+          defaults.waitForTighter(job.getSpec(), JobStatusMachine.attemptOf(job)));
     } catch (RuntimeException e) {
       LOG.debug("TrainingJob {} is left out of the placement queue: {}", key, e.toString());
       return null;
