@@ -49,6 +49,20 @@ public final class JobStatusMachine {
   }
 
   /**
+   * The attempt whose pods the job should have at {@code now}: {@link #attemptOf}, or the next one once a pending
+   * restart's backoff has passed. status.attempt names the new attempt only once its pods are observed; they are
+   * created (gated) while the failed attempt's pods still terminate, and placed once those are gone.
+   */
+  public static int attemptToRun(TrainingJob job, Instant now) {
+    int attempt = attemptOf(job);
+    TrainingJobStatus status = job.getStatus();
+    if (!JobDecider.restartPending(status) || job.getSpec().suspended()) {
+      return attempt;
+    }
+    return Timestamps.parseOr(status.getNextRestartTime(), now).isAfter(now) ? attempt : attempt + 1;
+  }
+
+  /**
    * @param specProblems problems {@link SpecValidator} found, empty when the spec is valid
    * @param gang the pods of the attempt {@link #attemptOf} names
    */

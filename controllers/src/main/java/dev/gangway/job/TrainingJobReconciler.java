@@ -390,7 +390,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   /** One read of the job, its pods, its checkpoint reports and — for a job that can still progress — the cluster. */
   private JobObservation observe(TrainingJob job, Context<TrainingJob> context, Instant now) {
     List<Pod> pods = podsOf(job);
-    GangObservation gang = GangObservation.of(pods, attemptToRun(job, now), job.getSpec().getReplicas());
+    GangObservation gang = GangObservation.of(pods, JobStatusMachine.attemptToRun(job, now), job.getSpec().getReplicas());
     List<ClusterTopology> topologies = cached(context, ClusterTopology.class, TOPOLOGIES);
     List<String> problems = validate(job, topologies);
     boolean mayProgress = problems.isEmpty() && !job.getSpec().suspended() && !finished(job) && !JobStatusMachine.succeeded(job.getSpec(), gang);
@@ -489,20 +489,6 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     }
     job.setStatus(status);
     return ErrorStatusUpdateControl.patchStatus(job);
-  }
-
-  /**
-   * The attempt whose pods should exist: the current one, or the next once a pending restart's backoff
-   * has passed. The next attempt's pods are created (gated) while the failed attempt's still
-   * terminate; the gang is placed once those are gone, since they hold their GPUs until then.
-   */
-  private static int attemptToRun(TrainingJob job, Instant now) {
-    int attempt = JobStatusMachine.attemptOf(job);
-    TrainingJobStatus status = job.getStatus();
-    if (!JobDecider.restartPending(status) || job.getSpec().suspended()) {
-      return attempt;
-    }
-    return Timestamps.parseOr(status.getNextRestartTime(), now).isAfter(now) ? attempt : attempt + 1;
   }
 
   /** Checkpoint reports waiting for this job: from the channels, and in rank 0's termination message. */

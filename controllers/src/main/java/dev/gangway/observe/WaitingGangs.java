@@ -76,7 +76,7 @@ public final class WaitingGangs {
           .map(c -> Timestamps.parseOr(c.getLastTransitionTime(), created)).orElse(created);
       return new QueuedGang(key, cluster.priorityOf(job), created, since, cluster.topologyFor(job),
           GangRequest.from(key, job.getSpec(), avoid),
-          defaults.waitForTighter(job.getSpec(), JobStatusMachine.attemptOf(job)));
+          defaults.waitForTighter(job.getSpec(), JobStatusMachine.attemptToRun(job, now)));
     } catch (RuntimeException e) {
       LOG.debug("TrainingJob {} is left out of the placement queue: {}", key, e.toString());
       return null;

@@ -149,4 +149,18 @@ class WaitingGangsTest {
         .containsExactlyInAnyOrder(tuple("team-a/unset", Duration.ZERO), tuple("team-a/eager", Duration.ZERO),
             tuple("team-a/patient", Duration.ofSeconds(300)), tuple("team-a/restarting", Duration.ZERO));
   }
+  @Test
+  void aFirstAttemptPastItsRestartBackoffIsQueuedAsTheRestartItIsSoNoOneHoldsTighterCapacityForIt() {
+    // status.attempt still names the failed attempt until the next attempt's pods are observed.
+    TrainingJob restarting = job("restarting", 40, null, JobPhase.Restarting, "False", "RankFailed");
+    restarting.getStatus().setAttempt(1);
+    restarting.getStatus().setNextRestartTime(T0.minusSeconds(1).toString());
+    TrainingJob backingOff = job("backing-off", 40, null, JobPhase.Restarting, "False", "RankFailed");
+    backingOff.getStatus().setAttempt(1);
+    backingOff.getStatus().setNextRestartTime(T0.plusSeconds(5).toString());
+
+    assertThat(WaitingGangs.of(List.of(restarting, backingOff).stream(), CLUSTER, Set.of(), T0, PlacementDefaults.STANDARD))
+        .extracting(QueuedGang::jobKey, QueuedGang::waitForTighter)
+        .containsExactlyInAnyOrder(tuple("team-a/restarting", Duration.ZERO), tuple("team-a/backing-off", Duration.ofSeconds(30)));
+  }
 }
