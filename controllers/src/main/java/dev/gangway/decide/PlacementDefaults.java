@@ -27,11 +27,12 @@ public record PlacementDefaults(Duration waitForTighter) {
    * spec.topology.waitForTighterSeconds for the gang's {@code attempt} (1 for the first): zero when set to 0 or less; when
    * unset, this default for the first attempt and zero for a restart. A restarting gang's GPUs were all in use a moment ago,
    * so every second it waits costs the whole gang, and at fleet scale restarts come every few hours: it holds out only when
-   * its own spec asks to.
+   * its own spec asks to. Nor does a gang whose ranks ask for no GPUs: the tighter placement is measured in GPU links
+   * (NVLink, then the network), which CPU ranks do not use.
    */
   public Duration waitForTighter(TrainingJobSpec spec, int attempt) {
     Integer seconds = spec == null || spec.getTopology() == null ? null : spec.getTopology().getWaitForTighterSeconds();
-    if (seconds == null) return attempt > 1 ? Duration.ZERO : waitForTighter;
+    if (seconds == null) return attempt > 1 || spec == null || spec.gpus() <= 0 ? Duration.ZERO : waitForTighter;
     return seconds <= 0 ? Duration.ZERO : Duration.ofSeconds(seconds);
   }
 }

@@ -47,7 +47,8 @@ public class TopologySpec {
       + "this many seconds after it began waiting to be placed (on a restart too); then it takes the best placement there "
       + "is. Its Placed condition says WaitingForTighterPlacement meanwhile. 0: placed as soon as it fits. At most a day. "
       + "Unset: the operator's default for a job's first placement, " + DEFAULT_WAIT_FOR_TIGHTER_SECONDS + " unless the platform "
-      + "changed it (Helm value placement.waitForTighterSeconds), and 0 on a restart, whose whole gang would wait idle.")
+      + "changed it (Helm value placement.waitForTighterSeconds); 0 on a restart, whose whole gang would wait idle, and for "
+      + "ranks that ask for no GPUs, whose traffic does not use the GPU links a tighter placement is measured in.")
   private Integer waitForTighterSeconds;
 
   public String getTopologyName() { return topologyName; }
