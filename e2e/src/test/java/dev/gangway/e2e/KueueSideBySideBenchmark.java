@@ -301,14 +301,14 @@ class KueueSideBySideBenchmark {
     System.out.println();
   }
 
-  /** Why each Gangway job waited to be placed, from its WaitingForPlacement events (none: placed at its first decision). */
+  /** Why each Gangway job waited to be placed and for how long, from its Events (none waiting: placed at its first decision). */
   private static void printWaitReasons(LocalCluster cluster) {
-    var listed = cluster.kubectl("get", "events", "-n", Contender.GANGWAY.namespace(), "--field-selector",
-        "reason=WaitingForPlacement", "-o", "json");
+    var listed = cluster.kubectl("get", "events", "-n", Contender.GANGWAY.namespace(), "-o", "json");
     try {
-      System.out.println("gangway: why gangs waited to be placed (WaitingForPlacement events; a job not listed never waited)");
+      System.out.println("gangway: why gangs waited to be placed, seconds per reason (WaitingForPlacement events until the job's "
+          + "next event; a job not listed never waited)");
       WaitReasons.of(new ObjectMapper().readTree(listed.stdout()))
-          .forEach((job, kinds) -> System.out.println("  " + job + ": " + String.join(", ", kinds)));
+          .forEach((job, kinds) -> System.out.println("  " + job + ": " + WaitReasons.describe(kinds)));
     } catch (IOException e) {
       System.out.println("could not read the Gangway namespace's events: " + e + " " + listed.stderr());
     }

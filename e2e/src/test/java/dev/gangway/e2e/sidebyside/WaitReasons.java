@@ -1,15 +1,20 @@
 package dev.gangway.e2e.sidebyside;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.LinkedHashSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Why each Gangway job of a replay waited to be placed, from its {@code WaitingForPlacement} events (one per new reason
- * to wait): the benchmark's tables show where gangs went and when, these show whether a gang held out for a tighter
- * placement or waited behind the queue's head.
+ * Why each Gangway job of a replay waited to be placed, and for how long, from its Events: a {@code WaitingForPlacement}
+ * event is recorded for each new reason to wait, and a wait lasts until the job's next event (the next reason, or
+ * {@code Placed}). The benchmark's tables show where gangs went and when; these show whether a gang held out for a tighter
+ * placement or waited behind the queue's head. Event times are whole seconds (the API server's).
  */
 public final class WaitReasons {
   static final String FASTER_RING = "held out for a faster ring";
@@ -20,27 +25,52 @@ public final class WaitReasons {
   }
 
   /**
-   * Job name → the kinds of wait its events name, each once, in the order the events are listed (not by time);
-   * {@code events} is what `kubectl get events -o json` prints.
+   * Job name → each kind of wait its events name, in the order first met, with the seconds spent in it (a wait still open
+   * when the events were listed is counted up to the job's last event, so as zero if it is the last);
+   * {@code events} is what `kubectl get events -o json` prints for the namespace.
    */
-  public static Map<String, Set<String>> of(JsonNode events) {
-    Map<String, Set<String>> byJob = new TreeMap<>();
+  public static Map<String, Map<String, Long>> of(JsonNode events) {
+    Map<String, List<JsonNode>> byJob = new TreeMap<>();
     for (JsonNode e : events.path("items")) {
-      if (!"WaitingForPlacement".equals(e.path("reason").asText())) continue;
-      String message = e.path("message").asText();
-      Set<String> kinds = byJob.computeIfAbsent(e.path("involvedObject").path("name").asText(), k -> new LinkedHashSet<>());
-      // The operator's words (PlacementMessages, TighterPlacement, GangPlacementStep); a faster-ring hold-out also says
-      // "Holding out", so it is named as the more specific kind.
-      if (message.contains("ring all-reduce")) {
-        kinds.add(FASTER_RING);
-      } else if (message.contains("Holding out for that until")) {
-        kinds.add(TIGHTER);
-      } else if (message.contains("is first in the queue")) {
-        kinds.add(BEHIND_HEAD);
-      } else {
-        kinds.add("other: " + (message.length() > 60 ? message.substring(0, 60) + "…" : message));
-      }
+      if (!"TrainingJob".equals(e.path("involvedObject").path("kind").asText())) continue;
+      byJob.computeIfAbsent(e.path("involvedObject").path("name").asText(), k -> new ArrayList<>()).add(e);
     }
-    return byJob;
+    Map<String, Map<String, Long>> waits = new TreeMap<>();
+    byJob.forEach((job, list) -> {
+      // The API lists events by name; a job's story is in time order (ties: as listed).
+      list.sort(Comparator.comparing(WaitReasons::time));
+      Map<String, Long> kinds = new LinkedHashMap<>();
+      for (int i = 0; i < list.size(); i++) {
+        JsonNode e = list.get(i);
+        if (!"WaitingForPlacement".equals(e.path("reason").asText())) continue;
+        Instant end = time(list.get(Math.min(i + 1, list.size() - 1)));
+        kinds.merge(kind(e.path("message").asText()), Duration.between(time(e), end).toSeconds(), Long::sum);
+      }
+      if (!kinds.isEmpty()) waits.put(job, kinds);
+    });
+    return waits;
+  }
+
+  /** "queued behind the head 3 s, held out for a faster ring 11 s". */
+  public static String describe(Map<String, Long> kinds) {
+    List<String> parts = new ArrayList<>();
+    kinds.forEach((kind, seconds) -> parts.add(kind + " " + seconds + " s"));
+    return String.join(", ", parts);
+  }
+
+  /** The operator's words (PlacementMessages, TighterPlacement, GangPlacementStep); a faster-ring hold-out also says "Holding out". */
+  private static String kind(String message) {
+    if (message.contains("ring all-reduce")) return FASTER_RING;
+    if (message.contains("Holding out for that until")) return TIGHTER;
+    if (message.contains("is first in the queue")) return BEHIND_HEAD;
+    return "other: " + (message.length() > 60 ? message.substring(0, 60) + "…" : message);
+  }
+
+  private static Instant time(JsonNode event) {
+    for (String field : List.of("firstTimestamp", "eventTime", "lastTimestamp")) {
+      String t = event.path(field).asText("");
+      if (!t.isEmpty() && !"null".equals(t)) return Instant.parse(t);
+    }
+    return Instant.EPOCH;
   }
 }

@@ -1,6 +1,7 @@
 package dev.gangway.e2e.sidebyside;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -8,27 +9,38 @@ import org.junit.jupiter.api.Test;
 
 class WaitReasonsTest {
 
-  private static String event(String job, String reason, String message) {
+  private static String event(String name, String job, String second, String reason, String message) {
     return """
-        {"involvedObject": {"kind": "TrainingJob", "name": "%s"}, "reason": "%s", "message": "%s"}""".formatted(job, reason, message);
+        {"metadata": {"name": "%s"}, "involvedObject": {"kind": "TrainingJob", "name": "%s"},
+         "firstTimestamp": "2026-12-06T17:00:%sZ", "reason": "%s", "message": "%s"}""".formatted(name, job, second, reason, message);
   }
 
   @Test
-  void eachJobsWaitsAreNamedByKindOnceEach() throws IOException {
+  void eachJobsWaitsAreNamedInTimeOrderWithTheSecondsUntilItsNextEvent() throws IOException {
+    // Listed by name, as the API server lists them: j012's hold-out comes first in the list but second in time.
     String json = "{\"items\": [" + String.join(",",
-        event("j012", "WaitingForPlacement", "bench/j011 is first in the queue (priority 0, waiting since T) and holds 512 GPUs"),
-        event("j012", "WaitingForPlacement", "it fits now with a ring all-reduce 18.0× as slow (its slowest link: rack) as on the "
-            + "nodes usable now, were they idle (host). Holding out for that until T (spec.topology.waitForTighterSeconds)"),
-        event("j012", "Placed", "placed on 1 node"),
-        event("j016", "WaitingForPlacement", "it fits now on 2 racks; on the nodes usable now, were they idle, on 1 rack. Holding "
-            + "out for that until T"),
-        event("j003", "WaitingForPlacement", "needs 64 ranks with 4 free GPUs each; the cluster has room for 12 such ranks now")) + "]}";
+        event("j012.a", "j012", "14", "WaitingForPlacement", "it fits now with a ring all-reduce 18.0× as slow (its slowest "
+            + "link: rack) as on the nodes usable now, were they idle (host). Holding out for that until T"),
+        event("j012.b", "j012", "10", "WaitingForPlacement", "bench/j011 is first in the queue (priority 0, waiting since T)"),
+        event("j012.c", "j012", "25", "Placed", "placed on 1 node"),
+        event("j012.d", "j012", "12", "WaitingForPlacement", "bench/j011 is first in the queue (priority 0, waiting since U)"),
+        event("j016.a", "j016", "05", "WaitingForPlacement", "it fits now on 2 racks; on the nodes usable now, were they idle, "
+            + "on 1 rack. Holding out for that until T"),
+        event("j016.b", "j016", "35", "Placed", "placed on 1 rack"),
+        event("j003.a", "j003", "01", "WaitingForPlacement", "needs 64 ranks with 4 free GPUs each; the cluster has room for 12"),
+        event("j020.a", "j020", "01", "Placed", "placed at once"),
+        """
+        {"metadata": {"name": "n1.a"}, "involvedObject": {"kind": "Node", "name": "n1"}, "firstTimestamp": "2026-12-06T17:00:00Z",
+         "reason": "WaitingForPlacement", "message": "not a job"}""") + "]}";
 
-    var reasons = WaitReasons.of(new ObjectMapper().readTree(json));
+    var waits = WaitReasons.of(new ObjectMapper().readTree(json));
 
-    assertThat(reasons.keySet()).containsExactly("j003", "j012", "j016");
-    assertThat(reasons.get("j012")).containsExactly(WaitReasons.BEHIND_HEAD, WaitReasons.FASTER_RING);
-    assertThat(reasons.get("j016")).containsExactly(WaitReasons.TIGHTER);
-    assertThat(reasons.get("j003")).singleElement().asString().startsWith("other: needs 64 ranks");
+    assertThat(waits.keySet()).containsExactly("j003", "j012", "j016");
+    assertThat(waits.get("j012")).containsExactly(entry(WaitReasons.BEHIND_HEAD, 4L), entry(WaitReasons.FASTER_RING, 11L));
+    assertThat(waits.get("j016")).containsExactly(entry(WaitReasons.TIGHTER, 30L));
+    // Still waiting when listed: its last event, so no time counted yet.
+    assertThat(waits.get("j003")).hasSize(1).containsValue(0L);
+    assertThat(waits.get("j003").keySet()).singleElement().asString().startsWith("other: needs 64 ranks");
+    assertThat(WaitReasons.describe(waits.get("j012"))).isEqualTo("queued behind the head 4 s, held out for a faster ring 11 s");
   }
 }
