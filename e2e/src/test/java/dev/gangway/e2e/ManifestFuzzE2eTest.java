@@ -10,10 +10,6 @@ import dev.gangway.e2e.rbac.AuditedRequest;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -140,7 +136,7 @@ class ManifestFuzzE2eTest {
     long reconciles = reconciles(operator) - reconcilesBefore;
     System.out.printf("[manifest-fuzz] seed %d: tried %d, refused %d, accepted %d, crashes 0, stuck 0, leaked pods 0; most status writes"
         + " of one job in %d quiet seconds: %d; reconciles %s%n", SEED, MANIFESTS, refused, accepted, QUIET.toSeconds(), maxWrites,
-        reconcilesBefore < 0 ? "not exported" : Long.toString(reconciles));
+        reconcilesBefore < 0 ? "unreadable" : Long.toString(reconciles));
     outcomes.forEach((outcome, n) -> System.out.printf("[manifest-fuzz]   %3d %s%n", n, outcome));
     assertThat(refused + accepted).isEqualTo(MANIFESTS);
   }
@@ -233,20 +229,10 @@ class ManifestFuzzE2eTest {
     return writes;
   }
 
-  /** Reconciles the operator has started, as JOSDK's Micrometer metrics count them; -1 when it exports none. */
+  /** Reconciles the operator has started, as the Java Operator SDK's Micrometer metrics count them; -1 when unreadable. */
   private static long reconciles(OperatorProcess operator) {
     try {
-      HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(operator.url() + "/q/metrics"))
-          .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
-      double sum = 0;
-      boolean found = false;
-      for (String line : metrics.body().lines().toList()) {
-        if (line.startsWith("operator_sdk_reconciliations_started")) {
-          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-          found = true;
-        }
-      }
-      return found ? (long) sum : -1;
+      return (long) operator.metricSum(OperatorProcess.RECONCILES_STARTED);
     } catch (IOException e) {
       return -1;
     } catch (InterruptedException e) {

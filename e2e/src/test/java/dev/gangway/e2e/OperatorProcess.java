@@ -117,6 +117,9 @@ public final class OperatorProcess implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString()).body();
   }
 
+  /** The Java Operator SDK's count of reconciles handed to a worker, on the operator's /q/metrics. */
+  public static final String RECONCILES_STARTED = "reconciliations_started_total";
+
   /** The sum of a series' samples over all its labels on {@code /q/metrics}; 0 when it has none. */
   public double metricSum(String series) throws IOException, InterruptedException {
     Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + "(\\{[^}]*})? (\\S+)$")

@@ -45,8 +45,7 @@ class StartPathBenchmark {
   private static final int RANKS = 2;
   private static final int GPUS = 4;
   private static final Duration WAIT = Duration.ofSeconds(300);
-  /** The Java Operator SDK's count of reconciles handed to a worker, on the operator's /q/metrics. */
-  private static final String RECONCILES = "reconciliations_started_total";
+  private static final String RECONCILES = OperatorProcess.RECONCILES_STARTED;
 
   /**
    * One round's readings: apply → all Running, how long `kubectl apply` itself took, the CPU seconds each process
