@@ -6,7 +6,7 @@ import dev.gangway.api.v1alpha1.TrainingJobStatus;
 import dev.gangway.decide.GangPlacementStep;
 import dev.gangway.decide.PlacementDefaults;
 import dev.gangway.decide.JobConditions;
-import dev.gangway.observe.WaitingGangs;
+import dev.gangway.decide.WaitingGangs;
 import dev.gangway.placement.QueuedGang;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package dev.gangway.checkpoint;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gangway.api.v1alpha1.TrainingJob;
-import dev.gangway.signal.IntakeAnswer;
+import dev.gangway.checkin.IntakeAnswer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;

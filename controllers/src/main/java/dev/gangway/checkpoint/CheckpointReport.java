@@ -1,7 +1,7 @@
 package dev.gangway.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gangway.signal.SignalJson;
+import dev.gangway.checkin.SignalJson;
 import java.time.Instant;
 import java.util.Objects;
 

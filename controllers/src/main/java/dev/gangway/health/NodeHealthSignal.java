@@ -3,7 +3,7 @@ package dev.gangway.health;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.gangway.signal.SignalJson;
+import dev.gangway.checkin.SignalJson;
 import java.time.Instant;
 import java.util.Objects;
 

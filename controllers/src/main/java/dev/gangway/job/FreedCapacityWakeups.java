@@ -34,7 +34,7 @@ final class FreedCapacityWakeups {
   /**
    * What one round reads and does.
    *
-   * @param waiting the placement queue as stored ({@link dev.gangway.observe.WaitingGangs})
+   * @param waiting the placement queue as stored ({@link dev.gangway.decide.WaitingGangs})
    * @param freeGpus GPUs free in the cluster now
    * @param mayWrite whether this replica leads (a follower wakes nobody)
    * @param wake triggers a reconcile of the job

@@ -262,7 +262,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     Instant now = clock.instant();
     Set<String> avoided = decider.avoidedByAll(now);
     ClusterView view = new ClusterView(topologies.list().toList(), nodes.list().toList(), priorityClasses.list().toList());
-    return dev.gangway.observe.WaitingGangs.of(jobs.list(), view, avoided, now, placement.defaults());
+    return dev.gangway.decide.WaitingGangs.of(jobs.list(), view, avoided, now, placement.defaults());
   }
 
   /** The pod under "namespace/name" in the informer cache now, or null (also before the informer exists). */

@@ -1,5 +1,6 @@
 package dev.gangway.signal;
 
+import dev.gangway.checkin.IntakeAnswer;
 import dev.gangway.checkpoint.CheckpointReport;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;

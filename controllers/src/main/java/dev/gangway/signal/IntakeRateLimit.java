@@ -1,5 +1,6 @@
 package dev.gangway.signal;
 
+import dev.gangway.checkin.IntakeAnswer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;

@@ -3,7 +3,7 @@ package dev.gangway.health;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gangway.health.NodeHealthSignal.Severity;
-import dev.gangway.signal.IntakeAnswer;
+import dev.gangway.checkin.IntakeAnswer;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;

@@ -1,5 +1,6 @@
 package dev.gangway.signal;
 
+import dev.gangway.checkin.IntakeAnswer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

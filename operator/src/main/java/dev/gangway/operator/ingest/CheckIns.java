@@ -7,7 +7,7 @@ import dev.gangway.health.NodeHealthRecorder;
 import dev.gangway.health.NodeHealthRegistry;
 import dev.gangway.health.NodeHealthSignal;
 import dev.gangway.leadership.Leadership;
-import dev.gangway.signal.IntakeAnswer;
+import dev.gangway.checkin.IntakeAnswer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;

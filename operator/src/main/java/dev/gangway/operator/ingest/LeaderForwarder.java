@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gangway.leadership.LeaderIdentity;
 import dev.gangway.operator.leadership.GangwayLeaderElection;
-import dev.gangway.signal.IntakeAnswer;
+import dev.gangway.checkin.IntakeAnswer;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;

@@ -4,7 +4,7 @@ import dev.gangway.checkpoint.CheckpointReport;
 import dev.gangway.health.NodeHealthSignal;
 import dev.gangway.signal.Caller;
 import dev.gangway.signal.CheckInAccess;
-import dev.gangway.signal.IntakeAnswer;
+import dev.gangway.checkin.IntakeAnswer;
 import dev.gangway.signal.IntakeRateLimit;
 import dev.gangway.signal.IntakeToken;
 import io.fabric8.kubernetes.client.KubernetesClientException;

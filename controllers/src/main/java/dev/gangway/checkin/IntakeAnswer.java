@@ -1,4 +1,4 @@
-package dev.gangway.signal;
+package dev.gangway.checkin;
 
 /**
  * What became of a check-in (checkpoint report or node-health signal), as an HTTP status and a

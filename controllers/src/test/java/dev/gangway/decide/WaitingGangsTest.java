@@ -1,4 +1,4 @@
-package dev.gangway.observe;
+package dev.gangway.decide;
 
 import dev.gangway.job.TestJobs;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import dev.gangway.api.v1alpha1.JobPhase;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
-import dev.gangway.decide.PlacementDefaults;
+import dev.gangway.observe.ClusterView;
 import dev.gangway.placement.QueuedGang;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;

@@ -1,4 +1,4 @@
-package dev.gangway.signal;
+package dev.gangway.checkin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;

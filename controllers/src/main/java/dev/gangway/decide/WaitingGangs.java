@@ -1,10 +1,7 @@
-package dev.gangway.observe;
+package dev.gangway.decide;
 
+import dev.gangway.observe.ClusterView;
 import dev.gangway.pod.Timestamps;
-import dev.gangway.decide.GangPlacementStep;
-import dev.gangway.decide.PlacementDefaults;
-import dev.gangway.decide.JobConditions;
-import dev.gangway.decide.JobStatusMachine;
 import dev.gangway.api.v1alpha1.JobPhase;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
