@@ -52,7 +52,8 @@ record WaitExplanation(String job, String state, Integer queuePosition, int queu
           placed.get().getMessage() + " It will not start on this cluster as asked: make it smaller or relax spec.topology.");
     }
     List<QueuedGang> queue = new ArrayList<>(WaitingGangs.of(cluster.jobs().stream(), cluster.view(), Set.of(), cluster.now(),
-        // The platform's own default is in the operator's configuration, which the plugin does not read.
+        // Only the queue's order is used here, which no hold-out changes: the platform's own default (in the operator's
+        // configuration, which the plugin does not read) would give the same answer.
         PlacementDefaults.STANDARD));
     queue.sort(QueuedGang.ORDER);
     int position = queue.stream().map(QueuedGang::jobKey).toList().indexOf(key);
