@@ -147,7 +147,10 @@ class ChartInstallE2eTest {
     kube.apply(TrainingJobLifecycleE2eTest.job("chart-job", 2, 8, "  ttlSecondsAfterFinished: 5\n"));
     await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("chart-job")).as(() -> kube.describe("chart-job")).isEqualTo("Running"));
     assertThat(kube.pods("chart-job")).hasSize(2).allSatisfy(p -> assertThat(p.path("spec").path("nodeName").asText()).isNotEmpty());
-    assertThat(kube.kubectl("get", "events", "--field-selector", "involvedObject.name=chart-job")).contains("Placed", "Started", "Running");
+    // In the order they happened, though the first two share a second: eventTime is to the microsecond.
+    List<String> reasons = List.of(kube.kubectl("get", "events", "--field-selector", "involvedObject.name=chart-job",
+        "--sort-by=.eventTime", "-o", "jsonpath={range .items[*]}{.reason}{\" \"}{end}").strip().split(" "));
+    assertThat(reasons).as("events by eventTime").containsSubsequence("Started", "Running").containsSubsequence("Placed", "Running");
     // A rank's checkpoint report: the operator reviews the token (tokenreviews create) and reads the pod it is bound to (pods get).
     String report = JSON.createObjectNode().put("namespace", kube.namespace()).put("name", "chart-job")
         .put("uid", kube.get("tj", "chart-job").path("metadata").path("uid").asText()).put("attempt", 1).put("step", 10)

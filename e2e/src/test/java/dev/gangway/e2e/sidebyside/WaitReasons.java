@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * Why each Gangway job of a replay waited to be placed, and for how long, from its Events: a {@code WaitingForPlacement}
  * event is recorded for each new reason to wait, and a wait lasts until the job's next event (the next reason, or
  * {@code Placed}). The benchmark's tables show where gangs went and when; these show whether a gang held out for a tighter
- * placement or waited behind the queue's head. Event times are whole seconds (the API server's).
+ * placement or waited behind the queue's head. Times are the events' eventTime (to the microsecond, which the operator
+ * sets), else their legacy timestamps (whole seconds).
  */
 public final class WaitReasons {
   static final String FASTER_RING = "held out for a faster ring";
@@ -67,7 +68,8 @@ public final class WaitReasons {
   }
 
   private static Instant time(JsonNode event) {
-    for (String field : List.of("firstTimestamp", "eventTime", "lastTimestamp")) {
+    // eventTime is to the microsecond (the operator sets it); the legacy timestamps are whole seconds.
+    for (String field : List.of("eventTime", "firstTimestamp", "lastTimestamp")) {
       String t = event.path(field).asText("");
       if (!t.isEmpty() && !"null".equals(t)) return Instant.parse(t);
     }

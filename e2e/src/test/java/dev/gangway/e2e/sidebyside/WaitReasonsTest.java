@@ -16,6 +16,24 @@ class WaitReasonsTest {
   }
 
   @Test
+  void withinOneSecondTheEventTimeOrdersAJobsEvents() throws IOException {
+    // Both in second :10 by the legacy timestamps; eventTime says the hold-out came first. Listed the other way round.
+    String json = """
+        {"items": [
+         {"involvedObject": {"kind": "TrainingJob", "name": "j1"}, "firstTimestamp": "2026-12-06T17:00:10Z",
+          "eventTime": "2026-12-06T17:00:10.900000Z", "reason": "WaitingForPlacement", "message": "bench/j0 is first in the queue"},
+         {"involvedObject": {"kind": "TrainingJob", "name": "j1"}, "firstTimestamp": "2026-12-06T17:00:10Z",
+          "eventTime": "2026-12-06T17:00:10.100000Z", "reason": "WaitingForPlacement", "message": "it fits now on 2 racks. Holding out for that until T"},
+         {"involvedObject": {"kind": "TrainingJob", "name": "j1"}, "firstTimestamp": "2026-12-06T17:00:13Z",
+          "eventTime": "2026-12-06T17:00:13.900000Z", "reason": "Placed", "message": "placed"}]}""";
+
+    var waits = WaitReasons.of(new ObjectMapper().readTree(json)).get("j1");
+
+    assertThat(waits.keySet()).containsExactly(WaitReasons.TIGHTER, WaitReasons.BEHIND_HEAD);
+    assertThat(waits).containsEntry(WaitReasons.BEHIND_HEAD, 3L);
+  }
+
+  @Test
   void eachJobsWaitsAreNamedInTimeOrderWithTheSecondsUntilItsNextEvent() throws IOException {
     // Listed by name, as the API server lists them: j012's hold-out comes first in the list but second in time.
     String json = "{\"items\": [" + String.join(",",
