@@ -30,7 +30,7 @@ class WaitReasonsTest {
     var waits = WaitReasons.of(new ObjectMapper().readTree(json)).get("j1");
 
     assertThat(waits.keySet()).containsExactly(WaitReasons.TIGHTER, WaitReasons.BEHIND_HEAD);
-    assertThat(waits).containsEntry(WaitReasons.BEHIND_HEAD, 3L);
+    assertThat(waits).containsEntry(WaitReasons.BEHIND_HEAD, 3.0).containsEntry(WaitReasons.TIGHTER, 0.8);
   }
 
   @Test
@@ -41,6 +41,9 @@ class WaitReasonsTest {
             + "link: rack) as on the nodes usable now, were they idle (host). Holding out for that until T"),
         event("j012.b", "j012", "10", "WaitingForPlacement", "bench/j011 is first in the queue (priority 0, waiting since T)"),
         event("j012.c", "j012", "25", "Placed", "placed on 1 node"),
+        // The first reconcile records Started beside the first reason to wait: it ends no wait.
+        event("j012.e", "j012", "10", "Started", "Starting attempt 1: 2 ranks x 4 GPUs"),
+        event("j012.f", "j012", "11", "Started", "Starting attempt 1: 2 ranks x 4 GPUs"),
         event("j012.d", "j012", "12", "WaitingForPlacement", "bench/j011 is first in the queue (priority 0, waiting since U)"),
         event("j016.a", "j016", "05", "WaitingForPlacement", "it fits now on 2 racks; on the nodes usable now, were they idle, "
             + "on 1 rack. Holding out for that until T"),
@@ -54,11 +57,11 @@ class WaitReasonsTest {
     var waits = WaitReasons.of(new ObjectMapper().readTree(json));
 
     assertThat(waits.keySet()).containsExactly("j003", "j012", "j016");
-    assertThat(waits.get("j012")).containsExactly(entry(WaitReasons.BEHIND_HEAD, 4L), entry(WaitReasons.FASTER_RING, 11L));
-    assertThat(waits.get("j016")).containsExactly(entry(WaitReasons.TIGHTER, 30L));
-    // Still waiting when listed: its last event, so no time counted yet.
-    assertThat(waits.get("j003")).hasSize(1).containsValue(0L);
+    assertThat(waits.get("j012")).containsExactly(entry(WaitReasons.BEHIND_HEAD, 4.0), entry(WaitReasons.FASTER_RING, 11.0));
+    assertThat(waits.get("j016")).containsExactly(entry(WaitReasons.TIGHTER, 30.0));
+    // Still waiting when listed: no time counted yet.
+    assertThat(waits.get("j003")).hasSize(1).containsValue(0.0);
     assertThat(waits.get("j003").keySet()).singleElement().asString().startsWith("other: needs 64 ranks");
-    assertThat(WaitReasons.describe(waits.get("j012"))).isEqualTo("queued behind the head 4 s, held out for a faster ring 11 s");
+    assertThat(WaitReasons.describe(waits.get("j012"))).isEqualTo("queued behind the head 4.0 s, held out for a faster ring 11.0 s");
   }
 }
