@@ -305,8 +305,8 @@ class KueueSideBySideBenchmark {
   private static void printWaitReasons(LocalCluster cluster) {
     var listed = cluster.kubectl("get", "events", "-n", Contender.GANGWAY.namespace(), "-o", "json");
     try {
-      System.out.println("gangway: why gangs waited to be placed, seconds per reason (WaitingForPlacement events until the job's "
-          + "next event; a job not listed never waited)");
+      System.out.println("gangway: why gangs waited to be placed, seconds per reason (from each WaitingForPlacement event to the job's next one or its Placed; "
+          + "a job not listed never waited)");
       WaitReasons.of(new ObjectMapper().readTree(listed.stdout()))
           .forEach((job, kinds) -> System.out.println("  " + job + ": " + WaitReasons.describe(kinds)));
     } catch (IOException e) {
