@@ -4,7 +4,6 @@ import dev.gangway.pod.Timestamps;
 import dev.gangway.observe.ClusterView;
 import dev.gangway.observe.GangObservation;
 import dev.gangway.observe.JobObservation;
-import dev.gangway.decide.WaitingGangs;
 import dev.gangway.api.v1alpha1.JobPhase;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
