@@ -45,7 +45,6 @@ class StartPathBenchmark {
   private static final int RANKS = 2;
   private static final int GPUS = 4;
   private static final Duration WAIT = Duration.ofSeconds(300);
-  private static final String RECONCILES = OperatorProcess.RECONCILES_STARTED;
 
   /**
    * One round's readings: apply → all Running, how long `kubectl apply` itself took, the CPU seconds each process
@@ -152,7 +151,7 @@ class StartPathBenchmark {
       Thread.sleep(1500);
       ProcessGroup processes = ProcessGroup.of(cluster, operator.pid());
       Map<String, ProcessUsage> before = processes.usage();
-      double reconcilesBefore = operator.metricSum(RECONCILES);
+      double reconcilesBefore = operator.metricSum(OperatorProcess.RECONCILES_STARTED);
       Instant from = Instant.now();
       long started = System.nanoTime();
       cluster.kubectlWithInput(manifests, "apply", "-n", namespace, "-f", "-").assertOk();
@@ -162,7 +161,7 @@ class StartPathBenchmark {
             + " s:\n" + cluster.kubectl("get", "pods,tj", "-n", namespace, "-o", "wide").stdout());
       }
       Map<String, Double> cpu = processes.cpuSince(before);
-      double reconciles = operator.metricSum(RECONCILES) - reconcilesBefore;
+      double reconciles = operator.metricSum(OperatorProcess.RECONCILES_STARTED) - reconcilesBefore;
       windows.add(new WriteTally.Window(namespace, from, Instant.now()));
       return new Round((done[0] - started) / 1e9, (applied - started) / 1e9, cpu, reconciles);
     } catch (IOException e) {
