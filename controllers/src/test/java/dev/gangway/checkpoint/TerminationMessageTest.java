@@ -33,6 +33,22 @@ class TerminationMessageTest {
   }
 
   @Test
+  void carriesWhenTheRestartedWorkersStartedIntoTheReportSoGoodputCanDateTheRepeatedWork() {
+    TrainingJob job = new TrainingJob();
+    job.setMetadata(new ObjectMetaBuilder().withNamespace("ml").withName("llm").withUid("u-1").build());
+    String message = "{\"checkpoint\":{\"step\":7,\"path\":\"/c/7\",\"inPlaceRestarts\":1,\"inPlaceRestartTime\":\"2026-11-02T09:41:07Z\"}}";
+    assertThat(TerminationMessage.report(message, job, 3, Instant.EPOCH)).map(CheckpointReport::inPlaceRestartTime)
+        .contains(Instant.parse("2026-11-02T09:41:07Z"));
+    // A time that is not RFC 3339 UTC, or that dates no counted restart, is dropped; the checkpoint and count stay.
+    for (String time : new String[] {"\"yesterday\"", "1730540467", "\"2026-11-02 09:41:07\"", "null"}) {
+      assertThat(TerminationMessage.checkpoint("{\"checkpoint\":{\"step\":7,\"path\":\"/c/7\",\"inPlaceRestarts\":1,\"inPlaceRestartTime\":" + time + "}}"))
+          .as(time).contains(new TerminationMessage.CheckpointMark(7, "/c/7", 1, null));
+    }
+    assertThat(TerminationMessage.checkpoint("{\"checkpoint\":{\"step\":7,\"path\":\"/c/7\",\"inPlaceRestartTime\":\"2026-11-02T09:41:07Z\"}}"))
+        .contains(new TerminationMessage.CheckpointMark(7, "/c/7", 0, null));
+  }
+
+  @Test
   void otherKeysAreIgnored() {
     assertThat(TerminationMessage.checkpoint("{\"loss\":1.7,\"checkpoint\":{\"path\":\"/c/9\",\"step\":9,\"bytes\":10}}"))
         .contains(new TerminationMessage.CheckpointMark(9, "/c/9"));
