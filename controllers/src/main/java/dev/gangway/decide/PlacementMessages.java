@@ -20,8 +20,9 @@ final class PlacementMessages {
   static String placed(List<String> nodes, PlacementQuality q) {
     String spans = q.domainsSpanned().entrySet().stream()
         .map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
-    return String.format(Locale.ROOT, "%d ranks on %d nodes; spans %s; predicted %d MiB all-reduce %.2f ms (best possible %.2f ms)",
-        nodes.size(), new HashSet<>(nodes).size(), spans, q.messageBytes() >> 20,
+    int hosts = new HashSet<>(nodes).size();
+    return String.format(Locale.ROOT, "%d %s on %d %s; spans %s; predicted %d MiB all-reduce %.2f ms (best possible %.2f ms)",
+        nodes.size(), nodes.size() == 1 ? "rank" : "ranks", hosts, hosts == 1 ? "node" : "nodes", spans, q.messageBytes() >> 20,
         q.predictedAllReduceSeconds() * 1000, q.lowerBoundAllReduceSeconds() * 1000);
   }
 
