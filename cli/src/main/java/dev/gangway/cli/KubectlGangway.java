@@ -123,12 +123,32 @@ public final class KubectlGangway {
     @Option(names = {"-A", "--all-namespaces"}, description = "Jobs of every namespace.")
     boolean all;
 
+    @Parameters(paramLabel = "JOB", arity = "0..*", description = "Only these jobs, as `kubectl get` takes names (default: all).")
+    List<String> names = List.of();
+
     @Override
     public Integer call() throws Exception {
+      if (all && !names.isEmpty()) {
+        // As kubectl: a name means one namespace's object.
+        throw new IllegalArgumentException("a job cannot be named across all namespaces; drop -A or the names");
+      }
       try (KubernetesClient client = connect()) {
         ClusterState state = ClusterReader.read(client, all ? null : scope.namespace(client), false);
-        List<JobSummary> rows = JobSummary.of(state.jobs(), state.now());
-        print(rows, rows.isEmpty() ? "No TrainingJobs found.\n" : JobSummary.table(rows, all));
+        List<TrainingJob> jobs = names.isEmpty() ? state.jobs()
+            : state.jobs().stream().filter(j -> names.contains(j.getMetadata().getName())).toList();
+        List<JobSummary> rows = JobSummary.of(jobs, state.now());
+        if (rows.isEmpty() && names.isEmpty()) {
+          print(rows, "No TrainingJobs found.\n");
+        } else if (!rows.isEmpty()) {
+          print(rows, JobSummary.table(rows, all));
+        }
+        List<String> missing = names.stream().filter(n -> jobs.stream().noneMatch(j -> j.getMetadata().getName().equals(n))).distinct().toList();
+        if (!missing.isEmpty()) {
+          // The rows found are printed first, as kubectl does; the names it could not find end it with an error.
+          String namespace = scope.namespace(client);
+          throw new IllegalArgumentException(missing.stream().map(n -> "trainingjob " + namespace + "/" + n).collect(Collectors.joining(", "))
+              + " not found (kubectl gangway get -A lists them all)");
+        }
         return 0;
       }
     }

@@ -49,7 +49,7 @@ record WaitExplanation(String job, String state, Integer queuePosition, int queu
     }
     if (placed.filter(c -> "False".equals(c.getStatus()) && GangPlacementStep.UNSCHEDULABLE.equals(c.getReason())).isPresent()) {
       return new WaitExplanation(key, "Unschedulable", null, 0, List.of(), GangPlacementStep.UNSCHEDULABLE,
-          placed.get().getMessage() + " It will not start on this cluster as asked: make it smaller or relax spec.topology.");
+          sentence(placed.get().getMessage()) + " It will not start on this cluster as asked: make it smaller or relax spec.topology.");
     }
     List<QueuedGang> queue = new ArrayList<>(WaitingGangs.of(cluster.jobs().stream(), cluster.view(), Set.of(), cluster.now(),
         // Only the queue's order is used here, which no hold-out changes: the platform's own default (in the operator's
@@ -92,5 +92,11 @@ record WaitExplanation(String job, String state, Integer queuePosition, int queu
     }
     out.append("Why:     ").append(detail).append('\n');
     return out.toString();
+  }
+
+  /** The operator's messages are clauses without a final stop; text that follows one needs it. */
+  private static String sentence(String message) {
+    String m = message == null ? "" : message.strip();
+    return m.isEmpty() || m.endsWith(".") || m.endsWith("!") || m.endsWith("?") ? m : m + ".";
   }
 }

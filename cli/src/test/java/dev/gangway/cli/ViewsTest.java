@@ -166,6 +166,16 @@ class ViewsTest {
   }
 
   @Test
+  void whyEndsTheOperatorsUnschedulableMessageBeforeSayingWhatToDo() {
+    TrainingJob job = waiting("huge", NOW);
+    job.getStatus().setConditions(new ArrayList<>(List.of(new ConditionBuilder().withType("Placed").withStatus("False")
+        .withReason("Unschedulable").withMessage("needs 40 ranks x 8 GPUs; the whole cluster has 16 nodes x 8 GPUs = 128 GPUs this job "
+            + "may use (room for 16 such ranks)").withLastTransitionTime(NOW.toString()).build())));
+    WaitExplanation why = WaitExplanation.of(job, new ClusterState(List.of(job), List.of(), List.of(), List.of(), List.of(), NOW));
+    assertThat(why.detail()).contains("(room for 16 such ranks). It will not start on this cluster as asked");
+  }
+
+  @Test
   void describeListsTheNodeExclusionsInForceWithCauseAndEnd() {
     TrainingJob job = waiting("flaky", NOW.minusSeconds(3600));
     job.getStatus().setNodeExclusions(new ArrayList<>(List.of(

@@ -65,6 +65,13 @@ class KubectlPluginE2eTest {
     JsonNode rows = JSON.readTree(plugin("get", "-o", "json").stdout());
     assertThat(rows).hasSize(2);
     assertThat(rows.findValuesAsText("name")).containsExactlyInAnyOrder("nvl", "big");
+    // Names narrow the list, as with kubectl get; a name that does not exist is an error after the rows found.
+    assertThat(plugin("get", "nvl").stdout()).contains("nvl").doesNotContain("big");
+    Command.Result named = pluginRaw("get", "nvl", "nope");
+    assertThat(named.exitCode()).isEqualTo(1);
+    assertThat(lineOf(named.stdout(), "nvl")).contains("Running");
+    assertThat(named.stderr()).contains("trainingjob " + kube.namespace() + "/nope not found");
+    assertThat(pluginRaw("get", "-A", "nvl").stderr()).contains("cannot be named across all namespaces");
 
     String describe = plugin("describe", "nvl").stdout();
     // All four ranks in one NVLink domain, one rack, one block: the placement section names the domain.
