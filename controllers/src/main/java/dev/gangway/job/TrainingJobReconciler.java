@@ -172,8 +172,15 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
         .withLabelSelector(JobNames.LABEL_JOB).withOnAddFilter(created -> false).build(), context);
     var configMaps = new InformerEventSource<>(InformerEventSourceConfiguration.from(ConfigMap.class, TrainingJob.class)
         .withLabelSelector(JobNames.LABEL_JOB).withOnAddFilter(created -> false).build(), context);
-    // Read from their caches; a change does not re-trigger jobs (waiting gangs retry on a timer).
-    var topologies = readOnly(ClusterTopology.class, TOPOLOGIES, context);
+    // A ClusterTopology created or changed wakes the jobs that are validated against it (not started yet, with
+    // topology constraints): one that failed naming a topology or level that did not exist then starts at once, as its
+    // message says ("create it"), not at the next periodic revisit. Applied in one go with its topology, a job may be
+    // reconciled first.
+    var topologies = new InformerEventSource<>(InformerEventSourceConfiguration.from(ClusterTopology.class, TrainingJob.class)
+        .withName(TOPOLOGIES).withWatchAllNamespaces()
+        .withSecondaryToPrimaryMapper(topology -> context.getPrimaryCache().list(TrainingJobReconciler::validatedAgainstTopologies)
+            .map(ResourceID::fromResource).collect(java.util.stream.Collectors.toSet()))
+        .build(), context);
     // Bad-node flags are kept on the nodes; every replica restores them from there and sees them lifted.
     NodeFlagSync flags = new NodeFlagSync(deps, context.getClient(), nodeMarker, events);
     // A node that goes NotReady, is deleted or gets a taint wakes the jobs with ranks on it.
@@ -189,6 +196,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
         .withOnAddFilter(node -> false)
         .withOnUpdateFilter(NodeChanges::matterToGangs)
         .build(), context);
+    // Read from its cache; a change does not re-trigger jobs (a job waiting for its class retries on a timer).
     var priorityClasses = readOnly(PriorityClass.class, PRIORITY_CLASSES, context);
     // Checkpoint reports and node-health signals arrive on messaging channels; they wake the jobs they concern.
     deps.checkpoints().addListener(ref -> signals.propagateEvent(new ResourceID(ref.name(), ref.namespace())));
@@ -525,6 +533,14 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
 
   private static ClusterView clusterView(Context<TrainingJob> context, List<ClusterTopology> topologies) {
     return new ClusterView(topologies, cached(context, Node.class, NODES), cached(context, PriorityClass.class, PRIORITY_CLASSES));
+  }
+
+  /** Whether {@link #validate} reads the ClusterTopologies for this job: not started, not suspended, with topology constraints. */
+  private static boolean validatedAgainstTopologies(TrainingJob job) {
+    var topology = job.getSpec() == null ? null : job.getSpec().getTopology();
+    boolean constrained = topology != null && (topology.getRequired() != null || topology.getPreferred() != null
+        || topology.getGroupLevel() != null);
+    return constrained && !job.getSpec().suspended() && (job.getStatus() == null || job.getStatus().getStartTime() == null);
   }
 
   /** Only a job that has not started yet is validated against the cluster: a later topology change must not kill a running job. */

@@ -340,6 +340,23 @@ class TrainingJobReconcilerTest {
   }
 
   @Test
+  void aJobThatFailedForWantOfItsClusterTopologyStartsOnceTheTopologyIsCreated() {
+    nodes(2);
+    TrainingJob early = TestJobs.job("early", 2, 8);
+    early.getSpec().setTopology(new TopologySpec());
+    early.getSpec().getTopology().setRequired("rack");
+    create(early);
+    // Applied before the platform's ClusterTopology (one kubectl apply of a directory may do that): no level to resolve.
+    assertThat(JobConditions.find(awaitPhase("early", JobPhase.Failed).getStatus().getConditions(), "Failed").orElseThrow()
+        .getMessage()).contains("no ClusterTopology");
+
+    topology();
+    // The topology's arrival wakes the job (the periodic revisit is minutes away): it starts over and is placed.
+    awaitPods("early", 2);
+    await().untilAsserted(() -> assertThat(events("early")).contains("Placed"));
+  }
+
+  @Test
   void ownedObjectsPointAtTheJobForGarbageCollection() {
     nodes(2);
     TrainingJob created = create(TestJobs.job("owned", 2, 8));
