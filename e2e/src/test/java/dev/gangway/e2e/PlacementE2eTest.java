@@ -63,6 +63,28 @@ class PlacementE2eTest {
   }
 
   @Test
+  void aJobAppliedBeforeTheClusterTopologyItNamesStartsOnceTheTopologyIsApplied() throws Exception {
+    // One kubectl apply of a directory may send the job before the platform's topology.
+    String topology = "late-" + kube.namespace();
+    kube.apply(job("early", 2, "topologyName: " + topology + "\n    required: nvlink-domain"));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.condition("early", "Failed").path("message").asText())
+        .contains("ClusterTopology '" + topology + "' does not exist"));
+    assertThat(kube.pods("early")).isEmpty();
+    String copy = java.nio.file.Files.readString(cluster.topology())
+        .replaceFirst("(?m)^(metadata:\\s*\\n\\s+name:\\s*)\\S+", "$1" + topology);
+    assertThat(copy).contains("name: " + topology);
+    try {
+      kube.apply(copy);
+      // Its arrival wakes the job (the periodic revisit is minutes away): it starts over and runs in one NVLink domain.
+      await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("early")).isEqualTo("Running"));
+      assertThat(labelsOf(nodesByRank("early"), CLIQUE)).hasSize(1);
+    } finally {
+      // Cluster-scoped: with two topologies and neither named 'default', other tests' jobs could not choose one.
+      cluster.kubectlOk("delete", "clustertopology", topology, "--ignore-not-found");
+    }
+  }
+
+  @Test
   void aGangThatFitsNoDomainNowWaitsWithTheReasonAndStartsWhenCapacityFrees() {
     // 4 x 8 GPUs free, but no domain with room for 4 ranks.
     leaveOneRankOfRoomPerNvlinkDomain();
