@@ -537,10 +537,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
 
   /** Whether {@link #validate} reads the ClusterTopologies for this job: not started, not suspended, with topology constraints. */
   private static boolean validatedAgainstTopologies(TrainingJob job) {
-    var topology = job.getSpec() == null ? null : job.getSpec().getTopology();
-    boolean constrained = topology != null && (topology.getRequired() != null || topology.getPreferred() != null
-        || topology.getGroupLevel() != null);
-    return constrained && !job.getSpec().suspended() && (job.getStatus() == null || job.getStatus().getStartTime() == null);
+    return job.getSpec() != null && SpecValidator.namesTopologyLevels(job.getSpec().getTopology()) && !job.getSpec().suspended() && (job.getStatus() == null || job.getStatus().getStartTime() == null);
   }
 
   /** Only a job that has not started yet is validated against the cluster: a later topology change must not kill a running job. */

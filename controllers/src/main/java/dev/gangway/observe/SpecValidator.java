@@ -123,8 +123,13 @@ public final class SpecValidator {
     }
   }
 
+  /** Whether the spec names topology levels, so that validating it reads the ClusterTopologies. */
+  public static boolean namesTopologyLevels(TopologySpec topology) {
+    return topology != null && (topology.getRequired() != null || topology.getPreferred() != null || topology.getGroupLevel() != null);
+  }
+
   private static void checkTopology(TopologySpec topology, Collection<ClusterTopology> topologies, List<String> problems) {
-    if (topology == null || (topology.getRequired() == null && topology.getPreferred() == null && topology.getGroupLevel() == null)) {
+    if (!namesTopologyLevels(topology)) {
       return;
     }
     Optional<ClusterTopology> chosen = TopologySelection.choose(topology.getTopologyName(), topologies);
