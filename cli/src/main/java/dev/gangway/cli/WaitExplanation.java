@@ -18,7 +18,8 @@ import java.util.Set;
  * {@code kubectl gangway why JOB}: why a job is not running, from what the operator stored (its
  * conditions) and the queue as the operator orders it ({@link WaitingGangs}, {@link QueuedGang#ORDER}).
  *
- * @param state one word: Running, Finished, Suspended, RestartBackoff, Unschedulable, Queued, Waiting, Starting
+ * @param state one word: Running, Finished, Suspended, RestartBackoff, Unschedulable, Blocked (on an
+ *     object that does not exist), Queued, Waiting, Starting
  * @param queuePosition 1 for the head of the queue; null when the job is not waiting for placement
  * @param ahead the jobs ahead of it in the queue, head first
  * @param detail what the operator said (the Placed condition's message, or the restart's)
@@ -50,6 +51,12 @@ record WaitExplanation(String job, String state, Integer queuePosition, int queu
     if (placed.filter(c -> "False".equals(c.getStatus()) && GangPlacementStep.UNSCHEDULABLE.equals(c.getReason())).isPresent()) {
       return new WaitExplanation(key, "Unschedulable", null, 0, List.of(), GangPlacementStep.UNSCHEDULABLE,
           sentence(placed.get().getMessage()) + " It will not start on this cluster as asked: make it smaller or relax spec.topology.");
+    }
+    var blocked = placed.filter(c -> "False".equals(c.getStatus()) && (GangPlacementStep.PRIORITY_CLASS_NOT_FOUND.equals(c.getReason())
+        || GangPlacementStep.TOPOLOGY_NOT_FOUND.equals(c.getReason())));
+    if (blocked.isPresent()) {
+      // Not in the queue and not starting: it waits for someone to create what it names, and the message says what.
+      return new WaitExplanation(key, "Blocked", null, 0, List.of(), blocked.get().getReason(), sentence(blocked.get().getMessage()));
     }
     List<QueuedGang> queue = new ArrayList<>(WaitingGangs.of(cluster.jobs().stream(), cluster.view(), Set.of(), cluster.now(),
         // Only the queue's order is used here, which no hold-out changes: the platform's own default (in the operator's

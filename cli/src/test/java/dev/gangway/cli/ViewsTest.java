@@ -176,6 +176,18 @@ class ViewsTest {
   }
 
   @Test
+  void whyCallsAJobWaitingForAMissingTopologyBlockedNotStarting() {
+    TrainingJob job = waiting("early", NOW);
+    job.getStatus().setConditions(new ArrayList<>(List.of(new ConditionBuilder().withType("Placed").withStatus("False")
+        .withReason("TopologyNotFound").withMessage("spec.topology.topologyName: ClusterTopology 'late' does not exist; create it")
+        .withLastTransitionTime(NOW.toString()).build())));
+    WaitExplanation why = WaitExplanation.of(job, new ClusterState(List.of(job), List.of(), List.of(), List.of(), List.of(), NOW));
+    assertThat(why.text()).startsWith("ml/early: Blocked (TopologyNotFound)\n")
+        .contains("Why:     spec.topology.topologyName: ClusterTopology 'late' does not exist; create it.");
+    assertThat(why.queuePosition()).isNull();
+  }
+
+  @Test
   void describeListsTheNodeExclusionsInForceWithCauseAndEnd() {
     TrainingJob job = waiting("flaky", NOW.minusSeconds(3600));
     job.getStatus().setNodeExclusions(new ArrayList<>(List.of(

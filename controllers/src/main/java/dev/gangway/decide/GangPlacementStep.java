@@ -81,6 +81,8 @@ public final class GangPlacementStep {
   public static final String QUEUED_BEHIND = "QueuedBehind";
   /** Placed=False: the template names a PriorityClass that does not exist; nothing is created until it does. */
   public static final String PRIORITY_CLASS_NOT_FOUND = "PriorityClassNotFound";
+  /** Placed=False: the job names topology levels and the ClusterTopology to resolve them is missing; nothing is created until it exists. */
+  public static final String TOPOLOGY_NOT_FOUND = "TopologyNotFound";
   /** Placed=False reason of a decided gang that lost a rank pod (preempted, deleted) before it ran: it is placed again, all or nothing. */
   public static final String RANK_LOST = "RankLost";
 

@@ -147,6 +147,12 @@ public final class JobDecider {
       placement.forget(o.jobKey());
       return PlacementDecision.waiting(GangPlacementStep.PRIORITY_CLASS_NOT_FOUND, PlacementMessages.priorityClassMissing(missingClass.get()));
     }
+    var missingTopology = o.gang().attemptPods().isEmpty() ? cluster.missingTopology(job) : java.util.Optional.<String>empty();
+    if (missingTopology.isPresent()) {
+      // Its levels mean nothing without the topology (placing it on hosts alone would break spec.topology.required).
+      placement.forget(o.jobKey());
+      return PlacementDecision.waiting(GangPlacementStep.TOPOLOGY_NOT_FOUND, PlacementMessages.topologyMissing(missingTopology.get()));
+    }
     Set<String> avoidedByAll = avoidedByAll(o.now());
     Set<String> avoid = new HashSet<>(avoidedByAll);
     avoid.addAll(NodeExclusions.activeIn(job.getStatus(), o.now()));

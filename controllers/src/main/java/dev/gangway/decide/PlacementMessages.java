@@ -39,6 +39,11 @@ final class PlacementMessages {
         + " No rank pod is created meanwhile, and the job starts within seconds of the class existing";
   }
 
+  /** What is missing (from the topology selection), and that the job waits for it holding nothing. */
+  static String topologyMissing(String missing) {
+    return missing + ". No rank pod is created meanwhile, and the job starts within seconds of the topology existing";
+  }
+
   /**
    * e.g. "needs 16 ranks x 8 GPUs; without the 3 nodes it keeps off now, the whole cluster has 13 nodes x 8 GPUs = 104 GPUs
    * this job may use (room for 13 such ranks); 2 of them are excluded after failures of this job there (status.nodeExclusions),

@@ -57,12 +57,13 @@ public final class WaitingGangs {
 
   /**
    * The job's queue entry; null (and left out) when its spec cannot even be read, which its own reconcile reports, or
-   * when its PriorityClass does not exist: it waits for that, not for capacity, so it holds no place in the queue.
+   * when its PriorityClass or ClusterTopology does not exist: it waits for that, not for capacity, so it holds no place
+   * in the queue.
    */
   static QueuedGang entry(TrainingJob job, ClusterView cluster, Set<String> avoided, Instant now, PlacementDefaults defaults) {
     String key = job.getMetadata().getNamespace() + "/" + job.getMetadata().getName();
     try {
-      if (cluster.missingPriorityClass(job).isPresent()) {
+      if (cluster.missingPriorityClass(job).isPresent() || cluster.missingTopology(job).isPresent()) {
         return null;
       }
       Set<String> avoid = new HashSet<>(avoided);

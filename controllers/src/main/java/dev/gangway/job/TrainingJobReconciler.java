@@ -178,7 +178,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     // reconciled first.
     var topologies = new InformerEventSource<>(InformerEventSourceConfiguration.from(ClusterTopology.class, TrainingJob.class)
         .withName(TOPOLOGIES).withWatchAllNamespaces()
-        .withSecondaryToPrimaryMapper(topology -> context.getPrimaryCache().list(TrainingJobReconciler::validatedAgainstTopologies)
+        .withSecondaryToPrimaryMapper(topology -> context.getPrimaryCache().list(TrainingJobReconciler::readsTopologies)
             .map(ResourceID::fromResource).collect(java.util.stream.Collectors.toSet()))
         .build(), context);
     // Bad-node flags are kept on the nodes; every replica restores them from there and sees them lifted.
@@ -535,9 +535,17 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     return new ClusterView(topologies, cached(context, Node.class, NODES), cached(context, PriorityClass.class, PRIORITY_CLASSES));
   }
 
-  /** Whether {@link #validate} reads the ClusterTopologies for this job: not started, not suspended, with topology constraints. */
-  private static boolean validatedAgainstTopologies(TrainingJob job) {
-    return job.getSpec() != null && SpecValidator.namesTopologyLevels(job.getSpec().getTopology()) && !job.getSpec().suspended() && (job.getStatus() == null || job.getStatus().getStartTime() == null);
+  /**
+   * Whether a change of the ClusterTopologies may change this job's next step: it names topology levels, is not
+   * suspended, and either has not started ({@link #validate} reads the topologies) or waits for its topology to exist.
+   */
+  private static boolean readsTopologies(TrainingJob job) {
+    if (job.getSpec() == null || !SpecValidator.namesTopologyLevels(job.getSpec().getTopology()) || job.getSpec().suspended()) {
+      return false;
+    }
+    TrainingJobStatus status = job.getStatus();
+    return status == null || status.getStartTime() == null || JobConditions.find(status.getConditions(), JobConditions.PLACED)
+        .filter(c -> GangPlacementStep.TOPOLOGY_NOT_FOUND.equals(c.getReason())).isPresent();
   }
 
   /** Only a job that has not started yet is validated against the cluster: a later topology change must not kill a running job. */

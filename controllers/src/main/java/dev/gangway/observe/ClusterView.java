@@ -47,6 +47,21 @@ public final class ClusterView {
   static final int KUBELET_DEFAULT_MAX_PODS = 110;
   static final Topology HOSTS_ONLY = Topology.of(50, new Level(0, "host", "kubernetes.io/hostname", 50));
 
+  /**
+   * Why the job cannot be placed yet for want of a ClusterTopology: it names topology levels, and no topology is chosen
+   * (the one it names does not exist, there is none, or there are several and none is 'default'). Empty otherwise.
+   */
+  public Optional<String> missingTopology(TrainingJob job) {
+    var topology = job.getSpec().getTopology();
+    if (!SpecValidator.namesTopologyLevels(topology)) {
+      return Optional.empty();
+    }
+    if (TopologySelection.choose(topology.getTopologyName(), topologies).isPresent()) {
+      return Optional.empty();
+    }
+    return Optional.of(TopologySelection.missingMessage(topology.getTopologyName(), topologies));
+  }
+
   public Topology topologyFor(TrainingJob job) {
     String requested = job.getSpec().getTopology() == null ? null : job.getSpec().getTopology().getTopologyName();
     return TopologySelection.choose(requested, topologies).map(t -> Topology.from(t.getSpec())).orElse(HOSTS_ONLY);

@@ -134,7 +134,8 @@ public final class SpecValidator {
     }
     Optional<ClusterTopology> chosen = TopologySelection.choose(topology.getTopologyName(), topologies);
     if (chosen.isEmpty()) {
-      problems.add(TopologySelection.missingMessage(topology.getTopologyName(), topologies));
+      // Not a fault of the spec: the topology may be applied later (one apply of a directory). The job waits for it
+      // (ClusterView#missingTopology), and its levels are checked once it exists.
       return;
     }
     List<String> levels = chosen.get().getSpec().getLevels().stream().map(TopologyLevel::getName).toList();

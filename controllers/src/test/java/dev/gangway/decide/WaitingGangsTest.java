@@ -108,6 +108,22 @@ class WaitingGangsTest {
   }
 
   @Test
+  void aJobWhoseClusterTopologyDoesNotExistHoldsNoPlaceInTheQueueUntilItDoes() {
+    TrainingJob early = job("early", 900, null, JobPhase.Pending, "False", "TopologyNotFound");
+    early.getSpec().setTopology(new dev.gangway.api.v1alpha1.TopologySpec());
+    early.getSpec().getTopology().setTopologyName("late");
+    early.getSpec().getTopology().setRequired("rack");
+    List<TrainingJob> stored = List.of(early, job("fine", 40, null, null, null, null));
+    assertThat(order(stored)).containsExactly("team-a/fine");
+    var late = new dev.gangway.api.v1alpha1.ClusterTopology();
+    late.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("late").build());
+    late.getSpec().getLevels().add(new dev.gangway.api.v1alpha1.TopologyLevel("rack", "example.com/rack", 50));
+    assertThat(WaitingGangs.of(stored.stream(), new ClusterView(List.of(late), List.of(), List.of()), Set.of(), T0,
+        PlacementDefaults.STANDARD).stream().sorted(QueuedGang.ORDER).map(QueuedGang::jobKey))
+        .containsExactly("team-a/early", "team-a/fine");
+  }
+
+  @Test
   void aMalformedCreationTimeSortsLastInsteadOfBreakingTheQueue() {
     TrainingJob odd = job("odd", 50, null, null, null, null);
     odd.getMetadata().setCreationTimestamp("not a time");

@@ -321,6 +321,7 @@ class TrainingJobReconcilerTest {
     bad.getSpec().getTemplate().getSpec().getContainers().get(0)
         .setResources(new ResourceRequirementsBuilder().addToLimits("nvidia.com/gpu", new Quantity("2")).build());
     create(bad);
+    topology();
     TrainingJob unknownLevel = TestJobs.job("nolevel", 2, 8);
     unknownLevel.getSpec().setTopology(new TopologySpec());
     unknownLevel.getSpec().getTopology().setRequired("galaxy");
@@ -332,7 +333,7 @@ class TrainingJobReconcilerTest {
         .satisfies(c -> assertThat(c.getReason()).isEqualTo("InvalidSpec"))
         .satisfies(c -> assertThat(c.getMessage()).contains("limits[nvidia.com/gpu] is 2 but spec.gpusPerReplica is 8"));
     assertThat(JobConditions.find(awaitPhase("nolevel", JobPhase.Failed).getStatus().getConditions(), "Failed").orElseThrow()
-        .getMessage()).contains("no ClusterTopology");
+        .getMessage()).contains("level 'galaxy' is not defined in ClusterTopology 'default'");
     awaitPods("good", 1);
     assertThat(podNames("bad")).isEmpty();
     assertThat(podNames("nolevel")).isEmpty();
@@ -340,18 +341,22 @@ class TrainingJobReconcilerTest {
   }
 
   @Test
-  void aJobThatFailedForWantOfItsClusterTopologyStartsOnceTheTopologyIsCreated() {
+  void aJobWaitsForItsClusterTopologyHoldingNothingAndStartsOnceTheTopologyIsCreated() {
     nodes(2);
     TrainingJob early = TestJobs.job("early", 2, 8);
     early.getSpec().setTopology(new TopologySpec());
     early.getSpec().getTopology().setRequired("rack");
     create(early);
     // Applied before the platform's ClusterTopology (one kubectl apply of a directory may do that): no level to resolve.
-    assertThat(JobConditions.find(awaitPhase("early", JobPhase.Failed).getStatus().getConditions(), "Failed").orElseThrow()
-        .getMessage()).contains("no ClusterTopology");
+    // It waits (automation reads Failed as final), with no pod, instead of failing.
+    await().untilAsserted(() -> assertThat(JobConditions.find(awaitPhase("early", JobPhase.Pending).getStatus().getConditions(), "Placed"))
+        .get()
+        .satisfies(c -> assertThat(c.getReason()).isEqualTo("TopologyNotFound"))
+        .satisfies(c -> assertThat(c.getMessage()).contains("no ClusterTopology")));
+    assertThat(podNames("early")).isEmpty();
 
     topology();
-    // The topology's arrival wakes the job (the periodic revisit is minutes away): it starts over and is placed.
+    // The topology's arrival wakes the job at once (else the placement retry, seconds later): it is placed.
     awaitPods("early", 2);
     await().untilAsserted(() -> assertThat(events("early")).contains("Placed"));
   }

@@ -63,19 +63,19 @@ class PlacementE2eTest {
   }
 
   @Test
-  void aJobAppliedBeforeTheClusterTopologyItNamesStartsOnceTheTopologyIsApplied() throws Exception {
-    // One kubectl apply of a directory may send the job before the platform's topology.
+  void aJobAppliedBeforeTheClusterTopologyItNamesWaitsForItAndStartsOnceTheTopologyIsApplied() throws Exception {
+    // One kubectl apply of a directory may send the job before the platform's topology: it waits, not fails.
     String topology = "late-" + kube.namespace();
     kube.apply(job("early", 2, "topologyName: " + topology + "\n    required: nvlink-domain"));
-    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.condition("early", "Failed").path("message").asText())
-        .contains("ClusterTopology '" + topology + "' does not exist"));
+    awaitWaiting("early", "TopologyNotFound", "ClusterTopology '" + topology + "' does not exist");
+    assertThat(kube.phase("early")).isEqualTo("Pending");
     assertThat(kube.pods("early")).isEmpty();
     String copy = java.nio.file.Files.readString(cluster.topology())
         .replaceFirst("(?m)^(metadata:\\s*\\n\\s+name:\\s*)\\S+", "$1" + topology);
     assertThat(copy).contains("name: " + topology);
     try {
       kube.apply(copy);
-      // Its arrival wakes the job (the periodic revisit is minutes away): it starts over and runs in one NVLink domain.
+      // Its arrival wakes the job: it is placed and runs in one NVLink domain.
       await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("early")).isEqualTo("Running"));
       assertThat(labelsOf(nodesByRank("early"), CLIQUE)).hasSize(1);
     } finally {
