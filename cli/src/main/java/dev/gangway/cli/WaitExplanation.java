@@ -19,7 +19,7 @@ import java.util.Set;
  * conditions) and the queue as the operator orders it ({@link WaitingGangs}, {@link QueuedGang#ORDER}).
  *
  * @param state one word: Running, Finished, Suspended, RestartBackoff, Unschedulable, Blocked (on an
- *     object that does not exist), Queued, Waiting, Starting
+ *     object that does not exist, or its namespace's quota), Queued, Waiting, Starting
  * @param queuePosition 1 for the head of the queue; null when the job is not waiting for placement
  * @param ahead the jobs ahead of it in the queue, head first
  * @param detail what the operator said (the Placed condition's message, or the restart's)
@@ -53,9 +53,10 @@ record WaitExplanation(String job, String state, Integer queuePosition, int queu
           sentence(placed.get().getMessage()) + " It will not start on this cluster as asked: make it smaller or relax spec.topology.");
     }
     var blocked = placed.filter(c -> "False".equals(c.getStatus()) && (GangPlacementStep.PRIORITY_CLASS_NOT_FOUND.equals(c.getReason())
-        || GangPlacementStep.TOPOLOGY_NOT_FOUND.equals(c.getReason())));
+        || GangPlacementStep.TOPOLOGY_NOT_FOUND.equals(c.getReason()) || GangPlacementStep.QUOTA_EXCEEDED.equals(c.getReason())));
     if (blocked.isPresent()) {
-      // Not in the queue and not starting: it waits for someone to create what it names, and the message says what.
+      // Not in the queue and not starting: it waits for something only a person changes (an object to create, a quota), and
+      // the message says what.
       return new WaitExplanation(key, "Blocked", null, 0, List.of(), blocked.get().getReason(), sentence(blocked.get().getMessage()));
     }
     List<QueuedGang> queue = new ArrayList<>(WaitingGangs.of(cluster.jobs().stream(), cluster.view(), Set.of(), cluster.now(),

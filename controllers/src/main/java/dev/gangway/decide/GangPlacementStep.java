@@ -12,9 +12,13 @@ import dev.gangway.placement.PlacementQueue;
 import dev.gangway.placement.PlacementResult;
 import dev.gangway.placement.QueuedGang;
 import dev.gangway.placement.SnapshotFactory;
+import dev.gangway.quota.QuotaFit;
+import dev.gangway.quota.QuotaReservations;
+import dev.gangway.quota.RankQuotaUsage;
 import dev.gangway.topology.Topology;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSchedulingGate;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -83,6 +87,11 @@ public final class GangPlacementStep {
   public static final String PRIORITY_CLASS_NOT_FOUND = "PriorityClassNotFound";
   /** Placed=False: the job names topology levels and the ClusterTopology to resolve them is missing; nothing is created until it exists. */
   public static final String TOPOLOGY_NOT_FOUND = "TopologyNotFound";
+  /**
+   * Placed=False: the namespace's ResourceQuotas leave too little for the whole gang (what is used, plus gangs of the
+   * namespace decided a moment ago); nothing is created until it all fits.
+   */
+  public static final String QUOTA_EXCEEDED = "QuotaExceeded";
   /** Placed=False reason of a decided gang that lost a rank pod (preempted, deleted) before it ran: it is placed again, all or nothing. */
   public static final String RANK_LOST = "RankLost";
 
@@ -98,13 +107,20 @@ public final class GangPlacementStep {
    *     only for a gang with no pod yet (it sums every node)
    */
   public record Inputs(Topology topology, int priority, Set<String> excludedNodes,
-                       Supplier<List<QueuedGang>> queued, List<NodeExclusion> exclusions, java.util.function.LongSupplier podSlots) {
+                       Supplier<List<QueuedGang>> queued, List<NodeExclusion> exclusions, java.util.function.LongSupplier podSlots,
+                       List<ResourceQuota> quotas) {
+    /** Without ResourceQuotas in the job's namespace. */
+    public Inputs(Topology topology, int priority, Set<String> excludedNodes, Supplier<List<QueuedGang>> queued,
+                  List<NodeExclusion> exclusions, java.util.function.LongSupplier podSlots) {
+      this(topology, priority, excludedNodes, queued, exclusions, podSlots, List.of());
+    }
   }
 
   private final GangPlacer placer;
   private final PlacementQueue queue;
   private final BindDeadlines deadlines;
   private final PlacementDefaults defaults;
+  private final QuotaReservations quotaReservations = new QuotaReservations();
   private volatile int queueLength;
 
   public GangPlacementStep(GangPlacer placer, PlacementQueue queue, Duration bindTimeout, PlacementDefaults defaults) {
@@ -168,10 +184,34 @@ public final class GangPlacementStep {
       }
       // None of the attempt's pods exists and none is due to be created: decide (again, after a crash before the creates).
     } else if (decided.size() == attemptPods.size()) {
+      // Every rank pod exists: the namespace's quotas count them (once the quota informer shows it).
+      quotaReservations.settle(jobKey, now);
       return written(jobKey, attemptPods, decided, leaving, List.of(), null, placedTime, now);
     }
     // Here either no pod of the attempt exists, or all exist without a placement: created gated by an earlier Gangway
     // version, they are placed like a new gang and each pinned, annotated and released in one patch.
+    if (attemptPods.isEmpty()) {
+      // Reserved before the decision, so two gangs of one namespace decided together cannot both count the same room.
+      Optional<String> shortfall = quotaReservations.reserve(jobKey, RankQuotaUsage.of(job.spec().getTemplate() == null ? null
+          : job.spec().getTemplate().getSpec(), job.spec().gpus()), gang.ranks().size(), (perRank, reserved) -> QuotaFit.shortfall(
+          in.quotas(), job.spec().getTemplate() == null ? null : job.spec().getTemplate().getSpec(), perRank, gang.ranks().size(), reserved),
+          now);
+      if (shortfall.isPresent()) {
+        placer.release(jobKey);
+        return PlacementDecision.waiting(QUOTA_EXCEEDED, shortfall.get());
+      }
+    }
+    PlacementDecision decision = placeNow(jobKey, job, gang, attemptPods, leaving, in, now);
+    if (decision.kind() != PlacementDecision.Kind.PLACED) {
+      // Nothing will be created for it now: the room it reserved in its namespace's quotas is free for others.
+      quotaReservations.release(jobKey);
+    }
+    return decision;
+  }
+
+  /** Admission to the queue and the placement itself, for a gang with no pod of this attempt (or only gated ones). */
+  private PlacementDecision placeNow(String jobKey, TrainingJobSpecView job, GangObservation gang, List<Pod> attemptPods,
+                                     Map<String, Pod> leaving, Inputs in, Instant now) {
     GangRequest request = GangRequest.from(jobKey, job.spec(), in.excludedNodes());
     Set<String> leavingPods = keysOf(gang.otherPods());
     List<QueuedGang> queued = in.queued().get();
@@ -391,12 +431,14 @@ public final class GangPlacementStep {
 
   /** Drops the decisions of jobs for which {@code exists} is false; returns their keys. */
   public Set<String> forgetDeleted(java.util.function.Predicate<String> exists) {
+    quotaReservations.retain(exists);
     return placer.retainJobs(exists);
   }
 
   /** The gang is gone for good (finished, suspended, deleted): drop what the placer holds for it. */
   public void forget(String jobKey) {
     placer.release(jobKey);
+    quotaReservations.release(jobKey);
   }
 
   /** Whether the pod still carries Gangway's placement gate. */

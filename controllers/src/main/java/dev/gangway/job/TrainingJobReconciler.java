@@ -37,6 +37,7 @@ import dev.gangway.placement.PlacementQueue;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
@@ -79,6 +80,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private static final String TOPOLOGIES = "clustertopologies";
   private static final String NODES = "nodes";
   private static final String PRIORITY_CLASSES = "priorityclasses";
+  private static final String QUOTAS = "resourcequotas";
   private static final String SIGNALS = "signals";
   private static final String POD_BATCHES = "pod-batches";
   private static final String HOUSEKEEPING = "housekeeping";
@@ -198,6 +200,13 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
         .build(), context);
     // Read from its cache; a change does not re-trigger jobs (a job waiting for its class retries on a timer).
     var priorityClasses = readOnly(PriorityClass.class, PRIORITY_CLASSES, context);
+    // A quota's change (its used shrinking as pods go, its hard raised) wakes the jobs of its namespace that wait for it.
+    var quotas = new InformerEventSource<>(InformerEventSourceConfiguration.from(ResourceQuota.class, TrainingJob.class)
+        .withName(QUOTAS).withItemStore(new WithoutManagedFields<>())
+        .withSecondaryToPrimaryMapper(quota -> context.getPrimaryCache()
+            .list(quota.getMetadata().getNamespace(), TrainingJobReconciler::waitsForQuota)
+            .map(ResourceID::fromResource).collect(java.util.stream.Collectors.toSet()))
+        .build(), context);
     // Checkpoint reports and node-health signals arrive on messaging channels; they wake the jobs they concern.
     deps.checkpoints().addListener(ref -> signals.propagateEvent(new ResourceID(ref.name(), ref.namespace())));
     NodeHealthReactions.register(deps, context.getClient(), nodeMarker, events, node -> jobsOn(pods, node).forEach(signals::propagateEvent));
@@ -205,7 +214,8 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     wakeups.start(new FreedCapacityWakeups.Round(() -> waitingGangs(context.getPrimaryCache(), topologies, nodes, priorityClasses),
         cluster::freeGpus, deps.leadership()::isLeader, signals::propagateEvent, metrics::woken));
     Housekeeping housekeeping = housekeeping(context.getPrimaryCache());
-    return List.of(pods, services, configMaps, topologies, nodes, priorityClasses, signals, asJobEventSource(batchEnds), housekeeping);
+    return List.of(pods, services, configMaps, topologies, nodes, priorityClasses, quotas, signals, asJobEventSource(batchEnds),
+        housekeeping);
   }
 
   /** JOSDK declares its timer for any primary type (HasMetadata); it only ever carries the ids this controller gives it. */
@@ -532,7 +542,14 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   }
 
   private static ClusterView clusterView(Context<TrainingJob> context, List<ClusterTopology> topologies) {
-    return new ClusterView(topologies, cached(context, Node.class, NODES), cached(context, PriorityClass.class, PRIORITY_CLASSES));
+    return new ClusterView(topologies, cached(context, Node.class, NODES), cached(context, PriorityClass.class, PRIORITY_CLASSES),
+        cached(context, ResourceQuota.class, QUOTAS));
+  }
+
+  /** Whether the job waits for room in its namespace's ResourceQuotas. */
+  private static boolean waitsForQuota(TrainingJob job) {
+    return job.getStatus() != null && JobConditions.find(job.getStatus().getConditions(), JobConditions.PLACED)
+        .filter(c -> "False".equals(c.getStatus()) && GangPlacementStep.QUOTA_EXCEEDED.equals(c.getReason())).isPresent();
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.gangway.topology.Level;
 import dev.gangway.topology.Topology;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import java.util.HashMap;
 import java.util.List;
@@ -21,13 +22,25 @@ public final class ClusterView {
   private final List<ClusterTopology> topologies;
   private final List<Node> nodes;
   private final List<PriorityClass> priorityClasses;
+  private final List<ResourceQuota> quotas;
   /** The nodes by name, built on first use: a gang of thousands of ranks asks for a node per rank. */
   private Map<String, Node> byName;
 
   public ClusterView(List<ClusterTopology> topologies, List<Node> nodes, List<PriorityClass> priorityClasses) {
+    this(topologies, nodes, priorityClasses, List.of());
+  }
+
+  /** @param quotas the ResourceQuotas of the namespaces the operator watches */
+  public ClusterView(List<ClusterTopology> topologies, List<Node> nodes, List<PriorityClass> priorityClasses, List<ResourceQuota> quotas) {
     this.topologies = topologies;
     this.nodes = nodes;
     this.priorityClasses = priorityClasses;
+    this.quotas = quotas;
+  }
+
+  /** The ResourceQuotas of one namespace, which its rank pods count against. */
+  public List<ResourceQuota> quotasIn(String namespace) {
+    return quotas.stream().filter(q -> namespace.equals(q.getMetadata().getNamespace())).toList();
   }
 
   public List<ClusterTopology> topologies() {

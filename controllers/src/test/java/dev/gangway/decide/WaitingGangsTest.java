@@ -124,6 +124,13 @@ class WaitingGangsTest {
   }
 
   @Test
+  void aJobWaitingForItsNamespacesQuotaHoldsNoPlaceInTheQueue() {
+    // At the head it would hold nodes for a gang the quota admission would not let start.
+    assertThat(order(List.of(job("over-quota", 900, null, JobPhase.Pending, "False", "QuotaExceeded"),
+        job("fine", 40, null, null, null, null)))).containsExactly("team-a/fine");
+  }
+
+  @Test
   void aMalformedCreationTimeSortsLastInsteadOfBreakingTheQueue() {
     TrainingJob odd = job("odd", 50, null, null, null, null);
     odd.getMetadata().setCreationTimestamp("not a time");

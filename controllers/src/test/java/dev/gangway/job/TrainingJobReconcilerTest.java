@@ -63,6 +63,7 @@ class TrainingJobReconcilerTest {
     client.secrets().inAnyNamespace().delete();
     client.nodes().delete();
     client.resources(ClusterTopology.class).delete();
+    client.resourceQuotas().inAnyNamespace().delete();
   }
 
   private static Operator startNewOperator() {
@@ -777,6 +778,39 @@ class TrainingJobReconcilerTest {
     assertThat(JobConditions.find(job("toobig").getStatus().getConditions(), "Placed").orElseThrow().getReason())
         .isEqualTo("Unschedulable");
     assertThat(podNames("toobig")).isEmpty();
+  }
+
+  @Test
+  void aGangItsNamespacesQuotaCannotAdmitWholeWaitsCreatingNothingAndStartsWhenTheQuotaIsRaised() {
+    nodes(4);
+    // Room for one 2 x 8-GPU gang; the quota admission would refuse the second gang's ranks, so none is created.
+    client.resourceQuotas().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.ResourceQuotaBuilder().withNewMetadata()
+        .withName("gpus").endMetadata().withNewSpec().addToHard("requests.nvidia.com/gpu", new Quantity("16")).endSpec().build()).create();
+    create(TestJobs.job("first", 2, 8));
+    create(TestJobs.job("second", 2, 8));
+
+    // Both judged at once against the same (unused) quota: the check and the reservation are one step, so one waits.
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(
+        List.of(podNames("first").size(), podNames("second").size())).containsExactlyInAnyOrder(2, 0));
+    String waiting = podNames("first").isEmpty() ? "first" : "second";
+    String running = waiting.equals("first") ? "second" : "first";
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(placed(waiting)).hasValueSatisfying(placed -> {
+      assertThat(placed.getReason()).isEqualTo("QuotaExceeded");
+      assertThat(placed.getMessage()).contains("2 rank pods need requests.nvidia.com/gpu 16 (8 each); ResourceQuota 'gpus' in namespace "
+          + NS + " allows 16");
+    }));
+    assertThat(job(waiting).getStatus().getPhase()).isEqualTo(JobPhase.Pending);
+    // The mock server counts nothing, so play the quota controller: the running gang's pods are counted.
+    client.resourceQuotas().inNamespace(NS).withName("gpus").editStatus(q -> new io.fabric8.kubernetes.api.model.ResourceQuotaBuilder(q)
+        .withNewStatus().addToHard("requests.nvidia.com/gpu", new Quantity("16")).addToUsed("requests.nvidia.com/gpu", new Quantity("16"))
+        .endStatus().build());
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(podNames(waiting)).isEmpty());
+    assertThat(podNames(running)).hasSize(2);
+
+    // Raising the quota wakes the waiting job (not only its retry): it is placed whole.
+    client.resourceQuotas().inNamespace(NS).withName("gpus").edit(q -> new io.fabric8.kubernetes.api.model.ResourceQuotaBuilder(q)
+        .editSpec().addToHard("requests.nvidia.com/gpu", new Quantity("32")).endSpec().build());
+    awaitPods(waiting, 2);
   }
 
   @Test

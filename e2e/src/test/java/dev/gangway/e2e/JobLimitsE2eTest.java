@@ -19,8 +19,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * No exhaustion by one manifest, on the real control plane: the chart's jobLimits policy (rendered
  * as {@code helm template} does, for this class's namespace only) refuses a job over the rank or GPU
  * cap at {@code kubectl apply}, and a scale-up past it; without a cap, a job of a million ranks is
- * Unschedulable and creates no object; a ResourceQuota's refusal shows on the job with the quota's
- * message and is retried with backoff, not in a storm; a PriorityClass that does not exist is a waiting condition, not
+ * Unschedulable and creates no object; a gang its namespace's ResourceQuota cannot admit whole waits with the quota's
+ * numbers and creates no pod, and two gangs with room for one never hold half each; a PriorityClass that does not exist is a waiting condition, not
  * a retried create, and creating it starts the job.
  */
 @ExtendWith(E2eEnvironment.Extension.class)
@@ -168,24 +168,57 @@ class JobLimitsE2eTest {
   }
 
   @Test
-  void aResourceQuotaRefusalIsOnTheJobWithTheQuotasMessageAndRetriedWithBackoff() {
+  void aGangItsNamespacesQuotaCannotAdmitWholeWaitsWithNoPodCreatedAndStartsWhenTheQuotaIsRaised() {
     kube.applyResourceQuota("gpus", "requests.nvidia.com/gpu: \"8\"", WAIT);
     kube.apply(TrainingJobLifecycleE2eTest.job("over-quota", 2, 8, ""));
     await().atMost(WAIT).untilAsserted(() -> {
-      JsonNode error = kube.condition("over-quota", "ReconcileError");
-      assertThat(error.path("status").asText()).as(() -> kube.describe("over-quota")).isEqualTo("True");
-      assertThat(error.path("reason").asText()).isEqualTo("AdmissionRefused");
-      assertThat(error.path("message").asText()).contains("exceeded quota: gpus", "requests.nvidia.com/gpu").doesNotContain("Grant the verb");
+      JsonNode placed = kube.condition("over-quota", "Placed");
+      assertThat(placed.path("reason").asText()).as(() -> kube.describe("over-quota")).isEqualTo("QuotaExceeded");
+      assertThat(placed.path("message").asText()).contains("2 rank pods need requests.nvidia.com/gpu 16 (8 each); ResourceQuota 'gpus'",
+          "allows 8 in all");
     });
-    // Watch the retries for a while: the operator's backoff (2 s doubling, capped at 30 s) spaces them out.
-    await().pollDelay(Duration.ofSeconds(40)).atMost(WAIT).until(() -> true);
-    List<AuditedRequest> refused = AuditedRequest.read(cluster.auditLog(), "admin").stream()
-        .filter(r -> r.code() == 403 && r.verb().equals("create") && r.resource().equals("pods") && kube.namespace().equals(r.namespace()))
-        .toList();
-    System.out.printf("[limits-e2e] quota refusals of rank pods over ~40 s: %d; phase %s%n", refused.size(), kube.phase("over-quota"));
-    assertThat(refused).as("refused pod creations").isNotEmpty().hasSizeLessThan(20);
-    assertThat(kube.phase("over-quota")).isNotIn("Running", "Succeeded");
+    await().pollDelay(Duration.ofSeconds(10)).atMost(WAIT).until(() -> true);
+    long podCreates = podCreates();
+    System.out.printf("[limits-e2e] over quota: pod creates in 10+ s %d, phase %s%n", podCreates, kube.phase("over-quota"));
+    assertThat(podCreates).as("rank pods created (the quota would admit one of two: a half gang)").isZero();
+    assertThat(kube.phase("over-quota")).isEqualTo("Pending");
+    assertThat(kube.condition("over-quota", "ReconcileError").path("status").asText()).isNotEqualTo("True");
+
+    kube.applyResourceQuota("gpus", "requests.nvidia.com/gpu: \"16\"", WAIT);
+    await("raising the quota starts it").atMost(WAIT)
+        .untilAsserted(() -> assertThat(kube.phase("over-quota")).as(() -> kube.describe("over-quota")).isEqualTo("Running"));
     assertThat(env.operator().isAlive()).isTrue();
+  }
+
+  @Test
+  void twoGangsAppliedTogetherIntoAQuotaWithRoomForOneNeverHoldHalfEach() {
+    // Without a whole-gang check each would get one rank admitted and wait for the other's GPUs for ever.
+    kube.applyResourceQuota("gpus", "requests.nvidia.com/gpu: \"16\"", WAIT);
+    kube.apply(TrainingJobLifecycleE2eTest.job("left", 2, 8, "") + "---\n" + TrainingJobLifecycleE2eTest.job("right", 2, 8, ""));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(List.of(kube.phase("left"), kube.phase("right")))
+        .as(() -> kube.describe("left") + kube.describe("right")).containsExactlyInAnyOrder("Running", "Pending"));
+    String waiting = kube.phase("left").equals("Pending") ? "left" : "right";
+    String running = waiting.equals("left") ? "right" : "left";
+    assertThat(kube.condition(waiting, "Placed").path("reason").asText()).isEqualTo("QuotaExceeded");
+    assertThat(kube.pods(waiting)).isEmpty();
+    System.out.printf("[limits-e2e] two gangs, room for one: %s Running, %s waits QuotaExceeded with 0 pods; refused pod creates %d%n",
+        running, waiting, refusedPodCreates());
+    assertThat(refusedPodCreates()).as("pod creations the quota refused").isZero();
+
+    kube.kubectl("delete", "tj", running);
+    await("the quota freed by the first gang starts the second").atMost(WAIT)
+        .untilAsserted(() -> assertThat(kube.phase(waiting)).as(() -> kube.describe(waiting)).isEqualTo("Running"));
+  }
+
+  private long podCreates() {
+    return AuditedRequest.read(cluster.auditLog(), "admin").stream()
+        .filter(r -> r.verb().equals("create") && r.resource().equals("pods") && kube.namespace().equals(r.namespace())).count();
+  }
+
+  private long refusedPodCreates() {
+    return AuditedRequest.read(cluster.auditLog(), "admin").stream()
+        .filter(r -> r.code() == 403 && r.verb().equals("create") && r.resource().equals("pods") && kube.namespace().equals(r.namespace()))
+        .count();
   }
 
   @Test

@@ -50,6 +50,8 @@ final class OperatorAccess {
         allow("get", "pods", "log", ns, "a failed rank's last log lines in the Failed condition"),
         allow("create", "events", null, ns, "Events on TrainingJobs"),
         allow("create", "secrets", null, ns, "an MPI job's ssh keys, once per job"),
+        allow("list", "resourcequotas", null, ns, "informer: a gang is created only when its namespace's quotas admit all of it"),
+        allow("watch", "resourcequotas", null, ns, "informer"),
         allow("create", "events", null, "default", "Events on Nodes")));
     for (String kind : List.of("services", "configmaps")) {
       for (String verb : List.of("list", "watch")) {
@@ -111,6 +113,8 @@ final class OperatorAccess {
         deny("get", "clustertopologies.gangway.dev", null, null, "read from the informer's cache"),
         deny("get", "priorityclasses.scheduling.k8s.io", null, null, "read from the informer's cache"),
         deny("get", "services", null, ns, "read from the informer's cache"),
+        deny("get", "resourcequotas", null, ns, "read from the informer's cache"),
+        deny("update", "resourcequotas", null, ns, "Gangway never changes a quota"),
         deny("get", "configmaps", null, ns, "read from the informer's cache"),
         deny("list", "customresourcedefinitions.apiextensions.k8s.io", null, null, "JOSDK checks its CRDs by name"),
         deny("patch", "customresourcedefinitions.apiextensions.k8s.io", null, null, "the chart installs the CRDs"));
@@ -128,7 +132,7 @@ final class OperatorAccess {
         deny("delete", "pods", null, other, "not a watched namespace"),
         deny("create", "events", null, other, "not a watched namespace"),
         deny("create", "secrets", null, other, "not a watched namespace")));
-    for (String kind : List.of("services", "configmaps")) {
+    for (String kind : List.of("services", "configmaps", "resourcequotas")) {
       all.add(deny("list", kind, null, other, "not a watched namespace"));
       all.add(deny("list", kind, null, Access.ALL, "informers per watched namespace: nothing readable cluster-wide"));
       all.add(deny("create", kind, null, other, "not a watched namespace"));

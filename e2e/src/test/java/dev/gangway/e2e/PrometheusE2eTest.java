@@ -123,11 +123,11 @@ class PrometheusE2eTest {
         await(job + " keeps off " + sick).atMost(WAIT).untilAsserted(() ->
             assertThat(k.get("tj", job).path("status").path("excludedNodes").toString()).contains(sick));
       }
-      // A namespace whose quota admits no pod: the job's reconciles fail (AdmissionRefused) and are retried.
-      quota = Kube.inFreshNamespace(cluster, "prom-quota");
+      // A job whose pods name a ServiceAccount that does not exist: the ServiceAccount admission plugin refuses each
+      // create, so its reconciles fail (AdmissionRefused) and are retried. (A quota too small is a wait, not a failure.)
+      quota = Kube.inFreshNamespace(cluster, "prom-refused");
       Kube refusing = quota;
-      quota.applyResourceQuota("no-pods", "pods: \"0\"", WAIT);
-      quota.apply(Manifests.trainingJob("refused", 1, 1, "", ""));
+      quota.apply(Manifests.trainingJob("refused", 1, 1, "", "      serviceAccountName: missing\n"));
       await("refused shows why").atMost(WAIT).untilAsserted(() ->
           assertThat(refusing.condition("refused", "ReconcileError").path("reason").asText()).as(() -> refusing.describe("refused"))
               .isEqualTo("AdmissionRefused"));

@@ -1,0 +1,93 @@
+package dev.gangway.quota;
+
+import dev.gangway.pod.GpuResources;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.math.BigDecimal;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one rank pod counts against a namespace's ResourceQuotas, as the API server's quota admission counts it:
+ * {@code pods} and {@code count/pods} 1; {@code requests.<r>} and {@code limits.<r>} the sum over app containers or the
+ * largest init container if more, plus pod overhead (on a limit only where one is set); a container with only a limit requests that limit. The main
+ * container's GPUs are the job's gpusPerReplica (Gangway sets that limit on every rank pod).
+ */
+public final class RankQuotaUsage {
+  private static final String REQUESTS = "requests.";
+  private static final String LIMITS = "limits.";
+
+  private RankQuotaUsage() {
+  }
+
+  /** Quota resource name (e.g. {@code requests.nvidia.com/gpu}, {@code pods}) → amount one rank pod uses. */
+  public static Map<String, BigDecimal> of(PodSpec template, int gpus) {
+    Map<String, BigDecimal> usage = new HashMap<>();
+    usage.put("pods", BigDecimal.ONE);
+    usage.put("count/pods", BigDecimal.ONE);
+    if (template == null) {
+      return usage;
+    }
+    Map<String, BigDecimal> requests = new HashMap<>();
+    Map<String, BigDecimal> limits = new HashMap<>();
+    List<Container> containers = template.getContainers() == null ? List.of() : template.getContainers();
+    for (int c = 0; c < containers.size(); c++) {
+      Map<String, Quantity> req = amounts(containers.get(c), true);
+      Map<String, Quantity> lim = amounts(containers.get(c), false);
+      if (c == 0) {
+        req.remove(GpuResources.GPU);
+        lim.remove(GpuResources.GPU);
+        if (gpus > 0) {
+          lim.put(GpuResources.GPU, new Quantity(Integer.toString(gpus)));
+        }
+      }
+      lim.forEach(req::putIfAbsent);
+      add(requests, req);
+      add(limits, lim);
+    }
+    for (Container init : template.getInitContainers() == null ? List.<Container>of() : template.getInitContainers()) {
+      Map<String, Quantity> req = amounts(init, true);
+      Map<String, Quantity> lim = amounts(init, false);
+      lim.forEach(req::putIfAbsent);
+      max(requests, req);
+      max(limits, lim);
+    }
+    if (template.getOverhead() != null) {
+      add(requests, template.getOverhead());
+      // A limit gets the overhead only where the pod sets one (as the API server computes pod limits).
+      template.getOverhead().forEach((r, q) -> limits.computeIfPresent(r, (k, v) -> v.add(Quantity.getAmountInBytes(q))));
+    }
+    requests.forEach((r, amount) -> usage.put(REQUESTS + r, amount));
+    limits.forEach((r, amount) -> usage.put(LIMITS + r, amount));
+    return usage;
+  }
+
+  /**
+   * The usage key a quota's hard entry counts: {@code cpu}, {@code memory} and {@code ephemeral-storage} alone mean
+   * their requests; every other name is already a quota resource name.
+   */
+  public static String counted(String hardKey) {
+    return switch (hardKey) {
+      case "cpu", "memory", "ephemeral-storage" -> REQUESTS + hardKey;
+      default -> hardKey;
+    };
+  }
+
+  private static Map<String, Quantity> amounts(Container c, boolean requests) {
+    if (c.getResources() == null) {
+      return new HashMap<>();
+    }
+    Map<String, Quantity> q = requests ? c.getResources().getRequests() : c.getResources().getLimits();
+    return q == null ? new HashMap<>() : new HashMap<>(q);
+  }
+
+  private static void add(Map<String, BigDecimal> into, Map<String, Quantity> amounts) {
+    amounts.forEach((r, q) -> into.merge(r, Quantity.getAmountInBytes(q), BigDecimal::add));
+  }
+
+  private static void max(Map<String, BigDecimal> into, Map<String, Quantity> amounts) {
+    amounts.forEach((r, q) -> into.merge(r, Quantity.getAmountInBytes(q), BigDecimal::max));
+  }
+}

@@ -1,0 +1,53 @@
+package dev.gangway.quota;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.math.BigDecimal;
+import org.junit.jupiter.api.Test;
+
+class RankQuotaUsageTest {
+
+  @Test
+  void countsWhatTheQuotaAdmissionCountsForOneRankPod() {
+    PodSpec template = new PodSpecBuilder()
+        .addToContainers(new ContainerBuilder().withName("train").withNewResources()
+            .addToRequests("cpu", new Quantity("4")).addToLimits("memory", new Quantity("32Gi"))
+            // The template's own GPU amount is replaced by gpusPerReplica, as on the pod Gangway creates.
+            .addToLimits("nvidia.com/gpu", new Quantity("2")).endResources().build())
+        .addToContainers(new ContainerBuilder().withName("sidecar").withNewResources()
+            .addToRequests("cpu", new Quantity("500m")).endResources().build())
+        .addToInitContainers(new ContainerBuilder().withName("fetch").withNewResources()
+            .addToRequests("cpu", new Quantity("8")).addToRequests("memory", new Quantity("1Gi")).endResources().build())
+        .addToOverhead("cpu", new Quantity("100m"))
+        .build();
+    var usage = RankQuotaUsage.of(template, 8);
+    assertThat(usage.get("pods")).isEqualByComparingTo("1");
+    assertThat(usage.get("count/pods")).isEqualByComparingTo("1");
+    // An init container larger than the app containers together sets the request, and overhead is added.
+    assertThat(usage.get("requests.cpu")).isEqualByComparingTo("8.1");
+    // A limit without a request requests the limit.
+    assertThat(usage.get("requests.memory")).isEqualByComparingTo(BigDecimal.valueOf(32L << 30));
+    assertThat(usage.get("limits.memory")).isEqualByComparingTo(BigDecimal.valueOf(32L << 30));
+    assertThat(usage.get("requests.nvidia.com/gpu")).isEqualByComparingTo("8");
+    assertThat(usage.get("limits.nvidia.com/gpu")).isEqualByComparingTo("8");
+    assertThat(usage).doesNotContainKey("limits.cpu");
+  }
+
+  @Test
+  void aRankWithoutGpusCountsNone() {
+    PodSpec template = new PodSpecBuilder().addToContainers(new ContainerBuilder().withName("train").build()).build();
+    assertThat(RankQuotaUsage.of(template, 0)).containsOnlyKeys("pods", "count/pods");
+  }
+
+  @Test
+  void bareNamesInAQuotaMeanRequests() {
+    assertThat(RankQuotaUsage.counted("cpu")).isEqualTo("requests.cpu");
+    assertThat(RankQuotaUsage.counted("memory")).isEqualTo("requests.memory");
+    assertThat(RankQuotaUsage.counted("requests.nvidia.com/gpu")).isEqualTo("requests.nvidia.com/gpu");
+    assertThat(RankQuotaUsage.counted("pods")).isEqualTo("pods");
+  }
+}
