@@ -38,10 +38,11 @@ one Role per watched namespace; "cluster" rules are always in a ClusterRole.
 - apiGroups: [""]
   resources: ["services", "configmaps"]
   verbs: ["list", "watch", "create", "patch"]
-# A gang is created whole or not at all: its namespace's ResourceQuotas (an informer's cache, read-only)
-# tell whether all its rank pods would be admitted before the first is created.
+# A gang is created whole or not at all: its namespace's ResourceQuotas, and the LimitRanges whose
+# defaults they count (informers' caches, read-only), tell whether all its rank pods would be admitted
+# before the first is created.
 - apiGroups: [""]
-  resources: ["resourcequotas"]
+  resources: ["resourcequotas", "limitranges"]
   verbs: ["list", "watch"]
 # An MPI job's ssh keys: one Secret per job, created before its first rank, owned by the job and
 # deleted with it by the garbage collector. Create only: Gangway never reads, lists or changes a Secret.

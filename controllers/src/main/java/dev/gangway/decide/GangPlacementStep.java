@@ -12,13 +12,14 @@ import dev.gangway.placement.PlacementQueue;
 import dev.gangway.placement.PlacementResult;
 import dev.gangway.placement.QueuedGang;
 import dev.gangway.placement.SnapshotFactory;
+import dev.gangway.quota.NamespaceLimits;
 import dev.gangway.quota.QuotaFit;
 import dev.gangway.quota.QuotaReservations;
 import dev.gangway.quota.RankQuotaUsage;
 import dev.gangway.topology.Topology;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSchedulingGate;
-import io.fabric8.kubernetes.api.model.ResourceQuota;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -103,16 +104,17 @@ public final class GangPlacementStep {
    *
    * @param excludedNodes every node the gang keeps off now: its exclusions, unhealthy, flagged and avoided nodes
    * @param exclusions the job's node exclusions not over yet (status.nodeExclusions), for the message when they leave no room
+   * @param namespaceLimits the ResourceQuotas and LimitRanges of the job's namespace
    * @param podSlots how many pods the cluster's nodes admit in all ({@link dev.gangway.observe.ClusterView#podSlots}), read
    *     only for a gang with no pod yet (it sums every node)
    */
   public record Inputs(Topology topology, int priority, Set<String> excludedNodes,
                        Supplier<List<QueuedGang>> queued, List<NodeExclusion> exclusions, java.util.function.LongSupplier podSlots,
-                       List<ResourceQuota> quotas) {
-    /** Without ResourceQuotas in the job's namespace. */
+                       NamespaceLimits namespaceLimits) {
+    /** Without ResourceQuotas or LimitRanges in the job's namespace. */
     public Inputs(Topology topology, int priority, Set<String> excludedNodes, Supplier<List<QueuedGang>> queued,
                   List<NodeExclusion> exclusions, java.util.function.LongSupplier podSlots) {
-      this(topology, priority, excludedNodes, queued, exclusions, podSlots, List.of());
+      this(topology, priority, excludedNodes, queued, exclusions, podSlots, NamespaceLimits.NONE);
     }
   }
 
@@ -192,10 +194,10 @@ public final class GangPlacementStep {
     // version, they are placed like a new gang and each pinned, annotated and released in one patch.
     if (attemptPods.isEmpty()) {
       // Reserved before the decision, so two gangs of one namespace decided together cannot both count the same room.
-      Optional<String> shortfall = quotaReservations.reserve(jobKey, RankQuotaUsage.of(job.spec().getTemplate() == null ? null
-          : job.spec().getTemplate().getSpec(), job.spec().gpus()), gang.ranks().size(), (perRank, reserved) -> QuotaFit.shortfall(
-          in.quotas(), job.spec().getTemplate() == null ? null : job.spec().getTemplate().getSpec(), perRank, gang.ranks().size(), reserved),
-          now);
+      PodSpec template = job.spec().getTemplate() == null ? null : job.spec().getTemplate().getSpec();
+      Optional<String> shortfall = quotaReservations.reserve(jobKey,
+          RankQuotaUsage.of(template, job.spec().gpus(), in.namespaceLimits().limitRanges()), gang.ranks().size(),
+          (perRank, reserved) -> QuotaFit.shortfall(in.namespaceLimits().quotas(), template, perRank, gang.ranks().size(), reserved), now);
       if (shortfall.isPresent()) {
         placer.release(jobKey);
         return PlacementDecision.waiting(QUOTA_EXCEEDED, shortfall.get());

@@ -162,7 +162,7 @@ public final class JobDecider {
         cluster.priorityOf(job), avoid, () -> WaitingGangs.of(o.storedJobs().get().stream(), cluster, avoidedByAll, o.now(),
             placement.defaults()),
         NodeExclusions.active(job.getStatus() == null ? null : job.getStatus().getNodeExclusions(), o.now()), cluster::podSlots,
-        cluster.quotasIn(job.getMetadata().getNamespace()));
+        cluster.limitsIn(job.getMetadata().getNamespace()));
     String placedTime = job.getStatus() == null || job.getStatus().getPlacement() == null ? null : job.getStatus().getPlacement().getPlacedTime();
     Instant created = Timestamps.parseOr(job.getMetadata().getCreationTimestamp(), o.now());
     return placement.decide(o.jobKey(), new GangPlacementStep.TrainingJobSpecView(job.getSpec(), created), o.gang(),

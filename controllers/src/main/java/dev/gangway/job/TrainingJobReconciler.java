@@ -38,6 +38,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
+import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
@@ -81,6 +82,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private static final String NODES = "nodes";
   private static final String PRIORITY_CLASSES = "priorityclasses";
   private static final String QUOTAS = "resourcequotas";
+  private static final String LIMIT_RANGES = "limitranges";
   private static final String SIGNALS = "signals";
   private static final String POD_BATCHES = "pod-batches";
   private static final String HOUSEKEEPING = "housekeeping";
@@ -200,13 +202,10 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
         .build(), context);
     // Read from its cache; a change does not re-trigger jobs (a job waiting for its class retries on a timer).
     var priorityClasses = readOnly(PriorityClass.class, PRIORITY_CLASSES, context);
-    // A quota's change (its used shrinking as pods go, its hard raised) wakes the jobs of its namespace that wait for it.
-    var quotas = new InformerEventSource<>(InformerEventSourceConfiguration.from(ResourceQuota.class, TrainingJob.class)
-        .withName(QUOTAS).withItemStore(new WithoutManagedFields<>())
-        .withSecondaryToPrimaryMapper(quota -> context.getPrimaryCache()
-            .list(quota.getMetadata().getNamespace(), TrainingJobReconciler::waitsForQuota)
-            .map(ResourceID::fromResource).collect(java.util.stream.Collectors.toSet()))
-        .build(), context);
+    // A quota's change (its used shrinking as pods go, its hard raised), or a LimitRange's (the defaults the quota counts),
+    // wakes the jobs of its namespace that wait for room in its quotas.
+    var quotas = namespaceLimit(ResourceQuota.class, QUOTAS, context);
+    var limitRanges = namespaceLimit(LimitRange.class, LIMIT_RANGES, context);
     // Checkpoint reports and node-health signals arrive on messaging channels; they wake the jobs they concern.
     deps.checkpoints().addListener(ref -> signals.propagateEvent(new ResourceID(ref.name(), ref.namespace())));
     NodeHealthReactions.register(deps, context.getClient(), nodeMarker, events, node -> jobsOn(pods, node).forEach(signals::propagateEvent));
@@ -214,8 +213,8 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     wakeups.start(new FreedCapacityWakeups.Round(() -> waitingGangs(context.getPrimaryCache(), topologies, nodes, priorityClasses),
         cluster::freeGpus, deps.leadership()::isLeader, signals::propagateEvent, metrics::woken));
     Housekeeping housekeeping = housekeeping(context.getPrimaryCache());
-    return List.of(pods, services, configMaps, topologies, nodes, priorityClasses, quotas, signals, asJobEventSource(batchEnds),
-        housekeeping);
+    return List.of(pods, services, configMaps, topologies, nodes, priorityClasses, quotas, limitRanges, signals,
+        asJobEventSource(batchEnds), housekeeping);
   }
 
   /** JOSDK declares its timer for any primary type (HasMetadata); it only ever carries the ids this controller gives it. */
@@ -328,6 +327,17 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     return pods.byIndex(BY_NODE, node).stream()
         .map(p -> new ResourceID(p.getMetadata().getLabels().get(JobNames.LABEL_JOB), p.getMetadata().getNamespace()))
         .collect(java.util.stream.Collectors.toSet());
+  }
+
+  /** An informer of a namespaced object that admits rank pods: a change wakes the jobs of its namespace waiting for quota. */
+  private static <R extends HasMetadata> InformerEventSource<R, TrainingJob> namespaceLimit(Class<R> type, String name,
+                                                                                              EventSourceContext<TrainingJob> context) {
+    return new InformerEventSource<>(InformerEventSourceConfiguration.from(type, TrainingJob.class)
+        .withName(name).withItemStore(new WithoutManagedFields<>())
+        .withSecondaryToPrimaryMapper(object -> context.getPrimaryCache()
+            .list(object.getMetadata().getNamespace(), TrainingJobReconciler::waitsForQuota)
+            .map(ResourceID::fromResource).collect(java.util.stream.Collectors.toSet()))
+        .build(), context);
   }
 
   private static <R extends HasMetadata> InformerEventSource<R, TrainingJob> readOnly(Class<R> type, String name,
@@ -543,7 +553,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
 
   private static ClusterView clusterView(Context<TrainingJob> context, List<ClusterTopology> topologies) {
     return new ClusterView(topologies, cached(context, Node.class, NODES), cached(context, PriorityClass.class, PRIORITY_CLASSES),
-        cached(context, ResourceQuota.class, QUOTAS));
+        cached(context, ResourceQuota.class, QUOTAS), cached(context, LimitRange.class, LIMIT_RANGES));
   }
 
   /** Whether the job waits for room in its namespace's ResourceQuotas. */

@@ -7,6 +7,8 @@ import dev.gangway.topology.Topology;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
+import io.fabric8.kubernetes.api.model.LimitRange;
+import dev.gangway.quota.NamespaceLimits;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import java.util.HashMap;
 import java.util.List;
@@ -23,24 +25,28 @@ public final class ClusterView {
   private final List<Node> nodes;
   private final List<PriorityClass> priorityClasses;
   private final List<ResourceQuota> quotas;
+  private final List<LimitRange> limitRanges;
   /** The nodes by name, built on first use: a gang of thousands of ranks asks for a node per rank. */
   private Map<String, Node> byName;
 
   public ClusterView(List<ClusterTopology> topologies, List<Node> nodes, List<PriorityClass> priorityClasses) {
-    this(topologies, nodes, priorityClasses, List.of());
+    this(topologies, nodes, priorityClasses, List.of(), List.of());
   }
 
-  /** @param quotas the ResourceQuotas of the namespaces the operator watches */
-  public ClusterView(List<ClusterTopology> topologies, List<Node> nodes, List<PriorityClass> priorityClasses, List<ResourceQuota> quotas) {
+  /** @param quotas the ResourceQuotas, and limitRanges the LimitRanges, of the namespaces the operator watches */
+  public ClusterView(List<ClusterTopology> topologies, List<Node> nodes, List<PriorityClass> priorityClasses, List<ResourceQuota> quotas,
+                     List<LimitRange> limitRanges) {
     this.topologies = topologies;
     this.nodes = nodes;
     this.priorityClasses = priorityClasses;
     this.quotas = quotas;
+    this.limitRanges = limitRanges;
   }
 
-  /** The ResourceQuotas of one namespace, which its rank pods count against. */
-  public List<ResourceQuota> quotasIn(String namespace) {
-    return quotas.stream().filter(q -> namespace.equals(q.getMetadata().getNamespace())).toList();
+  /** The ResourceQuotas that one namespace's rank pods count against, and the LimitRanges that fill in their defaults. */
+  public NamespaceLimits limitsIn(String namespace) {
+    return new NamespaceLimits(quotas.stream().filter(q -> namespace.equals(q.getMetadata().getNamespace())).toList(),
+        limitRanges.stream().filter(l -> namespace.equals(l.getMetadata().getNamespace())).toList());
   }
 
   public List<ClusterTopology> topologies() {

@@ -2,6 +2,7 @@ package dev.gangway.quota;
 
 import dev.gangway.pod.GpuResources;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.BigDecimal;
@@ -10,7 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What one rank pod counts against a namespace's ResourceQuotas, as the API server's quota admission counts it:
+ * What one rank pod counts against a namespace's ResourceQuotas, as the API server's quota admission counts it, after
+ * the LimitRanges' container defaults (a request or limit the container leaves unset) are filled in:
  * {@code pods} and {@code count/pods} 1; {@code requests.<r>} and {@code limits.<r>} the sum over app containers or the
  * largest init container if more, plus pod overhead (on a limit only where one is set); a container with only a limit requests that limit. The main
  * container's GPUs are the job's gpusPerReplica (Gangway sets that limit on every rank pod).
@@ -24,6 +26,12 @@ public final class RankQuotaUsage {
 
   /** Quota resource name (e.g. {@code requests.nvidia.com/gpu}, {@code pods}) → amount one rank pod uses. */
   public static Map<String, BigDecimal> of(PodSpec template, int gpus) {
+    return of(template, gpus, List.of());
+  }
+
+  /** As {@link #of(PodSpec, int)}, with the namespace's LimitRanges' container defaults applied. */
+  public static Map<String, BigDecimal> of(PodSpec template, int gpus, List<LimitRange> limitRanges) {
+    ContainerDefaults defaults = ContainerDefaults.of(limitRanges);
     Map<String, BigDecimal> usage = new HashMap<>();
     usage.put("pods", BigDecimal.ONE);
     usage.put("count/pods", BigDecimal.ONE);
@@ -44,6 +52,7 @@ public final class RankQuotaUsage {
         }
       }
       lim.forEach(req::putIfAbsent);
+      defaults.fill(req, lim);
       add(requests, req);
       add(limits, lim);
     }
@@ -51,6 +60,7 @@ public final class RankQuotaUsage {
       Map<String, Quantity> req = amounts(init, true);
       Map<String, Quantity> lim = amounts(init, false);
       lim.forEach(req::putIfAbsent);
+      defaults.fill(req, lim);
       max(requests, req);
       max(limits, lim);
     }

@@ -64,6 +64,7 @@ class TrainingJobReconcilerTest {
     client.nodes().delete();
     client.resources(ClusterTopology.class).delete();
     client.resourceQuotas().inAnyNamespace().delete();
+    client.limitRanges().inAnyNamespace().delete();
   }
 
   private static Operator startNewOperator() {

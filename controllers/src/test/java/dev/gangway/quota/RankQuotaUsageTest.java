@@ -38,6 +38,30 @@ class RankQuotaUsageTest {
   }
 
   @Test
+  void theLimitRangesDefaultsFillWhatTheContainersLeaveUnsetFirstLimitRangeByNameWinning() {
+    PodSpec template = new PodSpecBuilder()
+        .addToContainers(new ContainerBuilder().withName("train").withNewResources()
+            .addToRequests("cpu", new Quantity("4")).addToLimits("memory", new Quantity("8Gi")).endResources().build())
+        .addToContainers(new ContainerBuilder().withName("sidecar").build())
+        .build();
+    var defaults = new io.fabric8.kubernetes.api.model.LimitRangeBuilder().withNewMetadata().withName("a-defaults").endMetadata()
+        .withNewSpec().addNewLimit().withType("Container")
+        .addToDefaultRequest("cpu", new Quantity("1")).addToDefaultRequest("memory", new Quantity("1Gi"))
+        .addToDefault("cpu", new Quantity("2")).addToDefault("memory", new Quantity("2Gi")).endLimit()
+        // A pod-level item gives containers nothing.
+        .addNewLimit().withType("Pod").addToMax("cpu", new Quantity("64")).endLimit().endSpec().build();
+    var later = new io.fabric8.kubernetes.api.model.LimitRangeBuilder().withNewMetadata().withName("b-later").endMetadata()
+        .withNewSpec().addNewLimit().withType("Container").addToDefaultRequest("cpu", new Quantity("3")).endLimit().endSpec().build();
+    var usage = RankQuotaUsage.of(template, 8, java.util.List.of(later, defaults));
+    // train: cpu 4 (its own) + sidecar: cpu 1 (defaultRequest of a-defaults, not b-later's 3).
+    assertThat(usage.get("requests.cpu")).isEqualByComparingTo("5");
+    assertThat(usage.get("limits.cpu")).isEqualByComparingTo("4");
+    // train: memory request from its own limit (8Gi), not the default; sidecar: 1Gi.
+    assertThat(usage.get("requests.memory")).isEqualByComparingTo(BigDecimal.valueOf(9L << 30));
+    assertThat(usage.get("limits.memory")).isEqualByComparingTo(BigDecimal.valueOf(10L << 30));
+  }
+
+  @Test
   void aRankWithoutGpusCountsNone() {
     PodSpec template = new PodSpecBuilder().addToContainers(new ContainerBuilder().withName("train").build()).build();
     assertThat(RankQuotaUsage.of(template, 0)).containsOnlyKeys("pods", "count/pods");

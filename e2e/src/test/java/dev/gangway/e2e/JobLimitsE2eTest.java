@@ -210,6 +210,33 @@ class JobLimitsE2eTest {
         .untilAsserted(() -> assertThat(kube.phase(waiting)).as(() -> kube.describe(waiting)).isEqualTo("Running"));
   }
 
+  @Test
+  void theQuotaCountsTheLimitRangesDefaultsAndSoDoesTheGangsCheck() {
+    // The template asks for no CPU; the LimitRange gives each container 1, which the quota then counts.
+    cluster.kubectlWithInput("""
+        apiVersion: v1
+        kind: LimitRange
+        metadata: {name: defaults}
+        spec:
+          limits:
+          - type: Container
+            defaultRequest: {cpu: "1"}
+            default: {cpu: "1"}
+        """, "apply", "-n", kube.namespace(), "-f", "-").assertOk();
+    kube.applyResourceQuota("cpu", "requests.cpu: \"1\"", WAIT);
+    kube.apply(TrainingJobLifecycleE2eTest.job("defaulted", 2, 0, ""));
+    await().atMost(WAIT).untilAsserted(() -> {
+      JsonNode placed = kube.condition("defaulted", "Placed");
+      assertThat(placed.path("reason").asText()).as(() -> kube.describe("defaulted")).isEqualTo("QuotaExceeded");
+      assertThat(placed.path("message").asText()).contains("2 rank pods need requests.cpu 2 (1 each); ResourceQuota 'cpu'");
+    });
+    assertThat(podCreates()).as("rank pods created").isZero();
+
+    kube.applyResourceQuota("cpu", "requests.cpu: \"2\"", WAIT);
+    await("raising the quota starts it").atMost(WAIT)
+        .untilAsserted(() -> assertThat(kube.phase("defaulted")).as(() -> kube.describe("defaulted")).isEqualTo("Running"));
+  }
+
   private long podCreates() {
     return AuditedRequest.read(cluster.auditLog(), "admin").stream()
         .filter(r -> r.verb().equals("create") && r.resource().equals("pods") && kube.namespace().equals(r.namespace())).count();

@@ -52,6 +52,8 @@ final class OperatorAccess {
         allow("create", "secrets", null, ns, "an MPI job's ssh keys, once per job"),
         allow("list", "resourcequotas", null, ns, "informer: a gang is created only when its namespace's quotas admit all of it"),
         allow("watch", "resourcequotas", null, ns, "informer"),
+        allow("list", "limitranges", null, ns, "informer: the container defaults a quota counts"),
+        allow("watch", "limitranges", null, ns, "informer"),
         allow("create", "events", null, "default", "Events on Nodes")));
     for (String kind : List.of("services", "configmaps")) {
       for (String verb : List.of("list", "watch")) {
@@ -132,7 +134,7 @@ final class OperatorAccess {
         deny("delete", "pods", null, other, "not a watched namespace"),
         deny("create", "events", null, other, "not a watched namespace"),
         deny("create", "secrets", null, other, "not a watched namespace")));
-    for (String kind : List.of("services", "configmaps", "resourcequotas")) {
+    for (String kind : List.of("services", "configmaps", "resourcequotas", "limitranges")) {
       all.add(deny("list", kind, null, other, "not a watched namespace"));
       all.add(deny("list", kind, null, Access.ALL, "informers per watched namespace: nothing readable cluster-wide"));
       all.add(deny("create", kind, null, other, "not a watched namespace"));
