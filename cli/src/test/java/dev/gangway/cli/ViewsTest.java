@@ -175,15 +175,14 @@ class ViewsTest {
     assertThat(why.detail()).contains("(room for 16 such ranks). It will not start on this cluster as asked");
   }
 
-  @Test
-  void whyCallsAJobWaitingForAMissingTopologyBlockedNotStarting() {
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"TopologyNotFound", "PriorityClassNotFound", "QuotaExceeded"})
+  void whyCallsAJobWaitingForWhatOnlyAPersonChangesBlockedNotStarting(String reason) {
     TrainingJob job = waiting("early", NOW);
     job.getStatus().setConditions(new ArrayList<>(List.of(new ConditionBuilder().withType("Placed").withStatus("False")
-        .withReason("TopologyNotFound").withMessage("spec.topology.topologyName: ClusterTopology 'late' does not exist; create it")
-        .withLastTransitionTime(NOW.toString()).build())));
+        .withReason(reason).withMessage("what to create or raise").withLastTransitionTime(NOW.toString()).build())));
     WaitExplanation why = WaitExplanation.of(job, new ClusterState(List.of(job), List.of(), List.of(), List.of(), List.of(), NOW));
-    assertThat(why.text()).startsWith("ml/early: Blocked (TopologyNotFound)\n")
-        .contains("Why:     spec.topology.topologyName: ClusterTopology 'late' does not exist; create it.");
+    assertThat(why.text()).startsWith("ml/early: Blocked (" + reason + ")\n").contains("Why:     what to create or raise.");
     assertThat(why.queuePosition()).isNull();
   }
 
