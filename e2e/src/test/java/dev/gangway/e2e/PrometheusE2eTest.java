@@ -123,11 +123,25 @@ class PrometheusE2eTest {
         await(job + " keeps off " + sick).atMost(WAIT).untilAsserted(() ->
             assertThat(k.get("tj", job).path("status").path("excludedNodes").toString()).contains(sick));
       }
-      // A job whose pods name a ServiceAccount that does not exist: the ServiceAccount admission plugin refuses each
-      // create, so its reconciles fail (AdmissionRefused) and are retried. (A quota too small is a wait, not a failure.)
+      // A namespace whose LimitRange caps a container's CPU below what the job's ranks ask: the LimitRanger admission
+      // refuses each create, so its reconciles fail (AdmissionRefused) and are retried. (A quota too small is a wait.)
       quota = Kube.inFreshNamespace(cluster, "prom-refused");
       Kube refusing = quota;
-      quota.apply(Manifests.trainingJob("refused", 1, 1, "", "      serviceAccountName: missing\n"));
+      cluster.kubectlWithInput("""
+          apiVersion: v1
+          kind: LimitRange
+          metadata: {name: small-containers}
+          spec:
+            limits:
+            - type: Container
+              max: {cpu: 500m}
+          """, "apply", "-n", quota.namespace(), "-f", "-").assertOk();
+      quota.apply(Manifests.withPodSpec("refused", 1, 1, "", """
+                containers:
+                - name: trainer
+                  image: busybox
+                  resources: {limits: {cpu: "1"}}
+          """));
       await("refused shows why").atMost(WAIT).untilAsserted(() ->
           assertThat(refusing.condition("refused", "ReconcileError").path("reason").asText()).as(() -> refusing.describe("refused"))
               .isEqualTo("AdmissionRefused"));
