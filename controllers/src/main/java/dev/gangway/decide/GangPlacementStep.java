@@ -200,7 +200,9 @@ public final class GangPlacementStep {
           (perRank, reserved) -> QuotaFit.shortfall(in.namespaceLimits().quotas(), template, perRank, gang.ranks().size(), reserved), now);
       if (shortfall.isPresent()) {
         placer.release(jobKey);
-        return PlacementDecision.waiting(QUOTA_EXCEEDED, shortfall.get());
+        // On a restart the quota still counts the earlier attempt's pods until they are gone: say so, or "in use" puzzles.
+        return PlacementDecision.waiting(QUOTA_EXCEEDED, gang.otherPods().isEmpty() ? shortfall.get()
+            : PlacementMessages.quotaHeldByEarlierAttempt(shortfall.get(), gang.otherPods().size()));
       }
     }
     PlacementDecision decision = placeNow(jobKey, job, gang, attemptPods, leaving, in, now);

@@ -39,6 +39,12 @@ final class PlacementMessages {
         + " No rank pod is created meanwhile, and the job starts within seconds of the class existing";
   }
 
+  /** A quota shortfall while pods of the job's earlier attempt still count against the quota. */
+  static String quotaHeldByEarlierAttempt(String shortfall, int earlierPods) {
+    return shortfall + " (" + earlierPods + (earlierPods == 1 ? " pod" : " pods") + " of this job's earlier attempt still count until "
+        + (earlierPods == 1 ? "it is" : "they are") + " gone)";
+  }
+
   /** What is missing (from the topology selection), and that the job waits for it holding nothing. */
   static String topologyMissing(String missing) {
     return missing + ". No rank pod is created meanwhile, and the job starts within seconds of the topology existing";

@@ -113,6 +113,41 @@ class GangPlacementStepTest {
         }));
   }
 
+  /** A ResourceQuota of team-a on GPUs: {@code hard}, of which {@code used} is counted. */
+  private static dev.gangway.quota.NamespaceLimits gpuQuota(String hard, String used) {
+    return new dev.gangway.quota.NamespaceLimits(List.of(new io.fabric8.kubernetes.api.model.ResourceQuotaBuilder().withNewMetadata()
+        .withName("gpus").withNamespace("team-a").endMetadata().withNewSpec().addToHard("requests.nvidia.com/gpu", new Quantity(hard))
+        .endSpec().withNewStatus().addToUsed("requests.nvidia.com/gpu", new Quantity(used)).endStatus().build()), List.of());
+  }
+
+  private PlacementDecision decideUnder(dev.gangway.quota.NamespaceLimits limits, List<Pod> pods, int attempt, Instant now) {
+    GangObservation gang = GangObservation.of(pods, attempt, 2);
+    informer.show(nodes, pods);
+    return step.decide("team-a/llm", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), gang, gang.attemptPods(),
+        new GangPlacementStep.Inputs(HOSTS, 0, Set.of(), List::of, List.of(), () -> 220, limits), null, now);
+  }
+
+  @Test
+  void aGangItsNamespacesQuotaCannotAdmitWholeIsNotDecidedAndHoldsNothing() {
+    PlacementDecision over = decideUnder(gpuQuota("16", "8"), List.of(), 1, T0);
+    assertThat(over.kind()).isEqualTo(PlacementDecision.Kind.WAITING);
+    assertThat(over.reason()).isEqualTo(GangPlacementStep.QUOTA_EXCEEDED);
+    assertThat(over.message()).contains("2 rank pods need requests.nvidia.com/gpu 16 (8 each)").doesNotContain("earlier attempt");
+    assertThat(over.keepsRanksUncreated()).isTrue();
+    // It held no nodes: once the quota has room the gang is placed on the same two nodes.
+    assertThat(decideUnder(gpuQuota("16", "0"), List.of(), 1, T0.plusSeconds(5)).kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+  }
+
+  @Test
+  void onARestartTheQuotaStillCountsTheEarlierAttemptsPodsAndTheMessageSaysSo() {
+    List<Pod> old = terminatingFirstAttempt();
+    PlacementDecision restart = decideUnder(gpuQuota("16", "16"), old, 2, T0);
+    assertThat(restart.reason()).isEqualTo(GangPlacementStep.QUOTA_EXCEEDED);
+    assertThat(restart.message()).contains("16 of it is in use").endsWith("(2 pods of this job's earlier attempt still count until they are gone)");
+    // Gone, and the quota counts them no more: placed.
+    assertThat(decideUnder(gpuQuota("16", "0"), List.of(), 2, T0.plusSeconds(5)).kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+  }
+
   @Test
   void aCacheShowingOnlyPartOfTheCreatedPodsCreatesTheRestAgainWithoutDecidingAgain() {
     PlacementDecision decided = decide(List.of(), null, T0);
