@@ -19,7 +19,8 @@ public class TopologySpec {
   public static final int DEFAULT_WAIT_FOR_TIGHTER_SECONDS = 30;
 
   @JsonPropertyDescription("Name of the ClusterTopology to place against. Default: the ClusterTopology named 'default', "
-      + "or the only one if the cluster has exactly one.")
+      + "or the only one if the cluster has exactly one. While no ClusterTopology is chosen (the named one does not exist yet), "
+      + "a job with topology levels waits with Placed=False, reason TopologyNotFound, and no pods, and starts once it exists.")
   private String topologyName;
 
   @JsonPropertyDescription("Level name (e.g. rack) whose single domain must hold the whole gang. The job waits, with the reason "
