@@ -48,7 +48,9 @@ final class FleetGauges {
         .description("1 on the replica that holds the leader Lease (and reconciles), 0 on the others").register(registry);
     jobsByPhase = MultiGauge.builder("gangway.jobs").description("TrainingJobs by status.phase").register(registry);
     waiting = MultiGauge.builder("gangway.job.waiting").baseUnit("seconds")
-        .description("How long a Pending or Restarting job has waited to run: since its creation or resume, or since the failure that restarts it")
+        .description("How long a Pending or Restarting job has waited to run: since its creation or resume, or since the failure that "
+            + "restarts it; reason: what it waits for (its Placed=False reason, e.g. QuotaExceeded, Unschedulable; RestartBackoff; "
+            + "Starting once placed)")
         .register(registry);
     restarts = MultiGauge.builder("gangway.job.restarts")
         .description("Gang restarts of the job so far (status.restarts plus status.infrastructureRestarts)").register(registry);
@@ -79,7 +81,8 @@ final class FleetGauges {
       Tags jobTags = Tags.of("namespace", job.getMetadata().getNamespace(), "name", job.getMetadata().getName());
       Instant since = waitingSince(job, phase);
       if (since != null) {
-        waitingRows.add(MultiGauge.Row.of(jobTags.and("phase", phase.name()), Math.max(0, Duration.between(since, now).toSeconds())));
+        waitingRows.add(MultiGauge.Row.of(jobTags.and("phase", phase.name(), "reason", waitingReason(status)),
+            Math.max(0, Duration.between(since, now).toSeconds())));
       }
       if (status != null) {
         int n = Objects.requireNonNullElse(status.getRestarts(), 0) + Objects.requireNonNullElse(status.getInfrastructureRestarts(), 0);
@@ -106,6 +109,21 @@ final class FleetGauges {
    * Since when a job waits to run: a Pending job since its creation, or since it was last resumed; a Restarting one
    * since the failure that restarts it. Null for the other phases.
    */
+  /**
+   * What a waiting job waits for, as a label a dashboard can split by: a quota or a missing object is the team's to
+   * fix, capacity the platform's.
+   */
+  static String waitingReason(TrainingJobStatus status) {
+    if (status == null) {
+      return "Starting";
+    }
+    if (status.getPhase() == JobPhase.Restarting && status.getNextRestartTime() != null) {
+      return "RestartBackoff";
+    }
+    return JobConditions.find(status.getConditions(), JobConditions.PLACED).filter(c -> "False".equals(c.getStatus()))
+        .map(c -> c.getReason()).filter(r -> r != null && !r.isBlank()).orElse("Starting");
+  }
+
   static Instant waitingSince(TrainingJob job, JobPhase phase) {
     Instant created = Timestamps.parse(job.getMetadata().getCreationTimestamp());
     TrainingJobStatus status = job.getStatus();

@@ -1,6 +1,7 @@
 package dev.gangway.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.gangway.api.v1alpha1.JobPhase;
 import dev.gangway.api.v1alpha1.NodeExclusion;
@@ -81,6 +82,25 @@ class FleetGaugesTest {
     assertThat(byTag("gangway.job.waiting", "name")).containsOnly(Map.entry("queued", 300.0), Map.entry("resumed", 200.0),
         Map.entry("restarting", 50.0));
     assertThat(registry.find("gangway.job.waiting").tag("name", "restarting").gauge().getId().getTag("phase")).isEqualTo("Restarting");
+  }
+
+  @Test
+  void waitingSaysWhatTheJobWaitsForSoTeamsQuotasAndThePlatformsCapacityCanBeToldApart() {
+    leadership.startLeading();
+    TrainingJob overQuota = job("over-quota", JobPhase.Pending, T0);
+    overQuota.getStatus().setConditions(JobConditions.with(List.of(), JobConditions.PLACED, false, "QuotaExceeded", "", T0, 1L));
+    TrainingJob queued = job("queued", JobPhase.Pending, T0);
+    queued.getStatus().setConditions(JobConditions.with(List.of(), JobConditions.PLACED, false, "QueuedBehind", "", T0, 1L));
+    TrainingJob starting = job("starting", JobPhase.Pending, T0);
+    starting.getStatus().setConditions(JobConditions.with(List.of(), JobConditions.PLACED, true, "Placed", "", T0, 1L));
+    TrainingJob backingOff = job("backing-off", JobPhase.Restarting, T0);
+    backingOff.getStatus().setNextRestartTime(T0.plusSeconds(60).toString());
+
+    gauges.refresh(List.of(overQuota, queued, starting, backingOff), T0.plusSeconds(30));
+
+    assertThat(registry.find("gangway.job.waiting").gauges()).extracting(g -> g.getId().getTag("name"), g -> g.getId().getTag("reason"))
+        .containsExactlyInAnyOrder(tuple("over-quota", "QuotaExceeded"), tuple("queued", "QueuedBehind"), tuple("starting", "Starting"),
+            tuple("backing-off", "RestartBackoff"));
   }
 
   @Test
