@@ -16,10 +16,10 @@ final class PlacementMessages {
   private PlacementMessages() {
   }
 
-  /** e.g. "4 ranks on 4 nodes; spans 1 block, 1 rack, 1 nvlink-domain; predicted 1 GiB all-reduce 2.40 ms (best possible 2.40 ms)". */
+  /** e.g. "4 ranks on 4 nodes; spans 1 block, 1 rack, 4 hosts; predicted 1 GiB all-reduce 2.40 ms (best possible 2.40 ms)". */
   static String placed(List<String> nodes, PlacementQuality q) {
     String spans = q.domainsSpanned().entrySet().stream()
-        .map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
+        .map(e -> e.getValue() + " " + e.getKey() + (e.getValue() == 1 ? "" : "s")).collect(Collectors.joining(", "));
     int hosts = new HashSet<>(nodes).size();
     return String.format(Locale.ROOT, "%d %s on %d %s; spans %s; predicted %d MiB all-reduce %.2f ms (best possible %.2f ms)",
         nodes.size(), nodes.size() == 1 ? "rank" : "ranks", hosts, hosts == 1 ? "node" : "nodes", spans, q.messageBytes() >> 20,

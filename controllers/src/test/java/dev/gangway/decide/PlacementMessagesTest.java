@@ -23,4 +23,12 @@ class PlacementMessagesTest {
     assertThat(PlacementMessages.placed(List.of(nodes.split(",")), quality))
         .startsWith(opening + " spans 1 rack; predicted 1024 MiB all-reduce 2.00 ms (best possible 2.00 ms)");
   }
+
+  @org.junit.jupiter.api.Test
+  void levelsSpannedAreCountedInTheSameWords() {
+    // Level names are the platform's (ClusterTopology); counted as the queue's hold-out message counts them.
+    PlacementQuality quality = new PlacementQuality(new java.util.LinkedHashMap<>(Map.of("rack", 1, "host", 4)), Map.of(), "host", 0.002, 1,
+        Map.of(), Map.of(), 0.002, 1, true, 1L << 30);
+    assertThat(PlacementMessages.placed(List.of("n0", "n1", "n2", "n3"), quality)).contains("1 rack").contains("4 hosts;");
+  }
 }
