@@ -45,6 +45,11 @@ import java.util.function.Supplier;
  * before any decision or anything per rank is built: it is Unschedulable with the reason, and gets no
  * pods, Service or hostfile ({@link PlacementDecision#keepsRanksUncreated}).
  *
+ * <p>A gang is admitted by its namespace's ResourceQuotas whole or not at all: before it is decided, what all its rank
+ * pods would count ({@link RankQuotaUsage}, LimitRange defaults filled in) must fit every quota's {@code hard} minus its
+ * {@code used} minus what gangs of the namespace decided a moment ago reserved ({@link QuotaReservations}); otherwise it
+ * waits ({@link #QUOTA_EXCEEDED}) and gets no pods: a gang half admitted holds GPUs that cannot train.
+ *
  * <p>Until its pods are seen, the decision is held by the {@link GangPlacer} (its capacity counted for
  * every other gang), which creates the ones the cache does not show yet again (a create already done
  * answers 409) and never decides twice. A crash between the status write and the creates leaves a
