@@ -27,8 +27,11 @@ class PlacementMessagesTest {
   @org.junit.jupiter.api.Test
   void levelsSpannedAreCountedInTheSameWords() {
     // Level names are the platform's (ClusterTopology); counted as the queue's hold-out message counts them.
-    PlacementQuality quality = new PlacementQuality(new java.util.LinkedHashMap<>(Map.of("rack", 1, "host", 4)), Map.of(), "host", 0.002, 1,
-        Map.of(), Map.of(), 0.002, 1, true, 1L << 30);
-    assertThat(PlacementMessages.placed(List.of("n0", "n1", "n2", "n3"), quality)).contains("1 rack").contains("4 hosts;");
+    // In the topology's order (a LinkedHashMap, as PlacementEngine builds it): Map.of's order is unspecified.
+    Map<String, Integer> spanned = new java.util.LinkedHashMap<>();
+    spanned.put("rack", 1);
+    spanned.put("host", 4);
+    PlacementQuality quality = new PlacementQuality(spanned, Map.of(), "host", 0.002, 1, Map.of(), Map.of(), 0.002, 1, true, 1L << 30);
+    assertThat(PlacementMessages.placed(List.of("n0", "n1", "n2", "n3"), quality)).contains("; spans 1 rack, 4 hosts; predicted");
   }
 }
