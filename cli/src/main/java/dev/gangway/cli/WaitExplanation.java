@@ -52,8 +52,7 @@ record WaitExplanation(String job, String state, Integer queuePosition, int queu
       return new WaitExplanation(key, "Unschedulable", null, 0, List.of(), GangPlacementStep.UNSCHEDULABLE,
           sentence(placed.get().getMessage()) + " It will not start on this cluster as asked: make it smaller or relax spec.topology.");
     }
-    var blocked = placed.filter(c -> "False".equals(c.getStatus()) && (GangPlacementStep.PRIORITY_CLASS_NOT_FOUND.equals(c.getReason())
-        || GangPlacementStep.TOPOLOGY_NOT_FOUND.equals(c.getReason()) || GangPlacementStep.QUOTA_EXCEEDED.equals(c.getReason())));
+    var blocked = placed.filter(c -> "False".equals(c.getStatus()) && GangPlacementStep.blocked(c.getReason()));
     if (blocked.isPresent()) {
       // Not in the queue and not starting: it waits for something only a person changes (an object to create, a quota), and
       // the message says what.

@@ -98,6 +98,16 @@ public final class GangPlacementStep {
    * namespace decided a moment ago); nothing is created until it all fits.
    */
   public static final String QUOTA_EXCEEDED = "QuotaExceeded";
+  /**
+   * The Placed=False reasons of a gang waiting on something only a person changes (an object to create, a quota), not on
+   * capacity: it gets no pods meanwhile, and `kubectl gangway why` calls it Blocked.
+   */
+  public static final Set<String> BLOCKED_REASONS = Set.of(PRIORITY_CLASS_NOT_FOUND, TOPOLOGY_NOT_FOUND, QUOTA_EXCEEDED);
+
+  /** Whether a Placed=False reason is one of {@link #BLOCKED_REASONS}; null (no reason written) is not. */
+  public static boolean blocked(String reason) {
+    return reason != null && BLOCKED_REASONS.contains(reason);
+  }
   /** Placed=False reason of a decided gang that lost a rank pod (preempted, deleted) before it ran: it is placed again, all or nothing. */
   public static final String RANK_LOST = "RankLost";
 

@@ -68,14 +68,12 @@ public record PlacementDecision(Kind kind, String reason, String message, List<S
   }
 
   /**
-   * A gang no empty cluster could hold, whose pods the API server would refuse (a PriorityClass that does not exist), or
-   * whose topology levels cannot be resolved yet (no ClusterTopology), or whose namespace's quotas leave too little for
-   * it: its missing ranks are not created, so it holds no
-   * pods while it waits.
+   * A gang no empty cluster could hold, or one blocked on what only a person changes ({@link GangPlacementStep#BLOCKED_REASONS}:
+   * a PriorityClass or ClusterTopology that does not exist, its namespace's quotas): its missing ranks are not created, so
+   * it holds no pods while it waits.
    */
   public boolean keepsRanksUncreated() {
-    return kind == Kind.WAITING && (GangPlacementStep.UNSCHEDULABLE.equals(reason) || GangPlacementStep.PRIORITY_CLASS_NOT_FOUND.equals(reason)
-        || GangPlacementStep.TOPOLOGY_NOT_FOUND.equals(reason) || GangPlacementStep.QUOTA_EXCEEDED.equals(reason));
+    return kind == Kind.WAITING && (GangPlacementStep.UNSCHEDULABLE.equals(reason) || GangPlacementStep.blocked(reason));
   }
 
   /** The earlier of this decision's recheck time and {@code other} (either may be null). */
