@@ -268,7 +268,9 @@ EOF
 
 # --allow-privileged=true as kubeadm and managed clusters set it: without it the apiserver refuses every
 # privileged pod itself, and neither the chart's template policy nor Pod Security Admission could be shown
-# to be what stops one.
+# to be what stops one. MutatingAdmissionPolicy (beta in 1.34, off by default) lets a test mutate pods at
+# admission as a platform's sidecar-injecting webhook does, without running a webhook server; it acts only
+# where a test creates a policy.
 start_apiserver() {
   local pki=$DIR/pki
   local -a audit=()
@@ -288,6 +290,8 @@ start_apiserver() {
     --token-auth-file "$pki/tokens.csv" \
     --authorization-mode Node,RBAC \
     --allow-privileged=true \
+    --feature-gates MutatingAdmissionPolicy=true \
+    --runtime-config admissionregistration.k8s.io/v1beta1=true \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$pki/sa.pub" \
     --service-account-signing-key-file "$pki/sa.key" \

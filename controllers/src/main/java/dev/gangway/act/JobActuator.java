@@ -4,6 +4,7 @@ import dev.gangway.decide.GangActions;
 import dev.gangway.decide.PinnedRank;
 import dev.gangway.placement.SnapshotFactory;
 import dev.gangway.pod.JobNames;
+import dev.gangway.quota.QuotaRefusal;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
 import dev.gangway.rendezvous.Hostfiles;
@@ -54,6 +55,23 @@ public final class JobActuator {
   }
 
   /**
+   * The quota admission refused a rank pod (HTTP 403, "exceeded quota") that Gangway's own check expected it to admit:
+   * the gang must not stay half created ({@link dev.gangway.quota.QuotaRefusals}).
+   */
+  public static final class QuotaRefused extends RuntimeException {
+    private final transient QuotaRefusal refusal;
+
+    public QuotaRefused(String pod, QuotaRefusal refusal, Throwable cause) {
+      super("ResourceQuota '" + refusal.quota() + "' refused rank pod " + pod + ": " + refusal.message(), cause);
+      this.refusal = refusal;
+    }
+
+    public QuotaRefusal refusal() {
+      return refusal;
+    }
+  }
+
+  /**
    * Makes the job's own objects follow the decision: the Service and hostfile as the spec and attempt
    * say, an MPI job's ssh Secret before its first ranks, the missing ranks created, the pods that must go deleted.
    *
@@ -62,6 +80,7 @@ public final class JobActuator {
    * @param service the job's Service as cached, if any
    * @param hostfile the job's MPI hostfile ConfigMap as cached, if any
    * @throws PodRejected when the API server refuses a rank pod as invalid
+   * @throws QuotaRefused when a namespace's ResourceQuota refuses a rank pod
    */
   public void apply(KubernetesClient client, TrainingJob job, TrainingJobStatus status, java.time.Instant time, GangActions actions,
              List<Pod> jobPods, int attempt, Optional<Service> service, Optional<ConfigMap> hostfile) {
@@ -136,6 +155,12 @@ public final class JobActuator {
         String detail = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
         throw new PodRejected("The API server refused rank pod " + pod.getMetadata().getName() + ": " + detail
             + ". Fix spec.template and apply the job again.", e);
+      }
+      if (e.getCode() == 403) {
+        Optional<QuotaRefusal> refusal = QuotaRefusal.of(e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage());
+        if (refusal.isPresent()) {
+          throw new QuotaRefused(pod.getMetadata().getName(), refusal.get(), e);
+        }
       }
       throw e;
     } catch (RuntimeException e) {

@@ -14,6 +14,8 @@ import dev.gangway.placement.QueuedGang;
 import dev.gangway.placement.SnapshotFactory;
 import dev.gangway.quota.NamespaceLimits;
 import dev.gangway.quota.QuotaFit;
+import dev.gangway.quota.QuotaRefusal;
+import dev.gangway.quota.QuotaRefusals;
 import dev.gangway.quota.QuotaReservations;
 import dev.gangway.quota.RankQuotaUsage;
 import dev.gangway.topology.Topology;
@@ -48,7 +50,9 @@ import java.util.function.Supplier;
  * <p>A gang is admitted by its namespace's ResourceQuotas whole or not at all: before it is decided, what all its rank
  * pods would count ({@link RankQuotaUsage}, LimitRange defaults filled in) must fit every quota's {@code hard} minus its
  * {@code used} minus what gangs of the namespace decided a moment ago reserved ({@link QuotaReservations}); otherwise it
- * waits ({@link #QUOTA_EXCEEDED}) and gets no pods: a gang half admitted holds GPUs that cannot train.
+ * waits ({@link #QUOTA_EXCEEDED}) and gets no pods: a gang half admitted holds GPUs that cannot train. A rank pod the quota
+ * admission refuses anyway (pods mutated at admission, other workloads' pods created meanwhile) ends the decision: the ranks
+ * created are deleted and the gang waits, judged from then on as the server counted its pods ({@link QuotaRefusals}).
  *
  * <p>Until its pods are seen, the decision is held by the {@link GangPlacer} (its capacity counted for
  * every other gang), which creates the ones the cache does not show yet again (a create already done
@@ -138,6 +142,7 @@ public final class GangPlacementStep {
   private final BindDeadlines deadlines;
   private final PlacementDefaults defaults;
   private final QuotaReservations quotaReservations = new QuotaReservations();
+  private final QuotaRefusals quotaRefusals = new QuotaRefusals();
   private volatile int queueLength;
 
   public GangPlacementStep(GangPlacer placer, PlacementQueue queue, Duration bindTimeout, PlacementDefaults defaults) {
@@ -165,6 +170,10 @@ public final class GangPlacementStep {
           placer.release(jobKey);
           return never;
         }
+      }
+      Optional<QuotaRefusal> refused = attemptPods.isEmpty() ? Optional.empty() : quotaRefusals.rollingBack(jobKey, gang.attempt());
+      if (refused.isPresent()) {
+        return quotaRefused(jobKey, refused.get(), attemptPods, gang.ranks().size(), now);
       }
       List<String> missingKeys = gang.missing().stream().map(r -> podKey(jobKey, r.rank(), gang.attempt())).toList();
       // Ranks decided onto a node a pod of the previous attempt still holds wait, uncreated, until it is gone or overdue.
@@ -210,9 +219,13 @@ public final class GangPlacementStep {
     if (attemptPods.isEmpty()) {
       // Reserved before the decision, so two gangs of one namespace decided together cannot both count the same room.
       PodSpec template = job.spec().getTemplate() == null ? null : job.spec().getTemplate().getSpec();
+      quotaRefusals.rolledBack(jobKey);
+      Set<String> counting = quotaRefusals.quotasCounting(jobKey);
       Optional<String> shortfall = quotaReservations.reserve(jobKey,
-          RankQuotaUsage.of(template, job.spec().gpus(), in.namespaceLimits().limitRanges()), gang.ranks().size(),
-          (perRank, reserved) -> QuotaFit.shortfall(in.namespaceLimits().quotas(), template, perRank, gang.ranks().size(), reserved), now);
+          quotaRefusals.perRank(jobKey, RankQuotaUsage.of(template, job.spec().gpus(), in.namespaceLimits().limitRanges())),
+          gang.ranks().size(),
+          (perRank, reserved) -> QuotaFit.shortfall(in.namespaceLimits().quotas(), template, perRank, gang.ranks().size(), reserved,
+              counting), now);
       if (shortfall.isPresent()) {
         placer.release(jobKey);
         // On a restart the quota still counts the earlier attempt's pods until they are gone: say so, or "in use" puzzles.
@@ -374,6 +387,17 @@ public final class GangPlacementStep {
     return jobKey.substring(0, slash + 1) + JobNames.podName(jobKey.substring(slash + 1), rank, attempt);
   }
 
+  /**
+   * Ends a decision part of whose pods the quota admission refused: the ones created go too (half a gang holds GPUs it
+   * cannot train on), and the gang waits until its namespace's quotas admit all of it, as the server counts its pods.
+   */
+  private PlacementDecision quotaRefused(String jobKey, QuotaRefusal refusal, List<Pod> attemptPods, int ranks, Instant now) {
+    placer.release(jobKey);
+    quotaReservations.release(jobKey);
+    return PlacementDecision.expired(QUOTA_EXCEEDED, PlacementMessages.quotaRefused(refusal, attemptPods.size(), ranks), List.of(),
+        attemptPods, now);
+  }
+
   /** Ends the decision: the attempt's pods go, to be created and placed again without the nodes that failed. */
   private PlacementDecision expired(String jobKey, List<Pod> attemptPods, List<BindDeadlines.Overdue> overdue, Instant now) {
     placer.release(jobKey);
@@ -451,11 +475,24 @@ public final class GangPlacementStep {
   /** Drops the decisions of jobs for which {@code exists} is false; returns their keys. */
   public Set<String> forgetDeleted(java.util.function.Predicate<String> exists) {
     quotaReservations.retain(exists);
+    quotaRefusals.retain(exists);
     return placer.retainJobs(exists);
   }
 
   /** The gang is gone for good (finished, suspended, deleted): drop what the placer holds for it. */
   public void forget(String jobKey) {
+    placer.release(jobKey);
+    quotaReservations.release(jobKey);
+    quotaRefusals.forget(jobKey);
+  }
+
+  /**
+   * A namespace's ResourceQuota refused a rank pod of this attempt at creation: the next decision deletes the pods created
+   * ({@link #quotaRefused(String, QuotaRefusal, List, int, Instant)}), and the gang is judged from then on as the server
+   * counted it ({@link QuotaRefusals}).
+   */
+  public void quotaRefused(String jobKey, int attempt, QuotaRefusal refusal) {
+    quotaRefusals.refused(jobKey, attempt, refusal);
     placer.release(jobKey);
     quotaReservations.release(jobKey);
   }

@@ -223,8 +223,13 @@ public final class JobStatusMachine {
         }
       }
       case EXPIRED -> {
+        // Once per ended decision: until its pods are seen going, the next reconcile may end it again.
+        boolean endedAlready = JobConditions.find(previous.getConditions(), JobConditions.PLACED)
+            .map(c -> "False".equals(c.getStatus()) && placement.reason().equals(c.getReason())).orElse(false);
         conditions.set(JobConditions.PLACED, false, placement.reason(), placement.message());
-        events.add(JobEvent.warning(placement.reason(), placement.message()));
+        if (!endedAlready) {
+          events.add(JobEvent.warning(placement.reason(), placement.message()));
+        }
       }
     }
   }

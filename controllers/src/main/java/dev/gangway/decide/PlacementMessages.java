@@ -45,6 +45,19 @@ final class PlacementMessages {
         + (earlierPods == 1 ? "it is" : "they are") + " gone)";
   }
 
+  /**
+   * A rank pod refused by a quota the check before it expected to admit it, and what follows: e.g. "ResourceQuota 'cpu' refused
+   * a rank pod at creation (pods "llm-r1-a1" is forbidden: exceeded quota: ...), though the namespace's quotas seemed to admit the
+   * whole gang: ...".
+   */
+  static String quotaRefused(dev.gangway.quota.QuotaRefusal refusal, int created, int ranks) {
+    return "ResourceQuota '" + refusal.quota() + "' refused a rank pod at creation (" + refusal.message() + "), though the "
+        + "namespace's quotas seemed to admit the whole gang: another workload's pods took the room first, or the pods count more "
+        + "than their template says (containers a mutating webhook adds, a scope Gangway does not judge). The " + created + " of "
+        + ranks + " rank pods created are deleted, so no part of the gang holds GPUs it cannot use; it waits until the quota admits "
+        + "all of it, counting each rank pod as the quota admission did";
+  }
+
   /** What is missing (from the topology selection), and that the job waits for it holding nothing. */
   static String topologyMissing(String missing) {
     return missing + ". No rank pod is created meanwhile, and the job starts within seconds of the topology existing";

@@ -408,6 +408,11 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
       TrainingJob failed = persist(persisted, rejected.status(), context);
       rejected.events().forEach(ev -> publish(failed, ev, context));
       return UpdateControl.noUpdate();
+    } catch (JobActuator.QuotaRefused e) {
+      // Half a gang would hold GPUs it cannot train on: the next decision deletes what was created and waits for the quota.
+      LOG.info("TrainingJob {}: {}", observation.jobKey(), e.getMessage());
+      placement.quotaRefused(observation.jobKey(), observation.gang().attempt(), e.refusal());
+      return UpdateControl.<TrainingJob>noUpdate().rescheduleAfter(CONFLICT_RETRY);
     }
     if (decision.wake() != null) {
       return UpdateControl.<TrainingJob>noUpdate().rescheduleAfter(decision.wake());

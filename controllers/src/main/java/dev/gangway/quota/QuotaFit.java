@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -16,7 +17,8 @@ import java.util.TreeMap;
  * namespace would each wait for the other forever.
  *
  * <p>A quota whose scopes cannot be judged from the pod template (CrossNamespacePodAffinity, or an unknown scope) is
- * left out: wrongly counting it would make a job wait for nothing, while a quota left out still refuses at create time.
+ * left out: wrongly counting it would make a job wait for nothing, while a quota left out still refuses at create time,
+ * and from then on is counted for that job ({@link QuotaRefusals}).
  */
 public final class QuotaFit {
 
@@ -33,8 +35,18 @@ public final class QuotaFit {
    */
   public static Optional<String> shortfall(List<ResourceQuota> quotas, PodSpec template, Map<String, BigDecimal> perRank, int ranks,
                                            Map<String, BigDecimal> reserved) {
+    return shortfall(quotas, template, perRank, ranks, reserved, Set.of());
+  }
+
+  /**
+   * As {@link #shortfall(List, PodSpec, Map, int, Map)}, with quotas known to count the gang's pods whatever their scopes
+   * say (one refused a rank pod at creation, {@link QuotaRefusals}).
+   */
+  public static Optional<String> shortfall(List<ResourceQuota> quotas, PodSpec template, Map<String, BigDecimal> perRank, int ranks,
+                                           Map<String, BigDecimal> reserved, Set<String> counting) {
     for (ResourceQuota quota : sorted(quotas)) {
-      if (quota.getSpec() == null || quota.getSpec().getHard() == null || !QuotaScopes.appliesTo(quota.getSpec(), template, perRank)) {
+      if (quota.getSpec() == null || quota.getSpec().getHard() == null
+          || !(counting.contains(quota.getMetadata().getName()) || QuotaScopes.appliesTo(quota.getSpec(), template, perRank))) {
         continue;
       }
       for (Map.Entry<String, Quantity> hard : new TreeMap<>(quota.getSpec().getHard()).entrySet()) {

@@ -148,6 +148,68 @@ class GangPlacementStepTest {
     assertThat(decideUnder(gpuQuota("16", "0"), List.of(), 2, T0.plusSeconds(5)).kind()).isEqualTo(PlacementDecision.Kind.PLACED);
   }
 
+  /** A ResourceQuota of team-a: {@code hard} on one resource, nothing used, with a scope Gangway does not judge (or none). */
+  private static dev.gangway.quota.NamespaceLimits quotaOn(String name, String resource, String hard, String scope) {
+    var quota = new io.fabric8.kubernetes.api.model.ResourceQuotaBuilder().withNewMetadata().withName(name).withNamespace("team-a")
+        .endMetadata().withNewSpec().addToHard(resource, new Quantity(hard)).endSpec().withNewStatus().endStatus();
+    if (scope != null) {
+      quota.editSpec().addToScopes(scope).endSpec();
+    }
+    return new dev.gangway.quota.NamespaceLimits(List.of(quota.build()), List.of());
+  }
+
+  private static dev.gangway.quota.QuotaRefusal refusal(String quota, String requested) {
+    return dev.gangway.quota.QuotaRefusal.of("pods \"llm-r1-a1\" is forbidden: exceeded quota: " + quota + ", requested: " + requested
+        + ", used: " + requested + ", limited: " + requested).orElseThrow();
+  }
+
+  @Test
+  void aGangPartOfWhichAQuotaRefusesAtCreationIsDeletedAndWaitsCountingThatQuotaFromThenOn() {
+    // A quota with a scope Gangway does not judge is left out of the check: the gang is placed, and at creation the quota
+    // admission admits rank 0 and refuses rank 1.
+    dev.gangway.quota.NamespaceLimits unjudged = quotaOn("gpus", "requests.nvidia.com/gpu", "8", "CrossNamespacePodAffinity");
+    PlacementDecision placed = decideUnder(unjudged, List.of(), 1, T0);
+    assertThat(placed.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+    List<Pod> rank0 = created(placed, 1).subList(0, 1);
+    step.quotaRefused("team-a/llm", 1, refusal("gpus", "requests.nvidia.com/gpu=8"));
+
+    PlacementDecision rollback = decideUnder(unjudged, rank0, 1, T0.plusSeconds(1));
+    assertThat(rollback.kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
+    assertThat(rollback.reason()).isEqualTo(GangPlacementStep.QUOTA_EXCEEDED);
+    assertThat(rollback.delete()).as("half a gang holds GPUs it cannot use").containsExactlyElementsOf(rank0);
+    assertThat(rollback.create()).isEmpty();
+    assertThat(rollback.message()).startsWith("ResourceQuota 'gpus' refused a rank pod at creation (pods \"llm-r1-a1\" is forbidden")
+        .contains("The 1 of 2 rank pods created are deleted");
+
+    // Gone: the same check now counts the quota that refused, scope or not, and the gang waits holding nothing.
+    PlacementDecision waits = decideUnder(unjudged, List.of(), 1, T0.plusSeconds(3));
+    assertThat(waits.kind()).isEqualTo(PlacementDecision.Kind.WAITING);
+    assertThat(waits.reason()).isEqualTo(GangPlacementStep.QUOTA_EXCEEDED);
+    assertThat(waits.message()).contains("ResourceQuota 'gpus' in namespace team-a allows 8 in all");
+    assertThat(waits.keepsRanksUncreated()).isTrue();
+    assertThat(decideUnder(quotaOn("gpus", "requests.nvidia.com/gpu", "16", "CrossNamespacePodAffinity"), List.of(), 1, T0.plusSeconds(5))
+        .kind()).as("room for the whole gang").isEqualTo(PlacementDecision.Kind.PLACED);
+  }
+
+  @Test
+  void aRankPodCountingMoreThanItsTemplateSaysIsCountedAsTheQuotaAdmissionCountedIt() {
+    // The template asks for no CPU; a mutating webhook adds a sidecar asking for 2, which the admission counts.
+    dev.gangway.quota.NamespaceLimits cpu3 = quotaOn("cpu", "requests.cpu", "3", null);
+    PlacementDecision placed = decideUnder(cpu3, List.of(), 1, T0);
+    assertThat(placed.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+    step.quotaRefused("team-a/llm", 1, refusal("cpu", "requests.cpu=2"));
+    assertThat(decideUnder(cpu3, created(placed, 1).subList(0, 1), 1, T0.plusSeconds(1)).kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
+
+    PlacementDecision waits = decideUnder(cpu3, List.of(), 1, T0.plusSeconds(3));
+    assertThat(waits.reason()).isEqualTo(GangPlacementStep.QUOTA_EXCEEDED);
+    assertThat(waits.message()).startsWith("2 rank pods need requests.cpu 4 (2 each); ResourceQuota 'cpu' in namespace team-a allows 3 in all");
+    assertThat(decideUnder(quotaOn("cpu", "requests.cpu", "4", null), List.of(), 1, T0.plusSeconds(5)).kind())
+        .isEqualTo(PlacementDecision.Kind.PLACED);
+    // Forgotten with the job: a new job of the same name is counted from its template again.
+    step.forget("team-a/llm");
+    assertThat(decideUnder(cpu3, List.of(), 1, T0.plusSeconds(7)).kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+  }
+
   @Test
   void aCacheShowingOnlyPartOfTheCreatedPodsCreatesTheRestAgainWithoutDecidingAgain() {
     PlacementDecision decided = decide(List.of(), null, T0);

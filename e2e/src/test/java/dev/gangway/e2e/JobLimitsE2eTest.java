@@ -20,7 +20,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * as {@code helm template} does, for this class's namespace only) refuses a job over the rank or GPU
  * cap at {@code kubectl apply}, and a scale-up past it; without a cap, a job of a million ranks is
  * Unschedulable and creates no object; a gang its namespace's ResourceQuota cannot admit whole waits with the quota's
- * numbers and creates no pod, and two gangs with room for one never hold half each; a PriorityClass that does not exist is a waiting condition, not
+ * numbers and creates no pod, and two gangs with room for one never hold half each; a gang part of which the quota
+ * refuses at creation anyway (pods mutated at admission) is deleted and waits as the server counts its pods; a PriorityClass that does not exist is a waiting condition, not
  * a retried create, and creating it starts the job.
  */
 @ExtendWith(E2eEnvironment.Extension.class)
@@ -235,6 +236,83 @@ class JobLimitsE2eTest {
     kube.applyResourceQuota("cpu", "requests.cpu: \"2\"", WAIT);
     await("raising the quota starts it").atMost(WAIT)
         .untilAsserted(() -> assertThat(kube.phase("defaulted")).as(() -> kube.describe("defaulted")).isEqualTo("Running"));
+  }
+
+  /**
+   * A platform's sidecar injection, as a MutatingAdmissionPolicy (a webhook's in-process stand-in): every pod created in
+   * the namespace gets a container asking {@code cpu} CPUs, which the quota counts and the job's template does not show.
+   */
+  private String sidecarPolicy(String name, String cpu) {
+    return """
+        apiVersion: admissionregistration.k8s.io/v1beta1
+        kind: MutatingAdmissionPolicy
+        metadata: {name: %1$s}
+        spec:
+          matchConstraints:
+            resourceRules:
+            - {apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"]}
+          matchConditions:
+          - {name: no-sidecar-yet, expression: "!object.spec.containers.exists(c, c.name == 'mesh-proxy')"}
+          failurePolicy: Fail
+          reinvocationPolicy: Never
+          mutations:
+          - patchType: ApplyConfiguration
+            applyConfiguration:
+              expression: >
+                Object{spec: Object.spec{containers: [Object.spec.containers{name: "mesh-proxy", image: "mesh-proxy:1",
+                resources: Object.spec.containers.resources{requests: {"cpu": "%2$s"}}}]}}
+        ---
+        apiVersion: admissionregistration.k8s.io/v1beta1
+        kind: MutatingAdmissionPolicyBinding
+        metadata: {name: %1$s}
+        spec:
+          policyName: %1$s
+          matchResources:
+            namespaceSelector:
+              matchLabels: {kubernetes.io/metadata.name: %3$s}
+        """.formatted(name, cpu, kube.namespace());
+  }
+
+  @Test
+  void aGangPartOfWhichTheQuotaRefusesAtCreationIsDeletedAndWaitsCountingItsPodsAsTheServerDid() {
+    String policy = "e2e-sidecar-" + kube.namespace();
+    try {
+      cluster.kubectlWithInput(sidecarPolicy(policy, "2"), "apply", "-f", "-").assertOk();
+      await("the sidecar policy mutates pods").atMost(WAIT).until(() -> cluster.kubectl("run", "probe", "-n", kube.namespace(),
+          "--image=probe", "--dry-run=server", "-o", "jsonpath={.spec.containers[*].name}").stdout().contains("mesh-proxy"));
+      // The template asks for half a CPU per rank, so the gang's check finds room for 1 of 3; each pod counts 2.5 CPUs at
+      // admission, so the quota admits one rank of two.
+      kube.applyResourceQuota("cpu", "requests.cpu: \"3\"", WAIT);
+      kube.apply(Manifests.withPodSpec("sidecars", 2, 0, "", "      containers:\n      - name: trainer\n        image: busybox\n"
+          + "        resources: {requests: {cpu: 500m}}\n"));
+      await("the half gang is deleted and the job waits as the server counts its pods").atMost(WAIT).untilAsserted(() -> {
+        JsonNode placed = kube.condition("sidecars", "Placed");
+        assertThat(placed.path("reason").asText()).as(() -> kube.describe("sidecars")).isEqualTo("QuotaExceeded");
+        assertThat(placed.path("message").asText()).as(() -> kube.describe("sidecars"))
+            .contains("2 rank pods need requests.cpu 5 (2.5 each); ResourceQuota 'cpu'", "allows 3 in all");
+        assertThat(kube.pods("sidecars")).isEmpty();
+      });
+      String warnings = kube.kubectl("get", "events", "--field-selector", "involvedObject.name=sidecars,type=Warning", "-o",
+          "jsonpath={range .items[*]}{.reason}: {.message}{\"\\n\"}{end}");
+      assertThat(warnings).contains("QuotaExceeded: ResourceQuota 'cpu' refused a rank pod at creation", "exceeded quota: cpu");
+      long creates = podCreates();
+      long refused = refusedPodCreates();
+      await().pollDelay(Duration.ofSeconds(10)).atMost(WAIT).until(() -> true);
+      System.out.printf("[limits-e2e] sidecar quota refusal: pod creates %d (refused %d), 10 s later %d; phase %s%n", creates, refused,
+          podCreates(), kube.phase("sidecars"));
+      assertThat(refused).as("refused creates").isPositive();
+      assertThat(podCreates()).as("no create, refuse, delete loop").isEqualTo(creates);
+      assertThat(kube.phase("sidecars")).isEqualTo("Pending");
+      assertThat(kube.condition("sidecars", "ReconcileError").path("status").asText()).isNotEqualTo("True");
+
+      kube.applyResourceQuota("cpu", "requests.cpu: \"5\"", WAIT);
+      await("room for the whole gang as the server counts it").atMost(WAIT)
+          .untilAsserted(() -> assertThat(kube.phase("sidecars")).as(() -> kube.describe("sidecars")).isEqualTo("Running"));
+      assertThat(kube.pods("sidecars")).hasSize(2);
+    } finally {
+      cluster.kubectl("delete", "mutatingadmissionpolicybinding,mutatingadmissionpolicy", policy, "--ignore-not-found");
+    }
+    assertThat(env.operator().isAlive()).isTrue();
   }
 
   private long podCreates() {
