@@ -13,6 +13,7 @@ import dev.gangway.placement.PlacementResult;
 import dev.gangway.placement.QueuedGang;
 import dev.gangway.placement.SnapshotFactory;
 import dev.gangway.quota.NamespaceLimits;
+import dev.gangway.quota.QuotaConstraints;
 import dev.gangway.quota.QuotaFit;
 import dev.gangway.quota.QuotaRefusal;
 import dev.gangway.quota.QuotaRefusals;
@@ -103,10 +104,23 @@ public final class GangPlacementStep {
    */
   public static final String QUOTA_EXCEEDED = "QuotaExceeded";
   /**
+   * Placed=False: a ResourceQuota of the namespace constrains CPU or memory, and a container of the template leaves it unset,
+   * so the API server would refuse every rank pod; nothing is created until the template or a LimitRange default sets it.
+   */
+  public static final String QUOTA_REQUIRES_RESOURCES = "QuotaRequiresResources";
+  /** The Placed=False reasons of a gang waiting on its namespace's ResourceQuotas: a change of them looks again. */
+  public static final Set<String> QUOTA_REASONS = Set.of(QUOTA_EXCEEDED, QUOTA_REQUIRES_RESOURCES);
+  /**
    * The Placed=False reasons of a gang waiting on something only a person changes (an object to create, a quota), not on
    * capacity: it gets no pods meanwhile, and `kubectl gangway why` calls it Blocked.
    */
-  public static final Set<String> BLOCKED_REASONS = Set.of(PRIORITY_CLASS_NOT_FOUND, TOPOLOGY_NOT_FOUND, QUOTA_EXCEEDED);
+  public static final Set<String> BLOCKED_REASONS = Set.of(PRIORITY_CLASS_NOT_FOUND, TOPOLOGY_NOT_FOUND, QUOTA_EXCEEDED,
+      QUOTA_REQUIRES_RESOURCES);
+
+  /** Whether a Placed=False reason is one of {@link #QUOTA_REASONS}; null (no reason written) is not. */
+  public static boolean waitsForQuota(String reason) {
+    return reason != null && QUOTA_REASONS.contains(reason);
+  }
 
   /** Whether a Placed=False reason is one of {@link #BLOCKED_REASONS}; null (no reason written) is not. */
   public static boolean blocked(String reason) {
@@ -218,12 +232,18 @@ public final class GangPlacementStep {
     // version, they are placed like a new gang and each pinned, annotated and released in one patch.
     if (attemptPods.isEmpty()) {
       // Reserved before the decision, so two gangs of one namespace decided together cannot both count the same room.
-      PodSpec template = job.spec().getTemplate() == null ? null : job.spec().getTemplate().getSpec();
+      PodSpec template = in.namespaceLimits().asAdmitted(job.spec().getTemplate() == null ? null : job.spec().getTemplate().getSpec());
       quotaRefusals.rolledBack(jobKey);
+      Map<String, java.math.BigDecimal> fromTemplate = RankQuotaUsage.of(template, job.spec().gpus(), in.namespaceLimits().limitRanges());
+      Optional<String> unset = QuotaConstraints.unset(in.namespaceLimits().quotas(), template, in.namespaceLimits().limitRanges(),
+          fromTemplate);
+      if (unset.isPresent()) {
+        placer.release(jobKey);
+        quotaReservations.release(jobKey);
+        return PlacementDecision.waiting(QUOTA_REQUIRES_RESOURCES, unset.get());
+      }
       Set<String> counting = quotaRefusals.quotasCounting(jobKey);
-      Optional<String> shortfall = quotaReservations.reserve(jobKey,
-          quotaRefusals.perRank(jobKey, RankQuotaUsage.of(template, job.spec().gpus(), in.namespaceLimits().limitRanges())),
-          gang.ranks().size(),
+      Optional<String> shortfall = quotaReservations.reserve(jobKey, quotaRefusals.perRank(jobKey, fromTemplate), gang.ranks().size(),
           (perRank, reserved) -> QuotaFit.shortfall(in.namespaceLimits().quotas(), template, perRank, gang.ranks().size(), reserved,
               counting), now);
       if (shortfall.isPresent()) {

@@ -54,7 +54,7 @@ public final class WaitingGangs {
     Optional<Condition> placed = JobConditions.find(status.getConditions(), JobConditions.PLACED);
     // A gang its namespace's quotas cannot admit waits for them, not for capacity: at the head it would hold nodes for nothing.
     return placed.map(c -> "False".equals(c.getStatus()) && !GangPlacementStep.UNSCHEDULABLE.equals(c.getReason())
-        && !GangPlacementStep.QUOTA_EXCEEDED.equals(c.getReason())).orElse(true);
+        && !GangPlacementStep.waitsForQuota(c.getReason())).orElse(true);
   }
 
   /**

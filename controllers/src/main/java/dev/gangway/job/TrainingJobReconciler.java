@@ -564,7 +564,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   /** Whether the job waits for room in its namespace's ResourceQuotas. */
   private static boolean waitsForQuota(TrainingJob job) {
     return job.getStatus() != null && JobConditions.find(job.getStatus().getConditions(), JobConditions.PLACED)
-        .filter(c -> "False".equals(c.getStatus()) && GangPlacementStep.QUOTA_EXCEEDED.equals(c.getReason())).isPresent();
+        .filter(c -> "False".equals(c.getStatus()) && GangPlacementStep.waitsForQuota(c.getReason())).isPresent();
   }
 
   /**

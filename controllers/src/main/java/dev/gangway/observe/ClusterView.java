@@ -43,10 +43,15 @@ public final class ClusterView {
     this.limitRanges = limitRanges;
   }
 
-  /** The ResourceQuotas that one namespace's rank pods count against, and the LimitRanges that fill in their defaults. */
+  /**
+   * The ResourceQuotas that one namespace's rank pods count against, the LimitRanges that fill in their defaults, and the
+   * cluster's default PriorityClass.
+   */
   public NamespaceLimits limitsIn(String namespace) {
     return new NamespaceLimits(quotas.stream().filter(q -> namespace.equals(q.getMetadata().getNamespace())).toList(),
-        limitRanges.stream().filter(l -> namespace.equals(l.getMetadata().getNamespace())).toList());
+        limitRanges.stream().filter(l -> namespace.equals(l.getMetadata().getNamespace())).toList(),
+        priorityClasses.stream().filter(p -> Boolean.TRUE.equals(p.getGlobalDefault())).findFirst().map(p -> p.getMetadata().getName())
+            .orElse(null));
   }
 
   public List<ClusterTopology> topologies() {

@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * quota admission would refuse some: a gang half created holds GPUs that cannot train, and two such gangs in one
  * namespace would each wait for the other forever.
  *
- * <p>A quota whose scopes cannot be judged from the pod template (CrossNamespacePodAffinity, or an unknown scope) is
+ * <p>A quota whose scopes cannot be judged from the pod template (a scope this version does not know) is
  * left out: wrongly counting it would make a job wait for nothing, while a quota left out still refuses at create time,
  * and from then on is counted for that job ({@link QuotaRefusals}).
  */

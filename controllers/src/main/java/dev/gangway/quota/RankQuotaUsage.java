@@ -85,7 +85,7 @@ public final class RankQuotaUsage {
     };
   }
 
-  private static Map<String, Quantity> amounts(Container c, boolean requests) {
+  static Map<String, Quantity> amounts(Container c, boolean requests) {
     if (c.getResources() == null) {
       return new HashMap<>();
     }

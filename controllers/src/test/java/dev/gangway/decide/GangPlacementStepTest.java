@@ -165,8 +165,8 @@ class GangPlacementStepTest {
 
   @Test
   void aGangPartOfWhichAQuotaRefusesAtCreationIsDeletedAndWaitsCountingThatQuotaFromThenOn() {
-    // A quota with a scope Gangway does not judge is left out of the check: the gang is placed, and at creation the quota
-    // admission admits rank 0 and refuses rank 1.
+    // A quota whose scope the template does not select (no cross-namespace affinity) is left out of the check; at creation
+    // the pods select it (say a webhook added such an affinity), and the quota admission admits rank 0 and refuses rank 1.
     dev.gangway.quota.NamespaceLimits unjudged = quotaOn("gpus", "requests.nvidia.com/gpu", "8", "CrossNamespacePodAffinity");
     PlacementDecision placed = decideUnder(unjudged, List.of(), 1, T0);
     assertThat(placed.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
@@ -193,21 +193,38 @@ class GangPlacementStepTest {
 
   @Test
   void aRankPodCountingMoreThanItsTemplateSaysIsCountedAsTheQuotaAdmissionCountedIt() {
-    // The template asks for no CPU; a mutating webhook adds a sidecar asking for 2, which the admission counts.
+    // The template asks for half a CPU; a mutating webhook adds a sidecar asking for 2, which the admission counts.
+    // (Its two containers set a CPU request, as the quota admission requires of each.)
+    List<io.fabric8.kubernetes.api.model.Container> containers = job.getSpec().getTemplate().getSpec().getContainers();
+    for (int c = 0; c < containers.size(); c++) {
+      containers.get(c).setResources(new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+          .addToRequests("cpu", new Quantity(c == 0 ? "500m" : "0")).build());
+    }
     dev.gangway.quota.NamespaceLimits cpu3 = quotaOn("cpu", "requests.cpu", "3", null);
     PlacementDecision placed = decideUnder(cpu3, List.of(), 1, T0);
     assertThat(placed.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
-    step.quotaRefused("team-a/llm", 1, refusal("cpu", "requests.cpu=2"));
+    step.quotaRefused("team-a/llm", 1, refusal("cpu", "requests.cpu=2500m"));
     assertThat(decideUnder(cpu3, created(placed, 1).subList(0, 1), 1, T0.plusSeconds(1)).kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
 
     PlacementDecision waits = decideUnder(cpu3, List.of(), 1, T0.plusSeconds(3));
     assertThat(waits.reason()).isEqualTo(GangPlacementStep.QUOTA_EXCEEDED);
-    assertThat(waits.message()).startsWith("2 rank pods need requests.cpu 4 (2 each); ResourceQuota 'cpu' in namespace team-a allows 3 in all");
-    assertThat(decideUnder(quotaOn("cpu", "requests.cpu", "4", null), List.of(), 1, T0.plusSeconds(5)).kind())
+    assertThat(waits.message()).startsWith("2 rank pods need requests.cpu 5 (2.5 each); ResourceQuota 'cpu' in namespace team-a allows 3 in all");
+    assertThat(decideUnder(quotaOn("cpu", "requests.cpu", "5", null), List.of(), 1, T0.plusSeconds(5)).kind())
         .isEqualTo(PlacementDecision.Kind.PLACED);
     // Forgotten with the job: a new job of the same name is counted from its template again.
     step.forget("team-a/llm");
     assertThat(decideUnder(cpu3, List.of(), 1, T0.plusSeconds(7)).kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+  }
+
+  @Test
+  void aQuotaOnCpuWhichTheTemplateLeavesUnsetBlocksTheGangBeforeAnyPod() {
+    // Every rank pod would be refused ("must specify requests.cpu"): the gang waits for its template or a LimitRange.
+    PlacementDecision waits = decideUnder(quotaOn("cpu", "requests.cpu", "64", null), List.of(), 1, T0);
+    assertThat(waits.kind()).isEqualTo(PlacementDecision.Kind.WAITING);
+    assertThat(waits.reason()).isEqualTo(GangPlacementStep.QUOTA_REQUIRES_RESOURCES);
+    assertThat(waits.message()).contains("sets no requests.cpu");
+    assertThat(waits.keepsRanksUncreated()).isTrue();
+    assertThat(GangPlacementStep.waitsForQuota(waits.reason())).isTrue();
   }
 
   @Test

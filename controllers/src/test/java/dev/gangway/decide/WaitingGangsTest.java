@@ -127,6 +127,7 @@ class WaitingGangsTest {
   void aJobWaitingForItsNamespacesQuotaHoldsNoPlaceInTheQueue() {
     // At the head it would hold nodes for a gang the quota admission would not let start.
     assertThat(order(List.of(job("over-quota", 900, null, JobPhase.Pending, "False", "QuotaExceeded"),
+        job("no-cpu-set", 800, null, JobPhase.Pending, "False", "QuotaRequiresResources"),
         job("fine", 40, null, null, null, null)))).containsExactly("team-a/fine");
   }
 

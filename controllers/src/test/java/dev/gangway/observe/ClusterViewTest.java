@@ -53,4 +53,20 @@ class ClusterViewTest {
       assertThat(found).hasValueSatisfying(m -> assertThat(m).contains(missing));
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void aNamespacesLimitsAreItsOwnQuotasAndLimitRangesAndTheClustersDefaultPriorityClass() {
+    var quotaA = new io.fabric8.kubernetes.api.model.ResourceQuotaBuilder().withNewMetadata().withName("q").withNamespace("a").endMetadata().build();
+    var quotaB = new io.fabric8.kubernetes.api.model.ResourceQuotaBuilder().withNewMetadata().withName("q").withNamespace("b").endMetadata().build();
+    var rangeA = new io.fabric8.kubernetes.api.model.LimitRangeBuilder().withNewMetadata().withName("l").withNamespace("a").endMetadata().build();
+    var batch = new io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder().withNewMetadata().withName("batch").endMetadata()
+        .withValue(10).withGlobalDefault(true).build();
+    var urgent = new io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder().withNewMetadata().withName("urgent").endMetadata()
+        .withValue(100).build();
+    var limits = new ClusterView(List.of(), List.of(), List.of(urgent, batch), List.of(quotaA, quotaB), List.of(rangeA)).limitsIn("a");
+    assertThat(limits.quotas()).containsExactly(quotaA);
+    assertThat(limits.limitRanges()).containsExactly(rangeA);
+    assertThat(limits.defaultPriorityClass()).isEqualTo("batch");
+    assertThat(new ClusterView(List.of(), List.of(), List.of(urgent), List.of(), List.of()).limitsIn("a").defaultPriorityClass()).isNull();
+  }
 }

@@ -63,8 +63,10 @@ class QuotaFitTest {
         Arguments.of("a quota for best-effort pods", List.of(quota("be", Map.of("pods", "0"), Map.of(), "BestEffort")), 2, Map.of(), null),
         Arguments.of("a quota for pods not best effort", List.of(quota("nbe", Map.of("pods", "1"), Map.of(), "NotBestEffort")), 2, Map.of(),
             "ResourceQuota 'nbe'"),
+        Arguments.of("a quota for cross-namespace affinity, and the rank has none", List.of(quota("x", Map.of("pods", "0"), Map.of(),
+            "CrossNamespacePodAffinity")), 2, Map.of(), null),
         Arguments.of("a scope that cannot be judged is left out", List.of(quota("x", Map.of("pods", "0"), Map.of(),
-            "CrossNamespacePodAffinity")), 2, Map.of(), null));
+            "SomeFutureScope")), 2, Map.of(), null));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -86,6 +88,43 @@ class QuotaFitTest {
     ResourceQuota q = new ResourceQuotaBuilder(quota(Map.of("pods", "0"), Map.of())).editSpec().withNewScopeSelector()
         .addToMatchExpressions(new ScopedResourceSelectorRequirement(operator, "PriorityClass", values)).endScopeSelector().endSpec().build();
     assertThat(QuotaFit.shortfall(List.of(q), rank, RankQuotaUsage.of(rank, 8), 1, Map.of()).isPresent()).isEqualTo(counted);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("affinities")
+  void aCrossNamespaceAffinityScopeSelectsRanksWhoseAffinityTermsReachOtherNamespaces(String name, io.fabric8.kubernetes.api.model.Affinity affinity,
+                                                                                     boolean counted) {
+    PodSpec rank = new PodSpecBuilder(RANK).withAffinity(affinity).build();
+    ResourceQuota q = quota("x", Map.of("pods", "0"), Map.of(), "CrossNamespacePodAffinity");
+    assertThat(QuotaFit.shortfall(List.of(q), rank, RankQuotaUsage.of(rank, 8), 1, Map.of()).isPresent()).isEqualTo(counted);
+  }
+
+  static Stream<Arguments> affinities() {
+    var term = new io.fabric8.kubernetes.api.model.PodAffinityTermBuilder().withTopologyKey("kubernetes.io/hostname");
+    return Stream.of(
+        Arguments.of("no affinity", null, false),
+        Arguments.of("a same-namespace affinity", new io.fabric8.kubernetes.api.model.AffinityBuilder().withNewPodAffinity()
+            .addToRequiredDuringSchedulingIgnoredDuringExecution(term.build()).endPodAffinity().build(), false),
+        Arguments.of("an affinity naming namespaces", new io.fabric8.kubernetes.api.model.AffinityBuilder().withNewPodAffinity()
+            .addToRequiredDuringSchedulingIgnoredDuringExecution(new io.fabric8.kubernetes.api.model.PodAffinityTermBuilder(term.build())
+                .withNamespaces("data").build()).endPodAffinity().build(), true),
+        Arguments.of("a preferred anti-affinity selecting namespaces", new io.fabric8.kubernetes.api.model.AffinityBuilder()
+            .withNewPodAntiAffinity().addNewPreferredDuringSchedulingIgnoredDuringExecution().withWeight(1)
+            .withPodAffinityTerm(new io.fabric8.kubernetes.api.model.PodAffinityTermBuilder(term.build()).withNewNamespaceSelector()
+                .endNamespaceSelector().build()).endPreferredDuringSchedulingIgnoredDuringExecution().endPodAntiAffinity().build(), true));
+  }
+
+  @org.junit.jupiter.api.Test
+  void aRankNamingNoPriorityClassIsJudgedWithTheClustersDefaultOne() {
+    ResourceQuota q = new ResourceQuotaBuilder(quota(Map.of("pods", "0"), Map.of())).editSpec().withNewScopeSelector()
+        .addToMatchExpressions(new ScopedResourceSelectorRequirement("In", "PriorityClass", List.of("batch"))).endScopeSelector().endSpec().build();
+    PodSpec admitted = new NamespaceLimits(List.of(q), List.of(), "batch").asAdmitted(RANK);
+    assertThat(admitted.getPriorityClassName()).isEqualTo("batch");
+    assertThat(RANK.getPriorityClassName()).as("the template itself unchanged").isNull();
+    assertThat(QuotaFit.shortfall(List.of(q), admitted, RankQuotaUsage.of(admitted, 8), 1, Map.of())).isPresent();
+    assertThat(new NamespaceLimits(List.of(q), List.of()).asAdmitted(RANK)).as("no default class").isSameAs(RANK);
+    PodSpec named = new PodSpecBuilder(RANK).withPriorityClassName("urgent").build();
+    assertThat(new NamespaceLimits(List.of(q), List.of(), "batch").asAdmitted(named).getPriorityClassName()).isEqualTo("urgent");
   }
 
   static Stream<Arguments> priorityScopes() {

@@ -134,11 +134,7 @@ class JobLimitsE2eTest {
   @Test
   void withoutACapAMillionRanksAreUnschedulableAndCreateNothing() {
     kube.apply(TrainingJobLifecycleE2eTest.job("million", 1_000_000, 8, ""));
-    await().atMost(WAIT).untilAsserted(() -> {
-      JsonNode placed = kube.condition("million", "Placed");
-      assertThat(placed.path("reason").asText()).as(() -> kube.describe("million")).isEqualTo("Unschedulable");
-      assertThat(placed.path("message").asText()).contains("needs 1000000 ranks x 8 GPUs");
-    });
+    awaitWaiting("million", "Unschedulable", "needs 1000000 ranks x 8 GPUs");
     // Give the operator a few reconciles' time to do anything it would do, then count.
     await().pollDelay(Duration.ofSeconds(5)).atMost(WAIT).until(() -> true);
     int pods = objects("pods");
@@ -172,12 +168,8 @@ class JobLimitsE2eTest {
   void aGangItsNamespacesQuotaCannotAdmitWholeWaitsWithNoPodCreatedAndStartsWhenTheQuotaIsRaised() {
     kube.applyResourceQuota("gpus", "requests.nvidia.com/gpu: \"8\"", WAIT);
     kube.apply(TrainingJobLifecycleE2eTest.job("over-quota", 2, 8, ""));
-    await().atMost(WAIT).untilAsserted(() -> {
-      JsonNode placed = kube.condition("over-quota", "Placed");
-      assertThat(placed.path("reason").asText()).as(() -> kube.describe("over-quota")).isEqualTo("QuotaExceeded");
-      assertThat(placed.path("message").asText()).contains("2 rank pods need requests.nvidia.com/gpu 16 (8 each); ResourceQuota 'gpus'",
+    awaitWaiting("over-quota", "QuotaExceeded", "2 rank pods need requests.nvidia.com/gpu 16 (8 each); ResourceQuota 'gpus'",
           "allows 8 in all");
-    });
     await().pollDelay(Duration.ofSeconds(10)).atMost(WAIT).until(() -> true);
     long podCreates = podCreates();
     System.out.printf("[limits-e2e] over quota: pod creates in 10+ s %d, phase %s%n", podCreates, kube.phase("over-quota"));
@@ -214,28 +206,31 @@ class JobLimitsE2eTest {
   @Test
   void theQuotaCountsTheLimitRangesDefaultsAndSoDoesTheGangsCheck() {
     // The template asks for no CPU; the LimitRange gives each container 1, which the quota then counts.
-    cluster.kubectlWithInput("""
-        apiVersion: v1
-        kind: LimitRange
-        metadata: {name: defaults}
-        spec:
-          limits:
-          - type: Container
-            defaultRequest: {cpu: "1"}
-            default: {cpu: "1"}
-        """, "apply", "-n", kube.namespace(), "-f", "-").assertOk();
+    applyCpuDefaults(true);
     kube.applyResourceQuota("cpu", "requests.cpu: \"1\"", WAIT);
     kube.apply(TrainingJobLifecycleE2eTest.job("defaulted", 2, 0, ""));
-    await().atMost(WAIT).untilAsserted(() -> {
-      JsonNode placed = kube.condition("defaulted", "Placed");
-      assertThat(placed.path("reason").asText()).as(() -> kube.describe("defaulted")).isEqualTo("QuotaExceeded");
-      assertThat(placed.path("message").asText()).contains("2 rank pods need requests.cpu 2 (1 each); ResourceQuota 'cpu'");
-    });
+    awaitWaiting("defaulted", "QuotaExceeded", "2 rank pods need requests.cpu 2 (1 each); ResourceQuota 'cpu'");
     assertThat(podCreates()).as("rank pods created").isZero();
 
     kube.applyResourceQuota("cpu", "requests.cpu: \"2\"", WAIT);
     await("raising the quota starts it").atMost(WAIT)
         .untilAsserted(() -> assertThat(kube.phase("defaulted")).as(() -> kube.describe("defaulted")).isEqualTo("Running"));
+  }
+
+  @Test
+  void aCpuQuotaAndATemplateSettingNoCpuWaitWithNoPodCreatedAndALimitRangeDefaultStartsTheJob() {
+    // The API server would refuse every rank pod ("must specify requests.cpu"), however much room the quota has.
+    kube.applyResourceQuota("cpu", "requests.cpu: \"4\"", WAIT);
+    kube.apply(TrainingJobLifecycleE2eTest.job("no-cpu", 2, 0, ""));
+    awaitWaiting("no-cpu", "QuotaRequiresResources", "ResourceQuota 'cpu'", "container 'trainer' of spec.template sets no requests.cpu");
+    await().pollDelay(Duration.ofSeconds(5)).atMost(WAIT).until(() -> true);
+    System.out.printf("[limits-e2e] cpu quota, template without cpu: pod creates in 5+ s %d, phase %s%n", podCreates(), kube.phase("no-cpu"));
+    assertThat(podCreates()).as("rank pods created (each would be refused)").isZero();
+    assertThat(kube.condition("no-cpu", "ReconcileError").path("status").asText()).isNotEqualTo("True");
+
+    applyCpuDefaults(false);
+    await("a LimitRange default starts it").atMost(WAIT)
+        .untilAsserted(() -> assertThat(kube.phase("no-cpu")).as(() -> kube.describe("no-cpu")).isEqualTo("Running"));
   }
 
   /**
@@ -313,6 +308,28 @@ class JobLimitsE2eTest {
       cluster.kubectl("delete", "mutatingadmissionpolicybinding,mutatingadmissionpolicy", policy, "--ignore-not-found");
     }
     assertThat(env.operator().isAlive()).isTrue();
+  }
+
+  /** A LimitRange giving each container of the namespace a CPU request of 1 (and a limit of 1, if {@code limit}). */
+  private void applyCpuDefaults(boolean limit) {
+    cluster.kubectlWithInput("""
+        apiVersion: v1
+        kind: LimitRange
+        metadata: {name: defaults}
+        spec:
+          limits:
+          - type: Container
+            defaultRequest: {cpu: "1"}
+        """ + (limit ? "    default: {cpu: \"1\"}\n" : ""), "apply", "-n", kube.namespace(), "-f", "-").assertOk();
+  }
+
+  /** Waits until the job waits with Placed=False for the reason, its message saying each of {@code says}. */
+  private void awaitWaiting(String job, String reason, String... says) {
+    await().atMost(WAIT).untilAsserted(() -> {
+      JsonNode placed = kube.condition(job, "Placed");
+      assertThat(placed.path("reason").asText()).as(() -> kube.describe(job)).isEqualTo(reason);
+      assertThat(placed.path("message").asText()).contains(says);
+    });
   }
 
   private long podCreates() {
