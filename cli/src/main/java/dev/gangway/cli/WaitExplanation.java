@@ -83,8 +83,7 @@ record WaitExplanation(String job, String state, Integer queuePosition, int queu
     if (job.getSpec().suspended()) {
       return "Suspended";
     }
-    return JobConditions.find(s.getConditions(), JobConditions.PLACED).filter(c -> "False".equals(c.getStatus()))
-        .map(Condition::getReason).orElse(null);
+    return JobConditions.notPlacedReason(s.getConditions()).filter(r -> !r.isEmpty()).orElse(null);
   }
 
   String text() {

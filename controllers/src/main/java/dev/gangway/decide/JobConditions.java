@@ -61,6 +61,14 @@ public final class JobConditions {
     return conditions == null ? Optional.empty() : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
   }
 
+  /**
+   * Why the gang is not placed: the reason of a Placed=False condition ("" when it has none); empty when Placed is absent
+   * or True.
+   */
+  public static Optional<String> notPlacedReason(List<Condition> conditions) {
+    return find(conditions, PLACED).filter(c -> "False".equals(c.getStatus())).map(c -> c.getReason() == null ? "" : c.getReason());
+  }
+
   public static boolean isTrue(List<Condition> conditions, String type) {
     return find(conditions, type).map(c -> "True".equals(c.getStatus())).orElse(false);
   }

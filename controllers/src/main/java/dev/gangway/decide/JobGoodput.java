@@ -98,8 +98,8 @@ public final class JobGoodput {
     if (s.getPhase() == JobPhase.Running) {
       return Bucket.USEFUL;
     }
-    boolean waiting = s.getPhase() == JobPhase.Restarting && JobConditions.find(s.getConditions(), JobConditions.PLACED)
-        .map(c -> "False".equals(c.getStatus()) && WAITING_FOR_CAPACITY.contains(c.getReason())).orElse(false);
+    boolean waiting = s.getPhase() == JobPhase.Restarting
+        && JobConditions.notPlacedReason(s.getConditions()).filter(WAITING_FOR_CAPACITY::contains).isPresent();
     return waiting ? Bucket.WAITING_CAPACITY : Bucket.RESTART;
   }
 

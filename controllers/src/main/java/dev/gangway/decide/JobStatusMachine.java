@@ -215,8 +215,7 @@ public final class JobStatusMachine {
         events.add(JobEvent.normal("Placed", placement.message()));
       }
       case WAITING -> {
-        boolean newReason = !JobConditions.find(previous.getConditions(), JobConditions.PLACED)
-            .map(c -> "False".equals(c.getStatus()) && placement.reason().equals(c.getReason())).orElse(false);
+        boolean newReason = !JobConditions.notPlacedReason(previous.getConditions()).filter(placement.reason()::equals).isPresent();
         conditions.set(JobConditions.PLACED, false, placement.reason(), placement.message());
         if (newReason) {
           events.add(JobEvent.normal("WaitingForPlacement", placement.message()));
@@ -224,8 +223,7 @@ public final class JobStatusMachine {
       }
       case EXPIRED -> {
         // Once per ended decision: until its pods are seen going, the next reconcile may end it again.
-        boolean endedAlready = JobConditions.find(previous.getConditions(), JobConditions.PLACED)
-            .map(c -> "False".equals(c.getStatus()) && placement.reason().equals(c.getReason())).orElse(false);
+        boolean endedAlready = JobConditions.notPlacedReason(previous.getConditions()).filter(placement.reason()::equals).isPresent();
         conditions.set(JobConditions.PLACED, false, placement.reason(), placement.message());
         if (!endedAlready) {
           events.add(JobEvent.warning(placement.reason(), placement.message()));

@@ -8,12 +8,10 @@ import dev.gangway.api.v1alpha1.TrainingJobStatus;
 import dev.gangway.placement.GangRequest;
 import dev.gangway.placement.QueuedGang;
 import dev.gangway.recovery.NodeExclusions;
-import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -51,10 +49,12 @@ public final class WaitingGangs {
     if (status.getPhase() != JobPhase.Pending && status.getPhase() != JobPhase.Restarting) {
       return false;
     }
-    Optional<Condition> placed = JobConditions.find(status.getConditions(), JobConditions.PLACED);
+    if (JobConditions.find(status.getConditions(), JobConditions.PLACED).isEmpty()) {
+      return true;
+    }
     // A gang its namespace's quotas cannot admit waits for them, not for capacity: at the head it would hold nodes for nothing.
-    return placed.map(c -> "False".equals(c.getStatus()) && !GangPlacementStep.UNSCHEDULABLE.equals(c.getReason())
-        && !GangPlacementStep.waitsForQuota(c.getReason())).orElse(true);
+    return JobConditions.notPlacedReason(status.getConditions())
+        .filter(r -> !GangPlacementStep.UNSCHEDULABLE.equals(r) && !GangPlacementStep.waitsForQuota(r)).isPresent();
   }
 
   /**

@@ -120,8 +120,7 @@ final class FleetGauges {
     if (status.getPhase() == JobPhase.Restarting && status.getNextRestartTime() != null) {
       return "RestartBackoff";
     }
-    return JobConditions.find(status.getConditions(), JobConditions.PLACED).filter(c -> "False".equals(c.getStatus()))
-        .map(c -> c.getReason()).filter(r -> r != null && !r.isBlank()).orElse("Starting");
+    return JobConditions.notPlacedReason(status.getConditions()).filter(r -> !r.isBlank()).orElse("Starting");
   }
 
   static Instant waitingSince(TrainingJob job, JobPhase phase) {

@@ -563,8 +563,8 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
 
   /** Whether the job waits for room in its namespace's ResourceQuotas. */
   private static boolean waitsForQuota(TrainingJob job) {
-    return job.getStatus() != null && JobConditions.find(job.getStatus().getConditions(), JobConditions.PLACED)
-        .filter(c -> "False".equals(c.getStatus()) && GangPlacementStep.waitsForQuota(c.getReason())).isPresent();
+    return job.getStatus() != null
+        && JobConditions.notPlacedReason(job.getStatus().getConditions()).filter(GangPlacementStep::waitsForQuota).isPresent();
   }
 
   /**
@@ -576,8 +576,8 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
       return false;
     }
     TrainingJobStatus status = job.getStatus();
-    return status == null || status.getStartTime() == null || JobConditions.find(status.getConditions(), JobConditions.PLACED)
-        .filter(c -> GangPlacementStep.TOPOLOGY_NOT_FOUND.equals(c.getReason())).isPresent();
+    return status == null || status.getStartTime() == null
+        || JobConditions.notPlacedReason(status.getConditions()).filter(GangPlacementStep.TOPOLOGY_NOT_FOUND::equals).isPresent();
   }
 
   /** Only a job that has not started yet is validated against the cluster: a later topology change must not kill a running job. */
