@@ -11,7 +11,9 @@ import java.util.Map;
 /**
  * A pod's effective request the way kube-scheduler computes it: the sum over app containers, or the
  * largest init container if that is more, plus pod overhead. A container that sets only a limit
- * requests that limit (the API server defaults requests to limits).
+ * requests that limit (the API server defaults requests to limits). CPU or memory set at pod level
+ * ({@code spec.resources}, Kubernetes 1.34's PodLevelResources, on by default) is the pod's request
+ * for that resource instead of its containers' sum.
  */
 public final class RankResources {
 
@@ -28,8 +30,18 @@ public final class RankResources {
       for (Container c : spec.getInitContainers()) init = max(init, of(c));
     }
     Resources total = max(sum, init);
+    if (spec.getResources() != null) total = podLevel(total, spec.getResources());
     if (spec.getOverhead() != null) total = total.plus(of(spec.getOverhead(), Map.of()));
     return total;
+  }
+
+  private static Resources podLevel(Resources containers, ResourceRequirements pod) {
+    Map<String, Quantity> requests = pod.getRequests() == null ? Map.of() : pod.getRequests();
+    Map<String, Quantity> limits = pod.getLimits() == null ? Map.of() : pod.getLimits();
+    boolean cpu = requests.containsKey("cpu") || limits.containsKey("cpu");
+    boolean memory = requests.containsKey("memory") || limits.containsKey("memory");
+    return new Resources(containers.gpus(), cpu ? amount("cpu", requests, limits, 1000) : containers.cpuMillis(),
+        memory ? amount("memory", requests, limits, 1) : containers.memoryBytes());
   }
 
   private static Resources sum(List<Container> containers) {

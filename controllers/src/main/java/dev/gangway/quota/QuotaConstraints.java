@@ -32,7 +32,8 @@ public final class QuotaConstraints {
    */
   public static Optional<String> unset(List<ResourceQuota> quotas, PodSpec template, List<LimitRange> limitRanges,
                                        Map<String, BigDecimal> perRank) {
-    if (template == null) {
+    if (template == null || podLevelResources(template)) {
+      // Resources set at pod level lift the rule (Kubernetes 1.34, PodLevelResources): containers need not set them.
       return Optional.empty();
     }
     ContainerDefaults defaults = ContainerDefaults.of(limitRanges);
@@ -60,6 +61,11 @@ public final class QuotaConstraints {
       }
     }
     return Optional.empty();
+  }
+
+  private static boolean podLevelResources(PodSpec template) {
+    var r = template.getResources();
+    return r != null && ((r.getRequests() != null && !r.getRequests().isEmpty()) || (r.getLimits() != null && !r.getLimits().isEmpty()));
   }
 
   private static List<Container> containers(PodSpec template) {

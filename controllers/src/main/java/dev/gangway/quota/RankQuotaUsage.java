@@ -14,7 +14,8 @@ import java.util.Map;
  * What one rank pod counts against a namespace's ResourceQuotas, as the API server's quota admission counts it, after
  * the LimitRanges' container defaults (a request or limit the container leaves unset) are filled in:
  * {@code pods} and {@code count/pods} 1; {@code requests.<r>} and {@code limits.<r>} the sum over app containers or the
- * largest init container if more, plus pod overhead (on a limit only where one is set); a container with only a limit requests that limit. The main
+ * largest init container if more, or CPU and memory set at pod level ({@code spec.resources}), plus pod overhead (on a
+ * limit only where one is set); a container with only a limit requests that limit. The main
  * container's GPUs are the job's gpusPerReplica (Gangway sets that limit on every rank pod).
  */
 public final class RankQuotaUsage {
@@ -64,6 +65,9 @@ public final class RankQuotaUsage {
       max(requests, req);
       max(limits, lim);
     }
+    if (template.getResources() != null) {
+      podLevel(template.getResources(), requests, limits);
+    }
     if (template.getOverhead() != null) {
       add(requests, template.getOverhead());
       // A limit gets the overhead only where the pod sets one (as the API server computes pod limits).
@@ -91,6 +95,22 @@ public final class RankQuotaUsage {
     }
     Map<String, Quantity> q = requests ? c.getResources().getRequests() : c.getResources().getLimits();
     return q == null ? new HashMap<>() : new HashMap<>(q);
+  }
+
+  /** CPU and memory set at pod level (spec.resources) are the pod's, whatever its containers set; a limit alone is the request. */
+  private static void podLevel(io.fabric8.kubernetes.api.model.ResourceRequirements pod, Map<String, BigDecimal> requests,
+                               Map<String, BigDecimal> limits) {
+    Map<String, Quantity> req = pod.getRequests() == null ? new HashMap<>() : new HashMap<>(pod.getRequests());
+    Map<String, Quantity> lim = pod.getLimits() == null ? Map.of() : pod.getLimits();
+    lim.forEach(req::putIfAbsent);
+    for (String r : List.of("cpu", "memory")) {
+      if (req.containsKey(r)) {
+        requests.put(r, Quantity.getAmountInBytes(req.get(r)));
+      }
+      if (lim.containsKey(r)) {
+        limits.put(r, Quantity.getAmountInBytes(lim.get(r)));
+      }
+    }
   }
 
   private static void add(Map<String, BigDecimal> into, Map<String, Quantity> amounts) {

@@ -90,6 +90,17 @@ class SnapshotFactoryTest {
     assertThat(RankResources.of(p.getSpec())).isEqualTo(new Resources(0, 4_250, 2L << 30));
   }
 
+  @Test
+  void cpuOrMemorySetAtPodLevelIsThePodsRequest() {
+    Pod p = new PodBuilder().withNewMetadata().withName("p").withNamespace("ns").endMetadata().withNewSpec()
+        .addToContainers(container("1", "1Gi"), container("2", "1Gi"))
+        .withNewResources().addToRequests("cpu", new Quantity("8")).endResources()
+        .addToOverhead("cpu", new Quantity("250m"))
+        .endSpec().build();
+    // CPU from the pod level (plus overhead); memory still the containers' sum, the pod level leaving it unset.
+    assertThat(RankResources.of(p.getSpec())).isEqualTo(new Resources(0, 8_250, 2L << 30));
+  }
+
   static io.fabric8.kubernetes.api.model.Container container(String cpu, String memory) {
     return new ContainerBuilder().withName("c" + cpu).withResources(new ResourceRequirementsBuilder()
         .withRequests(Map.of("cpu", new Quantity(cpu), "memory", new Quantity(memory))).build()).build();

@@ -69,7 +69,10 @@ class QuotaConstraintsTest {
         Arguments.of("a LimitRange default sets it", List.of(quota("requests.cpu")), pod(container("trainer", null, null)),
             List.of(CPU_DEFAULT), null),
         Arguments.of("a quota that does not select the ranks", List.of(urgentOnly), pod(container("trainer", null, null)), List.of(),
-            null));
+            null),
+        Arguments.of("resources set at pod level lift the rule", List.of(quota("requests.cpu")),
+            new PodSpecBuilder(pod(container("trainer", null, null))).withNewResources().addToRequests("cpu", new Quantity("4"))
+                .endResources().build(), List.of(), null));
   }
 
   @ParameterizedTest(name = "{0}")

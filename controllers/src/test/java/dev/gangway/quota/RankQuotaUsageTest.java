@@ -74,4 +74,19 @@ class RankQuotaUsageTest {
     assertThat(RankQuotaUsage.counted("requests.nvidia.com/gpu")).isEqualTo("requests.nvidia.com/gpu");
     assertThat(RankQuotaUsage.counted("pods")).isEqualTo("pods");
   }
+
+  @Test
+  void cpuAndMemorySetAtPodLevelAreThePodsWhateverItsContainersSet() {
+    PodSpec template = new PodSpecBuilder()
+        .addToContainers(new ContainerBuilder().withName("train").withNewResources().addToRequests("cpu", new Quantity("1"))
+            .addToRequests("memory", new Quantity("1Gi")).endResources().build())
+        .withNewResources().addToRequests("cpu", new Quantity("6")).addToLimits("memory", new Quantity("64Gi")).endResources()
+        .addToOverhead("cpu", new Quantity("100m"))
+        .build();
+    var usage = RankQuotaUsage.of(template, 8);
+    assertThat(usage.get("requests.cpu")).as("pod level, plus overhead").isEqualByComparingTo("6.1");
+    assertThat(usage.get("requests.memory")).as("a pod-level limit alone is the request").isEqualByComparingTo(BigDecimal.valueOf(64L << 30));
+    assertThat(usage.get("limits.memory")).isEqualByComparingTo(BigDecimal.valueOf(64L << 30));
+    assertThat(usage.get("requests.nvidia.com/gpu")).as("GPUs stay the containers'").isEqualByComparingTo("8");
+  }
 }

@@ -233,6 +233,21 @@ class JobLimitsE2eTest {
         .untilAsserted(() -> assertThat(kube.phase("no-cpu")).as(() -> kube.describe("no-cpu")).isEqualTo("Running"));
   }
 
+  @Test
+  void cpuSetAtPodLevelIsWhatTheQuotaAndTheGangsCheckCount() {
+    // Kubernetes 1.34 (PodLevelResources, on by default): spec.resources is the pod's CPU, and its containers need not set any.
+    kube.applyResourceQuota("cpu", "requests.cpu: \"3\"", WAIT);
+    kube.apply(Manifests.withPodSpec("pod-level", 2, 0, "", "      resources: {requests: {cpu: \"2\"}}\n"
+        + "      containers:\n      - name: trainer\n        image: busybox\n"));
+    awaitWaiting("pod-level", "QuotaExceeded", "2 rank pods need requests.cpu 4 (2 each); ResourceQuota 'cpu'", "allows 3 in all");
+    assertThat(podCreates()).as("rank pods created").isZero();
+
+    kube.applyResourceQuota("cpu", "requests.cpu: \"4\"", WAIT);
+    await("room for both ranks at pod level").atMost(WAIT)
+        .untilAsserted(() -> assertThat(kube.phase("pod-level")).as(() -> kube.describe("pod-level")).isEqualTo("Running"));
+    assertThat(kube.get("resourcequota", "cpu").path("status").path("used").path("requests.cpu").asText()).isEqualTo("4");
+  }
+
   /**
    * A platform's sidecar injection, as a MutatingAdmissionPolicy (a webhook's in-process stand-in): every pod created in
    * the namespace gets a container asking {@code cpu} CPUs, which the quota counts and the job's template does not show.
