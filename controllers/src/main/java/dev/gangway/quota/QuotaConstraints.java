@@ -55,8 +55,8 @@ public final class QuotaConstraints {
           return Optional.of("ResourceQuota '" + quota.getMetadata().getName() + "' in namespace " + quota.getMetadata().getNamespace()
               + " constrains " + String.join(", ", required) + ", and the API server refuses a pod any of whose containers does "
               + "not set it: container '" + c.getName() + "' of spec.template sets no " + String.join(", ", missing)
-              + ". Set it on every container of spec.template (or ask for a LimitRange default in the namespace); no rank pod "
-              + "is created meanwhile");
+              + ". Set it on every container of spec.template (with spec.suspend: true in the same update, then resume), or ask for "
+              + "a LimitRange default in the namespace; no rank pod is created meanwhile");
         }
       }
     }
