@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,9 +36,7 @@ public final class QuotaConstraints {
       return Optional.empty();
     }
     ContainerDefaults defaults = ContainerDefaults.of(limitRanges);
-    List<ResourceQuota> byName = new ArrayList<>(quotas);
-    byName.sort(java.util.Comparator.comparing(q -> q.getMetadata().getName()));
-    for (ResourceQuota quota : byName) {
+    for (ResourceQuota quota : QuotaFit.sorted(quotas)) {
       if (quota.getSpec() == null || quota.getSpec().getHard() == null || !QuotaScopes.appliesTo(quota.getSpec(), template, perRank)) {
         continue;
       }
@@ -77,9 +74,7 @@ public final class QuotaConstraints {
   private static Set<String> set(Container c, ContainerDefaults defaults) {
     var requests = RankQuotaUsage.amounts(c, true);
     var limits = RankQuotaUsage.amounts(c, false);
-    // The API server's defaulting: a limit without a request requests the limit.
-    limits.forEach(requests::putIfAbsent);
-    defaults.fill(requests, limits);
+    RankQuotaUsage.admit(requests, limits, defaults);
     Set<String> set = new TreeSet<>();
     for (String r : List.of("cpu", "memory")) {
       if (requests.containsKey(r)) {

@@ -66,7 +66,8 @@ public final class QuotaFit {
     return Optional.empty();
   }
 
-  private static List<ResourceQuota> sorted(List<ResourceQuota> quotas) {
+  /** The quotas by name, so that the first one a gang does not fit is always the same. */
+  static List<ResourceQuota> sorted(List<ResourceQuota> quotas) {
     List<ResourceQuota> byName = new ArrayList<>(quotas);
     byName.sort(java.util.Comparator.comparing(q -> q.getMetadata().getName()));
     return byName;

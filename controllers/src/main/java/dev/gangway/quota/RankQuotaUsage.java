@@ -52,16 +52,14 @@ public final class RankQuotaUsage {
           lim.put(GpuResources.GPU, new Quantity(Integer.toString(gpus)));
         }
       }
-      lim.forEach(req::putIfAbsent);
-      defaults.fill(req, lim);
+      admit(req, lim, defaults);
       add(requests, req);
       add(limits, lim);
     }
     for (Container init : template.getInitContainers() == null ? List.<Container>of() : template.getInitContainers()) {
       Map<String, Quantity> req = amounts(init, true);
       Map<String, Quantity> lim = amounts(init, false);
-      lim.forEach(req::putIfAbsent);
-      defaults.fill(req, lim);
+      admit(req, lim, defaults);
       max(requests, req);
       max(limits, lim);
     }
@@ -87,6 +85,15 @@ public final class RankQuotaUsage {
       case "cpu", "memory", "ephemeral-storage" -> REQUESTS + hardKey;
       default -> hardKey;
     };
+  }
+
+  /**
+   * Fills in a container's requests and limits as the API server does before the quota counts them: a limit without a
+   * request requests the limit, then the LimitRanges' defaults.
+   */
+  static void admit(Map<String, Quantity> requests, Map<String, Quantity> limits, ContainerDefaults defaults) {
+    limits.forEach(requests::putIfAbsent);
+    defaults.fill(requests, limits);
   }
 
   static Map<String, Quantity> amounts(Container c, boolean requests) {
