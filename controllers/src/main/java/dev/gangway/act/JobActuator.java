@@ -1,6 +1,7 @@
 package dev.gangway.act;
 
 import dev.gangway.decide.GangActions;
+import dev.gangway.decide.ReconcileErrors;
 import dev.gangway.decide.PinnedRank;
 import dev.gangway.placement.SnapshotFactory;
 import dev.gangway.pod.JobNames;
@@ -72,6 +73,24 @@ public final class JobActuator {
   }
 
   /**
+   * An admission plugin refused a rank pod (HTTP 403, not RBAC, not a quota, not a pod policy judging the spec): a webhook's
+   * denial, a ServiceAccount that does not exist. Usually fixed without touching the job, so the gang waits and tries again.
+   */
+  public static final class AdmissionRefused extends RuntimeException {
+    private final String serverMessage;
+
+    public AdmissionRefused(String pod, String serverMessage, Throwable cause) {
+      super("The API server refused rank pod " + pod + ": " + serverMessage, cause);
+      this.serverMessage = serverMessage;
+    }
+
+    /** The API server's own words. */
+    public String serverMessage() {
+      return serverMessage;
+    }
+  }
+
+  /**
    * Makes the job's own objects follow the decision: the Service and hostfile as the spec and attempt
    * say, an MPI job's ssh Secret before its first ranks, the missing ranks created, the pods that must go deleted.
    *
@@ -81,6 +100,7 @@ public final class JobActuator {
    * @param hostfile the job's MPI hostfile ConfigMap as cached, if any
    * @throws PodRejected when the API server refuses a rank pod as invalid
    * @throws QuotaRefused when a namespace's ResourceQuota refuses a rank pod
+   * @throws AdmissionRefused when another admission plugin refuses a rank pod
    */
   public void apply(KubernetesClient client, TrainingJob job, TrainingJobStatus status, java.time.Instant time, GangActions actions,
              List<Pod> jobPods, int attempt, Optional<Service> service, Optional<ConfigMap> hostfile) {
@@ -151,22 +171,27 @@ public final class JobActuator {
       createIfAbsent(client, pod);
     } catch (KubernetesClientException e) {
       own.createFailed(key);
-      if (e.getCode() == 422 || refusedByPodPolicy(e)) {
-        String detail = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
-        throw new PodRejected("The API server refused rank pod " + pod.getMetadata().getName() + ": " + detail
-            + ". Fix spec.template and apply the job again.", e);
-      }
-      if (e.getCode() == 403) {
-        Optional<QuotaRefusal> refusal = QuotaRefusal.of(e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage());
-        if (refusal.isPresent()) {
-          throw new QuotaRefused(pod.getMetadata().getName(), refusal.get(), e);
-        }
-      }
-      throw e;
+      throw refusal(pod.getMetadata().getName(), e);
     } catch (RuntimeException e) {
       own.createFailed(key);
       throw e;
     }
+  }
+
+  /**
+   * What a refused create of a rank pod means: the spec is wrong ({@link PodRejected}), a quota refused it ({@link
+   * QuotaRefused}), another admission plugin did ({@link AdmissionRefused}); anything else (RBAC, API errors) as it came.
+   */
+  static RuntimeException refusal(String pod, KubernetesClientException e) {
+    String detail = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+    if (e.getCode() == 422 || refusedByPodPolicy(e)) {
+      return new PodRejected("The API server refused rank pod " + pod + ": " + detail + ". Fix spec.template and apply the job again.", e);
+    }
+    if (e.getCode() != 403 || ReconcileErrors.rbacDenial(e)) {
+      return e;
+    }
+    Optional<QuotaRefusal> quota = QuotaRefusal.of(detail);
+    return quota.isPresent() ? new QuotaRefused(pod, quota.get(), e) : new AdmissionRefused(pod, detail, e);
   }
 
   /**

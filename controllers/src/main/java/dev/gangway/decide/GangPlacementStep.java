@@ -12,6 +12,7 @@ import dev.gangway.placement.PlacementQueue;
 import dev.gangway.placement.PlacementResult;
 import dev.gangway.placement.QueuedGang;
 import dev.gangway.placement.SnapshotFactory;
+import dev.gangway.quota.LimitRangeConstraints;
 import dev.gangway.quota.NamespaceLimits;
 import dev.gangway.quota.QuotaConstraints;
 import dev.gangway.quota.QuotaFit;
@@ -108,14 +109,23 @@ public final class GangPlacementStep {
    * so the API server would refuse every rank pod; nothing is created until the template or a LimitRange default sets it.
    */
   public static final String QUOTA_REQUIRES_RESOURCES = "QuotaRequiresResources";
-  /** The Placed=False reasons of a gang waiting on its namespace's ResourceQuotas: a change of them looks again. */
-  public static final Set<String> QUOTA_REASONS = Set.of(QUOTA_EXCEEDED, QUOTA_REQUIRES_RESOURCES);
+  /**
+   * Placed=False: a LimitRange of the namespace sets a min, max or limit-to-request ratio that the rank pods fall outside
+   * ({@link LimitRangeConstraints}), so the API server would refuse every one; nothing is created until the job's spec or the
+   * LimitRange changes.
+   */
+  public static final String LIMIT_RANGE_VIOLATED = "LimitRangeViolated";
+  /**
+   * The Placed=False reasons of a gang waiting on its namespace's ResourceQuotas or LimitRanges: a change of either looks
+   * again.
+   */
+  public static final Set<String> QUOTA_REASONS = Set.of(QUOTA_EXCEEDED, QUOTA_REQUIRES_RESOURCES, LIMIT_RANGE_VIOLATED);
   /**
    * The Placed=False reasons of a gang waiting on something only a person changes (an object to create, a quota), not on
    * capacity: it gets no pods meanwhile, and `kubectl gangway why` calls it Blocked.
    */
   public static final Set<String> BLOCKED_REASONS = Set.of(PRIORITY_CLASS_NOT_FOUND, TOPOLOGY_NOT_FOUND, QUOTA_EXCEEDED,
-      QUOTA_REQUIRES_RESOURCES);
+      QUOTA_REQUIRES_RESOURCES, LIMIT_RANGE_VIOLATED, ReconcileErrors.ADMISSION_REFUSED);
 
   /** Whether a Placed=False reason is one of {@link #QUOTA_REASONS}; null (no reason written) is not. */
   public static boolean waitsForQuota(String reason) {
@@ -157,6 +167,7 @@ public final class GangPlacementStep {
   private final PlacementDefaults defaults;
   private final QuotaReservations quotaReservations = new QuotaReservations();
   private final QuotaRefusals quotaRefusals = new QuotaRefusals();
+  private final AdmissionRefusals admissionRefusals = new AdmissionRefusals();
   private volatile int queueLength;
 
   public GangPlacementStep(GangPlacer placer, PlacementQueue queue, Duration bindTimeout, PlacementDefaults defaults) {
@@ -188,6 +199,13 @@ public final class GangPlacementStep {
       Optional<QuotaRefusal> refused = attemptPods.isEmpty() ? Optional.empty() : quotaRefusals.rollingBack(jobKey, gang.attempt());
       if (refused.isPresent()) {
         return quotaRefused(jobKey, refused.get(), attemptPods, gang.ranks().size(), now);
+      }
+      Optional<AdmissionRefusals.Refusal> denied = admissionRefusals.rollingBack(jobKey, gang.attempt());
+      if (denied.isPresent() && attemptPods.isEmpty() && denied.get().reported()) {
+        // Its pods are gone: the gang waits below.
+        admissionRefusals.rolledBack(jobKey);
+      } else if (denied.isPresent()) {
+        return admissionRefused(jobKey, denied.get(), attemptPods, gang.ranks().size(), now);
       }
       List<String> missingKeys = gang.missing().stream().map(r -> podKey(jobKey, r.rank(), gang.attempt())).toList();
       // Ranks decided onto a node a pod of the previous attempt still holds wait, uncreated, until it is gone or overdue.
@@ -226,6 +244,7 @@ public final class GangPlacementStep {
     } else if (decided.size() == attemptPods.size()) {
       // Every rank pod exists: the namespace's quotas count them (once the quota informer shows it).
       quotaReservations.settle(jobKey, now);
+      admissionRefusals.admitted(jobKey);
       return written(jobKey, attemptPods, decided, leaving, List.of(), null, placedTime, now);
     }
     // Here either no pod of the attempt exists, or all exist without a placement: created gated by an earlier Gangway
@@ -234,6 +253,13 @@ public final class GangPlacementStep {
       // Reserved before the decision, so two gangs of one namespace decided together cannot both count the same room.
       PodSpec template = in.namespaceLimits().asAdmitted(job.spec().getTemplate() == null ? null : job.spec().getTemplate().getSpec());
       quotaRefusals.rolledBack(jobKey);
+      admissionRefusals.rolledBack(jobKey);
+      Optional<String> outside = LimitRangeConstraints.violated(template, job.spec().gpus(), in.namespaceLimits().limitRanges());
+      if (outside.isPresent()) {
+        placer.release(jobKey);
+        quotaReservations.release(jobKey);
+        return PlacementDecision.waiting(LIMIT_RANGE_VIOLATED, outside.get());
+      }
       Map<String, java.math.BigDecimal> fromTemplate = RankQuotaUsage.of(template, job.spec().gpus(), in.namespaceLimits().limitRanges());
       Optional<String> unset = QuotaConstraints.unset(in.namespaceLimits().quotas(), template, in.namespaceLimits().limitRanges(),
           fromTemplate);
@@ -241,6 +267,13 @@ public final class GangPlacementStep {
         placer.release(jobKey);
         quotaReservations.release(jobKey);
         return PlacementDecision.waiting(QUOTA_REQUIRES_RESOURCES, unset.get());
+      }
+      Optional<AdmissionRefusals.Refusal> refusedBefore = admissionRefusals.waiting(jobKey, now);
+      if (refusedBefore.isPresent()) {
+        placer.release(jobKey);
+        quotaReservations.release(jobKey);
+        return PlacementDecision.waiting(ReconcileErrors.ADMISSION_REFUSED, PlacementMessages.admissionRefused(refusedBefore.get().message(),
+            refusedBefore.get().inARow(), refusedBefore.get().retryAt()), refusedBefore.get().retryAt());
       }
       Set<String> counting = quotaRefusals.quotasCounting(jobKey);
       Optional<String> shortfall = quotaReservations.reserve(jobKey, quotaRefusals.perRank(jobKey, fromTemplate), gang.ranks().size(),
@@ -407,6 +440,18 @@ public final class GangPlacementStep {
     return jobKey.substring(0, slash + 1) + JobNames.podName(jobKey.substring(slash + 1), rank, attempt);
   }
 
+  /** Ends a decision an admission plugin refused a pod of: the ones created go too, and the gang waits for its retry. */
+  private PlacementDecision admissionRefused(String jobKey, AdmissionRefusals.Refusal refusal, List<Pod> attemptPods, int ranks, Instant now) {
+    placer.release(jobKey);
+    quotaReservations.release(jobKey);
+    admissionRefusals.reported(jobKey);
+    if (attemptPods.isEmpty()) {
+      admissionRefusals.rolledBack(jobKey);
+    }
+    return PlacementDecision.expired(ReconcileErrors.ADMISSION_REFUSED, PlacementMessages.admissionRefused(refusal.message(),
+        attemptPods.size(), ranks, refusal.inARow(), refusal.retryAt()), List.of(), attemptPods, now);
+  }
+
   /**
    * Ends a decision part of whose pods the quota admission refused: the ones created go too (half a gang holds GPUs it
    * cannot train on), and the gang waits until its namespace's quotas admit all of it, as the server counts its pods.
@@ -496,6 +541,7 @@ public final class GangPlacementStep {
   public Set<String> forgetDeleted(java.util.function.Predicate<String> exists) {
     quotaReservations.retain(exists);
     quotaRefusals.retain(exists);
+    admissionRefusals.retain(exists);
     return placer.retainJobs(exists);
   }
 
@@ -504,6 +550,7 @@ public final class GangPlacementStep {
     placer.release(jobKey);
     quotaReservations.release(jobKey);
     quotaRefusals.forget(jobKey);
+    admissionRefusals.forget(jobKey);
   }
 
   /**
@@ -513,6 +560,17 @@ public final class GangPlacementStep {
    */
   public void quotaRefused(String jobKey, int attempt, QuotaRefusal refusal) {
     quotaRefusals.refused(jobKey, attempt, refusal);
+    placer.release(jobKey);
+    quotaReservations.release(jobKey);
+  }
+
+  /**
+   * An admission plugin refused a rank pod of this attempt at creation for a reason the gang's checks do not foresee (a
+   * webhook's denial, a ServiceAccount that does not exist): the next decision deletes the pods created and the gang waits,
+   * holding nothing, until its retry time ({@link AdmissionRefusals}).
+   */
+  public void admissionRefused(String jobKey, int attempt, String message, Instant now) {
+    admissionRefusals.refused(jobKey, attempt, message, now);
     placer.release(jobKey);
     quotaReservations.release(jobKey);
   }

@@ -58,6 +58,26 @@ final class PlacementMessages {
         + "all of it, counting each rank pod as the quota admission did";
   }
 
+  /**
+   * A rank pod an admission plugin refused at creation, the rank pods created deleted for it, and when Gangway tries again.
+   */
+  static String admissionRefused(String serverMessage, int created, int ranks, int inARow, Instant retryAt) {
+    return "The API server refused a rank pod at creation: " + serverMessage + ". The " + created + " of " + ranks + " rank pods "
+        + "created are deleted, so no part of the gang holds GPUs it cannot use; " + retry(inARow, retryAt);
+  }
+
+  /** The gang waits out an admission refusal, holding nothing. */
+  static String admissionRefused(String serverMessage, int inARow, Instant retryAt) {
+    return "The API server refused a rank pod at creation: " + serverMessage + ". The gang holds no pods or nodes meanwhile; "
+        + retry(inARow, retryAt);
+  }
+
+  private static String retry(int inARow, Instant retryAt) {
+    return "Gangway tries again at " + retryAt + " (refusal " + inARow + " in a row; the wait doubles up to "
+        + AdmissionRefusals.LONGEST_RETRY.toMinutes() + " min). Fix what the message names (create the ServiceAccount, ask about "
+        + "the policy that refused it); the job itself need not change";
+  }
+
   /** What is missing (from the topology selection), and that the job waits for it holding nothing. */
   static String topologyMissing(String missing) {
     return missing + ". No rank pod is created meanwhile, and the job starts within seconds of the topology existing";

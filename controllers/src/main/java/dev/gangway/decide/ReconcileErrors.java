@@ -5,6 +5,11 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 /** Turns an exception from a reconcile into a condition a platform engineer can act on. */
 public final class ReconcileErrors {
   public static final String CONDITION = "ReconcileError";
+  /**
+   * An admission plugin (not RBAC) refused an object the job needs: the ReconcileError reason for its Service or hostfile,
+   * and the Placed=False reason of a gang a rank pod of which was refused ({@link GangPlacementStep#admissionRefused}).
+   */
+  public static final String ADMISSION_REFUSED = "AdmissionRefused";
 
   private ReconcileErrors() {
   }
@@ -20,7 +25,7 @@ public final class ReconcileErrors {
       return "InternalError";
     }
     if (api.getCode() == 403) {
-      return rbacDenial(api) ? "Forbidden" : "AdmissionRefused";
+      return rbacDenial(api) ? "Forbidden" : ADMISSION_REFUSED;
     }
     return "ApiError";
   }
@@ -54,7 +59,7 @@ public final class ReconcileErrors {
   }
 
   /** RBAC says {@code User "x" cannot create resource "pods" ...}; an admission plugin's 403 names the object's problem. */
-  private static boolean rbacDenial(KubernetesClientException api) {
+  public static boolean rbacDenial(KubernetesClientException api) {
     String message = api.getStatus() != null && api.getStatus().getMessage() != null ? api.getStatus().getMessage() : api.getMessage();
     return message != null && RBAC_DENIAL.matcher(message).find();
   }

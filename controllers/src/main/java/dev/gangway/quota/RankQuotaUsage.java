@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +14,8 @@ import java.util.Map;
 /**
  * What one rank pod counts against a namespace's ResourceQuotas, as the API server's quota admission counts it, after
  * the LimitRanges' container defaults (a request or limit the container leaves unset) are filled in:
- * {@code pods} and {@code count/pods} 1; {@code requests.<r>} and {@code limits.<r>} the sum over app containers or the
- * largest init container if more, or CPU and memory set at pod level ({@code spec.resources}), plus pod overhead (on a
+ * {@code pods} and {@code count/pods} 1; {@code requests.<r>} and {@code limits.<r>} the sum over app containers and sidecars, or the largest
+ * init container (with the sidecars started before it) if more, or CPU and memory set at pod level ({@code spec.resources}), plus pod overhead (on a
  * limit only where one is set); a container with only a limit requests that limit. The main
  * container's GPUs are the job's gpusPerReplica (Gangway sets that limit on every rank pod).
  */
@@ -41,6 +42,35 @@ public final class RankQuotaUsage {
     }
     Map<String, BigDecimal> requests = new HashMap<>();
     Map<String, BigDecimal> limits = new HashMap<>();
+    List<AdmittedContainer> admitted = containers(template, gpus, defaults);
+    total(admitted, true, requests);
+    total(admitted, false, limits);
+    if (template.getResources() != null) {
+      podLevel(template.getResources(), requests, limits);
+    }
+    if (template.getOverhead() != null) {
+      add(requests, template.getOverhead());
+      // A limit gets the overhead only where the pod sets one (as the API server computes pod limits).
+      template.getOverhead().forEach((r, q) -> limits.computeIfPresent(r, (k, v) -> v.add(Quantity.getAmountInBytes(q))));
+    }
+    requests.forEach((r, amount) -> usage.put(REQUESTS + r, amount));
+    limits.forEach((r, amount) -> usage.put(LIMITS + r, amount));
+    return usage;
+  }
+
+  /**
+   * One container of a rank pod with its requests and limits as the API server admits them: a limit without a request
+   * requests the limit, the LimitRanges' defaults fill the rest, and the main (first) container's GPU limit is the job's
+   * gpusPerReplica, as Gangway sets it.
+   *
+   * @param sidecar an init container with {@code restartPolicy: Always}: it runs beside the app containers
+   */
+  record AdmittedContainer(String name, boolean init, boolean sidecar, Map<String, Quantity> requests, Map<String, Quantity> limits) {
+  }
+
+  /** The template's app containers, then its init containers, each as admitted. */
+  static List<AdmittedContainer> containers(PodSpec template, int gpus, ContainerDefaults defaults) {
+    List<AdmittedContainer> admitted = new ArrayList<>();
     List<Container> containers = template.getContainers() == null ? List.of() : template.getContainers();
     for (int c = 0; c < containers.size(); c++) {
       Map<String, Quantity> req = amounts(containers.get(c), true);
@@ -53,27 +83,40 @@ public final class RankQuotaUsage {
         }
       }
       admit(req, lim, defaults);
-      add(requests, req);
-      add(limits, lim);
+      admitted.add(new AdmittedContainer(containers.get(c).getName(), false, false, req, lim));
     }
     for (Container init : template.getInitContainers() == null ? List.<Container>of() : template.getInitContainers()) {
       Map<String, Quantity> req = amounts(init, true);
       Map<String, Quantity> lim = amounts(init, false);
       admit(req, lim, defaults);
-      max(requests, req);
-      max(limits, lim);
+      admitted.add(new AdmittedContainer(init.getName(), true, "Always".equals(init.getRestartPolicy()), req, lim));
     }
-    if (template.getResources() != null) {
-      podLevel(template.getResources(), requests, limits);
+    return admitted;
+  }
+
+  /**
+   * The pod's total of its containers' requests (or limits), as the API server sums them: the app containers and sidecars
+   * add up; an ordinary init container runs alone beside the sidecars started before it, and the pod needs the largest
+   * such moment if that is more.
+   */
+  static void total(List<AdmittedContainer> containers, boolean requests, Map<String, BigDecimal> into) {
+    Map<String, BigDecimal> sidecars = new HashMap<>();
+    Map<String, BigDecimal> initPeak = new HashMap<>();
+    for (AdmittedContainer c : containers) {
+      Map<String, Quantity> amounts = requests ? c.requests() : c.limits();
+      if (!c.init()) {
+        add(into, amounts);
+      } else if (c.sidecar()) {
+        add(into, amounts);
+        add(sidecars, amounts);
+        sidecars.forEach((r, amount) -> initPeak.merge(r, amount, BigDecimal::max));
+      } else {
+        Map<String, BigDecimal> moment = new HashMap<>(sidecars);
+        add(moment, amounts);
+        moment.forEach((r, amount) -> initPeak.merge(r, amount, BigDecimal::max));
+      }
     }
-    if (template.getOverhead() != null) {
-      add(requests, template.getOverhead());
-      // A limit gets the overhead only where the pod sets one (as the API server computes pod limits).
-      template.getOverhead().forEach((r, q) -> limits.computeIfPresent(r, (k, v) -> v.add(Quantity.getAmountInBytes(q))));
-    }
-    requests.forEach((r, amount) -> usage.put(REQUESTS + r, amount));
-    limits.forEach((r, amount) -> usage.put(LIMITS + r, amount));
-    return usage;
+    initPeak.forEach((r, amount) -> into.merge(r, amount, BigDecimal::max));
   }
 
   /**
@@ -122,9 +165,5 @@ public final class RankQuotaUsage {
 
   private static void add(Map<String, BigDecimal> into, Map<String, Quantity> amounts) {
     amounts.forEach((r, q) -> into.merge(r, Quantity.getAmountInBytes(q), BigDecimal::add));
-  }
-
-  private static void max(Map<String, BigDecimal> into, Map<String, Quantity> amounts) {
-    amounts.forEach((r, q) -> into.merge(r, Quantity.getAmountInBytes(q), BigDecimal::max));
   }
 }

@@ -192,6 +192,52 @@ class GangPlacementStepTest {
   }
 
   @Test
+  void aGangAWebhookRefusesAPodOfIsDeletedWaitsHoldingNothingAndTriesAgainLaterEachTime() {
+    String denied = "admission webhook \"policy.example.com\" denied the request: image not signed";
+    PlacementDecision placed = decide(List.of(), null, T0);
+    assertThat(placed.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+    List<Pod> rank0 = created(placed, 1).subList(0, 1);
+    step.admissionRefused("team-a/llm", 1, denied, T0);
+
+    PlacementDecision rollback = decide(rank0, T0.toString(), T0.plusSeconds(1));
+    assertThat(rollback.kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
+    assertThat(rollback.reason()).isEqualTo(ReconcileErrors.ADMISSION_REFUSED);
+    assertThat(rollback.delete()).as("half a gang holds GPUs it cannot use").containsExactlyElementsOf(rank0);
+    assertThat(rollback.create()).isEmpty();
+    assertThat(rollback.message()).startsWith("The API server refused a rank pod at creation: " + denied)
+        .contains("The 1 of 2 rank pods created are deleted", "Gangway tries again at " + T0.plusSeconds(10) + " (refusal 1 in a row");
+
+    PlacementDecision waits = decide(List.of(), null, T0.plusSeconds(2));
+    assertThat(waits.kind()).isEqualTo(PlacementDecision.Kind.WAITING);
+    assertThat(waits.reason()).isEqualTo(ReconcileErrors.ADMISSION_REFUSED);
+    assertThat(waits.recheckAt()).isEqualTo(T0.plusSeconds(10));
+    assertThat(waits.keepsRanksUncreated()).as("blocked: no pod, Service or hostfile meanwhile").isTrue();
+    assertThat(GangPlacementStep.blocked(waits.reason())).isTrue();
+    GangObservation other = GangObservation.of(List.of(), 1, 2);
+    assertThat(step.decide("team-a/other", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), other, other.attemptPods(),
+        inputs(nodes, List.of(), Set.of(), List.of()), null, T0.plusSeconds(2)).kind()).as("its nodes are free for others meanwhile")
+        .isEqualTo(PlacementDecision.Kind.PLACED);
+    step.forget("team-a/other");
+
+    // The retry time passes: decided again; refused again (every pod this time), the wait doubles.
+    PlacementDecision again = decide(List.of(), null, T0.plusSeconds(10));
+    assertThat(again.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+    step.admissionRefused("team-a/llm", 1, denied, T0.plusSeconds(10));
+    PlacementDecision nothingToDelete = decide(List.of(), T0.plusSeconds(10).toString(), T0.plusSeconds(11));
+    assertThat(nothingToDelete.kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
+    assertThat(nothingToDelete.delete()).isEmpty();
+    assertThat(nothingToDelete.message()).contains("The 0 of 2 rank pods", "tries again at " + T0.plusSeconds(30) + " (refusal 2 in a row");
+    assertThat(decide(List.of(), null, T0.plusSeconds(12)).kind()).as("waiting, not ending again").isEqualTo(PlacementDecision.Kind.WAITING);
+
+    // Admitted at last: once every rank exists the refusals in a row are over, and the next refusal waits 10 s again.
+    PlacementDecision third = decide(List.of(), null, T0.plusSeconds(30));
+    assertThat(third.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+    decide(created(third, 1), T0.plusSeconds(30).toString(), T0.plusSeconds(31));
+    step.admissionRefused("team-a/llm", 1, denied, T0.plusSeconds(40));
+    assertThat(decide(List.of(), null, T0.plusSeconds(41)).message()).contains("(refusal 1 in a row");
+  }
+
+  @Test
   void aRankPodCountingMoreThanItsTemplateSaysIsCountedAsTheQuotaAdmissionCountedIt() {
     // The template asks for half a CPU; a mutating webhook adds a sidecar asking for 2, which the admission counts.
     // (Its two containers set a CPU request, as the quota admission requires of each.)
@@ -225,6 +271,26 @@ class GangPlacementStepTest {
     assertThat(waits.message()).contains("sets no requests.cpu");
     assertThat(waits.keepsRanksUncreated()).isTrue();
     assertThat(GangPlacementStep.waitsForQuota(waits.reason())).isTrue();
+  }
+
+  @Test
+  void aLimitRangeCappingGpusPerContainerBelowTheJobsBlocksTheGangBeforeAnyPodAndItsChangeAdmitsIt() {
+    // The job's ranks take 8 GPUs each; the namespace allows 4 per container: every rank pod would be refused.
+    var cap = new io.fabric8.kubernetes.api.model.LimitRangeBuilder().withNewMetadata().withName("gpu-cap").withNamespace("team-a")
+        .endMetadata().withNewSpec().addNewLimit().withType("Container").addToMax("nvidia.com/gpu", new Quantity("4"))
+        .addToDefault("nvidia.com/gpu", new Quantity("4")).endLimit().endSpec().build();
+    PlacementDecision waits = decideUnder(new dev.gangway.quota.NamespaceLimits(List.of(), List.of(cap)), List.of(), 1, T0);
+    assertThat(waits.kind()).isEqualTo(PlacementDecision.Kind.WAITING);
+    assertThat(waits.reason()).isEqualTo(GangPlacementStep.LIMIT_RANGE_VIOLATED);
+    assertThat(waits.message()).startsWith("LimitRange 'gpu-cap' in namespace team-a refuses every rank pod: maximum nvidia.com/gpu"
+        + " usage per Container is 4, but limit is 8 (container 'trainer')");
+    assertThat(waits.keepsRanksUncreated()).isTrue();
+    assertThat(GangPlacementStep.waitsForQuota(waits.reason())).as("a LimitRange change looks again").isTrue();
+    assertThat(GangPlacementStep.blocked(waits.reason())).isTrue();
+
+    cap.getSpec().getLimits().get(0).getMax().put("nvidia.com/gpu", new Quantity("8"));
+    assertThat(decideUnder(new dev.gangway.quota.NamespaceLimits(List.of(), List.of(cap)), List.of(), 1, T0.plusSeconds(1)).kind())
+        .isEqualTo(PlacementDecision.Kind.PLACED);
   }
 
   @Test

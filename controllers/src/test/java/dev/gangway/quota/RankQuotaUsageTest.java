@@ -62,6 +62,26 @@ class RankQuotaUsageTest {
   }
 
   @Test
+  void aSidecarAddsToTheAppContainersAndToEveryInitContainerStartedAfterIt() {
+    PodSpec template = new PodSpecBuilder()
+        .addToContainers(new ContainerBuilder().withName("train").withNewResources().addToRequests("cpu", new Quantity("4")).endResources().build())
+        // Runs before the sidecar starts: alone, 6.
+        .addToInitContainers(new ContainerBuilder().withName("early").withNewResources().addToRequests("cpu", new Quantity("6")).endResources().build())
+        .addToInitContainers(new ContainerBuilder().withName("log-shipper").withRestartPolicy("Always").withNewResources()
+            .addToRequests("cpu", new Quantity("1")).endResources().build())
+        // Runs beside the sidecar: 5 + 1 = 6.
+        .addToInitContainers(new ContainerBuilder().withName("late").withNewResources().addToRequests("cpu", new Quantity("5")).endResources().build())
+        .build();
+    // The pod: train 4 + log-shipper 1 = 5 while it runs; the init peak 6 is more.
+    assertThat(RankQuotaUsage.of(template, 0).get("requests.cpu")).isEqualByComparingTo("6");
+    template.getInitContainers().get(2).getResources().getRequests().put("cpu", new Quantity("7"));
+    assertThat(RankQuotaUsage.of(template, 0).get("requests.cpu")).as("late beside the sidecar: 8").isEqualByComparingTo("8");
+    template.getInitContainers().remove(2);
+    template.getInitContainers().remove(0);
+    assertThat(RankQuotaUsage.of(template, 0).get("requests.cpu")).as("the sidecar adds to the app containers").isEqualByComparingTo("5");
+  }
+
+  @Test
   void aRankWithoutGpusCountsNone() {
     PodSpec template = new PodSpecBuilder().addToContainers(new ContainerBuilder().withName("train").build()).build();
     assertThat(RankQuotaUsage.of(template, 0)).containsOnlyKeys("pods", "count/pods");

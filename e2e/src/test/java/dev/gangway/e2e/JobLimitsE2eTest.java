@@ -234,6 +234,73 @@ class JobLimitsE2eTest {
   }
 
   @Test
+  void aLimitRangeCappingGpusPerContainerBelowTheJobsWaitsWithNoPodCreatedAndRaisingTheCapStartsTheJob() {
+    applyGpuCap("1");
+    kube.apply(TrainingJobLifecycleE2eTest.job("gpu-capped", 1, 2, ""));
+    String says = "maximum nvidia.com/gpu usage per Container is 1, but limit is 2 (container 'trainer')";
+    awaitWaiting("gpu-capped", "LimitRangeViolated", "LimitRange 'gpu-cap' in namespace " + kube.namespace() + " refuses every rank pod",
+        says);
+    // The same rank pod, offered to the API server: its LimitRanger admission refuses it in the words the condition quotes.
+    var offered = cluster.kubectlWithInput("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: probe}
+        spec:
+          containers:
+          - name: trainer
+            image: busybox
+            resources: {limits: {nvidia.com/gpu: "2"}}
+        """, "apply", "--dry-run=server", "-n", kube.namespace(), "-f", "-");
+    assertThat(offered.exitCode()).isNotZero();
+    assertThat(offered.stderr()).contains(says.substring(0, says.indexOf(" (container")));
+    await().pollDelay(Duration.ofSeconds(5)).atMost(WAIT).until(() -> true);
+    System.out.printf("[limits-e2e] GPU cap below the job's: pod creates in 5+ s %d, phase %s%n", podCreates(), kube.phase("gpu-capped"));
+    assertThat(podCreates()).as("rank pods created (each would be refused)").isZero();
+    assertThat(kube.condition("gpu-capped", "ReconcileError").path("status").asText()).isNotEqualTo("True");
+
+    applyGpuCap("2");
+    await("raising the cap starts it").atMost(WAIT)
+        .untilAsserted(() -> assertThat(kube.phase("gpu-capped")).as(() -> kube.describe("gpu-capped")).isEqualTo("Running"));
+  }
+
+  @Test
+  void aServiceAccountThatDoesNotExistIsAWaitHoldingNothingRetriedWithBackoffAndCreatingItStartsTheJob() {
+    // The ServiceAccount admission refuses every rank pod; Gangway does not judge ServiceAccounts ahead, so it learns at creation.
+    kube.apply(Manifests.trainingJob("no-sa", 2, 1, "", "      serviceAccountName: trainer\n"));
+    awaitWaiting("no-sa", "AdmissionRefused", "The API server refused a rank pod at creation", "serviceaccount \"trainer\" not found",
+        "Gangway tries again at");
+    long firstRefused = refusedPodCreates();
+    String warnings = kube.kubectl("get", "events", "--field-selector", "involvedObject.name=no-sa,type=Warning", "-o",
+        "jsonpath={range .items[*]}{.reason}: {.message}{\"\\n\"}{end}");
+    assertThat(warnings).contains("AdmissionRefused: The API server refused a rank pod at creation");
+    await().pollDelay(Duration.ofSeconds(15)).atMost(WAIT).until(() -> true);
+    long refused = refusedPodCreates();
+    System.out.printf("[limits-e2e] missing ServiceAccount: refused pod creates %d at the first wait, %d 15 s later; pods %d; %s%n",
+        firstRefused, refused, kube.pods("no-sa").size(), kube.condition("no-sa", "Placed").path("message").asText());
+    // Retries wait 10 s, then 20 s: within 15 s at most one more try of the 2 ranks, not a loop.
+    assertThat(refused - firstRefused).as("refused creates after the first wait").isLessThanOrEqualTo(2);
+    assertThat(kube.pods("no-sa")).as("no rank pod holds a node meanwhile").isEmpty();
+    assertThat(kube.condition("no-sa", "ReconcileError").path("status").asText()).isNotEqualTo("True");
+
+    kube.kubectl("create", "serviceaccount", "trainer");
+    await("creating the ServiceAccount starts it at the next try").atMost(Duration.ofSeconds(90))
+        .untilAsserted(() -> assertThat(kube.phase("no-sa")).as(() -> kube.describe("no-sa")).isEqualTo("Running"));
+  }
+
+  /** A LimitRange allowing each container of the namespace at most {@code max} GPUs. */
+  private void applyGpuCap(String max) {
+    cluster.kubectlWithInput("""
+        apiVersion: v1
+        kind: LimitRange
+        metadata: {name: gpu-cap}
+        spec:
+          limits:
+          - type: Container
+            max: {nvidia.com/gpu: "%s"}
+        """.formatted(max), "apply", "-n", kube.namespace(), "-f", "-").assertOk();
+  }
+
+  @Test
   void cpuSetAtPodLevelIsWhatTheQuotaAndTheGangsCheckCount() {
     // Kubernetes 1.34 (PodLevelResources, on by default): spec.resources is the pod's CPU, and its containers need not set any.
     kube.applyResourceQuota("cpu", "requests.cpu: \"3\"", WAIT);

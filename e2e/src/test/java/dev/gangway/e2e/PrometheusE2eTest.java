@@ -78,6 +78,7 @@ class PrometheusE2eTest {
     Kube kube = null;
     Kube quota = null;
     String node = null;
+    String refusingPolicy = null;
     try {
       List<String> install = new ArrayList<>(List.of("install", RELEASE, chart.toString(), "-n", SYSTEM, "--create-namespace", "--skip-crds"));
       install.addAll(VALUES);
@@ -123,25 +124,36 @@ class PrometheusE2eTest {
         await(job + " keeps off " + sick).atMost(WAIT).untilAsserted(() ->
             assertThat(k.get("tj", job).path("status").path("excludedNodes").toString()).contains(sick));
       }
-      // A namespace whose LimitRange caps a container's CPU below what the job's ranks ask: the LimitRanger admission
-      // refuses each create, so its reconciles fail (AdmissionRefused) and are retried. (A quota too small is a wait.)
+      // A namespace whose ValidatingAdmissionPolicy refuses Services: the job's headless Service is refused at each
+      // create, so its reconciles fail (AdmissionRefused) and are retried. (A quota or LimitRange the ranks break is a wait.)
       quota = Kube.inFreshNamespace(cluster, "prom-refused");
       Kube refusing = quota;
       cluster.kubectlWithInput("""
-          apiVersion: v1
-          kind: LimitRange
-          metadata: {name: small-containers}
+          apiVersion: admissionregistration.k8s.io/v1
+          kind: ValidatingAdmissionPolicy
+          metadata: {name: %1$s}
           spec:
-            limits:
-            - type: Container
-              max: {cpu: 500m}
-          """, "apply", "-n", quota.namespace(), "-f", "-").assertOk();
-      quota.apply(Manifests.withPodSpec("refused", 1, 1, "", """
-                containers:
-                - name: trainer
-                  image: busybox
-                  resources: {limits: {cpu: "1"}}
-          """));
+            failurePolicy: Fail
+            matchConstraints:
+              resourceRules:
+              - {apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["services"]}
+            validations:
+            - {expression: "false", message: "this namespace takes no Services"}
+          ---
+          apiVersion: admissionregistration.k8s.io/v1
+          kind: ValidatingAdmissionPolicyBinding
+          metadata: {name: %1$s}
+          spec:
+            policyName: %1$s
+            validationActions: [Deny]
+            matchResources:
+              namespaceSelector:
+                matchLabels: {kubernetes.io/metadata.name: %1$s}
+          """.formatted(quota.namespace()), "apply", "-f", "-").assertOk();
+      refusingPolicy = quota.namespace();
+      await("the policy refuses Services").atMost(WAIT).until(() -> cluster.kubectl("create", "service", "clusterip", "probe",
+          "--tcp=80", "-n", refusing.namespace(), "--dry-run=server").exitCode() != 0);
+      quota.apply(Manifests.trainingJob("refused", 1, 1, ""));
       await("refused shows why").atMost(WAIT).untilAsserted(() ->
           assertThat(refusing.condition("refused", "ReconcileError").path("reason").asText()).as(() -> refusing.describe("refused"))
               .isEqualTo("AdmissionRefused"));
@@ -220,6 +232,9 @@ class PrometheusE2eTest {
       }
       if (kube != null) {
         kube.deleteNamespace(WAIT);
+      }
+      if (refusingPolicy != null) {
+        cluster.kubectl("delete", "validatingadmissionpolicybinding,validatingadmissionpolicy", refusingPolicy, "--ignore-not-found");
       }
       if (quota != null) {
         quota.deleteNamespace(WAIT);
