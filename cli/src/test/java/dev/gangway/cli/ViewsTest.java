@@ -176,7 +176,7 @@ class ViewsTest {
   }
 
   @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(strings = {"TopologyNotFound", "PriorityClassNotFound", "QuotaExceeded", "QuotaRequiresResources", "LimitRangeViolated"})
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"TopologyNotFound", "PriorityClassNotFound", "QuotaExceeded", "QuotaRequiresResources", "LimitRangeViolated", "AdmissionRefused"})
   void whyCallsAJobWaitingForWhatOnlyAPersonChangesBlockedNotStarting(String reason) {
     TrainingJob job = waiting("early", NOW);
     job.getStatus().setConditions(new ArrayList<>(List.of(new ConditionBuilder().withType("Placed").withStatus("False")
