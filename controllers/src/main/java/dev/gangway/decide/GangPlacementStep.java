@@ -448,8 +448,10 @@ public final class GangPlacementStep {
     if (attemptPods.isEmpty()) {
       admissionRefusals.rolledBack(jobKey);
     }
+    // With no pod to delete no pod event follows: look again at once, to wait out the retry (and at the retry time regardless).
     return PlacementDecision.expired(ReconcileErrors.ADMISSION_REFUSED, PlacementMessages.admissionRefused(refusal.message(),
-        attemptPods.size(), ranks, refusal.inARow(), refusal.retryAt()), List.of(), attemptPods, now);
+        attemptPods.size(), ranks, refusal.inARow(), refusal.retryAt()), List.of(), attemptPods,
+        attemptPods.isEmpty() ? now : refusal.retryAt(), now);
   }
 
   /**

@@ -63,8 +63,14 @@ public record PlacementDecision(Kind kind, String reason, String message, List<S
 
   /** @param reason {@link BindDeadlines#BIND_TIMEOUT} or {@link BindDeadlines#STUCK_TERMINATING} */
   public static PlacementDecision expired(String reason, String message, List<AvoidedNode> avoid, List<Pod> delete, Instant time) {
+    return expired(reason, message, avoid, delete, null, time);
+  }
+
+  /** Ended, and looked at again at {@code recheckAt} even if no pod event comes (null: only when one does). */
+  public static PlacementDecision expired(String reason, String message, List<AvoidedNode> avoid, List<Pod> delete, Instant recheckAt,
+                                          Instant time) {
     return new PlacementDecision(Kind.EXPIRED, reason, message, null, null, List.copyOf(avoid), List.of(), Map.of(), List.copyOf(delete),
-        null, time);
+        recheckAt, time);
   }
 
   /**

@@ -206,6 +206,7 @@ class GangPlacementStepTest {
     assertThat(rollback.create()).isEmpty();
     assertThat(rollback.message()).startsWith("The API server refused a rank pod at creation: " + denied)
         .contains("The 1 of 2 rank pods created are deleted", "Gangway tries again at " + T0.plusSeconds(10) + " (refusal 1 in a row");
+    assertThat(rollback.recheckAt()).as("the pods' deletion wakes it; the retry time at the latest").isEqualTo(T0.plusSeconds(10));
 
     PlacementDecision waits = decide(List.of(), null, T0.plusSeconds(2));
     assertThat(waits.kind()).isEqualTo(PlacementDecision.Kind.WAITING);
@@ -226,6 +227,7 @@ class GangPlacementStepTest {
     PlacementDecision nothingToDelete = decide(List.of(), T0.plusSeconds(10).toString(), T0.plusSeconds(11));
     assertThat(nothingToDelete.kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
     assertThat(nothingToDelete.delete()).isEmpty();
+    assertThat(nothingToDelete.recheckAt()).as("no pod event will come: looked at again at once").isEqualTo(T0.plusSeconds(11));
     assertThat(nothingToDelete.message()).contains("The 0 of 2 rank pods", "tries again at " + T0.plusSeconds(30) + " (refusal 2 in a row");
     assertThat(decide(List.of(), null, T0.plusSeconds(12)).kind()).as("waiting, not ending again").isEqualTo(PlacementDecision.Kind.WAITING);
 

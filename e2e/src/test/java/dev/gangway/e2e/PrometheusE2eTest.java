@@ -138,7 +138,7 @@ class PrometheusE2eTest {
               resourceRules:
               - {apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["services"]}
             validations:
-            - {expression: "false", message: "this namespace takes no Services"}
+            - {expression: "false", message: "this namespace takes no Services", reason: Forbidden}
           ---
           apiVersion: admissionregistration.k8s.io/v1
           kind: ValidatingAdmissionPolicyBinding
