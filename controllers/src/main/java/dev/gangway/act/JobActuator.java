@@ -1,8 +1,8 @@
 package dev.gangway.act;
 
 import dev.gangway.decide.GangActions;
-import dev.gangway.decide.ReconcileErrors;
 import dev.gangway.decide.PinnedRank;
+import dev.gangway.decide.ReconcileErrors;
 import dev.gangway.placement.SnapshotFactory;
 import dev.gangway.pod.JobNames;
 import dev.gangway.quota.QuotaRefusal;

@@ -12,7 +12,7 @@ import java.util.function.Predicate;
  * fault: a webhook's denial, a ServiceAccount that does not exist, a LimitRange created after the decision. The gang is not
  * left half created, holding GPUs it cannot use, nor does its decision keep its nodes while each create is refused: the
  * pods created are deleted ({@link #rollingBack}) and the gang waits, holding nothing, until a retry time that doubles with
- * each refusal in a row ({@link #retryAt}), since what refused it is usually fixed by a person without touching the job.
+ * each refusal in a row ({@link #waiting}), since what refused it is usually fixed by a person without touching the job.
  *
  * <p>Kept in the leader's memory: a new leader tries again at once.
  */
