@@ -256,22 +256,19 @@ public final class GangPlacementStep {
       admissionRefusals.rolledBack(jobKey);
       Optional<String> outside = LimitRangeConstraints.violated(template, job.spec().gpus(), in.namespaceLimits().limitRanges());
       if (outside.isPresent()) {
-        placer.release(jobKey);
-        quotaReservations.release(jobKey);
+        holdNothing(jobKey);
         return PlacementDecision.waiting(LIMIT_RANGE_VIOLATED, outside.get());
       }
       Map<String, java.math.BigDecimal> fromTemplate = RankQuotaUsage.of(template, job.spec().gpus(), in.namespaceLimits().limitRanges());
       Optional<String> unset = QuotaConstraints.unset(in.namespaceLimits().quotas(), template, in.namespaceLimits().limitRanges(),
           fromTemplate);
       if (unset.isPresent()) {
-        placer.release(jobKey);
-        quotaReservations.release(jobKey);
+        holdNothing(jobKey);
         return PlacementDecision.waiting(QUOTA_REQUIRES_RESOURCES, unset.get());
       }
       Optional<AdmissionRefusals.Refusal> refusedBefore = admissionRefusals.waiting(jobKey, now);
       if (refusedBefore.isPresent()) {
-        placer.release(jobKey);
-        quotaReservations.release(jobKey);
+        holdNothing(jobKey);
         return PlacementDecision.waiting(ReconcileErrors.ADMISSION_REFUSED, PlacementMessages.admissionRefused(refusedBefore.get().message(),
             refusedBefore.get().inARow(), refusedBefore.get().retryAt()), refusedBefore.get().retryAt());
       }
@@ -442,8 +439,7 @@ public final class GangPlacementStep {
 
   /** Ends a decision an admission plugin refused a pod of: the ones created go too, and the gang waits for its retry. */
   private PlacementDecision admissionRefused(String jobKey, AdmissionRefusals.Refusal refusal, List<Pod> attemptPods, int ranks, Instant now) {
-    placer.release(jobKey);
-    quotaReservations.release(jobKey);
+    holdNothing(jobKey);
     admissionRefusals.reported(jobKey);
     if (attemptPods.isEmpty()) {
       admissionRefusals.rolledBack(jobKey);
@@ -459,8 +455,7 @@ public final class GangPlacementStep {
    * cannot train on), and the gang waits until its namespace's quotas admit all of it, as the server counts its pods.
    */
   private PlacementDecision quotaRefused(String jobKey, QuotaRefusal refusal, List<Pod> attemptPods, int ranks, Instant now) {
-    placer.release(jobKey);
-    quotaReservations.release(jobKey);
+    holdNothing(jobKey);
     return PlacementDecision.expired(QUOTA_EXCEEDED, PlacementMessages.quotaRefused(refusal, attemptPods.size(), ranks), List.of(),
         attemptPods, now);
   }
@@ -549,8 +544,7 @@ public final class GangPlacementStep {
 
   /** The gang is gone for good (finished, suspended, deleted): drop what the placer holds for it. */
   public void forget(String jobKey) {
-    placer.release(jobKey);
-    quotaReservations.release(jobKey);
+    holdNothing(jobKey);
     quotaRefusals.forget(jobKey);
     admissionRefusals.forget(jobKey);
   }
@@ -562,8 +556,7 @@ public final class GangPlacementStep {
    */
   public void quotaRefused(String jobKey, int attempt, QuotaRefusal refusal) {
     quotaRefusals.refused(jobKey, attempt, refusal);
-    placer.release(jobKey);
-    quotaReservations.release(jobKey);
+    holdNothing(jobKey);
   }
 
   /**
@@ -573,6 +566,11 @@ public final class GangPlacementStep {
    */
   public void admissionRefused(String jobKey, int attempt, String message, Instant now) {
     admissionRefusals.refused(jobKey, attempt, message, now);
+    holdNothing(jobKey);
+  }
+
+  /** The gang waits or is gone: neither the placer's nodes nor its namespace's quota room stay held for it. */
+  private void holdNothing(String jobKey) {
     placer.release(jobKey);
     quotaReservations.release(jobKey);
   }

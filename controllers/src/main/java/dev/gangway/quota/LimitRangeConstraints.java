@@ -40,8 +40,7 @@ public final class LimitRangeConstraints {
       return Optional.empty();
     }
     List<RankQuotaUsage.AdmittedContainer> containers = RankQuotaUsage.containers(template, gpus, ContainerDefaults.of(limitRanges));
-    Map<String, BigDecimal> podRequests = podTotal(template, containers, true);
-    Map<String, BigDecimal> podLimits = podTotal(template, containers, false);
+    PodTotals pod = PodTotals.of(template, containers);
     Set<String> names = new LinkedHashSet<>();
     List<String> violations = new ArrayList<>();
     for (LimitRange range : limitRanges.stream().sorted(Comparator.comparing((LimitRange l) -> l.getMetadata().getName())).toList()) {
@@ -56,7 +55,7 @@ public final class LimitRangeConstraints {
             check(item, "Container", exact(c.requests()), exact(c.limits())).forEach(v -> violations.add(v + which));
           }
         } else if ("Pod".equals(item.getType())) {
-          check(item, "Pod", podRequests, podLimits).forEach(v -> violations.add(v + " (the containers together)"));
+          check(item, "Pod", pod.requests(), pod.limits()).forEach(v -> violations.add(v + " (the containers together)"));
         }
       }
       if (violations.size() > before) {
@@ -113,25 +112,17 @@ public final class LimitRangeConstraints {
     return found;
   }
 
-  /** The pod's requests or limits as the LimitRanger sums them: containers as the quota counts them, without overhead. */
-  private static Map<String, BigDecimal> podTotal(PodSpec template, List<RankQuotaUsage.AdmittedContainer> containers, boolean requests) {
-    Map<String, BigDecimal> total = new HashMap<>();
-    RankQuotaUsage.total(containers, requests, total);
-    var pod = template.getResources();
-    if (pod != null) {
-      Map<String, Quantity> set = requests ? pod.getRequests() : pod.getLimits();
-      Map<String, Quantity> podLevel = set == null ? new HashMap<>() : new HashMap<>(set);
-      if (requests && pod.getLimits() != null) {
-        // A limit alone at pod level is also the request, as for a container.
-        pod.getLimits().forEach(podLevel::putIfAbsent);
+  /** The pod's requests and limits as the LimitRanger sums them: containers as the quota counts them, without overhead. */
+  private record PodTotals(Map<String, BigDecimal> requests, Map<String, BigDecimal> limits) {
+    static PodTotals of(PodSpec template, List<RankQuotaUsage.AdmittedContainer> containers) {
+      PodTotals totals = new PodTotals(new HashMap<>(), new HashMap<>());
+      RankQuotaUsage.total(containers, true, totals.requests());
+      RankQuotaUsage.total(containers, false, totals.limits());
+      if (template.getResources() != null) {
+        RankQuotaUsage.podLevel(template.getResources(), totals.requests(), totals.limits());
       }
-      for (String r : List.of("cpu", "memory")) {
-        if (podLevel.containsKey(r)) {
-          total.put(r, amount(podLevel.get(r)));
-        }
-      }
+      return totals;
     }
-    return total;
   }
 
   private static Map<String, BigDecimal> exact(Map<String, Quantity> amounts) {

@@ -1,6 +1,5 @@
 package dev.gangway.quota;
 
-import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
@@ -10,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 /**
  * A quota on CPU or memory makes the API server refuse any pod one of whose containers does not set that resource
@@ -35,7 +33,8 @@ public final class QuotaConstraints {
       // Resources set at pod level lift the rule (Kubernetes 1.34, PodLevelResources): containers need not set them.
       return Optional.empty();
     }
-    ContainerDefaults defaults = ContainerDefaults.of(limitRanges);
+    // GPUs play no part here: no gpusPerReplica to apply.
+    List<RankQuotaUsage.AdmittedContainer> containers = RankQuotaUsage.containers(template, 0, ContainerDefaults.of(limitRanges));
     for (ResourceQuota quota : QuotaFit.sorted(quotas)) {
       if (quota.getSpec() == null || quota.getSpec().getHard() == null || !QuotaScopes.appliesTo(quota.getSpec(), template, perRank)) {
         continue;
@@ -45,13 +44,13 @@ public final class QuotaConstraints {
       if (required.isEmpty()) {
         continue;
       }
-      for (Container c : containers(template)) {
+      for (RankQuotaUsage.AdmittedContainer c : containers) {
         Set<String> missing = new TreeSet<>(required);
-        missing.removeAll(set(c, defaults));
+        missing.removeAll(set(c));
         if (!missing.isEmpty()) {
           return Optional.of("ResourceQuota '" + quota.getMetadata().getName() + "' in namespace " + quota.getMetadata().getNamespace()
               + " constrains " + String.join(", ", required) + ", and the API server refuses a pod any of whose containers does "
-              + "not set it: container '" + c.getName() + "' of spec.template sets no " + String.join(", ", missing)
+              + "not set it: container '" + c.name() + "' of spec.template sets no " + String.join(", ", missing)
               + ". Set it on every container of spec.template (with spec.suspend: true in the same update, then resume), or ask for "
               + "a LimitRange default in the namespace; no rank pod is created meanwhile");
         }
@@ -65,16 +64,10 @@ public final class QuotaConstraints {
     return r != null && ((r.getRequests() != null && !r.getRequests().isEmpty()) || (r.getLimits() != null && !r.getLimits().isEmpty()));
   }
 
-  private static List<Container> containers(PodSpec template) {
-    return Stream.concat(template.getContainers() == null ? Stream.empty() : template.getContainers().stream(),
-        template.getInitContainers() == null ? Stream.empty() : template.getInitContainers().stream()).toList();
-  }
-
   /** The quota resources a container sets, as the quota admission reads them. */
-  private static Set<String> set(Container c, ContainerDefaults defaults) {
-    var requests = RankQuotaUsage.amounts(c, true);
-    var limits = RankQuotaUsage.amounts(c, false);
-    RankQuotaUsage.admit(requests, limits, defaults);
+  private static Set<String> set(RankQuotaUsage.AdmittedContainer c) {
+    var requests = c.requests();
+    var limits = c.limits();
     Set<String> set = new TreeSet<>();
     for (String r : List.of("cpu", "memory")) {
       if (requests.containsKey(r)) {

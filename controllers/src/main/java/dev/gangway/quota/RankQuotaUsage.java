@@ -134,12 +134,12 @@ public final class RankQuotaUsage {
    * Fills in a container's requests and limits as the API server does before the quota counts them: a limit without a
    * request requests the limit, then the LimitRanges' defaults.
    */
-  static void admit(Map<String, Quantity> requests, Map<String, Quantity> limits, ContainerDefaults defaults) {
+  private static void admit(Map<String, Quantity> requests, Map<String, Quantity> limits, ContainerDefaults defaults) {
     limits.forEach(requests::putIfAbsent);
     defaults.fill(requests, limits);
   }
 
-  static Map<String, Quantity> amounts(Container c, boolean requests) {
+  private static Map<String, Quantity> amounts(Container c, boolean requests) {
     if (c.getResources() == null) {
       return new HashMap<>();
     }
@@ -148,7 +148,7 @@ public final class RankQuotaUsage {
   }
 
   /** CPU and memory set at pod level (spec.resources) are the pod's, whatever its containers set; a limit alone is the request. */
-  private static void podLevel(io.fabric8.kubernetes.api.model.ResourceRequirements pod, Map<String, BigDecimal> requests,
+  static void podLevel(io.fabric8.kubernetes.api.model.ResourceRequirements pod, Map<String, BigDecimal> requests,
                                Map<String, BigDecimal> limits) {
     Map<String, Quantity> req = pod.getRequests() == null ? new HashMap<>() : new HashMap<>(pod.getRequests());
     Map<String, Quantity> lim = pod.getLimits() == null ? Map.of() : pod.getLimits();
