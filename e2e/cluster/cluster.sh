@@ -3,7 +3,7 @@
 # (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) plus the KWOK
 # controller that simulates GPU nodes. Everything listens on 127.0.0.1 only.
 #
-# Usage: cluster.sh up|down|status|restart [options]
+# Usage: cluster.sh up|down|status|restart|stop|start [options]
 #   --name NAME        cluster name (default gangway)
 #   --dir DIR          state directory (default ${GANGWAY_CLUSTER_DIR:-/tmp/gangway-clusters}/NAME)
 #   --port-base N      first of 10 ports this cluster uses (default 27000); clusters whose
@@ -21,7 +21,9 @@
 #                      kept for `restart`
 #   --component NAME   `restart`: stop and start one component of a running cluster
 #                      (kube-apiserver, kube-scheduler, kube-controller-manager or kwok), as a
-#                      crash and restart of that process would (its log is appended)
+#                      crash and restart of that process would (its log is appended);
+#                      `stop` and `start`: one component of a running cluster, down for as long as
+#                      a test needs (e.g. kube-controller-manager, so that no garbage collector runs)
 # Environment: GANGWAY_BIN_DIR (use these binaries instead of build-tools.sh's cache).
 #
 # `up` leaves: DIR/kubeconfig (admin token), DIR/operator-{a,b}.kubeconfig (two more
@@ -475,21 +477,48 @@ cmd_down() {
   fi
 }
 
-cmd_restart() {
+# Loads what `up` recorded, for a command on one component of a running cluster.
+load_running_cluster() {
   [[ -f $DIR/cluster.env ]] || die "no running cluster in $DIR"
   PORT_BASE=$(<"$DIR/port-base")
   BIN_DIR=$(sed -n 's/^export GANGWAY_BIN_DIR=//p' "$DIR/cluster.env")
   NAME=$(sed -n 's/^export GANGWAY_CLUSTER_NAME=//p' "$DIR/cluster.env")
-  local start=$SECONDS
+  [[ $COMPONENT =~ ^(kube-apiserver|kube-scheduler|kube-controller-manager|kwok)$ ]] \
+    || die "--component must be kube-apiserver, kube-scheduler, kube-controller-manager or kwok"
+}
+
+start_one() {
   case $COMPONENT in
-    kube-apiserver) stop_components kube-apiserver; start_apiserver ;;
-    kube-scheduler) stop_components kube-scheduler; start_scheduler ;;
-    kube-controller-manager) stop_components kube-controller-manager; start_controller_manager ;;
-    kwok) stop_components kwok; start_kwok ;;
-    *) die "--component must be kube-apiserver, kube-scheduler, kube-controller-manager or kwok" ;;
+    kube-apiserver) start_apiserver ;;
+    kube-scheduler) start_scheduler ;;
+    kube-controller-manager) start_controller_manager ;;
+    kwok) start_kwok ;;
   esac
   wait_ready "$COMPONENT"
+}
+
+cmd_restart() {
+  load_running_cluster
+  local start=$SECONDS
+  stop_components "$COMPONENT"
+  start_one
   log "restarted $COMPONENT in $(( SECONDS - start ))s"
+}
+
+cmd_stop() {
+  load_running_cluster
+  stop_components "$COMPONENT"
+  log "stopped $COMPONENT; \`start --component $COMPONENT\` starts it again"
+}
+
+cmd_start() {
+  load_running_cluster
+  if running_pid "$COMPONENT" >/dev/null; then
+    log "$COMPONENT is running already"
+    return 0
+  fi
+  start_one
+  log "started $COMPONENT"
 }
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
@@ -521,7 +550,7 @@ cmd_status() {
 
 parse_args() {
   COMMAND=${1:-}
-  [[ $COMMAND =~ ^(up|down|status|restart)$ ]] || { sed -n '2,33p' "${BASH_SOURCE[0]}" >&2; exit 2; }
+  [[ $COMMAND =~ ^(up|down|status|restart|stop|start)$ ]] || { sed -n '2,32p' "${BASH_SOURCE[0]}" >&2; exit 2; }
   shift
   while (( $# )); do
     case $1 in

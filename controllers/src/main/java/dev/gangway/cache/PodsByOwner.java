@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -49,6 +50,11 @@ public final class PodsByOwner {
   public List<Pod> of(String ownerUid) {
     Map<String, Pod> pods = byOwner.get(ownerUid);
     return pods == null ? List.of() : new ArrayList<>(pods.values());
+  }
+
+  /** The uids of every owner some pod names now. */
+  public Set<String> ownerUids() {
+    return Set.copyOf(byOwner.keySet());
   }
 
   private void drop(String ownerUid, String key) {

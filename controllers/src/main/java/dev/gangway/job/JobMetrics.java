@@ -70,6 +70,7 @@ public final class JobMetrics {
     }
     usefulCounter();
     woken(0);
+    orphansDeleted(0);
     for (Bucket cause : GoodputAccount.OBSERVED) {
       if (cause != Bucket.USEFUL) {
         lostCounter(cause);
@@ -125,6 +126,13 @@ public final class JobMetrics {
           .description("Restarts of training processes inside their pods (torchrun's, under failurePolicy.inPlaceRestarts), as checkpoint reports count them")
           .register(registry).increment(now - was);
     }
+  }
+
+  /** Rank pods of deleted jobs the leader deleted because the garbage collector had not. */
+  void orphansDeleted(int pods) {
+    Counter.builder("gangway.orphaned.pods.deleted")
+        .description("Rank pods of deleted TrainingJobs that Gangway deleted itself, the garbage collector not having done so in time")
+        .register(registry).increment(pods);
   }
 
   /** Waiting gangs woken by freed capacity, ahead of their retry timer. */

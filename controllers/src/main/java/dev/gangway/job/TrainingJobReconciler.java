@@ -95,6 +95,8 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
   private static final Duration GAUGE_SWEEP = Duration.ofSeconds(30);
   /** How soon the placement decisions of a deleted job are dropped. */
   private static final Duration DELETED_JOB_SWEEP = Duration.ofSeconds(1);
+  /** How often the leader looks for rank pods of deleted jobs that the garbage collector left. */
+  private static final Duration ORPHAN_SWEEP = Duration.ofSeconds(5);
   /** How often the fleet gauges (jobs by phase, waiting time, exclusions) are recomputed from the job cache. */
   private static final Duration FLEET_GAUGES_REFRESH = Duration.ofSeconds(10);
 
@@ -212,7 +214,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     // A gang waiting for capacity is decided again as soon as some is freed; its retry timer stays as the fallback.
     wakeups.start(new FreedCapacityWakeups.Round(() -> waitingGangs(context.getPrimaryCache(), topologies, nodes, priorityClasses),
         cluster::freeGpus, deps.leadership()::isLeader, signals::propagateEvent, metrics::woken));
-    Housekeeping housekeeping = housekeeping(context.getPrimaryCache());
+    Housekeeping housekeeping = housekeeping(context);
     return List.of(pods, services, configMaps, topologies, nodes, priorityClasses, quotas, limitRanges, signals,
         asJobEventSource(batchEnds), housekeeping);
   }
@@ -227,9 +229,11 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
    * The controller's chores, stopped with it (and with them the queue wakeups' thread): every {@link #GAUGE_SWEEP},
    * drops the goodput gauges of deleted jobs (JOSDK calls no reconcile for a deleted job), and all of them on a
    * follower: only the leader publishes job metrics; every {@link #DELETED_JOB_SWEEP}, the placement decisions of
-   * deleted jobs; every {@link #FLEET_GAUGES_REFRESH}, recomputes the fleet gauges from the same cache.
+   * deleted jobs; every {@link #ORPHAN_SWEEP}, the leader deletes rank pods of deleted jobs that the garbage collector
+   * left ({@link OrphanedRankSweep}); every {@link #FLEET_GAUGES_REFRESH}, recomputes the fleet gauges from the same cache.
    */
-  private Housekeeping housekeeping(io.javaoperatorsdk.operator.processing.event.source.Cache<TrainingJob> jobs) {
+  private Housekeeping housekeeping(EventSourceContext<TrainingJob> context) {
+    var jobs = context.getPrimaryCache();
     Housekeeping housekeeping = new Housekeeping(HOUSEKEEPING);
     housekeeping.every(GAUGE_SWEEP, GAUGE_SWEEP, whileJobsCached(jobs, "Dropping the goodput gauges of deleted jobs", () -> {
       metrics.retainGoodput(job -> deps.leadership().isLeader() && jobs.get(job).isPresent());
@@ -248,9 +252,18 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
         LOG.debug("Dropped the placement decisions of deleted jobs {}", dropped);
       }
     }));
+    var config = context.getControllerConfiguration();
+    housekeeping.every(ORPHAN_SWEEP, ORPHAN_SWEEP, whileJobsCached(jobs, "Deleting the rank pods of deleted jobs", new OrphanedRankSweep(
+        podsByOwner, jobs, namespace -> watches(config.getEffectiveNamespaces(), namespace), context.getClient(),
+        deps.leadership()::isLeader, clock, metrics::orphansDeleted)));
     housekeeping.every(FLEET_GAUGES_REFRESH, Duration.ZERO, whileJobsCached(jobs, "Refreshing the fleet gauges",
         () -> fleetGauges.refresh(jobs.list().toList(), clock.instant())));
     return housekeeping.alsoStops(wakeups::stop);
+  }
+
+  private static boolean watches(Set<String> namespaces, String namespace) {
+    return io.javaoperatorsdk.operator.api.config.informer.InformerConfiguration.allNamespacesWatched(namespaces)
+        || namespaces.contains(namespace);
   }
 
   /**

@@ -14,8 +14,8 @@ public enum Capability {
   NODE_CONDITIONS("needs KWOK to hold a node NotReady; a real node goes NotReady only when its kubelet stops"
       + " (declare KWOK's stages with -Dgangway.e2e.kwok-stages=true)"),
   NODE_DELETION("deletes Node objects and creates them again, which only simulated (KWOK) nodes survive"),
-  CONTROL_PLANE_RESTART("restarts kube-apiserver or kube-scheduler processes: only the local control plane the suite"
-      + " starts allows it"),
+  CONTROL_PLANE_RESTART("stops or restarts kube-apiserver, kube-scheduler or kube-controller-manager processes: only the local"
+      + " control plane the suite starts allows it"),
   AUDIT_LOG("reads the kube-apiserver's audit log: only the local control plane the suite starts writes one it can read");
 
   private final String reason;

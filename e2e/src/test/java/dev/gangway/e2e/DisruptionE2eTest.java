@@ -18,11 +18,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(E2eEnvironment.Extension.class)
 class DisruptionE2eTest {
   private static final Duration WAIT = Duration.ofSeconds(120);
+  private final E2eEnvironment env;
   private final ClusterUnderTest cluster;
   private final FaultInjector faults;
   private Kube kube;
 
   DisruptionE2eTest(E2eEnvironment env) {
+    this.env = env;
     this.cluster = env.clusterUnderTest();
     this.faults = cluster.faults();
   }
@@ -78,6 +80,26 @@ class DisruptionE2eTest {
               .isNotEqualTo(node));
     } finally {
       faults.uncordonNode(node);
+    }
+  }
+
+  @Test
+  void aDeletedJobsRanksGoWithinAMinuteEvenWhileNoGarbageCollectorRuns() {
+    cluster.assume(Capability.CONTROL_PLANE_RESTART);
+    LocalCluster local = env.cluster();
+    kube.apply(Manifests.trainingJob("abandoned", 2, 8, ""));
+    awaitAttemptRunning("abandoned", 1);
+
+    // The garbage collector runs in kube-controller-manager: with it down (a crash, an upgrade, its API server restarting),
+    // a deleted job's pods are nobody's to delete but Gangway's.
+    local.stop("kube-controller-manager").assertOk();
+    try {
+      kube.kubectl("delete", "tj", "abandoned");
+      await("the deleted job's pods gone").atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+          assertThat(kube.pods("abandoned")).as("pods of the deleted job").isEmpty());
+    } finally {
+      // The namespace's deletion below needs it too.
+      local.start("kube-controller-manager").assertOk();
     }
   }
 

@@ -110,8 +110,22 @@ public final class LocalCluster implements ClusterUnderTest {
 
   /** Stops and starts one component (kube-apiserver, kube-scheduler, …), as a crash and restart would. */
   public Command.Result restart(String component) {
+    return onComponent("restart", component);
+  }
+
+  /** Stops one component by its recorded pid until {@link #start}: kube-controller-manager, so that no garbage collector runs. */
+  public Command.Result stop(String component) {
+    return onComponent("stop", component);
+  }
+
+  /** Starts a component {@link #stop} stopped, with the flags it had, and waits until it is ready. */
+  public Command.Result start(String component) {
+    return onComponent("start", component);
+  }
+
+  private Command.Result onComponent(String command, String component) {
     return Command.run(Map.of(), repo, Duration.ofMinutes(3), null,
-        List.of(repo.resolve("e2e/cluster/cluster.sh").toString(), "restart", "--dir", dir.toString(), "--component", component));
+        List.of(repo.resolve("e2e/cluster/cluster.sh").toString(), command, "--dir", dir.toString(), "--component", component));
   }
 
   @Override
