@@ -294,7 +294,7 @@ public final class GangPlacementStep {
   /** Admission to the queue and the placement itself, for a gang with no pod of this attempt (or only gated ones). */
   private PlacementDecision placeNow(String jobKey, TrainingJobSpecView job, GangObservation gang, List<Pod> attemptPods,
                                      Map<String, Pod> leaving, Inputs in, Instant now) {
-    GangRequest request = GangRequest.from(jobKey, job.spec(), in.excludedNodes());
+    GangRequest request = GangRequests.of(jobKey, job.spec(), in.namespaceLimits().limitRanges(), in.excludedNodes());
     Set<String> leavingPods = keysOf(gang.otherPods());
     List<QueuedGang> queued = in.queued().get();
     Instant waitingSince = queued.stream().filter(g -> g.jobKey().equals(jobKey)).findFirst().map(QueuedGang::waitingSince).orElse(now);
@@ -357,7 +357,7 @@ public final class GangPlacementStep {
    * nothing yet.
    */
   private PlacementDecision neverFits(String jobKey, TrainingJobSpecView job, Inputs in) {
-    GangRequest request = GangRequest.from(jobKey, job.spec(), in.excludedNodes());
+    GangRequest request = GangRequests.of(jobKey, job.spec(), in.namespaceLimits().limitRanges(), in.excludedNodes());
     Optional<String> never = EmptyClusterFit.whyNever(placer.snapshot(in.topology(), Set.of()), request);
     long slots = never.isEmpty() ? in.podSlots().getAsLong() : 0;
     if (never.isEmpty() && request.replicas() > slots) {

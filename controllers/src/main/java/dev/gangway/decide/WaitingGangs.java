@@ -5,7 +5,6 @@ import dev.gangway.pod.Timestamps;
 import dev.gangway.api.v1alpha1.JobPhase;
 import dev.gangway.api.v1alpha1.TrainingJob;
 import dev.gangway.api.v1alpha1.TrainingJobStatus;
-import dev.gangway.placement.GangRequest;
 import dev.gangway.placement.QueuedGang;
 import dev.gangway.recovery.NodeExclusions;
 import java.time.Instant;
@@ -75,7 +74,7 @@ public final class WaitingGangs {
           .filter(c -> "False".equals(c.getStatus()) && c.getLastTransitionTime() != null)
           .map(c -> Timestamps.parseOr(c.getLastTransitionTime(), created)).orElse(created);
       return new QueuedGang(key, cluster.priorityOf(job), created, since, cluster.topologyFor(job),
-          GangRequest.from(key, job.getSpec(), avoid),
+          GangRequests.of(key, job.getSpec(), cluster.limitsIn(job.getMetadata().getNamespace()).limitRanges(), avoid),
           defaults.waitForTighter(job.getSpec(), JobStatusMachine.attemptToRun(job, now)));
     } catch (RuntimeException e) {
       LOG.debug("TrainingJob {} is left out of the placement queue: {}", key, e.toString());

@@ -47,14 +47,16 @@ public record GangRequest(String jobKey, int replicas, Resources perRank, String
   }
 
   /**
-   * The request of a TrainingJob: ranks and GPUs from the spec, CPU/memory and node constraints from
-   * its template, levels from spec.topology, and the nodes the job must avoid (e.g. ones it failed on).
+   * The request of a TrainingJob: ranks and GPUs from the spec, node constraints from its template, levels from
+   * spec.topology, and the nodes the job must avoid (e.g. ones it failed on).
+   *
+   * @param perRank CPU and memory each rank pod asks for as the API server admits it (its namespace's LimitRange
+   *     defaults filled in): kube-scheduler counts those, not the template's bare numbers
    */
-  public static GangRequest from(String jobKey, TrainingJobSpec spec, Set<String> excludedNodes) {
+  public static GangRequest from(String jobKey, TrainingJobSpec spec, Resources perRank, Set<String> excludedNodes) {
     Builder b = builder(jobKey).replicas(spec.getReplicas() == null ? 1 : spec.getReplicas());
     PodSpec pod = spec.getTemplate() == null ? null : spec.getTemplate().getSpec();
-    Resources template = RankResources.of(pod);
-    b.perRank(new Resources(spec.gpus(), template.cpuMillis(), template.memoryBytes()));
+    b.perRank(new Resources(spec.gpus(), perRank.cpuMillis(), perRank.memoryBytes()));
     TopologySpec t = spec.getTopology();
     if (t != null) {
       b.required(t.getRequired()).preferred(t.getPreferred());

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A pod's effective request the way kube-scheduler computes it: the sum over app containers, or the
- * largest init container if that is more, plus pod overhead. A container that sets only a limit
+ * A pod's effective request the way kube-scheduler computes it: the sum over app containers and sidecars, or the
+ * largest init container (with the sidecars started before it) if that is more, plus pod overhead. A container that sets only a limit
  * requests that limit (the API server defaults requests to limits). CPU or memory set at pod level
  * ({@code spec.resources}, Kubernetes 1.34's PodLevelResources, on by default) is the pod's request
  * for that resource instead of its containers' sum.
@@ -25,9 +25,20 @@ public final class RankResources {
   public static Resources of(PodSpec spec) {
     if (spec == null) return Resources.NONE;
     Resources sum = sum(spec.getContainers());
+    // A sidecar (an init container with restartPolicy Always) runs beside the app containers and the init containers
+    // after it: it adds to the sum and to each later init container's moment.
+    Resources sidecars = Resources.NONE;
     Resources init = Resources.NONE;
     if (spec.getInitContainers() != null) {
-      for (Container c : spec.getInitContainers()) init = max(init, of(c));
+      for (Container c : spec.getInitContainers()) {
+        if ("Always".equals(c.getRestartPolicy())) {
+          sum = sum.plus(of(c));
+          sidecars = sidecars.plus(of(c));
+          init = max(init, sidecars);
+        } else {
+          init = max(init, sidecars.plus(of(c)));
+        }
+      }
     }
     Resources total = max(sum, init);
     if (spec.getResources() != null) total = podLevel(total, spec.getResources());

@@ -296,6 +296,24 @@ class GangPlacementStepTest {
   }
 
   @Test
+  void ranksAskForTheCpuTheirNamespacesLimitRangeGivesContainersThatSetNone() {
+    // Two ranks of 4 GPUs share one 8-GPU node, unless their CPU does not fit there: its two containers set none, and
+    // the LimitRange gives each 20 CPUs, 40 a rank, on nodes of 64. kube-scheduler would refuse the second rank.
+    job.getSpec().setGpusPerReplica(4);
+    PlacementDecision packed = decideUnder(dev.gangway.quota.NamespaceLimits.NONE, List.of(), 1, T0);
+    assertThat(packed.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+    assertThat(packed.nodes()).as("no LimitRange: nothing but GPUs asked").containsExactly("n1", "n1");
+
+    step = newStep();
+    var defaults = new io.fabric8.kubernetes.api.model.LimitRangeBuilder().withNewMetadata().withName("defaults").withNamespace("team-a")
+        .endMetadata().withNewSpec().addNewLimit().withType("Container").addToDefaultRequest("cpu", new Quantity("20")).endLimit()
+        .endSpec().build();
+    PlacementDecision spread = decideUnder(new dev.gangway.quota.NamespaceLimits(List.of(), List.of(defaults)), List.of(), 1, T0);
+    assertThat(spread.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+    assertThat(spread.nodes()).containsExactlyInAnyOrder("n1", "n2");
+  }
+
+  @Test
   void aCacheShowingOnlyPartOfTheCreatedPodsCreatesTheRestAgainWithoutDecidingAgain() {
     PlacementDecision decided = decide(List.of(), null, T0);
     List<Pod> seen = created(decided, 1).subList(0, 1);
@@ -707,7 +725,7 @@ class GangPlacementStepTest {
     patient.getSpec().setTopology(new dev.gangway.api.v1alpha1.TopologySpec());
     patient.getSpec().getTopology().setWaitForTighterSeconds(60);
     var queued = List.of(new dev.gangway.placement.QueuedGang("team-a/llm", 0, T0, T0, racks,
-        dev.gangway.placement.GangRequest.from("team-a/llm", patient.getSpec(), Set.of()), Duration.ofSeconds(60)));
+        GangRequests.of("team-a/llm", patient.getSpec(), List.of(), Set.of()), Duration.ofSeconds(60)));
     GangObservation gang = GangObservation.of(List.of(), 1, 2);
     GangPlacementStep.Inputs in = new GangPlacementStep.Inputs(racks, 0, Set.of(), () -> queued, List.of(), () -> 220);
     var spec = new GangPlacementStep.TrainingJobSpecView(patient.getSpec(), T0);
@@ -738,7 +756,7 @@ class GangPlacementStepTest {
     GangObservation gang = GangObservation.of(List.of(), 1, 2);
     // Stored in the queue since T0, as its Pending status makes it.
     var queued = List.of(new dev.gangway.placement.QueuedGang("team-a/llm", 0, T0, T0, racks,
-        dev.gangway.placement.GangRequest.from("team-a/llm", unset.getSpec(), Set.of()), PlacementDefaults.STANDARD.waitForTighter()));
+        GangRequests.of("team-a/llm", unset.getSpec(), List.of(), Set.of()), PlacementDefaults.STANDARD.waitForTighter()));
     GangPlacementStep.Inputs in = new GangPlacementStep.Inputs(racks, 0, Set.of(), () -> queued, List.of(), () -> 220);
     var spec = new GangPlacementStep.TrainingJobSpecView(unset.getSpec(), T0);
 

@@ -32,7 +32,7 @@ class GangRequestTest {
         .addToRequests("memory", new Quantity("64Gi")).endResources().endContainer()
         .endSpec().build());
 
-    GangRequest r = GangRequest.from("ns/job", spec, Set.of("bad-node"));
+    GangRequest r = GangRequest.from("ns/job", spec, RankResources.of(spec.getTemplate().getSpec()), Set.of("bad-node"));
 
     assertThat(r.replicas()).isEqualTo(8);
     assertThat(r.perRank()).isEqualTo(new Resources(4, 16_000, 64L << 30));

@@ -91,6 +91,18 @@ class SnapshotFactoryTest {
   }
 
   @Test
+  void aSidecarAddsToTheContainersAndToEachInitContainerStartedAfterIt() {
+    io.fabric8.kubernetes.api.model.Container sidecar = new ContainerBuilder(container("1", "1Gi")).withName("proxy").withRestartPolicy("Always").build();
+    Pod p = new PodBuilder().withNewMetadata().withName("p").withNamespace("ns").endMetadata().withNewSpec()
+        .addToContainers(container("2", "1Gi"))
+        .addToInitContainers(container("2", "4Gi"), sidecar, container("3", "512Mi"))
+        .endSpec().build();
+    // Running: the app container and the sidecar, 3 CPU and 2Gi. Starting: the first init container alone (4Gi), then
+    // the last one beside the sidecar (4 CPU): the pod needs 4 CPU and 4Gi.
+    assertThat(RankResources.of(p.getSpec())).isEqualTo(new Resources(0, 4_000, 4L << 30));
+  }
+
+  @Test
   void cpuOrMemorySetAtPodLevelIsThePodsRequest() {
     Pod p = new PodBuilder().withNewMetadata().withName("p").withNamespace("ns").endMetadata().withNewSpec()
         .addToContainers(container("1", "1Gi"), container("2", "1Gi"))

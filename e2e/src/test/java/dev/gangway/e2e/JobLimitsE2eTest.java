@@ -206,7 +206,7 @@ class JobLimitsE2eTest {
   @Test
   void theQuotaCountsTheLimitRangesDefaultsAndSoDoesTheGangsCheck() {
     // The template asks for no CPU; the LimitRange gives each container 1, which the quota then counts.
-    applyCpuDefaults(true);
+    applyCpuDefaults("1", true);
     kube.applyResourceQuota("cpu", "requests.cpu: \"1\"", WAIT);
     kube.apply(TrainingJobLifecycleE2eTest.job("defaulted", 2, 0, ""));
     awaitWaiting("defaulted", "QuotaExceeded", "2 rank pods need requests.cpu 2 (1 each); ResourceQuota 'cpu'");
@@ -215,6 +215,22 @@ class JobLimitsE2eTest {
     kube.applyResourceQuota("cpu", "requests.cpu: \"2\"", WAIT);
     await("raising the quota starts it").atMost(WAIT)
         .untilAsserted(() -> assertThat(kube.phase("defaulted")).as(() -> kube.describe("defaulted")).isEqualTo("Running"));
+  }
+
+  @Test
+  void placementCountsTheCpuALimitRangeGivesContainersThatSetNone() {
+    // Two ranks of 4 GPUs fit one 8-GPU node by GPUs; by the 120 CPUs each the LimitRange gives them, on nodes of 192,
+    // they do not, and kube-scheduler would leave the second Pending on it until its bind deadline.
+    applyCpuDefaults("120", false);
+    kube.apply(TrainingJobLifecycleE2eTest.job("defaulted-cpu", 2, 4, ""));
+    await("Running").atMost(WAIT)
+        .untilAsserted(() -> assertThat(kube.phase("defaulted-cpu")).as(() -> kube.describe("defaulted-cpu")).isEqualTo("Running"));
+    List<JsonNode> ranks = kube.pods("defaulted-cpu");
+    System.out.printf("[limits-e2e] LimitRange cpu default: ranks reserved on %s%n",
+        ranks.stream().map(p -> p.path("metadata").path("annotations").path("gangway.dev/reserved-node").asText()).toList());
+    assertThat(ranks).hasSize(2).extracting(p -> p.path("metadata").path("annotations").path("gangway.dev/reserved-node").asText())
+        .as("the first decision's nodes").doesNotHaveDuplicates().doesNotContain("");
+    assertThat(kube.get("tj", "defaulted-cpu").path("status").path("attempt").asInt()).isEqualTo(1);
   }
 
   @Test
@@ -228,7 +244,7 @@ class JobLimitsE2eTest {
     assertThat(podCreates()).as("rank pods created (each would be refused)").isZero();
     assertThat(kube.condition("no-cpu", "ReconcileError").path("status").asText()).isNotEqualTo("True");
 
-    applyCpuDefaults(false);
+    applyCpuDefaults("1", false);
     await("a LimitRange default starts it").atMost(WAIT)
         .untilAsserted(() -> assertThat(kube.phase("no-cpu")).as(() -> kube.describe("no-cpu")).isEqualTo("Running"));
   }
@@ -395,8 +411,8 @@ class JobLimitsE2eTest {
     assertThat(env.operator().isAlive()).isTrue();
   }
 
-  /** A LimitRange giving each container of the namespace a CPU request of 1 (and a limit of 1, if {@code limit}). */
-  private void applyCpuDefaults(boolean limit) {
+  /** A LimitRange giving each container of the namespace a CPU request of {@code cpu} (and a limit of as much, if {@code limit}). */
+  private void applyCpuDefaults(String cpu, boolean limit) {
     cluster.kubectlWithInput("""
         apiVersion: v1
         kind: LimitRange
@@ -404,8 +420,8 @@ class JobLimitsE2eTest {
         spec:
           limits:
           - type: Container
-            defaultRequest: {cpu: "1"}
-        """ + (limit ? "    default: {cpu: \"1\"}\n" : ""), "apply", "-n", kube.namespace(), "-f", "-").assertOk();
+            defaultRequest: {cpu: "%s"}
+        """.formatted(cpu) + (limit ? "    default: {cpu: \"" + cpu + "\"}\n" : ""), "apply", "-n", kube.namespace(), "-f", "-").assertOk();
   }
 
   /** Waits until the job waits with Placed=False for the reason, its message saying each of {@code says}. */
