@@ -74,14 +74,22 @@ public final class JobActuator {
 
   /**
    * An admission plugin refused a rank pod (HTTP 403, not RBAC, not a quota, not a pod policy judging the spec): a webhook's
-   * denial, a ServiceAccount that does not exist. Usually fixed without touching the job, so the gang waits and tries again.
+   * denial, a ServiceAccount that does not exist; or refused the Service, hostfile or ssh Secret a starting gang needs (a
+   * policy on Services, say). Usually fixed without touching the job, so the gang waits and tries again, holding nothing.
    */
   public static final class AdmissionRefused extends RuntimeException {
+    private final String object;
     private final String serverMessage;
 
-    public AdmissionRefused(String pod, String serverMessage, Throwable cause) {
-      super("The API server refused rank pod " + pod + ": " + serverMessage, cause);
+    /** @param object what was refused, as a condition names it: "a rank pod", "the job's Service" */
+    public AdmissionRefused(String object, String name, String serverMessage, Throwable cause) {
+      super("The API server refused " + object + " (" + name + "): " + serverMessage, cause);
+      this.object = object;
       this.serverMessage = serverMessage;
+    }
+
+    public String object() {
+      return object;
     }
 
     /** The API server's own words. */
@@ -104,17 +112,24 @@ public final class JobActuator {
    */
   public void apply(KubernetesClient client, TrainingJob job, TrainingJobStatus status, java.time.Instant time, GangActions actions,
              List<Pod> jobPods, int attempt, Optional<Service> service, Optional<ConfigMap> hostfile) {
+    // Refused while the gang starts, they are waited for like a refused rank pod; refused later (a running gang's Service
+    // deleted, say), the error is retried and reported as it came.
+    boolean starting = !actions.ranksToCreate().isEmpty();
     if (actions.ensureSharedObjects()) {
-      converge(client, GangServiceBuilder.headlessService(job, attempt), service, s -> Map.of("spec", Map.of("selector", s.getSpec().getSelector())),
-          s -> s.getSpec().getSelector());
+      Service desired = GangServiceBuilder.headlessService(job, attempt);
+      needed(starting, "the job's Service", desired, () -> converge(client, desired, service,
+          s -> Map.of("spec", Map.of("selector", s.getSpec().getSelector())), s -> s.getSpec().getSelector()));
       if (Hostfiles.needed(job)) {
-        converge(client, GangServiceBuilder.mpiHostfile(job), hostfile, c -> Map.of("data", c.getData()), ConfigMap::getData);
+        ConfigMap hostfileWanted = GangServiceBuilder.mpiHostfile(job);
+        needed(starting, "the job's MPI hostfile ConfigMap", hostfileWanted,
+            () -> converge(client, hostfileWanted, hostfile, c -> Map.of("data", c.getData()), ConfigMap::getData));
       }
     }
-    if (LauncherSsh.generated(job) && !actions.ranksToCreate().isEmpty()) {
+    if (LauncherSsh.generated(job) && starting) {
       // Before any pod that mounts it. Created once: a later create (a retry after a crash, the next attempt) gets 409
       // and the key already there stays, so running ranks and new ones always share one key.
-      createIfAbsent(client, GangServiceBuilder.sshSecret(job, SshKeyPair.generate(), SshKeyPair.generate()));
+      var secret = GangServiceBuilder.sshSecret(job, SshKeyPair.generate(), SshKeyPair.generate());
+      needed(true, "the job's ssh Secret", secret, () -> createIfAbsent(client, secret));
     }
     String resumeFrom = status.getLastCheckpoint() == null ? null : status.getLastCheckpoint().getPath();
     String namespace = job.getMetadata().getNamespace();
@@ -161,6 +176,33 @@ public final class JobActuator {
     }
   }
 
+  /** Writes an object the gang needs; one an admission plugin refuses while the gang starts is an {@link AdmissionRefused}. */
+  private static void needed(boolean starting, String object, HasMetadata desired, Runnable write) {
+    try {
+      write.run();
+    } catch (KubernetesClientException e) {
+      if (starting && refusedByAdmission(e)) {
+        throw new AdmissionRefused(object, desired.getMetadata().getName(), detail(e), e);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Refused by an admission plugin rather than the operator's rights or the server's health: a 403 that is no RBAC denial,
+   * or a 422 a ValidatingAdmissionPolicy or a webhook gave (their denials default to 422; Gangway builds these objects
+   * valid).
+   */
+  static boolean refusedByAdmission(KubernetesClientException e) {
+    String detail = detail(e);
+    return (e.getCode() == 403 && !ReconcileErrors.rbacDenial(e))
+        || (e.getCode() == 422 && (detail.contains("ValidatingAdmissionPolicy") || detail.contains("admission webhook")));
+  }
+
+  private static String detail(KubernetesClientException e) {
+    return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : String.valueOf(e.getMessage());
+  }
+
   private void createRank(KubernetesClient client, Pod pod) {
     // Claimed before the write; kept when it answers 409 (created earlier under this name): the cache is about to show it.
     String key = SnapshotFactory.podKey(pod);
@@ -183,7 +225,7 @@ public final class JobActuator {
    * QuotaRefused}), another admission plugin did ({@link AdmissionRefused}); anything else (RBAC, API errors) as it came.
    */
   static RuntimeException refusal(String pod, KubernetesClientException e) {
-    String detail = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+    String detail = detail(e);
     if (e.getCode() == 422 || refusedByPodPolicy(e)) {
       return new PodRejected("The API server refused rank pod " + pod + ": " + detail + ". Fix spec.template and apply the job again.", e);
     }
@@ -191,7 +233,7 @@ public final class JobActuator {
       return e;
     }
     Optional<QuotaRefusal> quota = QuotaRefusal.of(detail);
-    return quota.isPresent() ? new QuotaRefused(pod, quota.get(), e) : new AdmissionRefused(pod, detail, e);
+    return quota.isPresent() ? new QuotaRefused(pod, quota.get(), e) : new AdmissionRefused("a rank pod", pod, detail, e);
   }
 
   /**

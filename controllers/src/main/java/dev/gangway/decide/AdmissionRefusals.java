@@ -21,20 +21,21 @@ final class AdmissionRefusals {
   static final Duration LONGEST_RETRY = Duration.ofMinutes(5);
 
   /**
-   * The last refusal of a job, how many came in a row, the attempt whose pods are still to be deleted (null once none is
-   * left), and whether the decision it ended has been reported.
+   * The last refusal of a job (what was refused: "a rank pod", "the job's Service"; the server's words), how many came in
+   * a row, the attempt whose pods are still to be deleted (null once none is left), and whether the decision it ended has
+   * been reported.
    */
-  record Refusal(String message, int inARow, Instant retryAt, Integer rollingBack, boolean reported) {
+  record Refusal(String object, String message, int inARow, Instant retryAt, Integer rollingBack, boolean reported) {
   }
 
   private final Map<String, Refusal> byJob = new HashMap<>();
 
-  /** A rank pod of this attempt was refused at {@code now} with the server's message. */
-  synchronized Refusal refused(String jobKey, int attempt, String message, Instant now) {
+  /** An object this attempt needs ({@code object}: "a rank pod", "the job's Service") was refused at {@code now} with the server's message. */
+  synchronized Refusal refused(String jobKey, int attempt, String object, String message, Instant now) {
     Refusal before = byJob.get(jobKey);
     int inARow = before == null ? 1 : before.inARow() + 1;
     Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(inARow - 1, 10));
-    Refusal refusal = new Refusal(message, inARow, now.plus(wait.compareTo(LONGEST_RETRY) > 0 ? LONGEST_RETRY : wait), attempt, false);
+    Refusal refusal = new Refusal(object, message, inARow, now.plus(wait.compareTo(LONGEST_RETRY) > 0 ? LONGEST_RETRY : wait), attempt, false);
     byJob.put(jobKey, refusal);
     return refusal;
   }
@@ -47,12 +48,12 @@ final class AdmissionRefusals {
 
   /** The decision the refusal ended has been reported (a Placed=False condition, a Warning event). */
   synchronized void reported(String jobKey) {
-    byJob.computeIfPresent(jobKey, (k, r) -> new Refusal(r.message(), r.inARow(), r.retryAt(), r.rollingBack(), true));
+    byJob.computeIfPresent(jobKey, (k, r) -> new Refusal(r.object(), r.message(), r.inARow(), r.retryAt(), r.rollingBack(), true));
   }
 
   /** No pod of the refused attempt is left. */
   synchronized void rolledBack(String jobKey) {
-    byJob.computeIfPresent(jobKey, (k, r) -> new Refusal(r.message(), r.inARow(), r.retryAt(), null, r.reported()));
+    byJob.computeIfPresent(jobKey, (k, r) -> new Refusal(r.object(), r.message(), r.inARow(), r.retryAt(), null, r.reported()));
   }
 
   /** The refusal the gang still waits out at {@code now}, if any. */

@@ -269,8 +269,9 @@ public final class GangPlacementStep {
       Optional<AdmissionRefusals.Refusal> refusedBefore = admissionRefusals.waiting(jobKey, now);
       if (refusedBefore.isPresent()) {
         holdNothing(jobKey);
-        return PlacementDecision.waiting(ReconcileErrors.ADMISSION_REFUSED, PlacementMessages.admissionRefused(refusedBefore.get().message(),
-            refusedBefore.get().inARow(), refusedBefore.get().retryAt()), refusedBefore.get().retryAt());
+        AdmissionRefusals.Refusal r = refusedBefore.get();
+        return PlacementDecision.waiting(ReconcileErrors.ADMISSION_REFUSED,
+            PlacementMessages.admissionRefused(r.object(), r.message(), r.inARow(), r.retryAt()), r.retryAt());
       }
       Set<String> counting = quotaRefusals.quotasCounting(jobKey);
       Optional<String> shortfall = quotaReservations.reserve(jobKey, quotaRefusals.perRank(jobKey, fromTemplate), gang.ranks().size(),
@@ -445,7 +446,7 @@ public final class GangPlacementStep {
       admissionRefusals.rolledBack(jobKey);
     }
     // With no pod to delete no pod event follows: look again at once, to wait out the retry (and at the retry time regardless).
-    return PlacementDecision.expired(ReconcileErrors.ADMISSION_REFUSED, PlacementMessages.admissionRefused(refusal.message(),
+    return PlacementDecision.expired(ReconcileErrors.ADMISSION_REFUSED, PlacementMessages.admissionRefused(refusal.object(), refusal.message(),
         attemptPods.size(), ranks, refusal.inARow(), refusal.retryAt()), List.of(), attemptPods,
         attemptPods.isEmpty() ? now : refusal.retryAt(), now);
   }
@@ -560,12 +561,14 @@ public final class GangPlacementStep {
   }
 
   /**
-   * An admission plugin refused a rank pod of this attempt at creation for a reason the gang's checks do not foresee (a
-   * webhook's denial, a ServiceAccount that does not exist): the next decision deletes the pods created and the gang waits,
-   * holding nothing, until its retry time ({@link AdmissionRefusals}).
+   * An admission plugin refused a rank pod of this attempt, or the Service, hostfile or ssh Secret it needs, at creation for a
+   * reason the gang's checks do not foresee (a webhook's or a policy's denial, a ServiceAccount that does not exist): the
+   * next decision deletes the pods created and the gang waits, holding nothing, until its retry time ({@link AdmissionRefusals}).
+   *
+   * @param object what was refused, as the condition names it: "a rank pod", "the job's Service"
    */
-  public void admissionRefused(String jobKey, int attempt, String message, Instant now) {
-    admissionRefusals.refused(jobKey, attempt, message, now);
+  public void admissionRefused(String jobKey, int attempt, String object, String message, Instant now) {
+    admissionRefusals.refused(jobKey, attempt, object, message, now);
     holdNothing(jobKey);
   }
 

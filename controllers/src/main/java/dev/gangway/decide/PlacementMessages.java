@@ -61,14 +61,16 @@ final class PlacementMessages {
   /**
    * A rank pod an admission plugin refused at creation, the rank pods created deleted for it, and when Gangway tries again.
    */
-  static String admissionRefused(String serverMessage, int created, int ranks, int inARow, Instant retryAt) {
-    return "The API server refused a rank pod at creation: " + serverMessage + ". The " + created + " of " + ranks + " rank pods "
-        + "created are deleted, so no part of the gang holds GPUs it cannot use; " + retry(inARow, retryAt);
+  static String admissionRefused(String object, String serverMessage, int created, int ranks, int inARow, Instant retryAt) {
+    return "The API server refused " + object + " at creation: " + serverMessage + ". " + (created == 0
+        ? "No rank pod of the gang exists, so none holds GPUs it cannot use; "
+        : "The " + created + " of " + ranks + " rank pods created are deleted, so no part of the gang holds GPUs it cannot use; ")
+        + retry(inARow, retryAt);
   }
 
   /** The gang waits out an admission refusal, holding nothing. */
-  static String admissionRefused(String serverMessage, int inARow, Instant retryAt) {
-    return "The API server refused a rank pod at creation: " + serverMessage + ". The gang holds no pods or nodes meanwhile; "
+  static String admissionRefused(String object, String serverMessage, int inARow, Instant retryAt) {
+    return "The API server refused " + object + " at creation: " + serverMessage + ". The gang holds no pods or nodes meanwhile; "
         + retry(inARow, retryAt);
   }
 

@@ -429,7 +429,7 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     } catch (JobActuator.AdmissionRefused e) {
       // As for a quota: the next decision deletes what was created, and the gang waits for its retry holding nothing.
       LOG.info("TrainingJob {}: {}", observation.jobKey(), e.getMessage());
-      placement.admissionRefused(observation.jobKey(), observation.gang().attempt(), e.serverMessage(), clock.instant());
+      placement.admissionRefused(observation.jobKey(), observation.gang().attempt(), e.object(), e.serverMessage(), clock.instant());
       return UpdateControl.<TrainingJob>noUpdate().rescheduleAfter(CONFLICT_RETRY);
     }
     if (decision.wake() != null) {

@@ -16,13 +16,13 @@ class AdmissionRefusalsTest {
     AdmissionRefusals refusals = new AdmissionRefusals();
     List<Long> waits = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      waits.add(Duration.between(T0, refusals.refused("ml/llm", 1, "denied", T0).retryAt()).toSeconds());
+      waits.add(Duration.between(T0, refusals.refused("ml/llm", 1, "a rank pod", "denied", T0).retryAt()).toSeconds());
     }
     assertThat(waits).containsExactly(10L, 20L, 40L, 80L, 160L, 300L, 300L, 300L);
     assertThat(refusals.waiting("ml/llm", T0.plusSeconds(299))).isPresent();
     assertThat(refusals.waiting("ml/llm", T0.plusSeconds(300))).as("due at the retry time").isEmpty();
 
     refusals.admitted("ml/llm");
-    assertThat(refusals.refused("ml/llm", 1, "denied", T0).inARow()).isEqualTo(1);
+    assertThat(refusals.refused("ml/llm", 1, "a rank pod", "denied", T0).inARow()).isEqualTo(1);
   }
 }

@@ -197,7 +197,7 @@ class GangPlacementStepTest {
     PlacementDecision placed = decide(List.of(), null, T0);
     assertThat(placed.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
     List<Pod> rank0 = created(placed, 1).subList(0, 1);
-    step.admissionRefused("team-a/llm", 1, denied, T0);
+    step.admissionRefused("team-a/llm", 1, "a rank pod", denied, T0);
 
     PlacementDecision rollback = decide(rank0, T0.toString(), T0.plusSeconds(1));
     assertThat(rollback.kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
@@ -223,20 +223,40 @@ class GangPlacementStepTest {
     // The retry time passes: decided again; refused again (every pod this time), the wait doubles.
     PlacementDecision again = decide(List.of(), null, T0.plusSeconds(10));
     assertThat(again.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
-    step.admissionRefused("team-a/llm", 1, denied, T0.plusSeconds(10));
+    step.admissionRefused("team-a/llm", 1, "a rank pod", denied, T0.plusSeconds(10));
     PlacementDecision nothingToDelete = decide(List.of(), T0.plusSeconds(10).toString(), T0.plusSeconds(11));
     assertThat(nothingToDelete.kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
     assertThat(nothingToDelete.delete()).isEmpty();
     assertThat(nothingToDelete.recheckAt()).as("no pod event will come: looked at again at once").isEqualTo(T0.plusSeconds(11));
-    assertThat(nothingToDelete.message()).contains("The 0 of 2 rank pods", "tries again at " + T0.plusSeconds(30) + " (refusal 2 in a row");
+    assertThat(nothingToDelete.message()).contains("No rank pod of the gang exists", "tries again at " + T0.plusSeconds(30) + " (refusal 2 in a row");
     assertThat(decide(List.of(), null, T0.plusSeconds(12)).kind()).as("waiting, not ending again").isEqualTo(PlacementDecision.Kind.WAITING);
 
     // Admitted at last: once every rank exists the refusals in a row are over, and the next refusal waits 10 s again.
     PlacementDecision third = decide(List.of(), null, T0.plusSeconds(30));
     assertThat(third.kind()).isEqualTo(PlacementDecision.Kind.PLACED);
     decide(created(third, 1), T0.plusSeconds(30).toString(), T0.plusSeconds(31));
-    step.admissionRefused("team-a/llm", 1, denied, T0.plusSeconds(40));
+    step.admissionRefused("team-a/llm", 1, "a rank pod", denied, T0.plusSeconds(40));
     assertThat(decide(List.of(), null, T0.plusSeconds(41)).message()).contains("(refusal 1 in a row");
+  }
+
+  @Test
+  void aServiceRefusedAsTheGangStartsEndsTheDecisionAndTheGangWaitsHoldingNothing() {
+    String denied = "services \"llm\" is forbidden: ValidatingAdmissionPolicy 'no-services' denied request: no Services here";
+    assertThat(decide(List.of(), null, T0).kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+    step.admissionRefused("team-a/llm", 1, "the job's Service", denied, T0);
+
+    PlacementDecision ended = decide(List.of(), T0.toString(), T0.plusSeconds(1));
+    assertThat(ended.kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
+    assertThat(ended.message()).startsWith("The API server refused the job's Service at creation: " + denied)
+        .contains("No rank pod of the gang exists");
+    PlacementDecision waits = decide(List.of(), null, T0.plusSeconds(2));
+    assertThat(waits.kind()).isEqualTo(PlacementDecision.Kind.WAITING);
+    assertThat(waits.reason()).isEqualTo(ReconcileErrors.ADMISSION_REFUSED);
+    assertThat(waits.keepsRanksUncreated()).isTrue();
+    GangObservation other = GangObservation.of(List.of(), 1, 2);
+    assertThat(step.decide("team-a/other", new GangPlacementStep.TrainingJobSpecView(job.getSpec(), T0), other, other.attemptPods(),
+        inputs(nodes, List.of(), Set.of(), List.of()), null, T0.plusSeconds(2)).kind()).as("its nodes are free for others meanwhile")
+        .isEqualTo(PlacementDecision.Kind.PLACED);
   }
 
   @Test

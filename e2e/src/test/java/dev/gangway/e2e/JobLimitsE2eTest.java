@@ -306,6 +306,30 @@ class JobLimitsE2eTest {
         .untilAsserted(() -> assertThat(kube.phase("no-sa")).as(() -> kube.describe("no-sa")).isEqualTo("Running"));
   }
 
+  @Test
+  void aPolicyRefusingTheJobsServiceIsAWaitHoldingNothingAndLiftingItStartsTheJob() {
+    // A ValidatingAdmissionPolicy refusing Services in this namespace (default denial: 422 Invalid). The gang cannot start
+    // without its headless Service (the ranks' names): it waits, creating no pod, and is not at the head of the queue.
+    String policy = kube.namespace() + "-no-services";
+    cluster.kubectlWithInput(Manifests.servicesRefused(policy, kube.namespace(), "this namespace takes no Services", null), "apply", "-f", "-")
+        .assertOk();
+    try {
+      await("the policy refuses Services").atMost(WAIT).until(() -> cluster.kubectl("create", "service", "clusterip", "probe",
+          "--tcp=80", "-n", kube.namespace(), "--dry-run=server").exitCode() != 0);
+      kube.apply(TrainingJobLifecycleE2eTest.job("no-svc", 2, 1, ""));
+      awaitWaiting("no-svc", "AdmissionRefused", "The API server refused the job's Service at creation", "this namespace takes no Services",
+          "Gangway tries again at");
+      System.out.printf("[limits-e2e] Service refused by a policy: pod creates %d, pods %d; %s%n", podCreates(), kube.pods("no-svc").size(),
+          kube.condition("no-svc", "Placed").path("message").asText());
+      assertThat(podCreates()).as("rank pods created without their Service").isZero();
+      assertThat(kube.condition("no-svc", "ReconcileError").path("status").asText()).isNotEqualTo("True");
+    } finally {
+      cluster.kubectl("delete", "validatingadmissionpolicybinding,validatingadmissionpolicy", policy, "--ignore-not-found");
+    }
+    await("lifting the policy starts it at the next try").atMost(Duration.ofSeconds(90))
+        .untilAsserted(() -> assertThat(kube.phase("no-svc")).as(() -> kube.describe("no-svc")).isEqualTo("Running"));
+  }
+
   /** A LimitRange allowing each container of the namespace at most {@code max} GPUs. */
   private void applyGpuCap(String max) {
     cluster.kubectlWithInput("""

@@ -52,4 +52,33 @@ public final class Manifests {
   static String failurePolicy(String policy, int backoffSeconds) {
     return "  failurePolicy:\n    " + policy + "\n    backoff:\n      initialSeconds: " + backoffSeconds + "\n";
   }
+
+  /**
+   * A ValidatingAdmissionPolicy and its binding, both named {@code name}, refusing every Service created in {@code namespace}
+   * with {@code message}; {@code reason} "Forbidden" makes the denial a 403, null keeps the default 422 (Invalid).
+   */
+  static String servicesRefused(String name, String namespace, String message, String reason) {
+    return """
+        apiVersion: admissionregistration.k8s.io/v1
+        kind: ValidatingAdmissionPolicy
+        metadata: {name: %1$s}
+        spec:
+          failurePolicy: Fail
+          matchConstraints:
+            resourceRules:
+            - {apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["services"]}
+          validations:
+          - {expression: "false", message: "%3$s"%4$s}
+        ---
+        apiVersion: admissionregistration.k8s.io/v1
+        kind: ValidatingAdmissionPolicyBinding
+        metadata: {name: %1$s}
+        spec:
+          policyName: %1$s
+          validationActions: [Deny]
+          matchResources:
+            namespaceSelector:
+              matchLabels: {kubernetes.io/metadata.name: %2$s}
+        """.formatted(name, namespace, message, reason == null ? "" : ", reason: " + reason);
+  }
 }

@@ -124,36 +124,20 @@ class PrometheusE2eTest {
         await(job + " keeps off " + sick).atMost(WAIT).untilAsserted(() ->
             assertThat(k.get("tj", job).path("status").path("excludedNodes").toString()).contains(sick));
       }
-      // A namespace whose ValidatingAdmissionPolicy refuses Services: the job's headless Service is refused at each
-      // create, so its reconciles fail (AdmissionRefused) and are retried. (A quota or LimitRange the ranks break is a wait.)
+      // A running job whose namespace then gets a ValidatingAdmissionPolicy refusing Services, and whose headless Service
+      // someone deletes: each create of it is refused, so its reconciles fail (AdmissionRefused) and are retried. (Refused
+      // as a gang starts, it would be a wait holding nothing, as a quota or LimitRange the ranks break is.)
       quota = Kube.inFreshNamespace(cluster, "prom-refused");
       Kube refusing = quota;
-      cluster.kubectlWithInput("""
-          apiVersion: admissionregistration.k8s.io/v1
-          kind: ValidatingAdmissionPolicy
-          metadata: {name: %1$s}
-          spec:
-            failurePolicy: Fail
-            matchConstraints:
-              resourceRules:
-              - {apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["services"]}
-            validations:
-            - {expression: "false", message: "this namespace takes no Services", reason: Forbidden}
-          ---
-          apiVersion: admissionregistration.k8s.io/v1
-          kind: ValidatingAdmissionPolicyBinding
-          metadata: {name: %1$s}
-          spec:
-            policyName: %1$s
-            validationActions: [Deny]
-            matchResources:
-              namespaceSelector:
-                matchLabels: {kubernetes.io/metadata.name: %1$s}
-          """.formatted(quota.namespace()), "apply", "-f", "-").assertOk();
+      quota.apply(Manifests.trainingJob("refused", 1, 1, ""));
+      await("refused runs").atMost(WAIT).untilAsserted(() ->
+          assertThat(refusing.phase("refused")).as(() -> refusing.describe("refused")).isEqualTo("Running"));
+      cluster.kubectlWithInput(Manifests.servicesRefused(quota.namespace(), quota.namespace(), "this namespace takes no Services", "Forbidden"),
+          "apply", "-f", "-").assertOk();
       refusingPolicy = quota.namespace();
       await("the policy refuses Services").atMost(WAIT).until(() -> cluster.kubectl("create", "service", "clusterip", "probe",
           "--tcp=80", "-n", refusing.namespace(), "--dry-run=server").exitCode() != 0);
-      quota.apply(Manifests.trainingJob("refused", 1, 1, ""));
+      quota.kubectl("delete", "service", "refused");
       await("refused shows why").atMost(WAIT).untilAsserted(() ->
           assertThat(refusing.condition("refused", "ReconcileError").path("reason").asText()).as(() -> refusing.describe("refused"))
               .isEqualTo("AdmissionRefused"));
