@@ -10,12 +10,12 @@ groups:
   - name: gangway
     rules:
       - alert: GangwayJobStuckPending
-        expr: max by (namespace, name, phase) (gangway_job_waiting_seconds) > {{ $a.jobStuckPending.seconds }}
+        expr: max by (namespace, name, phase, reason) (gangway_job_waiting_seconds) > {{ $a.jobStuckPending.seconds }}
         labels:
           severity: {{ $a.jobStuckPending.severity }}
         annotations:
           summary: {{ `TrainingJob {{ $labels.namespace }}/{{ $labels.name }} has waited {{ $value | humanizeDuration }} to run` | quote }}
-          description: {{ `The job is {{ $labels.phase }} and no gang placement has started it. Run kubectl gangway why {{ $labels.name }} -n {{ $labels.namespace }}: queue position, the Placed condition's reason, what would have to free up.` | quote }}
+          description: {{ `The job is {{ $labels.phase }}, waiting for {{ $labels.reason }}, and no gang placement has started it. Run kubectl gangway why {{ $labels.name }} -n {{ $labels.namespace }}: queue position, the Placed condition's reason, what would have to free up.` | quote }}
       - alert: GangwayRestartStorm
         expr: max by (namespace, name) (max_over_time(gangway_job_restarts[{{ $a.restartStorm.window }}]) - min_over_time(gangway_job_restarts[{{ $a.restartStorm.window }}])) >= {{ $a.restartStorm.restarts }}
         labels:
