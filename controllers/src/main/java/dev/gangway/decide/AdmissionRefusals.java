@@ -62,6 +62,12 @@ final class AdmissionRefusals {
     return r != null && now.isBefore(r.retryAt()) ? Optional.of(r) : Optional.empty();
   }
 
+  /** The job's spec changed (its template fixed, say): the wait is over, the next decision tries again. */
+  synchronized void retryNow(String jobKey, Instant now) {
+    byJob.computeIfPresent(jobKey, (k, r) -> now.isBefore(r.retryAt())
+        ? new Refusal(r.object(), r.message(), r.inARow(), now, r.rollingBack(), r.reported()) : r);
+  }
+
   /** Every rank pod of the gang exists: the refusals in a row are over. */
   synchronized void admitted(String jobKey) {
     byJob.remove(jobKey);

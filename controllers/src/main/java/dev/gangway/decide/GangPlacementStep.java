@@ -572,6 +572,14 @@ public final class GangPlacementStep {
     holdNothing(jobKey);
   }
 
+  /**
+   * The job's spec changed since its last decision (a template fixed while the gang waited, which the CRD allows before any
+   * pod exists): a refusal's retry time is not waited out.
+   */
+  public void specChanged(String jobKey, Instant now) {
+    admissionRefusals.retryNow(jobKey, now);
+  }
+
   /** The gang waits or is gone: neither the placer's nodes nor its namespace's quota room stay held for it. */
   private void holdNothing(String jobKey) {
     placer.release(jobKey);

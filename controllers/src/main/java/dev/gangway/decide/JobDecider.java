@@ -141,6 +141,10 @@ public final class JobDecider {
 
   private PlacementDecision place(TrainingJob job, JobObservation o) {
     ClusterView cluster = o.cluster();
+    Long decidedOn = job.getStatus() == null ? null : job.getStatus().getObservedGeneration();
+    if (decidedOn != null && !decidedOn.equals(job.getMetadata().getGeneration())) {
+      placement.specChanged(o.jobKey(), o.now());
+    }
     var missingClass = o.gang().attemptPods().isEmpty() ? cluster.missingPriorityClass(job) : java.util.Optional.<String>empty();
     if (missingClass.isPresent()) {
       // Every create would be refused by the Priority admission plugin: wait for the class, holding nothing, instead.

@@ -77,7 +77,8 @@ final class PlacementMessages {
   private static String retry(int inARow, Instant retryAt) {
     return "Gangway tries again at " + retryAt + " (refusal " + inARow + " in a row; the wait doubles up to "
         + AdmissionRefusals.LONGEST_RETRY.toMinutes() + " min). Fix what the message names (create the ServiceAccount, ask about "
-        + "the policy that refused it); the job itself need not change";
+        + "the policy that refused it); if the job's template is what is wrong, change it: no pod exists, so it may change without a "
+        + "suspend, and the changed job is tried again at once";
   }
 
   /** What is missing (from the topology selection), and that the job waits for it holding nothing. */

@@ -22,6 +22,10 @@ class AdmissionRefusalsTest {
     assertThat(refusals.waiting("ml/llm", T0.plusSeconds(299))).isPresent();
     assertThat(refusals.waiting("ml/llm", T0.plusSeconds(300))).as("due at the retry time").isEmpty();
 
+    refusals.retryNow("ml/llm", T0.plusSeconds(1));
+    assertThat(refusals.waiting("ml/llm", T0.plusSeconds(1))).as("the spec changed: no wait").isEmpty();
+    assertThat(refusals.refused("ml/llm", 1, "a rank pod", "denied", T0).inARow()).as("still in a row").isEqualTo(9);
+
     refusals.admitted("ml/llm");
     assertThat(refusals.refused("ml/llm", 1, "a rank pod", "denied", T0).inARow()).isEqualTo(1);
   }

@@ -240,6 +240,17 @@ class GangPlacementStepTest {
   }
 
   @Test
+  void aRefusedGangWhoseSpecChangedIsDecidedAgainWithoutWaitingOutItsRetry() {
+    assertThat(decide(List.of(), null, T0).kind()).isEqualTo(PlacementDecision.Kind.PLACED);
+    step.admissionRefused("team-a/llm", 1, "a rank pod", "serviceaccount \"trainr\" not found", T0);
+    assertThat(decide(List.of(), T0.toString(), T0.plusSeconds(1)).kind()).isEqualTo(PlacementDecision.Kind.EXPIRED);
+    assertThat(decide(List.of(), null, T0.plusSeconds(2)).kind()).isEqualTo(PlacementDecision.Kind.WAITING);
+
+    step.specChanged("team-a/llm", T0.plusSeconds(3));
+    assertThat(decide(List.of(), null, T0.plusSeconds(3)).kind()).as("10 s before its retry").isEqualTo(PlacementDecision.Kind.PLACED);
+  }
+
+  @Test
   void aServiceRefusedAsTheGangStartsEndsTheDecisionAndTheGangWaitsHoldingNothing() {
     String denied = "services \"llm\" is forbidden: ValidatingAdmissionPolicy 'no-services' denied request: no Services here";
     assertThat(decide(List.of(), null, T0).kind()).isEqualTo(PlacementDecision.Kind.PLACED);

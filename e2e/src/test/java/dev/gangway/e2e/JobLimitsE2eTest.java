@@ -307,6 +307,27 @@ class JobLimitsE2eTest {
   }
 
   @Test
+  void aBlockedJobsTemplateCanBeFixedWithoutSuspendingItAndItStartsAtOnce() {
+    kube.apply(Manifests.trainingJob("typo", 2, 1, "", "      serviceAccountName: trainr\n"));
+    awaitWaiting("typo", "AdmissionRefused", "serviceaccount \"trainr\" not found");
+
+    // No pod exists: the spec may change without a suspend, and the changed job is decided again at once, not at its retry.
+    long fixed = System.nanoTime();
+    Command.Result fix = cluster.kubectl("patch", "tj", "typo", "-n", kube.namespace(), "--type=json", "-p",
+        "[{\"op\":\"remove\",\"path\":\"/spec/template/spec/serviceAccountName\"}]");
+    assertThat(fix.exitCode()).as(fix.stderr()).isZero();
+    await("the fixed job runs").atMost(WAIT)
+        .untilAsserted(() -> assertThat(kube.phase("typo")).as(() -> kube.describe("typo")).isEqualTo("Running"));
+    System.out.printf("[limits-e2e] blocked job's template fixed: Running %d ms after the patch%n", (System.nanoTime() - fixed) / 1_000_000);
+
+    // Running: the template is fixed again for as long as its pods exist.
+    Command.Result running = cluster.kubectl("patch", "tj", "typo", "-n", kube.namespace(), "--type=merge", "-p",
+        "{\"spec\":{\"template\":{\"spec\":{\"serviceAccountName\":\"default\"}}}}");
+    assertThat(running.exitCode()).isNotZero();
+    assertThat(running.stderr()).contains("spec.template cannot change while the job runs");
+  }
+
+  @Test
   void aPolicyRefusingTheJobsServiceIsAWaitHoldingNothingAndLiftingItStartsTheJob() {
     // A ValidatingAdmissionPolicy refusing Services in this namespace (default denial: 422 Invalid). The gang cannot start
     // without its headless Service (the ranks' names): it waits, creating no pod, and is not at the head of the queue.

@@ -47,9 +47,24 @@ public class TrainingJob extends CustomResource<TrainingJobSpec, TrainingJobStat
   static final String IN_PLACE_OLD = "(has(oldSelf.spec.failurePolicy) && has(oldSelf.spec.failurePolicy.inPlaceRestarts)"
       + " ? oldSelf.spec.failurePolicy.inPlaceRestarts : 0)";
 
-  /** CEL: true when a shape change is harmless — not yet started, finished, or suspended before or after. */
+  /**
+   * Placed=False reasons (a CEL list) of a Pending job that has no rank pod and is not creating any: it waits for capacity, or is
+   * blocked by something its template may be what needs fixing (a ServiceAccount's name, a container's requests).
+   * Gangway persists Placed=True before it creates a pod, so a job whose stored status says one of these has none coming.
+   */
+  public static final String WAITING_WITHOUT_PODS = "['InsufficientCapacity', 'NoNodeAvailable', 'RequiredLevelTooSmall',"
+      + " 'WaitingForTighterPlacement', 'InvalidRequest', 'QueuedBehind', 'ExcludedNodesLeaveNoRoom', 'Unschedulable',"
+      + " 'PriorityClassNotFound', 'TopologyNotFound', 'QuotaExceeded', 'QuotaRequiresResources', 'LimitRangeViolated',"
+      + " 'AdmissionRefused']";
+
+  /**
+   * CEL: true when a shape change is harmless — not yet started, waiting to be placed for the first time with no pod
+   * ({@link #WAITING_WITHOUT_PODS}), finished, or suspended before or after.
+   */
   static final String MUTABLE = "(!has(oldSelf.status) || !has(oldSelf.status.phase)"
       + " || oldSelf.status.phase in ['Suspended', 'Succeeded', 'Failed']"
+      + " || (oldSelf.status.phase == 'Pending' && has(oldSelf.status.conditions) && oldSelf.status.conditions.exists(c,"
+      + " c.type == 'Placed' && c.status == 'False' && has(c.reason) && c.reason in " + WAITING_WITHOUT_PODS + "))"
       + " || (has(oldSelf.spec.suspend) && oldSelf.spec.suspend)"
       + " || (has(self.spec.suspend) && self.spec.suspend))";
 

@@ -16,6 +16,8 @@ public class TrainingJobStatus {
 
   @JsonPropertyDescription("Standard conditions: Suspended, Placed, Running, Restarting, Succeeded, Failed, each with a reason "
       + "and a message a person can act on.")
+  // Bounded so that the CEL rules reading them (TrainingJob.MUTABLE) cost little; Gangway writes at most 8 types.
+  @Size(max = 32)
   private List<Condition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription("metadata.generation of the spec this status describes.")
