@@ -574,10 +574,12 @@ public final class GangPlacementStep {
 
   /**
    * The job's spec changed since its last decision (a template fixed while the gang waited, which the CRD allows before any
-   * pod exists): a refusal's retry time is not waited out.
+   * pod exists): a refusal's retry time is not waited out, and what the quota admission counted of the old pods is not
+   * held against the new ones.
    */
   public void specChanged(String jobKey, Instant now) {
     admissionRefusals.retryNow(jobKey, now);
+    quotaRefusals.specChanged(jobKey);
   }
 
   /** The gang waits or is gone: neither the placer's nodes nor its namespace's quota room stay held for it. */

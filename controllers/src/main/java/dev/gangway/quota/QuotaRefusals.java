@@ -52,6 +52,18 @@ public final class QuotaRefusals {
     }
   }
 
+  /**
+   * The job's spec changed (its template, while it waited with no pod): what the server counted of its old pods no longer
+   * says what the new ones count. A pod refused again teaches it afresh. Pods of the refused attempt still go.
+   */
+  public synchronized void specChanged(String jobKey) {
+    Learned learned = byJob.get(jobKey);
+    if (learned != null) {
+      learned.perRank.clear();
+      learned.quotas.clear();
+    }
+  }
+
   /** One rank pod's usage as counted from its template, raised to what the quota admission counted when it refused one. */
   public synchronized Map<String, BigDecimal> perRank(String jobKey, Map<String, BigDecimal> fromTemplate) {
     Learned learned = byJob.get(jobKey);

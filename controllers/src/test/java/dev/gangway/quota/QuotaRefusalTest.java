@@ -49,4 +49,17 @@ class QuotaRefusalTest {
     refusals.retain(key -> !key.equals("team-a/llm"));
     assertThat(refusals.quotasCounting("team-a/llm")).isEmpty();
   }
+
+  @Test
+  void aChangedSpecIsCountedFromItsTemplateAgainButTheRefusedAttemptsPodsStillGo() {
+    QuotaRefusals refusals = new QuotaRefusals();
+    refusals.refused("team-a/llm", 1, QuotaRefusal.of("exceeded quota: cpu, requested: cpu=4, used: cpu=0, limited: cpu=3").orElseThrow());
+    Map<String, BigDecimal> smaller = Map.of("requests.cpu", BigDecimal.ONE);
+    assertThat(refusals.perRank("team-a/llm", smaller)).containsEntry("requests.cpu", BigDecimal.valueOf(4));
+
+    refusals.specChanged("team-a/llm");
+    assertThat(refusals.perRank("team-a/llm", smaller)).as("the template made smaller while it waited").isEqualTo(smaller);
+    assertThat(refusals.quotasCounting("team-a/llm")).isEmpty();
+    assertThat(refusals.rollingBack("team-a/llm", 1)).isPresent();
+  }
 }
