@@ -25,6 +25,7 @@ public final class ChaosReport {
   private final Map<String, String> outcomes = new TreeMap<>();
   private int checkIns;
   private int selfExits;
+  private int orphanDeletes;
   private Duration leaderless = Duration.ZERO;
   private Duration apiServerSilent = Duration.ZERO;
   private int snapshots;
@@ -103,6 +104,11 @@ public final class ChaosReport {
     return Map.copyOf(applied);
   }
 
+  /** Rank pods of deleted jobs the replicas deleted themselves ({@link OrphanDeletes}). */
+  public void orphanDeletes(int pods) {
+    orphanDeletes = pods;
+  }
+
   public String render() {
     StringBuilder out = new StringBuilder();
     ChaosProfile p = plan.profile();
@@ -129,6 +135,8 @@ public final class ChaosReport {
     }
     out.append("leader takeovers (SIGKILL -> Lease acquireTime of the other replica): ").append(Percentiles.of(takeovers)).append('\n');
     out.append("replicas that exited by themselves (restarted as a Deployment would): ").append(selfExits).append('\n');
+    out.append("rank pods of deleted jobs the operator deleted itself, the garbage collector not having in 20 s: ").append(orphanDeletes)
+        .append('\n');
     out.append("time without a live leader (or API server): ~").append(leaderless.toSeconds()).append(" s, of which the API server did not answer for ~")
         .append(apiServerSilent.toSeconds()).append(" s\n");
     Map<Invariant, Integer> byInvariant = new EnumMap<>(Invariant.class);

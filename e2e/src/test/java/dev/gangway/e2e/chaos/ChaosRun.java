@@ -247,6 +247,7 @@ public final class ChaosRun {
     List<AuditEvent> audit = AuditEvent.read(cluster.auditLog()).stream().filter(e -> !e.received().isBefore(start)).toList();
     Set<String> users = Replicas.NAMES.stream().map(Replicas::apiUser).collect(Collectors.toSet());
     report.violations(LeaderWriteCheck.check(audit, users, Replicas.LEASE_NAMESPACE, Replicas.LEASE_NAME));
+    report.orphanDeletes(OrphanDeletes.count(audit, users, deleted));
   }
 
   /** Each job's status.restartHistory, so a restart can be explained (or not) by the faults of the run. */
