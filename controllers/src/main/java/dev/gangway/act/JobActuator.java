@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,7 @@ public final class JobActuator {
   private static final Logger LOG = LoggerFactory.getLogger(JobActuator.class);
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
   private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
+  private static final PatchContext JSON_PATCH = PatchContext.of(PatchType.JSON);
 
   private final Teardowns teardowns = new Teardowns();
   private final OwnWrites own;
@@ -162,7 +164,8 @@ public final class JobActuator {
 
   /**
    * Creates the object, or patches the part Gangway owns when the cached copy differs: a resize while
-   * suspended changes the hostfile, a new attempt changes which pods the Service's names resolve to.
+   * suspended changes the hostfile, a new attempt changes which pods the Service's names resolve to, a job applied again
+   * under a deleted one's name takes over its Service.
    */
   private static <T extends HasMetadata> void converge(KubernetesClient client, T desired, Optional<T> cached,
                                                        java.util.function.Function<T, Map<String, Object>> ownedPart,
@@ -171,9 +174,27 @@ public final class JobActuator {
       createIfAbsent(client, desired);
       return;
     }
+    // Left by a deleted job of the same name that the garbage collector has not removed yet: adopted, or the collector
+    // would delete it from under this job (its ranks' names would stop resolving until it was created again).
+    if (ownedByAnotherJob(cached.get(), desired)) {
+      client.resource(desired).patch(JSON_PATCH, SERIALIZATION.asJson(List.of(Map.of("op", "add", "path", "/metadata/ownerReferences",
+          "value", desired.getMetadata().getOwnerReferences()))));
+    }
     if (!java.util.Objects.equals(compared.apply(desired), compared.apply(cached.get()))) {
       client.resource(desired).patch(MERGE, SERIALIZATION.asJson(ownedPart.apply(desired)));
     }
+  }
+
+  /** Owned by a TrainingJob of another uid (not by a person, whose object of that name Gangway uses but does not take). */
+  private static boolean ownedByAnotherJob(HasMetadata cached, HasMetadata desired) {
+    Set<String> mine = uids(desired);
+    return cached.getMetadata().getOwnerReferences() != null && cached.getMetadata().getOwnerReferences().stream()
+        .anyMatch(o -> "TrainingJob".equals(o.getKind()) && !mine.contains(o.getUid()));
+  }
+
+  private static Set<String> uids(HasMetadata object) {
+    return object.getMetadata().getOwnerReferences() == null ? Set.of() : object.getMetadata().getOwnerReferences().stream()
+        .map(io.fabric8.kubernetes.api.model.OwnerReference::getUid).collect(java.util.stream.Collectors.toSet());
   }
 
   /** Writes an object the gang needs; one an admission plugin refuses while the gang starts is an {@link AdmissionRefused}. */

@@ -124,6 +124,19 @@ class TrainingJobReconcilerTest {
   }
 
   @Test
+  void aServiceLeftByADeletedJobOfTheSameNameIsAdoptedSoTheGarbageCollectorKeepsIt() {
+    // The garbage collector has not yet deleted the Service of an earlier "dns", deleted just now.
+    client.resource(new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withName("dns").withNamespace(NS)
+        .addToLabels("gangway.dev/job-name", "dns").addNewOwnerReference().withApiVersion("gangway.dev/v1alpha1").withKind("TrainingJob")
+        .withName("dns").withUid("uid-of-the-deleted-dns").withController(true).endOwnerReference().endMetadata()
+        .withNewSpec().withClusterIP("None").endSpec().build()).create();
+
+    TrainingJob job = startRunning("dns", 2);
+    await().untilAsserted(() -> assertThat(client.services().inNamespace(NS).withName("dns").get().getMetadata().getOwnerReferences())
+        .singleElement().satisfies(o -> assertThat(o.getUid()).isEqualTo(job.getMetadata().getUid())));
+  }
+
+  @Test
   void podEventsHeldInsideABatchWindowAreTakenAtItsEnd() {
     // Batching as a 2,000-rank gang gets it (a second or more between reconciles), here from 2 ranks and 3 s long, so
     // the kubelet's writes below land inside windows and start no reconcile. Once every rank has exited nothing else

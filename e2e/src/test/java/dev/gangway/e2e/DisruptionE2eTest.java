@@ -84,7 +84,7 @@ class DisruptionE2eTest {
   }
 
   @Test
-  void aDeletedJobsRanksGoWithinAMinuteEvenWhileNoGarbageCollectorRuns() {
+  void aDeletedJobsRanksGoWithinAMinuteWithoutAGarbageCollectorAndItsNameAppliedAgainKeepsItsService() {
     cluster.assume(Capability.CONTROL_PLANE_RESTART);
     LocalCluster local = env.cluster();
     kube.apply(Manifests.trainingJob("abandoned", 2, 8, ""));
@@ -92,15 +92,39 @@ class DisruptionE2eTest {
 
     // The garbage collector runs in kube-controller-manager: with it down (a crash, an upgrade, its API server restarting),
     // a deleted job's pods are nobody's to delete but Gangway's.
+    String first = kube.get("tj", "abandoned").path("metadata").path("uid").asText();
     local.stop("kube-controller-manager").assertOk();
+    String again;
+    String service;
     try {
       kube.kubectl("delete", "tj", "abandoned");
+      // A canary the deleted job owns: its deletion shows the garbage collector has acted, once it runs again.
+      cluster.kubectlWithInput("""
+          apiVersion: v1
+          kind: ConfigMap
+          metadata:
+            name: canary
+            ownerReferences:
+            - {apiVersion: gangway.dev/v1alpha1, kind: TrainingJob, name: abandoned, uid: %s}
+          """.formatted(first), "apply", "-n", kube.namespace(), "-f", "-").assertOk();
       await("the deleted job's pods gone").atMost(Duration.ofSeconds(60)).untilAsserted(() ->
           assertThat(kube.pods("abandoned")).as("pods of the deleted job").isEmpty());
+      // Applied again under its name: the deleted job's Service, still there, is taken over, not left to the collector.
+      kube.apply(Manifests.trainingJob("abandoned", 2, 8, ""));
+      awaitAttemptRunning("abandoned", 1);
+      again = kube.get("tj", "abandoned").path("metadata").path("uid").asText();
+      service = kube.get("service", "abandoned").path("metadata").path("uid").asText();
     } finally {
       // The namespace's deletion below needs it too.
       local.start("kube-controller-manager").assertOk();
     }
+    // The garbage collector, running again, deletes what the deleted job still owns: the Service is not among it.
+    await("the garbage collector deletes the canary").atMost(WAIT)
+        .until(() -> cluster.kubectl("get", "configmap", "canary", "-n", kube.namespace()).exitCode() != 0);
+    JsonNode kept = kube.get("service", "abandoned");
+    assertThat(kept.path("metadata").path("uid").asText()).as("the same Service, never deleted").isEqualTo(service);
+    assertThat(kept.path("metadata").path("ownerReferences").get(0).path("uid").asText()).isEqualTo(again);
+    assertThat(kube.phase("abandoned")).isEqualTo("Running");
   }
 
   private void awaitAttemptRunning(String job, int attempt) {
