@@ -5,7 +5,9 @@ import dev.gangway.api.v1alpha1.TrainingJob;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,12 +20,16 @@ import java.util.concurrent.TimeUnit;
  * leaves no thread behind ticking over stopped caches. It emits no event.
  */
 final class Housekeeping extends AbstractEventSource<Void, TrainingJob> {
-  private record Chore(Runnable task, Duration initialDelay, Duration period) {
+  private static final String SHARED_THREAD = "gangway-housekeeping";
+
+  private record Chore(String thread, Runnable task, Duration initialDelay, Duration period) {
   }
 
   private final List<Chore> chores = new ArrayList<>();
   private final List<Runnable> onStop = new ArrayList<>();
-  private ScheduledExecutorService threads;
+  /** By thread name, while started. */
+  private final Map<String, ScheduledExecutorService> threads = new LinkedHashMap<>();
+  private boolean started;
 
   Housekeeping(String name) {
     super(Void.class, name);
@@ -31,9 +37,21 @@ final class Housekeeping extends AbstractEventSource<Void, TrainingJob> {
 
   /** Runs {@code task} every {@code period} while the controller runs, the first time after {@code initialDelay}. */
   synchronized Housekeeping every(Duration period, Duration initialDelay, Runnable task) {
-    chores.add(new Chore(task, initialDelay, period));
-    if (threads != null) {
-      schedule(chores.get(chores.size() - 1));
+    return add(new Chore(SHARED_THREAD, task, initialDelay, period));
+  }
+
+  /**
+   * As {@link #every}, on a thread of its own: for a chore that calls the API server, so that a server that hangs
+   * holds up that chore only, not the in-memory sweeps and gauges on the shared thread.
+   */
+  synchronized Housekeeping everyOnItsOwnThread(String thread, Duration period, Duration initialDelay, Runnable task) {
+    return add(new Chore(thread, task, initialDelay, period));
+  }
+
+  private Housekeeping add(Chore chore) {
+    chores.add(chore);
+    if (started) {
+      schedule(chore);
     }
     return this;
   }
@@ -46,8 +64,8 @@ final class Housekeeping extends AbstractEventSource<Void, TrainingJob> {
 
   @Override
   public synchronized void start() {
-    if (threads == null) {
-      threads = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("gangway-housekeeping"));
+    if (!started) {
+      started = true;
       chores.forEach(this::schedule);
     }
     super.start();
@@ -56,10 +74,9 @@ final class Housekeeping extends AbstractEventSource<Void, TrainingJob> {
   @Override
   public synchronized void stop() {
     super.stop();
-    if (threads != null) {
-      threads.shutdownNow();
-      threads = null;
-    }
+    started = false;
+    threads.values().forEach(ScheduledExecutorService::shutdownNow);
+    threads.clear();
     onStop.forEach(Runnable::run);
   }
 
@@ -70,6 +87,7 @@ final class Housekeeping extends AbstractEventSource<Void, TrainingJob> {
   }
 
   private void schedule(Chore chore) {
-    threads.scheduleWithFixedDelay(chore.task(), chore.initialDelay().toMillis(), chore.period().toMillis(), TimeUnit.MILLISECONDS);
+    threads.computeIfAbsent(chore.thread(), name -> Executors.newSingleThreadScheduledExecutor(DaemonThreads.named(name)))
+        .scheduleWithFixedDelay(chore.task(), chore.initialDelay().toMillis(), chore.period().toMillis(), TimeUnit.MILLISECONDS);
   }
 }

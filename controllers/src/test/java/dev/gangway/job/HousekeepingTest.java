@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,32 @@ class HousekeepingTest {
     housekeeping.start();
     await().atMost(SOON).until(() -> late.get() > atStop);
     housekeeping.stop();
+  }
+
+  @Test
+  void aChoreOnItsOwnThreadThatHangsHoldsUpNoOtherChoreAndItsThreadEndsAtStop() throws Exception {
+    AtomicInteger shared = new AtomicInteger();
+    AtomicReference<Thread> hung = new AtomicReference<>();
+    CountDownLatch never = new CountDownLatch(1);
+    Housekeeping housekeeping = new Housekeeping("housekeeping")
+        .everyOnItsOwnThread("gangway-orphan-sweep", Duration.ofMillis(10), Duration.ZERO, () -> {
+          hung.set(Thread.currentThread());
+          try {
+            never.await(); // an API server that does not answer
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        })
+        .every(Duration.ofMillis(10), Duration.ZERO, shared::incrementAndGet);
+
+    housekeeping.start();
+    await().atMost(SOON).until(() -> hung.get() != null);
+    int before = shared.get();
+    await().atMost(SOON).until(() -> shared.get() >= before + 3);
+    assertThat(hung.get().getName()).isEqualTo("gangway-orphan-sweep");
+
+    housekeeping.stop();
+    await().atMost(SOON).until(() -> !hung.get().isAlive());
   }
 
   @Test
