@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +27,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(E2eEnvironment.Extension.class)
 class CheckInFollowerE2eTest {
   private static final Duration WAIT = Duration.ofSeconds(90);
-  private static final String LEASE = "gangway-operator-lease";
   private static final ObjectMapper JSON = new ObjectMapper();
   private final E2eEnvironment env;
   private final ClusterUnderTest cluster;
@@ -105,8 +103,8 @@ class CheckInFollowerE2eTest {
 
       // Who wrote: every write names its replica as field manager. The leader's are there; the follower's nowhere.
       List<String> managers = managers(sick);
-      assertThat(managers).as("field managers of the node, the job, its pods and the Events").contains(manager(leader))
-          .doesNotContain(manager(follower));
+      assertThat(managers).as("field managers of the node, the job, its pods and the Events").contains(PackagedLease.writer(leader))
+          .doesNotContain(PackagedLease.writer(follower));
       assertThat(follower.log()).contains("Leader is").doesNotContain("Leading:");
     } finally {
       // Fatal marks last a day and are kept on the node: clear it so later tests may use the node.
@@ -169,21 +167,8 @@ class CheckInFollowerE2eTest {
     postNodeHealth(follower, node, "Cleared", "repaired", Intake.healthAgentToken(cluster));
   }
 
-  /** The replica named in the Lease, once one of the two holds it. */
   private OperatorProcess awaitLeader() {
-    List<OperatorProcess> both = List.of(env.operator(), second);
-    await("a leader among " + both.size() + " replicas").atMost(WAIT).until(() -> leaderAmong(both) != null);
-    return leaderAmong(both);
-  }
-
-  private OperatorProcess leaderAmong(List<OperatorProcess> replicas) {
-    String holder = cluster.kubectl("get", "lease", LEASE, "-n", "default", "-o", "jsonpath={.spec.holderIdentity}").stdout().strip();
-    return replicas.stream().filter(r -> holder.endsWith("@" + URI.create(r.url()).getAuthority())).findFirst().orElse(null);
-  }
-
-  /** The field manager of the replica's writes: the API server takes it from the user agent (ReplicaUserAgent). */
-  private static String manager(OperatorProcess replica) {
-    return "gangway-operator-" + System.getenv().getOrDefault("HOSTNAME", "gangway") + "-" + replica.pid();
+    return PackagedLease.awaitHolder(cluster, List.of(env.operator(), second), WAIT);
   }
 
   private List<String> managers(String node) {
