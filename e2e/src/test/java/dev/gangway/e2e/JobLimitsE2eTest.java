@@ -132,6 +132,34 @@ class JobLimitsE2eTest {
   }
 
   @Test
+  void anObjectTheOperatorCannotReadEndsItsProcessWithTheReasonInsteadOfLeavingItBlind() {
+    // The bound above, missing from an older CRD (a chart upgrade that did not replace its CRDs): such a job is stored,
+    // and the operator's TrainingJob informer cannot read it. A replica that kept running would hold the Lease and
+    // reconcile nothing anywhere; it ends instead (ExitOnStoppedInformer), so its restarts and its log say why.
+    String maximum = "/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/failurePolicy/properties"
+        + "/checkpointWaitSeconds/maximum";
+    OperatorProcess operator = env.operator();
+    try {
+      cluster.kubectlOk("patch", "crd", "trainingjobs.gangway.dev", "--type=json", "-p",
+          "[{\"op\": \"remove\", \"path\": \"" + maximum + "\"}]");
+      await("the older schema served").atMost(WAIT).until(() -> kube.tryApply(TrainingJobLifecycleE2eTest.job("unreadable", 1, 1,
+          Manifests.failurePolicy("checkpointWaitSeconds: 2147483648", 1))).exitCode() == 0);
+
+      assertThat(operator.awaitExit(Duration.ofSeconds(90))).as("the operator's exit code (log: %s)", operator.log()).isEqualTo(1);
+      // One line says which informer, the field it could not read, and what to do.
+      assertThat(operator.log().lines()).anySatisfy(line -> assertThat(line).contains("The TrainingJob informer stopped")
+          .contains("FailurePolicy[\"checkpointWaitSeconds\"]").contains("Exiting with code 1").contains("fix or delete it"));
+    } finally {
+      // What the log tells the admin to do: delete (or fix) the object; and serve the schema that refuses it again.
+      kube.kubectl("delete", "tj", "unreadable", "--ignore-not-found");
+      cluster.installCrds();
+      env.restartOperator();
+    }
+    kube.apply(TrainingJobLifecycleE2eTest.job("readable", 1, 1, ""));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("readable")).as(() -> kube.describe("readable")).isEqualTo("Running"));
+  }
+
+  @Test
   void withoutACapAMillionRanksAreUnschedulableAndCreateNothing() {
     kube.apply(TrainingJobLifecycleE2eTest.job("million", 1_000_000, 8, ""));
     awaitWaiting("million", "Unschedulable", "needs 1000000 ranks x 8 GPUs");

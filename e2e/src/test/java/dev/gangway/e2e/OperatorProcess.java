@@ -102,6 +102,16 @@ public final class OperatorProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** Waits up to {@code timeout} for the process to end by itself; its exit code, or -1 if it still runs. */
+  public int awaitExit(Duration timeout) {
+    try {
+      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
   /** Base URL of the operator's HTTP server (health, metrics, signal ingest). */
   public String url() {
     return "http://127.0.0.1:" + httpPort;

@@ -42,7 +42,21 @@ public class ExitOnStoppedInformer implements InformerStoppedHandler {
     String type = informer.getApiTypeClass() == null ? "?" : informer.getApiTypeClass().getSimpleName();
     LOG.error("The {} informer stopped: {}. Exiting with code {}: a replica that cannot see its {}s must not hold the leader Lease;"
         + " if this repeats after the restart, an object or permission named above stops every list (fix or delete it)",
-        type, error, EXIT_CODE, type, error);
+        type, reason(error), EXIT_CODE, type, error);
     exit.accept(EXIT_CODE);
+  }
+
+  /**
+   * The error and its innermost cause on one line: the watch's own message ("Unexpected exception processing watch
+   * event") does not say what it could not read; the cause names the field (Jackson's reference chain).
+   */
+  static String reason(Throwable error) {
+    Throwable root = error;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String outer = error.getClass().getSimpleName() + ": " + error.getMessage();
+    return (root == error ? outer : outer + "; caused by " + root.getClass().getSimpleName() + ": " + root.getMessage())
+        .replaceAll("\\s*\\R\\s*", " ");
   }
 }

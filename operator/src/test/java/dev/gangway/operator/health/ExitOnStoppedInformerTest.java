@@ -27,6 +27,18 @@ class ExitOnStoppedInformerTest {
   }
 
   @Test
+  void theReasonNamesTheInnermostCauseOnOneLine() {
+    var unreadable = new WatcherException("Unexpected exception processing watch event", new IllegalArgumentException(
+        "Cannot deserialize value of type `java.lang.Integer`", new IllegalStateException("Overflow: numeric value (2147483648)\n"
+            + " at [Source: UNKNOWN] (through reference chain: TrainingJob[\"spec\"]->FailurePolicy[\"checkpointWaitSeconds\"])")));
+
+    assertThat(ExitOnStoppedInformer.reason(unreadable)).isEqualTo("WatcherException: Unexpected exception processing watch event;"
+        + " caused by IllegalStateException: Overflow: numeric value (2147483648) at [Source: UNKNOWN] (through reference chain:"
+        + " TrainingJob[\"spec\"]->FailurePolicy[\"checkpointWaitSeconds\"])");
+    assertThat(ExitOnStoppedInformer.reason(new WatcherException("gone"))).isEqualTo("WatcherException: gone");
+  }
+
+  @Test
   void anInformerStoppedOnPurposeLeavesTheProcessRunning() {
     handler.onStop(informerOf(TrainingJob.class), null);
     assertThat(exits).isEmpty();
