@@ -230,7 +230,8 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
    * drops the goodput gauges of deleted jobs (JOSDK calls no reconcile for a deleted job), and all of them on a
    * follower: only the leader publishes job metrics; every {@link #DELETED_JOB_SWEEP}, the placement decisions of
    * deleted jobs; every {@link #ORPHAN_SWEEP}, the leader deletes rank pods of deleted jobs that the garbage collector
-   * left ({@link OrphanedRankSweep}, on a thread of its own: it calls the API server); every {@link #FLEET_GAUGES_REFRESH}, recomputes the fleet gauges from the same cache.
+   * left ({@link OrphanedRankSweep}, on a thread of its own: it calls the API server); every
+   * {@link #FLEET_GAUGES_REFRESH}, recomputes the fleet gauges from the same cache.
    */
   private Housekeeping housekeeping(EventSourceContext<TrainingJob> context) {
     var jobs = context.getPrimaryCache();
