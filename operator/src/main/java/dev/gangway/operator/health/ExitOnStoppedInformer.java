@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 @Unremovable
 public class ExitOnStoppedInformer implements InformerStoppedHandler {
   static final int EXIT_CODE = 1;
+  private static final int MAX_CAUSES = 32;
   private static final Logger LOG = LoggerFactory.getLogger(ExitOnStoppedInformer.class);
 
   private final IntConsumer exit;
@@ -52,7 +53,8 @@ public class ExitOnStoppedInformer implements InformerStoppedHandler {
    */
   static String reason(Throwable error) {
     Throwable root = error;
-    while (root.getCause() != null && root.getCause() != root) {
+    // Bounded: causes set with initCause can form a loop, and this runs on the way to the exit that must happen.
+    for (int depth = 0; depth < MAX_CAUSES && root.getCause() != null && root.getCause() != root; depth++) {
       root = root.getCause();
     }
     String outer = error.getClass().getSimpleName() + ": " + error.getMessage();

@@ -1,11 +1,13 @@
 package dev.gangway.operator.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.gangway.api.v1alpha1.TrainingJob;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.lang.reflect.Proxy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -36,6 +38,18 @@ class ExitOnStoppedInformerTest {
         + " caused by IllegalStateException: Overflow: numeric value (2147483648) at [Source: UNKNOWN] (through reference chain:"
         + " TrainingJob[\"spec\"]->FailurePolicy[\"checkpointWaitSeconds\"])");
     assertThat(ExitOnStoppedInformer.reason(new WatcherException("gone"))).isEqualTo("WatcherException: gone");
+  }
+
+  @Test
+  void causesThatLoopStillEndTheProcess() {
+    IllegalStateException inner = new IllegalStateException("inner");
+    IllegalArgumentException outer = new IllegalArgumentException("outer", inner);
+    inner.initCause(outer);
+
+    // Preemptively: a walk that followed the loop would never return, and the process would never exit.
+    assertTimeoutPreemptively(Duration.ofSeconds(10),
+        () -> handler.onStop(informerOf(TrainingJob.class), new WatcherException("watch failed", outer)));
+    assertThat(exits).containsExactly(1);
   }
 
   @Test
