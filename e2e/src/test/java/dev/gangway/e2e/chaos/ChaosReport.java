@@ -19,7 +19,7 @@ public final class ChaosReport {
   private final Map<FaultKind, Integer> skipped = new EnumMap<>(FaultKind.class);
   private final Map<FaultKind, List<Duration>> recoveries = new EnumMap<>(FaultKind.class);
   private final List<Duration> firstStarts = new ArrayList<>();
-  private final List<Duration> takeovers = new ArrayList<>();
+  private final Takeovers takeovers = new Takeovers();
   private final Map<String, Violation> violations = new LinkedHashMap<>();
   private final Map<String, Integer> sightings = new LinkedHashMap<>();
   private final Map<String, String> outcomes = new TreeMap<>();
@@ -52,8 +52,9 @@ public final class ChaosReport {
     firstStarts.add(took);
   }
 
-  public void takeover(Duration took) {
-    takeovers.add(took);
+  /** Leader kills and their takeovers, split by kube-apiserver restarts in their window. */
+  Takeovers takeovers() {
+    return takeovers;
   }
 
   /** A replica exited without being killed (and was started again, as its Deployment would). */
@@ -133,7 +134,7 @@ public final class ChaosReport {
         }
       }
     }
-    out.append("leader takeovers (SIGKILL -> Lease acquireTime of the other replica): ").append(Percentiles.of(takeovers)).append('\n');
+    out.append(takeovers.render());
     out.append("replicas that exited by themselves (restarted as a Deployment would): ").append(selfExits).append('\n');
     out.append("rank pods of deleted jobs the operator deleted itself, the garbage collector not having in 20 s: ").append(orphanDeletes)
         .append('\n');

@@ -87,6 +87,8 @@ public final class ChaosRun {
    * faults untried when the run ended).
    */
   private final List<Fault> pendingFaults = new ArrayList<>();
+  /** Each kube-apiserver restart of the run, to tell the takeovers it held up from the others. */
+  private final List<Takeovers.Downtime> apiServerDowntimes = new ArrayList<>();
   private Instant start;
   private int nextFault;
   private Instant nextCheckIn = Instant.MIN;
@@ -677,22 +679,30 @@ public final class ChaosRun {
       return;
     }
     String holder = lease.path("holderIdentity").asText("");
-    if (Duration.between(killedAt, Instant.now()).toSeconds() > 120) {
+    Instant now = Instant.now();
+    if (Duration.between(killedAt, now).toSeconds() > 120) {
       log("no takeover seen within 120 s of killing %s", killedIdentity);
+      report.takeovers().notSeen(killedAt, now, List.copyOf(apiServerDowntimes));
       killedAt = null;
       return;
     }
     if (!holder.isEmpty() && !Replicas.sameProcess(holder, killedIdentity) && lease.hasNonNull("acquireTime")) {
-      Duration took = Duration.between(killedAt, Instant.parse(lease.path("acquireTime").asText()));
-      report.takeover(took);
-      log("takeover by %s %d ms after the SIGKILL", holder, took.toMillis());
+      Instant acquired = Instant.parse(lease.path("acquireTime").asText());
+      report.takeovers().taken(killedAt, acquired, Duration.ofSeconds(lease.path("leaseDurationSeconds").asLong(15)),
+          List.copyOf(apiServerDowntimes));
+      log("takeover by %s %d ms after the SIGKILL", holder, Duration.between(killedAt, acquired).toMillis());
       killedAt = null;
     }
   }
 
   private boolean controlPlaneFault(Fault fault) {
     String component = fault.kind() == FaultKind.RESTART_APISERVER ? "kube-apiserver" : "kube-scheduler";
+    Instant from = Instant.now();
     Command.Result r = cluster.restart(component);
+    if (fault.kind() == FaultKind.RESTART_APISERVER) {
+      // The restart command returns once the API server is ready again: until then no replica could take the Lease.
+      apiServerDowntimes.add(new Takeovers.Downtime(from, Instant.now()));
+    }
     log("%s: %s", fault.kind(), r.exitCode() == 0 ? "restarted" : "FAILED " + r.stderr().strip());
     return r.exitCode() == 0;
   }
