@@ -301,6 +301,28 @@ public final class JobStatusMachine {
   }
 
   /**
+   * The stored job has fields Gangway cannot read ({@code fields}: "path: why", from {@code cache.UnreadableJobFields}): it
+   * fails naming them, as an invalid spec does, and starts over once they are fixed. Nothing else is decided from a spec
+   * read in part. Empty when the job says so already.
+   */
+  public static java.util.Optional<StatusTransition> unreadable(TrainingJob job, List<String> fields, Instant now) {
+    String message = "Gangway cannot read " + (fields.size() == 1 ? "this field" : "these fields") + " of the stored job: "
+        + String.join("; ", fields) + ". It was stored before the CRD bounded " + (fields.size() == 1 ? "it" : "them")
+        + ", and the API server now refuses " + (fields.size() == 1 ? "such a value" : "such values")
+        + "; set a value in range, or delete the job and create it again";
+    if (job.getStatus() != null && wasInvalidSpec(job.getStatus()) && message.equals(failedMessage(job.getStatus()))) {
+      return java.util.Optional.empty();
+    }
+    TrainingJobStatus next = SERIALIZATION.clone(job.getStatus() == null ? new TrainingJobStatus() : job.getStatus());
+    next.setObservedGeneration(job.getMetadata().getGeneration());
+    JobConditions conditions = new JobConditions(next.getConditions(), now, job.getMetadata().getGeneration());
+    List<JobEvent> events = new ArrayList<>();
+    fail(next, conditions, events, REASON_INVALID_SPEC, message, now);
+    next.setConditions(conditions.list());
+    return java.util.Optional.of(new StatusTransition(next, events));
+  }
+
+  /**
    * Whether a job that failed on an invalid spec may start over: when Gangway's validation found the
    * problem, as soon as it is gone (a ClusterTopology created later); when the API server refused
    * the pods, only once the spec changed.

@@ -7,6 +7,7 @@ import dev.gangway.act.JobActuator;
 import dev.gangway.act.JobEventRecorder;
 import dev.gangway.act.JobCloudEvents;
 import dev.gangway.act.NodeMarker;
+import dev.gangway.cache.UnreadableJobFields;
 import dev.gangway.decide.GangPlacementStep;
 import dev.gangway.decide.GangRecoveryStep;
 import dev.gangway.decide.JobConditions;
@@ -374,6 +375,10 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
       // (a takeover in progress): no write, look again shortly instead of losing the event.
       return UpdateControl.<TrainingJob>noUpdate().rescheduleAfter(NOT_LEADER_RETRY);
     }
+    List<String> unreadable = UnreadableJobFields.of(job);
+    if (!unreadable.isEmpty()) {
+      return failUnreadable(job, unreadable, context);
+    }
     String uid = job.getMetadata().getUid();
     Duration batched = batching.wait(uid, clock.instant());
     if (batched != null) {
@@ -384,6 +389,20 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     } finally {
       batching.ran(uid, job.getSpec().getReplicas(), clock.instant());
     }
+  }
+
+  /**
+   * A job stored with a field Gangway cannot read (its reader left the field out): it fails naming the field, and nothing
+   * else is observed or decided for it. Such a job never ran: no Gangway could read it to place it.
+   */
+  private UpdateControl<TrainingJob> failUnreadable(TrainingJob job, List<String> fields, Context<TrainingJob> context) {
+    JobStatusMachine.unreadable(job, fields, clock.instant()).ifPresent(t -> {
+      LOG.warn("TrainingJob {}/{} has fields Gangway cannot read: {}", job.getMetadata().getNamespace(), job.getMetadata().getName(),
+          String.join("; ", fields));
+      TrainingJob failed = persist(job, t.status(), context);
+      t.events().forEach(ev -> publish(failed, ev, context));
+    });
+    return UpdateControl.noUpdate();
   }
 
   private UpdateControl<TrainingJob> reconcileNow(TrainingJob job, Context<TrainingJob> context) {

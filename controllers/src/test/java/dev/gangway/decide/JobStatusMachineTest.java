@@ -201,6 +201,24 @@ class JobStatusMachineTest {
   }
 
   @Test
+  void aJobWithFieldsGangwayCannotReadFailsOnceNamingThemAndStartsOverOnceTheyAreFixed() {
+    List<String> fields = List.of("spec.failurePolicy.checkpointWaitSeconds: Numeric value (2147483648) out of range of int");
+    StatusTransition failed = JobStatusMachine.unreadable(job, fields, T0).orElseThrow();
+    assertThat(failed.status().getPhase()).isEqualTo(JobPhase.Failed);
+    assertThat(condition(failed.status(), "Failed").getReason()).isEqualTo("InvalidSpec");
+    assertThat(condition(failed.status(), "Failed").getMessage()).startsWith("Gangway cannot read this field of the stored job: "
+        + "spec.failurePolicy.checkpointWaitSeconds: Numeric value (2147483648) out of range of int. ").contains("set a value in range");
+    assertThat(failed.events()).extracting(JobEvent::reason).containsExactly("InvalidSpec");
+    job.setStatus(failed.status());
+    assertThat(JobStatusMachine.unreadable(job, fields, T1)).as("said already: no second write, no second event").isEmpty();
+
+    // Fixed in place (kubectl edit): read whole, the job starts over like any job whose spec problems are gone.
+    assertThat(JobStatusMachine.mayStartOver(job)).isTrue();
+    job.getMetadata().setGeneration(2L);
+    assertThat(step(T1).status().getPhase()).isEqualTo(JobPhase.Pending);
+  }
+
+  @Test
   void suspendAndResume() {
     step(T0, TestJobs.pod(job, 0, 1, "n1", TestJobs.running("n1")), TestJobs.pod(job, 1, 1, "n2", TestJobs.running("n2")));
     job.getSpec().setSuspend(true);

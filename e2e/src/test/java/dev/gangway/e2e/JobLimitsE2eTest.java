@@ -132,31 +132,48 @@ class JobLimitsE2eTest {
   }
 
   @Test
-  void anObjectTheOperatorCannotReadEndsItsProcessWithTheReasonInsteadOfLeavingItBlind() {
-    // The bound above, missing from an older CRD (a chart upgrade that did not replace its CRDs): such a job is stored,
-    // and the operator's TrainingJob informer cannot read it. A replica that kept running would hold the Lease and
-    // reconcile nothing anywhere; it ends instead (ExitOnStoppedInformer), so its restarts and its log say why.
+  void aStoredJobWithAFieldOutOfRangeFailsNamingItAndStopsNothingElse() {
+    // The bound above, missing from an older CRD (a chart upgrade that did not replace its CRDs): such a job is stored.
+    // Read whole, it would fail every list of TrainingJobs, so one tenant's object would stop Gangway everywhere; the
+    // operator reads it without the field (UnreadableJobFields) and fails that job alone, naming the field.
     String maximum = "/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/failurePolicy/properties"
         + "/checkpointWaitSeconds/maximum";
     OperatorProcess operator = env.operator();
+    long pid = operator.pid();
     try {
       cluster.kubectlOk("patch", "crd", "trainingjobs.gangway.dev", "--type=json", "-p",
           "[{\"op\": \"remove\", \"path\": \"" + maximum + "\"}]");
       await("the older schema served").atMost(WAIT).until(() -> kube.tryApply(TrainingJobLifecycleE2eTest.job("unreadable", 1, 1,
           Manifests.failurePolicy("checkpointWaitSeconds: 2147483648", 1))).exitCode() == 0);
+      kube.apply(TrainingJobLifecycleE2eTest.job("beside", 1, 1, ""));
 
-      assertThat(operator.awaitExit(Duration.ofSeconds(90))).as("the operator's exit code (log: %s)", operator.log()).isEqualTo(1);
-      // One line says which informer, the field it could not read, and what to do.
-      assertThat(operator.log().lines()).anySatisfy(line -> assertThat(line).contains("The TrainingJob informer stopped")
-          .contains("FailurePolicy[\"checkpointWaitSeconds\"]").contains("Exiting with code 1").contains("fix or delete it"));
+      await().atMost(WAIT).untilAsserted(() -> {
+        JsonNode failed = kube.condition("unreadable", "Failed");
+        assertThat(failed.path("reason").asText()).as(() -> kube.describe("unreadable")).isEqualTo("InvalidSpec");
+        assertThat(failed.path("message").asText()).contains("spec.failurePolicy.checkpointWaitSeconds: ").contains("2147483648")
+            .contains("set a value in range");
+      });
+      assertThat(kube.phase("unreadable")).isEqualTo("Failed");
+      await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("beside")).as(() -> kube.describe("beside")).isEqualTo("Running"));
+      assertThat(operator.isAlive()).as("the operator (log: %s)", operator.log()).isTrue();
+      assertThat(env.operator().pid()).as("the operator was not restarted").isEqualTo(pid);
+      // The note stays in the operator's memory: its status writes left the stored metadata and spec as they were.
+      JsonNode stored = kube.get("tj", "unreadable");
+      assertThat(stored.path("metadata").path("annotations").has("gangway.dev/unreadable-fields")).isFalse();
+      assertThat(stored.path("spec").path("failurePolicy").path("checkpointWaitSeconds").asText()).isEqualTo("2147483648");
+
+      // Fixed in place, as the message says: the job starts over.
+      kube.kubectl("patch", "tj", "unreadable", "--type=merge", "-p", "{\"spec\":{\"failurePolicy\":{\"checkpointWaitSeconds\":60}}}");
+      await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("unreadable")).as(() -> kube.describe("unreadable"))
+          .isEqualTo("Running"));
+      assertThat(env.operator().pid()).isEqualTo(pid);
     } finally {
-      // What the log tells the admin to do: delete (or fix) the object; and serve the schema that refuses it again.
-      kube.kubectl("delete", "tj", "unreadable", "--ignore-not-found");
+      cluster.kubectl("delete", "tj", "unreadable", "beside", "-n", kube.namespace(), "--ignore-not-found");
       cluster.installCrds();
-      env.restartOperator();
+      if (!env.operator().isAlive()) {
+        env.restartOperator();
+      }
     }
-    kube.apply(TrainingJobLifecycleE2eTest.job("readable", 1, 1, ""));
-    await().atMost(WAIT).untilAsserted(() -> assertThat(kube.phase("readable")).as(() -> kube.describe("readable")).isEqualTo("Running"));
   }
 
   @Test

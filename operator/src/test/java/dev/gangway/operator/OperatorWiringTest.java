@@ -72,6 +72,19 @@ class OperatorWiringTest {
     assertThat(client.getConfiguration().getUserAgent()).startsWith("gangway-operator-" + replica + "/");
   }
 
+  /** The client reads a stored job with a field beyond its type's range without that field, and notes it for the reconcile. */
+  @Test
+  void theClientReadsAJobWithAFieldOutOfRangeWithoutIt() {
+    String stored = "{\"apiVersion\":\"gangway.dev/v1alpha1\",\"kind\":\"TrainingJob\",\"metadata\":{\"name\":\"big\","
+        + "\"namespace\":\"default\"},\"spec\":{\"replicas\":1,\"failurePolicy\":{\"checkpointWaitSeconds\":2147483648}}}";
+
+    TrainingJob read = client.getKubernetesSerialization().unmarshal(stored, TrainingJob.class);
+
+    assertThat(read.getSpec().getReplicas()).isEqualTo(1);
+    assertThat(dev.gangway.cache.UnreadableJobFields.of(read)).singleElement().asString()
+        .startsWith("spec.failurePolicy.checkpointWaitSeconds: ");
+  }
+
   /** The client the operator runs on reads with LeanReading: what the API server stores as managedFields is not read. */
   @Test
   void theClientSkipsManagedFieldsAsItReads() {
