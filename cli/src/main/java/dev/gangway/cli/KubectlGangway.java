@@ -3,12 +3,14 @@ package dev.gangway.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.gangway.api.v1alpha1.TrainingJob;
+import dev.gangway.cache.UnreadableJobFields;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.util.List;
@@ -74,7 +76,17 @@ public final class KubectlGangway {
     Config config = Config.autoConfigure(null);
     config.setRequestRetryBackoffLimit(1);
     server = config.getMasterUrl();
-    return new KubernetesClientBuilder().withConfig(config).build();
+    return new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(reading()).build();
+  }
+
+  /**
+   * Reads as the operator does: a stored job with a field beyond its type's range (stored before the CRD bounded it) is
+   * read without that field, so it shows, failed by the operator, instead of failing every listing of its namespace.
+   */
+  static KubernetesSerialization reading() {
+    ObjectMapper mapper = new ObjectMapper();
+    mapper.registerModule(new UnreadableJobFields());
+    return new KubernetesSerialization(mapper, true);
   }
 
   enum Output { text, json }

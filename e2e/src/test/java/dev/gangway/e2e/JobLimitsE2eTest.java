@@ -161,6 +161,10 @@ class JobLimitsE2eTest {
       JsonNode stored = kube.get("tj", "unreadable");
       assertThat(stored.path("metadata").path("annotations").has("gangway.dev/unreadable-fields")).isFalse();
       assertThat(stored.path("spec").path("failurePolicy").path("checkpointWaitSeconds").asText()).isEqualTo("2147483648");
+      // kubectl gangway reads as the operator does: the job shows, failed, beside the others (read whole, it failed the listing).
+      String listed = KubectlPlugin.run(cluster, kube.namespace(), "get").assertOk().stdout();
+      assertThat(listed.lines()).anySatisfy(l -> assertThat(l).contains("unreadable").contains("Failed"))
+          .anySatisfy(l -> assertThat(l).contains("beside").contains("Running"));
 
       // Fixed in place, as the message says: the job starts over.
       kube.kubectl("patch", "tj", "unreadable", "--type=merge", "-p", "{\"spec\":{\"failurePolicy\":{\"checkpointWaitSeconds\":60}}}");

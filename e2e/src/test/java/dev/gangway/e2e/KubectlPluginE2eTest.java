@@ -206,17 +206,11 @@ class KubectlPluginE2eTest {
 
   /** `kubectl gangway ARGS -n NAMESPACE`, with the plugin's directory on PATH as an installed plugin would be. */
   private Command.Result pluginRaw(String... args) {
-    List<String> command = new ArrayList<>(List.of("kubectl", "gangway"));
-    command.addAll(List.of(args));
-    command.addAll(List.of("-n", kube.namespace()));
-    return Command.run(pluginEnv(), E2eEnvironment.REPO, Duration.ofMinutes(2), null, command);
+    return KubectlPlugin.run(cluster, kube.namespace(), args);
   }
 
   private Map<String, String> pluginEnv() {
-    Map<String, String> env = new HashMap<>(cluster.env());
-    env.put("PATH", E2eEnvironment.REPO.resolve("cli/bin") + ":" + cluster.binary("kubectl").getParent() + ":" + System.getenv("PATH"));
-    env.put("KUBECONFIG", cluster.kubeconfig().toString());
-    return env;
+    return new HashMap<>(KubectlPlugin.env(cluster));
   }
 
   private static String lineOf(String table, String word) {
