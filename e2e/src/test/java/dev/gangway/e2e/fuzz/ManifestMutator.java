@@ -144,8 +144,8 @@ public final class ManifestMutator {
 
   /** Pod templates the CRD schema lets through but the API server, kube-scheduler or Gangway's validation may not. */
   private String template(ObjectNode manifest) {
-    ObjectNode container = (ObjectNode) manifest.path("spec").path("template").path("spec").path("containers").path(0);
-    if (container.isMissingNode()) {
+    // An earlier mutation may have removed the container or given it another type (found by seed 20261207).
+    if (!(manifest.path("spec").path("template").path("spec").path("containers").path(0) instanceof ObjectNode container)) {
       return "no container to change";
     }
     switch (random.nextInt(8)) {
