@@ -79,11 +79,11 @@ class DeploymentTest {
   void failurePolicyValuesThatAreSetBecomeTheOperatorsDefaultsZeroIncluded() {
     Manifests m = Manifests.parse(Helm.template("--set", "failurePolicy.maxRestarts=0", "--set", "failurePolicy.excludeFailedNodes=false",
         "--set", "failurePolicy.backoff.maxSeconds=60", "--set", "failurePolicy.nodeExclusionSeconds=3600",
-        "--set", "placement.waitForTighterSeconds=0").assertSucceeded().stdout());
+        "--set", "placement.waitForTighterSeconds=0", "--set", "placement.headHoldsAfterSeconds=120").assertSucceeded().stdout());
     Map<String, String> env = Manifests.env(Manifests.operatorContainer(m.one("Deployment", "gangway")));
     assertThat(env).contains(entry("GANGWAY_DEFAULT_MAX_RESTARTS", "0"), entry("GANGWAY_DEFAULT_EXCLUDE_FAILED_NODES", "false"),
         entry("GANGWAY_DEFAULT_BACKOFF_MAX_SECONDS", "60"), entry("GANGWAY_DEFAULT_NODE_EXCLUSION_SECONDS", "3600"),
-        entry("GANGWAY_DEFAULT_WAIT_FOR_TIGHTER_SECONDS", "0"));
+        entry("GANGWAY_DEFAULT_WAIT_FOR_TIGHTER_SECONDS", "0"), entry("GANGWAY_PLACEMENT_HEAD_HOLDS_AFTER_SECONDS", "120"));
     assertThat(env).doesNotContainKeys("GANGWAY_DEFAULT_MAX_INFRASTRUCTURE_RESTARTS", "GANGWAY_DEFAULT_BACKOFF_INITIAL_SECONDS");
   }
 

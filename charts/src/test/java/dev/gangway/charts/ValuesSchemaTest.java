@@ -21,6 +21,7 @@ class ValuesSchemaTest {
       "watchNamespaces={Team_A}                 | /watchNamespaces/0                  | does not match pattern",
       "failurePolicy.maxRestarts=-2             | /failurePolicy/maxRestarts          | minimum",
       "placement.waitForTighterSeconds=-1       | /placement/waitForTighterSeconds    | minimum",
+      "placement.headHoldsAfterSeconds=-1       | /placement/headHoldsAfterSeconds    | minimum",
       "nodeHealth.taintNodes=maybe              | /nodeHealth/taintNodes              | want boolean",
       "nodeHealth.cordonNodes=1                 | /nodeHealth/cordonNodes             | want boolean",
       "serviceMonitor.interval=often            | /serviceMonitor/interval            | does not match pattern",

@@ -321,7 +321,9 @@ public final class GangPlacementStep {
           self.tighterUntil());
     }
     if (!result.placed()) {
-      return admission.head() == null ? PlacementDecision.waiting(result.reason(), result.message())
+      return admission.head() == null
+          ? PlacementDecision.waiting(result.reason(), queue.passedUntil(self, now)
+              .map(until -> PlacementMessages.passedUntil(result.message(), until)).orElse(result.message()))
           : PlacementDecision.waiting(QUEUED_BEHIND, admission.head().jobKey() + " is first in the queue (priority "
               + admission.head().priority() + ", waiting since " + admission.head().waitingSince() + ") and holds "
               + admission.held().where() + " for its start; on the rest of the cluster: " + result.message());

@@ -5,13 +5,16 @@ import dev.gangway.api.v1alpha1.TrainingJobSpec;
 import java.time.Duration;
 
 /**
- * Operator-wide defaults for the spec.topology fields a job leaves unset. {@link #STANDARD} unless the platform sets
- * GANGWAY_DEFAULT_WAIT_FOR_TIGHTER_SECONDS (the Helm chart's placement values).
+ * Operator-wide placement settings: defaults for the spec.topology fields a job leaves unset, and how long the queue's
+ * head lets others pass. {@link #STANDARD} unless the platform sets GANGWAY_DEFAULT_WAIT_FOR_TIGHTER_SECONDS or
+ * GANGWAY_PLACEMENT_HEAD_HOLDS_AFTER_SECONDS (the Helm chart's placement values).
  *
  * @param waitForTighter how long a gang that leaves spec.topology.waitForTighterSeconds unset may hold out for a tighter
  *     placement on its first attempt; zero: placed as soon as it fits
+ * @param headHoldsAfter how long a waiting gang that does not fit lets the gangs behind it take what it could start on,
+ *     before it holds that capacity ({@link dev.gangway.placement.PlacementQueue}); zero: it holds at once
  */
-public record PlacementDefaults(Duration waitForTighter) {
+public record PlacementDefaults(Duration waitForTighter, Duration headHoldsAfter) {
 
   /** Out of the box: the default the API documents (TopologySpec.DEFAULT_WAIT_FOR_TIGHTER_SECONDS, shown by kubectl explain). */
   public static final PlacementDefaults STANDARD = new PlacementDefaults(Duration.ofSeconds(TopologySpec.DEFAULT_WAIT_FOR_TIGHTER_SECONDS));
@@ -21,6 +24,12 @@ public record PlacementDefaults(Duration waitForTighter) {
 
   public PlacementDefaults {
     waitForTighter = waitForTighter == null || waitForTighter.isNegative() ? Duration.ZERO : waitForTighter;
+    headHoldsAfter = headHoldsAfter == null || headHoldsAfter.isNegative() ? Duration.ZERO : headHoldsAfter;
+  }
+
+  /** A head that holds capacity at once. */
+  public PlacementDefaults(Duration waitForTighter) {
+    this(waitForTighter, Duration.ZERO);
   }
 
   /**

@@ -32,6 +32,12 @@ final class PlacementMessages {
         + "the cluster allows";
   }
 
+  /** A gang that does not fit and, by the platform's setting, does not hold capacity yet: gangs behind it may pass until then. */
+  static String passedUntil(String why, Instant until) {
+    return why + ". Until " + until + " gangs behind it may start on the capacity it waits for (the platform's"
+        + " placement.headHoldsAfterSeconds); from then on it holds that capacity against them";
+  }
+
   /** Names the class and both ways out; the job is looked at again on the placement retry, so creating the class starts it. */
   static String priorityClassMissing(String name) {
     return "the pod template names PriorityClass \"" + name + "\", which does not exist, so the API server would refuse every rank pod;"

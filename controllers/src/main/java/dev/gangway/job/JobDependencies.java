@@ -42,6 +42,11 @@ public record JobDependencies(Clock clock, RecoveryDefaults recoveryDefaults, Fa
         meters, nodeMarking, leadership);
   }
 
+  public JobDependencies withPlacementDefaults(PlacementDefaults defaults) {
+    return new JobDependencies(clock, recoveryDefaults, classifier, badNodes, health, checkpoints, publisher, bindTimeout, defaults,
+        meters, nodeMarking, leadership);
+  }
+
   public JobDependencies withNodeMarking(NodeMarking marking) {
     return new JobDependencies(clock, recoveryDefaults, classifier, badNodes, health, checkpoints, publisher, bindTimeout, placementDefaults,
         meters, marking, leadership);

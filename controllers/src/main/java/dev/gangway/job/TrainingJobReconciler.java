@@ -145,8 +145,9 @@ public class TrainingJobReconciler implements Reconciler<TrainingJob> {
     this.actuator = new JobActuator(ownWrites);
     this.events = new JobEventRecorder();
     this.metrics = new JobMetrics(deps.meters());
-    this.placement = new GangPlacementStep(new GangPlacer(new PlacementEngine(), cluster, metrics::solved),
-        new PlacementQueue(), deps.bindTimeout(), deps.placementDefaults());
+    PlacementEngine engine = new PlacementEngine();
+    this.placement = new GangPlacementStep(new GangPlacer(engine, cluster, metrics::solved),
+        new PlacementQueue(engine, deps.placementDefaults().headHoldsAfter()), deps.bindTimeout(), deps.placementDefaults());
     metrics.watch(placement::waiting, cluster::podCount);
     this.decider = new JobDecider(deps.health(), deps.badNodes(),
         new GangRecoveryStep(deps.classifier(), deps.recoveryDefaults(), deps.badNodes()), placement);

@@ -42,10 +42,24 @@ public record HeadReservation(String jobKey, List<Reservation> reservations, Str
    * if it would, the tighter capacity is held instead.
    */
   public static Optional<HeadReservation> of(ClusterSnapshot current, GangRequest req, PlacementEngine engine, boolean holdsOutForTighter) {
+    return of(current, req, engine, holdsOutForTighter, false);
+  }
+
+  /**
+   * The capacity a head holds while the platform lets others pass it ({@link PlacementQueue}): only that of a gang that
+   * fits now and holds out for a tighter placement; empty for one that does not fit now.
+   */
+  public static Optional<HeadReservation> ofFittingHoldOut(ClusterSnapshot current, GangRequest req, PlacementEngine engine) {
+    return of(current, req, engine, true, true);
+  }
+
+  private static Optional<HeadReservation> of(ClusterSnapshot current, GangRequest req, PlacementEngine engine, boolean holdsOutForTighter,
+      boolean onlyIfFitsNow) {
     if (PlacementEngine.validate(current.topology(), req) != null) return Optional.empty();
     GangShape shape = GangShape.of(current.topology(), req);
     GangFit free = GangFit.compute(current, req, shape.groupSize(), shape.groupLevel());
     PlacementResult now = engine.place(current, req, shape, free);
+    if (onlyIfFitsNow && !now.placed()) return Optional.empty();
     if (now.placed() && !(holdsOutForTighter && TighterPlacement.looser(current, req, now, engine).isPresent())) {
       List<Reservation> held = new ArrayList<>();
       now.nodes().forEach(n -> held.add(new Reservation(req.jobKey(), n, req.perRank())));

@@ -1,6 +1,7 @@
 package dev.gangway.placement;
 
 import dev.gangway.topology.Topology;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -40,17 +41,34 @@ import java.util.function.Function;
  * gang never lands on the capacity held at the moment it is placed. Backfill needs no time bound
  * any more: it is safe at any age of the head, so gangway.placement.backfill-bound-seconds is
  * accepted and ignored.
+ *
+ * <p>A platform may let gangs pass a head that does not fit for a while ({@code headHoldsAfter}): a gang that does not fit
+ * now holds capacity only once it has waited that long since it began waiting, so short, small jobs start at once behind a
+ * big one (as Kueue's BestEffortFIFO does) and the big one is starved for at most that long. A head that fits now but holds
+ * out for a tighter placement holds that capacity at once, whatever its wait: otherwise the gangs passing would take the
+ * room it holds out for; while it does not fit, its hold-out window holds nothing. The default, zero, holds at once
+ * (rule 4).
  */
 public final class PlacementQueue {
 
   private final PlacementEngine engine;
+  private final Duration headHoldsAfter;
 
   public PlacementQueue() {
     this(new PlacementEngine());
   }
 
   public PlacementQueue(PlacementEngine engine) {
+    this(engine, Duration.ZERO);
+  }
+
+  /**
+   * @param headHoldsAfter how long a gang that does not fit now waits before it holds capacity against the gangs behind it
+   *     (read only by decisions made with a time: {@link #admit(QueuedGang, Collection, Function, Instant)}); zero: at once
+   */
+  public PlacementQueue(PlacementEngine engine, Duration headHoldsAfter) {
     this.engine = engine;
+    this.headHoldsAfter = headHoldsAfter == null || headHoldsAfter.isNegative() ? Duration.ZERO : headHoldsAfter;
   }
 
   /**
@@ -103,13 +121,32 @@ public final class PlacementQueue {
       return new Admission(Admission.Kind.EXCLUDED, excluded.get(), null, null, queueLength);
     }
     for (QueuedGang gang : ahead) {
-      Optional<HeadReservation> held = HeadReservation.of(snapshot.apply(gang.topology()), gang.request(), engine,
-          gang.holdsOutForTighter(now));
+      boolean holdsOut = gang.holdsOutForTighter(now);
+      boolean holds = holdsCapacity(gang, now);
+      if (!holds && !holdsOut) continue;
+      // Still passed by the platform's bound: it holds only the room it holds out for, and only when it fits now.
+      Optional<HeadReservation> held = holds ? HeadReservation.of(snapshot.apply(gang.topology()), gang.request(), engine, holdsOut)
+          : HeadReservation.ofFittingHoldOut(snapshot.apply(gang.topology()), gang.request(), engine);
       if (held.isPresent()) {
         return new Admission(Admission.Kind.BEHIND, null, gang, held.get(), queueLength);
       }
     }
     return new Admission(Admission.Kind.FIRST, null, null, null, queueLength);
+  }
+
+  /**
+   * Until when {@code gang}, should it not fit, lets the gangs behind it take what it would start on; empty when it holds
+   * at {@code now} already.
+   */
+  public Optional<Instant> passedUntil(QueuedGang gang, Instant now) {
+    return holdsCapacity(gang, now) ? Optional.empty() : Optional.of(gang.waitingSince().plus(headHoldsAfter));
+  }
+
+  /** Whether {@code gang} has waited long enough at {@code now} to hold capacity against the gangs behind it. */
+  private boolean holdsCapacity(QueuedGang gang, Instant now) {
+    // A gang the API server never stamped waits since Instant.MAX (WaitingGangs.createdAt): it holds at once, as before.
+    return headHoldsAfter.isZero() || now == null || gang.waitingSince().isAfter(Instant.MAX.minus(headHoldsAfter))
+        || !now.isBefore(gang.waitingSince().plus(headHoldsAfter));
   }
 
   /** The waiting gangs in queue order, {@code self} in place of its stored entry. */

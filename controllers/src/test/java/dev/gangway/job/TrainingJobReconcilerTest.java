@@ -5,6 +5,7 @@ import dev.gangway.act.RankPodBuilderTest;
 import dev.gangway.decide.BindDeadlines;
 import dev.gangway.decide.GangPlacementStep;
 import dev.gangway.decide.JobConditions;
+import dev.gangway.decide.PlacementDefaults;
 import dev.gangway.pod.JobNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -886,18 +887,7 @@ class TrainingJobReconcilerTest {
 
   @Test
   void aLaterSmallJobDoesNotTakeTheNodeTheWaitingHeadNeedsAndTheHeadStartsWhenItsDomainFrees() {
-    topology();
-    node("gpu-0", "rack-a", "clique-1", 8);
-    node("gpu-1", "rack-a", "clique-1", 8);
-    create(TestJobs.job("filler", 1, 8));
-    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(awaitPods("filler", 1))
-        .allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isEmpty()));
-    TrainingJob head = TestJobs.job("head", 2, 8);
-    head.getSpec().setTopology(new TopologySpec());
-    head.getSpec().getTopology().setRequired("nvlink-domain");
-    create(head);
-    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(job("head").getStatus()).isNotNull()
-        .satisfies(s -> assertThat(JobConditions.find(s.getConditions(), "Placed")).isPresent()));
+    fillerAndAWaitingHead();
 
     // One node is free, but the head (first in the queue) needs it: the small job must not take it.
     create(TestJobs.job("small", 1, 8));
@@ -915,6 +905,48 @@ class TrainingJobReconcilerTest {
     assertThat(podNames("small")).isEmpty();
   }
 
+  /** Two nodes of one NVLink domain, a 1-rank filler running on one, and a 2-rank head needing both, waiting. */
+  private void fillerAndAWaitingHead() {
+    topology();
+    node("gpu-0", "rack-a", "clique-1", 8);
+    node("gpu-1", "rack-a", "clique-1", 8);
+    create(TestJobs.job("filler", 1, 8));
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(awaitPods("filler", 1))
+        .allSatisfy(p -> assertThat(p.getSpec().getSchedulingGates()).isEmpty()));
+    createWaitingHead();
+  }
+
+  /** "head": 2 ranks × 8 GPUs that must share an NVLink domain; returns once it waits to be placed. */
+  private void createWaitingHead() {
+    TrainingJob head = TestJobs.job("head", 2, 8);
+    head.getSpec().setTopology(new TopologySpec());
+    head.getSpec().getTopology().setRequired("nvlink-domain");
+    create(head);
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(placed("head")).get()
+        .satisfies(c -> assertThat(c.getStatus()).isEqualTo("False")));
+  }
+
+  @Test
+  void onAPlatformThatLetsGangsPassAWaitingHeadASmallJobTakesTheFreeNodeAndTheHeadKeepsWaiting() {
+    operator.stop();
+    // The documented hold-out for a first placement stays on: the head does not fit, so it must not hold through it.
+    operator = startNewOperator(DEPS.withPlacementDefaults(new PlacementDefaults(PlacementDefaults.STANDARD.waitForTighter(),
+        Duration.ofHours(1))));
+    fillerAndAWaitingHead();
+
+    // The head has waited less than the platform's hour: it holds nothing yet, so the small job starts on the free node.
+    create(TestJobs.job("small", 1, 8));
+    assertThat(awaitPods("small", 1)).extracting(GangPlacementStep::reservedNode).containsExactly(
+        "gpu-0".equals(GangPlacementStep.reservedNode(awaitPods("filler", 1).get(0))) ? "gpu-1" : "gpu-0");
+    assertThat(placed("head")).get().satisfies(c -> {
+      assertThat(c.getStatus()).isEqualTo("False");
+      // Its researcher is told why smaller jobs start first, and until when.
+      assertThat(c.getMessage()).contains("gangs behind it may start on the capacity it waits for (the platform's"
+          + " placement.headHoldsAfterSeconds); from then on it holds that capacity against them");
+    });
+    assertThat(podNames("head")).isEmpty();
+  }
+
   @Test
   void freedCapacityWakesTheWaitingGangAndAWakeThatCannotPlaceItWakesNobodyAgain() {
     topology();
@@ -923,12 +955,7 @@ class TrainingJobReconcilerTest {
     node("gpu-2", "rack-a", "clique-2", 8);
     occupied("gpu-0");
     occupied("gpu-2");
-    TrainingJob head = TestJobs.job("head", 2, 8);
-    head.getSpec().setTopology(new TopologySpec());
-    head.getSpec().getTopology().setRequired("nvlink-domain");
-    create(head);
-    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(placed("head")).get()
-        .satisfies(c -> assertThat(c.getStatus()).isEqualTo("False")));
+    createWaitingHead();
     double before = wakeups();
 
     // 16 GPUs free, enough by count, but not two in one NVLink domain: the head is woken, decides, and still waits.

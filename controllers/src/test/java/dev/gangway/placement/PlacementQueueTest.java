@@ -131,9 +131,7 @@ class PlacementQueueTest {
   @Test
   void aHeadHoldingOutForATighterPlacementHoldsThatCapacityUntilItsWaitEnds() {
     List<NodeState> nodes = Clusters.nodes(THREE_LEVELS, "b1/r1/n1=8 b1/r1/n2=0 b1/r2/n3=8 b1/r2/n4=0", b -> b);
-    QueuedGang plain = gang("patient", 0, 600, r -> r.replicas(2).gpusPerRank(8));
-    QueuedGang patient = new QueuedGang(plain.jobKey(), 0, plain.createdAt(), plain.waitingSince(), THREE_LEVELS, plain.request(),
-        java.time.Duration.ofSeconds(900));
+    QueuedGang patient = patient();
 
     PlacementQueue.Admission during = new PlacementQueue().admit(SMALL, List.of(patient), t -> new ClusterSnapshot(t, nodes), T0);
     assertThat(during.held().where()).isEqualTo("16 GPUs on 2 nodes in rack r1");
@@ -144,6 +142,89 @@ class PlacementQueueTest {
         T0.plusSeconds(300));
     assertThat(after.held().where()).isEqualTo("16 GPUs on 2 nodes where it fits now");
     assertThat(ENGINE.place(new ClusterSnapshot(THREE_LEVELS, nodes, after.hidden()), SMALL.request()).placed()).isFalse();
+  }
+
+  /**
+   * A platform that lets gangs pass a head for 900 s: BIG_HEAD (waiting 600 s, it does not fit) holds nothing yet, so the
+   * small gang takes the free node it would start on; 300 s later it holds that node and the small gang waits. Decided
+   * without a time, or with the default of zero, it holds at once.
+   */
+  @Test
+  void aHeadThatDoesNotFitLetsOthersPassUntilItHasWaitedThePlatformsBound() {
+    List<NodeState> nodes = Clusters.nodes(THREE_LEVELS, BUSY, b -> b);
+    PlacementQueue passing = new PlacementQueue(ENGINE, java.time.Duration.ofSeconds(900));
+
+    PlacementQueue.Admission during = passing.admit(SMALL, List.of(BIG_HEAD), t -> new ClusterSnapshot(t, nodes), T0);
+    assertThat(during.kind()).isEqualTo(PlacementQueue.Admission.Kind.FIRST);
+    assertThat(ENGINE.place(new ClusterSnapshot(THREE_LEVELS, nodes, during.hidden()), SMALL.request()).nodes()).containsExactly("n3");
+
+    PlacementQueue.Admission after = passing.admit(SMALL, List.of(BIG_HEAD), t -> new ClusterSnapshot(t, nodes), T0.plusSeconds(300));
+    assertThat(after.kind()).isEqualTo(PlacementQueue.Admission.Kind.BEHIND);
+    assertThat(after.head().jobKey()).isEqualTo("ns/big");
+    assertThat(ENGINE.place(new ClusterSnapshot(THREE_LEVELS, nodes, after.hidden()), SMALL.request()).placed()).isFalse();
+
+    assertThat(passing.admit(SMALL, List.of(BIG_HEAD), t -> new ClusterSnapshot(t, nodes)).kind())
+        .isEqualTo(PlacementQueue.Admission.Kind.BEHIND);
+    assertThat(new PlacementQueue(ENGINE, java.time.Duration.ZERO).admit(SMALL, List.of(BIG_HEAD), t -> new ClusterSnapshot(t, nodes), T0)
+        .kind()).isEqualTo(PlacementQueue.Admission.Kind.BEHIND);
+  }
+
+  /**
+   * While a head lets others pass, the next gang in order that has waited long enough holds instead: the queue's order
+   * decides who waits longest, the bound decides when the waiting starts to hold.
+   */
+  @Test
+  void aGangBehindAHeadThatLetsOthersPassHoldsOnceItHasWaitedTheBound() {
+    List<NodeState> nodes = Clusters.nodes(THREE_LEVELS, BUSY + " b1/r3/n5=0 b1/r3/n6=8", b -> b);
+    // First in order (older), but began waiting again 60 s ago (a restart); the second has waited 1,000 s.
+    QueuedGang restarted = new QueuedGang("ns/restarted", 0, T0.minusSeconds(5_000), T0.minusSeconds(60), THREE_LEVELS,
+        GangRequest.builder("ns/restarted").replicas(2).gpusPerRank(8).required("rack").build());
+    QueuedGang waited = gang("waited", 0, 1_000, r -> r.replicas(2).gpusPerRank(8).required("rack"));
+
+    PlacementQueue.Admission a = new PlacementQueue(ENGINE, java.time.Duration.ofSeconds(900))
+        .admit(SMALL, List.of(restarted, waited), t -> new ClusterSnapshot(t, nodes), T0);
+    assertThat(a.kind()).isEqualTo(PlacementQueue.Admission.Kind.BEHIND);
+    assertThat(a.head().jobKey()).isEqualTo("ns/waited");
+  }
+
+  /**
+   * A first placement holds out for a tighter one for its first 30 s by default, fitting or not; a head that does not fit
+   * at all is passed during the platform's bound all the same (its hold-out window names no room it could take now).
+   */
+  @Test
+  void aHeadThatDoesNotFitIsPassedDuringItsHoldOutWindowToo() {
+    List<NodeState> nodes = Clusters.nodes(THREE_LEVELS, BUSY, b -> b);
+    QueuedGang fresh = new QueuedGang(BIG_HEAD.jobKey(), 0, BIG_HEAD.createdAt(), T0.minusSeconds(5), THREE_LEVELS, BIG_HEAD.request(),
+        java.time.Duration.ofSeconds(30));
+    assertThat(fresh.holdsOutForTighter(T0)).isTrue();
+
+    PlacementQueue.Admission a = new PlacementQueue(ENGINE, java.time.Duration.ofSeconds(900))
+        .admit(SMALL, List.of(fresh), t -> new ClusterSnapshot(t, nodes), T0);
+    assertThat(a.kind()).isEqualTo(PlacementQueue.Admission.Kind.FIRST);
+    assertThat(new PlacementQueue(ENGINE, java.time.Duration.ZERO).admit(SMALL, List.of(fresh), t -> new ClusterSnapshot(t, nodes), T0)
+        .kind()).as("held at once by default").isEqualTo(PlacementQueue.Admission.Kind.BEHIND);
+  }
+
+  /**
+   * A head that fits now but holds out for a tighter placement holds that capacity during the platform's bound as well:
+   * the bound is for gangs that cannot start, and letting others pass would take the room it holds out for.
+   */
+  @Test
+  void aHeadHoldingOutForATighterPlacementHoldsItWhateverThePlatformsBound() {
+    List<NodeState> nodes = Clusters.nodes(THREE_LEVELS, "b1/r1/n1=8 b1/r1/n2=0 b1/r2/n3=8 b1/r2/n4=0", b -> b);
+    QueuedGang patient = patient();
+
+    PlacementQueue.Admission during = new PlacementQueue(ENGINE, java.time.Duration.ofHours(1))
+        .admit(SMALL, List.of(patient), t -> new ClusterSnapshot(t, nodes), T0);
+    assertThat(during.kind()).isEqualTo(PlacementQueue.Admission.Kind.BEHIND);
+    assertThat(during.held().where()).isEqualTo("16 GPUs on 2 nodes in rack r1");
+  }
+
+  /** A 2 × 8-GPU gang waiting 600 s that may hold out for a tighter placement for 900 s. */
+  private static QueuedGang patient() {
+    QueuedGang plain = gang("patient", 0, 600, r -> r.replicas(2).gpusPerRank(8));
+    return new QueuedGang(plain.jobKey(), 0, plain.createdAt(), plain.waitingSince(), THREE_LEVELS, plain.request(),
+        java.time.Duration.ofSeconds(900));
   }
 
   @ParameterizedTest(name = "{0}")

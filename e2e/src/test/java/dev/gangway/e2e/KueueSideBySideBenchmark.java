@@ -51,8 +51,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *
  * <pre>mvn -B verify -pl e2e -Dtest=KueueSideBySideBenchmark -Dgangway.bench=true
  *     [-Dgangway.bench.jobs=30 -Dgangway.bench.seed=1 -Dgangway.bench.load=0.9 -Dgangway.bench.secondsPerHour=10
- *      -Dgangway.bench.minRunSeconds=10 -Dgangway.bench.waitForTighterSeconds=0 -Dgangway.bench.cluster=nvl72]
- *     (waitForTighterSeconds unset: the jobs leave it to the operator's default)</pre>
+ *      -Dgangway.bench.minRunSeconds=10 -Dgangway.bench.waitForTighterSeconds=0 -Dgangway.bench.cluster=nvl72
+ *      -Dgangway.bench.headHoldsAfterSeconds=60]
+ *     (waitForTighterSeconds unset: the jobs leave it to the operator's default; headHoldsAfterSeconds set: a fourth
+ *     contender, Gangway again with gangway.placement.head-holds-after-seconds at that value, after the default one)</pre>
  */
 @EnabledIfSystemProperty(named = "gangway.bench", matches = "true")
 class KueueSideBySideBenchmark {
@@ -75,6 +77,8 @@ class KueueSideBySideBenchmark {
     // Gangway's spec.topology.waitForTighterSeconds on every job; unset (the default here) leaves it to the operator's default
     // (TopologySpec.DEFAULT_WAIT_FOR_TIGHTER_SECONDS); 0 places each gang as soon as it fits.
     Integer waitForTighter = Integer.getInteger("gangway.bench.waitForTighterSeconds");
+    // Set: Gangway runs the stream a second time with its queue's head passed for this long (the platform setting).
+    Integer headHoldsAfter = Integer.getInteger("gangway.bench.headHoldsAfterSeconds");
     Shapes.Shape shape = Shapes.byName(SHAPE);
     List<ScenarioRunner.Job> jobs = TpStream.jobs(count, seed, load, shape, new int[shape.nodes()]);
     List<ReplayJob> stream = ReplayJob.of(jobs, secondsPerHour, minRun);
@@ -110,27 +114,23 @@ class KueueSideBySideBenchmark {
               clusterGpus, levels);
         }
       });
-      run(cluster, Contender.GANGWAY, results, failed, () -> {
-        try (OperatorProcess operator = OperatorProcess.start(E2eEnvironment.REPO, cluster.kubeconfig(), PORT_BASE + 8,
-            cluster.logs().resolve("operator.log"), Map.of())) {
-          // As Kueue's replay waits for its ClusterQueue to be Active: the stream starts once the operator's informers
-          // have synced, not while it still lists the cluster's 288 nodes.
-          operator.awaitReady(Duration.ofSeconds(180));
-          ContenderResult result = replay(cluster, Contender.GANGWAY, stream, j -> manifests.trainingJob(j, Contender.GANGWAY.namespace()),
-              score, clusterGpus, levels);
-          printPlacementMetrics(operator);
-          return result;
-        }
-      });
+      run(cluster, Contender.GANGWAY, results, failed, () -> replayGangway(cluster, Contender.GANGWAY, Map.of(), stream, manifests, score,
+          clusterGpus, levels));
+      if (headHoldsAfter != null) {
+        run(cluster, Contender.GANGWAY_HEAD_PASSED, results, failed, () -> replayGangway(cluster, Contender.GANGWAY_HEAD_PASSED,
+            Map.of("gangway.placement.head-holds-after-seconds", String.valueOf(headHoldsAfter)), stream, manifests, score,
+            clusterGpus, levels));
+      }
       run(cluster, Contender.KUBE_SCHEDULER, results, failed, () -> replay(cluster, Contender.KUBE_SCHEDULER, stream,
           j -> manifests.plainJob(j, Contender.KUBE_SCHEDULER.namespace()), score, clusterGpus, levels));
 
       String table = SideBySideTable.render(List.copyOf(results.values()), levels);
       System.out.println();
       System.out.printf(Locale.ROOT, "=== Side by side on %s (%d nodes, %d GPUs), started %s: %d jobs of the TP stream, seed %d, load %.2f, "
-          + "%.0f s per simulated hour, ranks run at least %d s; Gangway's waitForTighterSeconds %s ===%n", CLUSTER, nodes.size(),
+          + "%.0f s per simulated hour, ranks run at least %d s; Gangway's waitForTighterSeconds %s%s ===%n", CLUSTER, nodes.size(),
           clusterGpus, started, count, seed, load, secondsPerHour, minRun,
-          waitForTighter == null ? "unset (operator default " + TopologySpec.DEFAULT_WAIT_FOR_TIGHTER_SECONDS + ")" : waitForTighter);
+          waitForTighter == null ? "unset (operator default " + TopologySpec.DEFAULT_WAIT_FOR_TIGHTER_SECONDS + ")" : waitForTighter,
+          headHoldsAfter == null ? "" : "; \"" + Contender.GANGWAY_HEAD_PASSED.title() + "\": head-holds-after-seconds " + headHoldsAfter);
       System.out.println(TpStream.describe(jobs));
       System.out.println(table);
       failed.forEach((c, why) -> System.out.println(c.title() + " did not complete its replay: " + why));
@@ -139,6 +139,21 @@ class KueueSideBySideBenchmark {
       // Sanity, not a target: both gang schedulers measured a placement for some of the stream.
       assertThat(results.get(Contender.GANGWAY).whole()).as("gangs Gangway started").isPositive();
       assertThat(results.get(Contender.KUEUE_TAS).whole()).as("gangs Kueue TAS admitted and started").isPositive();
+    }
+  }
+
+  /** A Gangway contender: the packaged operator with {@code properties}, started for this replay and stopped after it. */
+  private static ContenderResult replayGangway(LocalCluster cluster, Contender contender, Map<String, String> properties,
+      List<ReplayJob> stream, JobManifests manifests, PlacementScore score, long clusterGpus, List<String> levels) {
+    try (OperatorProcess operator = OperatorProcess.start(E2eEnvironment.REPO, cluster.kubeconfig(), PORT_BASE + 8,
+        cluster.logs().resolve("operator-" + contender.namespace() + ".log"), properties)) {
+      // As Kueue's replay waits for its ClusterQueue to be Active: the stream starts once the operator's informers
+      // have synced, not while it still lists the cluster's 288 nodes.
+      operator.awaitReady(Duration.ofSeconds(180));
+      ContenderResult result = replay(cluster, contender, stream, j -> manifests.trainingJob(j, contender.namespace()), score,
+          clusterGpus, levels);
+      printPlacementMetrics(operator);
+      return result;
     }
   }
 
@@ -184,7 +199,7 @@ class KueueSideBySideBenchmark {
         timeline.event(type, pod, nanos);
       }
     })) {
-      if (contender == Contender.GANGWAY) {
+      if (contender.gangway()) {
         // The job's own steps (first status written, Placed=True), for the stage-by-stage breakdown.
         watch.withTrainingJobs(ns, (type, job, nanos) -> {
           var status = job.getStatus();
@@ -250,7 +265,7 @@ class KueueSideBySideBenchmark {
     System.out.println(GangScoreTable.render(contender.title(), stream, scores, levels));
     if (!atDecision.isEmpty()) printAtDecision(contender, stream, atDecision, levels);
     // Before the namespace goes: its events go with it.
-    if (contender == Contender.GANGWAY) printWaitReasons(cluster);
+    if (contender.gangway()) printWaitReasons(cluster, contender);
     try {
       cluster.kubectl("delete", "namespace", ns, "--wait=true", "--timeout=300s");
     } catch (AssertionError e) {
@@ -302,10 +317,10 @@ class KueueSideBySideBenchmark {
   }
 
   /** Why each Gangway job waited to be placed and for how long, from its Events (none waiting: placed at its first decision). */
-  private static void printWaitReasons(LocalCluster cluster) {
-    var listed = cluster.kubectl("get", "events", "-n", Contender.GANGWAY.namespace(), "-o", "json");
+  private static void printWaitReasons(LocalCluster cluster, Contender contender) {
+    var listed = cluster.kubectl("get", "events", "-n", contender.namespace(), "-o", "json");
     try {
-      System.out.println("gangway: why gangs waited to be placed, seconds per reason (from each WaitingForPlacement event to the job's next one or its Placed; "
+      System.out.println(contender.title() + ": why gangs waited to be placed, seconds per reason (from each WaitingForPlacement event to the job's next one or its Placed; "
           + "a job not listed never waited)");
       WaitReasons.of(new ObjectMapper().readTree(listed.stdout()))
           .forEach((job, kinds) -> System.out.println("  " + job + ": " + WaitReasons.describe(kinds)));

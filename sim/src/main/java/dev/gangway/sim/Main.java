@@ -45,6 +45,10 @@ public final class Main {
         --inspection-hours H  a node Gangway flagged is inspected H hours later and returns to service then, or once
                               repaired if broken (default 2; negative: never, the fleet shrinks)
         --window W            waiting gangs looked at per placement pass (default 16)
+        --head-holds-after-minutes M
+                              also run gangway-defaults and gangway-tuned with the operator's
+                              placement.headHoldsAfterSeconds at M minutes: a waiting gang that does not fit lets
+                              the gangs behind it pass for that long before it holds capacity (default: not run)
         --no-ablation         run only naive, gangway-defaults and gangway-tuned
         --policies A,B        run only the named policies (names as printed)
         --out DIR             where results.json and the PNG charts go (default sim-out)
@@ -78,7 +82,14 @@ public final class Main {
         Integer.parseInt(o.getOrDefault("window", "16")), seed);
     double interval = Double.parseDouble(o.getOrDefault("interval-minutes", "60"));
     int spares = Integer.parseInt(o.getOrDefault("hot-spares", "16"));
-    List<Policy> policies = Policy.compared(interval, spares, !o.containsKey("no-ablation"));
+    List<Policy> policies = new ArrayList<>(Policy.compared(interval, spares, !o.containsKey("no-ablation")));
+    if (o.containsKey("head-holds-after-minutes")) {
+      double minutes = Double.parseDouble(o.get("head-holds-after-minutes"));
+      if (!(minutes > 0)) throw new IllegalArgumentException("--head-holds-after-minutes needs a positive number of minutes; see --help");
+      String suffix = ", head passed " + o.get("head-holds-after-minutes") + " min";
+      policies.add(Policy.gangwayDefaults(interval).withHeadHoldsAfterMinutes(minutes).named("gangway-defaults" + suffix));
+      policies.add(Policy.gangwayTuned(interval, spares).withHeadHoldsAfterMinutes(minutes).named("gangway-tuned" + suffix));
+    }
     if (o.containsKey("policies")) {
       List<String> names = List.of(o.get("policies").split(","));
       policies = policies.stream().filter(p -> names.contains(p.name())).toList();

@@ -4,6 +4,11 @@ package dev.gangway.e2e.sidebyside;
 public enum Contender {
   /** TrainingJobs placed by the packaged operator. */
   GANGWAY("gangway", "bench-gangway"),
+  /**
+   * The same, with the operator set to let gangs pass a head that does not fit for a while
+   * (gangway.placement.head-holds-after-seconds): only when the benchmark is asked for it.
+   */
+  GANGWAY_HEAD_PASSED("gangway, head passed for a while", "bench-gangway-passed"),
   /** Indexed Jobs admitted by Kueue's Topology Aware Scheduling, then bound by kube-scheduler. */
   KUEUE_TAS("kueue TAS", "bench-kueue"),
   /** The same Indexed Jobs without a queue: kube-scheduler alone, pod by pod. */
@@ -23,5 +28,10 @@ public enum Contender {
 
   public String namespace() {
     return namespace;
+  }
+
+  /** Placed by Gangway's operator (its TrainingJobs have a status, a decision and Events to read). */
+  public boolean gangway() {
+    return this == GANGWAY || this == GANGWAY_HEAD_PASSED;
   }
 }

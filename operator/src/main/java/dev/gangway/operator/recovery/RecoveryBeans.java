@@ -75,17 +75,19 @@ public class RecoveryBeans {
       NodeHealthRegistry health, CheckpointInbox checkpoints, JobCloudEventPublisher publisher,
       @ConfigProperty(name = "gangway.placement.bind-timeout-seconds", defaultValue = "60") long bindTimeoutSeconds,
       @ConfigProperty(name = "gangway.default.wait-for-tighter-seconds") Optional<Integer> waitForTighterSeconds,
+      @ConfigProperty(name = "gangway.placement.head-holds-after-seconds", defaultValue = "0") long headHoldsAfterSeconds,
       MeterRegistry meters,
       @ConfigProperty(name = "gangway.node-health.taint-nodes", defaultValue = "false") boolean taintNodes,
       @ConfigProperty(name = "gangway.node-health.cordon-nodes", defaultValue = "false") boolean cordonNodes, Leadership leadership) {
     return new JobDependencies(Clock.systemUTC(), defaults, classifier, badNodes, health, checkpoints, publisher,
-        Duration.ofSeconds(bindTimeoutSeconds), placementDefaults(waitForTighterSeconds), meters, new NodeMarking(taintNodes, cordonNodes),
+        Duration.ofSeconds(bindTimeoutSeconds), placementDefaults(waitForTighterSeconds, headHoldsAfterSeconds), meters, new NodeMarking(taintNodes, cordonNodes),
         leadership);
   }
 
-  /** Unset: the API's documented default (PlacementDefaults.STANDARD). */
-  static PlacementDefaults placementDefaults(Optional<Integer> waitForTighterSeconds) {
-    return waitForTighterSeconds.map(s -> new PlacementDefaults(Duration.ofSeconds(Math.max(0, s)))).orElse(PlacementDefaults.STANDARD);
+  /** The wait unset: the API's documented default (PlacementDefaults.STANDARD's). */
+  static PlacementDefaults placementDefaults(Optional<Integer> waitForTighterSeconds, long headHoldsAfterSeconds) {
+    Duration wait = waitForTighterSeconds.map(s -> Duration.ofSeconds(Math.max(0, s))).orElse(PlacementDefaults.STANDARD.waitForTighter());
+    return new PlacementDefaults(wait, Duration.ofSeconds(Math.max(0, headHoldsAfterSeconds)));
   }
 
   @Produces

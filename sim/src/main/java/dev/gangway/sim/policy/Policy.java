@@ -18,10 +18,18 @@ package dev.gangway.sim.policy;
  * @param dalyInterval checkpoint interval from Daly's formula on the job's observed MTBF, else {@code fixedIntervalMinutes}
  * @param hotSpares nodes kept free for the large job (tainted; only it tolerates them)
  * @param checkpointWaitSeconds spec.failurePolicy.checkpointWaitSeconds of the jobs
+ * @param headHoldsAfterMinutes the operator's placement.headHoldsAfterSeconds, in minutes: how long a waiting gang that
+ *     does not fit lets the gangs behind it pass before it holds capacity (0, the default: at once); topology-aware only
  */
 public record Policy(String name, boolean gangwayRecovery, boolean topologyAware, boolean healthSignals,
     boolean collectiveTimeoutOnly, boolean excludeFailedNodes, boolean dalyInterval,
-    double fixedIntervalMinutes, int hotSpares, int checkpointWaitSeconds) {
+    double fixedIntervalMinutes, int hotSpares, int checkpointWaitSeconds, double headHoldsAfterMinutes) {
+
+  public Policy(String name, boolean gangwayRecovery, boolean topologyAware, boolean healthSignals, boolean collectiveTimeoutOnly,
+      boolean excludeFailedNodes, boolean dalyInterval, double fixedIntervalMinutes, int hotSpares, int checkpointWaitSeconds) {
+    this(name, gangwayRecovery, topologyAware, healthSignals, collectiveTimeoutOnly, excludeFailedNodes, dalyInterval,
+        fixedIntervalMinutes, hotSpares, checkpointWaitSeconds, 0);
+  }
 
   /** Fixed interval, restart in place after repair, no exclusion, detection by collective timeout, topology-blind. */
   public static Policy naive(double intervalMinutes) {
@@ -40,37 +48,42 @@ public record Policy(String name, boolean gangwayRecovery, boolean topologyAware
 
   public Policy named(String n) {
     return new Policy(n, gangwayRecovery, topologyAware, healthSignals, collectiveTimeoutOnly, excludeFailedNodes,
-        dalyInterval, fixedIntervalMinutes, hotSpares, checkpointWaitSeconds);
+        dalyInterval, fixedIntervalMinutes, hotSpares, checkpointWaitSeconds, headHoldsAfterMinutes);
   }
 
   public Policy withHealthSignals(boolean v) {
     return new Policy(name, gangwayRecovery, topologyAware, v, collectiveTimeoutOnly, excludeFailedNodes,
-        dalyInterval, fixedIntervalMinutes, hotSpares, checkpointWaitSeconds);
+        dalyInterval, fixedIntervalMinutes, hotSpares, checkpointWaitSeconds, headHoldsAfterMinutes);
   }
 
   public Policy withExcludeFailedNodes(boolean v) {
     return new Policy(name, gangwayRecovery, topologyAware, healthSignals, collectiveTimeoutOnly, v,
-        dalyInterval, fixedIntervalMinutes, hotSpares, checkpointWaitSeconds);
+        dalyInterval, fixedIntervalMinutes, hotSpares, checkpointWaitSeconds, headHoldsAfterMinutes);
   }
 
   public Policy withDalyInterval(boolean v) {
     return new Policy(name, gangwayRecovery, topologyAware, healthSignals, collectiveTimeoutOnly, excludeFailedNodes,
-        v, fixedIntervalMinutes, hotSpares, checkpointWaitSeconds);
+        v, fixedIntervalMinutes, hotSpares, checkpointWaitSeconds, headHoldsAfterMinutes);
   }
 
   public Policy withHotSpares(int n) {
     return new Policy(name, gangwayRecovery, topologyAware, healthSignals, collectiveTimeoutOnly, excludeFailedNodes,
-        dalyInterval, fixedIntervalMinutes, n, checkpointWaitSeconds);
+        dalyInterval, fixedIntervalMinutes, n, checkpointWaitSeconds, headHoldsAfterMinutes);
   }
 
   public Policy withTopologyAware(boolean v) {
     return new Policy(name, gangwayRecovery, v, healthSignals, collectiveTimeoutOnly, excludeFailedNodes,
-        dalyInterval, fixedIntervalMinutes, hotSpares, checkpointWaitSeconds);
+        dalyInterval, fixedIntervalMinutes, hotSpares, checkpointWaitSeconds, headHoldsAfterMinutes);
   }
 
   public Policy withGangwayRecovery(boolean v) {
     return new Policy(name, v, topologyAware, healthSignals, v ? false : collectiveTimeoutOnly, excludeFailedNodes,
-        dalyInterval, fixedIntervalMinutes, hotSpares, checkpointWaitSeconds);
+        dalyInterval, fixedIntervalMinutes, hotSpares, checkpointWaitSeconds, headHoldsAfterMinutes);
+  }
+
+  public Policy withHeadHoldsAfterMinutes(double minutes) {
+    return new Policy(name, gangwayRecovery, topologyAware, healthSignals, collectiveTimeoutOnly, excludeFailedNodes,
+        dalyInterval, fixedIntervalMinutes, hotSpares, checkpointWaitSeconds, minutes);
   }
 
   /**

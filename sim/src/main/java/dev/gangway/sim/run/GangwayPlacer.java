@@ -30,13 +30,19 @@ final class GangwayPlacer implements Placer {
 
   private final Fleet fleet;
   private final PlacementEngine engine = new PlacementEngine();
-  private final PlacementQueue queue = new PlacementQueue(engine);
+  private final PlacementQueue queue;
   private final int window;
   private OnSnapshot known = new OnSnapshot(null);
 
   GangwayPlacer(Fleet fleet, int window) {
+    this(fleet, window, java.time.Duration.ZERO);
+  }
+
+  /** @param headHoldsAfter the operator's placement.headHoldsAfterSeconds ({@link PlacementQueue}) */
+  GangwayPlacer(Fleet fleet, int window, java.time.Duration headHoldsAfter) {
     this.fleet = fleet;
     this.window = window;
+    this.queue = new PlacementQueue(engine, headHoldsAfter);
   }
 
   @Override
@@ -103,7 +109,7 @@ final class GangwayPlacer implements Placer {
   private PlacementQueue.Admission admit(QueuedGang self, NavigableSet<SimJob> waiting, SimJob job, java.time.Instant now,
       ClusterSnapshot current) {
     Asked asked = known.admitted.get(self);
-    if (asked != null && asked.readAgain(ahead(waiting, job, now))) {
+    if (asked != null && now.isBefore(asked.validUntil) && asked.readAgain(ahead(waiting, job, now))) {
       PlacementQueue.Admission a = asked.admission;
       // The queue's length is the one input that may differ; the answer counts it and nothing else reads it.
       return new PlacementQueue.Admission(a.kind(), a.message(), a.head(), a.held(), a.queueLength() - asked.queueLength + waiting.size());
@@ -126,13 +132,20 @@ final class GangwayPlacer implements Placer {
         return g;
       }
     };
-    PlacementQueue.Admission a = queue.admit(self, recorded, waiting.size(), t -> current);
-    known.admitted.put(self, new Asked(read, end[0], waiting.size(), a));
+    PlacementQueue.Admission a = queue.admit(self, recorded, waiting.size(), t -> current, now);
+    // A gang read that lets others pass holds from some time on: the answer stands only until the first such time.
+    java.time.Instant validUntil = java.time.Instant.MAX;
+    for (QueuedGang g : read) {
+      java.time.Instant until = queue.passedUntil(g, now).orElse(java.time.Instant.MAX);
+      if (until.isBefore(validUntil)) validUntil = until;
+    }
+    known.admitted.put(self, new Asked(read, end[0], waiting.size(), a, validUntil));
     return a;
   }
 
   /** What {@link PlacementQueue#admit} read of the gangs ahead and answered. */
-  private record Asked(List<QueuedGang> read, boolean readToEnd, int queueLength, PlacementQueue.Admission admission) {
+  private record Asked(List<QueuedGang> read, boolean readToEnd, int queueLength, PlacementQueue.Admission admission,
+      java.time.Instant validUntil) {
 
     /** Whether {@code ahead} gives the queue what it read then: the same gangs in order, and no more if it read them all. */
     boolean readAgain(Iterable<QueuedGang> ahead) {

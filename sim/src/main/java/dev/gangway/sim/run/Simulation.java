@@ -91,7 +91,8 @@ public final class Simulation {
     this.fleet = new Fleet(scenario.cluster(), bookkeeping);
     this.rnd = new Random(scenario.seed() ^ 0x5DEECE66DL);
     this.classifier = new FailureClassifier(Duration.ofMillis(costs.notReadyGrace()));
-    this.placer = policy.topologyAware() ? new GangwayPlacer(fleet, scenario.queueWindow()) : new BlindPlacer(fleet, rnd);
+    this.placer = policy.topologyAware() ? new GangwayPlacer(fleet, scenario.queueWindow(),
+        java.time.Duration.ofMillis(Durations.minutes(policy.headHoldsAfterMinutes()))) : new BlindPlacer(fleet, rnd);
     this.brokenBy = new Component[fleet.size()];
     this.flaggedAt = new long[fleet.size()];
     this.backOnRepair = new boolean[fleet.size()];

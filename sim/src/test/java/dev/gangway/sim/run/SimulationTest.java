@@ -148,6 +148,33 @@ class SimulationTest {
     assertThat(never.get(2).jobs()).as("the jobs that needed them still wait").isPositive();
   }
 
+  /**
+   * A 12-node job runs for 2 h; the large job (8 nodes) arrives at 1 min and must wait for it; a 2-node job of 30 min
+   * arrives at 2 min and fits on the 4 free nodes. By default the large job, first in the queue, holds those nodes and
+   * the small one waits until the large one has started; with the head passed for 60 min the small one starts at once,
+   * is done long before the 12-node job, and the large job starts no later.
+   */
+  @Test
+  void withTheHeadPassedForAWhileASmallJobStartsAtOnceAndTheLargeJobStartsNoLater() {
+    List<JobSpec> jobs = List.of(
+        new JobSpec("team/filler", 12, 8, 0, 0, Durations.hours(2), Durations.minutes(1), Durations.minutes(1), Durations.minutes(1),
+            null, false),
+        new JobSpec(ScenarioBuilder.LARGE_JOB, 8, 8, 1000, Durations.minutes(1), Long.MAX_VALUE, Durations.minutes(5),
+            Durations.minutes(2), Durations.minutes(3), null, true),
+        new JobSpec("team/small", 2, 8, 0, Durations.minutes(2), Durations.minutes(30), Durations.minutes(1), Durations.minutes(1),
+            Durations.minutes(1), null, false));
+    Scenario s = scenario(List.of(), jobs, 6);
+    PolicyResult holding = new Simulation(s, Policy.gangwayDefaults(60)).run();
+    PolicyResult passed = new Simulation(s, Policy.gangwayDefaults(60).withHeadHoldsAfterMinutes(60)).run();
+
+    // Mean over the two stream jobs; the 12-node one never waits.
+    assertThat(holding.stream().meanWaitHours()).as("the small job waits for the large one's start, ~2 h").isGreaterThan(0.9);
+    assertThat(passed.stream().meanWaitHours()).as("the small job starts at once").isLessThan(0.05);
+    assertThat(passed.stream().completed()).isEqualTo(2);
+    assertThat(minutes(passed, Bucket.WAITING_CAPACITY)).as("the large job waits as long either way")
+        .isEqualTo(minutes(holding, Bucket.WAITING_CAPACITY)).isPositive();
+  }
+
   static Stream<Policy> everyPolicy() {
     return Policy.compared(60, 4, true).stream();
   }
