@@ -160,6 +160,15 @@ class TrainingJobLifecycleE2eTest {
         .replace("framework: pytorch", "framework: jax"));
     assertThat(inPlace.exitCode()).isNotZero();
     assertThat(inPlace.stderr()).contains("spec.failurePolicy.inPlaceRestarts needs framework pytorch");
+
+    // A valid object name for the API server, but not for the job's Service and rank hostnames.
+    Command.Result dotted = kube.tryApply(job("llama.70b", 1, 8, ""));
+    assertThat(dotted.exitCode()).isNotZero();
+    assertThat(dotted.stderr()).contains("metadata.name: a TrainingJob name must start with a lower-case letter");
+    Command.Result tooLong = kube.tryApply(job("j".repeat(51), 1, 8, ""));
+    assertThat(tooLong.exitCode()).isNotZero();
+    assertThat(tooLong.stderr()).contains("metadata.name: a TrainingJob name must be at most 50 characters");
+    assertThat(kube.tryApply(job("j".repeat(50), 1, 8, "")).exitCode()).as("50 characters are fine").isZero();
   }
 
   @Test

@@ -25,6 +25,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
 // Pod hostnames are "<job>-<rank>" and must stay a DNS label (63 characters).
 @ValidationRule(value = "size(self.metadata.name) <= 50",
     message = "metadata.name: a TrainingJob name must be at most 50 characters, because rank pods are reachable as <name>-<rank>.<name>; choose a shorter name")
+// The API server takes any DNS subdomain as an object name ("a.b"), but the job's headless Service, named after it, must be a
+// DNS-1035 label: such a job was accepted and then failed every reconcile (found by the manifest fuzzer).
+@ValidationRule(value = "self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
+    message = "metadata.name: a TrainingJob name must start with a lower-case letter and hold only lower-case letters, digits and '-' (no dots; a DNS-1035 label such as llama-70b), because its headless Service and the rank hostnames <name>-<rank>.<name> take it")
 // Changing the shape of a running gang would corrupt its collectives: allow it only before the job
 // starts or while it is suspended (the protocol a queue such as Kueue uses to resize and admit).
 @ValidationRule(value = TrainingJob.MUTABLE + " || (self.spec.replicas == oldSelf.spec.replicas"
