@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** When a gang that fits now is looser than it could be on the usable nodes were they idle: 2 ranks x 8 GPUs unless told. */
 class TighterPlacementTest {
 
-  /** Racks no faster than their block: leaving one costs nothing, so it is not counted. */
+  /** Racks no faster than their block: leaving one costs no bandwidth, so only the hold-out's last rule weighs them. */
   private static final Topology FLAT_RACKS = Topology.of(5,
       new Level(0, "block", Clusters.BLOCK, 10), new Level(1, "rack", Clusters.RACK, 10), new Level(2, "host", Clusters.HOST, 450));
 
@@ -33,14 +33,21 @@ class TighterPlacementTest {
             "it fits now on 2 blocks and 2 racks; on the nodes usable now, were they idle, on 1 block and 1 rack"),
         Arguments.of("the tighter rack's other node is down: idle it would not help", 8, THREE_LEVELS,
             "b1/r1/n1=8 b1/r1/n2=0,notready b1/r2/n3=8 b1/r2/n4=0,cordoned", null),
-        Arguments.of("racks that cost no bandwidth to leave are not worth waiting for", 8, FLAT_RACKS,
-            "b1/r1/n1=8 b1/r1/n2=0 b1/r2/n3=8 b1/r2/n4=0", null),
+        Arguments.of("racks that cost no bandwidth to leave: still one rack rather than two, named as what it is worth", 8,
+            FLAT_RACKS, "b1/r1/n1=8 b1/r1/n2=0 b1/r2/n3=8 b1/r2/n4=0", "it fits now on 2 racks; on the nodes usable now, were "
+            + "they idle, on 1 rack, as fast: fewer leave whole ones free for larger gangs and share fewer failures of a whole rack"),
+        Arguments.of("racks that cost no bandwidth: the one rack that could hold both is down", 8, FLAT_RACKS,
+            "b1/r1/n1=8 b1/r1/n2=0,notready b1/r2/n3=8 b1/r2/n4=0,notready", null),
         Arguments.of("4-GPU ranks split over two nodes where one idle node would hold both", 4, SUPERPOD,
             "b1/r1/n1=4 b1/r1/n2=4 b1/r2/n3=0 b1/r2/n4=0", "it fits now with a ring all-reduce 18.0× as slow (its slowest link: "
             + "rack) as on the nodes usable now, were they idle (host)"),
         Arguments.of("4-GPU ranks on one node already", 4, SUPERPOD, "b1/r1/n1=8 b1/r1/n2=4 b1/r2/n3=0 b1/r2/n4=0", null),
-        Arguments.of("8-GPU ranks cannot share a node: two nodes is the best there is", 8, SUPERPOD,
-            "b1/r1/n1=8 b1/r1/n2=0 b2/r2/n3=8 b2/r2/n4=0", null));
+        Arguments.of("8-GPU ranks on two blocks where one rack would hold both: as fast, the outermost level named", 8, SUPERPOD,
+            "b1/r1/n1=8 b1/r1/n2=0 b2/r2/n3=8 b2/r2/n4=0", "it fits now on 2 blocks and 2 racks; on the nodes usable now, were "
+            + "they idle, on 1 block and 1 rack, as fast: fewer leave whole ones free for larger gangs and share fewer failures "
+            + "of a whole block"),
+        Arguments.of("8-GPU ranks cannot share a node: two nodes of one rack is the best there is", 8, SUPERPOD,
+            "b1/r1/n1=8 b1/r1/n2=8 b2/r2/n3=0 b2/r2/n4=0", null));
   }
 
   @ParameterizedTest(name = "{0} ({1} GPUs per rank)")
